@@ -1,0 +1,36 @@
+# Two commands matter: `make run` (Grace with local defaults) and `make test` (everything
+# checked against freshly started Neo4j and Redis). Both set themselves up from nothing.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint pytest bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/grace up
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/grace with-services --fresh -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+bench: install
+	$(BIN)/grace with-services --fresh --data-dir var/bench -- $(BIN)/python -m bench
+
+clean:
+	rm -rf var/test var/bench deploy/neo4j/target

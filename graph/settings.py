@@ -1,0 +1,156 @@
+"""Settings: one object, read once at start-up and passed in.
+
+Values come, lowest priority first, from the field defaults, the profile file
+`deploy/config/<profile>.yaml`, then environment variables (`GRACE_*`, plus the
+conventional `NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD` and `REDIS_URL`).
+Secrets are `SecretStr`; the development defaults are refused outside `dev`.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Self
+
+import yaml
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from graph.errors import ConfigurationError, InsecureSettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout Grace runs from: `cypher/`, `schemas/`, `policies/` and `deploy/` live here."""
+
+DEV_NEO4J_PASSWORD = "grace-dev-password"  # noqa: S105 - refused outside dev
+DEV_API_SECRET = "grace-dev-api-secret"  # noqa: S105 - the refused-outside-dev default
+
+
+class Profile(StrEnum):
+    """Where Grace runs; each has a settings file in `deploy/config/`."""
+
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+
+
+class Settings(BaseSettings):
+    """Everything Grace reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="GRACE_", extra="forbid", frozen=True)
+
+    profile: Profile = Profile.DEV
+    root: Path = PROJECT_ROOT
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "var", description="Persistent local state (Neo4j home, Redis)."
+    )
+
+    schemas_dir: Path = Field(
+        default=PROJECT_ROOT / "schemas", description="The YAML table definitions."
+    )
+
+    neo4j_uri: str = Field(
+        default="bolt://127.0.0.1:7687",
+        validation_alias=AliasChoices("GRACE_NEO4J_URI", "NEO4J_URI"),
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("GRACE_NEO4J_USER", "NEO4J_USER")
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(DEV_NEO4J_PASSWORD),
+        validation_alias=AliasChoices("GRACE_NEO4J_PASSWORD", "NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = "neo4j"
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "1g"
+    neo4j_pool_size: int = 50
+
+    redis_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        validation_alias=AliasChoices("GRACE_REDIS_URL", "REDIS_URL"),
+    )
+    redis_password: SecretStr | None = None
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_secret_key: SecretStr = SecretStr(DEV_API_SECRET)
+
+    write_batch_size: int = Field(default=5000, ge=1, le=100_000)
+
+    @property
+    def cypher_dir(self) -> Path:
+        """Where the named Cypher statements live."""
+        return self.root / "cypher"
+
+    @property
+    def config_dir(self) -> Path:
+        """Where the profile files live."""
+        return self.root / "deploy" / "config"
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Self:
+        if self.profile is Profile.DEV:
+            return self
+        defaults = {
+            "neo4j_password": DEV_NEO4J_PASSWORD,
+            "api_secret_key": DEV_API_SECRET,
+        }
+        unsafe = [
+            name
+            for name, default in defaults.items()
+            if getattr(self, name).get_secret_value() in ("", default)
+        ]
+        if unsafe:
+            raise InsecureSettingsError(self.profile.value, unsafe)
+        return self
+
+    def __repr__(self) -> str:
+        return f"Settings(profile={self.profile.value!r}, neo4j_uri={self.neo4j_uri!r})"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the profile file, which `load_settings` passes as init values.
+        return env_settings, init_settings, file_secret_settings
+
+
+def load_settings(profile: str | None = None, **overrides: Any) -> Settings:
+    """Read the settings for `profile` (default: `GRACE_PROFILE`, else `dev`).
+
+    `overrides` win over the profile file but not over the environment; tests use them.
+    """
+    chosen = profile or os.environ.get("GRACE_PROFILE", Profile.DEV.value)
+    try:
+        profile_value = Profile(chosen)
+    except ValueError:
+        valid = ", ".join(p.value for p in Profile)
+        raise ConfigurationError(f"unknown profile {chosen!r}; choose one of {valid}") from None
+    values = _read_profile_file(PROJECT_ROOT / "deploy" / "config" / f"{profile_value}.yaml")
+    values.update(overrides)
+    values["profile"] = profile_value
+    try:
+        return Settings(**values)
+    except InsecureSettingsError:
+        raise
+    except ValidationError as error:
+        raise ConfigurationError(f"invalid settings: {error}") from None
+
+
+def _read_profile_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigurationError(f"{path}: not valid YAML: {error}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ConfigurationError(f"{path}: expected a mapping of setting names to values")
+    return {str(key): value for key, value in loaded.items()}
