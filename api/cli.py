@@ -1,0 +1,196 @@
+"""The `grace` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.prestart import PrestartReport, prestart, sync_schemas
+from api.stack.stack import LocalStack, StackConfig
+from graph.errors import GraceError
+from graph.events import EventBus
+from graph.graph import Graph
+from graph.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Grace: a knowledge graph with provenance, trust and governance.")
+schemas_app = typer.Typer(help="The table definitions in schemas/.")
+app.add_typer(schemas_app, name="schemas")
+
+out = Console()
+err = Console(stderr=True)
+
+ProfileOption = Annotated[
+    str | None, typer.Option("--profile", help="dev, staging or prod (default: GRACE_PROFILE).")
+]
+FreshOption = Annotated[
+    bool, typer.Option("--fresh", help="Start from empty Neo4j and Redis data folders.")
+]
+
+
+def main() -> None:
+    """Entry point of the `grace` console script: Grace's errors become one clear line."""
+    try:
+        app()
+    except GraceError as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False)
+        sys.exit(1)
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+async def _with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -> T:
+    graph = await Graph.connect(settings)
+    try:
+        return await work(graph)
+    finally:
+        await graph.close()
+
+
+def _print_prestart(report: PrestartReport) -> None:
+    out.print(f"migrations applied: {len(report.migrations)}")
+    _print_versions(report)
+
+
+def _print_versions(report: PrestartReport) -> None:
+    if not report.schema_versions:
+        out.print("schemas: unchanged")
+    for version in report.schema_versions:
+        out.print(f"schema {version.table}: version {version.version}")
+
+
+@app.command()
+def up(
+    profile: ProfileOption = None,
+    fresh: FreshOption = False,
+    api: Annotated[bool, typer.Option(help="Also serve the API.")] = True,
+) -> None:
+    """Start Neo4j, Redis and the API with local defaults; Ctrl-C stops them all."""
+    settings = load_settings(profile)
+    stack = LocalStack(settings, StackConfig.from_settings(settings, with_api=api, fresh=fresh))
+    out.print("starting Neo4j and Redis (the first start builds the Neo4j launcher with Maven)...")
+    try:
+        _print_prestart(_run(stack.start()))
+        for name, url in stack.urls.items():
+            out.print(f"  {name:<14} {url}")
+        out.print(
+            f"Neo4j user [bold]{settings.neo4j_user}[/]; logs in {settings.data_dir / 'logs'}"
+        )
+        out.print("Grace is up. Press Ctrl-C to stop.")
+        _run(_supervise(stack))
+    finally:
+        out.print("stopping...")
+        codes = stack.stop()
+        out.print("stopped: " + ", ".join(f"{name} ({code})" for name, code in codes.items()))
+
+
+async def _supervise(stack: LocalStack) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    while not stop.is_set():
+        exited = stack.exited()
+        if exited:
+            names = ", ".join(f"{p.name} (exit {p.exit_code()}, log {p.log_path})" for p in exited)
+            err.print(f"[bold red]a service stopped on its own:[/] {names}")
+            raise typer.Exit(1)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=1.0)
+        except TimeoutError:
+            continue
+
+
+@app.command(
+    "with-services",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def with_services(
+    ctx: typer.Context,
+    data_dir: Annotated[Path, typer.Option(help="Where the services keep data.")] = Path(
+        "var/test"
+    ),
+    bolt_port: Annotated[int, typer.Option(help="Neo4j Bolt port.")] = 17687,
+    http_port: Annotated[int, typer.Option(help="Neo4j HTTP port.")] = 17474,
+    redis_port: Annotated[int, typer.Option(help="Redis port.")] = 16379,
+    fresh: FreshOption = False,
+) -> None:
+    """Run a command (after `--`) against a Neo4j and Redis started for it, then stop them.
+
+    The command sees NEO4J_URI, NEO4J_PASSWORD and REDIS_URL; its exit code is returned.
+    """
+    if not ctx.args:
+        raise typer.BadParameter("give the command to run after --, e.g. -- pytest")
+    settings = load_settings()
+    config = StackConfig(
+        data_dir=data_dir.resolve(),
+        bolt_port=bolt_port,
+        http_port=http_port,
+        redis_port=redis_port,
+        api_port=None,
+        fresh=fresh,
+    )
+    stack = LocalStack(settings, config)
+    try:
+        _print_prestart(_run(stack.start()))
+        code = subprocess.call(ctx.args, env={**os.environ, **stack.env})
+    finally:
+        stack.stop()
+    raise typer.Exit(code)
+
+
+@app.command("migrate")
+def migrate_command(profile: ProfileOption = None) -> None:
+    """Apply pending migrations and sync the table definitions (idempotent)."""
+    settings = load_settings(profile)
+    _print_prestart(_run(_with_graph(settings, lambda graph: prestart(graph, settings))))
+
+
+@schemas_app.command("sync")
+def schemas_sync(profile: ProfileOption = None) -> None:
+    """Validate every file in schemas/ and write changed definitions as new versions."""
+    settings = load_settings(profile)
+    versions = _run(_with_graph(settings, lambda graph: sync_schemas(graph, settings)))
+    _print_versions(PrestartReport([], versions))
+
+
+@app.command()
+def status(profile: ProfileOption = None) -> None:
+    """Whether Neo4j and Redis answer, and how many nodes each label has."""
+    settings = load_settings(profile)
+    healthy = _run(_status(settings))
+    raise typer.Exit(0 if healthy else 1)
+
+
+async def _status(settings: Settings) -> bool:
+    password = settings.redis_password.get_secret_value() if settings.redis_password else None
+    bus = EventBus.from_url(settings.redis_url, password)
+    try:
+        redis_ok = await bus.ping()
+    finally:
+        await bus.close()
+    out.print(f"Redis {settings.redis_url}: {'[green]up[/]' if redis_ok else '[red]down[/]'}")
+    try:
+        counts = await _with_graph(settings, lambda graph: graph.read("admin/count_labels"))
+    except GraceError as error:
+        out.print(f"Neo4j {settings.neo4j_uri}: [red]down[/] ({error})")
+        return False
+    out.print(f"Neo4j {settings.neo4j_uri}: [green]up[/]")
+    table = Table("label", "nodes")
+    for record in counts:
+        table.add_row(record["label"], str(record["nodes"]))
+    out.print(table)
+    return redis_ok
