@@ -1,0 +1,3 @@
+// Test clean-up: remove the probes of one run.
+MATCH (p:GraceTestProbe {run: $run})
+DETACH DELETE p
