@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from api.prestart import prestart
 from graph.cypher_registry import CypherRegistry
 from graph.events import EventBus
 from graph.graph import Graph
-from graph.migrations import migrate
 from graph.settings import PROJECT_ROOT, Settings, load_settings
 
 TEST_CYPHER = Path(__file__).parent / "cypher"
@@ -77,9 +77,9 @@ def registry() -> CypherRegistry:
 
 @pytest.fixture(scope="session")
 async def graph(settings: Settings, registry: CypherRegistry) -> AsyncIterator[Graph]:
-    """One migrated graph for the whole session, as a process holds one driver."""
+    """One migrated graph with the project's schemas, as a process holds one driver."""
     graph = await Graph.connect(settings, registry)
-    await migrate(graph)
+    await prestart(graph, settings)
     yield graph
     await graph.close()
 

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+from graph.cypher_registry import CypherRegistry
+from graph.errors import MigrationError
+from graph.graph import Graph
+from graph.migrations import migrate, pending_migrations
+
+pytestmark = pytest.mark.integration
+
+
+async def schema_snapshot(graph: Graph) -> tuple[list[str], list[str]]:
+    constraints = await graph.read("testing/constraint_names")
+    indexes = await graph.read("testing/index_names")
+    return [r["name"] for r in constraints], [r["name"] for r in indexes]
+
+
+async def test_migrating_again_changes_nothing(graph: Graph) -> None:
+    before = await schema_snapshot(graph)
+    assert await migrate(graph) == []
+    assert await pending_migrations(graph) == []
+    assert await schema_snapshot(graph) == before
+
+
+async def test_every_migration_statement_can_run_twice(graph: Graph) -> None:
+    before = await schema_snapshot(graph)
+    for name in graph.registry.under("migrations"):
+        await graph.write(name)
+    assert await schema_snapshot(graph) == before
+
+
+async def test_constraints_and_indexes_of_the_model_exist(graph: Graph) -> None:
+    constraints, indexes = await schema_snapshot(graph)
+    assert {"row_id_unique", "document_id_unique", "entity_id_unique"} <= set(constraints)
+    assert {"chunk_embedding", "chunk_text", "row_status"} <= set(indexes)
+
+
+async def test_vector_index_is_online_with_the_model_dimensions(graph: Graph) -> None:
+    [index] = await graph.read("testing/vector_index", {"name": "chunk_embedding"})
+    assert index["state"] == "ONLINE"
+    assert index["dimensions"] == 384
+    assert index["similarity"] == "COSINE"
+
+
+async def test_an_edited_migration_is_refused(graph: Graph) -> None:
+    name = graph.registry.under("migrations")[0]
+    edited = CypherRegistry({**graph.registry, name: graph.registry[name] + " // edited"})
+    tampered = Graph(graph._driver, edited, graph.database, graph.uri)
+    with pytest.raises(MigrationError, match="changed after it was applied"):
+        await pending_migrations(tampered)
