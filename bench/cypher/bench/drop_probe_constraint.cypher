@@ -1,0 +1,2 @@
+// Benchmark tear-down.
+DROP CONSTRAINT bench_probe_id IF EXISTS
