@@ -94,7 +94,14 @@ def up(
     finally:
         out.print("stopping...")
         codes = stack.stop()
-        out.print("stopped: " + ", ".join(f"{name} ({code})" for name, code in codes.items()))
+        out.print(
+            "stopped: " + ", ".join(f"{name} ({_exit(code)})" for name, code in codes.items())
+        )
+
+
+def _exit(code: int | None) -> str:
+    # uvicorn re-raises the SIGTERM it handled, so -SIGTERM is a clean stop too.
+    return "clean" if code in (0, -signal.SIGTERM) else f"exit {code}"
 
 
 async def _supervise(stack: LocalStack) -> None:
