@@ -15,7 +15,12 @@ from typing import Any, Self
 
 import yaml
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from graph.errors import ConfigurationError, InsecureSettingsError
 
@@ -117,7 +122,17 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The environment overrides the profile file, which `load_settings` passes as init values.
-        return env_settings, init_settings, file_secret_settings
+        return _EnvironmentWithoutProfile(settings_cls), init_settings, file_secret_settings
+
+
+class _EnvironmentWithoutProfile(EnvSettingsSource):
+    """Environment variables, except GRACE_PROFILE: `load_settings` chose the profile already
+    (an explicit `--profile` must win over the environment)."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        values.pop("profile", None)
+        return values
 
 
 def load_settings(profile: str | None = None, **overrides: Any) -> Settings:

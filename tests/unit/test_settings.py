@@ -81,3 +81,9 @@ def test_secrets_never_show_in_text() -> None:
     assert DEV_NEO4J_PASSWORD not in repr(settings)
     assert DEV_NEO4J_PASSWORD not in str(settings)
     assert DEV_NEO4J_PASSWORD not in settings.model_dump_json()
+
+
+def test_an_explicit_profile_wins_over_grace_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRACE_PROFILE", "dev")
+    with pytest.raises(InsecureSettingsError):
+        load_settings("prod")

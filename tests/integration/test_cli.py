@@ -1,0 +1,68 @@
+"""The `grace` command as a person runs it, against the test services."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+GRACE = str(Path(sys.executable).parent / "grace")
+
+
+def grace(settings: Settings, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "REDIS_URL": settings.redis_url,
+        "COLUMNS": "200",
+        **env,
+    }
+    return subprocess.run(
+        [GRACE, *args], capture_output=True, text=True, env=environment, timeout=120, check=False
+    )
+
+
+def test_status_reports_both_stores_and_counts(settings: Settings) -> None:
+    result = grace(settings, "status")
+    assert result.returncode == 0, result.stderr
+    assert f"Neo4j {settings.neo4j_uri}: up" in result.stdout
+    assert "SchemaVersion" in result.stdout
+
+
+def test_status_fails_when_neo4j_is_down(settings: Settings) -> None:
+    result = grace(settings, "status", NEO4J_URI="bolt://127.0.0.1:1")
+    assert result.returncode == 1
+    assert "Neo4j bolt://127.0.0.1:1: down" in result.stdout
+
+
+def test_migrate_twice_applies_nothing_the_second_time(settings: Settings) -> None:
+    grace(settings, "migrate")
+    result = grace(settings, "migrate")
+    assert result.returncode == 0, result.stderr
+    assert "migrations applied: 0" in result.stdout
+    assert "schemas: unchanged" in result.stdout
+
+
+def test_schemas_sync_refuses_a_bad_folder_with_file_and_line(
+    settings: Settings, tmp_path: Path
+) -> None:
+    bad = tmp_path / "widgets.yaml"
+    bad.write_text("name: widgets\ndescription: d\nowner: o\nentity_key: [id]\nfields: {}\n")
+    result = grace(settings, "schemas", "sync", GRACE_SCHEMAS_DIR=str(tmp_path))
+    assert result.returncode == 1
+    assert f"{bad}:5: fields:" in result.stderr
+    assert "nothing written" in result.stderr
+
+
+def test_prod_profile_refuses_default_secrets(settings: Settings) -> None:
+    result = grace(settings, "status", "--profile", "prod", NEO4J_PASSWORD="")
+    assert result.returncode == 1
+    assert "refuses default or empty secrets" in result.stderr
