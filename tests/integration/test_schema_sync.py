@@ -40,18 +40,24 @@ def folder_with(tmp_path: Path, **tables: str) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def local(settings: Settings, names: list[str], tmp_path: Path) -> Settings:
+    """Settings reading two good table files from a folder of the test's own."""
+    parts, tools = names
+    return settings.model_copy(
+        update={"schemas_dir": folder_with(tmp_path, **{parts: "P", tools: "T"})}
+    )
+
+
 async def counts(graph: Graph, names: list[str]) -> dict[str, int]:
     [record] = await graph.read("testing/count_tables", {"names": names})
     return record
 
 
 async def test_first_sync_writes_version_one(
-    graph: Graph, settings: Settings, names: list[str], tmp_path: Path
+    graph: Graph, local: Settings, names: list[str]
 ) -> None:
     parts, tools = names
-    local = settings.model_copy(
-        update={"schemas_dir": folder_with(tmp_path, **{parts: "P", tools: "T"})}
-    )
     created = await sync_schemas(graph, local)
     assert sorted((v.table, v.version) for v in created) == [(parts, 1), (tools, 1)]
     active = {schema.name: version for schema, version in await active_versions(graph)}
@@ -60,26 +66,19 @@ async def test_first_sync_writes_version_one(
 
 
 async def test_unchanged_definitions_write_nothing(
-    graph: Graph, settings: Settings, names: list[str], tmp_path: Path
+    graph: Graph, local: Settings, names: list[str]
 ) -> None:
-    parts, tools = names
-    local = settings.model_copy(
-        update={"schemas_dir": folder_with(tmp_path, **{parts: "P", tools: "T"})}
-    )
     await sync_schemas(graph, local)
     assert await sync_schemas(graph, local) == []
     assert await counts(graph, names) == {"schemas": 2, "versions": 2}
 
 
 async def test_a_changed_definition_becomes_a_new_version(
-    graph: Graph, settings: Settings, names: list[str], tmp_path: Path
+    graph: Graph, local: Settings, names: list[str]
 ) -> None:
-    parts, tools = names
-    local = settings.model_copy(
-        update={"schemas_dir": folder_with(tmp_path, **{parts: "P", tools: "T"})}
-    )
+    parts, _ = names
     await sync_schemas(graph, local)
-    folder_with(tmp_path, **{parts: "P, now with a better description"})
+    folder_with(local.schemas_dir, **{parts: "P, now with a better description"})
     created = await sync_schemas(graph, local)
     assert [(v.table, v.version) for v in created] == [(parts, 2)]
     history = await version_history(graph, parts)
@@ -89,15 +88,11 @@ async def test_a_changed_definition_becomes_a_new_version(
     ]
 
 
-async def test_one_bad_file_writes_nothing(
-    graph: Graph, settings: Settings, names: list[str], tmp_path: Path
-) -> None:
-    parts, tools = names
-    folder = folder_with(tmp_path, **{parts: "P", tools: "T"})
-    (folder / f"{tools}.yaml").write_text(
+async def test_one_bad_file_writes_nothing(graph: Graph, local: Settings, names: list[str]) -> None:
+    _, tools = names
+    (local.schemas_dir / f"{tools}.yaml").write_text(
         TABLE.format(name=tools, description="T").replace("type: float", "type: money")
     )
-    local = settings.model_copy(update={"schemas_dir": folder})
     with pytest.raises(InvalidDefinitionsError, match=f"{tools}.yaml:9: fields.weight.type"):
         await sync_schemas(graph, local)
     assert await counts(graph, names) == {"schemas": 0, "versions": 0}
