@@ -182,6 +182,11 @@ def status(profile: ProfileOption = None) -> None:
     raise typer.Exit(0 if healthy else 1)
 
 
+async def _versions_and_counts(graph: Graph) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    [versions] = await graph.read("admin/plugin_versions")
+    return versions, await graph.read("admin/count_labels")
+
+
 async def _status(settings: Settings) -> bool:
     password = settings.redis_password.get_secret_value() if settings.redis_password else None
     bus = EventBus.from_url(settings.redis_url, password)
@@ -191,11 +196,14 @@ async def _status(settings: Settings) -> bool:
         await bus.close()
     out.print(f"Redis {settings.redis_url}: {'[green]up[/]' if redis_ok else '[red]down[/]'}")
     try:
-        counts = await _with_graph(settings, lambda graph: graph.read("admin/count_labels"))
+        versions, counts = await _with_graph(settings, _versions_and_counts)
     except GraceError as error:
         out.print(f"Neo4j {settings.neo4j_uri}: [red]down[/] ({error})")
         return False
-    out.print(f"Neo4j {settings.neo4j_uri}: [green]up[/]")
+    out.print(
+        f"Neo4j {settings.neo4j_uri}: [green]up[/] (Neo4j {versions['neo4j']} "
+        f"{versions['edition']}, APOC {versions['apoc']}, GDS {versions['gds']})"
+    )
     table = Table("label", "nodes")
     for record in counts:
         table.add_row(record["label"], str(record["nodes"]))

@@ -33,7 +33,10 @@ def grace(settings: Settings, *args: str, **env: str) -> subprocess.CompletedPro
 def test_status_reports_both_stores_and_counts(settings: Settings) -> None:
     result = grace(settings, "status")
     assert result.returncode == 0, result.stderr
-    assert f"Neo4j {settings.neo4j_uri}: up" in result.stdout
+    assert (
+        f"Neo4j {settings.neo4j_uri}: up (Neo4j 5.26.30 community, APOC 5.26.19, GDS 2.13.9)"
+        in (result.stdout)
+    )
     assert "SchemaVersion" in result.stdout
 
 
