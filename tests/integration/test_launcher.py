@@ -129,6 +129,7 @@ def test_a_second_launcher_on_the_same_home_fails_clearly(launcher: Launcher) ->
         while second.running() and time.monotonic() < deadline:
             time.sleep(0.25)
         assert second.exit_code() == 1
+        assert "locked by another process" in second.output()
         assert first.running()
     finally:
         first.stop()
