@@ -138,3 +138,59 @@ class MigrationError(GraceError):
         self.name = name
         self.reason = reason
         super().__init__(f"migration {name!r}: {reason}")
+
+
+class ExtractionError(GraceError):
+    """A file could not be turned into text chunks and rows."""
+
+    code = "extraction"
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot extract {path!r}: {reason}")
+
+
+class UnsupportedFormatError(ExtractionError):
+    """The file's format is recognised (or unknown binary) but has no extractor yet."""
+
+    code = "unsupported_format"
+
+    def __init__(self, path: str, file_format: str) -> None:
+        self.file_format = file_format
+        super().__init__(path, f"{file_format} files are not supported")
+
+
+class FileTooLargeError(ExtractionError):
+    """The file is larger than the configured byte limit; nothing was parsed."""
+
+    code = "file_too_large"
+
+    def __init__(self, path: str, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(path, f"{size} bytes is over the limit of {limit} bytes")
+
+
+class TooManyRowsError(ExtractionError):
+    """The file holds more rows than the configured limit; nothing was kept."""
+
+    code = "too_many_rows"
+
+    def __init__(self, path: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(path, f"more than {limit} rows")
+
+
+class MalformedFileError(ExtractionError):
+    """The file does not parse as its format; `line` and `column` are 1-based when known."""
+
+    code = "malformed_file"
+
+    def __init__(self, path: str, line: int | None, column: int | None, reason: str) -> None:
+        self.line = line
+        self.column = column
+        where = ""
+        if line is not None:
+            where = f"line {line}" + (f", column {column}" if column is not None else "") + ": "
+        super().__init__(path, f"{where}{reason}")
