@@ -8,6 +8,7 @@ is skipped with a warning.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from graph.errors import MalformedFileError, TooManyRowsError
@@ -22,16 +23,8 @@ def extract_json(text: str, path: str, mime: str, limits: Limits) -> Extraction:
     if isinstance(document, dict):
         return Extraction(mime=mime, rows=[ExtractedRow(values=document, locator="$")])
     if isinstance(document, list) and any(isinstance(item, dict) for item in document):
-        rows: list[ExtractedRow] = []
-        warnings: list[str] = []
-        for index, item in enumerate(document):
-            if not isinstance(item, dict):
-                warnings.append(f"$[{index}]: {_kind(item)} is not an object; skipped")
-                continue
-            if len(rows) >= limits.max_rows:
-                raise TooManyRowsError(path, limits.max_rows)
-            rows.append(ExtractedRow(values=item, locator=f"$[{index}]"))
-        return Extraction(mime=mime, rows=rows, warnings=warnings)
+        records = ((f"$[{index}]", item) for index, item in enumerate(document))
+        return _objects(records, path, mime, limits)
     warning = f"the document is {_kind(document)}, not objects; kept as text"
     chunks = chunk_text(text, limits, markdown=False)
     return Extraction(mime=mime, text_chunks=chunks, warnings=[warning])
@@ -39,18 +32,27 @@ def extract_json(text: str, path: str, mime: str, limits: Limits) -> Extraction:
 
 def extract_json_lines(text: str, path: str, mime: str, limits: Limits) -> Extraction:
     """One row per non-empty line ("line N"); a line that is not an object is skipped."""
+    records = (
+        (f"line {number}", _loads(line, path, line=number))
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip()
+    )
+    return _objects(records, path, mime, limits)
+
+
+def _objects(
+    records: Iterable[tuple[str, Any]], path: str, mime: str, limits: Limits
+) -> Extraction:
+    """Rows from (locator, record) pairs; a record that is not an object is skipped."""
     rows: list[ExtractedRow] = []
     warnings: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        record = _loads(line, path, line=number)
+    for locator, record in records:
         if not isinstance(record, dict):
-            warnings.append(f"line {number}: {_kind(record)} is not an object; skipped")
+            warnings.append(f"{locator}: {_kind(record)} is not an object; skipped")
             continue
         if len(rows) >= limits.max_rows:
             raise TooManyRowsError(path, limits.max_rows)
-        rows.append(ExtractedRow(values=record, locator=f"line {number}"))
+        rows.append(ExtractedRow(values=record, locator=locator))
     return Extraction(mime=mime, rows=rows, warnings=warnings)
 
 
