@@ -194,3 +194,22 @@ class MalformedFileError(ExtractionError):
         if line is not None:
             where = f"line {line}" + (f", column {column}" if column is not None else "") + ": "
         super().__init__(path, f"{where}{reason}")
+
+
+class NormalizationError(GraceError):
+    """A value cannot be read as the type its field declares."""
+
+    code = "normalization"
+
+    def __init__(self, field: str, value: object, expected: str, reason: str = "") -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        detail = f": {reason}" if reason else ""
+        super().__init__(f"field {field!r}: {value!r} is not a valid {expected}{detail}")
+
+
+class PipelineDefinitionError(GraceError):
+    """A pipeline declaration is invalid (unknown step, cycle, bad condition)."""
+
+    code = "pipeline_definition"
