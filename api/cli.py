@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,12 +16,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.ingest_commands import ingest_paths, print_summary, run_watcher, run_worker
 from api.prestart import PrestartReport, prestart, sync_schemas
 from api.stack.stack import LocalStack, StackConfig
 from graph.errors import GraceError
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
+from ingest.service import OutcomeStatus
 
 T = TypeVar("T")
 
@@ -76,9 +79,12 @@ def _print_versions(report: PrestartReport) -> None:
 def up(
     profile: ProfileOption = None,
     fresh: FreshOption = False,
-    api: Annotated[bool, typer.Option(help="Also serve the API.")] = True,
+    api: Annotated[
+        bool, typer.Option(help="Also serve the API and run the ingestion worker and watcher.")
+    ] = True,
+    demo: Annotated[bool, typer.Option(help="Ingest examples/ once everything is up.")] = True,
 ) -> None:
-    """Start Neo4j, Redis and the API with local defaults; Ctrl-C stops them all."""
+    """Start Neo4j, Redis, the API, the worker and the watcher; Ctrl-C stops them all."""
     settings = load_settings(profile)
     stack = LocalStack(settings, StackConfig.from_settings(settings, with_api=api, fresh=fresh))
     out.print("starting Neo4j and Redis (the first start builds the Neo4j launcher with Maven)...")
@@ -89,6 +95,11 @@ def up(
         out.print(
             f"Neo4j user [bold]{settings.neo4j_user}[/]; logs in {settings.data_dir / 'logs'}"
         )
+        if demo:
+            examples = settings.root / "examples"
+            print_summary(_run(ingest_paths(stack.settings, [examples], out)), out)
+        folders = ", ".join(str(folder) for folder in settings.watch_dirs)
+        out.print(f"Watching {folders}: drop files into a subfolder (one per source).")
         out.print("Grace is up. Press Ctrl-C to stop.")
         _run(_supervise(stack))
     finally:
@@ -157,6 +168,45 @@ def with_services(
     finally:
         stack.stop()
     raise typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (a folder's subfolders are sources).")
+    ],
+    profile: ProfileOption = None,
+) -> None:
+    """Ingest files or folders once, with a progress bar and a summary; exit 1 if any failed."""
+    settings = load_settings(profile)
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        raise typer.BadParameter(f"no such file or folder: {', '.join(missing)}")
+    outcomes = _run(ingest_paths(settings, paths, out))
+    print_summary(outcomes, out)
+    failed = any(outcome.status is OutcomeStatus.FAILED for outcome in outcomes)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def worker(profile: ProfileOption = None) -> None:
+    """Run the ingestion worker (arq) until SIGTERM or Ctrl-C."""
+    _run(run_worker(load_settings(profile)))
+
+
+@app.command()
+def watch(profile: ProfileOption = None) -> None:
+    """Watch the configured folders and queue every new or changed file, until stopped."""
+    _run(_until_signal(run_watcher(load_settings(profile))))
+
+
+async def _until_signal(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.create_task(work)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 @app.command("migrate")

@@ -213,3 +213,18 @@ class PipelineDefinitionError(GraceError):
     """A pipeline declaration is invalid (unknown step, cycle, bad condition)."""
 
     code = "pipeline_definition"
+
+
+class UnsafeArchiveError(ExtractionError):
+    """A ZIP-based file (XLSX, DOCX) breaks an archive limit; nothing was unpacked."""
+
+    code = "unsafe_archive"
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, f"unsafe archive: {reason}")
+
+
+class SandboxError(ExtractionError):
+    """The sandboxed parser ran out of time or memory, or crashed; nothing was kept."""
+
+    code = "sandbox"

@@ -32,8 +32,11 @@ class EventType(StrEnum):
 
     SCHEMA_SYNCED = "schema.synced"
     MIGRATION_APPLIED = "migration.applied"
-    INGESTED = "ingested"
+    INGESTION_STARTED = "ingestion.started"
+    INGESTION_PROGRESS = "ingestion.progress"
+    INGESTION_COMPLETED = "ingestion.completed"
     INGESTION_FAILED = "ingestion.failed"
+    PIPELINE_STEP = "pipeline.step"
     TRUST_UPDATED = "trust.updated"
     CONFLICT_DETECTED = "conflict.detected"
     CONFLICT_RESOLVED = "conflict.resolved"

@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import Any, Self
 
 import yaml
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -37,6 +47,15 @@ class Profile(StrEnum):
     DEV = "dev"
     STAGING = "staging"
     PROD = "prod"
+
+
+class Schedule(BaseModel):
+    """A recurring job: which task, and when (a five-field cron expression, UTC)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    task: str
+    cron: str
 
 
 class Settings(BaseSettings):
@@ -82,6 +101,21 @@ class Settings(BaseSettings):
 
     write_batch_size: int = Field(default=5000, ge=1, le=100_000)
 
+    watch_dirs: list[Path] = Field(
+        default_factory=lambda: [PROJECT_ROOT / "inbox"],
+        description="Folders the watcher ingests from; each subfolder is one source.",
+    )
+    watch_rescan_seconds: float = Field(default=300.0, gt=0)
+    max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+
+    worker_max_jobs: int = Field(default=4, ge=1)
+    worker_job_timeout_seconds: int = Field(default=300, ge=1)
+    worker_poll_delay_seconds: float = Field(default=0.02, gt=0)
+    worker_max_tries: int = Field(default=8, ge=1)
+    schedules: list[Schedule] = Field(
+        default_factory=list, description="Cron-like recurring jobs the worker runs."
+    )
+
     @property
     def cypher_dir(self) -> Path:
         """Where the named Cypher statements live."""
@@ -91,6 +125,12 @@ class Settings(BaseSettings):
     def config_dir(self) -> Path:
         """Where the profile files live."""
         return self.root / "deploy" / "config"
+
+    @field_validator("watch_dirs")
+    @classmethod
+    def _relative_to_root(cls, folders: list[Path], info: ValidationInfo) -> list[Path]:
+        root: Path = info.data.get("root", PROJECT_ROOT)
+        return [folder if folder.is_absolute() else root / folder for folder in folders]
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:

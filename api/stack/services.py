@@ -120,6 +120,14 @@ def redis_process(
     return ManagedProcess("redis", [redis_binary(), str(config)], log_dir / "redis.log")
 
 
+def grace_process(
+    name: str, arguments: list[str], *, env: dict[str, str], log_dir: Path
+) -> ManagedProcess:
+    """A `grace` subcommand (the worker, the watcher) in its own process."""
+    command = [sys.executable, "-m", "api", *arguments]
+    return ManagedProcess(name, command, log_dir / f"{name}.log", env=env)
+
+
 def api_process(*, host: str, port: int, env: dict[str, str], log_dir: Path) -> ManagedProcess:
     """The API under uvicorn, reading its settings from the environment."""
     command = [

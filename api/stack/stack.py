@@ -17,14 +17,23 @@ from redis.exceptions import RedisError
 
 from api.prestart import PrestartReport, prestart
 from api.stack.process import ManagedProcess
-from api.stack.services import NEO4J_READY_LINE, api_process, neo4j_process, redis_process
+from api.stack.services import (
+    NEO4J_READY_LINE,
+    api_process,
+    grace_process,
+    neo4j_process,
+    redis_process,
+)
 from graph.errors import ServiceStartError
 from graph.graph import Graph
 from graph.settings import Settings
+from ingest.queue import QUEUE_NAME
 
 NEO4J_START_TIMEOUT_SECONDS = 300.0
 REDIS_START_TIMEOUT_SECONDS = 30.0
 API_START_TIMEOUT_SECONDS = 60.0
+WORKER_START_TIMEOUT_SECONDS = 60.0
+WORKER_HEALTH_KEY = QUEUE_NAME + ":health-check"
 POLL_SECONDS = 0.25
 
 
@@ -38,10 +47,12 @@ class StackConfig:
     redis_port: int
     api_port: int | None
     fresh: bool = False
+    with_ingestion: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings, *, with_api: bool, fresh: bool) -> StackConfig:
-        """Ports from the configured URIs, data under `settings.data_dir`."""
+        """Ports from the configured URIs, data under `settings.data_dir`; with the API come
+        the ingestion worker and the folder watcher."""
         return cls(
             data_dir=settings.data_dir,
             bolt_port=urlsplit(settings.neo4j_uri).port or 7687,
@@ -49,6 +60,7 @@ class StackConfig:
             redis_port=urlsplit(settings.redis_url).port or 6379,
             api_port=settings.api_port if with_api else None,
             fresh=fresh,
+            with_ingestion=with_api,
         )
 
 
@@ -138,6 +150,11 @@ class LocalStack:
             )
             self._launch(api)
             await _wait(api, API_START_TIMEOUT_SECONDS, self._api_answers)
+        if self.config.with_ingestion:
+            worker = grace_process("worker", ["worker"], env=self.env, log_dir=logs)
+            self._launch(worker)
+            await _wait(worker, WORKER_START_TIMEOUT_SECONDS, self._worker_answers)
+            self._launch(grace_process("watcher", ["watch"], env=self.env, log_dir=logs))
         return report
 
     def stop(self) -> dict[str, int | None]:
@@ -156,13 +173,26 @@ class LocalStack:
         process.start()
         self._processes.append(process)
 
-    async def _redis_answers(self) -> bool:
+    def _redis_client(self) -> Redis:
         password = self.settings.redis_password
-        client = Redis.from_url(
+        client: Redis = Redis.from_url(
             self.settings.redis_url, password=password.get_secret_value() if password else None
         )
+        return client
+
+    async def _redis_answers(self) -> bool:
+        client = self._redis_client()
         try:
             return bool(await client.ping())
+        except (RedisError, OSError):
+            return False
+        finally:
+            await client.aclose()
+
+    async def _worker_answers(self) -> bool:
+        client = self._redis_client()
+        try:
+            return bool(await client.exists(WORKER_HEALTH_KEY))
         except (RedisError, OSError):
             return False
         finally:

@@ -1,0 +1,30 @@
+// Phase 3, one transaction: the loading version becomes the active one. The previous version
+// is superseded; its rows missing from the new version are retracted (or superseded when the
+// same entity has a new row); the new version's rows become active; the run completes.
+MATCH (d:Document {id: $document_id})-[:INGESTED_BY]->(run:IngestionRun {id: $run_id})
+CALL (d) {
+  OPTIONAL MATCH (old:Document {source: d.source, path: d.path, status: 'active'})
+  WHERE old <> d
+  FOREACH (_ IN CASE WHEN old IS NULL THEN [] ELSE [1] END |
+    SET old.status = 'superseded'
+    MERGE (d)-[:SUPERSEDES]->(old)
+  )
+  WITH old
+  OPTIONAL MATCH (gone:Row {status: 'active'})-[:EXTRACTED_FROM]->(old)
+  WHERE NOT (gone)-[:EXTRACTED_FROM]->(d)
+  SET gone.status = CASE
+        WHEN EXISTS { (gone)-[:DESCRIBES]->(:Entity)<-[:DESCRIBES]-(:Row)-[:EXTRACTED_FROM]->(d) }
+        THEN 'superseded' ELSE 'retracted' END,
+      gone.retracted_at = datetime()
+  RETURN count(gone) AS retracted
+}
+CALL (d) {
+  OPTIONAL MATCH (r:Row)-[:EXTRACTED_FROM]->(d)
+  WHERE r.status IN ['pending', 'retracted', 'superseded']
+  SET r.status = 'active'
+  RETURN count(r) AS activated
+}
+SET d.status = 'active', d.ingested_at = datetime(), d.rows = $rows, d.chunks = $chunks
+SET run.status = $status, run.finished_at = datetime(), run.rows = $rows,
+    run.retracted = retracted, run.warnings = $warnings
+RETURN retracted, activated

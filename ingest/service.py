@@ -1,0 +1,333 @@
+"""Ingestion of one file: read, extract, match a table, normalise, load, publish.
+
+The service is what the worker's task, the `grace ingest` command and the tests call; it
+holds no state of its own between files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+
+from pydantic import JsonValue
+
+from graph.errors import EventBusError, GraceError, GraphUnavailableError
+from graph.events import DomainEvent, EventBus, EventType
+from graph.graph import Graph
+from graph.schema_store import active_versions
+from graph.schemas import TableSchema
+from ingest import identity
+from ingest.extract import Extraction, Limits, extract
+from ingest.extract.reading import read_limited
+from ingest.inference import infer_table
+from ingest.loader import (
+    ChunkDraft,
+    DocumentDraft,
+    GraphLoader,
+    RowDraft,
+    RunDraft,
+    SchemaProposal,
+)
+from ingest.matching import TableMatch, match_table
+from ingest.normalize import entity_key, normalize_row
+from ingest.sources import SourceRef, locate
+
+log = logging.getLogger(__name__)
+
+PROPOSAL_OWNER = "grace-ingest"
+
+
+class ConcurrentVersionError(GraceError):
+    """Another worker wrote a different content as the same version; retrying resolves it."""
+
+    code = "concurrent_version"
+
+    def __init__(self, path: str, version: int) -> None:
+        self.path = path
+        self.version = version
+        super().__init__(f"{path} version {version} was written with other content meanwhile")
+
+
+class OutcomeStatus(StrEnum):
+    """How the ingestion of one file ended."""
+
+    INGESTED = "ingested"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    AWAITING_SCHEMA = "awaiting_schema"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """The result of ingesting one file."""
+
+    status: OutcomeStatus
+    source: str
+    path: str
+    sha256: str
+    run_id: str | None = None
+    document_id: str | None = None
+    version: int | None = None
+    table: str | None = None
+    rows: int = 0
+    retracted: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    change_request: str | None = None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a file becomes before anything is written."""
+
+    extraction: Extraction
+    match: TableMatch | None
+    rows: list[RowDraft]
+    warnings: list[str]
+
+
+class IngestionService:
+    """Turns files into Documents, Rows, Entities and their provenance."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        bus: EventBus,
+        tables: dict[str, tuple[TableSchema, str]],
+        *,
+        limits: Limits,
+        batch_size: int,
+    ) -> None:
+        self._bus = bus
+        self._loader = GraphLoader(graph, batch_size)
+        self._tables = tables
+        self._limits = limits
+
+    @classmethod
+    async def create(
+        cls, graph: Graph, bus: EventBus, *, limits: Limits, batch_size: int
+    ) -> IngestionService:
+        """A service matching rows against the table versions active in the graph."""
+        tables = {
+            schema.name: (TableSchema.model_validate(version.definition), version.id)
+            for schema, version in await active_versions(graph)
+        }
+        return cls(graph, bus, tables, limits=limits, batch_size=batch_size)
+
+    @property
+    def loader(self) -> GraphLoader:
+        """The graph writes this service uses."""
+        return self._loader
+
+    async def ingest_file(self, path: Path, root: Path, *, job: str = "") -> IngestOutcome:
+        """Ingest one file below `root`; a bad file is recorded as a failed run, not raised.
+
+        Raises only transient errors (Neo4j unavailable), which the worker retries.
+        """
+        source, relative = locate(path, root)
+        try:
+            data = await asyncio.to_thread(read_limited, path, self._limits.max_bytes)
+        except FileNotFoundError:
+            return IngestOutcome(
+                OutcomeStatus.SKIPPED, source.id, relative, "", warnings=["the file vanished"]
+            )
+        except GraceError as error:
+            return await self._fail(
+                source,
+                RunDraft(identity.run_id(source.id, relative, ""), source.id, relative, "", job),
+                error,
+            )
+        sha256 = identity.content_sha256(data)
+        run = RunDraft(
+            identity.run_id(source.id, relative, sha256), source.id, relative, sha256, job
+        )
+        latest = await self._loader.latest(source.id, relative)
+        if latest is not None and latest.sha256 == sha256 and latest.status == "active":
+            return IngestOutcome(
+                OutcomeStatus.UNCHANGED,
+                source.id,
+                relative,
+                sha256,
+                document_id=latest.id,
+                version=latest.version,
+            )
+        version = (
+            latest.version
+            if latest and latest.sha256 == sha256
+            else ((latest.version + 1) if latest else 1)
+        )
+        await self._publish(
+            EventType.INGESTION_STARTED, run.id, {"path": relative, "source": source.id}
+        )
+        try:
+            prepared = await asyncio.to_thread(self._prepare, data, source, relative)
+        except GraceError as error:
+            return await self._fail(source, run, error)
+        document = DocumentDraft(
+            id=identity.document_id(source.id, relative, version),
+            source=source.id,
+            path=relative,
+            sha256=sha256,
+            mime=prepared.extraction.mime,
+            size=len(data),
+            version=version,
+        )
+        return await self._load(source, document, run, prepared)
+
+    def _prepare(self, data: bytes, source: SourceRef, relative: str) -> _Prepared:
+        extraction = extract(data, relative, self._limits)
+        warnings = list(extraction.warnings)
+        if not extraction.rows:
+            return _Prepared(extraction, None, [], warnings)
+        columns = list(dict.fromkeys(column for row in extraction.rows for column in row.values))
+        schemas = [table for table, _ in self._tables.values()]
+        match = match_table(columns, schemas, hint=PurePosixPath(relative).stem)
+        if match is None:
+            return _Prepared(extraction, None, [], warnings)
+        rows: list[RowDraft] = []
+        for extracted in extraction.rows:
+            normalized = normalize_row(match.table, extracted.values, match.mapping)
+            warnings += [f"{extracted.locator}: {problem}" for problem in normalized.problems]
+            key = entity_key(match.table, normalized.values)
+            if key is None:
+                fields = ", ".join(match.table.entity_key)
+                warnings.append(f"{extracted.locator}: no entity key ({fields}); row skipped")
+                continue
+            values = identity.canonical_json(normalized.values)
+            values_sha = identity.digest(values)
+            rows.append(
+                RowDraft(
+                    id=identity.row_id(source.id, relative, match.table.name, key, values_sha),
+                    key=key,
+                    entity_id=identity.entity_id(match.table.name, key),
+                    values=values,
+                    sha256=values_sha,
+                    locator=extracted.locator,
+                )
+            )
+        return _Prepared(extraction, match, rows, warnings)
+
+    async def _load(
+        self, source: SourceRef, document: DocumentDraft, run: RunDraft, prepared: _Prepared
+    ) -> IngestOutcome:
+        chunks = [
+            ChunkDraft(
+                id=identity.chunk_id(source.id, document.path, chunk.text),
+                text=chunk.text,
+                ordinal=chunk.ordinal,
+                locator=chunk.locator,
+            )
+            for chunk in prepared.extraction.text_chunks
+        ]
+        existing = await self._loader.begin(source, document, run)
+        if existing != document.sha256:
+            raise ConcurrentVersionError(document.path, document.version)
+        try:
+            proposal = None
+            if prepared.match is not None:
+                table = prepared.match.table.name
+                schema_version = self._tables[table][1]
+                await self._loader.load_rows(document.id, table, schema_version, prepared.rows)
+                await self._publish(
+                    EventType.INGESTION_PROGRESS,
+                    run.id,
+                    {"path": document.path, "rows": len(prepared.rows)},
+                )
+            elif prepared.extraction.rows:
+                proposal = self._proposal(document, prepared)
+            await self._loader.load_chunks(document.id, chunks)
+            status = OutcomeStatus.AWAITING_SCHEMA if proposal else OutcomeStatus.INGESTED
+            change_request = (
+                await self._loader.propose_schema(document.id, proposal) if proposal else None
+            )
+            activation = await self._loader.activate(
+                document.id,
+                run.id,
+                rows=len(prepared.rows),
+                chunks=len(chunks),
+                warnings=prepared.warnings,
+                status="completed" if proposal is None else "awaiting_schema",
+            )
+        except GraphUnavailableError:
+            raise
+        except GraceError as error:
+            await self._loader.abort(document.id)
+            return await self._fail(source, run, error)
+        outcome = IngestOutcome(
+            status,
+            source.id,
+            document.path,
+            document.sha256,
+            run_id=run.id,
+            document_id=document.id,
+            version=document.version,
+            table=prepared.match.table.name if prepared.match else None,
+            rows=len(prepared.rows),
+            retracted=activation.retracted,
+            warnings=prepared.warnings,
+            change_request=change_request,
+        )
+        await self._publish(
+            EventType.INGESTION_COMPLETED,
+            run.id,
+            {
+                "path": document.path,
+                "source": source.id,
+                "document": document.id,
+                "version": document.version,
+                "status": status.value,
+                "rows": outcome.rows,
+                "retracted": outcome.retracted,
+                "warnings": len(outcome.warnings),
+            },
+        )
+        return outcome
+
+    def _proposal(self, document: DocumentDraft, prepared: _Prepared) -> SchemaProposal:
+        name = _table_name(document.path)
+        table = infer_table(name, [row.values for row in prepared.extraction.rows], PROPOSAL_OWNER)
+        definition = table.canonical_json()
+        return SchemaProposal(
+            id=f"cr:{identity.digest('schema.create', table.name, table.sha256)}",
+            table=table.name,
+            definition=definition,
+        )
+
+    async def _fail(self, source: SourceRef, run: RunDraft, error: GraceError) -> IngestOutcome:
+        await self._loader.record_failure(source, run, error.code, str(error))
+        await self._publish(
+            EventType.INGESTION_FAILED,
+            run.id,
+            {"path": run.path, "source": source.id, "code": error.code, "error": str(error)},
+        )
+        return IngestOutcome(
+            OutcomeStatus.FAILED, source.id, run.path, run.sha256, run_id=run.id, error=str(error)
+        )
+
+    async def _publish(
+        self, event_type: EventType, subject: str, payload: dict[str, JsonValue]
+    ) -> None:
+        try:
+            await self._bus.publish(DomainEvent(type=event_type, subject=subject, payload=payload))
+        except EventBusError as error:
+            # Events feed live views; the graph and the run record are the source of truth.
+            log.warning("event %s for %s not published: %s", event_type, subject, error)
+
+
+def _table_name(path: str) -> str:
+    stem = PurePosixPath(path).stem.lower()
+    cleaned = "".join(ch if ch.isalnum() else "_" for ch in stem).strip("_") or "table"
+    return cleaned if cleaned[0].isalpha() else f"t_{cleaned}"
+
+
+def summarize(outcomes: Sequence[IngestOutcome]) -> dict[OutcomeStatus, int]:
+    """How many files ended in each status."""
+    counts = dict.fromkeys(OutcomeStatus, 0)
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+    return counts

@@ -1,0 +1,138 @@
+"""The arq worker: thin tasks over `IngestionService`.
+
+Run with `grace worker`. Jobs are JSON, not
+pickle. Transient failures (Neo4j unavailable, a version written concurrently) are retried
+with exponential backoff; a bad file is recorded as a failed run and not retried. A job
+whose worker dies mid-run is picked up again once its in-progress mark expires, and the
+idempotent writes make the second run converge on the same graph.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from arq import Retry
+from arq.connections import RedisSettings
+
+from graph.errors import GraphUnavailableError
+from graph.events import EventBus
+from graph.graph import Graph
+from graph.settings import Settings, load_settings
+from ingest.extract import Limits
+from ingest.queue import QUEUE_NAME, QueuedFile, deserialize, enqueue_all, serialize
+from ingest.scan import scan
+from ingest.schedules import cron_jobs
+from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome
+
+log = logging.getLogger(__name__)
+
+CONNECT_ATTEMPTS = 30
+MAX_BACKOFF_SECONDS = 60
+KEEP_RESULT_SECONDS = 10
+"""Short, so that a file changed back to an earlier content can be queued again soon."""
+
+
+def backoff_seconds(job_try: int) -> int:
+    """Exponential backoff for transient failures: 1, 2, 4 ... 60 s."""
+    return int(min(2 ** (job_try - 1), MAX_BACKOFF_SECONDS))
+
+
+def outcome_record(outcome: IngestOutcome) -> dict[str, Any]:
+    """An outcome as the JSON result of a job."""
+    return {**asdict(outcome), "status": outcome.status.value}
+
+
+async def _ingest(ctx: dict[str, Any], path: str, root: str) -> IngestOutcome:
+    service: IngestionService = ctx["service"]
+    try:
+        return await service.ingest_file(Path(path), Path(root), job=str(ctx.get("job_id", "")))
+    except (GraphUnavailableError, ConcurrentVersionError) as error:
+        delay = backoff_seconds(int(ctx.get("job_try", 1)))
+        log.warning("transient failure on %s, retry in %s s: %s", path, delay, error)
+        raise Retry(defer=delay) from error
+
+
+async def ingest_file(ctx: dict[str, Any], path: str, root: str) -> dict[str, Any]:
+    """Ingest one file."""
+    return outcome_record(await _ingest(ctx, path, root))
+
+
+async def ingest_batch(ctx: dict[str, Any], files: list[list[str]]) -> list[dict[str, Any]]:
+    """Ingest several small files in one job, one after the other."""
+    return [outcome_record(await _ingest(ctx, path, root)) for path, root in files]
+
+
+async def rescan(ctx: dict[str, Any]) -> int:
+    """Queue every file of the watched folders (unchanged content is a no-op downstream)."""
+    settings: Settings = ctx["settings"]
+    found: list[QueuedFile] = []
+    for root in settings.watch_dirs:
+        found += await asyncio.to_thread(scan, root)
+    return await enqueue_all(ctx["redis"], found)
+
+
+async def _connect(settings: Settings) -> Graph:
+    for attempt in range(1, CONNECT_ATTEMPTS + 1):
+        try:
+            return await Graph.connect(settings)
+        except GraphUnavailableError as error:
+            if attempt == CONNECT_ATTEMPTS:
+                raise
+            log.warning("waiting for Neo4j (%s/%s): %s", attempt, CONNECT_ATTEMPTS, error)
+            await asyncio.sleep(1)
+    raise AssertionError("unreachable")
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """Open the one driver and Redis pool of this worker process."""
+    settings = load_settings()
+    graph = await _connect(settings)
+    password = settings.redis_password.get_secret_value() if settings.redis_password else None
+    bus = EventBus.from_url(settings.redis_url, password)
+    ctx["settings"] = settings
+    ctx["graph"] = graph
+    ctx["bus"] = bus
+    ctx["service"] = await IngestionService.create(
+        graph,
+        bus,
+        limits=Limits(max_bytes=settings.max_file_bytes),
+        batch_size=settings.write_batch_size,
+    )
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    """Close what `startup` opened."""
+    if "bus" in ctx:
+        await ctx["bus"].close()
+    if "graph" in ctx:
+        await ctx["graph"].close()
+
+
+SCHEDULED_TASKS = {"rescan": rescan}
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    """arq worker options from Grace's settings."""
+    password = settings.redis_password.get_secret_value() if settings.redis_password else None
+    redis = RedisSettings.from_dsn(settings.redis_url)
+    redis.password = password
+    return {
+        "functions": [ingest_file, ingest_batch, rescan],
+        "cron_jobs": cron_jobs(settings.schedules, SCHEDULED_TASKS),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "redis_settings": redis,
+        "queue_name": QUEUE_NAME,
+        "job_serializer": serialize,
+        "job_deserializer": deserialize,
+        "max_jobs": settings.worker_max_jobs,
+        "job_timeout": settings.worker_job_timeout_seconds,
+        "max_tries": settings.worker_max_tries,
+        "poll_delay": settings.worker_poll_delay_seconds,
+        "keep_result": KEEP_RESULT_SECONDS,
+        "handle_signals": True,
+    }

@@ -1,0 +1,182 @@
+"""Ingestion of files into the real graph: provenance, versions, retraction, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from graph.graph import Graph
+from ingest.service import IngestionService, OutcomeStatus
+from tests.integration.conftest import SourceFolder
+
+pytestmark = pytest.mark.integration
+
+CITIES = """city_id,name,country,population,area_km2,mayor,updated_at
+lyon-fr,Lyon,FR,522250,47.87,Grégory Doucet,2025-06-01T10:00:00Z
+porto-pt,Porto,PT,231800,41.42,Rui Moreira,2025-06-01T10:00:00Z
+graz-at,Graz,AT,298479,127.57,Elke Kahr,2025-06-01T10:00:00Z
+"""
+
+
+async def state(graph: Graph, source: SourceFolder) -> dict[str, Any]:
+    [record] = await graph.read("testing/source_graph", {"source": source.id})
+    return record
+
+
+def rows_by_key(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in record["rows"]:
+        grouped.setdefault(row["key"], []).append(row)
+    return grouped
+
+
+async def test_a_csv_becomes_a_document_rows_and_provenance(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    path = source.write("cities.csv", CITIES)
+    outcome = await service.ingest_file(path, source.root)
+    assert outcome.status is OutcomeStatus.INGESTED
+    assert (outcome.table, outcome.rows, outcome.version) == ("cities", 3, 1)
+    record = await state(graph, source)
+    assert [d["status"] for d in record["documents"]] == ["active"]
+    assert {row["status"] for row in record["rows"]} == {"active"}
+    lyon = rows_by_key(record)["lyon-fr"][0]
+    assert json.loads(lyon["values"])["population"] == 522250
+    [links] = await graph.read("testing/row_links", {"row_id": lyon["id"]})
+    assert links == {
+        "entity": "cities:lyon-fr",
+        "table": "cities",
+        "versions": [1],
+        "locators": ["line 2"],
+    }
+    assert record["runs"] == [{"status": "completed", "error_code": None, "path": outcome.path}]
+
+
+async def test_the_same_content_again_writes_nothing(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    path = source.write("cities.csv", CITIES)
+    await service.ingest_file(path, source.root)
+    [before] = await graph.read("testing/count_everything")
+    again = await service.ingest_file(path, source.root)
+    assert again.status is OutcomeStatus.UNCHANGED
+    assert await graph.read("testing/count_everything") == [before]
+
+
+async def test_a_changed_file_is_a_new_version_that_retracts_what_disappeared(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    path = source.write("cities.csv", CITIES)
+    await service.ingest_file(path, source.root)
+    first = rows_by_key(await state(graph, source))
+    changed = (
+        CITIES.replace("231800", "232000").replace(
+            "graz-at,Graz,AT,298479,127.57,Elke Kahr,2025-06-01T10:00:00Z\n", ""
+        )
+        + "turin-it,Turin,IT,841600,130.01,Stefano Lo Russo,2025-06-01T10:00:00Z\n"
+    )
+    path.write_text(changed, encoding="utf-8")
+    outcome = await service.ingest_file(path, source.root)
+    assert (outcome.status, outcome.version, outcome.retracted) == (OutcomeStatus.INGESTED, 2, 2)
+    record = await state(graph, source)
+    assert sorted((d["version"], d["status"]) for d in record["documents"]) == [
+        (1, "superseded"),
+        (2, "active"),
+    ]
+    assert await graph.read("testing/supersedes", {"source": source.id, "path": outcome.path}) == [
+        {"new": 2, "old": 1}
+    ]
+    rows = rows_by_key(record)
+    # unchanged: same identity, now extracted from both versions
+    assert [row["id"] for row in rows["lyon-fr"]] == [first["lyon-fr"][0]["id"]]
+    [links] = await graph.read("testing/row_links", {"row_id": first["lyon-fr"][0]["id"]})
+    assert sorted(links["versions"]) == [1, 2]
+    # changed: the old row is superseded by a new active one; removed: retracted, not deleted
+    assert sorted(row["status"] for row in rows["porto-pt"]) == ["active", "superseded"]
+    assert [row["status"] for row in rows["graz-at"]] == ["retracted"]
+    assert [row["status"] for row in rows["turin-it"]] == ["active"]
+
+
+async def test_a_file_changed_back_reactivates_its_rows(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    path = source.write("cities.csv", CITIES)
+    await service.ingest_file(path, source.root)
+    path.write_text(CITIES.replace("graz-at", "graz-xx"), encoding="utf-8")
+    await service.ingest_file(path, source.root)
+    path.write_text(CITIES, encoding="utf-8")
+    outcome = await service.ingest_file(path, source.root)
+    assert outcome.version == 3
+    rows = rows_by_key(await state(graph, source))
+    assert [row["status"] for row in rows["graz-at"]] == ["active"]
+    assert [row["status"] for row in rows["graz-xx"]] == ["retracted"]
+
+
+async def test_a_truncated_file_fails_with_a_specific_error_and_writes_no_document(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    path = source.write("cities.json", '[{"city_id": "lyon-fr", "name": "Ly')
+    outcome = await service.ingest_file(path, source.root)
+    assert outcome.status is OutcomeStatus.FAILED
+    assert outcome.error is not None
+    assert "line 1" in outcome.error
+    record = await state(graph, source)
+    assert record["documents"] == []
+    assert record["rows"] == []
+    assert record["runs"] == [
+        {"status": "failed", "error_code": "malformed_file", "path": outcome.path}
+    ]
+
+
+async def test_a_bad_value_is_a_recorded_warning_not_a_lost_row(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    path = source.write("cities.csv", CITIES.replace("298479", "about 300000"))
+    outcome = await service.ingest_file(path, source.root)
+    assert outcome.status is OutcomeStatus.INGESTED
+    assert outcome.rows == 3
+    assert any("population" in w and "about 300000" in w for w in outcome.warnings)
+    graz = rows_by_key(await state(graph, source))["graz-at"][0]
+    assert "population" not in json.loads(graz["values"])
+
+
+async def test_rows_that_fit_no_table_propose_a_schema_instead_of_guessing(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    text = (
+        "sensor_code,reading,taken_at\n"
+        "s-1,12.5,2026-01-01T00:00:00Z\n"
+        "s-2,13.0,2026-01-01T00:00:00Z\n"
+    )
+    path = source.write("sensors.csv", text)
+    outcome = await service.ingest_file(path, source.root)
+    assert outcome.status is OutcomeStatus.AWAITING_SCHEMA
+    assert outcome.rows == 0
+    [request] = await graph.read("testing/change_requests", {"source": source.id})
+    assert request["request"]["kind"] == "schema.create"
+    assert request["request"]["status"] == "open"
+    proposal = json.loads(request["request"]["payload"])
+    assert proposal["entity_key"] == ["sensor_code"]
+    assert proposal["fields"]["reading"]["type"] == "float"
+    record = await state(graph, source)
+    assert record["rows"] == []
+    assert record["runs"][0]["status"] == "awaiting_schema"
+
+
+async def test_twenty_concurrent_ingestions_of_one_file_load_it_once(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    path = source.write("cities.csv", CITIES)
+    outcomes = await asyncio.gather(
+        *(service.ingest_file(path, source.root) for _ in range(20)), return_exceptions=True
+    )
+    statuses = [o if isinstance(o, BaseException) else o.status for o in outcomes]
+    assert OutcomeStatus.INGESTED in statuses
+    record = await state(graph, source)
+    assert [(d["version"], d["status"]) for d in record["documents"]] == [(1, "active")]
+    assert sorted(row["key"] for row in record["rows"]) == ["graz-at", "lyon-fr", "porto-pt"]
+    assert {row["status"] for row in record["rows"]} == {"active"}
+    assert record["provenance"] == 3
