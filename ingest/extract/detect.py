@@ -19,6 +19,10 @@ SNIFF_CHARS = 16 * 1024
 SNIFF_LINES = 50
 DELIMITERS = ",;\t"
 HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
+LEADING_TAG = re.compile(r"<([a-z][a-z0-9]*)[\s/>]", re.IGNORECASE)
+HTML_TAGS = frozenset(
+    {"head", "body", "meta", "title", "div", "p", "table", "h1", "h2", "h3", "ul", "section"}
+)
 
 
 class FileKind(StrEnum):
@@ -125,6 +129,9 @@ def detect_text(text: str, filename: str) -> Detection:
             return Detection(FileKind.JSONL)
     lowered = text.lstrip()[:64].lower()
     if lowered.startswith(("<!doctype html", "<html")) or suffix in (".html", ".htm"):
+        return Detection(FileKind.HTML)
+    tag = LEADING_TAG.match(lowered)
+    if tag is not None and tag.group(1) in HTML_TAGS and suffix not in (".md", ".markdown"):
         return Detection(FileKind.HTML)
     if suffix in (".md", ".markdown"):
         return Detection(FileKind.MARKDOWN)

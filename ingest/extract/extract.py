@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from graph.errors import FileTooLargeError, UnsupportedFormatError
+from ingest.extract.archive import check_archive
 from ingest.extract.delimited import extract_delimited
 from ingest.extract.detect import FileKind, decode, detect_binary, detect_text
+from ingest.extract.html import extract_html
 from ingest.extract.json_records import extract_json, extract_json_lines
 from ingest.extract.limits import Limits
 from ingest.extract.model import Extraction
+from ingest.extract.sandbox import SANDBOXED, run_sandboxed
 from ingest.extract.text import extract_markdown, extract_text
 from ingest.extract.yaml_records import extract_yaml
 
@@ -17,13 +20,18 @@ DEFAULT_LIMITS = Limits()
 def extract(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> Extraction:
     """Detect the format of `data` from its content and extract chunks and rows.
 
-    Raises `FileTooLargeError` before parsing anything, `UnsupportedFormatError` for PDF,
-    XLSX, DOCX, other ZIP, HTML and unknown binary data, and `MalformedFileError` when the
-    content does not parse as its format.
+    Raises `FileTooLargeError` before parsing anything, `UnsafeArchiveError` for a hostile
+    XLSX or DOCX container, `SandboxError` when the PDF, XLSX or DOCX parser runs out of time
+    or memory or crashes, `UnsupportedFormatError` for other ZIP and unknown binary data, and
+    `MalformedFileError` when the content does not parse as its format.
     """
     if len(data) > limits.max_bytes:
         raise FileTooLargeError(filename, len(data), limits.max_bytes)
     binary = detect_binary(data, filename)
+    if binary in (FileKind.XLSX, FileKind.DOCX):
+        check_archive(data, filename, limits)
+    if binary in SANDBOXED:
+        return run_sandboxed(binary, data, filename, limits)
     if binary is not None:
         raise UnsupportedFormatError(filename, binary.value)
     text = decode(data, filename)
@@ -40,6 +48,8 @@ def extract(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> Extr
         return extract_yaml(text, filename, mime, limits)
     if kind is FileKind.MARKDOWN:
         return extract_markdown(text, filename, mime, limits)
+    if kind is FileKind.HTML:
+        return extract_html(text, filename, mime, limits)
     if kind is FileKind.TEXT:
         return extract_text(text, mime, limits)
     raise UnsupportedFormatError(filename, kind.value)

@@ -19,17 +19,25 @@ class Limits:
 
     `max_field_bytes` bounds one CSV/TSV field; it is enforced with `csv.field_size_limit`,
     which is process-global, so `field_size_limit` sets it under a lock and restores it.
+    The `max_zip_*`/`max_unzipped_bytes`/`max_compression_ratio` fields bound XLSX and DOCX
+    containers; the `parser_*` fields bound the sandboxed PDF, XLSX and DOCX parsers.
     """
 
     max_bytes: int = 50 * MIB
     max_rows: int = 1_000_000
     max_field_bytes: int = MIB
     max_chunk_chars: int = 2000
+    max_zip_entries: int = 10_000
+    max_unzipped_bytes: int = 200 * MIB
+    max_compression_ratio: int = 100
+    parser_memory_bytes: int = 1024 * MIB
+    parser_cpu_seconds: int = 30
+    parser_timeout_seconds: float = 60.0
 
     def __post_init__(self) -> None:
         for field in fields(self):
-            if getattr(self, field.name) < 1:
-                raise ValueError(f"{field.name} must be at least 1")
+            if getattr(self, field.name) <= 0:
+                raise ValueError(f"{field.name} must be positive")
 
 
 @contextmanager
