@@ -41,5 +41,3 @@ async def source(graph: Graph, tmp_path: Path, unique: str) -> AsyncIterator[Sou
     folder = SourceFolder(tmp_path, f"src_{unique}")
     yield folder
     await graph.write("testing/delete_source", {"source": folder.id})
-
-

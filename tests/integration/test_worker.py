@@ -1,0 +1,201 @@
+"""The queue and the arq worker with the real Redis and Neo4j: duplicates collapse, a worker
+killed mid-job is replaced and the graph ends as after a clean run, the watcher feeds it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.worker import Worker
+
+from api.ingest_commands import run_watcher
+from graph.graph import Graph
+from graph.settings import Settings
+from ingest.queue import QUEUE_NAME, Priority, QueuedFile, deserialize, enqueue_file, serialize
+from ingest.scan import file_sha256
+from ingest.worker import worker_settings
+from tests.integration.conftest import SourceFolder
+
+pytestmark = pytest.mark.integration
+
+ROWS = "city_id,name,population\n" + "".join(f"c{i}-xx,City {i},{1000 + i}\n" for i in range(3))
+
+
+@pytest.fixture
+async def redis(settings: Settings) -> AsyncIterator[ArqRedis]:
+    pool = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url),
+        job_serializer=serialize,
+        job_deserializer=deserialize,
+    )
+    await pool.delete(QUEUE_NAME)
+    yield pool
+    await pool.delete(QUEUE_NAME)
+    await pool.aclose()
+
+
+async def documents(graph: Graph, source: SourceFolder) -> list[tuple[int, str]]:
+    [record] = await graph.read("testing/source_graph", {"source": source.id})
+    return sorted((d["version"], d["status"]) for d in record["documents"])
+
+
+async def source_state(graph: Graph, source: SourceFolder) -> dict[str, Any]:
+    [record] = await graph.read("testing/source_graph", {"source": source.id})
+    return record
+
+
+async def wait_for(condition: Any, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached within {seconds} s")
+        await asyncio.sleep(0.1)
+
+
+def queued(path: Path, root: Path) -> QueuedFile:
+    return QueuedFile(path, root, file_sha256(path), path.stat().st_size)
+
+
+async def test_twenty_enqueues_of_one_file_make_one_job_and_one_document(
+    graph: Graph, settings: Settings, redis: ArqRedis, source: SourceFolder
+) -> None:
+    path = source.write("cities.csv", ROWS)
+    item = queued(path, source.root)
+    accepted = await asyncio.gather(*(enqueue_file(redis, item, Priority.BULK) for _ in range(20)))
+    assert accepted.count(True) == 1
+    assert await redis.zcard(QUEUE_NAME) == 1
+    worker = Worker(**{**worker_settings(settings), "burst": True, "handle_signals": False})
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+    assert worker.jobs_complete == 1
+    assert await documents(graph, source) == [(1, "active")]
+
+
+async def test_an_urgent_file_overtakes_a_queued_bulk_load(
+    redis: ArqRedis, source: SourceFolder
+) -> None:
+    bulk = [queued(source.write(f"bulk{i}.csv", ROWS), source.root) for i in range(3)]
+    for item in bulk:
+        await enqueue_file(redis, item, Priority.BULK)
+    urgent = queued(source.write("urgent.csv", ROWS), source.root)
+    await enqueue_file(redis, urgent, Priority.URGENT)
+    first, _ = (await redis.zrange(QUEUE_NAME, 0, 0, withscores=True))[0]
+    jobs = {job.job_id: job for job in await redis.queued_jobs(queue_name=QUEUE_NAME)}
+    assert jobs[first.decode()].args[0] == str(urgent.path)
+
+
+def start_worker(settings: Settings, log: Path, job_timeout: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "REDIS_URL": settings.redis_url,
+        "GRACE_WORKER_JOB_TIMEOUT_SECONDS": str(job_timeout),
+        "GRACE_WRITE_BATCH_SIZE": "2000",
+    }
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "api", "worker"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+async def test_a_worker_killed_mid_job_is_replaced_and_the_graph_matches_a_clean_run(
+    graph: Graph,
+    settings: Settings,
+    redis: ArqRedis,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    rows = "city_id,name,population\n" + "".join(
+        f"k{i}-zz,City {i},{1000 + i}\n" for i in range(60_000)
+    )
+    killed = SourceFolder(tmp_path, f"killed_{unique}")
+    clean = SourceFolder(tmp_path, f"clean_{unique}")
+    try:
+        killed_path = killed.write("cities.csv", rows)
+        clean_path = clean.write("cities.csv", rows)
+        await enqueue_file(redis, queued(killed_path, killed.root), Priority.URGENT)
+        log = tmp_path / "worker.log"
+        first = start_worker(settings, log, job_timeout=20)
+
+        async def loading() -> bool:
+            return (await source_state(graph, killed))["provenance"] > 0
+
+        try:
+            await wait_for(loading, 60)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        assert (await documents(graph, killed)) == [(1, "loading")]
+        second = start_worker(settings, log, job_timeout=20)
+        try:
+
+            async def active() -> bool:
+                return await documents(graph, killed) == [(1, "active")]
+
+            await wait_for(active, 120)
+            await enqueue_file(redis, queued(clean_path, clean.root), Priority.URGENT)
+
+            async def clean_active() -> bool:
+                return await documents(graph, clean) == [(1, "active")]
+
+            await wait_for(clean_active, 120)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(30)
+        after_kill, after_clean = (
+            await source_state(graph, killed),
+            await source_state(graph, clean),
+        )
+
+        def shape(record: dict[str, Any]) -> list[tuple[str, str, str]]:
+            return sorted((r["key"], r["status"], r["values"]) for r in record["rows"])
+
+        assert len(after_kill["rows"]) == 60_000
+        assert shape(after_kill) == shape(after_clean)
+        assert after_kill["provenance"] == after_clean["provenance"] == 60_000
+    finally:
+        for folder in (killed, clean):
+            await graph.write("testing/delete_source", {"source": folder.id})
+
+
+async def test_the_watcher_feeds_the_worker_and_catches_up_after_a_restart(
+    graph: Graph, settings: Settings, redis: ArqRedis, source: SourceFolder
+) -> None:
+    local = settings.model_copy(update={"watch_dirs": [source.root]})
+    worker = Worker(**{**worker_settings(local), "handle_signals": False})
+    worker_task = asyncio.create_task(worker.async_run())
+    watcher = asyncio.create_task(run_watcher(local))
+    try:
+        path = source.write("cities.csv", ROWS)
+
+        async def version(number: int) -> bool:
+            return (number, "active") in await documents(graph, source)
+
+        await wait_for(lambda: version(1), 30)
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        path.write_text(ROWS.replace("1000", "1001"), encoding="utf-8")  # while nobody watches
+        watcher = asyncio.create_task(run_watcher(local))
+        await wait_for(lambda: version(2), 30)
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        worker_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker_task
+        await worker.close()
