@@ -1,17 +1,32 @@
-"""Run every benchmark against the services named by NEO4J_URI / REDIS_URL (`make bench`)."""
+"""Run benchmarks against the services named by NEO4J_URI / REDIS_URL (`make bench`).
+
+`python -m bench` runs all; `python -m bench NAME...` runs some (names below).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import platform
+import sys
+from collections.abc import Awaitable, Callable
 
-from bench import batched_writes
+from bench import batched_writes, ingest_latency, ingest_throughput, reingest_unchanged
 from graph.cypher_registry import CypherRegistry
+from graph.events import EventBus
 from graph.graph import Graph
-from graph.settings import PROJECT_ROOT, load_settings
+from graph.settings import PROJECT_ROOT, Settings, load_settings
+
+Benchmark = Callable[[Graph, EventBus, Settings], Awaitable[list[str]]]
+
+BENCHMARKS: dict[str, Benchmark] = {
+    "batched_writes": lambda graph, bus, settings: batched_writes.run(graph),
+    "ingest_throughput": lambda graph, bus, settings: ingest_throughput.run(graph, bus),
+    "reingest_unchanged": lambda graph, bus, settings: reingest_unchanged.run(graph, bus),
+    "ingest_latency": ingest_latency.run,
+}
 
 
-async def main() -> None:
+async def main(names: list[str]) -> None:
     """Print each benchmark's figures, with the machine they were measured on."""
     settings = load_settings()
     registry = CypherRegistry(
@@ -21,16 +36,19 @@ async def main() -> None:
         }
     )
     graph = await Graph.connect(settings, registry)
+    bus = EventBus.from_url(settings.redis_url)
     print(
         f"machine: {platform.machine()}, python {platform.python_version()}, {settings.neo4j_uri}"
     )
     try:
-        print("== batched writes (bench/batched_writes.py)")
-        for line in await batched_writes.run(graph):
-            print("  " + line)
+        for name in names or list(BENCHMARKS):
+            print(f"== {name} (bench/{name}.py)", flush=True)
+            for line in await BENCHMARKS[name](graph, bus, settings):
+                print("  " + line, flush=True)
     finally:
+        await bus.close()
         await graph.close()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(sys.argv[1:]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -100,7 +100,7 @@ class EventBus:
 
     async def subscribe(
         self, types: Iterable[EventType] | None = None, *, ready: asyncio.Event | None = None
-    ) -> AsyncIterator[DomainEvent]:
+    ) -> AsyncGenerator[DomainEvent, None]:
         """Yield events of `types` (all types when None) as they are published.
 
         `ready`, if given, is set once Redis has confirmed every subscription, so a caller

@@ -17,21 +17,25 @@ from typing import Any
 
 from arq import Retry
 from arq.connections import RedisSettings
+from pydantic import JsonValue
 
 from graph.errors import GraphUnavailableError
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
 from ingest.extract import Limits
+from ingest.pipeline import PIPELINES_DIR, Pipeline, PipelineInput, StepEvent
 from ingest.queue import QUEUE_NAME, QueuedFile, deserialize, enqueue_all, serialize
 from ingest.scan import scan
 from ingest.schedules import cron_jobs
-from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome
+from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome, OutcomeStatus
+from ingest.steps import STEPS
 
 log = logging.getLogger(__name__)
 
 CONNECT_ATTEMPTS = 30
 MAX_BACKOFF_SECONDS = 60
+AFTER_INGEST = "after_ingest"
 KEEP_RESULT_SECONDS = 10
 """Short, so that a file changed back to an earlier content can be queued again soon."""
 
@@ -56,14 +60,35 @@ async def _ingest(ctx: dict[str, Any], path: str, root: str) -> IngestOutcome:
         raise Retry(defer=delay) from error
 
 
+async def _after_ingest(ctx: dict[str, Any], outcome: IngestOutcome) -> None:
+    if outcome.status is not OutcomeStatus.INGESTED or outcome.document_id is None:
+        return
+    bus: EventBus = ctx["bus"]
+
+    async def publish(event: StepEvent) -> None:
+        await bus.publish(event.to_domain_event())
+
+    pipeline: Pipeline = ctx["pipeline"]
+    data: dict[str, JsonValue] = {"table": outcome.table, "rows": outcome.rows}
+    run = await pipeline.run(PipelineInput(outcome.document_id, data), on_event=publish)
+    log.info("pipeline %s on %s: %s", run.pipeline, outcome.path, run.status)
+
+
 async def ingest_file(ctx: dict[str, Any], path: str, root: str) -> dict[str, Any]:
-    """Ingest one file."""
-    return outcome_record(await _ingest(ctx, path, root))
+    """Ingest one file, then run the after-ingest pipeline on it."""
+    outcome = await _ingest(ctx, path, root)
+    await _after_ingest(ctx, outcome)
+    return outcome_record(outcome)
 
 
 async def ingest_batch(ctx: dict[str, Any], files: list[list[str]]) -> list[dict[str, Any]]:
     """Ingest several small files in one job, one after the other."""
-    return [outcome_record(await _ingest(ctx, path, root)) for path, root in files]
+    records = []
+    for path, root in files:
+        outcome = await _ingest(ctx, path, root)
+        await _after_ingest(ctx, outcome)
+        records.append(outcome_record(outcome))
+    return records
 
 
 async def rescan(ctx: dict[str, Any]) -> int:
@@ -96,6 +121,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["settings"] = settings
     ctx["graph"] = graph
     ctx["bus"] = bus
+    ctx["pipeline"] = Pipeline.from_file(
+        PIPELINES_DIR / f"{AFTER_INGEST}.yaml", STEPS, allow_missing=True
+    )
     ctx["service"] = await IngestionService.create(
         graph,
         bus,

@@ -131,7 +131,8 @@ async def test_a_worker_killed_mid_job_is_replaced_and_the_graph_matches_a_clean
         first = start_worker(settings, log, job_timeout=20)
 
         async def loading() -> bool:
-            return (await source_state(graph, killed))["provenance"] > 0
+            provenance: int = (await source_state(graph, killed))["provenance"]
+            return provenance > 0
 
         try:
             await wait_for(loading, 60)
