@@ -20,7 +20,7 @@ from ingest.extract import Limits
 from ingest.queue import QueuedFile, deserialize, enqueue_all, serialize
 from ingest.scan import walk
 from ingest.service import IngestionService, IngestOutcome, OutcomeStatus, summarize
-from ingest.watcher import FileReady, FolderWatcher
+from ingest.watcher import FolderWatcher
 from ingest.worker import worker_settings
 
 CONCURRENT_FILES = 4
@@ -119,12 +119,8 @@ async def run_watcher(settings: Settings) -> None:
         return await enqueue_all(redis, items)
 
     batcher = Batcher(flush)
-
-    async def submit(ready: FileReady) -> None:
-        await batcher.submit(QueuedFile(ready.path, ready.root, ready.sha256, ready.size))
-
     watcher = FolderWatcher(
-        settings.watch_dirs, submit, rescan_seconds=settings.watch_rescan_seconds
+        settings.watch_dirs, batcher.submit, rescan_seconds=settings.watch_rescan_seconds
     )
     try:
         await watcher.run()

@@ -13,8 +13,9 @@ from pathlib import Path
 from bench.common import delete_source, service, write_csv
 from graph.events import EventBus
 from graph.graph import Graph
-from ingest.scan import file_sha256, walk
+from ingest.scan import walk
 from ingest.service import IngestionService, OutcomeStatus
+from ingest.watch.files import sha256_of
 
 FILES = 10_000
 ROWS_PER_FILE = 5
@@ -49,7 +50,7 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
             [after] = await graph.read("bench/count_everything")
             start = time.perf_counter()
             for path in walk(root):
-                file_sha256(path)
+                sha256_of(path)
             hashing = time.perf_counter() - start
         finally:
             await delete_source(graph, "folder:bench_unchanged")

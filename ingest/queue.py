@@ -36,7 +36,8 @@ class Priority(StrEnum):
 
 @dataclass(frozen=True)
 class QueuedFile:
-    """A file ready to ingest, as the watcher or the CLI found it."""
+    """A file ready to ingest, as the watcher or a rescan found it; `root` is the watched
+    folder it belongs to."""
 
     path: Path
     root: Path

@@ -22,7 +22,7 @@ from api.ingest_commands import run_watcher
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest.queue import QUEUE_NAME, Priority, QueuedFile, deserialize, enqueue_file, serialize
-from ingest.scan import file_sha256
+from ingest.watch.files import sha256_of
 from ingest.worker import worker_settings
 from tests.integration.conftest import SourceFolder
 
@@ -63,7 +63,7 @@ async def wait_for(condition: Any, seconds: float) -> None:
 
 
 def queued(path: Path, root: Path) -> QueuedFile:
-    return QueuedFile(path, root, file_sha256(path), path.stat().st_size)
+    return QueuedFile(path, root, sha256_of(path), path.stat().st_size)
 
 
 async def test_twenty_enqueues_of_one_file_make_one_job_and_one_document(
