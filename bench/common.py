@@ -35,8 +35,7 @@ async def service(graph: Graph, bus: EventBus, batch_size: int = 5000) -> Ingest
 
 async def delete_source(graph: Graph, source: str) -> None:
     """Remove everything one source brought in, in batches."""
-    while (await graph.write("bench/delete_source_rows", {"source": source, "limit": 10_000}))[0][
-        "deleted"
-    ]:
-        pass
-    await graph.write("bench/delete_source", {"source": source})
+    for statement in ("bench/delete_source_rows", "bench/delete_source"):
+        params = {"source": source, "limit": 10_000}
+        while (await graph.write(statement, params))[0]["deleted"]:
+            pass
