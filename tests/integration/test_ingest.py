@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import zipfile
 from typing import Any
 
 import pytest
 
+from graph.events import EventBus
 from graph.graph import Graph
+from ingest import identity
+from ingest.extract import Limits
+from ingest.loader import DocumentDraft, RowDraft, RunDraft
 from ingest.service import IngestionService, OutcomeStatus
+from ingest.sources import SourceRef
 from tests.integration.conftest import SourceFolder
 
 pytestmark = pytest.mark.integration
@@ -180,3 +187,97 @@ async def test_twenty_concurrent_ingestions_of_one_file_load_it_once(
     assert sorted(row["key"] for row in record["rows"]) == ["graz-at", "lyon-fr", "porto-pt"]
     assert {row["status"] for row in record["rows"]} == {"active"}
     assert record["provenance"] == 3
+
+
+def zip_bomb() -> bytes:
+    """An XLSX-looking archive whose one entry inflates 50 MB of zeros from ~50 KB."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", b"\0" * 50_000_000)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("bomb.xlsx", zip_bomb(), "unsafe_archive"),
+        ("random.bin", bytes(range(256)) * 64, "unsupported_format"),
+        ("broken.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 100, "malformed_file"),
+        ("evil.yaml", b"!!python/object/apply:os.system ['true']\n", "malformed_file"),
+    ],
+)
+async def test_a_hostile_file_is_a_failed_run_and_the_service_goes_on(
+    graph: Graph,
+    service: IngestionService,
+    source: SourceFolder,
+    name: str,
+    content: bytes,
+    code: str,
+) -> None:
+    bad = source.folder / name
+    bad.write_bytes(content)
+    outcome = await service.ingest_file(bad, source.root)
+    assert outcome.status is OutcomeStatus.FAILED
+    good = await service.ingest_file(source.write("cities.csv", CITIES), source.root)
+    assert good.status is OutcomeStatus.INGESTED
+    record = await state(graph, source)
+    assert [d["status"] for d in record["documents"]] == ["active"]  # only the good file
+    failed = [run for run in record["runs"] if run["status"] == "failed"]
+    assert failed == [{"status": "failed", "error_code": code, "path": f"{source.name}/{name}"}]
+
+
+async def test_a_file_over_the_size_limit_is_refused_before_parsing(
+    graph: Graph, bus: EventBus, source: SourceFolder
+) -> None:
+    small = await IngestionService.create(graph, bus, limits=Limits(max_bytes=100), batch_size=10)
+    outcome = await small.ingest_file(source.write("cities.csv", CITIES), source.root)
+    assert outcome.status is OutcomeStatus.FAILED
+    assert outcome.error is not None
+    assert "100" in outcome.error
+    assert (await state(graph, source))["runs"][0]["error_code"] == "file_too_large"
+
+
+async def test_an_interrupted_load_is_undone_and_earlier_rows_stay(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    path = source.write("cities.csv", CITIES)
+    first = await service.ingest_file(path, source.root)
+    before = await state(graph, source)
+    loader = service.loader
+    draft = DocumentDraft(
+        id=identity.document_id(source.id, first.path, 2),
+        source=source.id,
+        path=first.path,
+        sha256="f" * 64,
+        mime="text/csv",
+        size=1,
+        version=2,
+    )
+    run = RunDraft(
+        identity.run_id(source.id, first.path, draft.sha256), source.id, first.path, draft.sha256
+    )
+    await loader.begin(SourceRef(source.id, "folder", str(source.folder)), draft, run)
+    [lyon] = [row for row in before["rows"] if row["key"] == "lyon-fr"]
+    new_row = RowDraft(
+        id="row:interrupted",
+        key="new-xx",
+        entity_id="cities:new-xx",
+        values="{}",
+        sha256="0",
+        locator="line 9",
+    )
+    shared_row = RowDraft(
+        id=lyon["id"],
+        key="lyon-fr",
+        entity_id="cities:lyon-fr",
+        values=lyon["values"],
+        sha256="",
+        locator="line 2",
+    )
+    await loader.load_rows(draft.id, "cities", "cities@1", [new_row, shared_row])
+    await loader.abort(draft.id)  # what the service does when phase 2 fails
+    after = await state(graph, source)
+    assert after["documents"] == before["documents"]
+    assert after["rows"] == before["rows"]
+    assert after["provenance"] == before["provenance"]
