@@ -41,6 +41,16 @@ log = logging.getLogger(__name__)
 PROPOSAL_OWNER = "grace-ingest"
 
 
+class InternalError(GraceError):
+    """A defect met while ingesting a file: recorded on its run, logged with its traceback."""
+
+    code = "internal"
+
+    def __init__(self, path: str, error: Exception) -> None:
+        self.path = path
+        super().__init__(f"internal error while ingesting {path}: {type(error).__name__}: {error}")
+
+
 class ConcurrentVersionError(GraceError):
     """Another worker wrote a different content as the same version; retrying resolves it."""
 
@@ -89,6 +99,7 @@ class _Prepared:
     match: TableMatch | None
     rows: list[RowDraft]
     warnings: list[str]
+    proposal: SchemaProposal | None = None
 
 
 class IngestionService:
@@ -188,7 +199,7 @@ class IngestionService:
         schemas = [table for table, _ in self._tables.values()]
         match = match_table(columns, schemas, hint=PurePosixPath(relative).stem)
         if match is None:
-            return _Prepared(extraction, None, [], warnings)
+            return self._unmatched(extraction, relative, warnings)
         rows: list[RowDraft] = []
         for extracted in extraction.rows:
             normalized = normalize_row(match.table, extracted.values, match.mapping)
@@ -227,8 +238,8 @@ class IngestionService:
         existing = await self._loader.begin(source, document, run)
         if existing != document.sha256:
             raise ConcurrentVersionError(document.path, document.version)
+        proposal = prepared.proposal
         try:
-            proposal = None
             if prepared.match is not None:
                 table = prepared.match.table.name
                 schema_version = self._tables[table][1]
@@ -238,8 +249,6 @@ class IngestionService:
                     run.id,
                     {"path": document.path, "rows": len(prepared.rows)},
                 )
-            elif prepared.extraction.rows:
-                proposal = self._proposal(document, prepared)
             await self._loader.load_chunks(document.id, chunks)
             status = OutcomeStatus.AWAITING_SCHEMA if proposal else OutcomeStatus.INGESTED
             change_request = (
@@ -254,10 +263,14 @@ class IngestionService:
                 status="completed" if proposal is None else "awaiting_schema",
             )
         except GraphUnavailableError:
-            raise
+            raise  # transient: the retried job resumes this loading version
         except GraceError as error:
             await self._loader.abort(document.id)
             return await self._fail(source, run, error)
+        except Exception as error:
+            log.exception("unexpected error while loading %s", document.path)
+            await self._loader.abort(document.id)
+            return await self._fail(source, run, InternalError(document.path, error))
         outcome = IngestOutcome(
             status,
             source.id,
@@ -288,15 +301,20 @@ class IngestionService:
         )
         return outcome
 
-    def _proposal(self, document: DocumentDraft, prepared: _Prepared) -> SchemaProposal:
-        name = _table_name(document.path)
-        table = infer_table(name, [row.values for row in prepared.extraction.rows], PROPOSAL_OWNER)
-        definition = table.canonical_json()
-        return SchemaProposal(
+    def _unmatched(self, extraction: Extraction, relative: str, warnings: list[str]) -> _Prepared:
+        """Rows that fit no table: propose one inferred from them, never guess silently."""
+        values = [row.values for row in extraction.rows]
+        try:
+            table = infer_table(_table_name(relative), values, PROPOSAL_OWNER)
+        except ValueError as error:
+            warnings.append(f"{len(values)} rows fit no table and none can be inferred: {error}")
+            return _Prepared(extraction, None, [], warnings)
+        proposal = SchemaProposal(
             id=f"cr:{identity.digest('schema.create', table.name, table.sha256)}",
             table=table.name,
-            definition=definition,
+            definition=table.canonical_json(),
         )
+        return _Prepared(extraction, None, [], warnings, proposal)
 
     async def _fail(self, source: SourceRef, run: RunDraft, error: GraceError) -> IngestOutcome:
         await self._loader.record_failure(source, run, error.code, str(error))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.graph import Graph
 from graph.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -69,3 +70,22 @@ def test_prod_profile_refuses_default_secrets(settings: Settings) -> None:
     result = grace(settings, "status", "--profile", "prod", NEO4J_PASSWORD="")
     assert result.returncode == 1
     assert "refuses default or empty secrets" in result.stderr
+
+
+async def test_ingest_prints_a_summary_and_fails_when_a_file_failed(
+    settings: Settings, graph: Graph, tmp_path: Path, unique: str
+) -> None:
+    folder = tmp_path / f"cli_{unique}"
+    folder.mkdir()
+    (folder / "cities.csv").write_text("city_id,name,population\ncli-1-xx,One,1000\n")
+    (folder / "broken.json").write_text('[{"city_id": "cli-2-xx", "na')
+    try:
+        result = grace(settings, "ingest", str(tmp_path))
+        assert result.returncode == 1, result.stderr
+        assert "ingested: 1" in result.stdout
+        assert "failed: 1" in result.stdout
+        assert "broken.json" in result.stdout
+        again = grace(settings, "ingest", str(tmp_path))
+        assert "unchanged: 1" in again.stdout
+    finally:
+        await graph.write("testing/delete_source", {"source": f"folder:cli_{unique}"})
