@@ -24,6 +24,8 @@ from ingest.watcher import FolderWatcher
 from ingest.worker import worker_settings
 
 CONCURRENT_FILES = 4
+BATCH_WINDOW_SECONDS = 0.005
+"""How long the watcher's batcher waits for more files after one arrives."""
 
 
 def expand(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
@@ -118,9 +120,12 @@ async def run_watcher(settings: Settings) -> None:
     async def flush(items: Sequence[QueuedFile]) -> int:
         return await enqueue_all(redis, items)
 
-    batcher = Batcher(flush)
+    batcher = Batcher(flush, window_seconds=BATCH_WINDOW_SECONDS)
     watcher = FolderWatcher(
-        settings.watch_dirs, batcher.submit, rescan_seconds=settings.watch_rescan_seconds
+        settings.watch_dirs,
+        batcher.submit,
+        debounce_seconds=settings.watch_debounce_seconds,
+        rescan_seconds=settings.watch_rescan_seconds,
     )
     try:
         await watcher.run()

@@ -106,11 +106,16 @@ class Settings(BaseSettings):
         description="Folders the watcher ingests from; each subfolder is one source.",
     )
     watch_rescan_seconds: float = Field(default=300.0, gt=0)
+    watch_debounce_seconds: float = Field(
+        default=0.01,
+        ge=0,
+        description="Quiet time a closed file must hold still before it is queued.",
+    )
     max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
 
     worker_max_jobs: int = Field(default=4, ge=1)
     worker_job_timeout_seconds: int = Field(default=300, ge=1)
-    worker_poll_delay_seconds: float = Field(default=0.02, gt=0)
+    worker_poll_delay_seconds: float = Field(default=0.01, gt=0)
     worker_max_tries: int = Field(default=8, ge=1)
     schedules: list[Schedule] = Field(
         default_factory=list, description="Cron-like recurring jobs the worker runs."

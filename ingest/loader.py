@@ -126,7 +126,10 @@ class GraphLoader:
     async def load_rows(
         self, document_id: str, table: str, schema_version: str, rows: Sequence[RowDraft]
     ) -> WriteSummary:
-        """Phase 2 for rows, in batches."""
+        """Phase 2 for rows, in batches, and the document's link to their table version."""
+        await self._graph.write(
+            "ingest/link_schema", {"document_id": document_id, "schema_version": schema_version}
+        )
         return await self._graph.write_batches(
             "ingest/upsert_rows",
             (asdict(row) for row in rows),

@@ -55,7 +55,8 @@ async def test_a_csv_becomes_a_document_rows_and_provenance(
     [links] = await graph.read("testing/row_links", {"row_id": lyon["id"]})
     assert links == {
         "entity": "cities:lyon-fr",
-        "table": "cities",
+        "tables": ["cities"],
+        "schema_version": "cities@1",
         "versions": [1],
         "locators": ["line 2"],
     }
