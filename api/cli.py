@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -191,13 +192,21 @@ def ingest(
 @app.command()
 def worker(profile: ProfileOption = None) -> None:
     """Run the ingestion worker (arq) until SIGTERM or Ctrl-C."""
+    _log_to_stderr()
     _run(run_worker(load_settings(profile)))
 
 
 @app.command()
 def watch(profile: ProfileOption = None) -> None:
     """Watch the configured folders and queue every new or changed file, until stopped."""
+    _log_to_stderr()
     _run(_until_signal(run_watcher(load_settings(profile))))
+
+
+def _log_to_stderr() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 async def _until_signal(work: Coroutine[Any, Any, None]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from ingest.scan import walk
 from ingest.service import IngestionService, IngestOutcome, OutcomeStatus, summarize
 from ingest.watcher import FolderWatcher
 from ingest.worker import worker_settings
+
+log = logging.getLogger(__name__)
 
 CONCURRENT_FILES = 4
 BATCH_WINDOW_SECONDS = 0.005
@@ -118,7 +121,9 @@ async def run_watcher(settings: Settings) -> None:
     )
 
     async def flush(items: Sequence[QueuedFile]) -> int:
-        return await enqueue_all(redis, items)
+        jobs = await enqueue_all(redis, items)
+        log.info("queued %d file(s) as %d job(s): %s", len(items), jobs, items[0].path.name)
+        return jobs
 
     batcher = Batcher(flush, window_seconds=BATCH_WINDOW_SECONDS)
     watcher = FolderWatcher(
