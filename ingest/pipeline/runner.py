@@ -158,7 +158,11 @@ class _Execution:
     ) -> StepResult:
         """Wait for the dependencies, then skip or run the step."""
         for dependency in [await task for task in dependencies]:
-            if dependency.status is not StepStatus.SUCCEEDED:
+            # A step that is not registered yet passes through: its dependents still run.
+            passed = (
+                dependency.status is StepStatus.SUCCEEDED or dependency.reason == NOT_REGISTERED
+            )
+            if not passed:
                 return await self._skip(step, f"dependency {dependency.name} {dependency.status}")
         function = self._functions[step.name]
         if function is None:
@@ -166,7 +170,11 @@ class _Execution:
         condition = step.condition()
         if condition is not None and not condition.holds(self._outputs):
             return await self._skip(step, f"condition is false: {step.when}")
-        outputs = {name: self._outputs[name] for name in self._ancestors[step.name]}
+        outputs = {
+            name: self._outputs[name]
+            for name in self._ancestors[step.name]
+            if name in self._outputs
+        }
         start = time.perf_counter()
         error = ""
         for attempt in range(1, step.retries + 2):

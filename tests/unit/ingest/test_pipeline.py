@@ -343,7 +343,23 @@ async def test_the_shipped_pipeline_skips_unregistered_steps() -> None:
     assert run.status is RunStatus.SUCCEEDED
     assert run.steps["embed"].status is StepStatus.SKIPPED
     assert run.steps["embed"].reason == NOT_REGISTERED
-    assert run.steps["sync_facts"].reason == "dependency heal skipped"
+    assert run.steps["sync_facts"].reason == NOT_REGISTERED
+
+
+async def test_an_unregistered_step_does_not_block_the_steps_after_it() -> None:
+    registry = StepRegistry()
+    ran: list[str] = []
+
+    async def update_trust(context: StepContext) -> StepOutput:
+        ran.append(context.step)
+        return {"trust": 0.9}
+
+    registry.register("update_trust", update_trust)
+    path = PIPELINES_DIR / "after_ingest.yaml"
+    run = await Pipeline.from_file(path, registry, allow_missing=True).run(INPUT)
+    assert ran == ["update_trust"]  # embed and detect_contradictions are not registered yet
+    assert run.steps["update_trust"].status is StepStatus.SUCCEEDED
+    assert run.steps["heal"].reason == NOT_REGISTERED
 
 
 @pytest.mark.parametrize(("trust", "synced"), [(0.85, True), (0.6, False)])
