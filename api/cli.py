@@ -20,6 +20,7 @@ from rich.table import Table
 from api.ingest_commands import ingest_paths, print_summary, run_watcher, run_worker
 from api.prestart import PrestartReport, prestart, sync_schemas
 from api.stack.stack import LocalStack, StackConfig
+from api.trust_commands import ExportFormat, export_facts, print_report, recompute
 from graph.errors import GraceError
 from graph.events import EventBus
 from graph.graph import Graph
@@ -31,6 +32,10 @@ T = TypeVar("T")
 app = typer.Typer(help="Grace: a knowledge graph with provenance, trust and governance.")
 schemas_app = typer.Typer(help="The table definitions in schemas/.")
 app.add_typer(schemas_app, name="schemas")
+trust_app = typer.Typer(help="Trust scores of rows, documents and sources.")
+app.add_typer(trust_app, name="trust")
+facts_app = typer.Typer(help="Resolved facts: one value per entity and attribute.")
+app.add_typer(facts_app, name="facts")
 
 out = Console()
 err = Console(stderr=True)
@@ -216,6 +221,31 @@ async def _until_signal(work: Coroutine[Any, Any, None]) -> None:
         loop.add_signal_handler(signum, task.cancel)
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+@trust_app.command("recompute")
+def trust_recompute(profile: ProfileOption = None) -> None:
+    """Recompute every trust score and fact now (decay applied), with a progress bar."""
+    report = _run(recompute(load_settings(profile), out))
+    print_report(report, out)
+
+
+@facts_app.command("export")
+def facts_export(
+    table: Annotated[str, typer.Option("--table", help="The table whose facts to write.")],
+    export_format: Annotated[
+        ExportFormat, typer.Option("--format", help="csv or jsonl.")
+    ] = ExportFormat.CSV,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="A file (default: stdout).")
+    ] = None,
+    profile: ProfileOption = None,
+) -> None:
+    """One line per entity and attribute: key, attribute, value, confidence, supporting and
+    contradicting sources."""
+    count = _run(export_facts(load_settings(profile), table, export_format, output))
+    if output is not None:
+        out.print(f"{count} facts written to {output}")
 
 
 @app.command("migrate")

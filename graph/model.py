@@ -39,6 +39,7 @@ class Label(StrEnum):
     AUDIT_EVENT = "AuditEvent"
     INGESTION_RUN = "IngestionRun"
     TRUST_MODEL = "TrustModel"
+    TRUST_SNAPSHOT = "TrustSnapshot"
     MIGRATION = "Migration"
 
 
@@ -345,6 +346,20 @@ class TrustModel(NodeModel):
     trained_at: Timestamp | None = None
 
 
+class TrustSnapshot(NodeModel):
+    """A point of a table's trust trend."""
+
+    label = Label.TRUST_SNAPSHOT
+    id: str
+    table: str
+    at: Timestamp
+    rows: int
+    mean: Score
+    low: int
+    high: int
+    histogram: list[int]
+
+
 class Edge(BaseModel):
     """A relationship between two nodes, named by their ids."""
 
@@ -376,6 +391,7 @@ NODE_MODELS: dict[Label, type[NodeModel]] = {
         AuditEvent,
         IngestionRun,
         TrustModel,
+        TrustSnapshot,
     )
 }
 """The model for each label that carries domain data."""

@@ -29,7 +29,8 @@ from ingest.queue import QUEUE_NAME, QueuedFile, deserialize, enqueue_all, seria
 from ingest.scan import scan
 from ingest.schedules import cron_jobs
 from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome, OutcomeStatus
-from ingest.steps import STEPS
+from ingest.steps import step_registry
+from trust.engine import TrustEngine
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["graph"] = graph
     ctx["bus"] = bus
     ctx["pipeline"] = Pipeline.from_file(
-        PIPELINES_DIR / f"{AFTER_INGEST}.yaml", STEPS, allow_missing=True
+        PIPELINES_DIR / f"{AFTER_INGEST}.yaml",
+        step_registry(await TrustEngine.create(graph, bus)),
+        allow_missing=True,
     )
     ctx["service"] = await IngestionService.create(
         graph,

@@ -1,0 +1,3 @@
+// Facts are exported and listed by table.
+CREATE INDEX fact_table IF NOT EXISTS
+FOR (n:Fact) ON (n.table)

@@ -1,0 +1,12 @@
+// One page of the active rows of active documents, with their source and age, in row-id
+// order (keyset pagination: pass the last id of the previous page as $after).
+MATCH (r:Row {status: 'active'})
+WHERE r.id > $after
+WITH r ORDER BY r.id LIMIT $limit
+MATCH (r)-[:EXTRACTED_FROM]->(d:Document {status: 'active'})-[:FROM_SOURCE]->(s:Source)
+WITH r, d, s ORDER BY d.ingested_at DESC
+WITH r, head(collect({document: d.id, source: s.id, ingested_at: d.ingested_at})) AS latest
+RETURN r.id AS id, r.table AS table, r.key AS key, r.values AS values,
+       r.reads AS reads, latest.document AS document, latest.source AS source,
+       latest.ingested_at AS ingested_at
+ORDER BY id

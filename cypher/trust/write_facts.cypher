@@ -1,0 +1,16 @@
+// Resolved values ("memory fusion"): one Fact per entity and attribute, resolved from the
+// rows that support the chosen value.
+UNWIND $facts AS fact
+MERGE (f:Fact {id: fact.id})
+  ON CREATE SET f.created_at = datetime()
+SET f.entity = fact.entity, f.table = fact.table, f.key = fact.key,
+    f.attribute = fact.attribute, f.value = fact.value, f.confidence = fact.confidence,
+    f.supporting_sources = fact.supporting, f.contradicting_sources = fact.contradicting,
+    f.evidence = fact.evidence, f.status = 'active', f.resolved_at = datetime()
+WITH f, fact
+OPTIONAL MATCH (f)-[old:RESOLVED_FROM]->()
+DELETE old
+WITH DISTINCT f, fact
+UNWIND fact.rows AS row_id
+MATCH (r:Row {id: row_id})
+MERGE (f)-[:RESOLVED_FROM]->(r)

@@ -1,0 +1,174 @@
+"""The trust engine on the real graph: resolution into facts, tolerance, lists, decay,
+explanations, incremental updates."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.events import EventBus
+from graph.graph import Graph
+from ingest.service import IngestionService, OutcomeStatus
+from tests.integration.conftest import SourceFolder
+from trust.engine import TrustEngine
+
+pytestmark = pytest.mark.integration
+
+HEADER = "city_id,name,population,updated_at\n"
+
+
+@pytest.fixture
+async def sources(
+    graph: Graph, tmp_path: Path, unique: str
+) -> AsyncIterator[dict[str, SourceFolder]]:
+    folders = {name: SourceFolder(tmp_path, f"{name}_{unique}") for name in ("a", "b", "c", "d")}
+    yield folders
+    for folder in folders.values():
+        await graph.write("testing/delete_source", {"source": folder.id})
+
+
+@pytest.fixture
+async def engine(graph: Graph, bus: EventBus) -> TrustEngine:
+    return await TrustEngine.create(graph, bus)
+
+
+def cities(unique: str, rows: list[tuple[str, int, str]]) -> str:
+    return HEADER + "".join(f"{key}-{unique},{key},{pop},{at}\n" for key, pop, at in rows)
+
+
+async def ingest(service: IngestionService, folder: SourceFolder, text: str) -> str:
+    outcome = await service.ingest_file(folder.write("cities.csv", text), folder.root)
+    assert outcome.status is OutcomeStatus.INGESTED, outcome
+    assert outcome.document_id is not None
+    return outcome.document_id
+
+
+async def fact(graph: Graph, unique: str, key: str, attribute: str) -> dict[str, Any]:
+    [record] = await graph.read("testing/fact", {"id": f"fact:cities:{key}-{unique}:{attribute}"})
+    return {**record["fact"], "sources": sorted(record["sources"])}
+
+
+async def test_agreeing_sources_win_and_earn_trust(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    truth = [(f"t{i}", 10_000 + i * 100, now) for i in range(8)]
+    await ingest(service, sources["a"], cities(unique, truth))
+    await ingest(service, sources["b"], cities(unique, truth))
+    # c gets half of the populations wrong, far beyond the 1 % tolerance
+    wrong = [(k, p * 2 if i % 2 else p, at) for i, (k, p, at) in enumerate(truth)]
+    await ingest(service, sources["c"], cities(unique, wrong))
+    # d is off by 0.5 %: within tolerance, it supports the truth
+    close = [(k, round(p * 1.005), at) for k, p, at in truth]
+    await ingest(service, sources["d"], cities(unique, close))
+    report = await engine.recompute()
+    assert report.converged
+    resolved = await fact(graph, unique, "t1", "population")
+    assert json.loads(resolved["value"]) == 10_100
+    assert resolved["supporting_sources"] == 3
+    assert resolved["contradicting_sources"] == 1
+    assert resolved["sources"] == sorted(sources[n].id for n in ("a", "b", "d"))
+    assert resolved["confidence"] > 0.9
+    trust = {
+        r["id"]: r["trust"]
+        for r in await graph.read(
+            "testing/source_trust", {"sources": [f.id for f in sources.values()]}
+        )
+    }
+    assert trust[sources["c"].id] < trust[sources["a"].id]
+    assert trust[sources["d"].id] > trust[sources["c"].id]
+    rows_c = {
+        r["key"]: r for r in await graph.read("testing/row_trust", {"source": sources["c"].id})
+    }
+    rows_a = {
+        r["key"]: r for r in await graph.read("testing/row_trust", {"source": sources["a"].id})
+    }
+    assert rows_c[f"t1-{unique}"]["trust"] < rows_a[f"t1-{unique}"]["trust"]
+
+
+async def test_explanations_add_up_and_old_values_decay(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    await ingest(
+        service,
+        sources["a"],
+        cities(
+            unique,
+            [("fresh", 1000, "2026-11-20T00:00:00Z"), ("stale", 1000, "2016-11-20T00:00:00Z")],
+        ),
+    )
+    await engine.recompute()
+    rows = {r["key"]: r for r in await graph.read("testing/row_trust", {"source": sources["a"].id})}
+    for row in rows.values():
+        parts = json.loads(row["explanation"])
+        assert sum(parts.values()) == pytest.approx(row["trust"], abs=1e-9)
+    fresh, stale = rows[f"fresh-{unique}"], rows[f"stale-{unique}"]
+    assert (
+        json.loads(stale["explanation"])["freshness"]
+        < json.loads(fresh["explanation"])["freshness"]
+    )
+    assert stale["trust"] < fresh["trust"]
+
+
+async def test_an_incremental_update_matches_the_full_recompute_on_its_part(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    rows = [(f"i{i}", 5_000 + i, now) for i in range(4)]
+    await ingest(service, sources["a"], cities(unique, rows))
+    document = await ingest(
+        service, sources["b"], cities(unique, [(k, p * 3, at) for k, p, at in rows])
+    )
+    await engine.recompute()
+    full = await graph.read("testing/row_trust", {"source": sources["b"].id})
+    full_fact = await fact(graph, unique, "i1", "population")
+    report = await engine.update_document(document)
+    assert report.rows == 8  # the rows of both sources about the document's entities
+    incremental = await graph.read("testing/row_trust", {"source": sources["b"].id})
+    # equal up to the convergence tolerance of the full pass (1e-6)
+    assert [r["key"] for r in incremental] == [r["key"] for r in full]
+    for new, old in zip(incremental, full, strict=True):
+        assert new["trust"] == pytest.approx(old["trust"], abs=1e-5)
+    again = await fact(graph, unique, "i1", "population")
+    assert again["value"] == full_fact["value"]
+    assert again["confidence"] == pytest.approx(full_fact["confidence"], abs=1e-5)
+
+
+async def test_an_incremental_update_touches_only_the_affected_rows(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    await ingest(service, sources["a"], cities(unique, [("x1", 100, now), ("x2", 200, now)]))
+    await engine.recompute()
+    before = {
+        r["key"]: r["updated_at"]
+        for r in await graph.read("testing/row_trust", {"source": sources["a"].id})
+    }
+    document = await ingest(service, sources["b"], cities(unique, [("x1", 150, now)]))
+    await engine.update_document(document)
+    after = {
+        r["key"]: r["updated_at"]
+        for r in await graph.read("testing/row_trust", {"source": sources["a"].id})
+    }
+    assert after[f"x2-{unique}"] == before[f"x2-{unique}"]
+    assert after[f"x1-{unique}"] != before[f"x1-{unique}"]
