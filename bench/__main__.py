@@ -10,7 +10,15 @@ import platform
 import sys
 from collections.abc import Awaitable, Callable
 
-from bench import batched_writes, ingest_latency, ingest_throughput, reingest_unchanged
+from bench import (
+    batched_writes,
+    ingest_latency,
+    ingest_throughput,
+    reingest_unchanged,
+    trust_compute,
+    trust_quality,
+    trust_recompute,
+)
 from graph.cypher_registry import CypherRegistry
 from graph.events import EventBus
 from graph.graph import Graph
@@ -23,7 +31,15 @@ BENCHMARKS: dict[str, Benchmark] = {
     "ingest_throughput": lambda graph, bus, settings: ingest_throughput.run(graph, bus),
     "reingest_unchanged": lambda graph, bus, settings: reingest_unchanged.run(graph, bus),
     "ingest_latency": ingest_latency.run,
+    "trust_quality": lambda graph, bus, settings: _offline(trust_quality.run),
+    "trust_compute": lambda graph, bus, settings: _offline(trust_compute.run),
+    "trust_recompute": lambda graph, bus, settings: trust_recompute.run(graph, bus),
 }
+
+
+async def _offline(run: Callable[[], list[str]]) -> list[str]:
+    """A benchmark that needs no services, run off the event loop."""
+    return await asyncio.to_thread(run)
 
 
 async def main(names: list[str]) -> None:

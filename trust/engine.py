@@ -82,7 +82,7 @@ class TrustEngine:
         """Full pass over every active row."""
         clock = _Clock()
         started = datetime.now(UTC)
-        rows = await self._read_all(progress)
+        rows = await self.read_rows(progress)
         prior = await self._source_trust()
         clock.lap("reading")
         index = build_claims(rows, self._tables)
@@ -102,8 +102,8 @@ class TrustEngine:
         """Incremental pass: the rows describing `entities`, with source trust held fixed;
         with `facts`, their resolved facts are written too."""
         clock = _Clock()
-        records = await self._graph.read("trust/entity_claims", {"entities": list(entities)})
-        rows = [_row(record) for record in records]
+        [record] = await self._graph.read("trust/entity_claims", {"entities": list(entities)})
+        rows = [_row(fields) for fields in record["rows"]]
         prior = await self._source_trust()
         clock.lap("reading")
         index = build_claims(rows, self._tables)
@@ -119,19 +119,27 @@ class TrustEngine:
         records = await self._graph.read("trust/document_entities", {"document_id": document_id})
         return await self.update_entities([record["id"] for record in records], facts=facts)
 
-    async def _read_all(self, progress: Progress | None) -> list[RowRecord]:
+    @property
+    def tables(self) -> dict[str, TableSchema]:
+        """The table definitions the engine compares values with."""
+        return self._tables
+
+    async def read_rows(self, progress: Progress | None = None) -> list[RowRecord]:
+        """Every active row of an active document, read in pages."""
         rows: list[RowRecord] = []
         after = ""
         while True:
-            page = await self._graph.read(
+            [record] = await self._graph.read(
                 "trust/active_claims", {"after": after, "limit": PAGE_ROWS}
             )
-            rows += [_row(record) for record in page]
+            page = record["rows"]
+            # a row whose document is not active (mid-ingestion) waits for the next pass
+            rows += [_row(fields) for fields in page if fields[6] is not None]
             if progress is not None:
                 progress(len(page))
             if len(page) < PAGE_ROWS:
                 return rows
-            after = page[-1]["id"]
+            after = page[-1][0]
 
     async def _source_trust(self) -> dict[str, float]:
         records = await self._graph.read("trust/source_trust")
@@ -264,17 +272,18 @@ class _Clock:
         self._last = now
 
 
-def _row(record: Mapping[str, Any]) -> RowRecord:
-    ingested = record.get("ingested_at")
+def _row(fields: Sequence[Any]) -> RowRecord:
+    """A row from the list form of `active_claims` and `entity_claims`."""
+    row_id, table, key, values, reads, document, source, ingested_ms = fields
     return RowRecord(
-        id=record["id"],
-        table=record["table"],
-        key=record["key"],
-        values=json.loads(record["values"]),
-        source=record["source"],
-        document=record["document"],
-        ingested_at=ingested.to_native() if ingested is not None else None,
-        reads=int(record.get("reads") or 0),
+        id=row_id,
+        table=table,
+        key=key,
+        values=json.loads(values),
+        source=source,
+        document=document,
+        ingested_at=datetime.fromtimestamp(ingested_ms / 1000, UTC) if ingested_ms else None,
+        reads=int(reads),
     )
 
 
