@@ -12,7 +12,8 @@ elements can all be true at once.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -111,7 +112,10 @@ def build_claims(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema]) -
         clusters = cluster_values(spec, [value for _, value, _ in assertions])
         offset = len(representatives)
         for cluster in range(max(clusters) + 1):
-            representatives.append(assertions[clusters.index(cluster)][1])
+            members = [
+                value for (_, value, _), c in zip(assertions, clusters, strict=True) if c == cluster
+            ]
+            representatives.append(_most_common(members))
             item_of_value.append(len(items))
         for (source, _, row_id), cluster in zip(assertions, clusters, strict=True):
             key = (sources.setdefault(source, len(sources)), offset + cluster)
@@ -136,6 +140,14 @@ def build_claims(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema]) -
         claim_rows=claim_rows,
         row_claims=dict(row_claims),
     )
+
+
+def _most_common(values: Sequence[JsonValue]) -> JsonValue:
+    """The exact value asserted most often within a cluster (the first of equals): the
+    value a fact shows when several agreeing variants (10,100 and 10,150 at 1 %) exist."""
+    counts = Counter(json.dumps(value, sort_keys=True) for value in values)
+    best = max(counts.values())
+    return next(v for v in values if counts[json.dumps(v, sort_keys=True)] == best)
 
 
 def _order(item: Item) -> tuple[str, str, str]:
