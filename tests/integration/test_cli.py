@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import subprocess
 import sys
@@ -89,3 +92,43 @@ async def test_ingest_prints_a_summary_and_fails_when_a_file_failed(
         assert "unchanged: 1" in again.stdout
     finally:
         await graph.write("testing/delete_source", {"source": f"folder:cli_{unique}"})
+
+
+async def test_trust_recompute_then_facts_export_as_csv_and_jsonl(
+    settings: Settings, graph: Graph, tmp_path: Path, unique: str
+) -> None:
+    key = f"cli-{unique}-xx"
+    for source, population in (("one", 1000), ("two", 1000), ("three", 5000)):
+        folder = tmp_path / f"{source}_{unique}"
+        folder.mkdir()
+        (folder / "cities.csv").write_text(f"city_id,name,population\n{key},Clitown,{population}\n")
+    try:
+        assert grace(settings, "ingest", str(tmp_path)).returncode == 0
+        recomputed = grace(settings, "trust", "recompute")
+        assert recomputed.returncode == 0, recomputed.stderr
+        assert "converged" in recomputed.stdout
+        output = tmp_path / "facts.jsonl"
+        exported = grace(
+            settings,
+            "facts",
+            "export",
+            "--table",
+            "cities",
+            "--format",
+            "jsonl",
+            "--output",
+            str(output),
+        )
+        assert exported.returncode == 0, exported.stderr
+        facts = [json.loads(line) for line in output.read_text().splitlines()]
+        [population] = [f for f in facts if f["key"] == key and f["attribute"] == "population"]
+        assert population["value"] == 1000
+        assert (population["supporting"], population["contradicting"]) == (2, 1)
+        as_csv = grace(settings, "facts", "export", "--table", "cities")
+        rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+        assert {"key": key, "attribute": "name", "value": "Clitown"}.items() <= next(
+            r for r in rows if r["key"] == key and r["attribute"] == "name"
+        ).items()
+    finally:
+        for source in ("one", "two", "three"):
+            await graph.write("testing/delete_source", {"source": f"folder:{source}_{unique}"})

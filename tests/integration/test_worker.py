@@ -81,6 +81,10 @@ async def test_twenty_enqueues_of_one_file_make_one_job_and_one_document(
         await worker.close()
     assert worker.jobs_complete == 1
     assert await documents(graph, source) == [(1, "active")]
+    # the after-ingest pipeline scored the new rows (its update_trust step)
+    scored = await graph.read("testing/row_trust", {"source": source.id})
+    assert len(scored) == 3
+    assert all(row["propagated"] is not None for row in scored)
 
 
 async def test_an_urgent_file_overtakes_a_queued_bulk_load(
