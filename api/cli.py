@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -28,6 +28,7 @@ from graph.settings import Settings, load_settings
 from ingest.service import OutcomeStatus
 
 T = TypeVar("T")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 app = typer.Typer(help="Grace: a knowledge graph with provenance, trust and governance.")
 schemas_app = typer.Typer(help="The table definitions in schemas/.")
@@ -110,10 +111,22 @@ def up(
         _run(_supervise(stack))
     finally:
         out.print("stopping...")
-        codes = stack.stop()
+        with _signals_ignored():
+            codes = stack.stop()
         out.print(
             "stopped: " + ", ".join(f"{name} ({_exit(code)})" for name, code in codes.items())
         )
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """A second Ctrl-C (or SIGTERM) must not cut the shutdown short and orphan services."""
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _exit(code: int | None) -> str:
@@ -124,7 +137,7 @@ def _exit(code: int | None) -> str:
 async def _supervise(stack: LocalStack) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stop.set)
     while not stop.is_set():
         exited = stack.exited()
@@ -172,7 +185,8 @@ def with_services(
         _print_prestart(_run(stack.start()))
         code = subprocess.call(ctx.args, env={**os.environ, **stack.env})
     finally:
-        stack.stop()
+        with _signals_ignored():
+            stack.stop()
     raise typer.Exit(code)
 
 
@@ -217,7 +231,7 @@ def _log_to_stderr() -> None:
 async def _until_signal(work: Coroutine[Any, Any, None]) -> None:
     task = asyncio.create_task(work)
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, task.cancel)
     with contextlib.suppress(asyncio.CancelledError):
         await task
