@@ -291,8 +291,7 @@ async def _versions_and_counts(graph: Graph) -> tuple[dict[str, Any], list[dict[
 
 
 async def _status(settings: Settings) -> bool:
-    password = settings.redis_password.get_secret_value() if settings.redis_password else None
-    bus = EventBus.from_url(settings.redis_url, password)
+    bus = EventBus.from_settings(settings)
     try:
         redis_ok = await bus.ping()
     finally:

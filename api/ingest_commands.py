@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.connections import ArqRedis, create_pool
 from arq.worker import Worker
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -18,7 +18,7 @@ from graph.graph import Graph
 from graph.settings import Settings
 from ingest.batcher import Batcher
 from ingest.extract import Limits
-from ingest.queue import QueuedFile, deserialize, enqueue_all, serialize
+from ingest.queue import QueuedFile, deserialize, enqueue_all, redis_settings, serialize
 from ingest.scan import walk
 from ingest.service import IngestionService, IngestOutcome, OutcomeStatus, summarize
 from ingest.watcher import FolderWatcher
@@ -47,8 +47,7 @@ async def ingest_paths(
 ) -> list[IngestOutcome]:
     """Ingest files and folders once, in this process, with a progress bar."""
     graph = await Graph.connect(settings)
-    password = settings.redis_password.get_secret_value() if settings.redis_password else None
-    bus = EventBus.from_url(settings.redis_url, password)
+    bus = EventBus.from_settings(settings)
     try:
         service = await IngestionService.create(
             graph,
@@ -97,12 +96,6 @@ def print_summary(outcomes: Sequence[IngestOutcome], console: Console) -> None:
     console.print(table)
 
 
-def _redis_settings(settings: Settings) -> RedisSettings:
-    redis = RedisSettings.from_dsn(settings.redis_url)
-    redis.password = settings.redis_password.get_secret_value() if settings.redis_password else None
-    return redis
-
-
 async def run_worker(settings: Settings) -> None:
     """Run the arq worker until SIGTERM/SIGINT."""
     worker = Worker(**worker_settings(settings))
@@ -117,7 +110,7 @@ async def run_worker(settings: Settings) -> None:
 async def run_watcher(settings: Settings) -> None:
     """Watch the configured folders and queue what arrives, until cancelled."""
     redis: ArqRedis = await create_pool(
-        _redis_settings(settings), job_serializer=serialize, job_deserializer=deserialize
+        redis_settings(settings), job_serializer=serialize, job_deserializer=deserialize
     )
 
     async def flush(items: Sequence[QueuedFile]) -> int:

@@ -21,8 +21,7 @@ class Services:
     async def open(cls, settings: Settings) -> Services:
         """Connect to Neo4j and Redis (Neo4j must answer; Redis is checked by readiness)."""
         graph = await Graph.connect(settings)
-        password = settings.redis_password.get_secret_value() if settings.redis_password else None
-        return cls(settings, graph, EventBus.from_url(settings.redis_url, password))
+        return cls(settings, graph, EventBus.from_settings(settings))
 
     async def close(self) -> None:
         """Release the driver and the Redis pool."""

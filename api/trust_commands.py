@@ -30,8 +30,7 @@ class ExportFormat(StrEnum):
 async def recompute(settings: Settings, console: Console) -> TrustReport:
     """A full trust recompute with a progress bar over the rows read."""
     graph = await Graph.connect(settings)
-    password = settings.redis_password.get_secret_value() if settings.redis_password else None
-    bus = EventBus.from_url(settings.redis_url, password)
+    bus = EventBus.from_settings(settings)
     try:
         engine = await TrustEngine.create(graph, bus)
         columns = (TextColumn("reading rows"), BarColumn(), TextColumn("{task.completed:,}"))

@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from graph.errors import EventBusError
+from graph.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,11 @@ class EventBus:
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EventBus:
+        """A bus on the configured Redis."""
+        return cls.from_url(settings.redis_url, settings.redis_secret)
 
     @classmethod
     def from_url(cls, url: str, password: str | None = None) -> EventBus:

@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         return self.root / "cypher"
 
     @property
+    def redis_secret(self) -> str | None:
+        """The Redis password in clear, for clients only (never logged)."""
+        return self.redis_password.get_secret_value() if self.redis_password else None
+
+    @property
     def config_dir(self) -> Path:
         """Where the profile files live."""
         return self.root / "deploy" / "config"

@@ -16,8 +16,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from arq.connections import ArqRedis
+from arq.connections import ArqRedis, RedisSettings
 
+from graph.settings import Settings
 from ingest import identity
 
 QUEUE_NAME = "grace:ingest"
@@ -43,6 +44,13 @@ class QueuedFile:
     root: Path
     sha256: str
     size: int
+
+
+def redis_settings(settings: Settings) -> RedisSettings:
+    """arq's connection settings for the configured Redis."""
+    redis = RedisSettings.from_dsn(settings.redis_url)
+    redis.password = settings.redis_secret
+    return redis
 
 
 def serialize(data: dict[str, Any]) -> bytes:

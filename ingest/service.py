@@ -305,7 +305,7 @@ class IngestionService:
         """Rows that fit no table: propose one inferred from them, never guess silently."""
         values = [row.values for row in extraction.rows]
         try:
-            table = infer_table(_table_name(relative), values, PROPOSAL_OWNER)
+            table = infer_table(PurePosixPath(relative).stem, values, PROPOSAL_OWNER)
         except ValueError as error:
             warnings.append(f"{len(values)} rows fit no table and none can be inferred: {error}")
             return _Prepared(extraction, None, [], warnings)
@@ -335,12 +335,6 @@ class IngestionService:
         except EventBusError as error:
             # Events feed live views; the graph and the run record are the source of truth.
             log.warning("event %s for %s not published: %s", event_type, subject, error)
-
-
-def _table_name(path: str) -> str:
-    stem = PurePosixPath(path).stem.lower()
-    cleaned = "".join(ch if ch.isalnum() else "_" for ch in stem).strip("_") or "table"
-    return cleaned if cleaned[0].isalpha() else f"t_{cleaned}"
 
 
 def summarize(outcomes: Sequence[IngestOutcome]) -> dict[OutcomeStatus, int]:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from arq import Retry
-from arq.connections import RedisSettings
 from pydantic import JsonValue
 
 from graph.errors import GraphUnavailableError
@@ -25,7 +24,14 @@ from graph.graph import Graph
 from graph.settings import Settings, load_settings
 from ingest.extract import Limits
 from ingest.pipeline import PIPELINES_DIR, Pipeline, PipelineInput, StepEvent
-from ingest.queue import QUEUE_NAME, QueuedFile, deserialize, enqueue_all, serialize
+from ingest.queue import (
+    QUEUE_NAME,
+    QueuedFile,
+    deserialize,
+    enqueue_all,
+    redis_settings,
+    serialize,
+)
 from ingest.scan import scan
 from ingest.schedules import cron_jobs
 from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome, OutcomeStatus
@@ -117,8 +123,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     """Open the one driver and Redis pool of this worker process."""
     settings = load_settings()
     graph = await _connect(settings)
-    password = settings.redis_password.get_secret_value() if settings.redis_password else None
-    bus = EventBus.from_url(settings.redis_url, password)
+    bus = EventBus.from_settings(settings)
     ctx["settings"] = settings
     ctx["graph"] = graph
     ctx["bus"] = bus
@@ -148,15 +153,12 @@ SCHEDULED_TASKS = {"rescan": rescan}
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
     """arq worker options from Grace's settings."""
-    password = settings.redis_password.get_secret_value() if settings.redis_password else None
-    redis = RedisSettings.from_dsn(settings.redis_url)
-    redis.password = password
     return {
         "functions": [ingest_file, ingest_batch, rescan],
         "cron_jobs": cron_jobs(settings.schedules, SCHEDULED_TASKS),
         "on_startup": startup,
         "on_shutdown": shutdown,
-        "redis_settings": redis,
+        "redis_settings": redis_settings(settings),
         "queue_name": QUEUE_NAME,
         "job_serializer": serialize,
         "job_deserializer": deserialize,

@@ -152,6 +152,11 @@ class TrustEngine:
         source_trust = dict(zip(index.sources, result.source_trust.tolist(), strict=True))
         supporting, contradicting = _support(index, result)
         now = datetime.now(UTC)
+        # the same for every row until governance feeds approvals and violations
+        governance = signal.governance(
+            schema_approved=True, policy_violations=0, approvals=0, rejections=0
+        )
+        stamps = {name: _stamp_field(table) for name, table in self._tables.items()}
         scored: dict[str, dict[str, Any]] = {}
         for row in rows:
             claims = index.row_claims.get(row.id, [])
@@ -164,10 +169,10 @@ class TrustEngine:
             )
             table = self._tables.get(row.table)
             signals = signal.Signals(
-                freshness=signal.freshness(_age_days(row, table, now), _half_life(table)),
-                governance=signal.governance(
-                    schema_approved=True, policy_violations=0, approvals=0, rejections=0
+                freshness=signal.freshness(
+                    _age_days(row, stamps.get(row.table), now), _half_life(table)
                 ),
+                governance=governance,
                 usage=signal.usage(row.reads),
                 consistency=signal.consistency(
                     sum(supporting[c] for c in claims), sum(contradicting[c] for c in claims)
@@ -295,19 +300,26 @@ def _half_life(table: TableSchema | None) -> float | None:
     return table.freshness_half_life_days if table else None
 
 
-def _age_days(row: RowRecord, table: TableSchema | None, now: datetime) -> float:
-    """Age of the data: its own `updated_at`-like datetime field if any, else ingestion."""
-    stamp: datetime | None = row.ingested_at
-    if table is not None:
-        for name, spec in table.fields.items():
-            value = row.values.get(name)
-            if (
-                spec.type is FieldType.DATETIME
-                and name.startswith("updated")
-                and isinstance(value, str)
-            ):
-                stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-                break
+def _stamp_field(table: TableSchema) -> str | None:
+    """The datetime field that says when a row's data was last true (`updated_*`), if any."""
+    return next(
+        (
+            name
+            for name, spec in table.fields.items()
+            if spec.type is FieldType.DATETIME and name.startswith("updated")
+        ),
+        None,
+    )
+
+
+def _age_days(row: RowRecord, stamp_field: str | None, now: datetime) -> float:
+    """Age of the data: its own `updated_*` datetime if it has one, else its ingestion."""
+    value = row.values.get(stamp_field) if stamp_field else None
+    stamp = (
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if isinstance(value, str)
+        else row.ingested_at
+    )
     return max((now - stamp).total_seconds() / 86_400, 0.0) if stamp else 0.0
 
 

@@ -122,11 +122,10 @@ class LocalStack:
             password=self.settings.neo4j_password.get_secret_value(),
             log_dir=logs,
         )
-        password = self.settings.redis_password
         redis = redis_process(
             data / "redis",
             port=self.config.redis_port,
-            password=password.get_secret_value() if password else None,
+            password=self.settings.redis_secret,
             persistent=not self.config.fresh,
             log_dir=logs,
         )
@@ -174,10 +173,7 @@ class LocalStack:
         self._processes.append(process)
 
     def _redis_client(self) -> Redis:
-        password = self.settings.redis_password
-        client: Redis = Redis.from_url(
-            self.settings.redis_url, password=password.get_secret_value() if password else None
-        )
+        client: Redis = Redis.from_url(self.settings.redis_url, password=self.settings.redis_secret)
         return client
 
     async def _redis_answers(self) -> bool:
