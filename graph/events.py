@@ -42,6 +42,7 @@ class EventType(StrEnum):
     CONFLICT_DETECTED = "conflict.detected"
     CONFLICT_RESOLVED = "conflict.resolved"
     ROW_QUARANTINED = "row.quarantined"
+    ROW_RELEASED = "row.released"
     CHANGE_REQUEST_UPDATED = "change_request.updated"
     POLICY_VIOLATED = "policy.violated"
 

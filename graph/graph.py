@@ -7,24 +7,31 @@ so every write statement must be idempotent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j import (
     AsyncDriver,
     AsyncGraphDatabase,
+    AsyncManagedTransaction,
     NotificationDisabledClassification,
     RoutingControl,
 )
 from neo4j.exceptions import AuthError, ConstraintError, Neo4jError, ServiceUnavailable
 
 from graph.cypher_registry import CypherRegistry
-from graph.errors import ConstraintViolationError, GraphUnavailableError, QueryFailedError
+from graph.errors import (
+    ConstraintViolationError,
+    GraceError,
+    GraphUnavailableError,
+    QueryFailedError,
+)
 from graph.settings import Settings
 
 Record = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass
@@ -41,6 +48,23 @@ class WriteSummary:
         self.items += items
         for name, value in counters.items():
             self.counters[name] = self.counters.get(name, 0) + value
+
+
+class GraphTransaction:
+    """One managed write transaction: runs named statements only."""
+
+    def __init__(self, tx: AsyncManagedTransaction, registry: CypherRegistry) -> None:
+        self._tx = tx
+        self._registry = registry
+        self.statement = ""
+        """Name of the statement running (or last run), for error messages."""
+
+    async def run(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run a statement by name inside the transaction and return its records."""
+        statement = self._registry[name]
+        self.statement = name
+        result = await self._tx.run(statement, dict(params or {}))
+        return [record.data() async for record in result]
 
 
 class Graph:
@@ -125,6 +149,29 @@ class Graph:
             summary.add(len(batch), counters)
         return summary
 
+    async def transaction(self, work: Callable[[GraphTransaction], Awaitable[T]]) -> T:
+        """Run `work` in one managed write transaction, retried on transient failures.
+
+        `work` may run more than once, so it must have no effect outside the transaction.
+        Errors are mapped as for `write`, naming the statement that failed.
+        """
+        attempt: GraphTransaction | None = None
+
+        async def managed(tx: AsyncManagedTransaction) -> T:
+            nonlocal attempt
+            attempt = GraphTransaction(tx, self.registry)
+            return await work(attempt)
+
+        async with self._driver.session(
+            database=self.database,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+        ) as session:
+            try:
+                return await session.execute_write(managed)
+            except (Neo4jError, ServiceUnavailable, AuthError) as error:
+                name = attempt.statement if attempt is not None else "transaction"
+                raise _graph_error(error, name, self.uri) from error
+
     async def explain(self, name: str) -> None:
         """Ask Neo4j to plan a statement without running it (parameters need no values)."""
         await self._execute(name, "EXPLAIN " + self.registry[name], {}, RoutingControl.READ)
@@ -141,12 +188,8 @@ class Graph:
             result = await self._driver.execute_query(
                 statement, dict(params), database_=self.database, routing_=routing
             )
-        except ConstraintError as error:
-            raise ConstraintViolationError(name, error.code, error.message or "") from error
-        except (ServiceUnavailable, AuthError) as error:
-            raise GraphUnavailableError(self.uri, _reason(error)) from error
-        except Neo4jError as error:
-            raise QueryFailedError(name, error.code, error.message or str(error)) from error
+        except (Neo4jError, ServiceUnavailable, AuthError) as error:
+            raise _graph_error(error, name, self.uri) from error
         counters = {
             key: value
             for key, value in vars(result.summary.counters).items()
@@ -161,6 +204,17 @@ def _batched(
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def _graph_error(
+    error: Neo4jError | ServiceUnavailable | AuthError, name: str, uri: str
+) -> GraceError:
+    """The Grace error for a driver error raised while running statement `name`."""
+    if isinstance(error, ConstraintError):
+        return ConstraintViolationError(name, error.code, error.message or "")
+    if isinstance(error, ServiceUnavailable | AuthError):
+        return GraphUnavailableError(uri, _reason(error))
+    return QueryFailedError(name, error.code, error.message or str(error))
 
 
 def _reason(error: BaseException) -> str:

@@ -37,9 +37,12 @@ class Label(StrEnum):
     CHANGE_REQUEST = "ChangeRequest"
     COMMENT = "Comment"
     AUDIT_EVENT = "AuditEvent"
+    AUDIT_HEAD = "AuditHead"
+    AUDIT_CHECKPOINT = "AuditCheckpoint"
     INGESTION_RUN = "IngestionRun"
     TRUST_MODEL = "TrustModel"
     TRUST_SNAPSHOT = "TrustSnapshot"
+    POLICY_EVALUATION = "PolicyEvaluation"
     MIGRATION = "Migration"
 
 
@@ -47,6 +50,7 @@ class Rel(StrEnum):
     """Every relationship type Grace writes."""
 
     MEMBER_OF = "MEMBER_OF"
+    OWNS = "OWNS"
     IN_WORKSPACE = "IN_WORKSPACE"
     EXTRACTED_FROM = "EXTRACTED_FROM"
     FROM_SOURCE = "FROM_SOURCE"
@@ -61,6 +65,7 @@ class Rel(StrEnum):
     CONTRADICTS = "CONTRADICTS"
     SUPPORTS = "SUPPORTS"
     INVOLVES = "INVOLVES"
+    ABOUT = "ABOUT"
     VIOLATES = "VIOLATES"
     REQUESTED = "REQUESTED"
     APPROVED = "APPROVED"
@@ -142,6 +147,8 @@ class ReviewStatus(StrEnum):
     REJECTED = "rejected"
     RESOLVED = "resolved"
     EXPIRED = "expired"
+    APPLIED = "applied"  # an approved change request whose change took effect
+    APPLY_FAILED = "apply_failed"  # approved, but applying the change failed
 
 
 class Workspace(NodeModel):
@@ -313,6 +320,7 @@ class AuditEvent(NodeModel):
 
     label = Label.AUDIT_EVENT
     id: str
+    chain: str = "main"
     seq: int
     actor: str
     action: str
@@ -322,6 +330,27 @@ class AuditEvent(NodeModel):
     prev_hash: str
     hash: str
     at: Timestamp
+
+
+class AuditHead(NodeModel):
+    """Where one audit chain ends; its write lock serialises appends to the chain."""
+
+    label = Label.AUDIT_HEAD
+    chain: str
+    seq: int
+    hash: str
+
+
+class AuditCheckpoint(NodeModel):
+    """A signed Merkle root over the hashes of the first `seq` events of an audit chain."""
+
+    label = Label.AUDIT_CHECKPOINT
+    chain: str
+    seq: int
+    root: str
+    at: Timestamp
+    public_key: str
+    signature: str
 
 
 class IngestionRun(NodeModel):
@@ -360,6 +389,17 @@ class TrustSnapshot(NodeModel):
     histogram: list[int]
 
 
+class PolicyEvaluation(NodeModel):
+    """One evaluation of the compliance policies over the stored rows."""
+
+    label = Label.POLICY_EVALUATION
+    id: str
+    at: Timestamp
+    rows: int
+    violations: int
+    policies: list[str]
+
+
 class Edge(BaseModel):
     """A relationship between two nodes, named by their ids."""
 
@@ -389,9 +429,12 @@ NODE_MODELS: dict[Label, type[NodeModel]] = {
         ChangeRequest,
         Comment,
         AuditEvent,
+        AuditHead,
+        AuditCheckpoint,
         IngestionRun,
         TrustModel,
         TrustSnapshot,
+        PolicyEvaluation,
     )
 }
 """The model for each label that carries domain data."""

@@ -1,0 +1,125 @@
+"""The audit log: what an append costs a write, and how fast a long chain verifies.
+
+(a) N small node writes through `Graph.write` alone (the baseline), then the same writes
+each followed by `AuditLog.append` of one entry, then appends of 100 entries per call.
+(b) A chain of 1,000,000 events, hashed in Python and written in batches with bench-only
+Cypher, then timed through `verify`.
+Both use bench-only chains, deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from governance.audit import GENESIS_HASH, AuditEntry, AuditLog, chain_records
+from governance.audit_verify import verify
+from graph.graph import Graph
+
+WRITES = 1_000
+BATCHES = 50
+BATCH = 100
+LONG_CHAIN = 1_000_000
+WRITE_BATCH = 10_000
+
+
+def _entry(number: int) -> AuditEntry:
+    return AuditEntry(
+        actor="system:bench",
+        action="row.quarantine",
+        target=f"row:{number}",
+        before={"status": "active"},
+        after={"status": "quarantined"},
+    )
+
+
+async def _append_cost(graph: Graph, run: str) -> list[str]:
+    log = AuditLog(graph, chain=f"bench-{run}")
+    try:
+        start = time.perf_counter()
+        for n in range(WRITES):
+            await graph.write("bench/audit_probe_write", {"run": run, "n": n})
+        bare = (time.perf_counter() - start) / WRITES * 1e6
+        start = time.perf_counter()
+        for n in range(WRITES):
+            await graph.write("bench/audit_probe_write", {"run": run, "n": n})
+            await log.append([_entry(n)])
+        audited = (time.perf_counter() - start) / WRITES * 1e6
+        start = time.perf_counter()
+        for batch in range(BATCHES):
+            await log.append([_entry(batch * BATCH + i) for i in range(BATCH)])
+        batched = (time.perf_counter() - start) / (BATCHES * BATCH) * 1e6
+    finally:
+        await _delete_chain(graph, log.chain)
+        probes = {"run": run, "limit": 10_000}
+        while (await graph.write("bench/audit_delete_probes", probes))[0]["deleted"]:
+            pass
+    return [
+        f"write alone (baseline): {bare:,.0f} us/write ({WRITES} writes)",
+        f"write + append of 1 entry: {audited:,.0f} us/write ({audited / bare:.2f}x baseline; "
+        f"the append adds {audited - bare:,.0f} us)",
+        f"appends of {BATCH} entries per call: {batched:,.1f} us/event "
+        f"({BATCHES * BATCH} events; {batched / bare:.3f}x a bare write)",
+    ]
+
+
+def _generated(chain: str, count: int) -> Iterator[dict[str, Any]]:
+    """`count` correctly hashed events of `chain`, produced lazily."""
+    seq, previous = 0, GENESIS_HASH
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    while seq < count:
+        size = min(WRITE_BATCH, count - seq)
+        records = chain_records(
+            chain,
+            [_entry(seq + i) for i in range(size)],
+            seq,
+            previous,
+            at + timedelta(seconds=seq),
+        )
+        seq, previous = records[-1].seq, records[-1].hash
+        yield from (record.properties() for record in records)
+
+
+async def _verify_speed(graph: Graph, run: str) -> list[str]:
+    log = AuditLog(graph, chain=f"bench-verify-{run}")
+    try:
+        start = time.perf_counter()
+        await graph.write_batches(
+            "bench/audit_create_events",
+            _generated(log.chain, LONG_CHAIN),
+            batch_size=WRITE_BATCH,
+            param="events",
+        )
+        last = (await log.events(after_seq=LONG_CHAIN - 1))[0]
+        await graph.write(
+            "bench/audit_set_head", {"chain": log.chain, "seq": last.seq, "hash": last.hash}
+        )
+        generated = time.perf_counter() - start
+        start = time.perf_counter()
+        report = await verify(log)
+        seconds = time.perf_counter() - start
+    finally:
+        await _delete_chain(graph, log.chain)
+    outcome = "OK" if report.ok else f"{len(report.problems)} PROBLEMS"
+    return [
+        f"generate and write {LONG_CHAIN:,} events: {generated:,.1f} s "
+        f"({LONG_CHAIN / generated:,.0f} events/s)",
+        f"verify {report.events:,} events: {seconds:,.1f} s, {report.events / seconds:,.0f} "
+        f"events/s ({outcome}; {seconds / generated:.2f}x the time to write them)",
+    ]
+
+
+async def _delete_chain(graph: Graph, chain: str) -> None:
+    params = {"chain": chain, "limit": WRITE_BATCH}
+    while (await graph.write("bench/audit_delete_events", params))[0]["deleted"]:
+        pass
+    await graph.write("bench/audit_delete_head", {"chain": chain})
+
+
+async def run(graph: Graph) -> list[str]:
+    """Measure both, clean up, and return the report lines."""
+    run_id = uuid.uuid4().hex[:8]
+    return [*await _append_cost(graph, run_id), *await _verify_speed(graph, run_id)]

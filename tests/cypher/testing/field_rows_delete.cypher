@@ -1,0 +1,3 @@
+// Test-only: remove the rows of one table.
+MATCH (r:Row {table: $table})
+DETACH DELETE r

@@ -1,0 +1,3 @@
+// One recorded policy evaluation.
+MATCH (e:PolicyEvaluation {id: $id})
+RETURN e {.*} AS evaluation

@@ -1,0 +1,374 @@
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typer.testing import CliRunner
+
+from api.audit_commands import audit_app
+from governance.audit import (
+    GENESIS_HASH,
+    AuditEntry,
+    AuditLog,
+    AuditRecord,
+    canonical_json,
+    digest,
+)
+from governance.audit_verify import ProblemKind, VerifyReport, checkpoint_chain, verify
+from governance.checkpoint import Checkpoint, latest_checkpoint, public_key_hex, sign_checkpoint
+from governance.errors import AuditChainTamperedError, MalformedAuditEventError
+from graph.cypher_registry import CypherRegistry
+from graph.graph import Graph
+from graph.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def audit(graph: Graph, unique: str) -> AsyncIterator[AuditLog]:
+    """An audit log on a chain of its own, removed afterwards."""
+    log = AuditLog(graph, chain=f"test-{unique}")
+    yield log
+    await graph.write("testing/audit_delete_chain", {"chain": log.chain})
+
+
+@pytest.fixture
+def key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def entry(number: int) -> AuditEntry:
+    return AuditEntry(
+        actor=f"user:u{number}",
+        action="row.quarantine",
+        target=f"row:r{number}",
+        before={"status": "active", "n": number},
+        after={"status": "quarantined", "n": number},
+    )
+
+
+async def append_events(log: AuditLog, count: int) -> list[AuditRecord]:
+    """`count` events: one single append, then appends of two."""
+    records = await log.append([entry(1)])
+    while len(records) < count:
+        size = min(2, count - len(records))
+        start = len(records) + 1
+        records += await log.append([entry(start + i) for i in range(size)])
+    return records
+
+
+def kinds(report: VerifyReport) -> set[tuple[ProblemKind, int]]:
+    return {(problem.kind, problem.seq) for problem in report.problems}
+
+
+async def rewrite_consistently(log: AuditLog, records: list[AuditRecord]) -> None:
+    """Change the actor of event 2 and re-hash the whole chain after it, head included."""
+    previous = GENESIS_HASH
+    rewritten = []
+    for record in records:
+        changed = record.model_copy(update={"prev_hash": previous})
+        if record.seq == 2:
+            changed = changed.model_copy(update={"actor": "user:mallory"})
+        changed = changed.model_copy(update={"hash": changed.computed_hash()})
+        previous = changed.hash
+        rewritten.append(changed.properties())
+    await log.graph.write(
+        "testing/audit_overwrite_events", {"chain": log.chain, "events": rewritten}
+    )
+    await log.graph.write(
+        "testing/audit_set_head", {"chain": log.chain, "seq": records[-1].seq, "hash": previous}
+    )
+
+
+async def test_appended_events_read_back_in_order_and_verify(audit: AuditLog) -> None:
+    appended = await append_events(audit, 5)
+    events = await audit.events()
+    assert events == appended
+    assert [event.seq for event in events] == [1, 2, 3, 4, 5]
+    assert events[0].prev_hash == GENESIS_HASH
+    assert all(b.prev_hash == a.hash for a, b in pairwise(events))
+    assert events[2].before_digest == digest({"status": "active", "n": 3})
+    edges = await audit.graph.read("testing/audit_next_edges", {"chain": audit.chain})
+    assert [(edge["from"], edge["to"]) for edge in edges] == [(1, 2), (2, 3), (3, 4), (4, 5)]
+    head = await audit.head()
+    assert (head.seq, head.hash) == (5, events[-1].hash)
+    report = await verify(audit)
+    assert report.ok, report.problems
+    assert (report.events, report.last_seq) == (5, 5)
+
+
+async def test_events_pages_after_a_seq_and_up_to_a_limit(audit: AuditLog) -> None:
+    await append_events(audit, 7)
+    assert [event.seq for event in await audit.events(after_seq=4)] == [5, 6, 7]
+    assert [event.seq for event in await audit.events(after_seq=1, limit=2)] == [2, 3]
+    assert await audit.events(limit=0) == []
+    streamed = [event.seq async for event in audit.pages(page_size=3)]
+    assert streamed == [1, 2, 3, 4, 5, 6, 7]
+
+
+async def test_an_edited_event_is_named(audit: AuditLog) -> None:
+    await append_events(audit, 5)
+    await audit.graph.write(
+        "testing/audit_edit_actor", {"chain": audit.chain, "seq": 3, "actor": "user:mallory"}
+    )
+    report = await verify(audit)
+    assert kinds(report) == {(ProblemKind.EDITED, 3)}
+
+
+async def test_an_edited_and_rehashed_event_is_named(audit: AuditLog) -> None:
+    records = await append_events(audit, 5)
+    changed = records[2].model_copy(update={"actor": "user:mallory"})
+    changed = changed.model_copy(update={"hash": changed.computed_hash()})
+    await audit.graph.write(
+        "testing/audit_overwrite_events", {"chain": audit.chain, "events": [changed.properties()]}
+    )
+    report = await verify(audit)
+    assert kinds(report) == {(ProblemKind.EDITED, 3)}
+
+
+async def test_an_event_of_the_wrong_shape_is_named_edited(audit: AuditLog) -> None:
+    await append_events(audit, 4)
+    await audit.graph.write(
+        "testing/audit_break_at", {"chain": audit.chain, "seq": 2, "text": "yesterday"}
+    )
+    report = await verify(audit)
+    assert kinds(report) == {(ProblemKind.EDITED, 2)}
+    with pytest.raises(MalformedAuditEventError):
+        await audit.events()
+
+
+async def test_a_deleted_middle_event_is_named_even_when_next_is_relinked(
+    audit: AuditLog,
+) -> None:
+    await append_events(audit, 6)
+    await audit.graph.write("testing/audit_delete_relink", {"chain": audit.chain, "seq": 3})
+    report = await verify(audit)
+    assert kinds(report) == {(ProblemKind.DELETED, 3)}
+
+
+async def test_swapped_events_are_named_reordered(audit: AuditLog) -> None:
+    await append_events(audit, 6)
+    await audit.graph.write("testing/audit_swap_seq", {"chain": audit.chain, "seq": 3})
+    report = await verify(audit)
+    assert {kind for kind, _ in kinds(report)} == {ProblemKind.REORDERED}
+    assert {3, 4} <= {seq for _, seq in kinds(report)}
+
+
+async def test_a_deleted_tail_is_named_truncated(audit: AuditLog) -> None:
+    await append_events(audit, 6)
+    await audit.graph.write("testing/audit_delete_after", {"chain": audit.chain, "keep": 4})
+    report = await verify(audit)
+    assert kinds(report) == {(ProblemKind.TRUNCATED, 5)}
+
+
+async def test_a_deleted_tail_with_a_fixed_head_fails_against_a_checkpoint(
+    audit: AuditLog, key: Ed25519PrivateKey
+) -> None:
+    records = await append_events(audit, 6)
+    checkpoint = await checkpoint_chain(audit, key)
+    assert checkpoint.seq == 6
+    await audit.graph.write("testing/audit_delete_after", {"chain": audit.chain, "keep": 4})
+    await audit.graph.write(
+        "testing/audit_set_head", {"chain": audit.chain, "seq": 4, "hash": records[3].hash}
+    )
+    assert (await verify(audit)).ok
+    report = await verify(audit, checkpoint)
+    assert kinds(report) == {(ProblemKind.TRUNCATED, 5)}
+
+
+async def test_events_past_the_head_are_named(audit: AuditLog) -> None:
+    records = await append_events(audit, 5)
+    await audit.graph.write(
+        "testing/audit_set_head", {"chain": audit.chain, "seq": 3, "hash": records[2].hash}
+    )
+    report = await verify(audit)
+    assert kinds(report) == {(ProblemKind.REWRITTEN, 4)}
+
+
+async def test_a_consistently_rehashed_chain_fails_only_against_a_checkpoint(
+    audit: AuditLog, key: Ed25519PrivateKey
+) -> None:
+    records = await append_events(audit, 7)
+    checkpoint = await checkpoint_chain(audit, key)
+    assert (await verify(audit, checkpoint)).ok
+    await rewrite_consistently(audit, records)
+    assert (await audit.events())[1].actor == "user:mallory"
+    assert (await verify(audit)).ok
+    report = await verify(audit, checkpoint)
+    assert kinds(report) == {(ProblemKind.REWRITTEN, 7)}
+
+
+async def test_a_checkpoint_covers_a_prefix_of_a_growing_chain(
+    audit: AuditLog, key: Ed25519PrivateKey
+) -> None:
+    await append_events(audit, 4)
+    checkpoint = await checkpoint_chain(audit, key)
+    await append_events(audit, 3)
+    assert (await verify(audit, checkpoint)).ok
+    await rewrite_consistently(audit, await audit.events())
+    assert (await verify(audit)).ok
+    assert kinds(await verify(audit, checkpoint)) == {(ProblemKind.REWRITTEN, 4)}
+
+
+async def test_bad_signatures_are_named(audit: AuditLog, key: Ed25519PrivateKey) -> None:
+    await append_events(audit, 3)
+    checkpoint = await checkpoint_chain(audit, key)
+    flipped = ("0" if checkpoint.signature[0] != "0" else "1") + checkpoint.signature[1:]
+    forged = checkpoint.model_copy(update={"signature": flipped})
+    assert kinds(await verify(audit, forged)) == {(ProblemKind.BAD_SIGNATURE, 3)}
+    trusted = public_key_hex(key.public_key())
+    assert (await verify(audit, checkpoint, trusted_key=trusted)).ok
+    impostor = await checkpoint_chain(audit, Ed25519PrivateKey.generate())
+    assert impostor.public_key == checkpoint.public_key  # the first checkpoint at seq 3 stays
+    other_key = Ed25519PrivateKey.generate()
+    resigned = Checkpoint.model_validate(
+        {
+            **checkpoint.model_dump(),
+            "public_key": public_key_hex(other_key.public_key()),
+            "signature": other_key.sign(checkpoint.signed_bytes()).hex(),
+        }
+    )
+    assert resigned.signature_valid()
+    report = await verify(audit, resigned, trusted_key=trusted)
+    assert kinds(report) == {(ProblemKind.BAD_SIGNATURE, 3)}
+
+
+async def test_checkpoints_are_stored_and_refused_for_a_tampered_chain(
+    audit: AuditLog, key: Ed25519PrivateKey
+) -> None:
+    assert await latest_checkpoint(audit.graph, audit.chain) is None
+    await append_events(audit, 3)
+    first = await checkpoint_chain(audit, key)
+    await append_events(audit, 2)
+    second = await checkpoint_chain(audit, key)
+    assert (first.seq, second.seq) == (3, 5)
+    assert await latest_checkpoint(audit.graph, audit.chain) == second
+    await audit.graph.write(
+        "testing/audit_edit_actor", {"chain": audit.chain, "seq": 2, "actor": "user:mallory"}
+    )
+    with pytest.raises(AuditChainTamperedError):
+        await checkpoint_chain(audit, key)
+
+
+async def test_concurrent_appends_from_two_processes_make_one_gapless_chain(
+    audit: AuditLog, settings: Settings, registry: CypherRegistry
+) -> None:
+    other_graph = await Graph.connect(settings, registry)
+    try:
+        logs = [audit, AuditLog(other_graph, audit.chain)]
+
+        async def writer(number: int) -> int:
+            log = logs[number % 2]
+            written = 0
+            for round_ in range(6):
+                size = 1 + (number + round_) % 3
+                await log.append([entry(number * 100 + round_) for _ in range(size)])
+                written += size
+            return written
+
+        written = sum(await asyncio.gather(*(writer(number) for number in range(8))))
+    finally:
+        await other_graph.close()
+    events = await audit.events()
+    assert [event.seq for event in events] == list(range(1, written + 1))
+    report = await verify(audit)
+    assert report.ok, report.problems
+
+
+async def test_empty_appends_write_nothing(audit: AuditLog) -> None:
+    assert await audit.append([]) == []
+    assert await audit.events() == []
+    assert (await verify(audit)).ok
+
+
+@pytest.fixture
+def cli_env(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for the CLI: the test services and a private secret store."""
+    monkeypatch.setenv("GRACE_SECRETS_DIR", str(tmp_path / "secrets"))
+    monkeypatch.setenv("GRACE_MASTER_KEY_FILE", str(tmp_path / "secrets" / "master.key"))
+    monkeypatch.setenv("NEO4J_URI", settings.neo4j_uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", settings.neo4j_password.get_secret_value())
+    return {"profile": "dev"}
+
+
+async def test_cli_export_writes_one_json_line_per_event(
+    audit: AuditLog, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    records = await append_events(audit, 5)
+    output = tmp_path / "audit.jsonl"
+    args = ["export", "--chain", audit.chain, "--out", str(output), "--profile", "dev"]
+    result = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+    assert result.exit_code == 0, result.output
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert [AuditRecord.model_validate_json(line) for line in lines] == records
+    previous = GENESIS_HASH
+    for line in lines:  # an auditor recomputes every hash from the export alone
+        event = json.loads(line)
+        stored = event.pop("hash")
+        assert event["prev_hash"] == previous
+        assert hashlib.sha256(canonical_json(event)).hexdigest() == stored
+        previous = stored
+    args = ["export", "--chain", audit.chain, "--after-seq", "3", "--profile", "dev"]
+    result = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["seq"] for line in result.stdout.splitlines()] == [4, 5]
+
+
+async def test_cli_verify_exits_1_on_tampering(audit: AuditLog, cli_env: dict[str, str]) -> None:
+    await append_events(audit, 4)
+    args = ["verify", "--chain", audit.chain, "--profile", "dev"]
+    clean = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+    assert clean.exit_code == 0, clean.output
+    assert "OK" in clean.output
+    await audit.graph.write(
+        "testing/audit_edit_actor", {"chain": audit.chain, "seq": 2, "actor": "user:mallory"}
+    )
+    tampered = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+    assert tampered.exit_code == 1
+    assert "TAMPERED" in tampered.output
+    assert "edited" in tampered.output
+
+
+async def test_cli_checkpoint_then_verify_catches_a_rewrite(
+    audit: AuditLog, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    records = await append_events(audit, 4)
+    exported = tmp_path / "checkpoint.json"
+    args = ["checkpoint", "--chain", audit.chain, "--out", str(exported), "--profile", "dev"]
+    made = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+    assert made.exit_code == 0, made.output
+    checkpoint = Checkpoint.from_file(exported)
+    assert (checkpoint.chain, checkpoint.seq) == (audit.chain, 4)
+    verify_args = ["verify", "--chain", audit.chain, "--checkpoint", str(exported)]
+    clean = await asyncio.to_thread(CliRunner().invoke, audit_app, verify_args)
+    assert clean.exit_code == 0, clean.output
+    await rewrite_consistently(audit, records)
+    rewritten = await asyncio.to_thread(CliRunner().invoke, audit_app, verify_args)
+    assert rewritten.exit_code == 1
+    assert "rewritten" in rewritten.output
+
+
+async def test_cli_verify_refuses_a_checkpoint_signed_by_another_key(
+    audit: AuditLog, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    await append_events(audit, 3)
+    exported = tmp_path / "checkpoint.json"
+    args = ["checkpoint", "--chain", audit.chain, "--out", str(exported)]
+    made = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+    assert made.exit_code == 0, made.output
+    genuine = Checkpoint.from_file(exported)
+    other_key = Ed25519PrivateKey.generate()
+    foreign = sign_checkpoint(genuine.chain, genuine.seq, genuine.root, other_key, genuine.at)
+    assert foreign.signature_valid()
+    forged = tmp_path / "forged.json"
+    forged.write_text(foreign.to_json(), encoding="utf-8")
+    verify_args = ["verify", "--chain", audit.chain, "--checkpoint", str(forged)]
+    result = await asyncio.to_thread(CliRunner().invoke, audit_app, verify_args)
+    assert result.exit_code == 1
+    assert "bad_signature" in result.output
