@@ -1,28 +1,71 @@
 """The step implementations the after-ingest pipeline binds to, by name.
 
-`step_registry` is built once per worker, over that worker's services; steps of later stages
-(embedding, contradiction detection, healing) are added here as they are built. Steps
-declared in `deploy/pipelines/` but not registered pass through (see `ingest.pipeline`).
+`step_registry` is built once per worker, over that worker's services. Steps declared in
+`deploy/pipelines/` but not registered pass through (see `ingest.pipeline`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from governance.audit import AuditLog
+from governance.policy_store import active_policy_set
+from graph.events import EventBus
+from graph.graph import Graph
 from ingest.pipeline import StepContext, StepOutput, StepRegistry
+from trust.detector import ConflictDetector
 from trust.engine import TrustEngine
+from trust.healing import Healer
+from trust.rows import document_entities
 
 
-def step_registry(trust: TrustEngine) -> StepRegistry:
+@dataclass(frozen=True)
+class StepServices:
+    """What the steps work with: one of each per worker process."""
+
+    trust: TrustEngine
+    detector: ConflictDetector
+    healer: Healer
+
+    @classmethod
+    async def open(cls, graph: Graph, bus: EventBus) -> StepServices:
+        """Services over the active table versions and policies in the graph."""
+        policies = await active_policy_set(graph)
+        trust = await TrustEngine.create(
+            graph, bus, sync_above=lambda table: policies.thresholds(table).auto_sync_above
+        )
+        audit = AuditLog(graph)
+        detector = ConflictDetector(graph, bus, audit, trust.tables)
+        return cls(trust, detector, Healer(graph, bus, audit, policies, trust, detector))
+
+
+def step_registry(services: StepServices) -> StepRegistry:
     """Every step this process can run."""
     registry = StepRegistry()
 
+    async def detect_contradictions(context: StepContext) -> StepOutput:
+        report = await services.detector.scan_document(context.input.document_id)
+        return {"conflicts": report.conflicts, "new": report.new, "closed": report.closed}
+
     async def update_trust(context: StepContext) -> StepOutput:
-        report = await trust.update_document(context.input.document_id, facts=False)
+        report = await services.trust.update_document(context.input.document_id, facts=False)
         return {"trust": report.mean_trust, "rows": report.rows, "items": report.items}
 
+    async def heal(context: StepContext) -> StepOutput:
+        entities = await document_entities(services.trust.graph, context.input.document_id)
+        report = await services.healer.heal_entities(entities)
+        return {
+            "quarantined": len(report.quarantined),
+            "reconciled": len(report.reconciled),
+            "for_review": len(report.left_for_review),
+        }
+
     async def sync_facts(context: StepContext) -> StepOutput:
-        report = await trust.update_document(context.input.document_id, facts=True)
+        report = await services.trust.update_document(context.input.document_id, facts=True)
         return {"facts": report.facts}
 
+    registry.register("detect_contradictions", detect_contradictions)
     registry.register("update_trust", update_trust)
+    registry.register("heal", heal)
     registry.register("sync_facts", sync_facts)
     return registry

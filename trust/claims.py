@@ -40,6 +40,8 @@ class RowRecord:
     document: str
     ingested_at: datetime | None = None
     reads: int = 0
+    rejected: frozenset[str] = frozenset()
+    """Attributes whose value a reconciliation rejected: they count for nothing in resolution."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,17 @@ def source_of(row: RowRecord, table: TableSchema) -> str:
     return row.source
 
 
-def build_claims(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema]) -> ClaimIndex:
-    """Encode the claims of `rows` (rows of unknown tables are ignored)."""
+def build_claims(
+    rows: Sequence[RowRecord],
+    tables: Mapping[str, TableSchema],
+    *,
+    include_rejected: bool = False,
+) -> ClaimIndex:
+    """Encode the claims of `rows` (rows of unknown tables are ignored).
+
+    Values a reconciliation rejected are left out unless `include_rejected`: conflict
+    detection still sees them, so a resolved conflict stays recognisable.
+    """
     grouped: dict[Item, list[tuple[str, JsonValue, str]]] = defaultdict(list)
     for row in rows:
         table = tables.get(row.table)
@@ -98,6 +109,8 @@ def build_claims(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema]) -
         for attribute, value in row.values.items():
             spec = table.fields.get(attribute)
             if spec is None or attribute in skip or not compared(spec):
+                continue
+            if attribute in row.rejected and not include_rejected:
                 continue
             grouped[Item(row.table, row.key, attribute)].append((source, value, row.id))
     sources: dict[str, int] = {}

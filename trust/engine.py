@@ -28,20 +28,24 @@ from graph.schema_store import active_versions
 from graph.schemas import FieldType, TableSchema
 from trust import signals as signal
 from trust.claims import NAMED_SOURCE_PREFIX, ClaimIndex, RowRecord, build_claims
+from trust.rows import (
+    Progress,
+    document_entities,
+    read_active_rows,
+    read_entity_rows,
+    read_source_trust,
+)
 from trust.score import combine
 from trust.truth import INITIAL_TRUST, TruthResult, discover, resolve
 
 log = logging.getLogger(__name__)
 
-PAGE_ROWS = 50_000
 WRITE_BATCH = 10_000
 NEUTRAL = 0.5
 LOW_TRUST = 0.3
 HIGH_TRUST = 0.8
 EVENT_THRESHOLD = 0.01
 """A source or document whose trust moves by at least this much publishes `trust.updated`."""
-
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -64,26 +68,40 @@ class TrustReport:
 class TrustEngine:
     """Scores rows, documents and sources, and resolves facts, over one `Graph`."""
 
-    def __init__(self, graph: Graph, bus: EventBus, tables: Mapping[str, TableSchema]) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        bus: EventBus,
+        tables: Mapping[str, TableSchema],
+        sync_above: Callable[[str], float] | None = None,
+    ) -> None:
         self._graph = graph
         self._bus = bus
         self._tables = dict(tables)
+        self._sync_above = sync_above or (lambda table: 0.0)
 
     @classmethod
-    async def create(cls, graph: Graph, bus: EventBus) -> TrustEngine:
-        """An engine for the table versions active in the graph."""
+    async def create(
+        cls, graph: Graph, bus: EventBus, sync_above: Callable[[str], float] | None = None
+    ) -> TrustEngine:
+        """An engine for the table versions active in the graph.
+
+        `sync_above` (table -> confidence, from policy) decides which facts are synced to
+        the fact layer (`active`); the others are kept as `candidate` facts. Without it every
+        fact is synced.
+        """
         tables = {
             schema.name: TableSchema.model_validate(version.definition)
             for schema, version in await active_versions(graph)
         }
-        return cls(graph, bus, tables)
+        return cls(graph, bus, tables, sync_above)
 
     async def recompute(self, progress: Progress | None = None) -> TrustReport:
         """Full pass over every active row."""
         clock = _Clock()
         started = datetime.now(UTC)
         rows = await self.read_rows(progress)
-        prior = await self._source_trust()
+        prior = await read_source_trust(self._graph)
         clock.lap("reading")
         index = build_claims(rows, self._tables)
         result = discover(index.claims, prior_trust=_prior(index, prior), detect_copying=False)
@@ -102,22 +120,31 @@ class TrustEngine:
         """Incremental pass: the rows describing `entities`, with source trust held fixed;
         with `facts`, their resolved facts are written too."""
         clock = _Clock()
-        [record] = await self._graph.read("trust/entity_claims", {"entities": list(entities)})
-        rows = [_row(fields) for fields in record["rows"]]
-        prior = await self._source_trust()
+        started = datetime.now(UTC)
+        rows = await read_entity_rows(self._graph, entities)
+        prior = await read_source_trust(self._graph)
         clock.lap("reading")
         index = build_claims(rows, self._tables)
         result = resolve(index.claims, _prior(index, prior))
         scored = self._score(rows, index, result)
         clock.lap("computing")
         await self._write(rows, index, result, scored, sources=False, facts=facts)
+        if facts:
+            await self._graph.write(
+                "trust/retract_entity_facts", {"entities": list(entities), "started_at": started}
+            )
         clock.lap("writing")
         return self._report(rows, index, result, clock, scored)
 
     async def update_document(self, document_id: str, *, facts: bool = True) -> TrustReport:
         """Incremental pass for the entities one document's rows describe."""
-        records = await self._graph.read("trust/document_entities", {"document_id": document_id})
-        return await self.update_entities([record["id"] for record in records], facts=facts)
+        entities = await document_entities(self._graph, document_id)
+        return await self.update_entities(entities, facts=facts)
+
+    @property
+    def graph(self) -> Graph:
+        """The graph the engine reads and writes."""
+        return self._graph
 
     @property
     def tables(self) -> dict[str, TableSchema]:
@@ -126,24 +153,7 @@ class TrustEngine:
 
     async def read_rows(self, progress: Progress | None = None) -> list[RowRecord]:
         """Every active row of an active document, read in pages."""
-        rows: list[RowRecord] = []
-        after = ""
-        while True:
-            [record] = await self._graph.read(
-                "trust/active_claims", {"after": after, "limit": PAGE_ROWS}
-            )
-            page = record["rows"]
-            # a row whose document is not active (mid-ingestion) waits for the next pass
-            rows += [_row(fields) for fields in page if fields[6] is not None]
-            if progress is not None:
-                progress(len(page))
-            if len(page) < PAGE_ROWS:
-                return rows
-            after = page[-1][0]
-
-    async def _source_trust(self) -> dict[str, float]:
-        records = await self._graph.read("trust/source_trust")
-        return {r["id"]: float(r["trust"]) for r in records if r["trust"] is not None}
+        return await read_active_rows(self._graph, progress)
 
     def _score(
         self, rows: Sequence[RowRecord], index: ClaimIndex, result: TruthResult
@@ -217,7 +227,10 @@ class TrustEngine:
         await self._publish_changes(changes, "document", "rows rescored")
         if facts:
             await self._graph.write_batches(
-                "trust/write_facts", _facts(index, result), batch_size=WRITE_BATCH, param="facts"
+                "trust/write_facts",
+                _facts(index, result, self._sync_above),
+                batch_size=WRITE_BATCH,
+                param="facts",
             )
 
     async def _publish_changes(
@@ -275,21 +288,6 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = now - self._last
         self._last = now
-
-
-def _row(fields: Sequence[Any]) -> RowRecord:
-    """A row from the list form of `active_claims` and `entity_claims`."""
-    row_id, table, key, values, reads, document, source, ingested_ms = fields
-    return RowRecord(
-        id=row_id,
-        table=table,
-        key=key,
-        values=json.loads(values),
-        source=source,
-        document=document,
-        ingested_at=datetime.fromtimestamp(ingested_ms / 1000, UTC) if ingested_ms else None,
-        reads=int(reads),
-    )
 
 
 def _prior(index: ClaimIndex, trust: Mapping[str, float]) -> np.ndarray:
@@ -350,7 +348,9 @@ def _sources(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
     ]
 
 
-def _facts(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
+def _facts(
+    index: ClaimIndex, result: TruthResult, sync_above: Callable[[str], float]
+) -> list[dict[str, Any]]:
     claims = index.claims
     by_value: dict[int, list[int]] = {}
     for claim, value in enumerate(claims.value.tolist()):
@@ -378,6 +378,7 @@ def _facts(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
                 "attribute": item.attribute,
                 "value": json.dumps(index.representatives[winner]),
                 "confidence": float(result.value_confidence[winner]),
+                "sync_above": sync_above(item.table),
                 "supporting": len(supporting),
                 "contradicting": len(contradicting),
                 "evidence": json.dumps({"supporting": supporting, "contradicting": contradicting}),

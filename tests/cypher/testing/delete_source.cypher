@@ -1,5 +1,9 @@
 // Test clean-up: everything one source brought in (documents, rows, chunks, runs, requests).
 CALL () {
+  MATCH (k:Conflict)-[:INVOLVES]->(:Row)-[:EXTRACTED_FROM]->(:Document {source: $source})
+  DETACH DELETE k
+}
+CALL () {
   MATCH (r:Row)-[:EXTRACTED_FROM]->(:Document {source: $source})
   DETACH DELETE r
 }
@@ -17,4 +21,4 @@ OPTIONAL MATCH (s:Source {id: $source})
 DETACH DELETE s
 WITH count(*) AS done
 MATCH (e:Entity) WHERE NOT (e)<-[:DESCRIBES]-()
-DELETE e
+DETACH DELETE e

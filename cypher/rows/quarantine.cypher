@@ -1,0 +1,11 @@
+// Quarantine active rows: hidden from normal queries, counted for nothing in resolution,
+// still visible to reviewers. Returns the rows that changed.
+UNWIND $rows AS row
+MATCH (r:Row {id: row.id})
+WHERE r.status = 'active'
+SET r.status = 'quarantined', r.quarantined_at = datetime(), r.quarantined_by = $actor,
+    r.quarantine_reason = row.reason, r.quarantine_exempt = false
+WITH r
+OPTIONAL MATCH (r)-[:DESCRIBES]->(e:Entity)
+RETURN r.id AS id, r.table AS table, r.trust AS trust, r.quarantine_reason AS reason,
+       e.id AS entity

@@ -1,0 +1,32 @@
+// Near neighbours of the given chunks through the vector index: for each chunk, up to $k
+// chunks of other files, reached through an active document, whose cosine similarity is at
+// least $min_score, best first. A chunk's id carries its source and path, so all its
+// documents are versions of one file; chunks of any version of that file are left out.
+// The index scores cosine similarity as (1 + cos) / 2; `score` here is the cosine itself.
+// It is asked for $k neighbours more than its own file's chunks, which are all dropped.
+UNWIND $chunk_ids AS chunk_id
+MATCH (c:Chunk {id: chunk_id})<-[:HAS_CHUNK]-(d:Document)
+WHERE c.embedding IS NOT NULL
+WITH c, d ORDER BY d.version DESC
+WITH c, head(collect(d)) AS home
+WITH c, home,
+     COUNT {
+       MATCH (:Document {source: home.source, path: home.path})-[:HAS_CHUNK]->(own:Chunk)
+       RETURN DISTINCT own
+     } AS own
+CALL db.index.vector.queryNodes('chunk_embedding', $k + own, c.embedding)
+YIELD node AS other, score
+WITH c, home, other, 2 * score - 1 AS cosine
+WHERE cosine >= $min_score
+MATCH (other)<-[:HAS_CHUNK]-(od:Document {status: 'active'})
+WHERE od.source <> home.source OR od.path <> home.path
+WITH c, home, other, cosine, od ORDER BY od.version DESC
+WITH c, home, other, cosine, head(collect(od)) AS od
+ORDER BY cosine DESC
+WITH c, home, collect({other: other, document: od, cosine: cosine})[..$k] AS best
+UNWIND best AS pair
+RETURN c.id AS chunk_id, c.text AS text, home.id AS document_id, home.source AS source_id,
+       pair.other.id AS other_chunk_id, pair.other.text AS other_text,
+       pair.document.id AS other_document_id, pair.document.source AS other_source_id,
+       pair.cosine AS score
+ORDER BY chunk_id, score DESC
