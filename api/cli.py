@@ -17,14 +17,22 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.access_commands import ensure_first_admin, keys_app, users_app, workspaces_app
+from api.approval_commands import requests_app
+from api.audit_commands import audit_app
+from api.conflict_commands import conflicts_app, rows_app
 from api.ingest_commands import ingest_paths, print_summary, run_watcher, run_worker
+from api.policy_commands import policy_app
 from api.prestart import PrestartReport, prestart, sync_schemas
+from api.secret_commands import secrets_app
 from api.stack.stack import LocalStack, StackConfig
 from api.trust_commands import ExportFormat, export_facts, print_report, recompute
+from governance.audit import AuditLog
 from graph.errors import GraceError
 from graph.events import EventBus
 from graph.graph import Graph
-from graph.settings import Settings, load_settings
+from graph.schema_store import SyncedVersion
+from graph.settings import Profile, Settings, load_settings
 from ingest.service import OutcomeStatus
 
 T = TypeVar("T")
@@ -37,6 +45,15 @@ trust_app = typer.Typer(help="Trust scores of rows, documents and sources.")
 app.add_typer(trust_app, name="trust")
 facts_app = typer.Typer(help="Resolved facts: one value per entity and attribute.")
 app.add_typer(facts_app, name="facts")
+app.add_typer(conflicts_app, name="conflicts")
+app.add_typer(rows_app, name="rows")
+app.add_typer(policy_app, name="policy")
+app.add_typer(requests_app, name="requests")
+app.add_typer(audit_app, name="audit")
+app.add_typer(secrets_app, name="secrets")
+app.add_typer(users_app, name="users")
+app.add_typer(workspaces_app, name="workspaces")
+app.add_typer(keys_app, name="keys")
 
 out = Console()
 err = Console(stderr=True)
@@ -72,14 +89,29 @@ async def _with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]])
 
 def _print_prestart(report: PrestartReport) -> None:
     out.print(f"migrations applied: {len(report.migrations)}")
-    _print_versions(report)
+    _print_versions(report.schema_versions)
+    for version in report.policies.versions:
+        out.print(f"policy {version.name}: version {version.version} ({version.status})")
+    for request in report.policies.requests:
+        out.print(f"  a changed policy waits for approval: grace requests show {request}")
 
 
-def _print_versions(report: PrestartReport) -> None:
-    if not report.schema_versions:
+def _print_versions(versions: list[SyncedVersion]) -> None:
+    if not versions:
         out.print("schemas: unchanged")
-    for version in report.schema_versions:
+    for version in versions:
         out.print(f"schema {version.table}: version {version.version}")
+
+
+def _first_admin(settings: Settings) -> None:
+    """In dev, the first start creates the admin user and prints their API key once."""
+    issued = _run(_with_graph(settings, lambda graph: ensure_first_admin(graph, AuditLog(graph))))
+    if issued is None:
+        return
+    token = settings.data_dir / "admin-token"
+    token.write_text(issued.token.get_secret_value() + "\n", encoding="utf-8")
+    token.chmod(0o600)
+    out.print(f"created user [bold]admin[/]; its API key is in {token} (mode 600, dev only)")
 
 
 @app.command()
@@ -97,6 +129,8 @@ def up(
     out.print("starting Neo4j and Redis (the first start builds the Neo4j launcher with Maven)...")
     try:
         _print_prestart(_run(stack.start()))
+        if settings.profile is Profile.DEV:
+            _first_admin(stack.settings)
         for name, url in stack.urls.items():
             out.print(f"  {name:<14} {url}")
         out.print(
@@ -274,7 +308,7 @@ def schemas_sync(profile: ProfileOption = None) -> None:
     """Validate every file in schemas/ and write changed definitions as new versions."""
     settings = load_settings(profile)
     versions = _run(_with_graph(settings, lambda graph: sync_schemas(graph, settings)))
-    _print_versions(PrestartReport([], versions))
+    _print_versions(versions)
 
 
 @app.command()

@@ -16,11 +16,11 @@ from rich.table import Table
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
+from ingest.assembly import open_ingestion
 from ingest.batcher import Batcher
-from ingest.extract import Limits
 from ingest.queue import QueuedFile, deserialize, enqueue_all, redis_settings, serialize
 from ingest.scan import walk
-from ingest.service import IngestionService, IngestOutcome, OutcomeStatus, summarize
+from ingest.service import IngestOutcome, OutcomeStatus, summarize
 from ingest.watcher import FolderWatcher
 from ingest.worker import worker_settings
 
@@ -49,12 +49,7 @@ async def ingest_paths(
     graph = await Graph.connect(settings)
     bus = EventBus.from_settings(settings)
     try:
-        service = await IngestionService.create(
-            graph,
-            bus,
-            limits=Limits(max_bytes=settings.max_file_bytes),
-            batch_size=settings.write_batch_size,
-        )
+        service = await open_ingestion(graph, bus, settings)
         files = expand(paths)
         gate = asyncio.Semaphore(CONCURRENT_FILES)
         columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn())

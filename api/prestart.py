@@ -1,13 +1,16 @@
 """The prestart step: bring the graph up to date before anything serves or ingests.
 
-Applies pending migrations, then validates `schemas/` and writes any changed table
-definition as a new version. Run by `grace up`, `grace migrate` and `grace schemas sync`.
+Applies pending migrations, validates `schemas/` and writes any changed table definition as
+a new version, then stores `policies/` (a changed policy waits for approval). Run by
+`grace up`, `grace migrate` and `grace schemas sync`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from governance.policy_sync import PolicySync, sync_policy_files
+from graph.events import EventBus
 from graph.graph import Graph
 from graph.migrations import migrate
 from graph.schema_store import SyncedVersion, sync_tables
@@ -21,6 +24,7 @@ class PrestartReport:
 
     migrations: list[str]
     schema_versions: list[SyncedVersion]
+    policies: PolicySync
 
 
 async def sync_schemas(graph: Graph, settings: Settings) -> list[SyncedVersion]:
@@ -29,6 +33,12 @@ async def sync_schemas(graph: Graph, settings: Settings) -> list[SyncedVersion]:
 
 
 async def prestart(graph: Graph, settings: Settings) -> PrestartReport:
-    """Migrate, then sync the table definitions."""
+    """Migrate, then sync the table definitions and the policies."""
     applied = await migrate(graph)
-    return PrestartReport(applied, await sync_schemas(graph, settings))
+    versions = await sync_schemas(graph, settings)
+    bus = EventBus.from_settings(settings)
+    try:
+        policies = await sync_policy_files(graph, bus, settings)
+    finally:
+        await bus.close()
+    return PrestartReport(applied, versions, policies)

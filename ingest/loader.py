@@ -65,6 +65,8 @@ class RowDraft:
     values: str
     sha256: str
     locator: str
+    hashes: str | None = None
+    """Keyed hashes of the encrypted fields (JSON), for comparisons without plaintext."""
 
 
 @dataclass(frozen=True)
@@ -181,14 +183,22 @@ class GraphLoader:
         await self._graph.write("ingest/abort_document", {"document_id": document_id})
 
     async def record_failure(
-        self, source: SourceRef, run: RunDraft, error_code: str, error: str
+        self,
+        source: SourceRef,
+        run: RunDraft,
+        error_code: str,
+        error: str,
+        *,
+        status: str = "failed",
     ) -> None:
-        """Mark the run failed with its error; nothing else of the file is written."""
+        """Mark the run failed (or `status`) with its reason; nothing else of the file is
+        written."""
         await self._graph.write(
             "ingest/record_failure",
             {
                 "source": source.as_params(),
                 "run": asdict(run),
+                "status": status,
                 "error_code": error_code,
                 "error": error,
                 "initial_trust": INITIAL_TRUST,

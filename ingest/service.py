@@ -9,18 +9,27 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
 from pydantic import JsonValue
 
+from governance.encrypted_rows import encrypt_rows
+from governance.encryption import FieldCipher
 from graph.errors import EventBusError, GraceError, GraphUnavailableError
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.schema_store import active_versions
 from graph.schemas import TableSchema
 from ingest import identity
+from ingest.admission import (
+    Admission,
+    Admitted,
+    IngestionRejectedError,
+    PolicyRefusedError,
+    Verdict,
+)
 from ingest.extract import Extraction, Limits, extract
 from ingest.extract.reading import read_limited
 from ingest.inference import infer_table
@@ -69,6 +78,7 @@ class OutcomeStatus(StrEnum):
     UNCHANGED = "unchanged"
     SKIPPED = "skipped"
     AWAITING_SCHEMA = "awaiting_schema"
+    AWAITING_APPROVAL = "awaiting_approval"
     FAILED = "failed"
 
 
@@ -113,22 +123,45 @@ class IngestionService:
         *,
         limits: Limits,
         batch_size: int,
+        admission: Admission | None = None,
+        cipher: FieldCipher | None = None,
     ) -> None:
         self._bus = bus
         self._loader = GraphLoader(graph, batch_size)
         self._tables = tables
         self._limits = limits
+        self._admission = admission
+        self._cipher = cipher
 
     @classmethod
     async def create(
-        cls, graph: Graph, bus: EventBus, *, limits: Limits, batch_size: int
+        cls,
+        graph: Graph,
+        bus: EventBus,
+        *,
+        limits: Limits,
+        batch_size: int,
+        admission: Admission | None = None,
+        cipher: FieldCipher | None = None,
     ) -> IngestionService:
-        """A service matching rows against the table versions active in the graph."""
+        """A service matching rows against the table versions active in the graph.
+
+        With `admission`, files pass the ingestion policies first; with `cipher`, personal
+        fields (schema `pii`, or found by policy) are stored encrypted, with keyed hashes.
+        """
         tables = {
             schema.name: (TableSchema.model_validate(version.definition), version.id)
             for schema, version in await active_versions(graph)
         }
-        return cls(graph, bus, tables, limits=limits, batch_size=batch_size)
+        return cls(
+            graph,
+            bus,
+            tables,
+            limits=limits,
+            batch_size=batch_size,
+            admission=admission,
+            cipher=cipher,
+        )
 
     @property
     def loader(self) -> GraphLoader:
@@ -172,11 +205,22 @@ class IngestionService:
             if latest and latest.sha256 == sha256
             else ((latest.version + 1) if latest else 1)
         )
+        admitted = Admitted(Verdict.ADMITTED)
+        if self._admission is not None:
+            try:
+                admitted = await self._admission.admit(data, source, relative, root, sha256)
+            except (PolicyRefusedError, IngestionRejectedError) as error:
+                await self._violated(source, relative, error)
+                return await self._fail(source, run, error)
+        if admitted.verdict is Verdict.AWAITING_APPROVAL:
+            return await self._await_approval(source, run, admitted)
         await self._publish(
             EventType.INGESTION_STARTED, run.id, {"path": relative, "source": source.id}
         )
         try:
-            prepared = await asyncio.to_thread(self._prepare, data, source, relative)
+            prepared = await asyncio.to_thread(
+                self._prepare, data, source, relative, admitted.encrypt_fields
+            )
         except GraceError as error:
             return await self._fail(source, run, error)
         document = DocumentDraft(
@@ -190,7 +234,9 @@ class IngestionService:
         )
         return await self._load(source, document, run, prepared)
 
-    def _prepare(self, data: bytes, source: SourceRef, relative: str) -> _Prepared:
+    def _prepare(
+        self, data: bytes, source: SourceRef, relative: str, encrypt_fields: frozenset[str]
+    ) -> _Prepared:
         extraction = extract(data, relative, self._limits)
         warnings = list(extraction.warnings)
         if not extraction.rows:
@@ -201,6 +247,7 @@ class IngestionService:
         if match is None:
             return self._unmatched(extraction, relative, warnings)
         rows: list[RowDraft] = []
+        plain: list[dict[str, JsonValue]] = []
         for extracted in extraction.rows:
             normalized = normalize_row(match.table, extracted.values, match.mapping)
             warnings += [f"{extracted.locator}: {problem}" for problem in normalized.problems]
@@ -210,7 +257,7 @@ class IngestionService:
                 warnings.append(f"{extracted.locator}: no entity key ({fields}); row skipped")
                 continue
             values = identity.canonical_json(normalized.values)
-            values_sha = identity.digest(values)
+            values_sha = identity.digest(values)  # of the plaintext: identity survives keys
             rows.append(
                 RowDraft(
                     id=identity.row_id(source.id, relative, match.table.name, key, values_sha),
@@ -221,6 +268,9 @@ class IngestionService:
                     locator=extracted.locator,
                 )
             )
+            plain.append(normalized.values)
+        if self._cipher is not None:
+            rows = _encrypted(match.table, rows, plain, self._cipher, encrypt_fields)
         return _Prepared(extraction, match, rows, warnings)
 
     async def _load(
@@ -316,6 +366,34 @@ class IngestionService:
         )
         return _Prepared(extraction, None, [], warnings, proposal)
 
+    async def _await_approval(
+        self, source: SourceRef, run: RunDraft, admitted: Admitted
+    ) -> IngestOutcome:
+        reason = f"high-risk file: waits for change request {admitted.change_request}"
+        await self._loader.record_failure(
+            source, run, Verdict.AWAITING_APPROVAL.value, reason, status="awaiting_approval"
+        )
+        return IngestOutcome(
+            OutcomeStatus.AWAITING_APPROVAL,
+            source.id,
+            run.path,
+            run.sha256,
+            run_id=run.id,
+            change_request=admitted.change_request,
+        )
+
+    async def _violated(self, source: SourceRef, relative: str, error: GraceError) -> None:
+        rules: list[JsonValue] = (
+            [f"{v.policy}/{v.rule}" for v in error.violations]
+            if isinstance(error, PolicyRefusedError)
+            else ["ingestion/rejected"]
+        )
+        await self._publish(
+            EventType.POLICY_VIOLATED,
+            f"file:{source.id}:{relative}",
+            {"path": relative, "source": source.id, "rules": rules, "error": str(error)},
+        )
+
     async def _fail(self, source: SourceRef, run: RunDraft, error: GraceError) -> IngestOutcome:
         await self._loader.record_failure(source, run, error.code, str(error))
         await self._publish(
@@ -335,6 +413,30 @@ class IngestionService:
         except EventBusError as error:
             # Events feed live views; the graph and the run record are the source of truth.
             log.warning("event %s for %s not published: %s", event_type, subject, error)
+
+
+def _encrypted(
+    table: TableSchema,
+    rows: list[RowDraft],
+    plain: list[dict[str, JsonValue]],
+    cipher: FieldCipher,
+    also: frozenset[str],
+) -> list[RowDraft]:
+    """Rows with their personal fields as tokens and keyed hashes (one data key per file)."""
+    sensitive = {name for name, spec in table.fields.items() if spec.pii} | (
+        also & table.fields.keys()
+    )
+    if not sensitive:
+        return rows
+    encrypted = encrypt_rows(table, plain, cipher, also=also & table.fields.keys())
+    return [
+        replace(
+            row,
+            values=identity.canonical_json(result.values),
+            hashes=identity.canonical_json(dict(result.hashes)) if result.hashes else None,
+        )
+        for row, result in zip(rows, encrypted, strict=True)
+    ]
 
 
 def summarize(outcomes: Sequence[IngestOutcome]) -> dict[OutcomeStatus, int]:

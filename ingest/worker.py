@@ -22,7 +22,7 @@ from graph.errors import GraphUnavailableError
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
-from ingest.extract import Limits
+from ingest.assembly import open_ingestion
 from ingest.pipeline import PIPELINES_DIR, Pipeline, PipelineInput, StepEvent
 from ingest.queue import (
     QUEUE_NAME,
@@ -35,8 +35,7 @@ from ingest.queue import (
 from ingest.scan import scan
 from ingest.schedules import cron_jobs
 from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome, OutcomeStatus
-from ingest.steps import step_registry
-from trust.engine import TrustEngine
+from ingest.steps import StepServices, step_registry
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +128,10 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["bus"] = bus
     ctx["pipeline"] = Pipeline.from_file(
         PIPELINES_DIR / f"{AFTER_INGEST}.yaml",
-        step_registry(await TrustEngine.create(graph, bus)),
+        step_registry(await StepServices.open(graph, bus)),
         allow_missing=True,
     )
-    ctx["service"] = await IngestionService.create(
-        graph,
-        bus,
-        limits=Limits(max_bytes=settings.max_file_bytes),
-        batch_size=settings.write_batch_size,
-    )
+    ctx["service"] = await open_ingestion(graph, bus, settings, ctx.get("redis"))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:

@@ -1,12 +1,14 @@
 // Phase 2: one batch of rows of a loading Document, with provenance and entity links.
 // A row already known (same source, path, table, key and values) keeps its identity and
 // gains an EXTRACTED_FROM edge to the new version; new rows stay `pending` until activation.
+// Encrypted fields carry tokens in `values` and keyed hashes in `value_hashes`.
 // The schema version is a property here and an edge from the Document (`link_schema`): an
 // edge from every row would make the SchemaVersion a node every ingestion waits to lock.
 MATCH (d:Document {id: $document_id})
 UNWIND $rows AS row
 MERGE (r:Row {id: row.id})
   ON CREATE SET r.table = $table, r.key = row.key, r.values = row.values, r.sha256 = row.sha256,
+                r.value_hashes = row.hashes,
                 r.schema_version = $schema_version, r.trust = $initial_trust,
                 r.status = 'pending', r.created_at = datetime()
 MERGE (r)-[e:EXTRACTED_FROM]->(d)

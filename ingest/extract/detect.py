@@ -16,6 +16,7 @@ from graph.errors import ExtractionError, UnsupportedFormatError
 from ingest.extract.limits import field_size_limit
 
 SNIFF_CHARS = 16 * 1024
+SNIFF_BYTES = 64 * 1024
 SNIFF_LINES = 50
 DELIMITERS = ",;\t"
 HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
@@ -201,3 +202,16 @@ def _looks_tabular(sample: str, delimiter: str, lenient: bool) -> bool:
         return True
     matching = sum(1 for record in records if len(record) == len(records[0]))
     return len(records) >= 2 and matching >= 0.8 * len(records)
+
+
+def sniff_mime(data: bytes, path: str) -> str:
+    """The media type of a file from its content (and name), without extracting it;
+    `application/octet-stream` for anything Grace does not read."""
+    head = data if len(data) <= SNIFF_BYTES else data[:SNIFF_BYTES].rpartition(b"\n")[0]
+    try:
+        kind = detect_binary(data, path)
+        if kind is None:
+            kind = detect_text(decode(head, path), path).kind
+    except (ExtractionError, UnsupportedFormatError):
+        return "application/octet-stream"
+    return MIME[kind]
