@@ -154,17 +154,22 @@ def reopen_conflict(conflict_id: str, actor: ActorOption, profile: ProfileOption
 
 @conflicts_app.command("scan")
 def scan_conflicts(profile: ProfileOption = None) -> None:
-    """Scan every active row for value conflicts now, with a progress bar."""
+    """Scan every active row for value and version conflicts and policy violations now."""
 
     async def work(services: StepServices) -> None:
         columns = (TextColumn("reading rows"), BarColumn(), TextColumn("{task.completed:,}"))
         with Progress(*columns, console=out, transient=True) as progress:
             task = progress.add_task("rows", total=None)
             report = await services.detector.scan_all(lambda n: progress.advance(task, n))
+            checked = await services.check_policies()
         out.print(
             f"rows {report.rows:,}, entities {report.entities:,}: {report.conflicts:,} "
             f"conflict(s), {report.new:,} new, {report.reopened:,} reopened, "
             f"{report.closed:,} closed"
+        )
+        out.print(
+            f"policies: {checked.rows:,} rows checked, {checked.violating_rows:,} violating "
+            f"({checked.newly_violating:,} new, {checked.resolved:,} resolved)"
         )
 
     _with_services(profile, work)

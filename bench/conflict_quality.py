@@ -38,7 +38,7 @@ def _rejections(
     return [
         (c.item.table, c.item.key, c.item.attribute, loser.value)
         for c in found
-        if c.confidence >= limits[c.item.table]
+        if c.confidence > limits[c.item.table]
         for loser in c.losers
         for _ in loser.rows
     ]

@@ -103,6 +103,17 @@ async def row_pages(
         after = page[-1].view.id
 
 
+async def document_pages(
+    graph: Graph, table: str, document_id: str, statuses: Sequence[str] = ACTIVE
+) -> AsyncIterator[list[StoredRow]]:
+    """The rows of one document in `table` with one of `statuses`, as one page."""
+    [record] = await graph.read(
+        "policy/document_rows",
+        {"table": table, "document_id": document_id, "statuses": list(statuses)},
+    )
+    yield [_stored(table, fields) for fields in record["rows"]]
+
+
 async def policy_ids(graph: Graph, policy_set: PolicySet, names: Iterable[str]) -> dict[str, str]:
     """The stored `Policy` id of each named policy of the set.
 
@@ -134,20 +145,30 @@ async def check_graph(
     progress: Progress | None = None,
     *,
     tables: Collection[str] | None = None,
+    document_id: str | None = None,
     now: datetime | None = None,
     actor: str = ACTOR,
 ) -> PolicyReport:
-    """Evaluate every active row (of `tables`, if given) against the compliance policies."""
+    """Evaluate every active row (of `tables`, or of one document, if given) against the
+    compliance policies."""
     started = time.perf_counter()
     at = now or datetime.now(UTC)
     evaluation = f"policy-evaluation:{uuid.uuid4().hex}"
+    if document_id is not None:
+        records = await graph.read("policy/document_tables", {"document_id": document_id})
+        tables = [record["table"] for record in records]
     schemas = await table_schemas(graph, tables)
     names = sorted(policy_set.policies)
     compliance = sorted({name for name, _ in policy_set.compliance_rules()})
     ids = await policy_ids(graph, policy_set, compliance)
     run = _Run(names, ids, evaluation)
     for name in sorted(schemas):
-        async for page in row_pages(graph, name):
+        pages = (
+            row_pages(graph, name)
+            if document_id is None
+            else document_pages(graph, name, document_id)
+        )
+        async for page in pages:
             found = check_rows(policy_set, schemas[name], [row.view for row in page], at)
             changed = run.fold(page, found)
             if changed:

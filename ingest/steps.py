@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from governance.audit import AuditLog
+from governance.policy import PolicySet
+from governance.policy_eval import PolicyReport, check_graph
 from governance.policy_store import active_policy_set
 from graph.events import EventBus
 from graph.graph import Graph
@@ -26,6 +28,9 @@ class StepServices:
     trust: TrustEngine
     detector: ConflictDetector
     healer: Healer
+    policies: PolicySet
+    audit: AuditLog
+    bus: EventBus
 
     @classmethod
     async def open(cls, graph: Graph, bus: EventBus) -> StepServices:
@@ -36,7 +41,14 @@ class StepServices:
         )
         audit = AuditLog(graph)
         detector = ConflictDetector(graph, bus, audit, trust.tables)
-        return cls(trust, detector, Healer(graph, bus, audit, policies, trust, detector))
+        healer = Healer(graph, bus, audit, policies, trust, detector)
+        return cls(trust, detector, healer, policies, audit, bus)
+
+    async def check_policies(self, document_id: str | None = None) -> PolicyReport:
+        """Policy versus data: the compliance rules on one document's rows, or on all."""
+        return await check_graph(
+            self.trust.graph, self.policies, self.bus, self.audit, document_id=document_id
+        )
 
 
 def step_registry(services: StepServices) -> StepRegistry:
@@ -45,7 +57,13 @@ def step_registry(services: StepServices) -> StepRegistry:
 
     async def detect_contradictions(context: StepContext) -> StepOutput:
         report = await services.detector.scan_document(context.input.document_id)
-        return {"conflicts": report.conflicts, "new": report.new, "closed": report.closed}
+        checked = await services.check_policies(context.input.document_id)
+        return {
+            "conflicts": report.conflicts,
+            "new": report.new,
+            "closed": report.closed,
+            "violations": checked.violations,
+        }
 
     async def update_trust(context: StepContext) -> StepOutput:
         report = await services.trust.update_document(context.input.document_id, facts=False)

@@ -138,7 +138,7 @@ class Healer:
             if conflict.id not in open_ids:
                 continue
             limit = self._policies.thresholds(conflict.item.table).auto_resolve_above
-            if conflict.confidence < limit:
+            if conflict.confidence <= limit:  # strictly above: 1.0 means never
                 left.append(conflict.id)
                 continue
             try:

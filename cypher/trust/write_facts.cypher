@@ -1,5 +1,5 @@
 // Resolved values ("memory fusion"): one Fact per entity and attribute, resolved from the
-// rows that support the chosen value. Facts at least as confident as their table's
+// rows that support the chosen value. Facts more confident than their table's
 // `sync_above` (policy) are synced to the fact layer (`active`); the others are `candidate`.
 UNWIND $facts AS fact
 MERGE (f:Fact {id: fact.id})
@@ -8,7 +8,7 @@ SET f.entity = fact.entity, f.table = fact.table, f.key = fact.key,
     f.attribute = fact.attribute, f.value = fact.value, f.confidence = fact.confidence,
     f.supporting_sources = fact.supporting, f.contradicting_sources = fact.contradicting,
     f.evidence = fact.evidence, f.resolved_at = datetime(),
-    f.status = CASE WHEN fact.confidence >= fact.sync_above THEN 'active' ELSE 'candidate' END
+    f.status = CASE WHEN fact.confidence > fact.sync_above THEN 'active' ELSE 'candidate' END
 WITH f, fact
 OPTIONAL MATCH (f)-[old:RESOLVED_FROM]->()
 DELETE old

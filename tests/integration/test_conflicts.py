@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from api import conflict_commands
+from api.conflict_commands import conflicts_app
 from governance.audit import AuditLog
 from governance.policy import PolicySet, TrustThresholds, load_policies
 from graph.events import DomainEvent, EventBus, EventType
@@ -411,3 +414,29 @@ async def test_two_active_versions_of_one_table_are_a_version_conflict(
     finally:
         await graph.write("testing/delete_tables", {"names": [table]})
         await graph.write("testing/delete_conflicts", {"entities": [table]})
+
+
+def test_the_command_line_lists_shows_resolves_and_reopens(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conflict_commands.out, "width", 240)  # room for the whole table
+    runner = CliRunner()
+    scanned = runner.invoke(conflicts_app, ["scan"])
+    assert scanned.exit_code == 0, scanned.output
+    assert "conflict(s)" in scanned.output
+    assert "policies:" in scanned.output
+    conflict_id = corpus.conflict_id("leeds-gb", "mayor")
+    shown = runner.invoke(conflicts_app, ["show", conflict_id])
+    assert shown.exit_code == 0, shown.output
+    assert "Tracy Brabin" in shown.output
+    assert "Judith Blake" in shown.output
+    listed = runner.invoke(conflicts_app, ["list", "--table", "cities", "--limit", "10000"])
+    assert conflict_id in listed.output
+    resolved = runner.invoke(conflicts_app, ["resolve", conflict_id, "--as", "ada"])
+    assert resolved.exit_code == 0, resolved.output
+    assert '"Tracy Brabin"' in resolved.output
+    again = runner.invoke(conflicts_app, ["resolve", conflict_id, "--as", "ada"])
+    assert again.exit_code != 0  # no longer open: a clear error, nothing changed
+    reopened = runner.invoke(conflicts_app, ["reopen", conflict_id, "--as", "ada"])
+    assert reopened.exit_code == 0, reopened.output
+    assert "1 row value(s) restored" in reopened.output

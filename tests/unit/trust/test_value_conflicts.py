@@ -99,7 +99,7 @@ def test_automatic_reconciliation_rarely_rejects_a_true_value(
     rejected = [
         (c.item.table, c.item.key, c.item.attribute, loser.value)
         for c in found
-        if c.confidence >= AUTO_RESOLVE_ABOVE
+        if c.confidence > AUTO_RESOLVE_ABOVE
         for loser in c.losers
         for _ in loser.rows
     ]
