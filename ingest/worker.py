@@ -23,6 +23,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
 from ingest.assembly import open_ingestion
+from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.pipeline import PIPELINES_DIR, Pipeline, PipelineInput, StepEvent
 from ingest.queue import (
     QUEUE_NAME,
@@ -142,13 +143,13 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["graph"].close()
 
 
-SCHEDULED_TASKS = {"rescan": rescan}
+SCHEDULED_TASKS = {"rescan": rescan, **MAINTENANCE_TASKS}
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
     """arq worker options from Grace's settings."""
     return {
-        "functions": [ingest_file, ingest_batch, rescan],
+        "functions": [ingest_file, ingest_batch, rescan, *MAINTENANCE_TASKS.values()],
         "cron_jobs": cron_jobs(settings.schedules, SCHEDULED_TASKS),
         "on_startup": startup,
         "on_shutdown": shutdown,

@@ -1,0 +1,40 @@
+"""The worker's recurring jobs run against the real graph and report what they did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graph.events import EventBus
+from graph.graph import Graph
+from graph.settings import Settings
+from ingest.maintenance import MAINTENANCE_TASKS
+from ingest.schedules import cron_jobs
+from ingest.worker import SCHEDULED_TASKS
+
+pytestmark = pytest.mark.integration
+
+EXPECTED = {
+    "trust_recompute": {"rows", "mean_trust", "facts"},
+    "conflict_scan": {"conflicts", "new", "violations"},
+    "policy_check": {"rows", "violations"},
+    "retention": {"rows_checked", "rows_erased", "fields_erased", "by_table"},
+    "expire_requests": {"expired"},
+    "audit_checkpoint": {"seq", "root"},
+}
+
+
+def test_every_shipped_schedule_names_a_task_the_worker_has(settings: Settings) -> None:
+    assert {schedule.task for schedule in settings.schedules} <= set(SCHEDULED_TASKS)
+    assert len(cron_jobs(settings.schedules, SCHEDULED_TASKS)) == len(settings.schedules)
+    assert set(MAINTENANCE_TASKS) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+async def test_each_recurring_job_runs_and_reports(
+    name: str, graph: Graph, bus: EventBus, settings: Settings
+) -> None:
+    ctx: dict[str, Any] = {"graph": graph, "bus": bus, "settings": settings}
+    result = await MAINTENANCE_TASKS[name](ctx)
+    assert set(result) == EXPECTED[name]
