@@ -92,15 +92,17 @@ def _print_prestart(report: PrestartReport) -> None:
     _print_versions(report.schema_versions)
     for version in report.policies.versions:
         out.print(f"policy {version.name}: version {version.version} ({version.status})")
-    for request in report.policies.requests:
-        out.print(f"  a changed policy waits for approval: grace requests show {request}")
+    if report.policies.requests:
+        out.print("changed policies wait for approval: grace requests list")
 
 
 def _print_versions(versions: list[SyncedVersion]) -> None:
     if not versions:
         out.print("schemas: unchanged")
     for version in versions:
-        out.print(f"schema {version.table}: version {version.version}")
+        out.print(f"schema {version.table}: version {version.version} ({version.status})")
+    if any(version.status == "proposed" for version in versions):
+        out.print("changed tables wait for approval: grace requests list")
 
 
 def _first_admin(settings: Settings) -> None:

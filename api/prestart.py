@@ -1,7 +1,7 @@
 """The prestart step: bring the graph up to date before anything serves or ingests.
 
-Applies pending migrations, validates `schemas/` and writes any changed table definition as
-a new version, then stores `policies/` (a changed policy waits for approval). Run by
+Applies pending migrations, validates `schemas/` and `policies/` and stores them: new tables
+and policies are in force at once, changed ones wait for their change request's approval. Run by
 `grace up`, `grace migrate` and `grace schemas sync`.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from governance.policy_sync import PolicySync, sync_policy_files
+from governance.proposals import PolicySync, request_schema_approvals, sync_policy_files
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.migrations import migrate
@@ -28,8 +28,16 @@ class PrestartReport:
 
 
 async def sync_schemas(graph: Graph, settings: Settings) -> list[SyncedVersion]:
-    """Validate every file in `schemas/` (all or nothing) and write changed definitions."""
-    return await sync_tables(graph, load_tables(settings.schemas_dir))
+    """Validate every file in `schemas/` (all or nothing) and write changed definitions; a
+    changed table's new version is proposed, with a change request to approve it."""
+    versions = await sync_tables(graph, load_tables(settings.schemas_dir))
+    if any(version.status == "proposed" for version in versions):
+        bus = EventBus.from_settings(settings)
+        try:
+            await request_schema_approvals(graph, bus, versions)
+        finally:
+            await bus.close()
+    return versions
 
 
 async def prestart(graph: Graph, settings: Settings) -> PrestartReport:

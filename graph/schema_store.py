@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,30 +20,40 @@ class SyncedVersion(BaseModel):
     table: str
     version: int
     id: str
+    status: str = "active"
+    """`active` for a new table, `proposed` for a changed one (it waits for approval)."""
 
 
 async def sync_tables(graph: Graph, tables: Sequence[TableSchema]) -> list[SyncedVersion]:
     """Write all definitions in one transaction; returns the versions created (none if equal)."""
-    payload = [
-        {
-            "name": table.name,
-            "owner": table.owner,
-            "description": table.description,
-            "sha256": table.sha256,
-            "fields": json.dumps(
-                {
-                    name: spec.model_dump(mode="json", exclude_none=True)
-                    for name, spec in table.fields.items()
-                },
-                sort_keys=True,
-            ),
-            "definition": table.canonical_json(),
-            "entity_key": table.entity_key,
-        }
-        for table in tables
-    ]
+    payload = [table_params(table) for table in tables]
     records = await graph.write("schemas/sync_versions", {"tables": payload})
     return [SyncedVersion.model_validate(record) for record in records]
+
+
+def table_params(table: TableSchema) -> dict[str, Any]:
+    """A table definition as the schema statements store it."""
+    return {
+        "name": table.name,
+        "owner": table.owner,
+        "description": table.description,
+        "sha256": table.sha256,
+        "fields": json.dumps(
+            {
+                name: spec.model_dump(mode="json", exclude_none=True)
+                for name, spec in table.fields.items()
+            },
+            sort_keys=True,
+        ),
+        "definition": table.canonical_json(),
+        "entity_key": table.entity_key,
+    }
+
+
+async def active_version_ids(graph: Graph) -> frozenset[str]:
+    """The ids of the active table versions (cheap: to notice that they changed)."""
+    records = await graph.read("schemas/active_version_ids")
+    return frozenset(record["id"] for record in records)
 
 
 async def active_versions(graph: Graph) -> list[tuple[Schema, SchemaVersion]]:

@@ -11,7 +11,7 @@ that is retried or re-run after its worker died converges on the same graph.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from graph.graph import Graph, WriteSummary
@@ -29,6 +29,8 @@ class LatestVersion:
     version: int
     sha256: str
     status: str
+    schema_ready: bool = False
+    """It waited for a proposed table that is now in force."""
 
 
 @dataclass(frozen=True)
@@ -85,18 +87,6 @@ class Activation:
 
     retracted: int
     activated: int
-
-
-@dataclass(frozen=True)
-class SchemaProposal:
-    """A ChangeRequest proposing a table definition inferred from a file."""
-
-    id: str
-    table: str
-    definition: str
-    required: int = 2
-    kind: str = "schema.create"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class GraphLoader:
@@ -204,22 +194,6 @@ class GraphLoader:
                 "initial_trust": INITIAL_TRUST,
             },
         )
-
-    async def propose_schema(self, document_id: str, proposal: SchemaProposal) -> str:
-        """Open (once) a ChangeRequest proposing a table for the document's rows."""
-        request = {
-            "id": proposal.id,
-            "kind": proposal.kind,
-            "required": proposal.required,
-            "payload": proposal.definition,
-            "table": proposal.table,
-            **proposal.extra,
-        }
-        [record] = await self._graph.write(
-            "ingest/propose_schema", {"document_id": document_id, "request": request}
-        )
-        request_id: str = record["id"]
-        return request_id
 
     async def run(self, run_id: str) -> dict[str, Any] | None:
         """The properties of one ingestion run."""

@@ -15,12 +15,16 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import JsonValue
 
+from governance.appliers import default_appliers
+from governance.approvals import Approvals
+from governance.audit import AuditLog
 from governance.encrypted_rows import encrypt_rows
 from governance.encryption import FieldCipher
+from governance.policy_store import active_policy_set
 from graph.errors import EventBusError, GraceError, GraphUnavailableError
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
-from graph.schema_store import active_versions
+from graph.schema_store import active_version_ids, active_versions
 from graph.schemas import TableSchema
 from ingest import identity
 from ingest.admission import (
@@ -39,11 +43,11 @@ from ingest.loader import (
     GraphLoader,
     RowDraft,
     RunDraft,
-    SchemaProposal,
 )
 from ingest.matching import TableMatch, match_table
 from ingest.normalize import entity_key, normalize_row
 from ingest.sources import SourceRef, locate
+from ingest.table_proposals import TableProposals
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +113,7 @@ class _Prepared:
     match: TableMatch | None
     rows: list[RowDraft]
     warnings: list[str]
-    proposal: SchemaProposal | None = None
+    proposal: TableSchema | None = None
 
 
 class IngestionService:
@@ -123,13 +127,16 @@ class IngestionService:
         *,
         limits: Limits,
         batch_size: int,
+        proposals: TableProposals,
         admission: Admission | None = None,
         cipher: FieldCipher | None = None,
     ) -> None:
+        self._graph = graph
         self._bus = bus
         self._loader = GraphLoader(graph, batch_size)
         self._tables = tables
         self._limits = limits
+        self._proposals = proposals
         self._admission = admission
         self._cipher = cipher
 
@@ -144,21 +151,23 @@ class IngestionService:
         admission: Admission | None = None,
         cipher: FieldCipher | None = None,
     ) -> IngestionService:
-        """A service matching rows against the table versions active in the graph.
+        """A service matching rows against the table versions active in the graph (read
+        again whenever they change).
 
         With `admission`, files pass the ingestion policies first; with `cipher`, personal
         fields (schema `pii`, or found by policy) are stored encrypted, with keyed hashes.
+        Tables inferred for files that fit none are proposed under the policies in force.
         """
-        tables = {
-            schema.name: (TableSchema.model_validate(version.definition), version.id)
-            for schema, version in await active_versions(graph)
-        }
+        audit = AuditLog(graph)
+        approvals = Approvals(graph, bus, audit, default_appliers(graph, audit))
+        proposals = TableProposals(graph, approvals, await active_policy_set(graph))
         return cls(
             graph,
             bus,
-            tables,
+            await _active_tables(graph),
             limits=limits,
             batch_size=batch_size,
+            proposals=proposals,
             admission=admission,
             cipher=cipher,
         )
@@ -191,7 +200,8 @@ class IngestionService:
             identity.run_id(source.id, relative, sha256), source.id, relative, sha256, job
         )
         latest = await self._loader.latest(source.id, relative)
-        if latest is not None and latest.sha256 == sha256 and latest.status == "active":
+        unchanged = latest is not None and latest.sha256 == sha256 and not latest.schema_ready
+        if latest is not None and unchanged and latest.status == "active":
             return IngestOutcome(
                 OutcomeStatus.UNCHANGED,
                 source.id,
@@ -201,10 +211,9 @@ class IngestionService:
                 version=latest.version,
             )
         version = (
-            latest.version
-            if latest and latest.sha256 == sha256
-            else ((latest.version + 1) if latest else 1)
+            latest.version if latest and unchanged else ((latest.version + 1) if latest else 1)
         )
+        await self._refresh_tables()
         admitted = Admitted(Verdict.ADMITTED)
         if self._admission is not None:
             try:
@@ -302,7 +311,9 @@ class IngestionService:
             await self._loader.load_chunks(document.id, chunks)
             status = OutcomeStatus.AWAITING_SCHEMA if proposal else OutcomeStatus.INGESTED
             change_request = (
-                await self._loader.propose_schema(document.id, proposal) if proposal else None
+                (await self._proposals.propose(document.id, document.path, proposal)).request
+                if proposal
+                else None
             )
             activation = await self._loader.activate(
                 document.id,
@@ -359,12 +370,13 @@ class IngestionService:
         except ValueError as error:
             warnings.append(f"{len(values)} rows fit no table and none can be inferred: {error}")
             return _Prepared(extraction, None, [], warnings)
-        proposal = SchemaProposal(
-            id=f"cr:{identity.digest('schema.create', table.name, table.sha256)}",
-            table=table.name,
-            definition=table.canonical_json(),
-        )
-        return _Prepared(extraction, None, [], warnings, proposal)
+        return _Prepared(extraction, None, [], warnings, table)
+
+    async def _refresh_tables(self) -> None:
+        """Read the active tables again if a version was activated or superseded since."""
+        current = {version_id for _, version_id in self._tables.values()}
+        if await active_version_ids(self._graph) != current:
+            self._tables = await _active_tables(self._graph)
 
     async def _await_approval(
         self, source: SourceRef, run: RunDraft, admitted: Admitted
@@ -413,6 +425,13 @@ class IngestionService:
         except EventBusError as error:
             # Events feed live views; the graph and the run record are the source of truth.
             log.warning("event %s for %s not published: %s", event_type, subject, error)
+
+
+async def _active_tables(graph: Graph) -> dict[str, tuple[TableSchema, str]]:
+    return {
+        schema.name: (TableSchema.model_validate(version.definition), version.id)
+        for schema, version in await active_versions(graph)
+    }
 
 
 def _encrypted(

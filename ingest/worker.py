@@ -24,7 +24,7 @@ from graph.graph import Graph
 from graph.settings import Settings, load_settings
 from ingest.assembly import open_ingestion
 from ingest.maintenance import MAINTENANCE_TASKS
-from ingest.pipeline import PIPELINES_DIR, Pipeline, PipelineInput, StepEvent
+from ingest.pipeline import PIPELINES_DIR, Pipeline, PipelineInput, StepEvent, load_pipeline
 from ingest.queue import (
     QUEUE_NAME,
     QueuedFile,
@@ -75,7 +75,9 @@ async def _after_ingest(ctx: dict[str, Any], outcome: IngestOutcome) -> None:
     async def publish(event: StepEvent) -> None:
         await bus.publish(event.to_domain_event())
 
-    pipeline: Pipeline = ctx["pipeline"]
+    # services per run: the tables and policies in force now, not at worker start
+    services = await StepServices.open(ctx["graph"], bus)
+    pipeline = Pipeline(ctx["pipeline_spec"], step_registry(services), allow_missing=True)
     data: dict[str, JsonValue] = {"table": outcome.table, "rows": outcome.rows}
     run = await pipeline.run(PipelineInput(outcome.document_id, data), on_event=publish)
     log.info("pipeline %s on %s: %s", run.pipeline, outcome.path, run.status)
@@ -127,11 +129,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["settings"] = settings
     ctx["graph"] = graph
     ctx["bus"] = bus
-    ctx["pipeline"] = Pipeline.from_file(
-        PIPELINES_DIR / f"{AFTER_INGEST}.yaml",
-        step_registry(await StepServices.open(graph, bus)),
-        allow_missing=True,
-    )
+    ctx["pipeline_spec"] = load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml")
     ctx["service"] = await open_ingestion(graph, bus, settings, ctx.get("redis"))
 
 

@@ -1,5 +1,7 @@
-// Write each table definition; a changed definition becomes a new active SchemaVersion
-// that points to the one it replaces. An unchanged definition writes nothing new.
+// Write each table definition. A new table's first version is active at once; a changed
+// definition becomes a `proposed` SchemaVersion pointing to the active one, put in force only
+// when its change request is approved (`governance/activate_schema_version`). An unchanged
+// definition (equal to the latest version, proposed or active) writes nothing new.
 UNWIND $tables AS t
 MERGE (s:Schema {name: t.name})
   ON CREATE SET s.latest_version = 0, s.created_at = datetime()
@@ -16,13 +18,15 @@ CREATE (v:SchemaVersion {
   fields: t.fields,
   definition: t.definition,
   entity_key: t.entity_key,
-  status: 'active',
+  status: CASE WHEN latest IS NULL THEN 'active' ELSE 'proposed' END,
   created_at: datetime()
 })
 CREATE (s)-[:HAS_VERSION]->(v)
 SET s.latest_version = v.version
-FOREACH (old IN CASE WHEN latest IS NULL THEN [] ELSE [latest] END |
+WITH s, v
+OPTIONAL MATCH (s)-[:HAS_VERSION]->(active:SchemaVersion {status: 'active'})
+WHERE active <> v
+FOREACH (old IN CASE WHEN active IS NULL THEN [] ELSE [active] END |
   CREATE (v)-[:PREVIOUS]->(old)
-  SET old.status = 'superseded'
 )
-RETURN v.table AS table, v.version AS version, v.id AS id
+RETURN v.table AS table, v.version AS version, v.id AS id, v.status AS status

@@ -10,8 +10,12 @@ from typing import Any
 
 import pytest
 
+from governance.appliers import default_appliers
+from governance.approvals import Approvals
+from governance.audit import AuditLog
 from graph.events import EventBus
 from graph.graph import Graph
+from graph.model import ReviewStatus
 from ingest import identity
 from ingest.extract import Limits
 from ingest.loader import DocumentDraft, RowDraft, RunDraft
@@ -152,14 +156,15 @@ async def test_a_bad_value_is_a_recorded_warning_not_a_lost_row(
 
 
 async def test_rows_that_fit_no_table_propose_a_schema_instead_of_guessing(
-    graph: Graph, service: IngestionService, source: SourceFolder
+    graph: Graph, bus: EventBus, service: IngestionService, source: SourceFolder, unique: str
 ) -> None:
+    table = f"sensors_{unique}"
     text = (
         "sensor_code,reading,taken_at\n"
         "s-1,12.5,2026-01-01T00:00:00Z\n"
         "s-2,13.0,2026-01-01T00:00:00Z\n"
     )
-    path = source.write("sensors.csv", text)
+    path = source.write(f"{table}.csv", text)
     outcome = await service.ingest_file(path, source.root)
     assert outcome.status is OutcomeStatus.AWAITING_SCHEMA
     assert outcome.rows == 0
@@ -167,11 +172,32 @@ async def test_rows_that_fit_no_table_propose_a_schema_instead_of_guessing(
     assert request["request"]["kind"] == "schema.create"
     assert request["request"]["status"] == "open"
     proposal = json.loads(request["request"]["payload"])
-    assert proposal["entity_key"] == ["sensor_code"]
-    assert proposal["fields"]["reading"]["type"] == "float"
+    assert proposal["table"] == table
+    definition = json.loads(proposal["definition"])
+    assert definition["entity_key"] == ["sensor_code"]
+    assert definition["fields"]["reading"]["type"] == "float"
     record = await state(graph, source)
     assert record["rows"] == []
     assert record["runs"][0]["status"] == "awaiting_schema"
+    again = await service.ingest_file(path, source.root)  # waits, proposes nothing new
+    assert again.status is OutcomeStatus.UNCHANGED
+    assert len(await graph.read("testing/change_requests", {"source": source.id})) == 1
+
+    # two editors approve (policies/approvals.yaml): the table is in force, the file goes in
+    audit = AuditLog(graph)
+    approvals = Approvals(graph, bus, audit, default_appliers(graph, audit))
+    users = [{"id": f"{n}-{unique}", "role": "editor", "tables": None} for n in ("ann", "bob")]
+    await graph.write("testing/approvals_members", {"workspace": "default", "users": users})
+    try:
+        for user in users:
+            decided = await approvals.approve(request["request"]["id"], user["id"])
+        assert decided.status is ReviewStatus.APPLIED
+        loaded = await service.ingest_file(path, source.root)
+        assert loaded.status is OutcomeStatus.INGESTED
+        assert (loaded.table, loaded.rows, loaded.version) == (table, 2, 2)
+    finally:
+        await graph.write("testing/delete_users", {"users": [u["id"] for u in users]})
+        await graph.write("testing/delete_tables", {"names": [table]})
 
 
 async def test_twenty_concurrent_ingestions_of_one_file_load_it_once(

@@ -6,6 +6,11 @@ from pathlib import Path
 import pytest
 
 from api.prestart import sync_schemas
+from governance.appliers import default_appliers
+from governance.approvals import Approvals
+from governance.audit import AuditLog
+from graph.events import EventBus
+from graph.model import ReviewStatus
 from graph.errors import InvalidDefinitionsError
 from graph.graph import Graph
 from graph.schema_store import active_versions, version_history
@@ -73,19 +78,37 @@ async def test_unchanged_definitions_write_nothing(
     assert await counts(graph, names) == {"schemas": 2, "versions": 2}
 
 
-async def test_a_changed_definition_becomes_a_new_version(
-    graph: Graph, local: Settings, names: list[str]
+async def test_a_changed_definition_is_proposed_and_approval_puts_it_in_force(
+    graph: Graph, bus: EventBus, local: Settings, names: list[str], unique: str
 ) -> None:
     parts, _ = names
     await sync_schemas(graph, local)
     folder_with(local.schemas_dir, **{parts: "P, now with a better description"})
     created = await sync_schemas(graph, local)
-    assert [(v.table, v.version) for v in created] == [(parts, 2)]
+    assert [(v.table, v.version, v.status) for v in created] == [(parts, 2, "proposed")]
+    assert await sync_schemas(graph, local) == []  # proposed once
     history = await version_history(graph, parts)
     assert [(v.version, v.status, previous) for v, previous in history] == [
-        (2, "active", 1),
-        (1, "superseded", None),
+        (2, "proposed", 1),
+        (1, "active", None),
     ]
+    audit = AuditLog(graph)
+    approvals = Approvals(graph, bus, audit, default_appliers(graph, audit))
+    [request] = [
+        r for r in await approvals.list(kind="schema", limit=1000) if r.payload["table"] == parts
+    ]
+    assert (request.required, request.role) == (2, "editor")  # policies/approvals.yaml
+    users = [{"id": f"{n}-{unique}", "role": "editor", "tables": None} for n in ("ann", "bob")]
+    await graph.write("testing/approvals_members", {"workspace": "default", "users": users})
+    try:
+        await approvals.approve(request.id, f"ann-{unique}")
+        assert (await version_history(graph, parts))[0][0].status == "proposed"  # 1 of 2
+        applied = await approvals.approve(request.id, f"bob-{unique}")
+        assert applied.status is ReviewStatus.APPLIED
+        history = await version_history(graph, parts)
+        assert [(v.version, v.status) for v, _ in history] == [(2, "active"), (1, "superseded")]
+    finally:
+        await graph.write("testing/delete_users", {"users": [u["id"] for u in users]})
 
 
 async def test_one_bad_file_writes_nothing(graph: Graph, local: Settings, names: list[str]) -> None:
