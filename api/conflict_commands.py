@@ -161,11 +161,16 @@ def scan_conflicts(profile: ProfileOption = None) -> None:
         with Progress(*columns, console=out, transient=True) as progress:
             task = progress.add_task("rows", total=None)
             report = await services.detector.scan_all(lambda n: progress.advance(task, n))
+            semantic = await services.semantic.scan_all()
             checked = await services.check_policies()
         out.print(
             f"rows {report.rows:,}, entities {report.entities:,}: {report.conflicts:,} "
             f"conflict(s), {report.new:,} new, {report.reopened:,} reopened, "
             f"{report.closed:,} closed"
+        )
+        out.print(
+            f"text: {semantic.conflicts:,} semantic conflict(s), {semantic.new:,} new, "
+            f"{semantic.closed:,} closed"
         )
         out.print(
             f"policies: {checked.rows:,} rows checked, {checked.violating_rows:,} violating "

@@ -11,10 +11,16 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from bench import (
+    audit,
     batched_writes,
+    conflict_quality,
+    conflict_scan,
+    embedding_throughput,
     ingest_latency,
     ingest_throughput,
+    policy_eval,
     reingest_unchanged,
+    semantic_quality,
     trust_compute,
     trust_quality,
     trust_recompute,
@@ -34,6 +40,12 @@ BENCHMARKS: dict[str, Benchmark] = {
     "trust_quality": lambda graph, bus, settings: _offline(trust_quality.run),
     "trust_compute": lambda graph, bus, settings: _offline(trust_compute.run),
     "trust_recompute": lambda graph, bus, settings: trust_recompute.run(graph, bus),
+    "conflict_scan": lambda graph, bus, settings: conflict_scan.run(graph, bus),
+    "conflict_quality": lambda graph, bus, settings: _offline(conflict_quality.run),
+    "semantic_quality": lambda graph, bus, settings: _offline(semantic_quality.run),
+    "embedding_throughput": lambda graph, bus, settings: _offline(embedding_throughput.run),
+    "audit": lambda graph, bus, settings: audit.run(graph),
+    "policy_eval": lambda graph, bus, settings: policy_eval.run(graph, bus),
 }
 
 

@@ -214,6 +214,7 @@ class Chunk(NodeModel):
     ordinal: int
     locator: str = ""
     embedding: list[float] | None = None
+    embedded_with: str | None = None  # the model that made `embedding`
 
 
 class Row(NodeModel):

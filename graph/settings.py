@@ -124,6 +124,12 @@ class Settings(BaseSettings):
         default_factory=list, description="Cron-like recurring jobs the worker runs."
     )
 
+    embedding_backend: Literal["numpy", "sentence-transformers", "off"] = Field(
+        default="numpy",
+        description="How text is embedded for semantic conflicts: the model in numpy (no torch), "
+        "through sentence-transformers (needs torch), or not at all.",
+    )
+
     secret_backend: Literal["local", "vault"] = Field(
         default="local", description="Where secrets and field keys live: local files or Vault."
     )

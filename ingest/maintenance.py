@@ -33,7 +33,7 @@ async def trust_recompute(ctx: dict[str, Any]) -> dict[str, Any]:
 async def conflict_scan(ctx: dict[str, Any]) -> dict[str, Any]:
     """Full scan for value and version conflicts, then the policies on every row."""
     services = await StepServices.open(ctx["graph"], ctx["bus"])
-    found = await services.detector.scan_all()
+    found = await services.detector.scan_all() + await services.semantic.scan_all()
     checked = await services.check_policies()
     return {"conflicts": found.conflicts, "new": found.new, "violations": checked.violations}
 

@@ -16,9 +16,12 @@ from graph.events import EventBus
 from graph.graph import Graph
 from ingest.pipeline import StepContext, StepOutput, StepRegistry
 from trust.detector import ConflictDetector
+from trust.embed_step import embed_document
+from trust.embedding import Embedder
 from trust.engine import TrustEngine
 from trust.healing import Healer
 from trust.rows import document_entities
+from trust.semantic_detector import SemanticDetector
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,16 @@ class StepServices:
     policies: PolicySet
     audit: AuditLog
     bus: EventBus
+    semantic: SemanticDetector
+    embedder: Embedder | None = None
 
     @classmethod
-    async def open(cls, graph: Graph, bus: EventBus) -> StepServices:
-        """Services over the active table versions and policies in the graph."""
+    async def open(
+        cls, graph: Graph, bus: EventBus, embedder: Embedder | None = None
+    ) -> StepServices:
+        """Services over the active table versions and policies in the graph; with an
+        `embedder` (loaded once per process) new text is embedded (the semantic detector
+        compares embedded text either way)."""
         policies = await active_policy_set(graph)
         trust = await TrustEngine.create(
             graph, bus, sync_above=lambda table: policies.thresholds(table).auto_sync_above
@@ -42,7 +51,8 @@ class StepServices:
         audit = AuditLog(graph)
         detector = ConflictDetector(graph, bus, audit, trust.tables)
         healer = Healer(graph, bus, audit, policies, trust, detector)
-        return cls(trust, detector, healer, policies, audit, bus)
+        semantic = SemanticDetector(graph, bus, audit)
+        return cls(trust, detector, healer, policies, audit, bus, semantic, embedder)
 
     async def check_policies(self, document_id: str | None = None) -> PolicyReport:
         """Policy versus data: the compliance rules on one document's rows, or on all."""
@@ -56,8 +66,10 @@ def step_registry(services: StepServices) -> StepRegistry:
     registry = StepRegistry()
 
     async def detect_contradictions(context: StepContext) -> StepOutput:
-        report = await services.detector.scan_document(context.input.document_id)
-        checked = await services.check_policies(context.input.document_id)
+        document = context.input.document_id
+        report = await services.detector.scan_document(document)
+        report += await services.semantic.scan_document(document)
+        checked = await services.check_policies(document)
         return {
             "conflicts": report.conflicts,
             "new": report.new,
@@ -82,6 +94,15 @@ def step_registry(services: StepServices) -> StepRegistry:
         report = await services.trust.update_document(context.input.document_id, facts=True)
         return {"facts": report.facts}
 
+    if services.embedder is not None:
+        embedder = services.embedder
+
+        async def embed(context: StepContext) -> StepOutput:
+            graph = services.trust.graph
+            report = await embed_document(graph, embedder, context.input.document_id)
+            return {"embedded": report.embedded, "unchanged": report.skipped}
+
+        registry.register("embed", embed)
     registry.register("detect_contradictions", detect_contradictions)
     registry.register("update_trust", update_trust)
     registry.register("heal", heal)

@@ -37,6 +37,7 @@ from ingest.scan import scan
 from ingest.schedules import cron_jobs
 from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome, OutcomeStatus
 from ingest.steps import StepServices, step_registry
+from trust.embedding import load_embedder
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ async def _after_ingest(ctx: dict[str, Any], outcome: IngestOutcome) -> None:
         await bus.publish(event.to_domain_event())
 
     # services per run: the tables and policies in force now, not at worker start
-    services = await StepServices.open(ctx["graph"], bus)
+    services = await StepServices.open(ctx["graph"], bus, ctx.get("embedder"))
     pipeline = Pipeline(ctx["pipeline_spec"], step_registry(services), allow_missing=True)
     data: dict[str, JsonValue] = {"table": outcome.table, "rows": outcome.rows}
     run = await pipeline.run(PipelineInput(outcome.document_id, data), on_event=publish)
@@ -130,6 +131,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["graph"] = graph
     ctx["bus"] = bus
     ctx["pipeline_spec"] = load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml")
+    if settings.embedding_backend != "off":
+        ctx["embedder"] = await asyncio.to_thread(load_embedder, settings.embedding_backend)
     ctx["service"] = await open_ingestion(graph, bus, settings, ctx.get("redis"))
 
 

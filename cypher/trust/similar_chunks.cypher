@@ -2,8 +2,9 @@
 // chunks of other files, reached through an active document, whose cosine similarity is at
 // least $min_score, best first. A chunk's id carries its source and path, so all its
 // documents are versions of one file; chunks of any version of that file are left out.
-// The index scores cosine similarity as (1 + cos) / 2; `score` here is the cosine itself.
-// It is asked for $k neighbours more than its own file's chunks, which are all dropped.
+// The index (quantised, so its scores are approximate) only proposes candidates: it is asked
+// for $k more than the chunks of the chunk's own file, which are all dropped. `score` is the
+// exact cosine; `vector.similarity.cosine` returns it rescaled to (1 + cos) / 2.
 UNWIND $chunk_ids AS chunk_id
 MATCH (c:Chunk {id: chunk_id})<-[:HAS_CHUNK]-(d:Document)
 WHERE c.embedding IS NOT NULL
@@ -15,8 +16,8 @@ WITH c, home,
        RETURN DISTINCT own
      } AS own
 CALL db.index.vector.queryNodes('chunk_embedding', $k + own, c.embedding)
-YIELD node AS other, score
-WITH c, home, other, 2 * score - 1 AS cosine
+YIELD node AS other
+WITH c, home, other, 2 * vector.similarity.cosine(c.embedding, other.embedding) - 1 AS cosine
 WHERE cosine >= $min_score
 MATCH (other)<-[:HAS_CHUNK]-(od:Document {status: 'active'})
 WHERE od.source <> home.source OR od.path <> home.path

@@ -9,10 +9,10 @@ from api.prestart import sync_schemas
 from governance.appliers import default_appliers
 from governance.approvals import Approvals
 from governance.audit import AuditLog
-from graph.events import EventBus
-from graph.model import ReviewStatus
 from graph.errors import InvalidDefinitionsError
+from graph.events import EventBus
 from graph.graph import Graph
+from graph.model import ReviewStatus
 from graph.schema_store import active_versions, version_history
 from graph.settings import Settings
 

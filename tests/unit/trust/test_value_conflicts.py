@@ -105,6 +105,7 @@ def test_automatic_reconciliation_rarely_rejects_a_true_value(
     ]
     scores = score(cases, tables, found, rejected)
     assert scores.rejected >= 8
-    assert scores.wrong_invalidation_rate <= 0.15, scores
+    assert scores.wrongly_rejected == 0, scores  # the copied Aarhus error stays for a person
     one_against_one = [c for c in found if c.item.key == "bergen-no"]
-    assert one_against_one and one_against_one[0].confidence < AUTO_RESOLVE_ABOVE
+    assert one_against_one
+    assert one_against_one[0].confidence < AUTO_RESOLVE_ABOVE

@@ -1,0 +1,194 @@
+"""The numpy MiniLM embedder: shape, numerics, tokenisation, masking, semantics."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from scipy.special import erf as scipy_erf  # type: ignore[import-untyped]
+
+from trust.embedding import (
+    DIMENSIONS,
+    EmbedderUnavailableError,
+    MiniLmEmbedder,
+    SentenceTransformerEmbedder,
+    erf,
+    load_embedder,
+    model_path,
+)
+
+NEEDS_TORCH = (
+    "needs sentence-transformers and a CPU torch build "
+    "(pip install torch from a CPU wheel, then pip install -e '.[ml]')"
+)
+SENTENCES = [
+    "A man is eating food.",
+    "A man is eating a piece of bread.",
+    "A man is riding a horse.",
+    "Grace keeps provenance for every row it extracts.",
+    "",
+    "Ünïcödé text, with émojis 🎉 and 漢字.",
+    "The quarterly report was filed late because the auditors found a discrepancy "
+    "between the ledger and the bank statements of the Lyon subsidiary.",
+]
+# Computed with sentence-transformers 6.2.0 (torch 2.15, CPU) from the same model files:
+# dimensions 0, 1, 2, 3, 100, 200, 300 and 383 of two sentences. A LayerNorm eps of 1e-5
+# instead of 1e-12 moves them by 6e-5, the tanh form of GELU by 2e-4.
+DIMS = [0, 1, 2, 3, 100, 200, 300, 383]
+REFERENCE = {
+    "A man is eating food.": [
+        0.033242, 0.004406, -0.006277, 0.048379, -0.006087, 0.019749, -0.024306, -0.037564,
+    ],
+    "Grace keeps provenance for every row it extracts.": [
+        -0.072898, 0.084904, -0.021395, -0.013514, -0.08092, 0.034804, -0.065887, -0.013153,
+    ],
+}  # fmt: skip
+PARAPHRASES = [
+    ("A woman is playing the violin.", "A woman plays a violin."),
+    ("The new movie is awesome.", "The new film is so great."),
+    ("The cat sits outside.", "The cat is sitting outside the house."),
+    ("How do I reset my password?", "What are the steps to change my password?"),
+]
+UNRELATED = [
+    ("The cat sits outside.", "The quarterly tax report was filed late."),
+    ("How do I reset my password?", "Penguins live in the southern hemisphere."),
+    ("The new movie is awesome.", "The stock market fell sharply on Monday."),
+    ("A woman is playing the violin.", "The server returned a timeout error."),
+]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> MiniLmEmbedder:
+    return MiniLmEmbedder.load()
+
+
+def cosine(embedder: MiniLmEmbedder, first: str, second: str) -> float:
+    vectors = embedder.encode([first, second])
+    return float(vectors[0] @ vectors[1])
+
+
+def test_vectors_are_float32_unit_rows_of_384(embedder: MiniLmEmbedder) -> None:
+    vectors = embedder.encode(SENTENCES)
+    assert vectors.shape == (len(SENTENCES), DIMENSIONS) == (7, 384)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embedder.name == "sentence-transformers/all-MiniLM-L6-v2"
+    assert embedder.dimensions == 384
+
+
+def test_the_vectors_match_reference_values_from_sentence_transformers(
+    embedder: MiniLmEmbedder,
+) -> None:
+    vectors = embedder.encode(list(REFERENCE))
+    np.testing.assert_allclose(vectors[:, DIMS], list(REFERENCE.values()), atol=3e-6)
+
+
+def test_encoding_is_deterministic(embedder: MiniLmEmbedder) -> None:
+    np.testing.assert_array_equal(embedder.encode(SENTENCES), embedder.encode(SENTENCES))
+
+
+def test_a_text_alone_equals_the_same_text_among_longer_ones(embedder: MiniLmEmbedder) -> None:
+    alone = embedder.encode(["A man is eating food."])
+    longer = [f"{sentence} " * 5 for sentence in SENTENCES[1:]]
+    mixed = embedder.encode([*longer[:3], "A man is eating food.", *longer[3:]])
+    np.testing.assert_allclose(mixed[3], alone[0], atol=1e-5)
+
+
+def test_padding_is_masked_out(embedder: MiniLmEmbedder) -> None:
+    short = embedder.tokenize(["A man is eating food."])[0]
+    long = embedder.tokenize(["The quarterly report was filed late, again and again."])[0]
+    assert len(long) > len(short) + 3
+    alone = embedder.forward([short])
+    padded = embedder.forward([short, long])
+    np.testing.assert_allclose(padded[0], alone[0], atol=1e-5)
+    np.testing.assert_allclose(padded[1], embedder.forward([long])[0], atol=1e-5)
+
+
+def test_token_ids_follow_the_vocabulary(embedder: MiniLmEmbedder) -> None:
+    lines = (model_path() / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    vocab = {token: index for index, token in enumerate(lines)}
+    expected = [
+        ["the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog", "."],
+        ["grace", "em", "##bed", "##s", "chunks", "off", "##line", "."],
+        ["zurich", "cafe"],  # lower-cased, accents stripped: the uncased model
+    ]
+    ids = embedder.tokenize(
+        [
+            "The quick brown fox jumps over the lazy dog.",
+            "Grace embeds chunks offline.",
+            "Zürich Café",
+        ]
+    )
+    assert ids == [
+        [vocab["[CLS]"], *(vocab[t] for t in tokens), vocab["[SEP]"]] for tokens in expected
+    ]
+    assert (vocab["[CLS]"], vocab["[SEP]"]) == (101, 102)
+
+
+def test_a_long_text_is_truncated_to_the_model_length(embedder: MiniLmEmbedder) -> None:
+    words = [f"word{index % 50}" for index in range(2000)]
+    [ids] = embedder.tokenize([" ".join(words)])
+    assert embedder.max_seq_length == 256
+    assert len(ids) == 256
+    assert (ids[0], ids[-1]) == (101, 102)
+    vectors = embedder.encode([" ".join(words), " ".join([*words, "tail", "words"])])
+    assert vectors.shape == (2, 384)
+    # what lies past the limit is not read
+    np.testing.assert_allclose(vectors[0], vectors[1], atol=1e-6)
+
+
+def test_no_texts_give_an_empty_matrix(embedder: MiniLmEmbedder) -> None:
+    vectors = embedder.encode([])
+    assert vectors.shape == (0, 384)
+    assert vectors.dtype == np.float32
+
+
+def test_a_close_meaning_is_closer_than_a_different_one(embedder: MiniLmEmbedder) -> None:
+    bread = cosine(embedder, "A man is eating food.", "A man is eating a piece of bread.")
+    horse = cosine(embedder, "A man is eating food.", "A man is riding a horse.")
+    assert bread > horse + 0.3
+
+
+@pytest.mark.parametrize(("first", "second"), PARAPHRASES)
+def test_paraphrases_score_high(embedder: MiniLmEmbedder, first: str, second: str) -> None:
+    assert cosine(embedder, first, second) > 0.7
+
+
+@pytest.mark.parametrize(("first", "second"), UNRELATED)
+def test_unrelated_sentences_score_low(embedder: MiniLmEmbedder, first: str, second: str) -> None:
+    assert cosine(embedder, first, second) < 0.3
+
+
+def test_erf_matches_scipy_to_float32_precision() -> None:
+    x = np.linspace(-8, 8, 160_001, dtype=np.float32)
+    np.testing.assert_allclose(erf(x), scipy_erf(x.astype(np.float64)), atol=1e-6, rtol=0)
+
+
+def test_encode_is_safe_from_several_threads(embedder: MiniLmEmbedder) -> None:
+    expected = embedder.encode(SENTENCES)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: embedder.encode(SENTENCES), range(8)))
+    for result in results:
+        np.testing.assert_allclose(result, expected, atol=1e-6)
+
+
+def test_an_unknown_backend_is_refused() -> None:
+    with pytest.raises(
+        EmbedderUnavailableError, match="choose one of numpy, sentence-transformers"
+    ):
+        load_embedder("onnx")
+
+
+def test_the_numpy_backend_is_the_default() -> None:
+    assert isinstance(load_embedder(), MiniLmEmbedder)
+
+
+def test_the_numpy_model_equals_sentence_transformers(embedder: MiniLmEmbedder) -> None:
+    try:
+        reference = load_embedder("sentence-transformers")
+    except EmbedderUnavailableError:
+        pytest.skip(NEEDS_TORCH)
+    assert isinstance(reference, SentenceTransformerEmbedder)
+    texts = [*SENTENCES, " ".join(["long"] * 600), *(pair[0] for pair in PARAPHRASES)]
+    np.testing.assert_allclose(embedder.encode(texts), reference.encode(texts), atol=1e-4)
