@@ -26,7 +26,14 @@ from api.policy_commands import policy_app
 from api.prestart import PrestartReport, prestart, sync_schemas
 from api.secret_commands import secrets_app
 from api.stack.stack import LocalStack, StackConfig
-from api.trust_commands import ExportFormat, export_facts, print_report, recompute
+from api.trust_commands import (
+    ExportFormat,
+    export_facts,
+    print_report,
+    print_train_report,
+    recompute,
+    train,
+)
 from governance.audit import AuditLog
 from graph.errors import GraceError
 from graph.events import EventBus
@@ -278,6 +285,12 @@ def trust_recompute(profile: ProfileOption = None) -> None:
     """Recompute every trust score and fact now (decay applied), with a progress bar."""
     report = _run(recompute(load_settings(profile), out))
     print_report(report, out)
+
+
+@trust_app.command("train")
+def trust_train(profile: ProfileOption = None) -> None:
+    """Train the trust model on people's decisions; in force if it beats the combined score."""
+    print_train_report(_run(train(load_settings(profile))), out)
 
 
 @facts_app.command("export")

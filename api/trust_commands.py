@@ -1,4 +1,4 @@
-"""The trust commands of `grace`: `trust recompute` and `facts export`."""
+"""The trust commands of `grace`: `trust recompute`, `trust train` and `facts export`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from trust.engine import TrustEngine, TrustReport
+from trust.training import TrainReport, train_model
 
 FACT_COLUMNS = ("key", "attribute", "value", "confidence", "supporting", "contradicting")
 
@@ -50,11 +51,56 @@ def print_report(report: TrustReport, console: Console) -> None:
         f"{report.iterations} iterations ({'converged' if report.converged else 'NOT converged'})"
     )
     console.print(
+        f"scored with the {report.mode.value} score; {report.rows_written:,} rows and "
+        f"{report.facts_written:,} facts changed and were written"
+    )
+    console.print(
         f"read {report.seconds_reading:.2f} s, computed {report.seconds_computing:.2f} s, "
         f"wrote {report.seconds_writing:.2f} s"
     )
     for original, copier, score in report.copying:
         console.print(f"suspected copying: {copier} copies {original} (score {score:.2f})")
+
+
+async def train(settings: Settings) -> TrainReport:
+    """Train the trust model on every recorded decision (`grace trust train`)."""
+    graph = await Graph.connect(settings)
+    try:
+        return await train_model(graph)
+    finally:
+        await graph.close()
+
+
+def print_train_report(report: TrainReport, console: Console) -> None:
+    """What a training used, how the model validated, and whether it is in force."""
+    kinds = ", ".join(f"{count} {kind.value}" for kind, count in report.by_kind.items() if count)
+    console.print(
+        f"decisions: {report.decisions} ({kinds or 'none'}); {report.needed} needed"
+        + (
+            f"; {report.without_features} left out (rows scored before signals were stored)"
+            if report.without_features
+            else ""
+        )
+    )
+    if report.model is not None:
+        m = report.model.metrics
+        console.print(
+            f"model version {report.model.version}, validated on {m.n_validation} held-out "
+            f"decisions (trained on {m.n_train}):"
+        )
+        console.print(
+            f"  model:          AUC {m.roc_auc:.3f}, accuracy {m.accuracy:.3f}, Brier {m.brier:.3f}"
+        )
+        console.print(
+            f"  combined score: AUC {m.baseline_roc_auc:.3f}, accuracy {m.baseline_accuracy:.3f}, "
+            f"Brier {m.baseline_brier:.3f}"
+        )
+    console.print(("in force: " if report.in_force else "not in force: ") + report.reason)
+    console.print(
+        f"rows are scored with model version {report.model_in_force} from the next pass on"
+        if report.model_in_force is not None
+        else "rows are scored with the combined score"
+    )
 
 
 async def export_facts(

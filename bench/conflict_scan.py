@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import time
 from collections.abc import Callable
 from itertools import combinations
@@ -31,6 +32,7 @@ SOURCES = 4
 CONFLICTING = 0.10
 INCREMENTAL_ROWS = 1_000
 PAIRWISE_SAMPLE = 2_000
+REPEATS = 5
 TABLES: dict[str, tuple[str, str, Callable[[int], int | str]]] = {
     # table -> (key field, compared field, the true value for entity k)
     "cities": ("city_id", "population", lambda k: 10_000 + k * 10),
@@ -124,9 +126,11 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
         await graph.write_batches(
             "bench/seed_conflict_rows", fresh, batch_size=10_000, params={"document_id": document}
         )
-        start = time.perf_counter()
-        incremental = await detector.scan_document(document)
-        incremental_seconds = time.perf_counter() - start
+        timings = []
+        for _ in range(REPEATS):  # the first also rewrites the 100 conflicts the rows joined
+            start = time.perf_counter()
+            incremental = await detector.scan_document(document)
+            timings.append(time.perf_counter() - start)
         sample_entities = [f"cities:{PREFIX}cities-{k}" for k in range(PAIRWISE_SAMPLE // SOURCES)]
         sample = await read_entity_rows(graph, sample_entities)
         start = time.perf_counter()
@@ -148,10 +152,10 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
         f"{CONFLICTING:.0%} of entities conflicting, in {seeding:.0f} s (not timed below)",
         f"full scan: {full_seconds:.2f} s for {full.rows:,} rows -> {full.conflicts:,} conflicts "
         f"({full.new:,} written with their edges and audit entries)",
-        f"incremental scan after one {INCREMENTAL_ROWS:,}-row document: "
-        f"{incremental_seconds * 1000:.0f} ms ({incremental.rows:,} rows of "
-        f"{incremental.entities:,} entities, {incremental.new:,} new conflicts)",
+        f"incremental scan after one {INCREMENTAL_ROWS:,}-row document: first "
+        f"{timings[0] * 1000:.0f} ms, then median {statistics.median(timings[1:]) * 1000:.0f} ms "
+        f"({incremental.rows:,} rows of {incremental.entities:,} entities)",
         f"grouping by entity vs pairwise on {len(sample):,} rows: {grouped * 1000:.1f} ms vs "
         f"{pairwise * 1000:.0f} ms ({pairwise / max(grouped, 1e-9):.0f}x); pairwise at "
-        f"{full.rows:,} rows would take ~{pairwise * scale / 3600:.1f} h",
+        f"{full.rows:,} rows would take ~{pairwise * scale / 60:.0f} min",
     ]

@@ -21,6 +21,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest.steps import StepServices
+from trust.training import retrain
 
 
 async def trust_recompute(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +74,7 @@ async def audit_checkpoint(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 MAINTENANCE_TASKS = {
+    "trust_train": retrain,
     "trust_recompute": trust_recompute,
     "conflict_scan": conflict_scan,
     "policy_check": policy_check,

@@ -105,6 +105,8 @@ def _scalars_agree(
     kind: FieldType, tolerance: Tolerance | None, a: JsonValue, b: JsonValue
 ) -> bool:
     tolerance = tolerance or Tolerance()
+    if isinstance(a, str) and a == b:  # also keyed hashes of encrypted values, of any type
+        return True
     if kind in NUMERIC:
         return _numbers_agree(tolerance, a, b)
     if kind in (FieldType.STRING, FieldType.TEXT):

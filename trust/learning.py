@@ -21,6 +21,7 @@ from typing import Literal, Self
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy.special import expit  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 from sklearn.metrics import (  # type: ignore[import-untyped]
     accuracy_score,
@@ -59,7 +60,7 @@ class ScoringMode(StrEnum):
     """Which score is in force for rows: the combined score alone, or the learned model."""
 
     PROPAGATED = "propagated"
-    MODEL = "model"
+    LEARNED = "learned"
 
 
 class Features(BaseModel):
@@ -98,6 +99,8 @@ class ModelMetrics(BaseModel):
     accuracy: float
     brier: float
     baseline_roc_auc: float = Field(description="AUC of the combined score on the same rows")
+    baseline_accuracy: float = Field(description="accuracy of the combined score (>= 0.5)")
+    baseline_brier: float = Field(description="Brier score of the combined score")
     n_train: int
     n_validation: int
     positive_rate: float = Field(description="share of confirmations among all decisions")
@@ -144,10 +147,18 @@ def _vector(features: Features, names: Sequence[str]) -> Vector:
     return np.array([values[name] for name in names], dtype=float)
 
 
-def _enough(labels: Sequence[int]) -> bool:
+def shortfall(labels: Sequence[int]) -> str | None:
+    """Why decisions with these labels are too few to train on, or None when they suffice."""
     confirmed = sum(labels)
-    fewer_outcome = min(confirmed, len(labels) - confirmed)
-    return len(labels) >= MIN_DECISIONS and fewer_outcome >= MIN_PER_OUTCOME
+    rejected = len(labels) - confirmed
+    if len(labels) < MIN_DECISIONS:
+        return f"{len(labels)} decisions, {MIN_DECISIONS} needed"
+    if min(confirmed, rejected) < MIN_PER_OUTCOME:
+        return (
+            f"{confirmed} confirmations and {rejected} rejections, "
+            f"at least {MIN_PER_OUTCOME} of each needed"
+        )
+    return None
 
 
 def _metrics(
@@ -158,6 +169,8 @@ def _metrics(
         accuracy=float(accuracy_score(y_true, probabilities >= 0.5)),
         brier=float(brier_score_loss(y_true, probabilities)),
         baseline_roc_auc=float(roc_auc_score(y_true, baseline)),
+        baseline_accuracy=float(accuracy_score(y_true, baseline >= 0.5)),
+        baseline_brier=float(brier_score_loss(y_true, baseline)),
         n_train=n_train,
         n_validation=len(y_true),
         positive_rate=positive_rate,
@@ -172,7 +185,7 @@ def train(decisions: Sequence[Decision], *, version: int, seed: int = 0) -> Trai
     outcome: callers then keep `ScoringMode.PROPAGATED`.
     """
     labels = [decision.label for decision in decisions]
-    if not _enough(labels):
+    if shortfall(labels) is not None:
         return None
     x = np.array([_vector(decision.features, FEATURE_NAMES) for decision in decisions])
     baseline = np.array([decision.features.combined() for decision in decisions])
@@ -222,8 +235,23 @@ def predict(model: TrainedModel, features: Features) -> float:
     return _sigmoid(math.fsum(explain_prediction(model, features).values()))
 
 
+def predict_array(model: TrainedModel, features: Vector) -> tuple[Vector, Vector]:
+    """`predict` and `explain_prediction` for many rows at once.
+
+    `features` has one row per scored row and one column per name of `FEATURE_NAMES` (in
+    that order). Returns the probabilities and the parts: one column per name of
+    `model.feature_names`, then the intercept; each row of parts sums to the logit.
+    """
+    columns = [FEATURE_NAMES.index(name) for name in model.feature_names]
+    scaled = (features[:, columns] - np.array(model.scaler_mean)) / np.array(model.scaler_scale)
+    parts = np.column_stack(
+        (scaled * np.array(model.coefficients), np.full(len(features), model.intercept))
+    )
+    return expit(parts.sum(axis=1)), parts
+
+
 def scoring_mode(model: TrainedModel | None) -> ScoringMode:
-    """`MODEL` when a model exists and validated at least as well as the combined score."""
+    """`LEARNED` when a model exists and validated at least as well as the combined score."""
     if model is None or model.metrics.roc_auc < model.metrics.baseline_roc_auc:
         return ScoringMode.PROPAGATED
-    return ScoringMode.MODEL
+    return ScoringMode.LEARNED

@@ -11,10 +11,11 @@ import math
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.model import Score
-from trust.signals import Signal, Signals
+from trust.signals import Array, Signal, Signals
 
 PROPAGATED = "propagated"
 """The contribution name of the propagated score."""
@@ -30,6 +31,9 @@ DEFAULT_WEIGHTS: Mapping[Signal, float] = MappingProxyType(
     }
 )
 """The weights of the signals in their mean; they sum to 1."""
+
+CONTRIBUTIONS: tuple[str, ...] = (PROPAGATED, *(signal.value for signal in Signal))
+"""The names of `combine`'s contributions, in order: propagated, then the signals."""
 
 
 class TrustScore(BaseModel):
@@ -94,6 +98,25 @@ def combine(
         contributions[signal.value] = share * weights.get(signal, 0.0) * value
     value = min(max(math.fsum(contributions.values()), 0.0), 1.0)
     return TrustScore(value=value, contributions=contributions)
+
+
+def combine_array(
+    signals: Array,
+    propagated: Array,
+    weights: Mapping[Signal, float] = DEFAULT_WEIGHTS,
+    propagated_weight: float = 0.5,
+) -> tuple[Array, Array]:
+    """`combine` for many rows: `signals` has one column per `Signal` (in its order).
+
+    Returns the values and the contributions (one column per name of `CONTRIBUTIONS`); each
+    value is the sum of its row of contributions, clamped to [0, 1] against rounding.
+    """
+    if not 0.0 <= propagated_weight <= 1.0:
+        raise ValueError(f"propagated_weight must be in [0, 1], got {propagated_weight}")
+    share = (1.0 - propagated_weight) / _check_weights(weights)
+    factors = np.array([share * weights.get(signal, 0.0) for signal in Signal])
+    contributions = np.column_stack((propagated_weight * propagated, signals * factors))
+    return np.clip(contributions.sum(axis=1), 0.0, 1.0), contributions
 
 
 def _summary(value: float, contributions: Sequence[tuple[str, float]]) -> str:

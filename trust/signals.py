@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from graph.model import Score
@@ -21,6 +23,8 @@ VIOLATION_PENALTY = 0.5
 
 UNAPPROVED_SCHEMA_FACTOR = 0.5
 """`governance` halves for a row whose table definition still waits for approval."""
+
+Array = npt.NDArray[np.float64]
 
 
 class Signal(StrEnum):
@@ -130,3 +134,35 @@ def extraction_quality(fields_present: int, fields_declared: int, warnings: int)
 def source_reputation(source_trust: float) -> float:
     """The source's propagated trust, clamped to [0, 1]: `min(max(t, 0), 1)`."""
     return min(max(_finite("source_trust", source_trust), 0.0), 1.0)
+
+
+# Element-wise forms for scoring many rows at once: the same formulas as above, on arrays
+# the caller has already checked (finite, in range); `tests/unit/trust/test_signals.py`
+# holds them equal to the scalar functions.
+
+
+def freshness_array(age_days: Array, half_life_days: Array) -> Array:
+    """`freshness` per row; a half-life of `inf` stands for none (1.0)."""
+    return np.power(0.5, np.maximum(age_days, 0.0) / half_life_days)
+
+
+def usage_array(reads: Array, half_saturation: float = 10.0) -> Array:
+    """`usage` per row."""
+    return reads / (reads + half_saturation)
+
+
+def consistency_array(supporting: Array, contradicting: Array) -> Array:
+    """`consistency` per row."""
+    return (supporting + 1) / (supporting + contradicting + 2)
+
+
+def extraction_quality_array(fields_present: Array, fields_declared: Array) -> Array:
+    """`extraction_quality` per row, without warnings."""
+    some = fields_declared > 0
+    declared = np.where(some, fields_declared, 1.0)
+    return np.where(some, np.minimum(fields_present, fields_declared) / declared, 1.0)
+
+
+def source_reputation_array(source_trust: Array) -> Array:
+    """`source_reputation` per row."""
+    return np.clip(source_trust, 0.0, 1.0)

@@ -1,6 +1,7 @@
-// Documents aggregate the trust of their active rows.
-UNWIND $documents AS document_id
-MATCH (d:Document {id: document_id})<-[:EXTRACTED_FROM]-(r:Row {status: 'active'})
-WITH d, avg(r.trust) AS trust, d.trust AS before
-SET d.trust = trust, d.trust_updated_at = datetime()
-RETURN d.id AS id, before, trust AS after
+// Documents aggregate the trust of their active rows: after a full pass the mean over all of
+// them (`rows` counted), returning the previous values for `trust.updated` events.
+UNWIND $documents AS document
+MATCH (d:Document {id: document.id})
+WITH d, document, d.trust AS before
+SET d.trust = document.trust, d.trust_rows = document.rows, d.trust_updated_at = datetime()
+RETURN d.id AS id, before, d.trust AS after

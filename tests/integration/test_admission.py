@@ -24,6 +24,8 @@ from ingest.admission import Admission
 from ingest.extract import Limits
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.conftest import SourceFolder
+from trust.detector import ConflictDetector
+from trust.engine import TrustEngine
 
 pytestmark = pytest.mark.integration
 
@@ -42,6 +44,7 @@ def policies(tmp_path: Path, unique: str) -> PolicySet:
     for path in (PROJECT_ROOT / "policies").glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         text = text.replace('"folder:hr"', f'"folder:hr_{unique}"')
+        text = text.replace('"folder:crm"', f'"folder:crm_{unique}"')
         text = text.replace('"folder:open-data*"', f'"folder:open-data_{unique}"')
         (folder / path.name).write_text(text, encoding="utf-8")
     return load_policies(folder)
@@ -96,7 +99,8 @@ async def folders(
     graph: Graph, tmp_path: Path, unique: str
 ) -> AsyncIterator[dict[str, SourceFolder]]:
     made = {
-        name: SourceFolder(tmp_path, f"{name}_{unique}") for name in ("hr", "open-data", "misc")
+        name: SourceFolder(tmp_path, f"{name}_{unique}")
+        for name in ("hr", "crm", "open-data", "misc")
     }
     yield made
     for folder in made.values():
@@ -146,7 +150,9 @@ async def test_a_file_type_no_policy_allows_is_refused(
     guarded: IngestionService, folders: dict[str, SourceFolder]
 ) -> None:
     misc = folders["misc"]
-    outcome = await guarded.ingest_file(misc.write("tool.exe", "MZ not really"), misc.root)
+    program = misc.folder / "tool.exe"
+    program.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" * 50)  # the type comes from content
+    outcome = await guarded.ingest_file(program, misc.root)
     assert outcome.status is OutcomeStatus.FAILED
     assert outcome.error is not None
     assert "type_not_allowed" in outcome.error
@@ -192,3 +198,25 @@ async def test_a_rejected_file_stays_out(
     assert refused.status is OutcomeStatus.FAILED
     assert refused.error is not None
     assert "rejected" in refused.error
+
+
+async def test_encrypted_values_are_compared_by_their_keyed_hashes(
+    graph: Graph,
+    bus: EventBus,
+    guarded: IngestionService,
+    folders: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    hr, crm = folders["hr"], folders["crm"]
+    keyed = PEOPLE.replace("p1,", f"p1-{unique},").replace("p2,", f"p2-{unique},")
+    await guarded.ingest_file(hr.write("people.csv", keyed), hr.root)
+    moved = keyed.replace("bo@nordic.example", "bo@elsewhere.example")
+    await guarded.ingest_file(crm.write("people.csv", moved), crm.root)
+    engine = await TrustEngine.create(graph, bus)
+    detector = ConflictDetector(graph, bus, AuditLog(graph, chain=f"test-{unique}"), engine.tables)
+    entities = [f"people:p1-{unique}", f"people:p2-{unique}"]
+    found = await detector.findings(entities)
+    # the same e-mail encrypted twice (two tokens) agrees; the changed one conflicts
+    assert [(c.item.key, c.item.attribute) for c in found] == [(f"p2-{unique}", "email")]
+    assert all(str(v.value).startswith("kh:v1:") for v in (found[0].winner, *found[0].losers))
+    await graph.write("testing/delete_conflicts", {"entities": entities})

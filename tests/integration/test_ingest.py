@@ -186,17 +186,18 @@ async def test_rows_that_fit_no_table_propose_a_schema_instead_of_guessing(
     # two editors approve (policies/approvals.yaml): the table is in force, the file goes in
     audit = AuditLog(graph)
     approvals = Approvals(graph, bus, audit, default_appliers(graph, audit))
-    users = [{"id": f"{n}-{unique}", "role": "editor", "tables": None} for n in ("ann", "bob")]
+    editors = [f"ann-{unique}", f"bob-{unique}"]
+    users = [{"id": editor, "role": "editor", "tables": None} for editor in editors]
     await graph.write("testing/approvals_members", {"workspace": "default", "users": users})
     try:
-        for user in users:
-            decided = await approvals.approve(request["request"]["id"], user["id"])
+        for editor in editors:
+            decided = await approvals.approve(request["request"]["id"], editor)
         assert decided.status is ReviewStatus.APPLIED
         loaded = await service.ingest_file(path, source.root)
         assert loaded.status is OutcomeStatus.INGESTED
         assert (loaded.table, loaded.rows, loaded.version) == (table, 2, 2)
     finally:
-        await graph.write("testing/delete_users", {"users": [u["id"] for u in users]})
+        await graph.write("testing/delete_users", {"users": editors})
         await graph.write("testing/delete_tables", {"names": [table]})
 
 

@@ -16,6 +16,7 @@ from ingest.worker import SCHEDULED_TASKS
 pytestmark = pytest.mark.integration
 
 EXPECTED = {
+    "trust_train": {"decisions", "version", "in_force", "model_in_force", "reason"},
     "trust_recompute": {"rows", "mean_trust", "facts"},
     "conflict_scan": {"conflicts", "new", "violations"},
     "policy_check": {"rows", "violations"},

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import numpy as np
 from pydantic import JsonValue
 
-from graph.schemas import TableSchema
-from trust.claims import RowRecord, build_claims
+from graph.schemas import FieldSpec, FieldType, TableSchema
+from trust.claims import ClaimIndex, RowRecord, build_claims, value_clusters
+from trust.compare import cluster_values
 
 TABLE = TableSchema.model_validate(
     {
@@ -76,3 +78,48 @@ def test_one_source_asserting_a_value_twice_makes_one_claim() -> None:
 def test_rows_of_unknown_tables_are_ignored() -> None:
     stray = RowRecord("r1", "elsewhere", "k", {"x": 1}, "a", "doc")
     assert build_claims([stray], {"cities": TABLE}).items == []
+
+
+def _shape(index: ClaimIndex) -> tuple[object, ...]:
+    return (
+        index.sources,
+        index.items,
+        index.representatives,
+        index.claims.source.tolist(),
+        index.claims.value.tolist(),
+        index.claims.item_of_value.tolist(),
+        index.claim_rows,
+        index.row_claims,
+    )
+
+
+def test_claims_do_not_depend_on_the_order_rows_come_in() -> None:
+    rows = [
+        row(f"r{i}", source, population=value)
+        for i, (source, value) in enumerate(
+            [("a", 100), ("b", 101), ("c", 300), ("a", 301), ("d", 100), ("e", 200)]
+        )
+    ]
+    expected = _shape(build_claims(rows, {"cities": TABLE}))
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        shuffled = [rows[i] for i in rng.permutation(len(rows))]
+        assert _shape(build_claims(shuffled, {"cities": TABLE})) == expected
+
+
+def test_clustering_repeated_values_once_gives_the_clusters_of_every_value() -> None:
+    spec = TABLE.fields["population"]
+    cases: list[list[JsonValue]] = [
+        [5, 5, 5],
+        [100, 101, 100, 300, 101, 100, 302],
+        [1.0, 1, True, 1.0, None, None],
+        [float("nan"), float("nan"), 2.0],  # NaN agrees with nothing, not even itself
+    ]
+    for values in cases:
+        clusters, shown = value_clusters(spec, values)
+        assert clusters == cluster_values(spec, values)
+        assert len(shown) == max(clusters) + 1
+    when = FieldSpec(type=FieldType.DATETIME)
+    # equal text always agrees (keyed hashes stand for encrypted values of any type)
+    dates: list[JsonValue] = ["kh:v1:ab", "kh:v1:ab", "kh:v1:cd", "2026-01-01T00:00:00Z"]
+    assert value_clusters(when, dates)[0] == cluster_values(when, dates) == [0, 0, 1, 2]

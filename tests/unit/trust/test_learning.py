@@ -82,7 +82,7 @@ def test_learns_a_planted_rule_and_beats_the_combined_score(model: TrainedModel)
     assert model_auc > baseline_auc + 0.1
     assert model.metrics.roc_auc > 0.8
     assert model.metrics.roc_auc > model.metrics.baseline_roc_auc
-    assert scoring_mode(model) is ScoringMode.MODEL
+    assert scoring_mode(model) is ScoringMode.LEARNED
 
 
 def test_metrics_describe_the_validation(model: TrainedModel) -> None:

@@ -1,0 +1,7 @@
+// How some rows are scored now: trust, mode, model, signals, propagated score, explanation.
+UNWIND $ids AS row_id
+MATCH (r:Row {id: row_id})
+RETURN r.id AS id, r.status AS status, r.trust AS trust, r.trust_mode AS mode,
+       r.trust_model AS model, r.trust_signals AS signals, r.trust_propagated AS propagated,
+       r.trust_explanation AS explanation
+ORDER BY id
