@@ -148,9 +148,11 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
         await graph.write("bench/audit_delete_head", {"chain": AUDIT_CHAIN})
     scale = (full.rows / max(len(sample), 1)) ** 2
     return [
-        f"seeded {full.rows:,} rows / {full.entities:,} entities in {len(TABLES)} tables, "
-        f"{CONFLICTING:.0%} of entities conflicting, in {seeding:.0f} s (not timed below)",
-        f"full scan: {full_seconds:.2f} s for {full.rows:,} rows -> {full.conflicts:,} conflicts "
+        f"seeded {per_table * SOURCES * len(TABLES):,} rows / {per_table * len(TABLES):,} "
+        f"entities in {len(TABLES)} tables, {CONFLICTING:.0%} of entities conflicting, in "
+        f"{seeding:.0f} s (not timed below)",
+        f"full scan: {full_seconds:.2f} s for all {full.rows:,} active rows of the database "
+        f"-> {full.conflicts:,} conflicts "
         f"({full.new:,} written with their edges and audit entries)",
         f"incremental scan after one {INCREMENTAL_ROWS:,}-row document: first "
         f"{timings[0] * 1000:.0f} ms, then median {statistics.median(timings[1:]) * 1000:.0f} ms "
