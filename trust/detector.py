@@ -29,8 +29,8 @@ from trust.claims import RowRecord, build_claims
 from trust.conflicts import ClaimedValue, ValueConflict, find_value_conflicts
 from trust.rows import (
     Progress,
-    document_entities,
     read_active_rows,
+    read_document_rows,
     read_entity_rows,
     read_source_trust,
 )
@@ -77,7 +77,12 @@ class ConflictDetector:
 
     async def scan_document(self, document_id: str) -> DetectionReport:
         """Incremental scan: the entities one document's rows describe, and its file's versions."""
-        report = await self.scan_entities(await document_entities(self._graph, document_id))
+        entities, rows = await read_document_rows(self._graph, document_id)
+        report = (
+            await self._scan(rows, entities=entities)
+            if entities
+            else DetectionReport(0, 0, 0, 0, 0, 0)
+        )
         files = await self._graph.read("conflicts/document_file", {"document_id": document_id})
         if not files:
             return report
