@@ -49,6 +49,8 @@ class RowRecord:
     """The trust its last scoring stored (None if it was never scored)."""
     trust_current: bool = False
     """Whether that scoring used the scoring mode and model in force now."""
+    violations: int = 0
+    """How many policy rules the row breaks (its `VIOLATES` edges)."""
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ Rows come as one record of lists per page (many small records cost the driver fa
 than one large one), read document by document (the order rows are stored in), in the form
 `parse_rows` reads:
 `[id, table, key, values, reads, document, source, ingested_ms, rejected, trust, current,
-hashes]`, where `trust` is the trust the last scoring stored (null if never scored),
+hashes, violations]`, where `trust` is the trust the last scoring stored (null if never scored),
 `current` says whether that scoring used the scoring mode and model passed as `$mode` /
 `$model`, and `hashes` holds the keyed hashes of encrypted fields (JSON, or null): those
-stand for the encrypted tokens, so equal personal values compare equal without plaintext.
+stand for the encrypted tokens, so equal personal values compare equal without plaintext;
+`violations` counts the row's `VIOLATES` edges (policy breaches).
 """
 
 from __future__ import annotations
@@ -155,6 +156,7 @@ def parse_rows(page: Sequence[Sequence[Any]]) -> list[RowRecord]:
             rejected=frozenset(rejected) if rejected else NO_REJECTIONS,
             trust=trust,
             trust_current=bool(current),
+            violations=int(violations or 0),
         )
         for (
             row_id,
@@ -169,6 +171,7 @@ def parse_rows(page: Sequence[Sequence[Any]]) -> list[RowRecord]:
             trust,
             current,
             _,
+            violations,
         ), row_values in zip(page, _with_hashes(page, values), strict=True)
     ]
 

@@ -70,10 +70,10 @@ def score_rows(
         signal.Signal.FRESHNESS: signal.freshness_array(
             _ages(rows, tables, now), _half_lives(rows, tables)
         ),
-        # the same for every row until governance feeds approvals and violations
-        signal.Signal.GOVERNANCE: np.full(
-            len(rows),
-            signal.governance(schema_approved=True, policy_violations=0, approvals=0, rejections=0),
+        # rows exist only for approved table versions; changes targeting rows are not
+        # reviewed yet (approvals = rejections = 0), policy violations count
+        signal.Signal.GOVERNANCE: signal.governance_array(
+            np.array([row.violations for row in rows], dtype=np.float64)
         ),
         signal.Signal.USAGE: signal.usage_array(
             np.array([row.reads for row in rows], dtype=np.float64)

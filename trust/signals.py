@@ -98,6 +98,11 @@ def governance(
     return float(reviews * VIOLATION_PENALTY**v * schema)
 
 
+def governance_array(violations: Array) -> Array:
+    """`governance` for rows of approved tables with no reviews, by policy violations."""
+    return governance(True, 0, 0, 0) * np.power(VIOLATION_PENALTY, violations)
+
+
 def usage(reads: int, half_saturation: float = 10.0) -> float:
     """Saturating read count: `reads / (reads + half_saturation)`.
 

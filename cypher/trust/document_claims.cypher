@@ -10,6 +10,7 @@ CALL (entities) {
   RETURN collect([r.id, r.table, r.key, r.values, coalesce(r.reads, 0), d.id, s.id,
                   d.ingested_at.epochMillis, coalesce(r.rejected_attributes, []),
                   CASE WHEN r.trust_mode IS NULL THEN null ELSE r.trust END,
-                  r.trust_mode = $mode AND coalesce(r.trust_model, 0) = $model, r.value_hashes]) AS rows
+                  r.trust_mode = $mode AND coalesce(r.trust_model, 0) = $model, r.value_hashes,
+                COUNT { (r)-[:VIOLATES]->(:Policy) }]) AS rows
 }
 RETURN [e IN entities | e.id] AS entities, rows

@@ -25,6 +25,7 @@ from tests.integration.conftest import SourceFolder
 from trust.detector import ConflictDetector
 from trust.engine import TrustEngine
 from trust.healing import ConflictStateError, Healer, UnknownChoiceError
+from trust.signals import Signal
 
 pytestmark = pytest.mark.integration
 
@@ -440,3 +441,18 @@ def test_the_command_line_lists_shows_resolves_and_reopens(
     reopened = runner.invoke(conflicts_app, ["reopen", conflict_id, "--as", "ada"])
     assert reopened.exit_code == 0, reopened.output
     assert "1 row value(s) restored" in reopened.output
+
+
+async def test_a_policy_violation_lowers_the_rows_governance_signal(
+    graph: Graph, engine: TrustEngine, corpus: Corpus
+) -> None:
+    registry = corpus.row_id("registry", "tartu-ee")
+    wiki = corpus.row_id("wiki", "tartu-ee")
+    await graph.write("testing/violates", {"row": wiki, "policy": "compliance", "rule": "test"})
+    [case] = [c for c in corpus.cases if c.key.startswith("tartu-ee")]
+    await engine.update_entities([f"cities:{case.key}"])
+    scores = {r["id"]: r for r in await graph.read("testing/row_scores", {"ids": [registry, wiki]})}
+    governance = list(Signal).index(Signal.GOVERNANCE)
+    assert scores[registry]["signals"][governance] == pytest.approx(0.5)
+    assert scores[wiki]["signals"][governance] == pytest.approx(0.25)  # halved per violation
+    assert scores[wiki]["trust"] < scores[registry]["trust"]

@@ -22,9 +22,24 @@ def test_rows_are_parsed_from_their_list_form() -> None:
                 0.7,
                 True,
                 None,
+                2,
             ],
-            ["r2", "cities", "lyon", '{"name": "Lyon"}', 0, "d1", "s1", ms, [], None, None, None],
-            ["r3", "cities", "nice", None, 0, "d2", "s2", None, [], 0.4, False, None],
+            [
+                "r2",
+                "cities",
+                "lyon",
+                '{"name": "Lyon"}',
+                0,
+                "d1",
+                "s1",
+                ms,
+                [],
+                None,
+                None,
+                None,
+                0,
+            ],
+            ["r3", "cities", "nice", None, 0, "d2", "s2", None, [], 0.4, False, None, None],
         ]
     )
     assert (first.id, first.values, first.reads, first.rejected) == (
@@ -34,7 +49,7 @@ def test_rows_are_parsed_from_their_list_form() -> None:
         frozenset({"name"}),
     )
     assert first.ingested_at == datetime.fromtimestamp(ms / 1000, UTC)
-    assert (first.trust, first.trust_current) == (0.7, True)
+    assert (first.trust, first.trust_current, first.violations) == (0.7, True, 2)
     assert (second.trust, second.trust_current) == (None, False)  # never scored
     assert (bare.values, bare.ingested_at, bare.trust_current) == ({}, None, False)
 
@@ -55,6 +70,7 @@ def test_encrypted_values_are_read_as_their_keyed_hashes() -> None:
                 None,
                 False,
                 '{"email": "kh:v1:0f"}',
+                0,
             ]
         ]
     )

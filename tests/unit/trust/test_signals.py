@@ -13,6 +13,7 @@ from trust.signals import (
     extraction_quality,
     freshness,
     governance,
+    governance_array,
     source_reputation,
     usage,
 )
@@ -155,3 +156,9 @@ def test_signals_refuse_values_outside_the_unit_interval() -> None:
             extraction_quality=0.5,
             source_reputation=0.5,
         )
+
+
+def test_governance_array_halves_per_violation_like_the_scalar_form() -> None:
+    violations = np.array([0.0, 1.0, 3.0])
+    expected = [governance(True, int(v), 0, 0) for v in violations]
+    assert governance_array(violations).tolist() == pytest.approx(expected)
