@@ -15,11 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.services import connected
 from governance.appliers import default_appliers
 from governance.approvals import Approvals, ChangeRequestRecord, CommentRecord
 from governance.audit import AuditLog
-from graph.events import EventBus
-from graph.graph import Graph
 from graph.model import ReviewStatus
 from graph.settings import Settings, load_settings
 
@@ -39,14 +38,11 @@ RequestArgument = Annotated[str, typer.Argument(help="The change request's id.")
 @asynccontextmanager
 async def open_approvals(settings: Settings) -> AsyncIterator[Approvals]:
     """An approvals service on the configured graph and bus, with Grace's appliers."""
-    graph = await Graph.connect(settings)
-    bus = EventBus.from_settings(settings)
-    try:
-        audit = AuditLog(graph)
-        yield Approvals(graph, bus, audit, default_appliers(graph, audit))
-    finally:
-        await bus.close()
-        await graph.close()
+    async with connected(settings) as services:
+        audit = AuditLog(services.graph)
+        yield Approvals(
+            services.graph, services.bus, audit, default_appliers(services.graph, audit)
+        )
 
 
 def _with_approvals(profile: str | None, work: Callable[[Approvals], Awaitable[T]]) -> T:

@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -25,6 +25,7 @@ from api.ingest_commands import ingest_paths, print_summary, run_watcher, run_wo
 from api.policy_commands import policy_app
 from api.prestart import PrestartReport, prestart, sync_schemas
 from api.secret_commands import secrets_app
+from api.services import with_graph
 from api.stack.stack import LocalStack, StackConfig
 from api.trust_commands import (
     ExportFormat,
@@ -86,14 +87,6 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
-async def _with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -> T:
-    graph = await Graph.connect(settings)
-    try:
-        return await work(graph)
-    finally:
-        await graph.close()
-
-
 def _print_prestart(report: PrestartReport) -> None:
     out.print(f"migrations applied: {len(report.migrations)}")
     _print_versions(report.schema_versions)
@@ -114,7 +107,7 @@ def _print_versions(versions: list[SyncedVersion]) -> None:
 
 def _first_admin(settings: Settings) -> None:
     """In dev, the first start creates the admin user and prints their API key once."""
-    issued = _run(_with_graph(settings, lambda graph: ensure_first_admin(graph, AuditLog(graph))))
+    issued = _run(with_graph(settings, lambda graph: ensure_first_admin(graph, AuditLog(graph))))
     if issued is None:
         return
     token = settings.data_dir / "admin-token"
@@ -315,14 +308,14 @@ def facts_export(
 def migrate_command(profile: ProfileOption = None) -> None:
     """Apply pending migrations and sync the table definitions (idempotent)."""
     settings = load_settings(profile)
-    _print_prestart(_run(_with_graph(settings, lambda graph: prestart(graph, settings))))
+    _print_prestart(_run(with_graph(settings, lambda graph: prestart(graph, settings))))
 
 
 @schemas_app.command("sync")
 def schemas_sync(profile: ProfileOption = None) -> None:
     """Validate every file in schemas/ and write changed definitions as new versions."""
     settings = load_settings(profile)
-    versions = _run(_with_graph(settings, lambda graph: sync_schemas(graph, settings)))
+    versions = _run(with_graph(settings, lambda graph: sync_schemas(graph, settings)))
     _print_versions(versions)
 
 
@@ -347,7 +340,7 @@ async def _status(settings: Settings) -> bool:
         await bus.close()
     out.print(f"Redis {settings.redis_url}: {'[green]up[/]' if redis_ok else '[red]down[/]'}")
     try:
-        versions, counts = await _with_graph(settings, _versions_and_counts)
+        versions, counts = await with_graph(settings, _versions_and_counts)
     except GraceError as error:
         out.print(f"Neo4j {settings.neo4j_uri}: [red]down[/] ({error})")
         return False

@@ -17,8 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from graph.events import EventBus
-from graph.graph import Graph
+from api.services import connected
 from graph.settings import load_settings
 from ingest.steps import StepServices
 
@@ -36,14 +35,8 @@ ActorOption = Annotated[str, typer.Option("--as", help="The user who decides (re
 
 @asynccontextmanager
 async def _services(profile: str | None) -> AsyncIterator[StepServices]:
-    settings = load_settings(profile)
-    graph = await Graph.connect(settings)
-    bus = EventBus.from_settings(settings)
-    try:
-        yield await StepServices.open(graph, bus)
-    finally:
-        await bus.close()
-        await graph.close()
+    async with connected(load_settings(profile)) as services:
+        yield await StepServices.open(services.graph, services.bus)
 
 
 def _with_services(profile: str | None, work: Callable[[StepServices], Awaitable[T]]) -> T:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -13,12 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from api.services import connected, with_graph
 from governance.audit import AuditLog
 from governance.policy import load_policies
 from governance.policy_diff import PolicyDiff, RowChange, diff_policy
 from governance.policy_eval import PolicyReport, check_graph
 from governance.policy_store import PolicyVersion, active_policy_set, policy_versions, sync_policies
-from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
 
@@ -44,7 +43,7 @@ def sync_command(profile: ProfileOption = None) -> None:
     settings = load_settings(profile)
     policies = load_policies(settings.policies_dir)
     created = asyncio.run(
-        _with_graph(
+        with_graph(
             settings,
             lambda graph: sync_policies(graph, policies, AuditLog(graph), actor=ACTOR),
         )
@@ -59,7 +58,7 @@ def sync_command(profile: ProfileOption = None) -> None:
 @policy_app.command("list")
 def list_command(profile: ProfileOption = None) -> None:
     """Every stored version of every policy."""
-    versions = asyncio.run(_with_graph(load_settings(profile), policy_versions))
+    versions = asyncio.run(with_graph(load_settings(profile), policy_versions))
     out.print(versions_table(versions))
 
 
@@ -83,13 +82,12 @@ def diff_command(
     async def work(graph: Graph) -> PolicyDiff:
         return await diff_policy(graph, await active_policy_set(graph), file, tables=tables)
 
-    print_diff(asyncio.run(_with_graph(settings, work)), out)
+    print_diff(asyncio.run(with_graph(settings, work)), out)
 
 
 async def _check(settings: Settings, tables: list[str] | None) -> PolicyReport:
-    graph = await Graph.connect(settings)
-    bus = EventBus.from_settings(settings)
-    try:
+    async with connected(settings) as services:
+        graph = services.graph
         policies = await active_policy_set(graph)
         columns = (TextColumn("checking rows"), BarColumn(), TextColumn("{task.completed:,}"))
         with Progress(*columns, console=out, transient=True) as progress:
@@ -97,23 +95,12 @@ async def _check(settings: Settings, tables: list[str] | None) -> PolicyReport:
             return await check_graph(
                 graph,
                 policies,
-                bus,
+                services.bus,
                 AuditLog(graph),
                 lambda rows: progress.advance(task, rows),
                 tables=tables,
                 actor=ACTOR,
             )
-    finally:
-        await bus.close()
-        await graph.close()
-
-
-async def _with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -> T:
-    graph = await Graph.connect(settings)
-    try:
-        return await work(graph)
-    finally:
-        await graph.close()
 
 
 def versions_table(versions: list[PolicyVersion]) -> Table:

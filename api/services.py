@@ -1,12 +1,18 @@
-"""The long-lived parts one API process holds: settings, the graph and the event bus."""
+"""The long-lived parts one API process holds: settings, the graph and the event bus; and
+the same for one command of `grace`, opened and closed around its work."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -27,3 +33,22 @@ class Services:
         """Release the driver and the Redis pool."""
         await self.bus.close()
         await self.graph.close()
+
+
+@asynccontextmanager
+async def connected(settings: Settings) -> AsyncIterator[Services]:
+    """The graph and the bus for one command, closed when it is done."""
+    services = await Services.open(settings)
+    try:
+        yield services
+    finally:
+        await services.close()
+
+
+async def with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -> T:
+    """Run `work` on a graph opened for it (commands that need no event bus)."""
+    graph = await Graph.connect(settings)
+    try:
+        return await work(graph)
+    finally:
+        await graph.close()

@@ -12,10 +12,11 @@ from typing import IO, Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
-from graph.events import EventBus
+from api.services import connected
 from graph.graph import Graph
 from graph.settings import Settings
-from trust.engine import TrustEngine, TrustReport
+from ingest.steps import StepServices
+from trust.engine import TrustReport
 from trust.training import TrainReport, train_model
 
 FACT_COLUMNS = ("key", "attribute", "value", "confidence", "supporting", "contradicting")
@@ -29,18 +30,14 @@ class ExportFormat(StrEnum):
 
 
 async def recompute(settings: Settings, console: Console) -> TrustReport:
-    """A full trust recompute with a progress bar over the rows read."""
-    graph = await Graph.connect(settings)
-    bus = EventBus.from_settings(settings)
-    try:
-        engine = await TrustEngine.create(graph, bus)
+    """A full trust recompute with a progress bar over the rows read; facts are synced by
+    the policies in force, as in the scheduled recompute."""
+    async with connected(settings) as services:
+        engine = (await StepServices.open(services.graph, services.bus)).trust
         columns = (TextColumn("reading rows"), BarColumn(), TextColumn("{task.completed:,}"))
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("rows", total=None)
             return await engine.recompute(lambda rows: progress.advance(task, rows))
-    finally:
-        await bus.close()
-        await graph.close()
 
 
 def print_report(report: TrustReport, console: Console) -> None:
