@@ -8,6 +8,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+from api.auth import Authenticator
+from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
+from governance.audit import AuditLog
+from governance.rbac import Authorizer
+from governance.secrets import open_secret_store
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
@@ -22,12 +27,21 @@ class Services:
     settings: Settings
     graph: Graph
     bus: EventBus
+    audit: AuditLog
+    authorizer: Authorizer
+    authenticator: Authenticator
 
     @classmethod
     async def open(cls, settings: Settings) -> Services:
         """Connect to Neo4j and Redis (Neo4j must answer; Redis is checked by readiness)."""
         graph = await Graph.connect(settings)
-        return cls(settings, graph, EventBus.from_settings(settings))
+        audit = AuditLog(graph)
+        authorizer = Authorizer()
+        tokens = BearerTokens(graph, token_signing_key(open_secret_store(settings)))
+        authenticator = Authenticator(ApiKeys(graph, audit, authorizer), tokens)
+        return cls(
+            settings, graph, EventBus.from_settings(settings), audit, authorizer, authenticator
+        )
 
     async def close(self) -> None:
         """Release the driver and the Redis pool."""

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from graph.events import EventBus
 from graph.graph import Graph
+from graph.settings import Settings
 from ingest.extract import Limits
 from ingest.service import IngestionService
+from tests.integration.api_support import Callers, make_callers
 
 
 @pytest.fixture
@@ -41,3 +45,17 @@ async def source(graph: Graph, tmp_path: Path, unique: str) -> AsyncIterator[Sou
     folder = SourceFolder(tmp_path, f"src_{unique}")
     yield folder
     await graph.write("testing/delete_source", {"source": folder.id})
+
+
+@pytest.fixture(scope="module")
+def api_client(settings: Settings) -> Iterator[TestClient]:
+    """The real app (real Neo4j and Redis) behind an in-process HTTP client, per module."""
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+async def callers(graph: Graph, unique: str) -> AsyncIterator[Callers]:
+    """Fresh users for every role, removed afterwards."""
+    yield await make_callers(graph, unique)
+    await graph.write("testing/accounts_delete", {"marker": unique})

@@ -1,0 +1,99 @@
+"""Calling the real API as each kind of caller: the roles of the default workspace, a
+member restricted to one table, a user with no membership, and an anonymous caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from governance.accounts import Accounts
+from governance.api_keys import ApiKeys
+from governance.audit import AuditLog
+from governance.rbac import DEFAULT_WORKSPACE, Principal, Role
+from graph.graph import Graph
+
+SYSTEM = Principal.system("tests")
+RESTRICTED_TABLE = "cities"
+"""The one table the `restricted` caller may read."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """One way of calling the API: a user's API key, or nothing (anonymous)."""
+
+    name: str
+    user_id: str | None
+    token: str | None
+    role: Role | None = None
+    tables: frozenset[str] | None = None
+
+    def headers(self) -> dict[str, str]:
+        """The HTTP headers that carry this caller's credential."""
+        return {} if self.token is None else {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass(frozen=True)
+class Callers:
+    """Every kind of caller, as fresh users of one test."""
+
+    admin: Caller
+    editor: Caller
+    viewer: Caller
+    restricted: Caller
+    stranger: Caller
+    anonymous: Caller
+
+    def all(self) -> list[Caller]:
+        """Every caller, the most powerful first."""
+        return [
+            self.admin,
+            self.editor,
+            self.viewer,
+            self.restricted,
+            self.stranger,
+            self.anonymous,
+        ]
+
+
+async def make_callers(graph: Graph, unique: str) -> Callers:
+    """Create the users (ids end in `unique`, removed by `testing/accounts_delete`)."""
+    audit = AuditLog(graph)
+    accounts, keys = Accounts(graph, audit), ApiKeys(graph, audit)
+    await accounts.ensure_default_workspace(by=SYSTEM)
+
+    async def user(name: str, role: Role | None, tables: frozenset[str] | None = None) -> Caller:
+        user_id = f"{name}-{unique}"
+        await accounts.create_user(user_id, name=name, email=f"{user_id}@example.org", by=SYSTEM)
+        if role is not None:
+            await accounts.grant(DEFAULT_WORKSPACE, user_id, role, tables=tables, by=SYSTEM)
+        issued = await keys.create_key(
+            user_id, name="tests", scopes=None, expires_at=None, by=SYSTEM
+        )
+        return Caller(name, user_id, issued.token.get_secret_value(), role, tables)
+
+    return Callers(
+        admin=await user("admin", Role.ADMIN),
+        editor=await user("editor", Role.EDITOR),
+        viewer=await user("viewer", Role.VIEWER),
+        restricted=await user("restricted", Role.VIEWER, frozenset({RESTRICTED_TABLE})),
+        stranger=await user("stranger", None),
+        anonymous=Caller("anonymous", None, None),
+    )
+
+
+def gql(
+    client: TestClient, caller: Caller, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """POST one GraphQL operation as `caller`; the decoded body (any HTTP status)."""
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=caller.headers()
+    )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    """The `extensions.code` of every error in a response, in order."""
+    return [str((e.get("extensions") or {}).get("code")) for e in body.get("errors") or []]
