@@ -76,6 +76,14 @@ class Requires(BasePermission):
         return True
 
 
+class Authenticated(BasePermission):
+    """Any caller who proved who they are (fields about the caller themselves)."""
+
+    def has_permission(self, source: Any, info: GraceInfo, **kwargs: Any) -> bool:
+        info.context.access.caller()
+        return True
+
+
 class Public(BasePermission):
     """Anyone may ask, authenticated or not (health only)."""
 
@@ -86,6 +94,11 @@ class Public(BasePermission):
 def requires(action: Action, on: ResourceOf = anywhere) -> list[FieldExtension]:
     """Field extensions that check `action` on `on` before the resolver runs."""
     return [PermissionExtension(permissions=[Requires(action, on)], use_directives=False)]
+
+
+def authenticated() -> list[FieldExtension]:
+    """Field extensions that admit any authenticated caller (the resolver scopes the answer)."""
+    return [PermissionExtension(permissions=[Authenticated()], use_directives=False)]
 
 
 def public() -> list[FieldExtension]:
