@@ -22,6 +22,7 @@ from graph.graph import Graph
 from graph.settings import Settings
 from ingest.steps import StepServices
 from trust.training import retrain
+from trust.usage import apply_usage
 
 
 async def trust_recompute(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +74,11 @@ async def audit_checkpoint(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"seq": checkpoint.seq, "root": checkpoint.root}
 
 
+async def usage_flush(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Add the reads the API counted in Redis to the rows' usage (`Row.reads`)."""
+    return asdict(await apply_usage(ctx["graph"], ctx["redis"]))
+
+
 MAINTENANCE_TASKS = {
     "trust_train": retrain,
     "trust_recompute": trust_recompute,
@@ -81,5 +87,6 @@ MAINTENANCE_TASKS = {
     "retention": retention,
     "expire_requests": expire_requests,
     "audit_checkpoint": audit_checkpoint,
+    "usage_flush": usage_flush,
 }
 """Every recurring job by the name schedules use."""

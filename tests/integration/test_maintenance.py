@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from graph.events import EventBus
 from graph.graph import Graph
@@ -23,7 +25,15 @@ EXPECTED = {
     "retention": {"rows_checked", "rows_erased", "fields_erased", "by_table"},
     "expire_requests": {"expired"},
     "audit_checkpoint": {"seq", "root"},
+    "usage_flush": {"rows", "reads"},
 }
+
+
+@pytest.fixture
+async def redis(settings: Settings) -> AsyncIterator[Redis]:
+    client = Redis.from_url(settings.redis_url)
+    yield client
+    await client.aclose()
 
 
 def test_every_shipped_schedule_names_a_task_the_worker_has(settings: Settings) -> None:
@@ -34,8 +44,8 @@ def test_every_shipped_schedule_names_a_task_the_worker_has(settings: Settings) 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 async def test_each_recurring_job_runs_and_reports(
-    name: str, graph: Graph, bus: EventBus, settings: Settings
+    name: str, graph: Graph, bus: EventBus, settings: Settings, redis: Redis
 ) -> None:
-    ctx: dict[str, Any] = {"graph": graph, "bus": bus, "settings": settings}
+    ctx: dict[str, Any] = {"graph": graph, "bus": bus, "settings": settings, "redis": redis}
     result = await MAINTENANCE_TASKS[name](ctx)
     assert set(result) == EXPECTED[name]
