@@ -16,10 +16,11 @@ from rich.console import Console
 from rich.table import Table
 
 from governance.accounts import Accounts
-from governance.api_keys import ApiKeys, IssuedKey, utc_now
+from governance.api_keys import ApiKeys, BearerTokens, IssuedKey, token_signing_key, utc_now
 from governance.audit import AuditLog
 from governance.errors import AlreadyExistsError
 from governance.rbac import DEFAULT_WORKSPACE, Action, Principal, Role
+from governance.secrets import open_secret_store
 from graph.graph import Graph
 from graph.settings import load_settings
 
@@ -198,6 +199,27 @@ def keys_rotate(key_id: str, profile: ProfileOption = None) -> None:
     """Give a key a new secret and print its token, once; the old token stops working."""
     issued = _run(profile, lambda graph, audit: ApiKeys(graph, audit).rotate(key_id, by=CLI))
     _print_issued(issued)
+
+
+@keys_app.command("token")
+def keys_token(
+    user_id: Annotated[str, typer.Argument(metavar="USER")],
+    minutes: Annotated[
+        int, typer.Option("--minutes", min=1, max=24 * 60, help="How long it stays valid.")
+    ] = 60,
+    profile: ProfileOption = None,
+) -> None:
+    """Print a short-lived bearer token for a user (signed, not stored: it acts with the
+    user's memberships at each request until it expires)."""
+    settings = load_settings(profile)
+
+    async def issue(graph: Graph, audit: AuditLog) -> str:
+        key = await asyncio.to_thread(token_signing_key, open_secret_store(settings))
+        return await BearerTokens(graph, key).issue_token(user_id, timedelta(minutes=minutes))
+
+    token = _run(profile, issue)
+    err.print(f"bearer token for {user_id}, valid {minutes} minutes:")
+    out.print(token, highlight=False, soft_wrap=True)
 
 
 @keys_app.command("list")

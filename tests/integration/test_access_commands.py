@@ -11,10 +11,11 @@ from typer.testing import CliRunner, Result
 
 from api.access_commands import ensure_first_admin, keys_app, users_app, workspaces_app
 from governance.accounts import load_principal
-from governance.api_keys import ApiKeys
+from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
 from governance.audit import AuditLog
-from governance.errors import LastAdminError
+from governance.errors import LastAdminError, NotFoundError
 from governance.rbac import DEFAULT_WORKSPACE, Action, PrincipalKind, Role
+from governance.secrets import open_secret_store
 from graph.graph import Graph
 from graph.settings import Settings
 
@@ -128,6 +129,21 @@ async def test_keys_from_the_shell_print_the_token_once(
 
     ok(await invoke(settings, keys_app, "revoke", principal.id))
     assert "revoked" in ok(await invoke(settings, keys_app, "list", cat))
+
+
+async def test_a_bearer_token_from_the_shell_acts_as_its_user(
+    settings: Settings, graph: Graph, marker: str
+) -> None:
+    dan = f"dan-{marker}"
+    ok(await invoke(settings, users_app, "add", dan, "--name", "Dan", "--email", f"{dan}@x.org"))
+    issued = await invoke(settings, keys_app, "token", dan, "--minutes", "5")
+    token = ok(issued).strip()
+    assert "valid 5 minutes" in issued.stderr
+    key = token_signing_key(open_secret_store(settings))
+    principal = await BearerTokens(graph, key).verify_token(token)
+    assert principal.user_id == dan
+    refused = await invoke(settings, keys_app, "token", f"nobody-{marker}")
+    assert isinstance(refused.exception, NotFoundError)
 
 
 async def test_the_first_admin_is_created_once_with_a_key(graph: Graph, marker: str) -> None:
