@@ -566,7 +566,13 @@ class Approvals:
             type=EventType.CHANGE_REQUEST_UPDATED,
             subject=request.id,
             workspace=request.workspace,
-            payload={"kind": request.kind, "action": action, "actor": actor, **detail},
+            payload={
+                "kind": request.kind,
+                "table": request.table,
+                "action": action,
+                "actor": actor,
+                **detail,
+            },
         )
         try:
             await self._bus.publish(event)

@@ -223,8 +223,11 @@ class IngestionService:
                 return await self._fail(source, run, error)
         if admitted.verdict is Verdict.AWAITING_APPROVAL:
             return await self._await_approval(source, run, admitted)
+        document_id = identity.document_id(source.id, relative, version)
         await self._publish(
-            EventType.INGESTION_STARTED, run.id, {"path": relative, "source": source.id}
+            EventType.INGESTION_STARTED,
+            run.id,
+            {"path": relative, "source": source.id, "document": document_id},
         )
         try:
             prepared = await asyncio.to_thread(
@@ -233,7 +236,7 @@ class IngestionService:
         except GraceError as error:
             return await self._fail(source, run, error)
         document = DocumentDraft(
-            id=identity.document_id(source.id, relative, version),
+            id=document_id,
             source=source.id,
             path=relative,
             sha256=sha256,
@@ -306,7 +309,12 @@ class IngestionService:
                 await self._publish(
                     EventType.INGESTION_PROGRESS,
                     run.id,
-                    {"path": document.path, "rows": len(prepared.rows)},
+                    {
+                        "path": document.path,
+                        "document": document.id,
+                        "table": table,
+                        "rows": len(prepared.rows),
+                    },
                 )
             await self._loader.load_chunks(document.id, chunks)
             status = OutcomeStatus.AWAITING_SCHEMA if proposal else OutcomeStatus.INGESTED
@@ -353,6 +361,7 @@ class IngestionService:
                 "path": document.path,
                 "source": source.id,
                 "document": document.id,
+                "table": outcome.table,
                 "version": document.version,
                 "status": status.value,
                 "rows": outcome.rows,

@@ -199,6 +199,7 @@ async def publish_all(bus: EventBus, events: Iterable[DomainEvent]) -> None:
 
 def _event(event_type: EventType, record: Mapping[str, Any], action: str, kind: str) -> DomainEvent:
     payload: dict[str, JsonValue] = {
+        "table": record["table"],
         "entity": record["entity"],
         "attribute": record["attribute"],
         "score": record["score"],

@@ -361,6 +361,7 @@ class TrustEngine:
             if before is not None and abs(after - before) < EVENT_THRESHOLD:
                 continue
             payload: dict[str, JsonValue] = {
+                "table": change.get("table"),  # a document's; a source spans tables
                 "kind": kind,
                 "before": before,
                 "after": after,

@@ -171,7 +171,7 @@ class Healer:
         await self._audit.append(
             [AuditEntry(actor, "conflict.dismiss", conflict_id, {"status": "open"}, resolution)]
         )
-        await self._resolved_event(conflict_id, records[0]["entity"], "dismissed", actor)
+        await self._resolved_event(conflict_id, records[0], "dismissed", actor)
 
     async def reopen(self, conflict_id: str, *, actor: str) -> list[str]:
         """Undo a reconciliation or dismissal; returns the rows whose attribute came back."""
@@ -197,7 +197,11 @@ class Healer:
                 DomainEvent(
                     type=EventType.CONFLICT_DETECTED,
                     subject=conflict_id,
-                    payload={"entity": record["entity"], "reason": "conflict.reopen"},
+                    payload={
+                        "table": record["table"],
+                        "entity": record["entity"],
+                        "reason": "conflict.reopen",
+                    },
                 )
             ],
         )
@@ -240,7 +244,10 @@ class Healer:
             ]
         )
         await self._trust.update_entities([conflict.item.entity])
-        await self._resolved_event(conflict.id, conflict.item.entity, "reconciled", actor)
+        item = conflict.item
+        await self._resolved_event(
+            conflict.id, {"table": item.table, "entity": item.entity}, "reconciled", actor
+        )
 
     async def _current(self, conflict_id: str) -> ValueConflict:
         records = await self._graph.read("conflicts/get", {"id": conflict_id})
@@ -284,14 +291,22 @@ class Healer:
             ],
         )
 
-    async def _resolved_event(self, conflict_id: str, entity: str, how: str, actor: str) -> None:
+    async def _resolved_event(
+        self, conflict_id: str, about: Mapping[str, Any], how: str, actor: str
+    ) -> None:
+        """`conflict.resolved`, naming the conflict's table and entity (`about`)."""
         await publish_all(
             self._bus,
             [
                 DomainEvent(
                     type=EventType.CONFLICT_RESOLVED,
                     subject=conflict_id,
-                    payload={"entity": entity, "reason": how, "actor": actor},
+                    payload={
+                        "table": about["table"],
+                        "entity": about["entity"],
+                        "reason": how,
+                        "actor": actor,
+                    },
                 )
             ],
         )

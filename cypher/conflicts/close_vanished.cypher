@@ -10,4 +10,4 @@ CALL (k) {
   OPTIONAL MATCH (k)-[:INVOLVES]->(:Row)-[edge:CONTRADICTS {conflict: k.id}]->()
   DELETE edge
 }
-RETURN k.id AS id, k.entity AS entity, k.attribute AS attribute, k.score AS score
+RETURN k.id AS id, k.table AS table, k.entity AS entity, k.attribute AS attribute, k.score AS score

@@ -4,4 +4,4 @@ MATCH (k:Conflict {status: 'open'})
 WHERE k.kind = 'version' AND k.seen_at < $seen_at AND ($entity IS NULL OR k.entity = $entity)
 SET k.status = 'resolved', k.resolved_at = datetime(), k.resolved_by = 'system:detector',
     k.resolution = '{"reason": "one version is active again"}'
-RETURN k.id AS id, k.entity AS entity, k.attribute AS attribute, k.score AS score
+RETURN k.id AS id, k.table AS table, k.entity AS entity, k.attribute AS attribute, k.score AS score

@@ -3,4 +3,4 @@ MATCH (k:Conflict {id: $id})
 WHERE k.status = 'open'
 SET k.status = 'dismissed', k.resolution = $resolution, k.resolved_by = $actor,
     k.resolved_at = datetime()
-RETURN k.id AS id, k.entity AS entity
+RETURN k.id AS id, k.table AS table, k.entity AS entity

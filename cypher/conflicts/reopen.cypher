@@ -12,4 +12,4 @@ CALL (k) {
   SET r.rejected_attributes = [a IN r.rejected_attributes WHERE a <> k.attribute]
   RETURN collect(r.id) AS restored
 }
-RETURN k.id AS id, k.entity AS entity, previous, resolution, restored
+RETURN k.id AS id, k.table AS table, k.entity AS entity, previous, resolution, restored

@@ -34,5 +34,5 @@ CALL (k, c) {
   CREATE (loser)-[:CONTRADICTS {conflict: k.id, attribute: c.attribute, kind: 'value',
                                 score: c.confidence, evidence: edge.evidence}]->(winner)
 }
-RETURN k.id AS id, k.entity AS entity, k.attribute AS attribute, k.score AS score,
+RETURN k.id AS id, k.table AS table, k.entity AS entity, k.attribute AS attribute, k.score AS score,
        created, reopened, previous

@@ -23,5 +23,5 @@ CALL (k, c) {
   WHERE member IS NOT NULL
   CREATE (k)-[:INVOLVES]->(member)
 }
-RETURN k.id AS id, k.entity AS entity, k.attribute AS attribute, k.score AS score,
+RETURN k.id AS id, k.table AS table, k.entity AS entity, k.attribute AS attribute, k.score AS score,
        created, reopened, previous

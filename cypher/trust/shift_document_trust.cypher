@@ -9,4 +9,5 @@ WITH d, before, counted + document.added AS rows,
      coalesce(d.trust, 0.0) * counted + document.delta AS total
 WHERE rows > 0
 SET d.trust = total / rows, d.trust_rows = rows, d.trust_updated_at = datetime()
-RETURN d.id AS id, before, d.trust AS after
+RETURN d.id AS id, before, d.trust AS after,
+       COLLECT { MATCH (r:Row)-[:EXTRACTED_FROM]->(d) RETURN r.table LIMIT 1 }[0] AS table

@@ -71,7 +71,11 @@ class StepEvent(BaseModel):
     attempt: int
     result: StepResult | None = Field(default=None, description="set when finished")
 
-    def to_domain_event(self) -> DomainEvent:
-        """The `pipeline.step` domain event about the document."""
+    def to_domain_event(self, *, path: str | None = None, table: str | None = None) -> DomainEvent:
+        """The `pipeline.step` domain event about the document (file `path`, rows of `table`)."""
         payload = self.model_dump(mode="json", exclude={"document_id"})
-        return DomainEvent(type=EventType.PIPELINE_STEP, subject=self.document_id, payload=payload)
+        return DomainEvent(
+            type=EventType.PIPELINE_STEP,
+            subject=self.document_id,
+            payload={**payload, "path": path, "table": table},
+        )
