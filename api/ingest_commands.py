@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from api.tracing import install as install_tracing
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
@@ -92,7 +93,9 @@ def print_summary(outcomes: Sequence[IngestOutcome], console: Console) -> None:
 
 
 async def run_worker(settings: Settings) -> None:
-    """Run the arq worker until SIGTERM/SIGINT."""
+    """Run the arq worker until SIGTERM/SIGINT; its jobs trace to the configured OTLP
+    endpoint, continuing the traces of the requests that queued them."""
+    tracing = install_tracing(settings)
     worker = Worker(**worker_settings(settings))
     try:
         await worker.async_run()
@@ -100,6 +103,8 @@ async def run_worker(settings: Settings) -> None:
         pass  # a signal: arq has stopped taking jobs and finished or released the current ones
     finally:
         await worker.close()
+        if tracing is not None:
+            tracing.shutdown()
 
 
 async def run_watcher(settings: Settings) -> None:

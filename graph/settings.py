@@ -101,6 +101,19 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_secret_key: SecretStr = SecretStr(DEV_API_SECRET)
+    max_request_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="Largest JSON or GET request the API reads."
+    )
+    max_upload_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1, description="Largest multipart (upload) request body."
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "GRACE_OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"
+        ),
+        description="OTLP/HTTP collector base URL (spans go to <url>/v1/traces); none: no tracing.",
+    )
 
     write_batch_size: int = Field(default=5000, ge=1, le=100_000)
 

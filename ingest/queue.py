@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from graph.settings import Settings
 from ingest import identity
@@ -70,6 +71,14 @@ def _placement(priority: Priority) -> dict[str, Any]:
     return {"_expires": JOB_EXPIRY}
 
 
+def _trace_context() -> dict[str, Any]:
+    """The active span's W3C trace context as the job's `trace` argument (nothing when no
+    span is active), so the worker's span of the job continues the enqueuer's trace."""
+    carrier: dict[str, str] = {}
+    TraceContextTextMapPropagator().inject(carrier)
+    return {"trace": carrier} if carrier else {}
+
+
 async def enqueue_file(redis: ArqRedis, item: QueuedFile, priority: Priority) -> bool:
     """Queue one file; False when the same content of the same file is already queued."""
     job = await redis.enqueue_job(
@@ -79,6 +88,7 @@ async def enqueue_file(redis: ArqRedis, item: QueuedFile, priority: Priority) ->
         _job_id=identity.job_id(str(item.path.resolve()), item.sha256),
         _queue_name=QUEUE_NAME,
         **_placement(priority),
+        **_trace_context(),
     )
     return job is not None
 
@@ -92,6 +102,7 @@ async def enqueue_batch(redis: ArqRedis, items: Sequence[QueuedFile]) -> bool:
         _job_id=f"ingest-batch:{identity.digest(*keys)}",
         _queue_name=QUEUE_NAME,
         **_placement(Priority.BULK),
+        **_trace_context(),
     )
     return job is not None
 

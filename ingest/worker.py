@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from arq import Retry
+from opentelemetry.trace import SpanKind, Tracer, get_tracer
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from pydantic import JsonValue
 
 from graph.errors import GraphUnavailableError
@@ -58,6 +62,19 @@ def outcome_record(outcome: IngestOutcome) -> dict[str, Any]:
     return {**asdict(outcome), "status": outcome.status.value}
 
 
+@contextmanager
+def _job_span(ctx: dict[str, Any], name: str, carrier: dict[str, str] | None) -> Iterator[None]:
+    """The job's span, a child of the span that enqueued it when the job carries its trace
+    context (see `ingest.queue`); a no-op unless the process installed a tracer provider."""
+    tracer: Tracer = ctx["tracer"]
+    parent = TraceContextTextMapPropagator().extract(carrier or {})
+    attributes = {"messaging.message.id": str(ctx.get("job_id", ""))}
+    with tracer.start_as_current_span(
+        f"job {name}", context=parent, kind=SpanKind.CONSUMER, attributes=attributes
+    ):
+        yield
+
+
 async def _ingest(ctx: dict[str, Any], path: str, root: str) -> IngestOutcome:
     service: IngestionService = ctx["service"]
     try:
@@ -74,7 +91,7 @@ async def _after_ingest(ctx: dict[str, Any], outcome: IngestOutcome) -> None:
     bus: EventBus = ctx["bus"]
 
     async def publish(event: StepEvent) -> None:
-        await bus.publish(event.to_domain_event())
+        await bus.publish(event.to_domain_event(path=outcome.path, table=outcome.table))
 
     # services per run: the tables and policies in force now, not at worker start
     services = await StepServices.open(ctx["graph"], bus, ctx.get("embedder"))
@@ -84,20 +101,26 @@ async def _after_ingest(ctx: dict[str, Any], outcome: IngestOutcome) -> None:
     log.info("pipeline %s on %s: %s", run.pipeline, outcome.path, run.status)
 
 
-async def ingest_file(ctx: dict[str, Any], path: str, root: str) -> dict[str, Any]:
+async def ingest_file(
+    ctx: dict[str, Any], path: str, root: str, trace: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Ingest one file, then run the after-ingest pipeline on it."""
-    outcome = await _ingest(ctx, path, root)
-    await _after_ingest(ctx, outcome)
-    return outcome_record(outcome)
-
-
-async def ingest_batch(ctx: dict[str, Any], files: list[list[str]]) -> list[dict[str, Any]]:
-    """Ingest several small files in one job, one after the other."""
-    records = []
-    for path, root in files:
+    with _job_span(ctx, "ingest_file", trace):
         outcome = await _ingest(ctx, path, root)
         await _after_ingest(ctx, outcome)
-        records.append(outcome_record(outcome))
+        return outcome_record(outcome)
+
+
+async def ingest_batch(
+    ctx: dict[str, Any], files: list[list[str]], trace: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Ingest several small files in one job, one after the other."""
+    records = []
+    with _job_span(ctx, "ingest_batch", trace):
+        for path, root in files:
+            outcome = await _ingest(ctx, path, root)
+            await _after_ingest(ctx, outcome)
+            records.append(outcome_record(outcome))
     return records
 
 
@@ -128,6 +151,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     graph = await _connect(settings)
     bus = EventBus.from_settings(settings)
     ctx["settings"] = settings
+    ctx["tracer"] = get_tracer(__name__)
     ctx["graph"] = graph
     ctx["bus"] = bus
     ctx["pipeline_spec"] = load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml")
