@@ -3,19 +3,26 @@ the same for one command of `grace`, opened and closed around its work."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+from arq.connections import ArqRedis
+from redis.asyncio import ConnectionPool, Redis
+
 from api.auth import Authenticator
 from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
 from governance.audit import AuditLog
+from governance.encryption import FieldCipher, open_field_cipher
 from governance.rbac import Authorizer
 from governance.secrets import open_secret_store
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
+from ingest.queue import QUEUE_NAME, deserialize, serialize
+from trust.usage import UsageRecorder
 
 T = TypeVar("T")
 
@@ -30,6 +37,12 @@ class Services:
     audit: AuditLog
     authorizer: Authorizer
     authenticator: Authenticator
+    cipher: FieldCipher
+    """Decrypts personal fields for callers allowed to read them."""
+    usage: UsageRecorder
+    """Counts the rows read through the API (the usage signal of trust)."""
+    queue: ArqRedis
+    """The ingestion queue (arq), for uploads and re-ingestion; connects on first use."""
 
     @classmethod
     async def open(cls, settings: Settings) -> Services:
@@ -37,16 +50,30 @@ class Services:
         graph = await Graph.connect(settings)
         audit = AuditLog(graph)
         authorizer = Authorizer()
-        tokens = BearerTokens(graph, token_signing_key(open_secret_store(settings)))
+        store = open_secret_store(settings)
+        tokens = BearerTokens(graph, token_signing_key(store))
         authenticator = Authenticator(ApiKeys(graph, audit, authorizer), tokens)
-        return cls(
-            settings, graph, EventBus.from_settings(settings), audit, authorizer, authenticator
-        )
+        cipher = await asyncio.to_thread(open_field_cipher, settings, store)
+        bus = EventBus.from_settings(settings)
+        usage = UsageRecorder(Redis.from_url(settings.redis_url, password=settings.redis_secret))
+        queue = ingestion_queue(settings)
+        return cls(settings, graph, bus, audit, authorizer, authenticator, cipher, usage, queue)
 
     async def close(self) -> None:
-        """Release the driver and the Redis pool."""
+        """Release the driver and the Redis pools (pending usage counts are flushed first)."""
+        await self.usage.close()
+        await self.queue.aclose(close_connection_pool=True)
         await self.bus.close()
         await self.graph.close()
+
+
+def ingestion_queue(settings: Settings) -> ArqRedis:
+    """An arq client of the ingestion queue that connects on first use (unlike `create_pool`,
+    which fails at once when Redis is down; readiness reports Redis instead)."""
+    pool = ConnectionPool.from_url(settings.redis_url, password=settings.redis_secret)
+    return ArqRedis(
+        pool, job_serializer=serialize, job_deserializer=deserialize, default_queue_name=QUEUE_NAME
+    )
 
 
 @asynccontextmanager

@@ -11,6 +11,8 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from bench import (
+    api_export,
+    api_load,
     audit,
     batched_writes,
     conflict_quality,
@@ -46,6 +48,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "embedding_throughput": lambda graph, bus, settings: _offline(embedding_throughput.run),
     "audit": lambda graph, bus, settings: audit.run(graph),
     "policy_eval": lambda graph, bus, settings: policy_eval.run(graph, bus),
+    "api_export": lambda graph, bus, settings: api_export.run(graph, settings),
+    "api_load": lambda graph, bus, settings: api_load.run(graph, settings),
 }
 
 

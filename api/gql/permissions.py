@@ -1,5 +1,6 @@
-"""Every root field, mutation and subscription declares what it needs: `requires(action, on)`,
-`authenticated()` or `public()`. The authorization matrix test reads these declarations from the schema.
+"""Every root field, mutation and subscription declares what it needs: `requires(action,
+on)`, `authenticated()` or `public()`. The authorization matrix test reads these
+declarations from the schema.
 
 `on` finds the resource from the field's arguments: a table argument, a workspace argument,
 a node the arguments name, or (the default) "anywhere", for lists that the resolver then

@@ -99,7 +99,7 @@ class LocalStack:
         if self.config.api_port is not None:
             base = f"http://{self.settings.api_host}:{self.config.api_port}"
             urls["GraphQL"] = f"{base}/graphql"
-            urls["Health"] = f"{base}/readyz"
+            urls["Health"] = f"{base}/health/ready"
         return urls
 
     async def start(self) -> PrestartReport:
@@ -195,7 +195,7 @@ class LocalStack:
             await client.aclose()
 
     async def _api_answers(self) -> bool:
-        url = f"http://{self.settings.api_host}:{self.config.api_port}/readyz"
+        url = f"http://{self.settings.api_host}:{self.config.api_port}/health/ready"
         try:
             async with httpx.AsyncClient(timeout=2.0) as client:
                 return (await client.get(url)).status_code == httpx.codes.OK

@@ -1,12 +1,11 @@
-"""The API's shell on the real stores: health, authentication, the typed context."""
+"""The API's shell on the real stores: the health query, authentication, the typed context
+(the health endpoints are in test_api_ops.py)."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from graph.settings import Settings
 from tests.integration.api_support import RESTRICTED_TABLE, Callers, error_codes, gql
 
 pytestmark = pytest.mark.integration
@@ -83,15 +82,13 @@ def test_an_api_key_header_authenticates(api_client: TestClient, callers: Caller
     assert response.json()["data"]["tables"]
 
 
-def test_readiness_and_liveness(api_client: TestClient) -> None:
-    assert api_client.get("/healthz").json() == {"status": "ok"}
-    ready = api_client.get("/readyz")
-    assert ready.status_code == 200
-    assert ready.json()["neo4j"] is True
-
-
-def test_readiness_is_503_when_redis_is_down(settings: Settings) -> None:
-    broken = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
-    with TestClient(create_app(broken)) as client:
-        ready = client.get("/readyz")
-        assert ready.status_code == 503
+def test_a_subscription_over_plain_http_is_refused(
+    api_client: TestClient, callers: Callers
+) -> None:
+    response = api_client.post(
+        "/graphql",
+        json={"query": "subscription { trustUpdates { type } }"},
+        headers=callers.viewer.headers(),
+    )
+    assert response.status_code == 400
+    assert "websocket" in response.text

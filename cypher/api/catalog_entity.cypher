@@ -1,0 +1,3 @@
+// One entity by table and key.
+MATCH (e:Entity {table: $table, key: $key})
+RETURN e {.id, .table, .key} AS entity

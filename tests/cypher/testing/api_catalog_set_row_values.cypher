@@ -1,0 +1,3 @@
+// Test helper: overwrite the stored values (JSON text) of one row, e.g. with a damaged token.
+MATCH (r:Row {id: $id})
+SET r.values = $values
