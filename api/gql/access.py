@@ -7,8 +7,6 @@ table-scoped data filters it here, so data the caller may not read never reaches
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from governance.errors import AccessDeniedError
 from governance.rbac import DEFAULT_WORKSPACE, Action, Authorizer, Principal, Resource
 from graph.errors import GraceError
@@ -98,10 +96,17 @@ class Access:
             if self.authorizer.decide(self.principal, action, Resource(workspace, table)).allowed
         )
 
-    async def filter_tables(self, tables: Iterable[str], action: Action = Action.READ) -> list[str]:
-        """`tables` in order, keeping those the caller may do `action` on."""
-        permitted = await self.tables(action)
-        return [table for table in tables if table in permitted]
+    def may_read_workspace(self, workspace: str = DEFAULT_WORKSPACE) -> bool:
+        """Whether the caller may read all of `workspace`, beyond its tables: what belongs to
+        no table (text documents, their chunks, events without a table). A membership
+        restricted to some tables does not give it."""
+        if self.principal is None:
+            return False
+        membership = self.principal.memberships.get(workspace)
+        if membership is not None and membership.tables is not None:
+            return False
+        resource = Resource(workspace)
+        return self.authorizer.decide(self.principal, Action.READ, resource).allowed
 
     def deny(self, action: Action, what: str, reason: str) -> AccessDeniedError:
         """An `AccessDeniedError` naming the caller, for a refusal decided by a resolver."""

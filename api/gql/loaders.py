@@ -15,7 +15,6 @@ from strawberry.dataloader import DataLoader
 
 from api.gql.context import GraceContext
 from api.row_values import pii_fields
-from governance.rbac import DEFAULT_WORKSPACE, Action
 from graph import model
 from graph.graph import Record
 
@@ -70,11 +69,7 @@ async def readable(context: GraceContext) -> dict[str, Any]:
     `rowless`, whether documents without rows (text) are readable: READ on the whole default
     workspace, which a membership restricted to some tables does not give."""
     access = context.access
-    rowless = await access.allowed(Action.READ)
-    if rowless and access.principal is not None:
-        membership = access.principal.memberships.get(DEFAULT_WORKSPACE)
-        rowless = membership is None or membership.tables is None
-    return {"tables": sorted(await access.tables()), "rowless": rowless}
+    return {"tables": sorted(await access.tables()), "rowless": access.may_read_workspace()}
 
 
 def rows_loader(context: GraceContext) -> DataLoader[str, model.Row | None]:

@@ -175,17 +175,12 @@ def fact_loader(context: GraceContext) -> DataLoader[str, FactRecord | None]:
     return DataLoader(load_fn=load)
 
 
-async def may_read_text(context: GraceContext) -> bool:
-    """Whether the caller may read text documents (and so conflicts between their chunks)."""
-    return await context.access.allowed(Action.READ)
-
-
 async def visible_conflict(context: GraceContext, record: ConflictRecord | None) -> bool:
     """Whether the caller may see a conflict: its scope, or text documents when it has none."""
     if record is None:
         return False
     if record.scope is None:
-        return await may_read_text(context)
+        return context.access.may_read_workspace()
     return record.scope in await context.access.tables()
 
 
@@ -318,7 +313,7 @@ class Conflict:
 
     @strawberry.field(description="The text chunks involved (semantic conflicts).")
     async def chunks(self, info: GraceInfo) -> list[ConflictChunk]:
-        readable = await may_read_text(info.context)
+        readable = info.context.access.may_read_workspace()
         return [
             ConflictChunk(
                 id=str(chunk["id"]),
@@ -516,7 +511,7 @@ class ReviewQuery:
                 "kind": kind.value if kind is not None else None,
                 "status": status.value if status is not None else None,
                 "tables": sorted(await context.access.tables()),
-                "documents": await may_read_text(context),
+                "documents": context.access.may_read_workspace(),
                 "after_score": after_score,
                 "after_id": after_conflict,
                 "limit": size + 1,

@@ -220,11 +220,7 @@ async def may_read(access: Access, event: DomainEvent) -> bool:
         workspace = (await access.table_workspaces()).get(table) or event.workspace
         resource = Resource(workspace or DEFAULT_WORKSPACE, table)
         return access.authorizer.decide(principal, Action.READ, resource).allowed
-    workspace = event.workspace or DEFAULT_WORKSPACE
-    membership = principal.memberships.get(workspace)
-    if membership is not None and membership.tables is not None:
-        return False  # restricted to some tables: an event of no table is not theirs
-    return access.authorizer.decide(principal, Action.READ, Resource(workspace)).allowed
+    return access.may_read_workspace(event.workspace or DEFAULT_WORKSPACE)
 
 
 async def deliveries(
