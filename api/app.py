@@ -88,7 +88,7 @@ async def request_context(request: Request = None, websocket: WebSocket = None) 
     """The context of one HTTP request (authenticated from its headers) or one websocket
     (authenticated later, in `connection_init`)."""
     if websocket is not None:
-        return GraceContext(websocket.app.state.services, None)
+        return GraceContext(websocket.app.state.services, None, websocket=True)
     services: Services = request.app.state.services
     principal = await services.authenticator.authenticate(credential_from_headers(request.headers))
     return GraceContext(services, principal)

@@ -20,9 +20,13 @@ LoaderT = TypeVar("LoaderT", bound=DataLoader[Any, Any])
 class GraceContext(BaseContext):
     """Per request: who is calling and the loaders that batch this request's reads."""
 
-    def __init__(self, services: Services, principal: Principal | None) -> None:
+    def __init__(
+        self, services: Services, principal: Principal | None, *, websocket: bool = False
+    ) -> None:
         super().__init__()
         self.services = services
+        self.over_websocket = websocket
+        """A websocket carries subscriptions only (its caller is checked per event)."""
         self.access = Access(services.graph, services.authorizer, principal)
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
 
@@ -38,7 +42,7 @@ class GraceContext(BaseContext):
 
     def fresh(self) -> GraceContext:
         """A context for the same caller with new loaders and access (one subscription event)."""
-        return GraceContext(self.services, self.principal)
+        return GraceContext(self.services, self.principal, websocket=self.over_websocket)
 
     def loader(self, factory: Callable[[GraceContext], LoaderT]) -> LoaderT:
         """The DataLoader `factory` builds, made once per context so reads batch and cache."""

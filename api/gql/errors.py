@@ -31,6 +31,7 @@ USER_ERROR_CODES = frozenset(
         "insufficient_role",
         # what the caller sent
         "invalid_argument",
+        "subscriptions_only",
         "invalid_id",
         "invalid_account_field",
         "invalid_cursor",

@@ -14,11 +14,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import OperationType
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 
 from api.gql.context import GraceContext, GraceInfo
 from governance.rbac import Action
+from graph.errors import GraceError
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,24 @@ def workspace_arg(name: str = "workspace") -> ResourceOf:
     return find
 
 
+class SubscriptionsOnlyError(GraceError):
+    """A query or mutation was sent over a websocket, which carries subscriptions only."""
+
+    code = "subscriptions_only"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a websocket carries subscriptions only: send queries and mutations over HTTP"
+        )
+
+
+def check_transport(info: GraceInfo) -> None:
+    """Refuse a query or mutation sent over a websocket: its context was authenticated once,
+    at `connection_init`, while HTTP requests and subscription events are checked each time."""
+    if info.context.over_websocket and info.operation.operation is not OperationType.SUBSCRIPTION:
+        raise SubscriptionsOnlyError
+
+
 class Requires(BasePermission):
     """The caller must be allowed `action` on the resource `on` finds."""
 
@@ -66,6 +86,7 @@ class Requires(BasePermission):
         self.on = on
 
     async def has_permission(self, source: Any, info: GraceInfo, **kwargs: Any) -> bool:
+        check_transport(info)
         access = info.context.access
         access.caller()
         target = await self.on(info.context, kwargs)
@@ -81,6 +102,7 @@ class Authenticated(BasePermission):
     """Any caller who proved who they are (fields about the caller themselves)."""
 
     def has_permission(self, source: Any, info: GraceInfo, **kwargs: Any) -> bool:
+        check_transport(info)
         info.context.access.caller()
         return True
 
@@ -89,6 +111,7 @@ class Public(BasePermission):
     """Anyone may ask, authenticated or not (health only)."""
 
     def has_permission(self, source: Any, info: GraceInfo, **kwargs: Any) -> bool:
+        check_transport(info)
         return True
 
 

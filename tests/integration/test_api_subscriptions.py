@@ -645,3 +645,17 @@ async def test_the_redis_subscription_closes_when_the_client_stops_listening(
         assert await settles_at(redis, channel, baseline)
     finally:
         await redis.aclose()
+
+
+@pytest.mark.parametrize(
+    "operation",
+    ["{ health { status } }", "{ tables { name } }", 'mutation { releaseRow(id: "r") { id } }'],
+)
+def test_queries_and_mutations_over_a_websocket_are_refused(
+    api_client: TestClient, callers: Callers, operation: str
+) -> None:
+    with subscribed(api_client, callers.admin) as subscriber:
+        answer = subscriber.next(subscriber.subscribe(operation))
+        assert answer["type"] == "next", answer
+        assert answer["payload"]["data"] is None
+        assert error_codes(answer["payload"]) == ["subscriptions_only"]
