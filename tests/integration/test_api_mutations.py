@@ -782,3 +782,23 @@ async def test_an_uploaded_csv_is_queued_and_the_worker_makes_it_a_document(
         await forget_job(queue, result["jobId"])
         await graph.write("testing/delete_source", {"source": "folder:uploads"})
         path.unlink(missing_ok=True)
+
+
+async def test_a_version_conflict_is_guarded_by_the_table_of_its_files_rows(
+    graph: Graph, client: TestClient, world: World, cast: Cast
+) -> None:
+    conflict, entity = f"conflict:version:{world.unique}", f"file:{world.unique}"
+    [created] = await graph.write(
+        "testing/mutations_version_conflict",
+        {"id": conflict, "entity": entity, "documents": [world.documents["organizations"]]},
+    )
+    assert created["documents"] == 1
+    try:
+        codes = await refused(
+            graph, client, world, cast, cast.table_editor, DISMISS, {"id": conflict, "note": ""}
+        )
+        assert codes == ["access_denied"]
+        dismissed = gql(client, cast.callers.editor, DISMISS, {"id": conflict, "note": "ok"})
+        assert data(dismissed, "dismissConflict") == {"id": conflict, "status": "dismissed"}
+    finally:
+        await graph.write("testing/delete_conflicts", {"entities": [entity]})
