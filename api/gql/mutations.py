@@ -27,6 +27,7 @@ from api.gql import actors
 from api.gql.arguments import MAX_COMMENT_CHARS, MAX_NOTE_CHARS, checked_id, checked_text
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.permissions import Target, requires
+from api.gql.review import personal_hidden
 from api.gql.targets import (
     CHANGE_REQUEST,
     COMMENTABLE,
@@ -131,6 +132,8 @@ class ConflictChange:
     id: str
     status: str
     kept_value: JSON | None = None
+    value_redacted: bool = False
+    """Whether `kept_value` is personal data the caller may not read (then it is null)."""
     kept_rows: list[str] = strawberry.field(default_factory=list)
     rejected_rows: list[str] = strawberry.field(default_factory=list)
     restored_rows: list[str] = strawberry.field(default_factory=list)
@@ -282,10 +285,13 @@ class Mutation:
         values = (conflict.winner, *conflict.losers)
         kept = next(v for v in values if (chosen or conflict.winner.rows[0]) in v.rows)
         rejected = sorted({row for v in values if v is not kept for row in v.rows})
+        item = conflict.item
+        hidden = await personal_hidden(info.context, item.table, item.attribute)
         return ConflictChange(
             id=node.id,
             status="resolved",
-            kept_value=cast(JSON, kept.value),
+            kept_value=None if hidden else cast(JSON, kept.value),
+            value_redacted=hidden,
             kept_rows=list(kept.rows),
             rejected_rows=rejected,
         )

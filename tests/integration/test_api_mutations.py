@@ -31,6 +31,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest import identity
+from ingest.extract import Limits
 from ingest.pipeline.spec import PIPELINES_DIR, load_pipeline
 from ingest.queue import QUEUE_NAME, deserialize, serialize
 from ingest.service import IngestionService, OutcomeStatus
@@ -802,3 +803,36 @@ async def test_a_version_conflict_is_guarded_by_the_table_of_its_files_rows(
         assert data(dismissed, "dismissConflict") == {"id": conflict, "status": "dismissed"}
     finally:
         await graph.write("testing/delete_conflicts", {"entities": [entity]})
+
+
+async def test_resolving_a_conflict_on_personal_data_does_not_show_the_value(
+    graph: Graph, bus: EventBus, client: TestClient, cast: Cast, tmp_path: Path, unique: str
+) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    service = await IngestionService.create(
+        graph, bus, limits=Limits(), batch_size=100, cipher=services.cipher
+    )
+    folders = [SourceFolder(tmp_path, f"{name}_{unique}") for name in ("hr", "crm")]
+    for folder, email in zip(folders, ("ann@one.example", "ann@two.example"), strict=True):
+        text = f"person_id,name,email\np-{unique},Ann,{email}\n"
+        outcome = await service.ingest_file(folder.write("people.csv", text), folder.root)
+        assert outcome.status is OutcomeStatus.INGESTED, outcome
+    entity = f"people:p-{unique}"
+    engine = await TrustEngine.create(graph, bus)
+    await ConflictDetector(graph, bus, AuditLog(graph), engine.tables).scan_entities([entity])
+    conflict = f"conflict:value:{entity}:email"
+    query = RESOLVE.replace("keptValue", "keptValue valueRedacted")
+    try:
+        resolved = data(
+            gql(client, cast.callers.editor, query, {"id": conflict}), "resolveConflict"
+        )
+        assert (resolved["keptValue"], resolved["valueRedacted"]) == (None, True)
+        reopen = gql(client, cast.callers.admin, REOPEN, {"id": conflict})
+        assert data(reopen, "reopenConflict")["status"] == "open"
+        shown = data(gql(client, cast.callers.admin, query, {"id": conflict}), "resolveConflict")
+        assert shown["valueRedacted"] is False
+        assert shown["keptValue"] is not None
+    finally:
+        await graph.write("testing/delete_conflicts", {"entities": [entity]})
+        for folder in folders:
+            await graph.write("testing/delete_source", {"source": folder.id})
