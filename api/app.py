@@ -25,7 +25,7 @@ from api.gql.context import GraceContext
 from api.gql.uploads import require_csrf_header
 from api.health import STARTED
 from api.health import router as health_router
-from api.limits import RequestSizeLimit
+from api.limits import MAX_TOKENS, RequestSizeLimit
 from api.metrics import ApiMetrics, OperationTimer, ResponseCounter
 from api.metrics import router as metrics_router
 from api.schema import build_schema
@@ -78,7 +78,7 @@ def is_subscription(query: str | None, operation_name: str | None) -> bool:
     if not query:
         return False
     try:
-        operation = get_operation_ast(parse(query), operation_name)
+        operation = get_operation_ast(parse(query, max_tokens=MAX_TOKENS), operation_name)
     except GraphQLError:
         return False
     return operation is not None and operation.operation is OperationType.SUBSCRIPTION

@@ -112,17 +112,3 @@ class RowValues:
             )
             redacted.append(name)
             return None
-
-
-async def visible_values(
-    access: Access,
-    table: str,
-    values: Mapping[str, JsonValue],
-    *,
-    graph: Graph,
-    cipher: FieldCipher,
-) -> tuple[dict[str, JsonValue], list[str]]:
-    """One row's values as the caller sees them (lists: build one `RowValues` instead)."""
-    view = await RowValues.for_caller(access, graph, cipher, [table])
-    [result] = await view.visible_many([(table, "", values)])
-    return result.values, result.redacted

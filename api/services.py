@@ -60,11 +60,18 @@ class Services:
         return cls(settings, graph, bus, audit, authorizer, authenticator, cipher, usage, queue)
 
     async def close(self) -> None:
-        """Release the driver and the Redis pools (pending usage counts are flushed first)."""
-        await self.usage.close()
-        await self.queue.aclose(close_connection_pool=True)
-        await self.bus.close()
-        await self.graph.close()
+        """Release the driver and the Redis pools (pending usage counts are flushed first);
+        each is released even when another fails, then the first failure is raised."""
+        results = await asyncio.gather(
+            self.usage.close(),
+            self.queue.aclose(close_connection_pool=True),
+            self.bus.close(),
+            self.graph.close(),
+            return_exceptions=True,
+        )
+        failure = next((r for r in results if isinstance(r, BaseException)), None)
+        if failure is not None:
+            raise failure
 
 
 def ingestion_queue(settings: Settings) -> ArqRedis:

@@ -20,7 +20,7 @@ from strawberry.scalars import JSON
 from api.gql.access import Access
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.pagination import InvalidCursorError, PageInfo, decode_cursor, encode_cursor, page_size
-from api.gql.permissions import ResourceOf, Target, requires
+from api.gql.permissions import Target, optional_workspace_arg, requires
 from governance.approvals import Approvals, ChangeRequestRecord, CommentRecord, Stage, Vote
 from governance.errors import ChangeRequestNotFoundError
 from governance.rbac import DEFAULT_WORKSPACE, Action, Resource, Role
@@ -44,16 +44,6 @@ TARGET_LABELS = (
     "TrustModel",
 )
 """The labels a change request can target (`approvals/find_target`), most specific first."""
-
-
-def optional_workspace(name: str = "workspace") -> ResourceOf:
-    """The workspace argument `name` when given, else anywhere (the resolver filters)."""
-
-    async def find(context: GraceContext, arguments: Mapping[str, Any]) -> Target:
-        workspace = arguments.get(name)
-        return Target(workspace=str(workspace)) if workspace is not None else Target(anywhere=True)
-
-    return find
 
 
 async def request_of(context: GraceContext, arguments: Mapping[str, Any]) -> Target:
@@ -312,7 +302,7 @@ class GovernanceQuery:
 
     @strawberry.field(
         description="Change requests the caller may read, newest first.",
-        extensions=requires(Action.READ, on=optional_workspace("workspace")),
+        extensions=requires(Action.READ, on=optional_workspace_arg()),
     )
     async def change_requests(
         self,

@@ -60,6 +60,17 @@ def workspace_arg(name: str = "workspace") -> ResourceOf:
     return find
 
 
+def optional_workspace_arg(name: str = "workspace") -> ResourceOf:
+    """The workspace named by argument `name`; anywhere when it is not given (the resolver
+    then filters by what the caller may read)."""
+
+    async def find(context: GraceContext, arguments: Mapping[str, Any]) -> Target:
+        workspace = arguments.get(name)
+        return Target(workspace=str(workspace)) if workspace is not None else Target(anywhere=True)
+
+    return find
+
+
 class SubscriptionsOnlyError(GraceError):
     """A query or mutation was sent over a websocket, which carries subscriptions only."""
 

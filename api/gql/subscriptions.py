@@ -16,7 +16,7 @@ the client completes the operation or disconnects.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from datetime import datetime
 from typing import Any, Self, TypedDict
@@ -27,7 +27,7 @@ from strawberry.scalars import JSON
 from api.auth import credential_from_connection_params
 from api.gql.access import Access, NotAuthenticatedError
 from api.gql.context import GraceContext, GraceInfo
-from api.gql.permissions import Target, anywhere, requires, table_arg
+from api.gql.permissions import anywhere, optional_workspace_arg, requires, table_arg
 from governance.rbac import DEFAULT_WORKSPACE, Action, Resource
 from graph.events import DomainEvent, EventType
 
@@ -193,12 +193,6 @@ def workspace_filter(workspace: str | None) -> Wanted:
     return lambda event: workspace is None or (event.workspace or DEFAULT_WORKSPACE) == workspace
 
 
-async def workspace_or_anywhere(context: GraceContext, arguments: Mapping[str, Any]) -> Target:
-    """The workspace argument; every workspace the caller may read when it is not given."""
-    workspace = arguments.get("workspace")
-    return Target(workspace=str(workspace)) if workspace is not None else Target(anywhere=True)
-
-
 async def event_access(context: GraceContext) -> Access:
     """The subscriber's rights now: authenticated again from the credential of its websocket's
     `connection_init`, in a fresh context (new `Access` and loaders). A credential revoked
@@ -279,7 +273,7 @@ class Subscription:
     @strawberry.subscription(
         description="Change requests opened, voted on, applied or commented (of `workspace` "
         "when given).",
-        extensions=requires(Action.READ, on=workspace_or_anywhere),
+        extensions=requires(Action.READ, on=optional_workspace_arg()),
     )
     async def change_request_events(
         self, info: GraceInfo, workspace: str | None = None
