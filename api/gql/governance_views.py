@@ -50,7 +50,7 @@ async def request_of(context: GraceContext, arguments: Mapping[str, Any]) -> Tar
     """The workspace of the change request argument `id` names (the resolver then checks
     its table); `ChangeRequestNotFoundError` for an unknown id."""
     request = await _request(context, str(arguments["id"]))
-    return Target(workspace=request.workspace or DEFAULT_WORKSPACE)
+    return Target(workspace=request.workspace or DEFAULT_WORKSPACE, by_node=True)
 
 
 @dataclass(frozen=True)

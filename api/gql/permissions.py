@@ -30,6 +30,9 @@ class Target:
     table: str | None = None
     workspace: str | None = None
     anywhere: bool = False
+    by_node: bool = False
+    """Found from a node id: a refusal then names neither the table nor the workspace, so
+    trying ids teaches a caller nothing about what they name."""
 
 
 ResourceOf = Callable[[GraceContext, Mapping[str, Any]], Awaitable[Target]]
@@ -105,7 +108,10 @@ class Requires(BasePermission):
             if not await access.allowed_anywhere(self.action):
                 raise access.deny(self.action, "any table", "no membership allows it")
             return True
-        await access.require(self.action, table=target.table, workspace=target.workspace)
+        if not await access.allowed(self.action, table=target.table, workspace=target.workspace):
+            if target.by_node:
+                raise access.deny(self.action, "the node", "no membership allows it")
+            await access.require(self.action, table=target.table, workspace=target.workspace)
         return True
 
 

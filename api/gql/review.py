@@ -198,7 +198,7 @@ def conflict_arg(name: str = "id") -> ResourceOf:
 
     async def find(context: GraceContext, arguments: Mapping[str, Any]) -> Target:
         record = await context.loader(conflict_loader).load(checked_id(name, str(arguments[name])))
-        return Target(table=record.scope) if record is not None and record.scope else Target()
+        return Target(table=record.scope if record is not None else None, by_node=True)
 
     return find
 
@@ -208,7 +208,7 @@ def fact_arg(name: str = "id") -> ResourceOf:
 
     async def find(context: GraceContext, arguments: Mapping[str, Any]) -> Target:
         record = await context.loader(fact_loader).load(checked_id(name, str(arguments[name])))
-        return Target(table=record.table) if record is not None else Target()
+        return Target(table=record.table if record is not None else None, by_node=True)
 
     return find
 

@@ -37,8 +37,8 @@ class Node:
         A node of several tables is checked on its workspace here and on every table by
         the resolver (`Access.require` per table)."""
         if len(self.tables) == 1:
-            return Target(table=self.tables[0], workspace=self.workspace)
-        return Target(workspace=self.workspace)
+            return Target(table=self.tables[0], workspace=self.workspace, by_node=True)
+        return Target(workspace=self.workspace, by_node=True)
 
 
 def node_loader(context: GraceContext) -> DataLoader[str, Node | None]:

@@ -234,7 +234,7 @@ def node_table(name: str) -> ResourceOf:
     async def find(context: GraceContext, arguments: Mapping[str, Any]) -> Target:
         node_id = checked_id(name, str(arguments[name]))
         record = await context.loader(trust_node_loader).load(node_id)
-        return Target(table=record.table) if record is not None else Target()
+        return Target(table=record.table if record is not None else None, by_node=True)
 
     return find
 

@@ -8,6 +8,7 @@ rows and resolves their facts. Two notes that contradict each other give a seman
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -280,6 +281,7 @@ async def test_each_caller_reads_only_the_conflicts_of_its_tables(
         assert len(data(body)["conflict"]["rows"]) == 3, caller.name
     restricted = gql(api_client, callers.restricted, CONFLICT_QUERY, {"id": seed.organization})
     assert (restricted["data"], error_codes(restricted)) == (None, ["access_denied"])
+    assert "organizations" not in json.dumps(restricted)  # an id's refusal names no table
     for caller in (callers.stranger, callers.anonymous):
         body = gql(api_client, caller, CONFLICT_QUERY, {"id": seed.city})
         expected = "access_denied" if caller is callers.stranger else "unauthenticated"
