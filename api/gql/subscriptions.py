@@ -16,6 +16,7 @@ the client completes the operation or disconnects.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from datetime import datetime
@@ -193,6 +194,12 @@ def workspace_filter(workspace: str | None) -> Wanted:
     return lambda event: workspace is None or (event.workspace or DEFAULT_WORKSPACE) == workspace
 
 
+RECHECK_SECONDS = 1.0
+"""How long a subscriber's rights serve between events: a burst of events costs one check
+(one credential read, one table map), and a revoked key or a narrowed membership applies to
+the events published from this long after the change."""
+
+
 async def event_access(context: GraceContext) -> Access:
     """The subscriber's rights now: authenticated again from the credential of its websocket's
     `connection_init`, in a fresh context (new `Access` and loaders). A credential revoked
@@ -220,10 +227,18 @@ async def may_read(access: Access, event: DomainEvent) -> bool:
 async def deliveries(
     context: GraceContext, types: Sequence[EventType], wanted: Wanted
 ) -> AsyncGenerator[DomainEvent, None]:
-    """The events of `types` that pass `wanted` and that the subscriber may read now."""
+    """The events of `types` that pass `wanted` and that the subscriber may read now (its
+    rights checked again once `RECHECK_SECONDS` have passed since the last check)."""
+    access: Access | None = None
+    checked_at = 0.0
     async with aclosing(context.services.bus.subscribe(types)) as events:
         async for event in events:
-            if wanted(event) and await may_read(await event_access(context), event):
+            if not wanted(event):
+                continue
+            now = time.monotonic()
+            if access is None or now - checked_at >= RECHECK_SECONDS:
+                access, checked_at = await event_access(context), now
+            if await may_read(access, event):
                 yield event
 
 

@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
+from api.gql.subscriptions import RECHECK_SECONDS
 from governance.accounts import Accounts, personal_workspace
 from governance.api_keys import ApiKeys
 from governance.audit import AuditLog
@@ -481,7 +482,7 @@ async def test_filters_by_table_and_workspace_drop_other_events(
         assert mine(admin.events_until(by_workspace, request_end), *published) == []
 
 
-async def test_a_membership_changed_mid_subscription_applies_to_the_next_event(
+async def test_a_membership_changed_mid_subscription_applies_within_a_recheck(
     api_client: TestClient, callers: Callers, bus: EventBus, graph: Graph
 ) -> None:
     accounts = Accounts(graph, AuditLog(graph))
@@ -499,13 +500,14 @@ async def test_a_membership_changed_mid_subscription_applies_to_the_next_event(
             tables=frozenset({RESTRICTED_TABLE}),
             by=SYSTEM,
         )
+        await asyncio.sleep(RECHECK_SECONDS)
         after = _event(EventType.TRUST_UPDATED, OTHER_TABLE)
         await bus.publish(after)
         end = await fence(bus, EventType.TRUST_UPDATED)
         assert mine(viewer.events_until(operation, end), after) == []
 
 
-async def test_a_key_revoked_mid_subscription_ends_it_at_the_next_event(
+async def test_a_key_revoked_mid_subscription_ends_it_within_a_recheck(
     api_client: TestClient, callers: Callers, bus: EventBus, graph: Graph
 ) -> None:
     assert callers.viewer.token is not None
@@ -514,6 +516,7 @@ async def test_a_key_revoked_mid_subscription_ends_it_at_the_next_event(
         operation = viewer.subscribe(TRUST)
         await until_live(bus, viewer, operation, probe(EventType.TRUST_UPDATED))
         await ApiKeys(graph, AuditLog(graph)).revoke(key_id, by=SYSTEM)
+        await asyncio.sleep(RECHECK_SECONDS)
         await bus.publish(_event(EventType.TRUST_UPDATED, RESTRICTED_TABLE))
         refusal = viewer.next(operation)
         assert refusal["type"] == "next"
