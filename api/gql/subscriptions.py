@@ -23,11 +23,13 @@ from datetime import datetime
 from typing import Any, Self, TypedDict
 
 import strawberry
+from pydantic import JsonValue
 from strawberry.scalars import JSON
 
 from api.auth import credential_from_connection_params
 from api.gql.access import Access, NotAuthenticatedError
 from api.gql.context import GraceContext, GraceInfo
+from api.gql.errors import INTERNAL_MESSAGE, USER_ERROR_CODES
 from api.gql.permissions import anywhere, optional_workspace_arg, requires, table_arg
 from governance.rbac import DEFAULT_WORKSPACE, Action, Resource
 from graph.events import DomainEvent, EventType
@@ -91,8 +93,17 @@ def _common(event: DomainEvent) -> _Common:
         "at": event.at,
         "table": event_table(event),
         "workspace": event.workspace,
-        "payload": event.payload,
+        "payload": shown_payload(event.payload),
     }
+
+
+def shown_payload(payload: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    """An event's payload as subscribers see it: the message of an error not meant for users
+    (a defect's text may carry driver messages or paths) becomes `internal error`; the run
+    keeps the full message and the worker's log the traceback."""
+    if "error" in payload and payload.get("code") not in USER_ERROR_CODES:
+        return {**payload, "error": INTERNAL_MESSAGE}
+    return payload
 
 
 @strawberry.type(description="A file's ingestion or a step of its after-ingest pipeline.")
