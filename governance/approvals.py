@@ -434,10 +434,16 @@ class Approvals:
 
     async def get(self, request_id: str) -> ChangeRequestRecord:
         """One request, or `ChangeRequestNotFoundError`."""
-        records = await self._graph.read("approvals/get", {"id": request_id})
-        if not records:
+        found = await self.get_many([request_id])
+        if request_id not in found:
             raise ChangeRequestNotFoundError(request_id)
-        return ChangeRequestRecord.from_record(records[0])
+        return found[request_id]
+
+    async def get_many(self, request_ids: Sequence[str]) -> dict[str, ChangeRequestRecord]:
+        """The requests of `request_ids` that exist, by id, in one read."""
+        records = await self._graph.read("approvals/get_many", {"ids": list(request_ids)})
+        requests = (ChangeRequestRecord.from_record(record) for record in records)
+        return {request.id: request for request in requests}
 
     async def comments(self, request_id: str) -> list[CommentRecord]:
         """The comments on a request, oldest first."""
