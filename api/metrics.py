@@ -51,19 +51,22 @@ _OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 
 
 class OperationNames:
-    """Bounds the `operation` label: the first `limit` distinct names, then `other`."""
+    """Bounds the `operation` label: the first `limit` distinct names that authenticated
+    callers sent (an anonymous caller cannot take a slot), then `other`."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._seen: set[str] = set()
 
-    def label(self, name: str | None) -> str:
-        """The label value for an operation called `name`."""
+    def label(self, name: str | None, *, may_take_slot: bool = True) -> str:
+        """The label value for an operation called `name`; a name not seen yet takes a slot
+        only when `may_take_slot`."""
         if not name:
             return ANONYMOUS
         if name in self._seen:
             return name
-        if len(self._seen) >= self.limit or not _OPERATION_NAME.fullmatch(name):
+        full = len(self._seen) >= self.limit
+        if full or not may_take_slot or not _OPERATION_NAME.fullmatch(name):
             return OTHER
         self._seen.add(name)
         return name
@@ -206,7 +209,10 @@ class OperationTimer(SchemaExtension):
         yield
         if _is_subscription(self.execution_context):
             return  # it lasts as long as its client listens: no latency to speak of
-        name = self.metrics.names.label(self.execution_context.operation_name)
+        caller = getattr(self.execution_context.context, "principal", None)
+        name = self.metrics.names.label(
+            self.execution_context.operation_name, may_take_slot=caller is not None
+        )
         self.metrics.operations.labels(name).observe(time.perf_counter() - started)
 
 

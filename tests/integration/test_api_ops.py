@@ -9,6 +9,7 @@ import shutil
 from collections.abc import AsyncIterator, Iterator
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import strawberry
@@ -26,6 +27,7 @@ from api.app import create_app
 from api.metrics import ANONYMOUS, OTHER, ApiMetrics, OperationNames, OperationTimer
 from api.schema import schema_for
 from api.tracing import API_SERVICE, http_telemetry, tracer_provider
+from governance.rbac import Principal
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import PROJECT_ROOT, Profile, Settings, load_settings
@@ -147,11 +149,14 @@ def fresh_metrics(api_client: TestClient) -> Iterator[TestClient]:
 
 
 def test_graphql_operations_are_timed_by_name(fresh_metrics: TestClient, callers: Callers) -> None:
-    gql(fresh_metrics, callers.anonymous, "query OpsProbe { health { status } }")
+    gql(fresh_metrics, callers.viewer, "query OpsProbe { health { status } }")
+    gql(fresh_metrics, callers.anonymous, "query AnonProbe { health { status } }")
     gql(fresh_metrics, callers.anonymous, "{ health { status } }")
     samples = scrape(fresh_metrics)
     count = "grace_graphql_operation_seconds_count"
     assert samples[(count, (("operation", "OpsProbe"),))] >= 1
+    assert (count, (("operation", "AnonProbe"),)) not in samples  # took no label slot
+    assert samples[(count, (("operation", OTHER),))] >= 1
     assert samples[(count, (("operation", ANONYMOUS),))] >= 1
     assert samples[("grace_http_responses_total", (("method", "POST"), ("status", "200")))] >= 2
 
@@ -174,8 +179,9 @@ async def test_queries_are_timed_and_subscriptions_are_not() -> None:
     metrics = ApiMetrics()
     observers = [partial(OperationTimer, metrics)]
     schema = schema_for(Profile.DEV, PingQuery, subscription=TickSubscription, observers=observers)
-    await schema.execute("query Ping { ping }")
-    events = await schema.subscribe("subscription Tick { ticks }")
+    caller = SimpleNamespace(principal=Principal.system("tests"))
+    await schema.execute("query Ping { ping }", context_value=caller)
+    events = await schema.subscribe("subscription Tick { ticks }", context_value=caller)
     assert not isinstance(events, ExecutionResult)
     assert [event.data async for event in events] == [{"ticks": 1}]
     count = "grace_graphql_operation_seconds_count"
@@ -186,7 +192,9 @@ async def test_queries_are_timed_and_subscriptions_are_not() -> None:
 def test_operation_names_are_bounded() -> None:
     names = OperationNames(limit=2)
     assert names.label(None) == ANONYMOUS
+    assert names.label("Junk", may_take_slot=False) == OTHER  # an anonymous caller's name
     assert names.label("First") == "First"
+    assert names.label("First", may_take_slot=False) == "First"
     assert names.label("not a name; DROP") == OTHER
     assert names.label("Second") == "Second"
     assert names.label("Third") == OTHER
