@@ -1,3 +1,4 @@
-// Test rows for usage counting.
+// Test rows for usage counting (complete rows of a table no schema declares).
 UNWIND $ids AS id
-CREATE (:Row {id: id, table: 'usage_probe', status: 'active'})
+CREATE (:Row {id: id, table: 'usage_probe', key: id, values: '{}', sha256: id,
+              status: 'active'})
