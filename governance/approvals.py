@@ -518,7 +518,12 @@ class Approvals:
                 raise ApplyError(request.kind, "no applier is registered for this kind")
             await applier(request)
         except Exception as error:  # any applier failure is recorded on the request, not raised
-            log.warning("change request %s could not be applied: %s", request.id, error)
+            log.warning(
+                "change request %s could not be applied: %s",
+                request.id,
+                error,
+                exc_info=not isinstance(error, GraceError),
+            )
             action = "apply_failed"
             changes: dict[str, Any] = {
                 "status": ReviewStatus.APPLY_FAILED.value,
@@ -618,4 +623,8 @@ async def _expire_if_due(
 
 
 def _describe(error: Exception) -> str:
-    return str(error) if isinstance(error, GraceError) else f"{type(error).__name__}: {error}"
+    """What a request records of its applier's failure: a Grace error's message, or only
+    the kind of a defect (its text may carry driver messages or Cypher; the log has it)."""
+    if isinstance(error, GraceError):
+        return str(error)
+    return f"internal error ({type(error).__name__}); the worker's log has the details"
