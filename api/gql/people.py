@@ -67,12 +67,13 @@ class Workspace:
 
     @strawberry.field(
         description="The members, by user id (needs read on the workspace; emails for its "
-        "admins only)."
+        "admins only; a member's table restriction lists only tables the caller may read)."
     )
     async def members(self, info: GraceInfo) -> list[Member] | None:
         access = info.context.access
         await access.require(Action.READ, workspace=self.id)
         sees_emails = await access.allowed(Action.ADMINISTER, workspace=self.id)
+        readable = await access.tables()
         rows = await info.context.loader(members_loader).load(self.id)
         return [
             Member(
@@ -80,7 +81,7 @@ class Workspace:
                 name=row["name"],
                 email=row["email"] if sees_emails else None,
                 role=Role(row["role"]),
-                tables=None if row["tables"] is None else sorted(row["tables"]),
+                tables=None if row["tables"] is None else sorted(set(row["tables"]) & readable),
                 pii=bool(row["pii"]),
             )
             for row in rows

@@ -727,3 +727,20 @@ def test_members_of_a_workspace_reached_through_users_need_read_on_it(
     assert workspaces[world.team]["tables"] == []
     assert workspaces[DEFAULT_WORKSPACE]["members"]
     assert error_codes(body) == ["access_denied", "access_denied"]
+
+
+async def test_a_members_restriction_lists_only_tables_the_caller_may_read(
+    api_client: TestClient, world: World, graph: Graph, unique: str
+) -> None:
+    accounts = Accounts(graph, AuditLog(graph))
+    other = f"orgs-only-{unique}"
+    await accounts.create_user(other, name="o", email=f"{other}@example.org", by=SYSTEM)
+    await accounts.grant(
+        DEFAULT_WORKSPACE, other, Role.VIEWER, tables=frozenset({"organizations"}), by=SYSTEM
+    )
+    seen = {}
+    for caller in (world.callers.admin, world.callers.restricted):
+        body = gql(api_client, caller, WORKSPACE, {"id": DEFAULT_WORKSPACE})
+        members = {m["userId"]: m for m in body["data"]["workspace"]["members"]}
+        seen[caller.name] = members[other]["tables"]
+    assert seen == {"admin": ["organizations"], "restricted": []}
