@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import strawberry
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from strawberry.dataloader import DataLoader
@@ -30,10 +31,12 @@ from graph.model import Timestamp
 from trust.aggregates import HISTOGRAM_BUCKETS
 from trust.learning import ScoringMode, scoring_mode
 from trust.model_store import latest_in_force
-from trust.score import EvidencePath, TrustScore, explain
+from trust.score import CONTRIBUTIONS, EvidencePath, TrustScore, combine_array, explain
 
 MAX_TREND_POINTS = 500
 MAX_EVIDENCE_PATHS = 20
+LEARNED_PART = "learned_model"
+"""A document's part from rows a learned model scored (their mean trust share)."""
 
 TrustScoringMode = strawberry.enum(
     ScoringMode, name="TrustScoringMode", description="How rows are scored."
@@ -49,13 +52,13 @@ class ContributionScale(StrEnum):
 
 
 class NotScoredError(GraceError):
-    """The row has no trust score yet (no trust pass reached it)."""
+    """The row or document has no trust score yet (no trust pass reached it)."""
 
     code = "not_scored"
 
     def __init__(self, row_id: str) -> None:
         self.row_id = row_id
-        super().__init__(f"row {row_id!r} has not been scored yet")
+        super().__init__(f"{row_id!r} has not been scored yet")
 
 
 @strawberry.type(description="One bucket of a trust histogram.")
@@ -216,6 +219,14 @@ class TrustNodeRecord(BaseModel):
         return json.loads(value) if isinstance(value, str) else (value or {})
 
 
+async def readable_document(context: GraceContext, record: DocumentTrustRecord) -> bool:
+    """Whether the caller may read every table of the document's scored rows (a document
+    without any: the whole default workspace, as for text)."""
+    if not record.tables:
+        return context.access.may_read_workspace()
+    return set(record.tables) <= await context.access.tables()
+
+
 def trust_node_loader(context: GraceContext) -> DataLoader[str, TrustNodeRecord | None]:
     """Rows with their trust and evidence by id (None for an unknown id), one query a batch."""
 
@@ -323,6 +334,91 @@ def explanation_of(record: TrustNodeRecord, top: int) -> TrustExplanation:
     )
 
 
+class DocumentTrustRecord(BaseModel):
+    """A document's trust with the sums that explain it (`api/trust_documents`)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    path: str
+    trust: float | None = None
+    source: str | None = None
+    source_trust: float | None = None
+    rows: int
+    tables: list[str]
+    learned_sum: float
+    learned_rows: int
+    propagated_sum: float
+    signal_sums: list[float]
+    weakest: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def document_trust_loader(context: GraceContext) -> DataLoader[str, DocumentTrustRecord | None]:
+    """Documents with what explains their trust, by id (None for an unknown id)."""
+
+    async def load(ids: list[str]) -> list[DocumentTrustRecord | None]:
+        records = await context.services.graph.read(
+            "api/trust_documents", {"ids": ids, "top": MAX_EVIDENCE_PATHS}
+        )
+        found = {str(r["id"]): DocumentTrustRecord.model_validate(r) for r in records}
+        return [found.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def document_explanation(record: DocumentTrustRecord, top: int) -> TrustExplanation:
+    """Why a document has its trust, the mean of its active rows' trust: each part is that
+    part's sum over the rows divided by their number, so the parts add up to the mean. Rows
+    scored by the combined score bring their signals and propagated score (the combination is
+    linear); rows scored by a learned model bring their trust as one part."""
+    if record.trust is None or record.rows == 0:
+        raise NotScoredError(record.id)
+    combined = record.rows - record.learned_rows
+    parts: list[tuple[str, float]] = []
+    if combined:
+        _, summed = combine_array(
+            np.array([record.signal_sums]) / record.rows,
+            np.array([record.propagated_sum]) / record.rows,
+        )
+        parts += list(zip(CONTRIBUTIONS, summed[0].tolist(), strict=True))
+    if record.learned_rows:
+        parts.append((LEARNED_PART, record.learned_sum / record.rows))
+    evidence = [
+        EvidencePath(
+            description=f"row {row['id']} has trust {float(row['trust']):.2f}",
+            weight=1.0 - float(row["trust"]),
+            node_ids=(record.id, str(row["id"])),
+        )
+        for row in record.weakest
+    ]
+    if record.source is not None:
+        weight = float(record.source_trust or 0.0)
+        evidence.append(
+            EvidencePath(
+                description=f"from source {record.source} (source trust {weight:.2f})",
+                weight=weight,
+                node_ids=(record.id, record.source),
+            )
+        )
+    ranked = explain(TrustScore(value=record.trust, contributions=dict(parts)), evidence, top)
+    return TrustExplanation(
+        node_id=strawberry.ID(record.id),
+        table=", ".join(sorted(record.tables)),
+        score=record.trust,
+        mode=ScoringMode.LEARNED if record.learned_rows else ScoringMode.PROPAGATED,
+        model_version=None,
+        sums_to=ContributionScale.SCORE,
+        contributions=[TrustContribution(name=n, value=v) for n, v in ranked.contributions],
+        evidence=[
+            TrustEvidencePath(
+                description=path.description, weight=path.weight, node_ids=list(path.node_ids)
+            )
+            for path in ranked.evidence
+        ],
+        summary=f"the mean of {record.rows} rows' trust: {ranked.summary}",
+    )
+
+
 def histogram(pairs: Sequence[Sequence[int]]) -> list[TrustBucket]:
     """`HISTOGRAM_BUCKETS` equal buckets over [0, 1] from (bucket, count) pairs."""
     counts = dict.fromkeys(range(HISTOGRAM_BUCKETS), 0)
@@ -365,8 +461,9 @@ class TrustQuery:
         )
 
     @strawberry.field(
-        description="Why a row has its trust: the score, each part of it (they add up to the "
-        "score, or to its log-odds under a learned model) and the heaviest evidence paths.",
+        description="Why a row or a document has its trust: the score, each part of it (they "
+        "add up to the score, or to a row's log-odds under a learned model; a document's "
+        "parts are its rows' mean parts) and the heaviest evidence paths.",
         extensions=requires(Action.READ, on=node_table("node_id")),
     )
     async def trust_explanation(
@@ -374,7 +471,11 @@ class TrustQuery:
     ) -> TrustExplanation:
         if not 0 <= top <= MAX_EVIDENCE_PATHS:
             raise InvalidArgumentError("top", f"must be between 0 and {MAX_EVIDENCE_PATHS}")
-        record = await info.context.loader(trust_node_loader).load(str(node_id))
-        if record is None or record.table not in await info.context.access.tables():
-            raise NotFoundError("row", str(node_id))
-        return explanation_of(record, top)
+        context = info.context
+        record = await context.loader(trust_node_loader).load(str(node_id))
+        if record is not None and record.table in await context.access.tables():
+            return explanation_of(record, top)
+        document = await context.loader(document_trust_loader).load(str(node_id))
+        if record is None and document is not None and await readable_document(context, document):
+            return document_explanation(document, top)
+        raise NotFoundError("row or document", str(node_id))

@@ -673,3 +673,33 @@ def test_an_unknown_enum_value_is_a_validation_error(
     body = gql(api_client, callers.admin, CONFLICTS_QUERY, {"kind": "BOGUS"})
     assert body["data"] is None
     assert "BOGUS" in body["errors"][0]["message"]
+
+
+DOCUMENT_OF_ROW = "query($id: ID!) { row(id: $id) { document { id } } }"
+
+
+async def test_a_document_explanation_adds_up_to_the_mean_of_its_rows(
+    api_client: TestClient, callers: Callers, seed: Seed
+) -> None:
+    def document_of(row: str) -> str:
+        body = gql(api_client, callers.admin, DOCUMENT_OF_ROW, {"id": row})
+        return str(data(body)["row"]["document"]["id"])
+
+    row = seed.rows[("a", "cities")]
+    document = document_of(row)
+    body = gql(api_client, callers.restricted, EXPLANATION_QUERY, {"id": document, "top": 5})
+    explanation = data(body)["trustExplanation"]
+    assert (explanation["nodeId"], explanation["table"]) == (document, "cities")
+    assert (explanation["mode"], explanation["sumsTo"]) == ("PROPAGATED", "SCORE")
+    parts = [c["value"] for c in explanation["contributions"]]
+    assert math.fsum(parts) == pytest.approx(explanation["score"], abs=1e-9)
+    row_body = gql(api_client, callers.restricted, EXPLANATION_QUERY, {"id": row, "top": 0})
+    assert explanation["score"] == pytest.approx(data(row_body)["trustExplanation"]["score"])
+    assert explanation["summary"].startswith("the mean of 1 rows' trust: ")
+    evidence = {node for path in explanation["evidence"] for node in path["nodeIds"]}
+    assert {row, seed.folders["a"].id} <= evidence
+
+    elsewhere = document_of(seed.rows[("a", "organizations")])
+    for caller, code in ((callers.restricted, "not_found"), (callers.stranger, "access_denied")):
+        refused = gql(api_client, caller, EXPLANATION_QUERY, {"id": elsewhere})
+        assert (refused["data"], error_codes(refused)) == (None, [code]), caller.name
