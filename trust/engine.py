@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -196,7 +197,7 @@ class TrustEngine:
         await self._graph.write("trust/freeze_all_decisions")
         await self._write_rows(work)
         changes = await self._graph.write(
-            "trust/write_source_trust", {"sources": _sources(index, result)}
+            "trust/write_source_trust", {"sources": source_records(index, result)}
         )
         await self._publish_changes(changes, "source", "full recompute")
         changes = await self._graph.write(
@@ -481,8 +482,11 @@ def _row_params(work: _Pass, positions: Sequence[int]) -> dict[str, Any]:
     }
 
 
-def _sources(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
+def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
+    """What `trust/write_source_trust` writes of every source: its trust, what it copies,
+    and its parts by table."""
     copies: dict[str, str] = {index.sources[b]: index.sources[a] for a, b, _ in result.copying}
+    parts = source_parts(index, result)
     return [
         {
             "id": source,
@@ -490,6 +494,32 @@ def _sources(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
             "location": source.removeprefix(NAMED_SOURCE_PREFIX),
             "trust": float(result.source_trust[i]),
             "copies": copies.get(source),
+            "parts": json.dumps(parts[i], sort_keys=True),
         }
         for i, source in enumerate(index.sources)
+    ]
+
+
+def source_parts(index: ClaimIndex, result: TruthResult) -> list[dict[str, float]]:
+    """Per source, its trust split by table: a source's trust is the mean confidence of the
+    values it claims (ACCU), so each table's part is the summed confidence of its claims
+    there over all its claims, and the parts add up to the trust (to the iteration's
+    tolerance)."""
+    claims = index.claims
+    tables = sorted({item.table for item in index.items})
+    table_of_item = np.array([tables.index(item.table) for item in index.items], dtype=np.int64)
+    claim_table = table_of_item[claims.item_of_value[claims.value]]
+    confidence = result.value_confidence[claims.value]
+    size = claims.n_sources * len(tables)
+    sums = np.bincount(
+        claims.source * len(tables) + claim_table, weights=confidence, minlength=size
+    ).reshape(claims.n_sources, len(tables))
+    counts = np.maximum(np.bincount(claims.source, minlength=claims.n_sources), 1)
+    shares = sums / counts[:, None]
+    present = np.bincount(claims.source * len(tables) + claim_table, minlength=size).reshape(
+        claims.n_sources, len(tables)
+    )
+    return [
+        {table: float(shares[s, t]) for t, table in enumerate(tables) if present[s, t]}
+        for s in range(claims.n_sources)
     ]

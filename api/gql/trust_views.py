@@ -52,7 +52,8 @@ class ContributionScale(StrEnum):
 
 
 class NotScoredError(GraceError):
-    """The row or document has no trust score yet (no trust pass reached it)."""
+    """The row, document or source has no trust score yet (no trust pass reached it; a
+    source's parts come with the full pass)."""
 
     code = "not_scored"
 
@@ -419,6 +420,67 @@ def document_explanation(record: DocumentTrustRecord, top: int) -> TrustExplanat
     )
 
 
+class SourceTrustRecord(BaseModel):
+    """A source's trust with its parts by table (`api/trust_sources`)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    trust: float | None = None
+    parts: dict[str, float] = Field(default_factory=dict)
+    copies: str | None = None
+
+    @field_validator("parts", mode="before")
+    @classmethod
+    def _json(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else (value or {})
+
+
+def source_trust_loader(context: GraceContext) -> DataLoader[str, SourceTrustRecord | None]:
+    """Sources with their trust parts, by id (None for an unknown id)."""
+
+    async def load(ids: list[str]) -> list[SourceTrustRecord | None]:
+        records = await context.services.graph.read("api/trust_sources", {"ids": ids})
+        found = {str(r["id"]): SourceTrustRecord.model_validate(r) for r in records}
+        return [found.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
+    """Why a source has its trust, the mean confidence of the values it claims (written by
+    the last full pass): one part per table, its claims' summed confidence over all its
+    claims, so the parts add up to the trust."""
+    if record.trust is None or not record.parts:
+        raise NotScoredError(record.id)
+    evidence = []
+    if record.copies is not None:
+        evidence.append(
+            EvidencePath(
+                description=f"copies source {record.copies}: the values they share count less",
+                weight=1.0,
+                node_ids=(record.id, record.copies),
+            )
+        )
+    ranked = explain(TrustScore(value=record.trust, contributions=record.parts), evidence, top)
+    return TrustExplanation(
+        node_id=strawberry.ID(record.id),
+        table=", ".join(sorted(record.parts)),
+        score=record.trust,
+        mode=ScoringMode.PROPAGATED,
+        model_version=None,
+        sums_to=ContributionScale.SCORE,
+        contributions=[TrustContribution(name=n, value=v) for n, v in ranked.contributions],
+        evidence=[
+            TrustEvidencePath(
+                description=path.description, weight=path.weight, node_ids=list(path.node_ids)
+            )
+            for path in ranked.evidence
+        ],
+        summary=f"the mean confidence of its claims, by table: {ranked.summary}",
+    )
+
+
 def histogram(pairs: Sequence[Sequence[int]]) -> list[TrustBucket]:
     """`HISTOGRAM_BUCKETS` equal buckets over [0, 1] from (bucket, count) pairs."""
     counts = dict.fromkeys(range(HISTOGRAM_BUCKETS), 0)
@@ -461,9 +523,10 @@ class TrustQuery:
         )
 
     @strawberry.field(
-        description="Why a row or a document has its trust: the score, each part of it (they "
-        "add up to the score, or to a row's log-odds under a learned model; a document's "
-        "parts are its rows' mean parts) and the heaviest evidence paths.",
+        description="Why a row, a document or a source has its trust: the score, each part "
+        "of it (they add up to the score, or to a row's log-odds under a learned model; a "
+        "document's parts are its rows' mean parts, a source's its claims' by table) and the "
+        "heaviest evidence paths.",
         extensions=requires(Action.READ, on=node_table("node_id")),
     )
     async def trust_explanation(
@@ -471,11 +534,19 @@ class TrustQuery:
     ) -> TrustExplanation:
         if not 0 <= top <= MAX_EVIDENCE_PATHS:
             raise InvalidArgumentError("top", f"must be between 0 and {MAX_EVIDENCE_PATHS}")
-        context = info.context
-        record = await context.loader(trust_node_loader).load(str(node_id))
-        if record is not None and record.table in await context.access.tables():
-            return explanation_of(record, top)
-        document = await context.loader(document_trust_loader).load(str(node_id))
-        if record is None and document is not None and await readable_document(context, document):
-            return document_explanation(document, top)
-        raise NotFoundError("row or document", str(node_id))
+        context, wanted = info.context, str(node_id)
+        readable = await context.access.tables()
+        row = await context.loader(trust_node_loader).load(wanted)
+        if row is not None:
+            if row.table in readable:
+                return explanation_of(row, top)
+            raise NotFoundError("row, document or source", wanted)
+        document = await context.loader(document_trust_loader).load(wanted)
+        if document is not None:
+            if await readable_document(context, document):
+                return document_explanation(document, top)
+            raise NotFoundError("row, document or source", wanted)
+        source = await context.loader(source_trust_loader).load(wanted)
+        if source is not None and source.parts and set(source.parts) <= readable:
+            return source_explanation(source, top)
+        raise NotFoundError("row, document or source", wanted)

@@ -1,8 +1,10 @@
-// Trust of named sources (a source named by a row's own column is created on first use);
+// Trust of named sources (a source named by a row's own column is created on first use),
+// with its parts by table (JSON: table -> share of the trust, see `trust.engine.source_parts`);
 // returns the previous values for `trust.updated` events.
 UNWIND $sources AS source
 MERGE (s:Source {id: source.id})
   ON CREATE SET s.kind = source.kind, s.location = source.location, s.created_at = datetime()
 WITH s, source, s.trust AS before
-SET s.trust = source.trust, s.trust_updated_at = datetime(), s.copies = source.copies
+SET s.trust = source.trust, s.trust_updated_at = datetime(), s.copies = source.copies,
+    s.trust_parts = source.parts
 RETURN s.id AS id, before, s.trust AS after

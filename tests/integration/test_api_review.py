@@ -35,13 +35,15 @@ from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.api_support import Caller, Callers, error_codes, gql
 from tests.integration.conftest import SourceFolder
 from trust.aggregates import table_snapshots
+from trust.claims import build_claims
 from trust.detector import ConflictDetector
 from trust.embed_step import embed_document
 from trust.embedding import load_embedder
-from trust.engine import TrustEngine
+from trust.engine import TrustEngine, source_records
 from trust.healing import Healer
 from trust.rows import read_entity_rows
 from trust.semantic_detector import SemanticDetector
+from trust.truth import discover
 
 pytestmark = pytest.mark.integration
 
@@ -703,3 +705,22 @@ async def test_a_document_explanation_adds_up_to_the_mean_of_its_rows(
     for caller, code in ((callers.restricted, "not_found"), (callers.stranger, "access_denied")):
         refused = gql(api_client, caller, EXPLANATION_QUERY, {"id": elsewhere})
         assert (refused["data"], error_codes(refused)) == (None, [code]), caller.name
+
+
+async def test_a_source_explanation_adds_up_to_its_trust_by_table(
+    api_client: TestClient, callers: Callers, seed: Seed, graph: Graph, bus: EventBus
+) -> None:
+    engine = await TrustEngine.create(graph, bus)
+    index = build_claims(await read_entity_rows(graph, seed.entities), engine.tables)
+    records = source_records(index, discover(index.claims))
+    await graph.write("trust/write_source_trust", {"sources": records})  # as a full pass does
+    source = seed.folders["a"].id
+    body = gql(api_client, callers.viewer, EXPLANATION_QUERY, {"id": source, "top": 3})
+    explanation = data(body)["trustExplanation"]
+    parts = {c["name"]: c["value"] for c in explanation["contributions"]}
+    assert set(parts) == {"cities", "organizations", "people"}
+    assert math.fsum(parts.values()) == pytest.approx(explanation["score"], abs=1e-3)
+    assert explanation["summary"].startswith("the mean confidence of its claims, by table: ")
+    # its claims span tables the restricted caller may not read: nothing is shown
+    refused = gql(api_client, callers.restricted, EXPLANATION_QUERY, {"id": source})
+    assert (refused["data"], error_codes(refused)) == (None, ["not_found"])
