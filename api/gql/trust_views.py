@@ -31,7 +31,14 @@ from graph.model import Timestamp
 from trust.aggregates import HISTOGRAM_BUCKETS
 from trust.learning import ScoringMode, scoring_mode
 from trust.model_store import latest_in_force
-from trust.score import CONTRIBUTIONS, EvidencePath, TrustScore, combine_array, explain
+from trust.score import (
+    CONTRIBUTIONS,
+    EvidencePath,
+    Explanation,
+    TrustScore,
+    combine_array,
+    explain,
+)
 
 MAX_TREND_POINTS = 500
 MAX_EVIDENCE_PATHS = 20
@@ -197,6 +204,36 @@ class TrustExplanation:
     evidence: list[TrustEvidencePath]
     summary: str
 
+    @classmethod
+    def of(
+        cls,
+        node_id: str,
+        table: str,
+        ranked: Explanation,
+        *,
+        mode: ScoringMode = ScoringMode.PROPAGATED,
+        model_version: int | None = None,
+        sums_to: ContributionScale = ContributionScale.SCORE,
+        summary: str,
+    ) -> TrustExplanation:
+        """The GraphQL view of a ranked explanation of one node's score."""
+        return cls(
+            node_id=strawberry.ID(node_id),
+            table=table,
+            score=ranked.value,
+            mode=mode,
+            model_version=model_version,
+            sums_to=sums_to,
+            contributions=[TrustContribution(name=n, value=v) for n, v in ranked.contributions],
+            evidence=[
+                TrustEvidencePath(
+                    description=path.description, weight=path.weight, node_ids=list(path.node_ids)
+                )
+                for path in ranked.evidence
+            ],
+            summary=summary,
+        )
+
 
 class TrustNodeRecord(BaseModel):
     """A row with its stored trust, explanation and surrounding evidence (`api/trust_nodes`)."""
@@ -315,22 +352,14 @@ def explanation_of(record: TrustNodeRecord, top: int) -> TrustExplanation:
     if mode is ScoringMode.LEARNED:
         terms = " + ".join(f"{part:.2f} {name}" for name, part in ranked.contributions)
         summary = f"{record.trust:.2f} = sigmoid({terms})"
-    return TrustExplanation(
-        node_id=strawberry.ID(record.id),
-        table=record.table,
-        score=record.trust,
+    learned = mode is ScoringMode.LEARNED
+    return TrustExplanation.of(
+        record.id,
+        record.table,
+        ranked,
         mode=mode,
         model_version=record.model,
-        sums_to=ContributionScale.LOG_ODDS
-        if mode is ScoringMode.LEARNED
-        else ContributionScale.SCORE,
-        contributions=[TrustContribution(name=n, value=v) for n, v in ranked.contributions],
-        evidence=[
-            TrustEvidencePath(
-                description=path.description, weight=path.weight, node_ids=list(path.node_ids)
-            )
-            for path in ranked.evidence
-        ],
+        sums_to=ContributionScale.LOG_ODDS if learned else ContributionScale.SCORE,
         summary=summary,
     )
 
@@ -402,20 +431,11 @@ def document_explanation(record: DocumentTrustRecord, top: int) -> TrustExplanat
             )
         )
     ranked = explain(TrustScore(value=record.trust, contributions=dict(parts)), evidence, top)
-    return TrustExplanation(
-        node_id=strawberry.ID(record.id),
-        table=", ".join(sorted(record.tables)),
-        score=record.trust,
+    return TrustExplanation.of(
+        record.id,
+        ", ".join(sorted(record.tables)),
+        ranked,
         mode=ScoringMode.LEARNED if record.learned_rows else ScoringMode.PROPAGATED,
-        model_version=None,
-        sums_to=ContributionScale.SCORE,
-        contributions=[TrustContribution(name=n, value=v) for n, v in ranked.contributions],
-        evidence=[
-            TrustEvidencePath(
-                description=path.description, weight=path.weight, node_ids=list(path.node_ids)
-            )
-            for path in ranked.evidence
-        ],
         summary=f"the mean of {record.rows} rows' trust: {ranked.summary}",
     )
 
@@ -463,20 +483,10 @@ def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
             )
         )
     ranked = explain(TrustScore(value=record.trust, contributions=record.parts), evidence, top)
-    return TrustExplanation(
-        node_id=strawberry.ID(record.id),
-        table=", ".join(sorted(record.parts)),
-        score=record.trust,
-        mode=ScoringMode.PROPAGATED,
-        model_version=None,
-        sums_to=ContributionScale.SCORE,
-        contributions=[TrustContribution(name=n, value=v) for n, v in ranked.contributions],
-        evidence=[
-            TrustEvidencePath(
-                description=path.description, weight=path.weight, node_ids=list(path.node_ids)
-            )
-            for path in ranked.evidence
-        ],
+    return TrustExplanation.of(
+        record.id,
+        ", ".join(sorted(record.parts)),
+        ranked,
         summary=f"the mean confidence of its claims, by table: {ranked.summary}",
     )
 
