@@ -74,8 +74,9 @@ class GraceRouter(GraphQLRouter[GraceContext, None]):
 
 def is_subscription(query: str | None, operation_name: str | None) -> bool:
     """Whether `query` selects a subscription (False when it does not parse: the normal
-    path then reports the syntax error)."""
-    if not query:
+    path then reports the syntax error). Only a document that says `subscription` is parsed
+    here, so queries and mutations are not parsed twice."""
+    if not query or "subscription" not in query:
         return False
     try:
         operation = get_operation_ast(parse(query, max_tokens=MAX_TOKENS), operation_name)
