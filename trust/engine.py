@@ -71,7 +71,7 @@ faster than one at a time on two cores, measured)."""
 EVENT_THRESHOLD = 0.01
 """A source or document whose trust moves by at least this much publishes `trust.updated`."""
 TRUST_EPSILON = 1e-4
-"""A row whose trust moved by less than this keeps its stored score (and explanation)."""
+"""A row whose trust moved by less than this keeps its stored score (and signals)."""
 
 
 @dataclass(frozen=True)
@@ -467,13 +467,12 @@ def _row_params(work: _Pass, positions: Sequence[int]) -> dict[str, Any]:
     ids = [work.rows[p].id for p in positions]
     return {
         "rows": [
-            [row_id, trust, propagated, signals, explanation]
-            for row_id, trust, propagated, signals, explanation in zip(
+            [row_id, trust, propagated, signals]
+            for row_id, trust, propagated, signals in zip(
                 ids,
                 scores.trust[positions].tolist(),
                 scores.propagated[positions].tolist(),
                 scores.signals[positions].tolist(),
-                scores.explanations(positions),
                 strict=True,
             )
         ],

@@ -8,6 +8,7 @@ one that validated at least as well as the combined score (`trust.learning.scori
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,6 +73,12 @@ async def latest_in_force(graph: Graph) -> TrainedModel | None:
     """The model in force, or None when rows are scored with the combined score."""
     records = await graph.read("trust/model_in_force")
     return TrainedModel.from_json(records[0]["weights"]) if records else None
+
+
+async def models_by_version(graph: Graph, versions: Iterable[int]) -> dict[int, TrainedModel]:
+    """The stored models of some versions, by version (unknown versions are absent)."""
+    records = await graph.read("trust/model_versions", {"versions": sorted(set(versions))})
+    return {int(r["version"]): TrainedModel.from_json(r["weights"]) for r in records}
 
 
 async def list_models(graph: Graph) -> list[StoredModel]:

@@ -3,8 +3,10 @@
 Per row: the six signals (`trust.signals`), the propagated score (the mean confidence of the
 values it claims; its source's trust when it claims none), and its trust. The trust is the
 combined score (`trust.score.combine`) or, when a learned model is in force, the model's
-prediction (`trust.learning.predict`). Either way it comes with its explanation: additive
-parts that sum to the trust (combined) or to its log-odds (learned).
+prediction (`trust.learning.predict`). Either way it is explained by additive parts that sum
+to the trust (combined) or to its log-odds (learned); those are not stored with the row but
+derived from its stored signals when asked for (`stored_parts`), which keeps the write of a
+score small.
 """
 
 from __future__ import annotations
@@ -36,18 +38,26 @@ class RowScores:
     propagated: Vector
     signals: Vector
     """One column per `Signal`, in its order."""
-    parts: Vector
-    """The explanation: one column per name of `part_names`."""
-    part_names: tuple[str, ...]
     mode: ScoringMode
     model: int
     """The version of the learned model (0 with the combined score)."""
 
-    def explanations(self, positions: Sequence[int]) -> list[str]:
-        """The explanations of some rows as JSON objects (part name -> part); 17 significant
-        digits give every part back exactly."""
-        template = "{" + ", ".join(f'"{name}": %.17g' for name in self.part_names) + "}"
-        return [template % tuple(parts) for parts in self.parts[list(positions)].tolist()]
+
+def stored_parts(
+    signals: Sequence[float], propagated: float, model: TrainedModel | None = None
+) -> dict[str, float]:
+    """The explanation of a stored score, from what the row stores: its six signals (in
+    `Signal` order) and propagated score, combined (the parts add up to its trust) or put
+    through the learned `model` that scored it (the parts add up to its log-odds). The same
+    arithmetic as `score_rows`, so the parts add up exactly."""
+    row = np.array([signals], dtype=np.float64)
+    if model is None:
+        _, parts = combine_array(row, np.array([propagated]))
+        names: tuple[str, ...] = CONTRIBUTIONS
+    else:
+        _, parts = predict_array(model, np.column_stack((row, [propagated])))
+        names = (*model.feature_names, INTERCEPT)
+    return dict(zip(names, parts[0].tolist(), strict=True))
 
 
 def score_rows(
@@ -86,13 +96,10 @@ def score_rows(
     if not (np.isfinite(signals).all() and np.isfinite(propagated).all()):
         raise ValueError("a signal or propagated score is not a number")
     if model is None:
-        trust, parts = combine_array(signals, propagated)
-        return RowScores(
-            trust, propagated, signals, parts, CONTRIBUTIONS, ScoringMode.PROPAGATED, 0
-        )
-    trust, parts = predict_array(model, np.column_stack((signals, propagated)))
-    names = (*model.feature_names, INTERCEPT)
-    return RowScores(trust, propagated, signals, parts, names, ScoringMode.LEARNED, model.version)
+        trust, _ = combine_array(signals, propagated)
+        return RowScores(trust, propagated, signals, ScoringMode.PROPAGATED, 0)
+    trust, _ = predict_array(model, np.column_stack((signals, propagated)))
+    return RowScores(trust, propagated, signals, ScoringMode.LEARNED, model.version)
 
 
 def _propagation(

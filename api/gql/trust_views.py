@@ -2,8 +2,9 @@
 
 The dashboard reads the table's active rows now (one aggregating query), the trend the full
 trust passes store (`trust.aggregates.table_snapshots`) and the scoring mode in force
-(`trust.model_store`). An explanation is the one the engine stored with the row's score
-(`trust.scoring`), ranked by `trust.score.explain` with the evidence around the row.
+(`trust.model_store`). A row's explanation is derived from the signals and propagated score
+stored with its trust, and the model that scored it if any (`trust.scoring.stored_parts`),
+ranked by `trust.score.explain` with the evidence around the row.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from governance.rbac import Action
 from graph.errors import GraceError
 from graph.model import Timestamp
 from trust.aggregates import HISTOGRAM_BUCKETS
-from trust.learning import ScoringMode, scoring_mode
-from trust.model_store import latest_in_force
+from trust.learning import ScoringMode, TrainedModel, scoring_mode
+from trust.model_store import latest_in_force, models_by_version
 from trust.score import (
     CONTRIBUTIONS,
     EvidencePath,
@@ -39,6 +40,7 @@ from trust.score import (
     combine_array,
     explain,
 )
+from trust.scoring import stored_parts
 
 MAX_TREND_POINTS = 500
 MAX_EVIDENCE_PATHS = 20
@@ -236,7 +238,8 @@ class TrustExplanation:
 
 
 class TrustNodeRecord(BaseModel):
-    """A row with its stored trust, explanation and surrounding evidence (`api/trust_nodes`)."""
+    """A row with its stored trust, what explains it and its surrounding evidence
+    (`api/trust_nodes`)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -245,16 +248,12 @@ class TrustNodeRecord(BaseModel):
     trust: float | None = None
     mode: str | None = None
     model: int | None = None
-    explanation: dict[str, float] = Field(default_factory=dict)
+    signals: list[float] | None = None
+    propagated: float | None = None
     origin: dict[str, Any] | None = None
     contradictions: list[dict[str, Any]] = Field(default_factory=list)
     facts: list[dict[str, Any]] = Field(default_factory=list)
     conflicts: list[dict[str, Any]] = Field(default_factory=list)
-
-    @field_validator("explanation", mode="before")
-    @classmethod
-    def _json(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else (value or {})
 
 
 async def readable_document(context: GraceContext, record: DocumentTrustRecord) -> bool:
@@ -286,6 +285,15 @@ def node_table(name: str) -> ResourceOf:
         return Target(table=record.table if record is not None else None, by_node=True)
 
     return find
+
+
+async def scoring_model(context: GraceContext, record: TrustNodeRecord) -> TrainedModel | None:
+    """The learned model that scored a row (None for the combined score, or a model no longer
+    stored)."""
+    if record.mode != ScoringMode.LEARNED or record.model is None:
+        return None
+    models = await models_by_version(context.services.graph, [record.model])
+    return models.get(record.model)
 
 
 def evidence_paths(record: TrustNodeRecord) -> list[EvidencePath]:
@@ -338,13 +346,25 @@ def evidence_paths(record: TrustNodeRecord) -> list[EvidencePath]:
     return paths
 
 
-def explanation_of(record: TrustNodeRecord, top: int) -> TrustExplanation:
-    """A row's stored explanation, ranked, with its `top` heaviest evidence paths."""
-    if record.trust is None or not record.explanation:
-        raise NotScoredError(record.id)
+def explanation_of(
+    record: TrustNodeRecord, top: int, model: TrainedModel | None = None
+) -> TrustExplanation:
+    """A row's explanation, ranked, with its `top` heaviest evidence paths; `model` is the
+    learned model that scored it (a row scored by the combined score needs none)."""
     mode = ScoringMode(record.mode or ScoringMode.PROPAGATED)
+    learned = mode is ScoringMode.LEARNED
+    if (
+        record.trust is None
+        or record.signals is None
+        or record.propagated is None
+        or (learned and model is None)
+    ):
+        raise NotScoredError(record.id)
     ranked = explain(
-        TrustScore(value=record.trust, contributions=record.explanation),
+        TrustScore(
+            value=record.trust,
+            contributions=stored_parts(record.signals, record.propagated, model),
+        ),
         evidence_paths(record),
         top_k=top,
     )
@@ -352,7 +372,6 @@ def explanation_of(record: TrustNodeRecord, top: int) -> TrustExplanation:
     if mode is ScoringMode.LEARNED:
         terms = " + ".join(f"{part:.2f} {name}" for name, part in ranked.contributions)
         summary = f"{record.trust:.2f} = sigmoid({terms})"
-    learned = mode is ScoringMode.LEARNED
     return TrustExplanation.of(
         record.id,
         record.table,
@@ -549,7 +568,7 @@ class TrustQuery:
         row = await context.loader(trust_node_loader).load(wanted)
         if row is not None:
             if row.table in readable:
-                return explanation_of(row, top)
+                return explanation_of(row, top, await scoring_model(context, row))
             raise NotFoundError("row, document or source", wanted)
         document = await context.loader(document_trust_loader).load(wanted)
         if document is not None:

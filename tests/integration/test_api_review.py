@@ -12,6 +12,7 @@ import json
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,10 @@ from trust.embed_step import embed_document
 from trust.embedding import load_embedder
 from trust.engine import TrustEngine, source_records
 from trust.healing import Healer
+from trust.learning import ModelMetrics, TrainedModel
 from trust.rows import read_entity_rows
 from trust.semantic_detector import SemanticDetector
+from trust.signals import Signal
 from trust.truth import discover
 
 pytestmark = pytest.mark.integration
@@ -608,18 +611,47 @@ async def test_an_explanation_is_refused_outside_the_callers_tables(
 
 
 def test_a_learned_explanation_adds_up_to_the_log_odds() -> None:
-    parts = {"consistency": 0.8, "propagated": 0.5, "freshness": -0.3, "intercept": -0.2}
-    logit = math.fsum(parts.values())
+    model = TrainedModel(
+        version=3,
+        feature_names=("consistency", "propagated"),
+        scaler_mean=(0.5, 0.5),
+        scaler_scale=(0.25, 0.5),
+        coefficients=(0.4, 1.0),
+        intercept=-0.2,
+        metrics=ModelMetrics(
+            roc_auc=0.9,
+            accuracy=0.8,
+            brier=0.1,
+            baseline_roc_auc=0.8,
+            baseline_accuracy=0.7,
+            baseline_brier=0.2,
+            n_train=60,
+            n_validation=20,
+            positive_rate=0.5,
+        ),
+        trained_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    signals = [0.0] * len(Signal)
+    signals[list(Signal).index(Signal.CONSISTENCY)] = 1.0
+    logit = 0.4 * (1.0 - 0.5) / 0.25 + 1.0 * (0.75 - 0.5) / 0.5 - 0.2  # 0.8 + 0.5 - 0.2
     score = 1.0 / (1.0 + math.exp(-logit))
     record = TrustNodeRecord(
-        id="row:x", table="cities", trust=score, mode="learned", model=3, explanation=parts
+        id="row:x",
+        table="cities",
+        trust=score,
+        mode="learned",
+        model=3,
+        signals=signals,
+        propagated=0.75,
     )
-    explanation = explanation_of(record, top=3)
+    explanation = explanation_of(record, top=3, model=model)
     assert (explanation.sums_to, explanation.model_version) == (ContributionScale.LOG_ODDS, 3)
     total = math.fsum(c.value for c in explanation.contributions)
     assert total == pytest.approx(math.log(score / (1.0 - score)))
     assert explanation.summary.startswith(f"{score:.2f} = sigmoid(0.80 consistency + ")
     assert explanation.evidence == []
+    with pytest.raises(NotScoredError):  # the model that scored it is no longer stored
+        explanation_of(record, top=3)
 
 
 def test_a_row_never_scored_has_no_explanation() -> None:

@@ -4,6 +4,7 @@ explanations, incremental updates."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from graph.graph import Graph
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.conftest import SourceFolder
 from trust.engine import TrustEngine
+from trust.scoring import stored_parts
 
 pytestmark = pytest.mark.integration
 
@@ -111,14 +113,11 @@ async def test_explanations_add_up_and_old_values_decay(
     )
     await engine.recompute()
     rows = {r["key"]: r for r in await graph.read("testing/row_trust", {"source": sources["a"].id})}
-    for row in rows.values():
-        parts = json.loads(row["explanation"])
-        assert sum(parts.values()) == pytest.approx(row["trust"], abs=1e-9)
+    parts = {key: stored_parts(row["signals"], row["propagated"]) for key, row in rows.items()}
+    for key, row in rows.items():
+        assert math.fsum(parts[key].values()) == pytest.approx(row["trust"], abs=1e-12)
     fresh, stale = rows[f"fresh-{unique}"], rows[f"stale-{unique}"]
-    assert (
-        json.loads(stale["explanation"])["freshness"]
-        < json.loads(fresh["explanation"])["freshness"]
-    )
+    assert parts[f"stale-{unique}"]["freshness"] < parts[f"fresh-{unique}"]["freshness"]
     assert stale["trust"] < fresh["trust"]
 
 

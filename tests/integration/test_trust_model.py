@@ -44,7 +44,14 @@ from trust.learning import (
     predict,
     train,
 )
-from trust.model_store import latest_in_force, list_models, next_version, save_model
+from trust.model_store import (
+    latest_in_force,
+    list_models,
+    models_by_version,
+    next_version,
+    save_model,
+)
+from trust.scoring import stored_parts
 from trust.training import retrain, train_model
 
 pytestmark = pytest.mark.integration
@@ -237,6 +244,9 @@ async def test_the_engine_scores_with_the_model_in_force_and_back(
     trained = train(decisions, version=await next_version(graph))
     assert trained is not None
     model = await save_model(graph, trained, decisions=len(decisions), in_force=True)
+    assert await models_by_version(graph, [model.version, model.version + 1]) == {
+        model.version: model
+    }
     report = await engine.update_entities(decided.entities)
     assert engine.scoring_mode is ScoringMode.LEARNED
     assert report.mode is ScoringMode.LEARNED
@@ -245,7 +255,7 @@ async def test_the_engine_scores_with_the_model_in_force_and_back(
     for row_id in ids:
         row = rows[row_id]
         assert (row["mode"], row["model"]) == ("learned", model.version)
-        parts = json.loads(row["explanation"])
+        parts = stored_parts(row["signals"], row["propagated"], model)
         assert list(parts) == [*FEATURE_NAMES, INTERCEPT]
         logit = math.log(row["trust"] / (1 - row["trust"]))
         assert math.fsum(parts.values()) == pytest.approx(logit, abs=1e-9)
@@ -258,7 +268,7 @@ async def test_the_engine_scores_with_the_model_in_force_and_back(
     rows = await scores(graph, ids)
     for row_id in ids:
         assert (rows[row_id]["mode"], rows[row_id]["model"]) == ("propagated", None)
-        parts = json.loads(rows[row_id]["explanation"])
+        parts = stored_parts(rows[row_id]["signals"], rows[row_id]["propagated"])
         assert math.fsum(parts.values()) == pytest.approx(rows[row_id]["trust"], abs=1e-9)
 
 

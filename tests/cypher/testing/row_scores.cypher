@@ -1,7 +1,6 @@
-// How some rows are scored now: trust, mode, model, signals, propagated score, explanation.
+// How some rows are scored now: trust, mode, model, signals, propagated score.
 UNWIND $ids AS row_id
 MATCH (r:Row {id: row_id})
 RETURN r.id AS id, r.status AS status, r.trust AS trust, r.trust_mode AS mode,
-       r.trust_model AS model, r.trust_signals AS signals, r.trust_propagated AS propagated,
-       r.trust_explanation AS explanation
+       r.trust_model AS model, r.trust_signals AS signals, r.trust_propagated AS propagated
 ORDER BY id
