@@ -5,14 +5,15 @@ detection (`trust.truth`) stays off here: on the labelled scenarios it still fla
 sources when copiers are the majority, and costs accuracy (see bench/trust_quality.py).
 `update_entities` is the incremental pass after an ingest: the items of the touched entities
 are resolved again with the current source trust, and only their rows, documents and facts
-are written. A document's trust is the mean of its rows': a full pass recomputes it, an
+are written; of their rows already scored, only those that moved by `INCREMENTAL_TOLERANCE`
+or more (the full pass rewrites any that moved by `TRUST_EPSILON`). A document's trust is the mean of its rows': a full pass recomputes it, an
 incremental pass moves it by the change of its rescored rows (a quarantined row stays in
 that mean until the next full pass).
 
 Rows are scored with the combined score, or with the learned model in force when there is
 one (`trust.model_store`). Only what changed is written: a row whose trust moved by less than
-`TRUST_EPSILON` (and was scored the same way) keeps its stored score, and a fact is written
-again only when it changed (`trust.facts`).
+the pass's tolerance (and was scored the same way) keeps its stored score, and a fact is
+written again only when it changed (`trust.facts`).
 """
 
 from __future__ import annotations
@@ -71,7 +72,12 @@ faster than one at a time on two cores, measured)."""
 EVENT_THRESHOLD = 0.01
 """A source or document whose trust moves by at least this much publishes `trust.updated`."""
 TRUST_EPSILON = 1e-4
-"""A row whose trust moved by less than this keeps its stored score (and signals)."""
+"""In a full pass, a row whose trust moved by less than this keeps its stored score."""
+INCREMENTAL_TOLERANCE = 0.005
+"""In an incremental pass, a row already scored whose trust moved by less than this keeps its
+stored score until the next full pass: half the 0.01 steps trust is shown in. A new document
+nudges most rows of its entities by a few thousandths (its source's support), and rewriting
+those was two thirds of the pass (bench/trust_recompute.py)."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +198,7 @@ class TrustEngine:
         clock.lap("reading")
         index = build_claims(rows, self._tables)
         result = discover(index.claims, prior_trust=_prior(index, prior), detect_copying=False)
-        work = self._score(rows, index, result, started, stored, model)
+        work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON)
         clock.lap("computing")
         await self._graph.write("trust/freeze_all_decisions")
         await self._write_rows(work)
@@ -254,7 +260,7 @@ class TrustEngine:
         clock.lap("reading")
         index = build_claims(rows, self._tables)
         result = resolve(index.claims, _prior(index, prior))
-        work = self._score(rows, index, result, started, stored, model)
+        work = self._score(rows, index, result, started, stored, model, INCREMENTAL_TOLERANCE)
         clock.lap("computing")
         if len(work.changed) > WRITE_BATCH:
             await self._graph.write("trust/freeze_decisions", {"entities": list(entities)})
@@ -279,12 +285,13 @@ class TrustEngine:
         now: datetime,
         stored: Mapping[str, StoredFact] | None,
         model: TrainedModel | None,
+        tolerance: float,
     ) -> _Pass:
         scores = score_rows(rows, index, result, self._tables, now=now, model=model)
         facts = None
         if stored is not None:
             facts = fact_changes(resolve_facts(index, result, self._sync_above), stored)
-        return _Pass(rows, index, result, scores, facts, _changed(rows, scores))
+        return _Pass(rows, index, result, scores, facts, stale_rows(rows, scores, tolerance))
 
     async def _write_rows(self, work: _Pass) -> None:
         await self._write_batches(
@@ -451,14 +458,14 @@ def _prior(index: ClaimIndex, trust: Mapping[str, float]) -> np.ndarray:
     return np.array([trust.get(source, INITIAL_TRUST) for source in index.sources])
 
 
-def _changed(rows: Sequence[RowRecord], scores: RowScores) -> list[int]:
+def stale_rows(rows: Sequence[RowRecord], scores: RowScores, tolerance: float) -> list[int]:
     """Positions of the rows whose stored score is stale: never scored, scored another way,
-    or moved by at least `TRUST_EPSILON`."""
+    or moved by at least `tolerance`."""
     stored = np.array(
         [row.trust if row.trust_current and row.trust is not None else np.nan for row in rows],
         dtype=np.float64,
     )
-    stale = np.isnan(stored) | (np.abs(scores.trust - np.nan_to_num(stored)) >= TRUST_EPSILON)
+    stale = np.isnan(stored) | (np.abs(scores.trust - np.nan_to_num(stored)) >= tolerance)
     return np.flatnonzero(stale).tolist()
 
 

@@ -6,17 +6,22 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from graph.events import EventBus
 from graph.graph import Graph
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.conftest import SourceFolder
-from trust.engine import TrustEngine
-from trust.scoring import stored_parts
+from trust.claims import build_claims
+from trust.engine import INCREMENTAL_TOLERANCE, TRUST_EPSILON, TrustEngine
+from trust.rows import ScoredBy, read_document_rows, read_source_trust
+from trust.scoring import score_rows, stored_parts
+from trust.truth import INITIAL_TRUST, resolve
 
 pytestmark = pytest.mark.integration
 
@@ -147,6 +152,34 @@ async def test_an_incremental_update_matches_the_full_recompute_on_its_part(
     again = await fact(graph, unique, "i1", "population")
     assert again["value"] == full_fact["value"]
     assert again["confidence"] == pytest.approx(full_fact["confidence"], abs=1e-5)
+
+
+async def test_an_incremental_update_leaves_only_moves_below_its_tolerance_unwritten(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    rows = [(f"k{i}", 7_000 + i, now) for i in range(6)]
+    await ingest(service, sources["a"], cities(unique, rows))
+    await ingest(service, sources["b"], cities(unique, [*rows[:3], ("k3", 1, now)]))
+    await engine.recompute()
+    document = await ingest(service, sources["c"], cities(unique, rows[1:5]))
+    report = await engine.update_document(document)
+    assert 0 < report.rows_written < report.rows
+    # what the pass computed: the same rows resolved with the same (stored) source trust
+    _, records = await read_document_rows(graph, document, ScoredBy("propagated"))
+    prior = await read_source_trust(graph)
+    index = build_claims(records, engine.tables)
+    result = resolve(index.claims, np.array([prior.get(s, INITIAL_TRUST) for s in index.sources]))
+    computed = score_rows(records, index, result, engine.tables, now=datetime.now(UTC))
+    stored = [r.trust for r in records]
+    assert None not in stored
+    moves = np.abs(computed.trust - np.array(stored, dtype=np.float64))
+    assert moves.max() < INCREMENTAL_TOLERANCE
+    assert moves.max() >= TRUST_EPSILON  # some moves were left for the full pass
 
 
 async def test_an_incremental_update_touches_only_the_affected_rows(
