@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import JsonValue
 
 from graph.schemas import FieldSpec, FieldType, TableSchema
-from trust.compare import cluster_values, values_agree
+from trust.compare import agrees_with_itself, cluster_values
 from trust.truth import ClaimSet, Ints
 
 NAMED_SOURCE_PREFIX = "named:"
@@ -235,10 +235,7 @@ def value_clusters(
         if first[d] < 0:
             first[d] = position
         counts[d] += 1
-    if any(
-        n > 1 and not values_agree(spec, values[first[d]], values[first[d]])
-        for d, n in enumerate(counts)
-    ):
+    if any(n > 1 and not agrees_with_itself(spec, values[first[d]]) for d, n in enumerate(counts)):
         clusters = cluster_values(spec, values)
         return clusters, _shown(values, distinct_of, clusters)
     if len(first) == 1:

@@ -44,6 +44,21 @@ def values_agree(spec: FieldSpec, a: JsonValue, b: JsonValue) -> bool:
     return _scalars_agree(spec.items or spec.type, spec.tolerance, a, b)
 
 
+def agrees_with_itself(spec: FieldSpec, value: JsonValue) -> bool:
+    """`values_agree(spec, value, value)` without comparing: false only for a value of the
+    wrong type for its field or a NaN (a string always agrees with itself)."""
+    if spec.type is FieldType.LIST and not spec.multi_valued:
+        return _lists_agree(spec, value, value)
+    if isinstance(value, str):
+        return True
+    kind = spec.items or spec.type
+    if kind in NUMERIC:
+        return _is_number(value) and value == value
+    if kind in (FieldType.STRING, FieldType.TEXT):
+        return False
+    return value == value
+
+
 def cluster_values(spec: FieldSpec, values: Sequence[JsonValue]) -> list[int]:
     """A cluster number per value: values in one cluster agree with its representative.
 
@@ -140,4 +155,4 @@ def _numbers_agree(tolerance: Tolerance, a: JsonValue, b: JsonValue) -> bool:
 
 
 def _is_number(value: JsonValue) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return type(value) is int or type(value) is float  # not bool, a subclass of int

@@ -6,9 +6,9 @@ sources when copiers are the majority, and costs accuracy (see bench/trust_quali
 `update_entities` is the incremental pass after an ingest: the items of the touched entities
 are resolved again with the current source trust, and only their rows, documents and facts
 are written; of their rows already scored, only those that moved by `INCREMENTAL_TOLERANCE`
-or more (the full pass rewrites any that moved by `TRUST_EPSILON`). A document's trust is the mean of its rows': a full pass recomputes it, an
-incremental pass moves it by the change of its rescored rows (a quarantined row stays in
-that mean until the next full pass).
+or more (the full pass rewrites any that moved by `TRUST_EPSILON`). A document's trust is
+the mean of its rows': a full pass recomputes it, an incremental pass moves it by the change
+of its rewritten rows (a quarantined row stays in that mean until the next full pass).
 
 Rows are scored with the combined score, or with the learned model in force when there is
 one (`trust.model_store`). Only what changed is written: a row whose trust moved by less than

@@ -63,6 +63,7 @@ def resolve_facts(
     row_bounds, row_order = _groups(at_item[won], len(index.items))
     winning_rows = [index.row_ids[p] for p in index.assertion_rows[won][row_order].tolist()]
     thresholds: dict[str, float] = {}
+    quoted = {name: json.dumps(name) for name in index.sources}
     is_winning = winning.tolist()
     facts = []
     for item_id, item in enumerate(index.items):
@@ -77,9 +78,10 @@ def resolve_facts(
         threshold = thresholds.get(item.table)
         if threshold is None:
             threshold = thresholds[item.table] = sync_above(item.table)
-        value = json.dumps(index.representatives[winner])
+        shown = index.representatives[winner]
+        value = str(shown) if type(shown) is int else json.dumps(shown)  # the same text
         status = ACTIVE if confidence >= threshold else CANDIDATE
-        evidence = json.dumps({"supporting": supporting, "contradicting": contradicting})
+        evidence = evidence_json(supporting, contradicting, quoted)
         facts.append(
             {
                 "id": f"fact:{item.entity}:{item.attribute}",
@@ -98,6 +100,21 @@ def resolve_facts(
             }
         )
     return facts
+
+
+def evidence_json(
+    supporting: Sequence[str], contradicting: Sequence[str], quoted: Mapping[str, str]
+) -> str:
+    """`json.dumps({"supporting": supporting, "contradicting": contradicting})`, joined from
+    each source's JSON form in `quoted` (encoding once per source, not once per fact, took a
+    third of resolving a million rows' facts)."""
+    return (
+        '{"supporting": ['
+        + ", ".join(quoted[name] for name in supporting)
+        + '], "contradicting": ['
+        + ", ".join(quoted[name] for name in contradicting)
+        + "]}"
+    )
 
 
 def fact_changes(facts: Sequence[dict[str, Any]], stored: Mapping[str, StoredFact]) -> FactChanges:

@@ -4,7 +4,7 @@ import pytest
 from pydantic import JsonValue
 
 from graph.schemas import FieldSpec
-from trust.compare import cluster_values, name_key, values_agree
+from trust.compare import agrees_with_itself, cluster_values, name_key, values_agree
 
 
 def spec(kind: str, **options: object) -> FieldSpec:
@@ -112,3 +112,42 @@ def test_clusters_are_greedy_and_deterministic() -> None:
     assert cluster_values(POPULATION, values) == labels
     assert cluster_values(AUTHORS, [["A. Berg"], ["Berg, A."], ["K. Tanaka"]]) == [0, 0, 1]
     assert cluster_values(POPULATION, []) == []
+
+
+SPECS = [
+    POPULATION,
+    AREA,
+    UPDATED,
+    FOUNDED,
+    AUTHORS,
+    PHONES,
+    spec("string"),
+    spec("text"),
+    spec("boolean"),
+    spec("list", items="float", tolerance={"relative": 0.01}),
+]
+VALUES: list[JsonValue] = [
+    0,
+    7,
+    -3,
+    2.5,
+    float("nan"),
+    True,
+    False,
+    None,
+    "",
+    "x",
+    "2026-11-01T00:00:00Z",
+    "not a date",
+    "2026-11-01",
+    ["a", "b"],
+    [1.0, float("nan")],
+    [],
+    {"k": 1},
+]
+
+
+@pytest.mark.parametrize("field", SPECS)
+def test_agreeing_with_itself_is_comparing_with_itself(field: FieldSpec) -> None:
+    for value in VALUES:
+        assert agrees_with_itself(field, value) == values_agree(field, value, value), value

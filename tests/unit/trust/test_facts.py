@@ -7,7 +7,13 @@ import pytest
 
 from graph.schemas import TableSchema
 from trust.claims import RowRecord, build_claims
-from trust.facts import CONFIDENCE_EPSILON, StoredFact, fact_changes, resolve_facts
+from trust.facts import (
+    CONFIDENCE_EPSILON,
+    StoredFact,
+    evidence_json,
+    fact_changes,
+    resolve_facts,
+)
 from trust.truth import discover
 
 TABLE = TableSchema.model_validate(
@@ -77,3 +83,16 @@ def test_the_digest_follows_value_rows_and_evidence_not_confidence() -> None:
     assert len({one["digest"], more["digest"], other["digest"]}) == 3
     [again] = _facts({"b": 10_100, "a": 10_100, "c": 20_000})
     assert again["digest"] == one["digest"]
+
+
+@pytest.mark.parametrize(
+    ("supporting", "contradicting"),
+    [([], []), (["folder:a"], []), (["folder:a", 'named:"quoted" \\ é'], ["folder:b"])],
+)
+def test_evidence_is_the_json_of_its_source_lists(
+    supporting: list[str], contradicting: list[str]
+) -> None:
+    quoted = {name: json.dumps(name) for name in [*supporting, *contradicting]}
+    assert evidence_json(supporting, contradicting, quoted) == json.dumps(
+        {"supporting": supporting, "contradicting": contradicting}
+    )
