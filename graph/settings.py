@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     neo4j_http_port: int = 7474
     neo4j_heap: str = "1g"
+    neo4j_pagecache: str = "512m"
+    """Neo4j's page cache (`--pagecache`): the store held in memory; give it the size of
+    `var/neo4j/data/databases` where memory allows."""
     neo4j_pool_size: int = 50
 
     redis_url: str = Field(

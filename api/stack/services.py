@@ -62,6 +62,7 @@ def neo4j_process(
     bolt_port: int,
     http_port: int,
     heap: str,
+    pagecache: str,
     password: str,
     log_dir: Path,
 ) -> ManagedProcess:
@@ -80,6 +81,8 @@ def neo4j_process(
         f"127.0.0.1:{bolt_port}",
         "--http",
         f"127.0.0.1:{http_port}",
+        "--pagecache",
+        pagecache,
     ]
     return ManagedProcess("neo4j", command, log_dir / "neo4j.log", env={"NEO4J_PASSWORD": password})
 

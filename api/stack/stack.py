@@ -119,6 +119,7 @@ class LocalStack:
             bolt_port=self.config.bolt_port,
             http_port=self.config.http_port,
             heap=self.settings.neo4j_heap,
+            pagecache=self.settings.neo4j_pagecache,
             password=self.settings.neo4j_password.get_secret_value(),
             log_dir=logs,
         )

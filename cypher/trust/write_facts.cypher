@@ -1,8 +1,9 @@
 // Resolved values ("memory fusion"): one Fact per entity and attribute, resolved from the
 // rows that support the chosen value: RESOLVED_FROM edges to rows no longer among them are
-// removed, missing ones created. `status` is `active` (synced to the fact layer) or
-// `candidate`; `digest` identifies the content apart from the confidence, so unchanged facts
-// need not be written again.
+// removed, missing ones created (the fact's edges are read once, so only rows new to it are
+// looked up). `status` is `active` (synced to the fact layer) or `candidate`; `digest`
+// identifies the content apart from the confidence, so unchanged facts need not be written
+// again.
 UNWIND $facts AS fact
 MERGE (f:Fact {id: fact.id})
   ON CREATE SET f.created_at = datetime()
@@ -13,13 +14,11 @@ SET f.entity = fact.entity, f.table = fact.table, f.key = fact.key,
     f.resolved_at = datetime()
 WITH f, fact
 CALL (f, fact) {
-  MATCH (f)-[old:RESOLVED_FROM]->(r:Row)
-  WHERE NOT r.id IN fact.rows
-  DELETE old
-}
-CALL (f, fact) {
-  UNWIND fact.rows AS row_id
+  OPTIONAL MATCH (f)-[edge:RESOLVED_FROM]->(r:Row)
+  WITH collect(r.id) AS linked, collect(CASE WHEN NOT r.id IN fact.rows THEN edge END) AS stale
+  FOREACH (edge IN stale | DELETE edge)
+  WITH linked
+  UNWIND [row_id IN fact.rows WHERE NOT row_id IN linked] AS row_id
   MATCH (r:Row {id: row_id})
-  WHERE NOT (f)-[:RESOLVED_FROM]->(r)
   CREATE (f)-[:RESOLVED_FROM]->(r)
 }

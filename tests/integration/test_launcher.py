@@ -45,6 +45,7 @@ class Launcher:
             bolt_port=self.bolt_port,
             http_port=self.http_port,
             heap="512m",
+            pagecache="300m",
             password=PASSWORD,
             log_dir=self.home.parent / "logs",
         )
@@ -90,6 +91,17 @@ async def write_then_read(
         await graph.close()
 
 
+async def dbms_settings(
+    settings: Settings, registry: CypherRegistry, names: list[str]
+) -> dict[str, object]:
+    graph = await Graph.connect(settings, registry)
+    try:
+        records = await graph.read("testing/settings", {"names": names})
+        return {str(r["name"]): r["value"] for r in records}
+    finally:
+        await graph.close()
+
+
 async def read(settings: Settings, registry: CypherRegistry, run: str) -> list[dict[str, object]]:
     graph = await Graph.connect(settings, registry)
     try:
@@ -106,6 +118,11 @@ def test_data_survives_a_clean_restart(
     try:
         written = asyncio.run(write_then_read(local, registry, "restart"))
         assert written == [{"id": "restart", "value": 42}]
+        names = ["server.memory.pagecache.size", "db.tx_log.rotation.retention_policy"]
+        assert asyncio.run(dbms_settings(local, registry, names)) == {
+            "server.memory.pagecache.size": "300.00MiB",
+            "db.tx_log.rotation.retention_policy": "1G size",
+        }
         browser = httpx.get(f"http://127.0.0.1:{launcher.http_port}/browser/", timeout=10)
         assert browser.status_code == 200
         assert "Neo4j Browser" in browser.text
@@ -143,3 +160,14 @@ def test_a_missing_password_is_refused(launcher: Launcher) -> None:
         time.sleep(0.1)
     assert process.exit_code() == 2
     assert "NEO4J_PASSWORD" in process.output()
+
+
+def test_a_bad_transaction_log_retention_is_refused(launcher: Launcher) -> None:
+    process = launcher.process()
+    process.command += ["--tx-log-retention", "forever and a day"]
+    process.start()
+    while process.running():
+        time.sleep(0.1)
+    assert process.exit_code() == 1
+    assert "Neo4j failed to start" in process.output()
+    assert "forever and a day" in process.output()

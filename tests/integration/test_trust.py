@@ -101,6 +101,30 @@ async def test_agreeing_sources_win_and_earn_trust(
     assert rows_c[f"t1-{unique}"]["trust"] < rows_a[f"t1-{unique}"]["trust"]
 
 
+async def test_a_fact_follows_its_winning_rows_when_the_winner_changes(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    await ingest(service, sources["a"], cities(unique, [("w", 100, now)]))
+    await ingest(service, sources["b"], cities(unique, [("w", 100, now)]))
+    await engine.recompute()
+    before = await fact(graph, unique, "w", "population")
+    assert before["sources"] == sorted(sources[n].id for n in "ab")
+    # b changes its mind and two more sources side with it: the fact moves to 500, its
+    # edge to b's old row (retracted) and to a's row (now contradicting) both go
+    await ingest(service, sources["b"], cities(unique, [("w", 500, now)]))
+    await ingest(service, sources["c"], cities(unique, [("w", 500, now)]))
+    await ingest(service, sources["d"], cities(unique, [("w", 500, now)]))
+    await engine.recompute()
+    after = await fact(graph, unique, "w", "population")
+    assert json.loads(after["value"]) == 500
+    assert after["sources"] == sorted(sources[n].id for n in "bcd")
+
+
 async def test_explanations_add_up_and_old_values_decay(
     graph: Graph,
     service: IngestionService,

@@ -25,7 +25,12 @@ import org.neo4j.server.configuration.ServerSettings;
  * <pre>
  * NEO4J_PASSWORD=... java @jvm.options -Xmx1g -jar grace-neo4j.jar --home DIR
  *     [--bolt HOST:PORT] [--http HOST:PORT] [--plugins DIR] [--pagecache SIZE]
+ *     [--tx-log-retention POLICY]
  * </pre>
+ *
+ * <p>Transaction logs are kept up to {@code --tx-log-retention} (a
+ * {@code db.tx_log.rotation.retention_policy} value, default {@code 1G size}): Neo4j's own
+ * default keeps two days of them, which bulk trust passes and re-ingests grew past 30 GB.
  *
  * The password of the {@code neo4j} user is taken from {@code NEO4J_PASSWORD} only and is set
  * again at every start. Stdout carries exactly two lines for supervisors: {@code GRACE-NEO4J
@@ -39,7 +44,8 @@ import org.neo4j.server.configuration.ServerSettings;
 public final class Launcher {
 
     private static final String USAGE = "usage: NEO4J_PASSWORD=... java @jvm.options -jar grace-neo4j.jar"
-            + " --home DIR [--bolt HOST:PORT] [--http HOST:PORT] [--plugins DIR] [--pagecache SIZE]";
+            + " --home DIR [--bolt HOST:PORT] [--http HOST:PORT] [--plugins DIR] [--pagecache SIZE]"
+            + " [--tx-log-retention POLICY]";
 
     /** Neo4j refuses passwords shorter than this (dbms.security.auth_minimum_password_length). */
     private static final int MIN_PASSWORD_LENGTH = 8;
@@ -55,6 +61,7 @@ public final class Launcher {
         SocketAddress bolt = parseAddress(options, "--bolt", "127.0.0.1:7687");
         SocketAddress http = parseAddress(options, "--http", "127.0.0.1:7474");
         long pagecache = parseOption(options, "--pagecache", "256m", SettingValueParsers.BYTES);
+        String txLogRetention = options.getOrDefault("--tx-log-retention", "1G size");
         Path plugins = options.containsKey("--plugins")
                 ? Path.of(options.get("--plugins"))
                 : jarDirectory().resolve("plugins");
@@ -74,6 +81,8 @@ public final class Launcher {
                     .setConfig(GraphDatabaseSettings.procedure_unrestricted,    // dbms.security.procedures.unrestricted
                             List.of("apoc.*", "gds.*"))
                     .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache) // server.memory.pagecache.size
+                    .setConfig(GraphDatabaseSettings.keep_logical_logs,         // db.tx_log.rotation.retention_policy
+                            txLogRetention)
                     .setConfig(GraphDatabaseSettings.udc_enabled, false)        // dbms.usage_report.enabled
                     .setConfig(ServerSettings.allow_telemetry, false)           // client.allow_telemetry (Browser)
                     // Bolt's two Netty event loop groups each wait out a 5 s quiet period at
@@ -148,7 +157,7 @@ public final class Launcher {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i];
-            if (!name.matches("--(home|bolt|http|plugins|pagecache)") || i + 1 >= args.length) {
+            if (!name.matches("--(home|bolt|http|plugins|pagecache|tx-log-retention)") || i + 1 >= args.length) {
                 throw fail(2, USAGE);
             }
             options.put(name, args[i + 1]);
