@@ -1,10 +1,16 @@
 // The active rows that describe some entities (the part an incremental update recomputes),
-// as one record of lists like `documents_claims`.
+// as one record of lists like `documents_claims`; each document's status and source are read
+// once. (`VIOLATES` edges always end at a `Policy`.)
 UNWIND $entities AS entity_id
 MATCH (:Entity {id: entity_id})<-[:DESCRIBES]-(r:Row {status: 'active'})
-MATCH (r)-[:EXTRACTED_FROM]->(d:Document {status: 'active'})-[:FROM_SOURCE]->(s:Source)
-RETURN collect([r.id, r.table, r.key, r.values, coalesce(r.reads, 0), d.id, s.id,
-                d.ingested_at.epochMillis, coalesce(r.rejected_attributes, []),
+MATCH (r)-[:EXTRACTED_FROM]->(d:Document)
+WITH d, collect(r) AS rows
+WHERE d.status = 'active'
+MATCH (d)-[:FROM_SOURCE]->(s:Source)
+WITH d.id AS document, s.id AS source, d.ingested_at.epochMillis AS ingested, rows
+UNWIND rows AS r
+RETURN collect([r.id, r.table, r.key, r.values, coalesce(r.reads, 0), document, source,
+                ingested, coalesce(r.rejected_attributes, []),
                 CASE WHEN r.trust_mode IS NULL THEN null ELSE r.trust END,
                 r.trust_mode = $mode AND coalesce(r.trust_model, 0) = $model, r.value_hashes,
-                COUNT { (r)-[:VIOLATES]->(:Policy) }]) AS rows
+                COUNT { (r)-[:VIOLATES]->() }]) AS rows
