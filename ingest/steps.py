@@ -46,7 +46,10 @@ class StepServices:
         compares embedded text either way)."""
         policies = await active_policy_set(graph)
         trust = await TrustEngine.create(
-            graph, bus, sync_above=lambda table: policies.thresholds(table).auto_sync_above
+            graph,
+            bus,
+            sync_above=lambda table: policies.thresholds(table).auto_sync_above,
+            quarantine_below=lambda table: policies.thresholds(table).quarantine_below,
         )
         audit = AuditLog(graph)
         detector = ConflictDetector(graph, bus, audit, trust.tables)

@@ -224,8 +224,9 @@ def value_clusters(
 
     Exactly equal values are clustered once: most items repeat a few values many times (all
     sources agree), and comparing each distinct value once is what makes a million rows
-    cheap. It gives the same clusters as long as a repeated value agrees with itself (every
-    value but a NaN or an unparsable date); otherwise every value is clustered on its own.
+    cheap. It gives the same clusters as long as a repeated value agrees with itself
+    (`agrees_with_itself`: every value but a NaN or one of the wrong type); otherwise every
+    value is clustered on its own.
     """
     numbers: dict[object, int] = {}
     distinct_of = [numbers.setdefault(_identity(value), len(numbers)) for value in values]

@@ -45,8 +45,9 @@ def values_agree(spec: FieldSpec, a: JsonValue, b: JsonValue) -> bool:
 
 
 def agrees_with_itself(spec: FieldSpec, value: JsonValue) -> bool:
-    """`values_agree(spec, value, value)` without comparing: false only for a value of the
-    wrong type for its field or a NaN (a string always agrees with itself)."""
+    """`values_agree(spec, value, value)` without comparing: false only for a NaN, a
+    non-number in a numeric field, a non-string in a string or text field, or a list holding
+    one of those (a string always agrees with itself)."""
     if spec.type is FieldType.LIST and not spec.multi_valued:
         return _lists_agree(spec, value, value)
     if isinstance(value, str):

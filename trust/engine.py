@@ -74,10 +74,11 @@ EVENT_THRESHOLD = 0.01
 TRUST_EPSILON = 1e-4
 """In a full pass, a row whose trust moved by less than this keeps its stored score."""
 INCREMENTAL_TOLERANCE = 0.005
-"""In an incremental pass, a row already scored whose trust moved by less than this keeps its
-stored score until the next full pass: half the 0.01 steps trust is shown in. A new document
-nudges most rows of its entities by a few thousandths (its source's support), and rewriting
-those was two thirds of the pass (bench/trust_recompute.py)."""
+"""In an incremental pass, a row already scored whose trust moved by less than this (and not
+across its quarantine threshold) keeps its stored score until the next full pass, so stored
+trust stays within 0.005 of its current value. A new document nudges most rows of its
+entities by a few thousandths (its source's support), and rewriting those was two thirds of
+the pass (bench/trust_recompute.py)."""
 
 
 @dataclass(frozen=True)
@@ -126,28 +127,35 @@ class TrustEngine:
         bus: EventBus,
         tables: Mapping[str, TableSchema],
         sync_above: Callable[[str], float] | None = None,
+        quarantine_below: Callable[[str], float] | None = None,
     ) -> None:
         self._graph = graph
         self._bus = bus
         self._tables = dict(tables)
         self._sync_above = sync_above or (lambda table: 0.0)
+        self._quarantine_below = quarantine_below
         self._model: TrainedModel | None = None
 
     @classmethod
     async def create(
-        cls, graph: Graph, bus: EventBus, sync_above: Callable[[str], float] | None = None
+        cls,
+        graph: Graph,
+        bus: EventBus,
+        sync_above: Callable[[str], float] | None = None,
+        quarantine_below: Callable[[str], float] | None = None,
     ) -> TrustEngine:
         """An engine for the table versions active in the graph.
 
         `sync_above` (table -> confidence, from policy) decides which facts are synced to
         the fact layer (`active`); the others are kept as `candidate` facts. Without it every
-        fact is synced.
+        fact is synced. `quarantine_below` (table -> trust, from policy): a row whose trust
+        crosses it is rewritten even when it moved by less than the pass's tolerance.
         """
         tables = {
             schema.name: TableSchema.model_validate(version.definition)
             for schema, version in await active_versions(graph)
         }
-        engine = cls(graph, bus, tables, sync_above)
+        engine = cls(graph, bus, tables, sync_above, quarantine_below)
         await engine.refresh_model()
         return engine
 
@@ -291,7 +299,8 @@ class TrustEngine:
         facts = None
         if stored is not None:
             facts = fact_changes(resolve_facts(index, result, self._sync_above), stored)
-        return _Pass(rows, index, result, scores, facts, stale_rows(rows, scores, tolerance))
+        stale = stale_rows(rows, scores, tolerance, self._quarantine_below)
+        return _Pass(rows, index, result, scores, facts, stale)
 
     async def _write_rows(self, work: _Pass) -> None:
         await self._write_batches(
@@ -458,14 +467,25 @@ def _prior(index: ClaimIndex, trust: Mapping[str, float]) -> np.ndarray:
     return np.array([trust.get(source, INITIAL_TRUST) for source in index.sources])
 
 
-def stale_rows(rows: Sequence[RowRecord], scores: RowScores, tolerance: float) -> list[int]:
+def stale_rows(
+    rows: Sequence[RowRecord],
+    scores: RowScores,
+    tolerance: float,
+    quarantine_below: Callable[[str], float] | None = None,
+) -> list[int]:
     """Positions of the rows whose stored score is stale: never scored, scored another way,
-    or moved by at least `tolerance`."""
+    moved by at least `tolerance`, or moved across their table's quarantine threshold
+    (`quarantine_below`: table -> trust) however little, since healing reads stored trust."""
     stored = np.array(
         [row.trust if row.trust_current and row.trust is not None else np.nan for row in rows],
         dtype=np.float64,
     )
-    stale = np.isnan(stored) | (np.abs(scores.trust - np.nan_to_num(stored)) >= tolerance)
+    known = np.nan_to_num(stored)
+    stale = np.isnan(stored) | (np.abs(scores.trust - known) >= tolerance)
+    if quarantine_below is not None:
+        limits = {table: quarantine_below(table) for table in {row.table for row in rows}}
+        threshold = np.array([limits[row.table] for row in rows], dtype=np.float64)
+        stale |= (known < threshold) != (scores.trust < threshold)
     return np.flatnonzero(stale).tolist()
 
 

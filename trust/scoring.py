@@ -49,7 +49,9 @@ def stored_parts(
     """The explanation of a stored score, from what the row stores: its six signals (in
     `Signal` order) and propagated score, combined (the parts add up to its trust) or put
     through the learned `model` that scored it (the parts add up to its log-odds). The same
-    arithmetic as `score_rows`, so the parts add up exactly."""
+    arithmetic as `score_rows`, so the parts add up exactly, as long as the combined score's
+    weights (`trust.score.DEFAULT_WEIGHTS`) are those the row was scored with: a change of
+    weights changes every score, and the next full pass rewrites them all."""
     row = np.array([signals], dtype=np.float64)
     if model is None:
         _, parts = combine_array(row, np.array([propagated]))

@@ -97,3 +97,14 @@ def gql(
 def error_codes(body: dict[str, Any]) -> list[str]:
     """The `extensions.code` of every error in a response, in order."""
     return [str((e.get("extensions") or {}).get("code")) for e in body.get("errors") or []]
+
+
+EXPLANATION_QUERY = """
+query($id: ID!, $top: Int) {
+  trustExplanation(nodeId: $id, top: $top) {
+    nodeId table score mode sumsTo summary
+    contributions { name value }
+    evidence { description weight nodeIds }
+  }
+}"""
+"""Why a row, document or source has its trust (`trustExplanation`)."""

@@ -33,7 +33,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from ingest.extract import Limits
 from ingest.service import IngestionService, OutcomeStatus
-from tests.integration.api_support import Caller, Callers, error_codes, gql
+from tests.integration.api_support import EXPLANATION_QUERY, Caller, Callers, error_codes, gql
 from tests.integration.conftest import SourceFolder
 from trust.aggregates import table_snapshots
 from trust.claims import build_claims
@@ -112,14 +112,6 @@ query($table: String!, $points: Int) {
     distribution { lower upper count }
     trend(points: $points) { at rows mean low high histogram }
     scoring { mode modelVersion metrics { rocAuc baselineRocAuc } }
-  }
-}"""
-EXPLANATION_QUERY = """
-query($id: ID!, $top: Int) {
-  trustExplanation(nodeId: $id, top: $top) {
-    nodeId table score mode sumsTo summary
-    contributions { name value }
-    evidence { description weight nodeIds }
   }
 }"""
 

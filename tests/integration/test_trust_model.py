@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from rich.console import Console
 
 from api.trust_commands import print_train_report
@@ -24,6 +25,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import PROJECT_ROOT
 from ingest.service import IngestionService, OutcomeStatus
+from tests.integration.api_support import EXPLANATION_QUERY, Callers, gql
 from tests.integration.conftest import SourceFolder
 from trust.decisions import (
     DecisionKind,
@@ -238,7 +240,7 @@ async def test_retraining_stores_increasing_versions_and_puts_a_better_model_in_
 
 
 async def test_the_engine_scores_with_the_model_in_force_and_back(
-    graph: Graph, engine: TrustEngine, decided: Decided
+    graph: Graph, engine: TrustEngine, decided: Decided, api_client: TestClient, callers: Callers
 ) -> None:
     decisions = [r.decision for r in decided.mine(await read_decisions(graph))]
     trained = train(decisions, version=await next_version(graph))
@@ -262,6 +264,13 @@ async def test_the_engine_scores_with_the_model_in_force_and_back(
         stored = features(row["signals"], row["propagated"])
         assert stored is not None
         assert row["trust"] == pytest.approx(predict(model, stored), abs=1e-12)
+    # the API explains a learned score with the stored model of its version
+    body = gql(api_client, callers.admin, EXPLANATION_QUERY, {"id": ids[0]})
+    explanation = body["data"]["trustExplanation"]
+    assert (explanation["mode"], explanation["sumsTo"]) == ("LEARNED", "LOG_ODDS")
+    logit = math.log(rows[ids[0]]["trust"] / (1 - rows[ids[0]]["trust"]))
+    total = math.fsum(c["value"] for c in explanation["contributions"])
+    assert total == pytest.approx(logit, abs=1e-9)
     await graph.write("testing/restore_trust_models", {"keep": [model.version], "in_force": []})
     report = await engine.update_entities(decided.entities)
     assert report.mode is ScoringMode.PROPAGATED

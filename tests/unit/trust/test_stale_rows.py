@@ -44,3 +44,10 @@ def test_an_incremental_pass_rewrites_new_rows_other_modes_and_visible_moves() -
 
 def test_a_full_pass_rewrites_every_move_above_its_epsilon() -> None:
     assert stale_rows(ROWS, NEW, TRUST_EPSILON) == [0, 1, 2, 3]
+
+
+def test_a_move_across_the_quarantine_threshold_is_rewritten_however_small() -> None:
+    rows = [row(0.302), row(0.298), row(0.5)]
+    new = scores([0.298, 0.301, 0.497])  # down across 0.3, up across it, a small move
+    assert stale_rows(rows, new, INCREMENTAL_TOLERANCE) == []
+    assert stale_rows(rows, new, INCREMENTAL_TOLERANCE, lambda table: 0.3) == [0, 1]

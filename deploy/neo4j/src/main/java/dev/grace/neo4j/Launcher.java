@@ -30,7 +30,8 @@ import org.neo4j.server.configuration.ServerSettings;
  *
  * <p>Transaction logs are kept up to {@code --tx-log-retention} (a
  * {@code db.tx_log.rotation.retention_policy} value, default {@code 1G size}): Neo4j's own
- * default keeps two days of them, which bulk trust passes and re-ingests grew past 30 GB.
+ * default keeps two days of them, which bulk trust passes and re-ingests grew past 30 GB. A
+ * policy Neo4j refuses stops the start like any other bad setting (exit 1, naming it).
  *
  * The password of the {@code neo4j} user is taken from {@code NEO4J_PASSWORD} only and is set
  * again at every start. Stdout carries exactly two lines for supervisors: {@code GRACE-NEO4J
