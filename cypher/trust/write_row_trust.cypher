@@ -2,11 +2,9 @@
 // to send than maps), `signals` the six signals in `trust.signals.Signal` order. $mode says
 // how the trust was computed (`propagated` or `learned`) and $model which learned model (null
 // with the combined score). The explanation is not stored: it follows from the signals, the
-// propagated score and the model (`trust.scoring.stored_parts`); the explanation rows scored
-// before that stored (`trust_explanation`, read by nothing) goes with their next write.
+// propagated score and the model (`trust.scoring.stored_parts`).
 WITH datetime() AS now
 UNWIND $rows AS row
 MATCH (r:Row {id: row[0]})
 SET r.trust = row[1], r.trust_propagated = row[2], r.trust_signals = row[3],
     r.trust_mode = $mode, r.trust_model = $model, r.trust_updated_at = now
-REMOVE r.trust_explanation
