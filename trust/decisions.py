@@ -8,10 +8,10 @@
   not. (The change kinds Grace ships today target schemas and policies, not rows.)
 
 A decision's features are the row's signals and propagated score when the person decided.
-The engine stores them on every row it scores (`trust_signals`, `trust_propagated`); for a
-resolved conflict it keeps them on the Conflict before the rows are rescored
-(`freeze_decisions`), because the rescoring after a resolution reflects the resolution
-itself. Rows scored before signals were stored have no features and are left out.
+The engine stores them on every row it scores (`trust_features`: the six signals, then the
+propagated score); for a resolved conflict it keeps them on the Conflict before the rows are
+rescored (`freeze_decisions`), because the rescoring after a resolution reflects the
+resolution itself. Rows scored before signals were stored have no features and are left out.
 """
 
 from __future__ import annotations
@@ -137,8 +137,8 @@ def change_request_decision(record: Mapping[str, Any]) -> Parsed:
 
 
 def features(signals: Sequence[float] | None, propagated: float | None) -> Features | None:
-    """A row's features from its stored `trust_signals` (in `Signal` order) and
-    `trust_propagated`; None when it has not been scored with signals."""
+    """A row's features from its stored signals (in `Signal` order) and propagated score
+    (`trust_features`); None when it has not been scored with signals."""
     if signals is None or propagated is None or len(signals) != len(Signal):
         return None
     return Features(

@@ -494,12 +494,11 @@ def _row_params(work: _Pass, positions: Sequence[int]) -> dict[str, Any]:
     ids = [work.rows[p].id for p in positions]
     return {
         "rows": [
-            [row_id, trust, propagated, signals]
-            for row_id, trust, propagated, signals in zip(
+            [row_id, trust, features]
+            for row_id, trust, features in zip(
                 ids,
                 scores.trust[positions].tolist(),
-                scores.propagated[positions].tolist(),
-                scores.signals[positions].tolist(),
+                np.column_stack((scores.signals[positions], scores.propagated[positions])).tolist(),
                 strict=True,
             )
         ],

@@ -32,5 +32,5 @@ CALL (r) {
            {conflict: k.id, attribute: k.attribute, score: k.score} END) AS conflicts
 }
 RETURN r.id AS id, r.table AS table, r.trust AS trust, r.trust_mode AS mode,
-       r.trust_model AS model, r.trust_signals AS signals, r.trust_propagated AS propagated,
+       r.trust_model AS model, r.trust_features[0..6] AS signals, r.trust_features[6] AS propagated,
        origin, contradictions, facts, conflicts

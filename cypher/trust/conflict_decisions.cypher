@@ -5,7 +5,7 @@
 MATCH (k:Conflict {status: 'resolved'})
 WHERE k.resolved_by STARTS WITH 'user:'
 OPTIONAL MATCH (k)-[:INVOLVES]->(r:Row)
-WITH k, collect([r.id, r.trust_signals, r.trust_propagated]) AS rows
+WITH k, collect([r.id, r.trust_features[0..6], r.trust_features[6]]) AS rows
 RETURN k.id AS id, k.resolution AS resolution, coalesce(k.decision_rows, []) AS kept_rows,
        coalesce(k.decision_features, []) AS kept_features, rows
 ORDER BY id

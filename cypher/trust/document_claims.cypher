@@ -15,7 +15,8 @@ CALL (entities) {
   RETURN collect([r.id, r.table, r.key, r.values, coalesce(r.reads, 0), document, source,
                   ingested, coalesce(r.rejected_attributes, []),
                   CASE WHEN r.trust_mode IS NULL THEN null ELSE r.trust END,
-                  r.trust_mode = $mode AND coalesce(r.trust_model, 0) = $model, r.value_hashes,
+                  r.trust_mode = $mode AND coalesce(r.trust_model, 0) = $model
+                  AND r.trust_features IS NOT NULL, r.value_hashes,
                   COUNT { (r)-[:VIOLATES]->() }]) AS rows
 }
 RETURN [e IN entities | e.id] AS entities, rows

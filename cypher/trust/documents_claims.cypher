@@ -10,5 +10,6 @@ MATCH (:Document {id: document[0]})<-[:EXTRACTED_FROM]-(r:Row {status: 'active'}
 RETURN collect([r.id, r.table, r.key, r.values, coalesce(r.reads, 0), document[0], document[1],
                 document[2], coalesce(r.rejected_attributes, []),
                 CASE WHEN r.trust_mode IS NULL THEN null ELSE r.trust END,
-                r.trust_mode = $mode AND coalesce(r.trust_model, 0) = $model, r.value_hashes,
+                r.trust_mode = $mode AND coalesce(r.trust_model, 0) = $model
+                  AND r.trust_features IS NOT NULL, r.value_hashes,
                 COUNT { (r)-[:VIOLATES]->() }]) AS rows

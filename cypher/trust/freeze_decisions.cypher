@@ -9,9 +9,9 @@ WHERE k.status = 'resolved' AND k.resolved_by STARTS WITH 'user:'
   AND (k.decision_features_at IS NULL OR k.decision_features_at < k.resolved_at)
 CALL (k) {
   MATCH (k)-[:INVOLVES]->(r:Row)
-  WHERE r.trust_signals IS NOT NULL AND r.trust_propagated IS NOT NULL
+  WHERE r.trust_features IS NOT NULL
   WITH r ORDER BY r.id
-  RETURN collect(r.id) AS rows, collect(r.trust_signals + [r.trust_propagated]) AS features
+  RETURN collect(r.id) AS rows, collect(r.trust_features) AS features
 }
 SET k.decision_rows = rows, k.decision_features = reduce(flat = [], f IN features | flat + f),
     k.decision_features_at = datetime()

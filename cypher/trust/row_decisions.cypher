@@ -8,6 +8,6 @@ CALL () {
 }
 RETURN r.id AS id, r.quarantined_by AS quarantined_by,
        r.quarantined_at.epochMillis AS quarantined_at, r.released_by AS released_by,
-       r.released_at.epochMillis AS released_at, r.trust_signals AS signals,
-       r.trust_propagated AS propagated
+       r.released_at.epochMillis AS released_at, r.trust_features[0..6] AS signals,
+       r.trust_features[6] AS propagated
 ORDER BY id

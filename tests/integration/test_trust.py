@@ -21,6 +21,7 @@ from trust.claims import RowRecord, build_claims
 from trust.engine import INCREMENTAL_TOLERANCE, TRUST_EPSILON, TrustEngine
 from trust.rows import ScoredBy, read_document_rows, read_source_trust
 from trust.scoring import RowScores, score_rows, stored_parts
+from trust.signals import Signal
 from trust.truth import INITIAL_TRUST, resolve
 
 pytestmark = pytest.mark.integration
@@ -218,6 +219,24 @@ async def test_an_incremental_update_leaves_only_moves_below_its_tolerance_unwri
     moves = np.abs(computed.trust - np.array(stored, dtype=np.float64))
     assert moves.max() < INCREMENTAL_TOLERANCE
     assert moves.max() >= TRUST_EPSILON  # some moves were left for the full pass
+
+
+async def test_rows_scored_without_stored_features_are_scored_again(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    await ingest(service, sources["a"], cities(unique, [("f1", 100, now), ("f2", 200, now)]))
+    await engine.recompute()
+    await graph.write("testing/drop_row_features", {"source": sources["a"].id})
+    report = await engine.recompute()
+    assert report.rows_written >= 2  # their trust did not move; their features were missing
+    for row in await graph.read("testing/row_trust", {"source": sources["a"].id}):
+        assert len(row["signals"]) == len(Signal)
+        assert row["propagated"] is not None
 
 
 async def test_an_incremental_update_touches_only_the_affected_rows(

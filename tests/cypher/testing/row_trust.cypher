@@ -1,5 +1,5 @@
 // Trust of the rows of one source, by entity key, with what explains it.
 MATCH (r:Row {status: 'active'})-[:EXTRACTED_FROM]->(:Document {source: $source})
-RETURN r.key AS key, r.trust AS trust, r.trust_propagated AS propagated,
-       r.trust_signals AS signals
+RETURN r.key AS key, r.trust AS trust, r.trust_features[6] AS propagated,
+       r.trust_features[0..6] AS signals
 ORDER BY key
