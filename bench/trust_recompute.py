@@ -15,11 +15,12 @@ Size: `BENCH_TRUST_ROWS` (default 1,000,000; entities = rows / 10, sources = row
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import time
+from functools import partial
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from trust import reference
 from trust.claims import build_claims
-from trust.engine import WRITE_BATCH, WRITERS, TrustEngine, TrustReport
+from trust.engine import WRITE_BATCH, TrustEngine, TrustReport, write_batches
 from trust.truth import discover
 
 PREFIX = "tb-"
@@ -60,7 +61,7 @@ async def _seed_document(
     right = rng.random(rows) < accuracy
     batch = [
         {
-            "id": f"{PREFIX}row-{s}-{i}",
+            "id": _row_id(s, i),
             "key": f"{PREFIX}{k}",
             "entity_id": f"cities:{PREFIX}{k}",
             "values": json.dumps(
@@ -75,20 +76,27 @@ async def _seed_document(
     return document
 
 
+def _row_id(source: int, position: int) -> str:
+    return f"{PREFIX}row-{source}-{position}"
+
+
+def _bare_trust_params(ids: list[str]) -> dict[str, Any]:
+    return {"rows": [[row_id, 0.25] for row_id in ids]}
+
+
 async def _bare_trust_write(graph: Graph, rows: int) -> float:
     """Seconds to set only `trust` on every seeded row, in the engine's batches and with its
-    writers: the floor under writing scores back."""
+    writers (`trust.engine.write_batches`): the floor under writing scores back."""
     sources = max(rows // 1000, 1)
-    ids = [f"{PREFIX}row-{s}-{i}" for s in range(sources) for i in range(rows // sources)]
-    gate = asyncio.Semaphore(WRITERS)
-
-    async def write(batch: list[str]) -> None:
-        async with gate:
-            await graph.write("bench/set_row_trust", {"rows": [[i, 0.25] for i in batch]})
-
+    ids = [_row_id(s, i) for s in range(sources) for i in range(rows // sources)]
     start = time.perf_counter()
-    await asyncio.gather(
-        *(write(ids[k : k + WRITE_BATCH]) for k in range(0, len(ids), WRITE_BATCH))
+    await write_batches(
+        graph,
+        "bench/set_row_trust",
+        [
+            partial(_bare_trust_params, ids[k : k + WRITE_BATCH])
+            for k in range(0, len(ids), WRITE_BATCH)
+        ],
     )
     return time.perf_counter() - start
 

@@ -46,6 +46,11 @@ class QueuedFile:
     sha256: str
     size: int
 
+    @property
+    def job_id(self) -> str:
+        """Its ingestion job's id: one job per content of one file, however often queued."""
+        return identity.job_id(str(self.path.resolve()), self.sha256)
+
 
 def redis_settings(settings: Settings) -> RedisSettings:
     """arq's connection settings for the configured Redis."""
@@ -85,7 +90,7 @@ async def enqueue_file(redis: ArqRedis, item: QueuedFile, priority: Priority) ->
         "ingest_file",
         str(item.path),
         str(item.root),
-        _job_id=identity.job_id(str(item.path.resolve()), item.sha256),
+        _job_id=item.job_id,
         _queue_name=QUEUE_NAME,
         **_placement(priority),
         **_trace_context(),

@@ -303,7 +303,8 @@ class TrustEngine:
         return _Pass(rows, index, result, scores, facts, stale)
 
     async def _write_rows(self, work: _Pass) -> None:
-        await self._write_batches(
+        await write_batches(
+            self._graph,
             "trust/write_row_trust",
             [
                 partial(_row_params, work, work.changed[start : start + WRITE_BATCH])
@@ -315,14 +316,16 @@ class TrustEngine:
         if work.facts is None:
             return
         written, confidences = work.facts.written, work.facts.confidences
-        await self._write_batches(
+        await write_batches(
+            self._graph,
             "trust/write_facts",
             [
                 partial(dict, facts=written[start : start + FACT_BATCH])
                 for start in range(0, len(written), FACT_BATCH)
             ],
         )
-        await self._write_batches(
+        await write_batches(
+            self._graph,
             "trust/update_fact_confidence",
             [
                 partial(dict, facts=confidences[start : start + WRITE_BATCH])
@@ -333,19 +336,6 @@ class TrustEngine:
             await self._graph.write(
                 "trust/retract_facts", {"ids": work.facts.retracted, "started_at": started}
             )
-
-    async def _write_batches(
-        self, name: str, batches: Sequence[Callable[[], dict[str, Any]]]
-    ) -> None:
-        """Run `name` once per batch, `WRITERS` at a time, each batch's parameters built just
-        before it is sent."""
-        gate = asyncio.Semaphore(WRITERS)
-
-        async def write(params: Callable[[], dict[str, Any]]) -> None:
-            async with gate:
-                await self._graph.write(name, params())
-
-        await asyncio.gather(*(write(params) for params in batches))
 
     async def _write_small(
         self, tx: GraphTransaction, entities: Sequence[str], work: _Pass, started: datetime
@@ -507,6 +497,20 @@ def _row_params(work: _Pass, positions: Sequence[int]) -> dict[str, Any]:
     }
 
 
+async def write_batches(
+    graph: Graph, name: str, batches: Sequence[Callable[[], dict[str, Any]]]
+) -> None:
+    """Run `name` once per batch, `WRITERS` at a time, each batch's parameters built just
+    before it is sent."""
+    gate = asyncio.Semaphore(WRITERS)
+
+    async def write(params: Callable[[], dict[str, Any]]) -> None:
+        async with gate:
+            await graph.write(name, params())
+
+    await asyncio.gather(*(write(params) for params in batches))
+
+
 def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
     """What `trust/write_source_trust` writes of every source: its trust, what it copies,
     and its parts by table."""
@@ -532,18 +536,14 @@ def source_parts(index: ClaimIndex, result: TruthResult) -> list[dict[str, float
     tolerance)."""
     claims = index.claims
     tables = sorted({item.table for item in index.items})
-    table_of_item = np.array([tables.index(item.table) for item in index.items], dtype=np.int64)
-    claim_table = table_of_item[claims.item_of_value[claims.value]]
+    position = {table: t for t, table in enumerate(tables)}
+    table_of_item = np.array([position[item.table] for item in index.items], dtype=np.int64)
+    key = claims.source * len(tables) + table_of_item[claims.item_of_value[claims.value]]
+    shape, size = (claims.n_sources, len(tables)), claims.n_sources * len(tables)
+    present = np.bincount(key, minlength=size).reshape(shape)
     confidence = result.value_confidence[claims.value]
-    size = claims.n_sources * len(tables)
-    sums = np.bincount(
-        claims.source * len(tables) + claim_table, weights=confidence, minlength=size
-    ).reshape(claims.n_sources, len(tables))
-    counts = np.maximum(np.bincount(claims.source, minlength=claims.n_sources), 1)
-    shares = sums / counts[:, None]
-    present = np.bincount(claims.source * len(tables) + claim_table, minlength=size).reshape(
-        claims.n_sources, len(tables)
-    )
+    sums = np.bincount(key, weights=confidence, minlength=size).reshape(shape)
+    shares = sums / np.maximum(present.sum(axis=1), 1)[:, None]
     return [
         {table: float(shares[s, t]) for t, table in enumerate(tables) if present[s, t]}
         for s in range(claims.n_sources)

@@ -1,7 +1,8 @@
 """What the caller of one request may see and do, asked of `governance.rbac.Authorizer`.
 
 One `Access` per request (and per event inside a subscription): it loads the table ->
-workspace map once, then answers every check from memory. Every resolver that returns
+workspace map once, then answers every check from memory, the tables allowed for an action
+decided once. Every resolver that returns
 table-scoped data filters it here, so data the caller may not read never reaches a response.
 """
 
@@ -30,6 +31,7 @@ class Access:
         self.authorizer = authorizer
         self.principal = principal
         self._workspaces: dict[str, str] | None = None
+        self._tables: dict[Action, frozenset[str]] = {}
 
     @property
     def authenticated(self) -> bool:
@@ -86,15 +88,19 @@ class Access:
         return any(self.authorizer.decide(self.principal, action, r).allowed for r in candidates)
 
     async def tables(self, action: Action = Action.READ) -> frozenset[str]:
-        """The tables on which the caller may do `action`: filter every list with it."""
+        """The tables on which the caller may do `action`: filter every list with it (decided
+        once per action: a page of facts asks for every fact)."""
         if self.principal is None:
             return frozenset()
-        workspaces = await self.table_workspaces()
-        return frozenset(
-            table
-            for table, workspace in workspaces.items()
-            if self.authorizer.decide(self.principal, action, Resource(workspace, table)).allowed
-        )
+        allowed = self._tables.get(action)
+        if allowed is None:
+            principal, workspaces = self.principal, await self.table_workspaces()
+            allowed = self._tables[action] = frozenset(
+                table
+                for table, workspace in workspaces.items()
+                if self.authorizer.decide(principal, action, Resource(workspace, table)).allowed
+            )
+        return allowed
 
     def may_read_workspace(self, workspace: str = DEFAULT_WORKSPACE) -> bool:
         """Whether the caller may read all of `workspace`, beyond its tables: what belongs to

@@ -12,7 +12,13 @@ from datetime import UTC, datetime
 import strawberry
 
 from api.gql.context import GraceInfo
-from api.gql.pagination import InvalidCursorError, PageInfo, decode_cursor, encode_cursor, page_size
+from api.gql.pagination import (
+    InvalidCursorError,
+    PageInfo,
+    cut_page,
+    decode_cursor,
+    page_size,
+)
 from api.gql.people import instance
 from api.gql.permissions import requires
 from governance.audit import AuditLog, AuditRecord
@@ -173,11 +179,12 @@ class AuditQuery:
                 "limit": limit + 1,
             },
         )
-        events = [AuditEvent.of(AuditRecord.model_validate(row["event"])) for row in rows[:limit]]
-        end = encode_cursor([events[-1].seq]) if events else None
-        return AuditEventPage(
-            nodes=events, page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=end)
+        events, page_info = cut_page(
+            [AuditEvent.of(AuditRecord.model_validate(row["event"])) for row in rows],
+            limit,
+            lambda event: [event.seq],
         )
+        return AuditEventPage(nodes=events, page_info=page_info)
 
     @strawberry.field(
         description="The audit chain's head and latest checkpoint (instance admins only).",

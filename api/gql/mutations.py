@@ -44,7 +44,6 @@ from governance.audit import AuditEntry
 from governance.errors import NotFoundError
 from governance.rbac import DEFAULT_WORKSPACE, Action
 from graph.errors import GraceError
-from ingest import identity
 from ingest.queue import Priority, QueuedFile, enqueue_file
 from ingest.watch.files import sha256_of
 
@@ -230,7 +229,7 @@ class Mutation:
         item = await _document_file(info.context, node.id)
         services = info.context.services
         queued = await enqueue_file(services.queue, item, Priority.URGENT)
-        job_id = identity.job_id(str(item.path.resolve()), item.sha256)
+        job_id = item.job_id
         entry = AuditEntry(
             f"user:{user}",
             "document.reingest",

@@ -20,7 +20,12 @@ from strawberry.dataloader import DataLoader
 
 from api.gql.access import NotAuthenticatedError
 from api.gql.context import GraceContext, GraceInfo
-from api.gql.pagination import InvalidCursorError, PageInfo, decode_cursor, encode_cursor, page_size
+from api.gql.pagination import (
+    PageInfo,
+    after_id,
+    cut_page,
+    page_size,
+)
 from api.gql.permissions import Target, authenticated, requires, workspace_arg
 from governance.accounts import as_datetime
 from governance.api_keys import ApiKeys, KeyInfo
@@ -242,17 +247,6 @@ def _user_of(principal: Principal) -> str:
     return principal.user_id
 
 
-def _after_id(after: str | None) -> str | None:
-    """The user id a `users` cursor holds."""
-    if after is None:
-        return None
-    match decode_cursor(after):
-        case [str(user_id)]:
-            return user_id
-        case _:
-            raise InvalidCursorError
-
-
 @strawberry.type
 class PeopleQuery:
     """The caller, users and workspaces."""
@@ -279,13 +273,10 @@ class PeopleQuery:
     ) -> UserPage:
         limit = page_size(first)
         rows = await info.context.services.graph.read(
-            "api/governance_users", {"after": _after_id(after), "limit": limit + 1}
+            "api/governance_users", {"after": after_id(after) or None, "limit": limit + 1}
         )
-        users = [User.of(row) for row in rows[:limit]]
-        end = encode_cursor([users[-1].id]) if users else None
-        return UserPage(
-            nodes=users, page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=end)
-        )
+        users, page_info = cut_page([User.of(row) for row in rows], limit, lambda u: [u.id])
+        return UserPage(nodes=users, page_info=page_info)
 
     @strawberry.field(
         description="The workspaces the caller is a member of and may read, by id.",

@@ -28,7 +28,6 @@ from starlette.datastructures import UploadFile
 from governance.audit import AuditEntry, AuditLog
 from graph.errors import ConfigurationError, GraceError
 from graph.settings import Settings
-from ingest import identity
 from ingest.queue import Priority, QueuedFile, enqueue_file
 
 CSRF_HEADER = "X-Grace-CSRF"
@@ -191,5 +190,4 @@ class Uploads:
             return Outcome(shown, refusal=refused.refusal, reason=refused.reason)
         item = QueuedFile(path=path, root=self._root, sha256=sha256, size=size)
         queued = await enqueue_file(self._queue, item, Priority.URGENT)
-        job_id = identity.job_id(str(path.resolve()), sha256)
-        return Outcome(name, size, sha256, job_id, queued)
+        return Outcome(name, size, sha256, item.job_id, queued)
