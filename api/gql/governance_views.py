@@ -19,6 +19,7 @@ from strawberry.scalars import JSON
 
 from api.gql.access import Access
 from api.gql.context import GraceContext, GraceInfo
+from api.gql.loaders import by_id
 from api.gql.pagination import InvalidCursorError, PageInfo, decode_cursor, encode_cursor, page_size
 from api.gql.permissions import Target, optional_workspace_arg, requires
 from governance.approvals import Approvals, ChangeRequestRecord, CommentRecord, Stage, Vote
@@ -238,8 +239,7 @@ def targets_loader(context: GraceContext) -> DataLoader[str, ChangeRequestTarget
 
     async def load(ids: list[str]) -> Sequence[ChangeRequestTarget | None]:
         rows = await context.services.graph.read("api/governance_request_targets", {"ids": ids})
-        found = {row["id"]: ChangeRequestTarget.of(row) for row in rows}
-        return [found.get(one) for one in ids]
+        return by_id(rows, ids, ChangeRequestTarget.of, None)
 
     return DataLoader(load_fn=load)
 

@@ -56,7 +56,7 @@ class RowsPage:
     limit: int
 
 
-def _by_id(
+def by_id(
     records: list[Record], ids: Sequence[str], value: Callable[[Record], V], missing: V
 ) -> list[V]:
     """`value` of the record of each id, in the order of `ids` (`missing` for none)."""
@@ -91,7 +91,7 @@ def row_origin_loader(context: GraceContext) -> DataLoader[str, RowOrigin | None
 
     async def load(ids: list[str]) -> list[RowOrigin | None]:
         records = await context.services.graph.read("api/catalog_row_documents", {"ids": ids})
-        return _by_id(
+        return by_id(
             records,
             ids,
             lambda r: RowOrigin(DocumentRecord.parse(r["document"]), str(r["locator"] or "")),
@@ -106,7 +106,7 @@ def row_entity_loader(context: GraceContext) -> DataLoader[str, model.Entity | N
 
     async def load(ids: list[str]) -> list[model.Entity | None]:
         records = await context.services.graph.read("api/catalog_row_entities", {"ids": ids})
-        return _by_id(records, ids, lambda r: model.Entity.from_node(r["entity"]), None)
+        return by_id(records, ids, lambda r: model.Entity.from_node(r["entity"]), None)
 
     return DataLoader(load_fn=load)
 
@@ -119,7 +119,7 @@ def entity_rows_loader(context: GraceContext) -> DataLoader[str, list[model.Row]
         records = await context.services.graph.read(
             "api/catalog_entity_rows", {"ids": ids, "tables": tables}
         )
-        return _by_id(records, ids, lambda r: [model.Row.from_node(x) for x in r["rows"]], [])
+        return by_id(records, ids, lambda r: [model.Row.from_node(x) for x in r["rows"]], [])
 
     return DataLoader(load_fn=load)
 
@@ -129,7 +129,7 @@ def entity_facts_loader(context: GraceContext) -> DataLoader[str, list[str]]:
 
     async def load(ids: list[str]) -> list[list[str]]:
         records = await context.services.graph.read("api/catalog_entity_facts", {"ids": ids})
-        return _by_id(records, ids, lambda r: [str(fact) for fact in r["facts"]], [])
+        return by_id(records, ids, lambda r: [str(fact) for fact in r["facts"]], [])
 
     return DataLoader(load_fn=load)
 
@@ -152,7 +152,7 @@ def document_versions_loader(context: GraceContext) -> DataLoader[str, list[Docu
     async def load(ids: list[str]) -> list[list[DocumentRecord]]:
         params = {"ids": ids, **await readable(context)}
         records = await context.services.graph.read("api/catalog_document_versions", params)
-        return _by_id(records, ids, lambda r: [DocumentRecord.parse(v) for v in r["versions"]], [])
+        return by_id(records, ids, lambda r: [DocumentRecord.parse(v) for v in r["versions"]], [])
 
     return DataLoader(load_fn=load)
 
@@ -162,7 +162,7 @@ def document_source_loader(context: GraceContext) -> DataLoader[str, model.Sourc
 
     async def load(ids: list[str]) -> list[model.Source | None]:
         records = await context.services.graph.read("api/catalog_document_sources", {"ids": ids})
-        return _by_id(records, ids, lambda r: model.Source.from_node(r["source"]), None)
+        return by_id(records, ids, lambda r: model.Source.from_node(r["source"]), None)
 
     return DataLoader(load_fn=load)
 
@@ -172,7 +172,7 @@ def document_runs_loader(context: GraceContext) -> DataLoader[str, list[model.In
 
     async def load(ids: list[str]) -> list[list[model.IngestionRun]]:
         records = await context.services.graph.read("api/catalog_document_runs", {"ids": ids})
-        return _by_id(
+        return by_id(
             records, ids, lambda r: [model.IngestionRun.from_node(x) for x in r["runs"]], []
         )
 
@@ -211,7 +211,7 @@ def document_row_counts_loader(context: GraceContext) -> DataLoader[str, int]:
         records = await context.services.graph.read(
             "api/catalog_document_row_counts", {"ids": ids, "tables": tables}
         )
-        return _by_id(records, ids, lambda r: int(r["total"]), 0)
+        return by_id(records, ids, lambda r: int(r["total"]), 0)
 
     return DataLoader(load_fn=load)
 

@@ -20,6 +20,7 @@ from strawberry.dataloader import DataLoader
 
 from api.gql.access import NotAuthenticatedError
 from api.gql.context import GraceContext, GraceInfo
+from api.gql.loaders import by_id
 from api.gql.pagination import (
     PageInfo,
     after_id,
@@ -234,8 +235,7 @@ def _batched_rows(context: GraceContext, name: str) -> DataLoader[str, Record | 
 
     async def load(ids: list[str]) -> Sequence[Record | None]:
         rows = await context.services.graph.read(name, {"ids": ids})
-        found = {row["id"]: row for row in rows}
-        return [found.get(one) for one in ids]
+        return by_id(rows, ids, lambda row: row, None)
 
     return DataLoader(load_fn=load)
 

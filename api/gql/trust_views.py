@@ -22,6 +22,7 @@ from strawberry.dataloader import DataLoader
 
 from api.gql.arguments import InvalidArgumentError, checked_id
 from api.gql.context import GraceContext, GraceInfo
+from api.gql.loaders import by_id
 from api.gql.permissions import ResourceOf, Target, requires, table_arg
 from api.gql.review import known_table
 from governance.errors import NotFoundError
@@ -269,8 +270,7 @@ def trust_node_loader(context: GraceContext) -> DataLoader[str, TrustNodeRecord 
 
     async def load(ids: list[str]) -> list[TrustNodeRecord | None]:
         records = await context.services.graph.read("api/trust_nodes", {"ids": ids})
-        found = {str(r["id"]): TrustNodeRecord.model_validate(r) for r in records}
-        return [found.get(i) for i in ids]
+        return by_id(records, ids, TrustNodeRecord.model_validate, None)
 
     return DataLoader(load_fn=load)
 
@@ -409,8 +409,7 @@ def document_trust_loader(context: GraceContext) -> DataLoader[str, DocumentTrus
         records = await context.services.graph.read(
             "api/trust_documents", {"ids": ids, "top": MAX_EVIDENCE_PATHS}
         )
-        found = {str(r["id"]): DocumentTrustRecord.model_validate(r) for r in records}
-        return [found.get(i) for i in ids]
+        return by_id(records, ids, DocumentTrustRecord.model_validate, None)
 
     return DataLoader(load_fn=load)
 
@@ -480,8 +479,7 @@ def source_trust_loader(context: GraceContext) -> DataLoader[str, SourceTrustRec
 
     async def load(ids: list[str]) -> list[SourceTrustRecord | None]:
         records = await context.services.graph.read("api/trust_sources", {"ids": ids})
-        found = {str(r["id"]): SourceTrustRecord.model_validate(r) for r in records}
-        return [found.get(i) for i in ids]
+        return by_id(records, ids, SourceTrustRecord.model_validate, None)
 
     return DataLoader(load_fn=load)
 
