@@ -30,9 +30,10 @@ from api.metrics import ApiMetrics, OperationTimer, ResponseCounter
 from api.metrics import router as metrics_router
 from api.schema import build_schema
 from api.services import Services
-from api.tracing import API_SERVICE, OperationTracing, http_telemetry, tracer_provider
+from api.tracing import OperationTracing, http_telemetry
 from governance.errors import InvalidCredentialsError
 from graph.settings import Profile, Settings, load_settings
+from graph.tracing import API_SERVICE, tracer_provider
 
 
 class GraceRouter(GraphQLRouter[GraceContext, None]):

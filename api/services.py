@@ -1,11 +1,9 @@
-"""The long-lived parts one API process holds: settings, the graph and the event bus; and
-the same for one command of `grace`, opened and closed around its work."""
+"""The long-lived parts one API process holds: settings, the graph and the event bus (a
+command of `grace` opens the same, around its work: see `cli.common`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -81,22 +79,3 @@ def ingestion_queue(settings: Settings) -> ArqRedis:
     return ArqRedis(
         pool, job_serializer=serialize, job_deserializer=deserialize, default_queue_name=QUEUE_NAME
     )
-
-
-@asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[Services]:
-    """The graph and the bus for one command, closed when it is done."""
-    services = await Services.open(settings)
-    try:
-        yield services
-    finally:
-        await services.close()
-
-
-async def with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -> T:
-    """Run `work` on a graph opened for it (commands that need no event bus)."""
-    graph = await Graph.connect(settings)
-    try:
-        return await work(graph)
-    finally:
-        await graph.close()

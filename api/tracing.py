@@ -1,8 +1,7 @@
-"""OpenTelemetry tracing, on when an OTLP endpoint is configured (`otel_exporter_otlp_endpoint`,
-or the standard `OTEL_EXPORTER_OTLP_ENDPOINT`): a span for every HTTP request (FastAPI's native
-telemetry, continuing a caller's W3C `traceparent`) and every GraphQL operation. Jobs enqueued
-meanwhile carry the trace into the worker (`ingest.queue`, `ingest.worker`). Without an
-endpoint nothing is installed: telemetry off, no extension, the worker's no-op tracer.
+"""Tracing of the API: a span for every HTTP request (FastAPI's native telemetry, continuing a
+caller's W3C `traceparent`) and every GraphQL operation. Jobs enqueued meanwhile carry the
+trace into the worker (`ingest.queue`, `ingest.worker`). The provider comes from
+`graph.tracing`; without an OTLP endpoint telemetry is off and no extension is installed.
 """
 
 from __future__ import annotations
@@ -10,34 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastapi.telemetry import TelemetryConfig
-from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 from strawberry.extensions import SchemaExtension
-
-from graph.settings import Settings
-
-API_SERVICE = "grace-api"
-WORKER_SERVICE = "grace-worker"
-TRACES_PATH = "/v1/traces"
-
-
-def tracer_provider(
-    settings: Settings, service: str, processor: SpanProcessor | None = None
-) -> TracerProvider | None:
-    """A provider exporting to the configured OTLP endpoint (or to `processor`, given one);
-    None when neither is there."""
-    if processor is None:
-        if settings.otel_exporter_otlp_endpoint is None:
-            return None
-        endpoint = settings.otel_exporter_otlp_endpoint.rstrip("/") + TRACES_PATH
-        processor = BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint))
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
-    provider.add_span_processor(processor)
-    return provider
 
 
 def http_telemetry(provider: TracerProvider | None) -> TelemetryConfig:
@@ -46,15 +20,6 @@ def http_telemetry(provider: TracerProvider | None) -> TelemetryConfig:
     if provider is None:
         return {"tracing": False, "metrics": False, "logs": False}
     return {"tracer_provider": provider, "metrics": False, "logs": False, "operation_spans": False}
-
-
-def install(settings: Settings, service: str = WORKER_SERVICE) -> TracerProvider | None:
-    """Make the configured provider the process's global one (the worker's jobs trace through
-    it); nothing when no endpoint is configured."""
-    provider = tracer_provider(settings, service)
-    if provider is not None:
-        trace.set_tracer_provider(provider)
-    return provider
 
 
 class OperationTracing(SchemaExtension):

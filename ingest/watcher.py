@@ -20,9 +20,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from arq.connections import ArqRedis, create_pool
 from watchdog.observers import Observer
 
-from ingest.queue import QueuedFile
+from graph.settings import Settings
+from ingest.batcher import Batcher
+from ingest.queue import QueuedFile, deserialize, enqueue_all, redis_settings, serialize
 from ingest.watch.events import EVENTS, Handler, Signal
 from ingest.watch.files import DEFAULT_IGNORE, Signature, ignored, sha256_of, signature
 
@@ -223,3 +226,32 @@ class FolderWatcher:
                     self._submitted[path] = previous
             return False
         return True
+
+
+BATCH_WINDOW_SECONDS = 0.005
+"""How long the watcher's batcher waits for more files after one arrives."""
+
+
+async def run_watcher(settings: Settings) -> None:
+    """Watch the configured folders and queue what arrives, until cancelled (`grace watch`)."""
+    redis: ArqRedis = await create_pool(
+        redis_settings(settings), job_serializer=serialize, job_deserializer=deserialize
+    )
+
+    async def flush(items: Sequence[QueuedFile]) -> int:
+        jobs = await enqueue_all(redis, items)
+        log.info("queued %d file(s) as %d job(s): %s", len(items), jobs, items[0].path.name)
+        return jobs
+
+    batcher = Batcher(flush, window_seconds=BATCH_WINDOW_SECONDS)
+    watcher = FolderWatcher(
+        settings.watch_dirs,
+        batcher.submit,
+        debounce_seconds=settings.watch_debounce_seconds,
+        rescan_seconds=settings.watch_rescan_seconds,
+    )
+    try:
+        await watcher.run()
+    finally:
+        await batcher.flush()
+        await redis.aclose()

@@ -18,17 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from arq import Retry
+from arq.worker import Worker
 from opentelemetry.trace import SpanKind, Tracer, get_tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from pydantic import JsonValue
 
 from graph.errors import GraphUnavailableError
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
+from graph.tracing import install as install_tracing
+from ingest.after_ingest import AfterIngest
 from ingest.assembly import open_ingestion
 from ingest.maintenance import MAINTENANCE_TASKS
-from ingest.pipeline import PIPELINES_DIR, Pipeline, PipelineInput, StepEvent, load_pipeline
 from ingest.queue import (
     QUEUE_NAME,
     QueuedFile,
@@ -39,15 +40,12 @@ from ingest.queue import (
 )
 from ingest.scan import scan
 from ingest.schedules import cron_jobs
-from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome, OutcomeStatus
-from ingest.steps import StepServices, step_registry
-from trust.embedding import load_embedder
+from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome
 
 log = logging.getLogger(__name__)
 
 CONNECT_ATTEMPTS = 30
 MAX_BACKOFF_SECONDS = 60
-AFTER_INGEST = "after_ingest"
 KEEP_RESULT_SECONDS = 10
 """Short, so that a file changed back to an earlier content can be queued again soon."""
 
@@ -85,29 +83,13 @@ async def _ingest(ctx: dict[str, Any], path: str, root: str) -> IngestOutcome:
         raise Retry(defer=delay) from error
 
 
-async def _after_ingest(ctx: dict[str, Any], outcome: IngestOutcome) -> None:
-    if outcome.status is not OutcomeStatus.INGESTED or outcome.document_id is None:
-        return
-    bus: EventBus = ctx["bus"]
-
-    async def publish(event: StepEvent) -> None:
-        await bus.publish(event.to_domain_event(path=outcome.path, table=outcome.table))
-
-    # services per run: the tables and policies in force now, not at worker start
-    services = await StepServices.open(ctx["graph"], bus, ctx.get("embedder"))
-    pipeline = Pipeline(ctx["pipeline_spec"], step_registry(services), allow_missing=True)
-    data: dict[str, JsonValue] = {"table": outcome.table, "rows": outcome.rows}
-    run = await pipeline.run(PipelineInput(outcome.document_id, data), on_event=publish)
-    log.info("pipeline %s on %s: %s", run.pipeline, outcome.path, run.status)
-
-
 async def ingest_file(
     ctx: dict[str, Any], path: str, root: str, trace: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Ingest one file, then run the after-ingest pipeline on it."""
     with _job_span(ctx, "ingest_file", trace):
         outcome = await _ingest(ctx, path, root)
-        await _after_ingest(ctx, outcome)
+        await ctx["after_ingest"].run(outcome)
         return outcome_record(outcome)
 
 
@@ -119,7 +101,7 @@ async def ingest_batch(
     with _job_span(ctx, "ingest_batch", trace):
         for path, root in files:
             outcome = await _ingest(ctx, path, root)
-            await _after_ingest(ctx, outcome)
+            await ctx["after_ingest"].run(outcome)
             records.append(outcome_record(outcome))
     return records
 
@@ -154,9 +136,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["tracer"] = get_tracer(__name__)
     ctx["graph"] = graph
     ctx["bus"] = bus
-    ctx["pipeline_spec"] = load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml")
-    if settings.embedding_backend != "off":
-        ctx["embedder"] = await asyncio.to_thread(load_embedder, settings.embedding_backend)
+    ctx["after_ingest"] = await AfterIngest.load(graph, bus, settings)
     ctx["service"] = await open_ingestion(graph, bus, settings, ctx.get("redis"))
 
 
@@ -189,3 +169,18 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "keep_result": KEEP_RESULT_SECONDS,
         "handle_signals": True,
     }
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run the arq worker until SIGTERM/SIGINT (`grace worker`); its jobs trace to the
+    configured OTLP endpoint, continuing the traces of the requests that queued them."""
+    tracing = install_tracing(settings)
+    worker = Worker(**worker_settings(settings))
+    try:
+        await worker.async_run()
+    except asyncio.CancelledError:
+        pass  # a signal: arq has stopped taking jobs and finished or released the current ones
+    finally:
+        await worker.close()
+        if tracing is not None:
+            tracing.shutdown()

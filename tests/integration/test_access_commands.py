@@ -9,11 +9,12 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from api.access_commands import ensure_first_admin, keys_app, users_app, workspaces_app
+from cli.access import keys_app, users_app, workspaces_app
 from governance.accounts import load_principal
 from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
 from governance.audit import AuditLog
 from governance.errors import LastAdminError, NotFoundError
+from governance.first_admin import ensure_first_admin
 from governance.rbac import DEFAULT_WORKSPACE, Action, PrincipalKind, Role
 from governance.secrets import open_secret_store
 from graph.graph import Graph

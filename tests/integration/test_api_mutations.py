@@ -31,11 +31,11 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest import identity
+from ingest.after_ingest import AfterIngest
 from ingest.extract import Limits
-from ingest.pipeline.spec import PIPELINES_DIR, load_pipeline
 from ingest.queue import QUEUE_NAME, deserialize, serialize
 from ingest.service import IngestionService, OutcomeStatus
-from ingest.worker import AFTER_INGEST, ingest_file
+from ingest.worker import ingest_file
 from tests.integration.api_support import SYSTEM, Caller, Callers, error_codes, gql
 from tests.integration.conftest import SourceFolder
 from trust.detector import ConflictDetector
@@ -769,7 +769,7 @@ async def test_an_uploaded_csv_is_queued_and_the_worker_makes_it_a_document(
             "service": service,
             "bus": bus,
             "graph": graph,
-            "pipeline_spec": load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml"),
+            "after_ingest": AfterIngest.declared(graph, bus),
             "job_id": result["jobId"],
         }
         outcome = await ingest_file(ctx, *job.args, **job.kwargs)

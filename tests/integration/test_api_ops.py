@@ -26,15 +26,16 @@ from strawberry.types import ExecutionResult
 from api.app import create_app
 from api.metrics import ANONYMOUS, OTHER, ApiMetrics, OperationNames, OperationTimer
 from api.schema import schema_for
-from api.tracing import API_SERVICE, http_telemetry, tracer_provider
+from api.tracing import http_telemetry
 from governance.rbac import Principal
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import PROJECT_ROOT, Profile, Settings, load_settings
-from ingest.pipeline import PIPELINES_DIR, load_pipeline
+from graph.tracing import API_SERVICE, tracer_provider
+from ingest.after_ingest import AfterIngest
 from ingest.queue import QUEUE_NAME, deserialize
 from ingest.service import IngestionService
-from ingest.worker import AFTER_INGEST, ingest_file
+from ingest.worker import ingest_file
 from tests.integration.api_support import Callers, gql
 from tests.integration.conftest import SourceFolder
 
@@ -308,7 +309,7 @@ async def test_a_request_and_the_job_it_enqueues_share_one_trace(
         "service": service,
         "graph": graph,
         "bus": bus,
-        "pipeline_spec": load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml"),
+        "after_ingest": AfterIngest.declared(graph, bus),
         "job_id": job_id,
     }
     await ingest_file(ctx, *info.args, **info.kwargs)

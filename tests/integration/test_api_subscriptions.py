@@ -246,7 +246,7 @@ async def test_an_ingestion_in_the_worker_streams_its_events_in_order(
         )
         record = await ingest_file(worker, str(path), str(source.root))
         assert record["status"] == "ingested"
-        steps = [step.name for step in worker["pipeline_spec"].steps]
+        steps = [step.name for step in worker["after_ingest"].spec.steps]
         events = [subscriber.event(operation)]
         while (events[-1]["payload"].get("step"), events[-1]["payload"].get("phase")) != (
             steps[-1],

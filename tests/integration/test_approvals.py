@@ -13,7 +13,7 @@ import pytest
 from pydantic import JsonValue
 from typer.testing import CliRunner, Result
 
-from api.approval_commands import requests_app
+from cli.requests import requests_app
 from governance.appliers import default_appliers
 from governance.approvals import Applier, Approvals, ChangeRequestRecord
 from governance.audit import AuditLog

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
-from api.audit_commands import audit_app
+from cli.audit import audit_app
 from governance.audit import (
     GENESIS_HASH,
     AuditEntry,

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from api import conflict_commands
-from api.conflict_commands import conflicts_app
+from cli import common
+from cli.conflicts import conflicts_app
 from governance.audit import AuditLog
 from governance.policy import PolicySet, TrustThresholds, load_policies
 from graph.events import DomainEvent, EventBus, EventType
@@ -420,7 +420,7 @@ async def test_two_active_versions_of_one_table_are_a_version_conflict(
 def test_the_command_line_lists_shows_resolves_and_reopens(
     corpus: Corpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(conflict_commands.out, "width", 240)  # room for the whole table
+    monkeypatch.setattr(common.out, "width", 240)  # room for the whole table
     runner = CliRunner()
     scanned = runner.invoke(conflicts_app, ["scan"])
     assert scanned.exit_code == 0, scanned.output

@@ -18,7 +18,7 @@ import pytest
 from pydantic import JsonValue
 from typer.testing import CliRunner
 
-from api.secret_commands import secrets_app
+from cli.secrets import secrets_app
 from governance.audit import AuditLog
 from governance.encrypted_rows import (
     GraphKeyUsage,

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from api.stack.process import ManagedProcess
-from api.stack.services import NEO4J_READY_LINE, neo4j_process
+from cli.stack.process import ManagedProcess
+from cli.stack.services import NEO4J_READY_LINE, neo4j_process
 from graph.cypher_registry import CypherRegistry
 from graph.graph import Graph
 from graph.settings import PROJECT_ROOT, Settings

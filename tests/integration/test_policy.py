@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from api.policy_commands import policy_app
+from cli.policy import policy_app
 from governance.audit import AuditLog
 from governance.errors import PolicyNotActiveError, PolicyVersionNotFoundError
 from governance.policy import PolicySet, activate_policy_version, load_policies

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rich.console import Console
 
-from api.trust_commands import print_train_report
+from cli.trust import print_train_report
 from governance.audit import AuditLog
 from governance.policy import PolicySet, TrustThresholds, load_policies
 from graph.events import EventBus

@@ -18,11 +18,11 @@ import pytest
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.worker import Worker
 
-from api.ingest_commands import run_watcher
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest.queue import QUEUE_NAME, Priority, QueuedFile, deserialize, enqueue_file, serialize
 from ingest.watch.files import sha256_of
+from ingest.watcher import run_watcher
 from ingest.worker import worker_settings
 from tests.integration.conftest import SourceFolder
 

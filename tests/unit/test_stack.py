@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from api.stack.process import ManagedProcess
-from api.stack.stack import _refuse_busy_ports
+from cli.stack.process import ManagedProcess
+from cli.stack.stack import _refuse_busy_ports
 from graph.errors import ServiceStartError
 
 

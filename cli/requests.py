@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from api.services import connected
+from cli.common import ActorOption, ProfileOption, connected, out
 from governance.appliers import default_appliers
 from governance.approvals import Approvals, ChangeRequestRecord, CommentRecord
 from governance.audit import AuditLog
@@ -25,12 +24,9 @@ from graph.settings import Settings, load_settings
 T = TypeVar("T")
 
 requests_app = typer.Typer(help="Change requests: list, show, approve, reject, comment.")
-out = Console()
+app = typer.Typer()
+app.add_typer(requests_app, name="requests")
 
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="dev, staging or prod (default: GRACE_PROFILE).")
-]
-ActorOption = Annotated[str, typer.Option("--as", help="The acting user's id.")]
 NoteOption = Annotated[str, typer.Option("--note", help="Why (kept with the decision).")]
 RequestArgument = Annotated[str, typer.Argument(help="The change request's id.")]
 

@@ -6,45 +6,30 @@ records them as `user:<id>`.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Annotated, Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from api.services import connected
-from graph.settings import load_settings
-from ingest.steps import StepServices
+from cli.common import ActorOption, ProfileOption, out, settings_for, with_step_services
+
+if TYPE_CHECKING:
+    from ingest.steps import StepServices
 
 T = TypeVar("T")
 
 conflicts_app = typer.Typer(help="Contradictions between rows, and their review.")
 rows_app = typer.Typer(help="Quarantine and release of rows.")
-out = Console()
-
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="dev, staging or prod (default: GRACE_PROFILE).")
-]
-ActorOption = Annotated[str, typer.Option("--as", help="The user who decides (recorded).")]
-
-
-@asynccontextmanager
-async def _services(profile: str | None) -> AsyncIterator[StepServices]:
-    async with connected(load_settings(profile)) as services:
-        yield await StepServices.open(services.graph, services.bus)
+app = typer.Typer()
+app.add_typer(conflicts_app, name="conflicts")
+app.add_typer(rows_app, name="rows")
 
 
 def _with_services(profile: str | None, work: Callable[[StepServices], Awaitable[T]]) -> T:
-    async def run() -> T:
-        async with _services(profile) as services:
-            return await work(services)
-
-    return asyncio.run(run())
+    return with_step_services(settings_for(profile), work)
 
 
 @conflicts_app.command("list")

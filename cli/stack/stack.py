@@ -16,11 +16,12 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from api.prestart import PrestartReport, prestart
-from api.stack.process import ManagedProcess
-from api.stack.services import (
+from cli.stack.process import ManagedProcess
+from cli.stack.services import (
     NEO4J_READY_LINE,
     api_process,
     grace_process,
+    launcher_built,
     neo4j_process,
     redis_process,
 )
@@ -102,8 +103,9 @@ class LocalStack:
             urls["Health"] = f"{base}/health/ready"
         return urls
 
-    async def start(self) -> PrestartReport:
-        """Start Neo4j and Redis, migrate and sync schemas, then start the API."""
+    async def start(self, say: Callable[[str], None] = lambda _: None) -> PrestartReport:
+        """Start Neo4j and Redis, migrate and sync schemas, then start the API, the worker
+        and the watcher (when configured); `say` is told each step as it starts and ends."""
         ports = [self.config.bolt_port, self.config.http_port, self.config.redis_port]
         if self.config.api_port is not None:
             ports.append(self.config.api_port)
@@ -113,6 +115,8 @@ class LocalStack:
         if self.config.fresh:
             for folder in ("neo4j", "redis"):
                 shutil.rmtree(data / folder, ignore_errors=True)
+        if not launcher_built(self.settings.root):
+            say("building the Neo4j launcher with Maven (first start only: a few minutes)")
         neo4j = neo4j_process(
             self.settings.root,
             data / "neo4j",
@@ -131,11 +135,19 @@ class LocalStack:
             log_dir=logs,
         )
         self._launch(neo4j)
+        say(f"Neo4j starting (bolt 127.0.0.1:{self.config.bolt_port})")
         self._launch(redis)
+        say(f"Redis starting (127.0.0.1:{self.config.redis_port})")
         await asyncio.gather(
-            _wait(neo4j, NEO4J_START_TIMEOUT_SECONDS, lambda: _printed(neo4j, NEO4J_READY_LINE)),
-            _wait(redis, REDIS_START_TIMEOUT_SECONDS, self._redis_answers),
+            _wait(
+                neo4j,
+                NEO4J_START_TIMEOUT_SECONDS,
+                lambda: _printed(neo4j, NEO4J_READY_LINE),
+                say,
+            ),
+            _wait(redis, REDIS_START_TIMEOUT_SECONDS, self._redis_answers, say),
         )
+        say("applying migrations and syncing tables and policies")
         graph = await Graph.connect(self.settings)
         try:
             report = await prestart(graph, self.settings)
@@ -149,12 +161,15 @@ class LocalStack:
                 log_dir=logs,
             )
             self._launch(api)
-            await _wait(api, API_START_TIMEOUT_SECONDS, self._api_answers)
+            say(f"API starting ({self.settings.api_host}:{self.config.api_port})")
+            await _wait(api, API_START_TIMEOUT_SECONDS, self._api_answers, say)
         if self.config.with_ingestion:
             worker = grace_process("worker", ["worker"], env=self.env, log_dir=logs)
             self._launch(worker)
-            await _wait(worker, WORKER_START_TIMEOUT_SECONDS, self._worker_answers)
+            say("worker starting (it loads the embedding model)")
+            await _wait(worker, WORKER_START_TIMEOUT_SECONDS, self._worker_answers, say)
             self._launch(grace_process("watcher", ["watch"], env=self.env, log_dir=logs))
+            say("watcher started")
         return report
 
     def stop(self) -> dict[str, int | None]:
@@ -209,13 +224,18 @@ async def _printed(process: ManagedProcess, line: str) -> bool:
 
 
 async def _wait(
-    process: ManagedProcess, limit_seconds: float, is_ready: Callable[[], Awaitable[bool]]
+    process: ManagedProcess,
+    limit_seconds: float,
+    is_ready: Callable[[], Awaitable[bool]],
+    say: Callable[[str], None],
 ) -> None:
-    deadline = time.monotonic() + limit_seconds
+    started = time.monotonic()
+    deadline = started + limit_seconds
     while time.monotonic() < deadline:
         if not process.running():
             raise process.failure(f"exited with code {process.exit_code()}")
         if await is_ready():
+            say(f"{process.name} ready ({time.monotonic() - started:.1f} s)")
             return
         await asyncio.sleep(POLL_SECONDS)
     raise process.failure(f"not ready after {limit_seconds:.0f} s")

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from api.services import connected, with_graph
+from cli.common import ProfileOption, connected, opened_graph, out
 from governance.audit import AuditLog
 from governance.policy import load_policies
 from governance.policy_diff import PolicyDiff, RowChange, diff_policy
@@ -26,11 +26,9 @@ ACTOR = "system:cli"
 SHOWN = 20
 
 policy_app = typer.Typer(help="The policies in policies/: sync, list, check, diff.")
-out = Console()
+app = typer.Typer()
+app.add_typer(policy_app, name="policy")
 
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="dev, staging or prod (default: GRACE_PROFILE).")
-]
 TablesOption = Annotated[
     list[str] | None, typer.Option("--table", help="Only this table (repeatable).")
 ]
@@ -43,7 +41,7 @@ def sync_command(profile: ProfileOption = None) -> None:
     settings = load_settings(profile)
     policies = load_policies(settings.policies_dir)
     created = asyncio.run(
-        with_graph(
+        opened_graph(
             settings,
             lambda graph: sync_policies(graph, policies, AuditLog(graph), actor=ACTOR),
         )
@@ -58,7 +56,7 @@ def sync_command(profile: ProfileOption = None) -> None:
 @policy_app.command("list")
 def list_command(profile: ProfileOption = None) -> None:
     """Every stored version of every policy."""
-    versions = asyncio.run(with_graph(load_settings(profile), policy_versions))
+    versions = asyncio.run(opened_graph(load_settings(profile), policy_versions))
     out.print(versions_table(versions))
 
 
@@ -82,7 +80,7 @@ def diff_command(
     async def work(graph: Graph) -> PolicyDiff:
         return await diff_policy(graph, await active_policy_set(graph), file, tables=tables)
 
-    print_diff(asyncio.run(with_graph(settings, work)), out)
+    print_diff(asyncio.run(opened_graph(settings, work)), out)
 
 
 async def _check(settings: Settings, tables: list[str] | None) -> PolicyReport:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from api.stack.process import ManagedProcess
+from cli.stack.process import ManagedProcess
 from graph.errors import ServiceStartError
 
 NEO4J_READY_LINE = "GRACE-NEO4J READY"
@@ -20,16 +20,24 @@ def launcher_dir(root: Path) -> Path:
     return root / "deploy" / "neo4j"
 
 
+def launcher_jar(root: Path) -> Path:
+    """Where the Maven build puts the launcher."""
+    return launcher_dir(root) / "target" / "grace-neo4j.jar"
+
+
+def launcher_built(root: Path) -> bool:
+    """Whether the launcher jar exists and is newer than its sources."""
+    project = launcher_dir(root)
+    jar = launcher_jar(root)
+    sources = [project / "pom.xml", *project.glob("src/**/*.java")]
+    return jar.exists() and all(s.stat().st_mtime <= jar.stat().st_mtime for s in sources)
+
+
 def build_launcher(root: Path, *, force: bool = False) -> Path:
     """Build the launcher jar with Maven unless it is newer than its sources; returns the jar."""
     project = launcher_dir(root)
-    jar = project / "target" / "grace-neo4j.jar"
-    sources = [project / "pom.xml", *project.glob("src/**/*.java")]
-    if (
-        not force
-        and jar.exists()
-        and all(s.stat().st_mtime <= jar.stat().st_mtime for s in sources)
-    ):
+    jar = launcher_jar(root)
+    if not force and launcher_built(root):
         return jar
     mvn = shutil.which("mvn")
     if mvn is None:
@@ -127,7 +135,7 @@ def grace_process(
     name: str, arguments: list[str], *, env: dict[str, str], log_dir: Path
 ) -> ManagedProcess:
     """A `grace` subcommand (the worker, the watcher) in its own process."""
-    command = [sys.executable, "-m", "api", *arguments]
+    command = [sys.executable, "-m", "cli", *arguments]
     return ManagedProcess(name, command, log_dir / f"{name}.log", env=env)
 
 

@@ -6,9 +6,9 @@ import asyncio
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from cli.common import ProfileOption, err, out
 from governance.audit import AuditLog
 from governance.encrypted_rows import GraphKeyUsage, RotationReport, rotate_field_key
 from governance.encryption import FieldCipher, open_field_cipher
@@ -18,13 +18,8 @@ from graph.graph import Graph
 from graph.settings import Settings, load_settings
 
 secrets_app = typer.Typer(help="Secrets and field-encryption keys.", no_args_is_help=True)
-
-out = Console()
-err = Console(stderr=True)
-
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="dev, staging or prod (default: GRACE_PROFILE).")
-]
+app = typer.Typer()
+app.add_typer(secrets_app, name="secrets")
 
 
 @secrets_app.command("status")

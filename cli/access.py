@@ -12,14 +12,13 @@ from datetime import datetime, timedelta
 from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from cli.common import ProfileOption, err, out
 from governance.accounts import Accounts
 from governance.api_keys import ApiKeys, BearerTokens, IssuedKey, token_signing_key, utc_now
 from governance.audit import AuditLog
-from governance.errors import AlreadyExistsError
-from governance.rbac import DEFAULT_WORKSPACE, Action, Principal, Role
+from governance.rbac import Action, Principal, Role
 from governance.secrets import open_secret_store
 from graph.graph import Graph
 from graph.settings import load_settings
@@ -29,14 +28,12 @@ T = TypeVar("T")
 users_app = typer.Typer(help="People who use Grace.", no_args_is_help=True)
 workspaces_app = typer.Typer(help="Workspaces and their members.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys (only their hashes are stored).", no_args_is_help=True)
+app = typer.Typer()
+app.add_typer(users_app, name="users")
+app.add_typer(workspaces_app, name="workspaces")
+app.add_typer(keys_app, name="keys")
 
 CLI = Principal.system("cli")
-out = Console()
-err = Console(stderr=True)
-
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="dev, staging or prod (default: GRACE_PROFILE).")
-]
 
 
 def _run(profile: str | None, work: Callable[[Graph, AuditLog], Awaitable[T]]) -> T:
@@ -243,29 +240,6 @@ def keys_list(
             state,
         )
     out.print(table)
-
-
-async def ensure_first_admin(
-    graph: Graph, audit: AuditLog, user_id: str = "admin"
-) -> IssuedKey | None:
-    """On a fresh instance: create the admin user (admin of `default`) and a key for them.
-
-    Returns the key the first time, None once the user exists (also when another process
-    created it concurrently). Should this stop between the user and the key, run
-    `grace keys create admin --name ...` to make one.
-    """
-    system = Principal.system("setup")
-    accounts = Accounts(graph, audit)
-    try:
-        await accounts.create_user(
-            user_id, name="Administrator", email=f"{user_id}@localhost", by=system
-        )
-    except AlreadyExistsError:
-        return None
-    await accounts.grant(DEFAULT_WORKSPACE, user_id, Role.ADMIN, by=system)
-    return await ApiKeys(graph, audit).create_key(
-        user_id, name="first admin key", scopes=None, expires_at=None, by=system
-    )
 
 
 def _table_names(tables: str | None) -> frozenset[str] | None:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import IO, Annotated, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from cli.common import ProfileOption, err, out
 from governance.audit import AuditLog, canonical_json
 from governance.audit_verify import Progress as ProgressCallback
 from governance.audit_verify import VerifyReport, checkpoint_chain, verify
@@ -26,13 +26,10 @@ from graph.settings import Settings, load_settings
 T = TypeVar("T")
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app = typer.Typer()
+app.add_typer(audit_app, name="audit")
 
-out = Console()
-err = Console(stderr=True)
 
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", help="dev, staging or prod (default: GRACE_PROFILE).")
-]
 ChainOption = Annotated[str, typer.Option("--chain", help="The audit chain.")]
 
 

@@ -7,17 +7,24 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
-from api.services import connected
-from graph.graph import Graph
-from graph.settings import Settings
-from ingest.steps import StepServices
-from trust.engine import TrustReport
-from trust.training import TrainReport, train_model
+from cli.common import ProfileOption, out, run, settings_for, step_services, with_graph
+
+if TYPE_CHECKING:
+    from graph.settings import Settings
+    from trust.engine import TrustReport
+    from trust.training import TrainReport
+
+trust_app = typer.Typer(help="Trust scores of rows, documents and sources.")
+facts_app = typer.Typer(help="Resolved facts: one value per entity and attribute.")
+app = typer.Typer()
+app.add_typer(trust_app, name="trust")
+app.add_typer(facts_app, name="facts")
 
 FACT_COLUMNS = ("key", "attribute", "value", "confidence", "supporting", "contradicting")
 
@@ -32,8 +39,8 @@ class ExportFormat(StrEnum):
 async def recompute(settings: Settings, console: Console) -> TrustReport:
     """A full trust recompute with a progress bar over the rows read; facts are synced by
     the policies in force, as in the scheduled recompute."""
-    async with connected(settings) as services:
-        engine = (await StepServices.open(services.graph, services.bus)).trust
+    async with step_services(settings) as services:
+        engine = services.trust
         columns = (TextColumn("reading rows"), BarColumn(), TextColumn("{task.completed:,}"))
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("rows", total=None)
@@ -57,15 +64,6 @@ def print_report(report: TrustReport, console: Console) -> None:
     )
     for original, copier, score in report.copying:
         console.print(f"suspected copying: {copier} copies {original} (score {score:.2f})")
-
-
-async def train(settings: Settings) -> TrainReport:
-    """Train the trust model on every recorded decision (`grace trust train`)."""
-    graph = await Graph.connect(settings)
-    try:
-        return await train_model(graph)
-    finally:
-        await graph.close()
 
 
 def print_train_report(report: TrainReport, console: Console) -> None:
@@ -100,15 +98,11 @@ def print_train_report(report: TrainReport, console: Console) -> None:
     )
 
 
-async def export_facts(
+def export_facts(
     settings: Settings, table: str, export_format: ExportFormat, output: Path | None
 ) -> int:
     """Write the active facts of `table`; returns how many."""
-    graph = await Graph.connect(settings)
-    try:
-        records = await graph.read("trust/table_facts", {"table": table})
-    finally:
-        await graph.close()
+    records = with_graph(settings, lambda graph: graph.read("trust/table_facts", {"table": table}))
     if output is None:
         _write(records, export_format, sys.stdout)
     else:
@@ -128,3 +122,35 @@ def _write(records: list[dict[str, Any]], export_format: ExportFormat, stream: I
     for row in rows:
         value = row["value"]
         writer.writerow({**row, "value": value if isinstance(value, str) else json.dumps(value)})
+
+
+@trust_app.command("recompute")
+def trust_recompute(profile: ProfileOption = None) -> None:
+    """Recompute every trust score and fact now (decay applied), with a progress bar."""
+    print_report(run(recompute(settings_for(profile), out)), out)
+
+
+@trust_app.command("train")
+def trust_train(profile: ProfileOption = None) -> None:
+    """Train the trust model on people's decisions; in force if it beats the combined score."""
+    from trust.training import train_model
+
+    print_train_report(with_graph(settings_for(profile), train_model), out)
+
+
+@facts_app.command("export")
+def facts_export(
+    table: Annotated[str, typer.Option("--table", help="The table whose facts to write.")],
+    export_format: Annotated[
+        ExportFormat, typer.Option("--format", help="csv or jsonl.")
+    ] = ExportFormat.CSV,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="A file (default: stdout).")
+    ] = None,
+    profile: ProfileOption = None,
+) -> None:
+    """One line per entity and attribute: key, attribute, value, confidence, supporting and
+    contradicting sources."""
+    count = export_facts(settings_for(profile), table, export_format, output)
+    if output is not None:
+        out.print(f"{count} facts written to {output}")
