@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 from typing import Annotated, TypeVar
 
 import typer
-from rich.table import Table
 
-from cli.common import ProfileOption, err, out
+from cli.common import ProfileOption, WideOption, err, make_table, out, resolve, settings_for
 from governance.accounts import Accounts
 from governance.api_keys import ApiKeys, BearerTokens, IssuedKey, token_signing_key, utc_now
 from governance.audit import AuditLog
 from governance.rbac import Action, Principal, Role
 from governance.secrets import open_secret_store
 from graph.graph import Graph
+from graph.ids import IdKind
 from graph.settings import load_settings
 
 T = TypeVar("T")
@@ -74,7 +74,7 @@ def users_add(
 def users_list(profile: ProfileOption = None) -> None:
     """Every user."""
     users = _run(profile, lambda graph, audit: Accounts(graph, audit).users())
-    table = Table("id", "name", "email", "created")
+    table = make_table("id", "name", "email", "created")
     for user in users:
         table.add_row(user.id, user.name, user.email, _when(user.created_at))
     out.print(table)
@@ -101,7 +101,7 @@ def workspaces_members(workspace: str, profile: ProfileOption = None) -> None:
     """The members of a workspace, with their roles and restrictions."""
     listing = _run(profile, lambda graph, audit: Accounts(graph, audit).members(workspace))
     out.print(f"workspace {listing.id} ({listing.kind}): {listing.name}")
-    table = Table("user", "name", "email", "role", "tables", "pii")
+    table = make_table("user", "name", "email", "role", "tables", "pii")
     for member in listing.members:
         tables = member.membership.tables
         table.add_row(
@@ -187,6 +187,7 @@ def keys_create(
 @keys_app.command("revoke")
 def keys_revoke(key_id: str, profile: ProfileOption = None) -> None:
     """Revoke an API key: it stops working at once."""
+    key_id = resolve(settings_for(profile), IdKind.API_KEY, key_id)
     _run(profile, lambda graph, audit: ApiKeys(graph, audit).revoke(key_id, by=CLI))
     out.print(f"key {key_id} revoked")
 
@@ -194,6 +195,7 @@ def keys_revoke(key_id: str, profile: ProfileOption = None) -> None:
 @keys_app.command("rotate")
 def keys_rotate(key_id: str, profile: ProfileOption = None) -> None:
     """Give a key a new secret and print its token, once; the old token stops working."""
+    key_id = resolve(settings_for(profile), IdKind.API_KEY, key_id)
     issued = _run(profile, lambda graph, audit: ApiKeys(graph, audit).rotate(key_id, by=CLI))
     _print_issued(issued)
 
@@ -221,12 +223,16 @@ def keys_token(
 
 @keys_app.command("list")
 def keys_list(
-    user_id: Annotated[str, typer.Argument(metavar="USER")], profile: ProfileOption = None
+    user_id: Annotated[str, typer.Argument(metavar="USER")],
+    wide: WideOption = False,
+    profile: ProfileOption = None,
 ) -> None:
     """A user's API keys (never their secrets)."""
     keys = _run(profile, lambda graph, audit: ApiKeys(graph, audit).list_keys(user_id, by=CLI))
     now = utc_now()
-    table = Table("id", "name", "scopes", "created", "expires", "last used", "state")
+    table = make_table(
+        "id", "name", "scopes", "created", "expires", "last used", "state", wide=wide
+    )
     for key in keys:
         scopes = "all" if key.scopes is None else ", ".join(sorted(key.scopes))
         state = "active" if key.usable(now) else ("revoked" if key.revoked_at else "expired")

@@ -11,9 +11,8 @@ from typing import IO, Annotated, TypeVar
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from cli.common import ProfileOption, err, out
+from cli.common import ProfileOption, err, make_table, out
 from governance.audit import AuditLog, canonical_json
 from governance.audit_verify import Progress as ProgressCallback
 from governance.audit_verify import VerifyReport, checkpoint_chain, verify
@@ -177,7 +176,7 @@ def _print_report(report: VerifyReport) -> None:
         return
     count = len(report.problems) + report.more_problems
     out.print(f"[bold red]TAMPERED[/] {summary}: {count} problem(s)")
-    table = Table("kind", "seq", "detail")
+    table = make_table("kind", "seq", "detail")
     for problem in report.problems:
         table.add_row(problem.kind.value, str(problem.seq), problem.detail)
     out.print(table)

@@ -14,14 +14,19 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Column, Table
 
 if TYPE_CHECKING:
     from api.services import Services
     from graph.graph import Graph
+    from graph.ids import IdKind
     from graph.settings import Settings
     from ingest.steps import StepServices
 
 T = TypeVar("T")
+
+UNLIMITED_WIDTH = 100_000
+"""Console width when rows must stay whole: rich never pads a table to the full width."""
 
 out = Console()
 err = Console(stderr=True)
@@ -96,3 +101,26 @@ def with_step_services(settings: Settings, work: Callable[[StepServices], Awaita
             return await work(services)
 
     return run(session())
+
+
+def resolve(settings: Settings, kind: IdKind, given: str) -> str:
+    """The whole id that `given` (an id or a unique prefix of one) names."""
+    from graph.ids import resolve_id
+
+    return with_graph(settings, lambda graph: resolve_id(graph, kind, given))
+
+
+def resolve_all(settings: Settings, kind: IdKind, given: list[str]) -> list[str]:
+    """`resolve` of each id, in order."""
+    from graph.ids import resolve_ids
+
+    return with_graph(settings, lambda graph: resolve_ids(graph, kind, given))
+
+
+def make_table(*columns: str, wide: bool = False) -> Table:
+    """A table that never cuts a cell short: on a terminal long ids and values fold onto the
+    next line; with `--wide`, or when the output is not a terminal, every row stays whole on
+    one line (for grep and scripts)."""
+    if wide or not out.is_terminal:
+        out.width = UNLIMITED_WIDTH
+    return Table(*(Column(name, overflow="fold") for name in columns))

@@ -12,9 +12,19 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
-from rich.table import Table
 
-from cli.common import ActorOption, ProfileOption, out, settings_for, with_step_services
+from cli.common import (
+    ActorOption,
+    ProfileOption,
+    WideOption,
+    make_table,
+    out,
+    resolve,
+    resolve_all,
+    settings_for,
+    with_step_services,
+)
+from graph.ids import IdKind
 
 if TYPE_CHECKING:
     from ingest.steps import StepServices
@@ -38,12 +48,13 @@ def list_conflicts(
     table: Annotated[str | None, typer.Option(help="Only conflicts of this table.")] = None,
     kind: Annotated[str | None, typer.Option(help="value, version or semantic.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    wide: WideOption = False,
     profile: ProfileOption = None,
 ) -> None:
     """Conflicts, most confident suggestion first."""
     params = {"status": status, "table": table, "kind": kind, "limit": limit}
     records = _with_services(profile, lambda s: s.trust.graph.read("conflicts/list", params))
-    view = Table("id", "status", "attribute", "score", "suggested value")
+    view = make_table("id", "status", "attribute", "score", "suggested value", wide=wide)
     for record in records:
         suggestion = json.loads(record["suggestion"] or "{}")
         view.add_row(
@@ -58,8 +69,11 @@ def list_conflicts(
 
 
 @conflicts_app.command("show")
-def show_conflict(conflict_id: str, profile: ProfileOption = None) -> None:
+def show_conflict(
+    conflict_id: str, wide: WideOption = False, profile: ProfileOption = None
+) -> None:
     """One conflict: its rows, the suggestion and its evidence."""
+    conflict_id = resolve(settings_for(profile), IdKind.CONFLICT, conflict_id)
     records = _with_services(
         profile, lambda s: s.trust.graph.read("conflicts/get", {"id": conflict_id})
     )
@@ -73,7 +87,7 @@ def show_conflict(conflict_id: str, profile: ProfileOption = None) -> None:
         out.print(f"suggestion: {json.dumps(suggestion['value'])} - {suggestion['why']}")
     if conflict.get("resolution"):
         out.print(f"resolution: {conflict['resolution']}")
-    view = Table("row", "value", "trust", "status", "source", "document")
+    view = make_table("row", "value", "trust", "status", "source", "document", wide=wide)
     attribute = conflict.get("attribute")
     for row in records[0]["rows"]:
         values = json.loads(row["values"])
@@ -100,6 +114,9 @@ def resolve_conflict(
     profile: ProfileOption = None,
 ) -> None:
     """Reconcile: keep one value, reject the others (reversible with `reopen`)."""
+    conflict_id = resolve(settings_for(profile), IdKind.CONFLICT, conflict_id)
+    if row is not None:
+        row = resolve(settings_for(profile), IdKind.ROW, row)
     conflict = _with_services(
         profile,
         lambda s: s.healer.reconcile(conflict_id, actor=f"user:{actor}", choose_row=row, note=note),
@@ -115,6 +132,7 @@ def dismiss_conflict(
     profile: ProfileOption = None,
 ) -> None:
     """Close a conflict without changing any row."""
+    conflict_id = resolve(settings_for(profile), IdKind.CONFLICT, conflict_id)
     _with_services(
         profile, lambda s: s.healer.dismiss(conflict_id, actor=f"user:{actor}", note=note)
     )
@@ -124,6 +142,7 @@ def dismiss_conflict(
 @conflicts_app.command("reopen")
 def reopen_conflict(conflict_id: str, actor: ActorOption, profile: ProfileOption = None) -> None:
     """Undo a resolution or dismissal: rejected values count again."""
+    conflict_id = resolve(settings_for(profile), IdKind.CONFLICT, conflict_id)
     restored = _with_services(
         profile, lambda s: s.healer.reopen(conflict_id, actor=f"user:{actor}")
     )
@@ -166,6 +185,7 @@ def quarantine_rows(
     profile: ProfileOption = None,
 ) -> None:
     """Quarantine rows by hand (reversible with `release`)."""
+    row_ids = resolve_all(settings_for(profile), IdKind.ROW, row_ids)
     reasons = dict.fromkeys(row_ids, reason)
     changed = _with_services(profile, lambda s: s.healer.quarantine(reasons, actor=f"user:{actor}"))
     out.print(f"quarantined {len(changed)} of {len(row_ids)} row(s)")
@@ -174,5 +194,6 @@ def quarantine_rows(
 @rows_app.command("release")
 def release_rows(row_ids: list[str], actor: ActorOption, profile: ProfileOption = None) -> None:
     """Release quarantined rows; they are exempt from automatic quarantine afterwards."""
+    row_ids = resolve_all(settings_for(profile), IdKind.ROW, row_ids)
     changed = _with_services(profile, lambda s: s.healer.release(row_ids, actor=f"user:{actor}"))
     out.print(f"released {len(changed)} of {len(row_ids)} row(s)")

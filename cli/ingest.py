@@ -13,9 +13,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn
 from rich.progress import Progress as Bar
-from rich.table import Table
 
-from cli.common import ProfileOption, out, run, settings_for
+from cli.common import ProfileOption, make_table, out, run, settings_for
 
 if TYPE_CHECKING:
     from graph.settings import Settings
@@ -100,7 +99,7 @@ def print_summary(report: OnceReport, console: Console) -> None:
     ]
     if not attention:
         return
-    table = Table("file", "status", "detail")
+    table = make_table("file", "status", "detail")
     for outcome in attention:
         table.add_row(f"{outcome.source}:{outcome.path}", outcome.status.value, _detail(outcome))
     console.print(table)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from cli.common import ProfileOption, connected, opened_graph, out
+from cli.common import ProfileOption, connected, make_table, opened_graph, out
 from governance.audit import AuditLog
 from governance.policy import load_policies
 from governance.policy_diff import PolicyDiff, RowChange, diff_policy
@@ -103,7 +103,7 @@ async def _check(settings: Settings, tables: list[str] | None) -> PolicyReport:
 
 def versions_table(versions: list[PolicyVersion]) -> Table:
     """One line per stored version."""
-    table = Table("policy", "version", "status", "sha256", "created", "activated")
+    table = make_table("policy", "version", "status", "sha256", "created", "activated")
     for version in versions:
         table.add_row(
             version.name,
@@ -127,7 +127,7 @@ def print_report(report: PolicyReport, console: Console) -> None:
         f"{report.newly_violating:,} rows newly violating, {report.resolved:,} resolved"
     )
     if report.by_rule:
-        table = Table("policy.rule", "violations")
+        table = make_table("policy.rule", "violations")
         for rule, count in report.by_rule.items():
             table.add_row(rule, f"{count:,}")
         console.print(table)
@@ -156,14 +156,14 @@ def print_diff(diff: PolicyDiff, console: Console) -> None:
     )
     for title, documents in (("blocked", diff.newly_blocked), ("allowed", diff.newly_allowed)):
         if documents:
-            table = Table(f"newly {title}", "source", "reasons")
+            table = make_table(f"newly {title}", "source", "reasons")
             for document in documents[:SHOWN]:
                 table.add_row(document.path, document.source, "; ".join(document.reasons))
             console.print(table)
 
 
 def _rows_table(title: str, changes: tuple[RowChange, ...]) -> Table:
-    table = Table(title, "key", "rules")
+    table = make_table(title, "key", "rules")
     for change in changes[:SHOWN]:
         rules = change.added or change.removed
         table.add_row(change.table, change.key, ", ".join(rules))

@@ -12,12 +12,21 @@ from datetime import datetime
 from typing import Annotated, TypeVar
 
 import typer
-from rich.table import Table
 
-from cli.common import ActorOption, ProfileOption, connected, out
+from cli.common import (
+    ActorOption,
+    ProfileOption,
+    WideOption,
+    connected,
+    make_table,
+    out,
+    resolve,
+    settings_for,
+)
 from governance.appliers import default_appliers
 from governance.approvals import Approvals, ChangeRequestRecord, CommentRecord
 from governance.audit import AuditLog
+from graph.ids import IdKind
 from graph.model import ReviewStatus
 from graph.settings import Settings, load_settings
 
@@ -58,9 +67,11 @@ def _progress(request: ChangeRequestRecord) -> str:
     return f"{stage}{len(request.stage_approvals())}/{request.required} {request.role}"
 
 
-def print_requests(requests: list[ChangeRequestRecord]) -> None:
+def print_requests(requests: list[ChangeRequestRecord], *, wide: bool = False) -> None:
     """One line per request."""
-    table = Table("id", "kind", "status", "approvals", "requested by", "workspace", "expires")
+    table = make_table(
+        "id", "kind", "status", "approvals", "requested by", "workspace", "expires", wide=wide
+    )
     for request in requests:
         table.add_row(
             request.id,
@@ -107,15 +118,18 @@ def list_command(
         ReviewStatus | None, typer.Option("--status", help="Only requests in this status.")
     ] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="Only requests of this kind.")] = None,
+    wide: WideOption = False,
     profile: ProfileOption = None,
 ) -> None:
     """Change requests, newest first."""
-    print_requests(_with_approvals(profile, lambda approvals: approvals.list(status, kind)))
+    requests = _with_approvals(profile, lambda approvals: approvals.list(status, kind))
+    print_requests(requests, wide=wide)
 
 
 @requests_app.command("show")
 def show_command(request_id: RequestArgument, profile: ProfileOption = None) -> None:
     """One change request with its approvals, rejections and comments."""
+    request_id = resolve(settings_for(profile), IdKind.CHANGE_REQUEST, request_id)
 
     async def read(approvals: Approvals) -> tuple[ChangeRequestRecord, list[CommentRecord]]:
         return await approvals.get(request_id), await approvals.comments(request_id)
@@ -131,6 +145,7 @@ def approve_command(
     profile: ProfileOption = None,
 ) -> None:
     """Approve; the last approval applies the change (exit 1 if applying fails)."""
+    request_id = resolve(settings_for(profile), IdKind.CHANGE_REQUEST, request_id)
     request = _with_approvals(profile, lambda approvals: approvals.approve(request_id, user, note))
     _print_outcome(request)
     if request.status is ReviewStatus.APPLY_FAILED:
@@ -145,6 +160,7 @@ def reject_command(
     profile: ProfileOption = None,
 ) -> None:
     """Reject: the request closes and nothing is applied."""
+    request_id = resolve(settings_for(profile), IdKind.CHANGE_REQUEST, request_id)
     _print_outcome(
         _with_approvals(profile, lambda approvals: approvals.reject(request_id, user, note))
     )
@@ -158,6 +174,7 @@ def comment_command(
     profile: ProfileOption = None,
 ) -> None:
     """Comment on a change request."""
+    request_id = resolve(settings_for(profile), IdKind.CHANGE_REQUEST, request_id)
     _with_approvals(profile, lambda approvals: approvals.comment(request_id, user, text))
     out.print(f"commented on {request_id}", highlight=False)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
-from cli.common import ProfileOption, opened_graph, out, run, settings_for, with_graph
+from cli.common import ProfileOption, make_table, opened_graph, out, run, settings_for, with_graph
 from cli.up import print_prestart, print_versions
 
 if TYPE_CHECKING:
@@ -68,7 +67,7 @@ async def _status(settings: Settings) -> bool:
         f"Neo4j {settings.neo4j_uri}: [green]up[/] (Neo4j {versions['neo4j']} "
         f"{versions['edition']}, APOC {versions['apoc']}, GDS {versions['gds']})"
     )
-    table = Table("label", "nodes")
+    table = make_table("label", "nodes")
     for record in counts:
         table.add_row(record["label"], str(record["nodes"]))
     out.print(table)

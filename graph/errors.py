@@ -228,3 +228,28 @@ class SandboxError(ExtractionError):
     """The sandboxed parser ran out of time or memory, or crashed; nothing was kept."""
 
     code = "sandbox"
+
+
+class UnknownIdError(GraceError):
+    """No node of this kind has this id or an id starting with it."""
+
+    code = "not_found"
+
+    def __init__(self, kind: str, given: str) -> None:
+        self.kind = kind
+        self.given = given
+        super().__init__(f"no {kind} with id {given!r} or an id starting with it")
+
+
+class AmbiguousIdError(GraceError):
+    """Several ids of this kind start with the prefix given."""
+
+    code = "ambiguous_id"
+
+    def __init__(self, kind: str, given: str, candidates: Sequence[str]) -> None:
+        self.kind = kind
+        self.given = given
+        self.candidates = list(candidates)
+        super().__init__(
+            f"{given!r} starts several {kind} ids ({', '.join(candidates)}, ...): give more of it"
+        )

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cli import common
 from cli.conflicts import conflicts_app
 from governance.audit import AuditLog
 from governance.policy import PolicySet, TrustThresholds, load_policies
+from graph.errors import AmbiguousIdError
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.settings import PROJECT_ROOT
@@ -417,17 +417,14 @@ async def test_two_active_versions_of_one_table_are_a_version_conflict(
         await graph.write("testing/delete_conflicts", {"entities": [table]})
 
 
-def test_the_command_line_lists_shows_resolves_and_reopens(
-    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(common.out, "width", 240)  # room for the whole table
-    runner = CliRunner()
+def test_the_command_line_lists_shows_resolves_and_reopens(corpus: Corpus) -> None:
+    runner = CliRunner()  # not a terminal: whole ids, never cut
     scanned = runner.invoke(conflicts_app, ["scan"])
     assert scanned.exit_code == 0, scanned.output
     assert "conflict(s)" in scanned.output
     assert "policies:" in scanned.output
     conflict_id = corpus.conflict_id("leeds-gb", "mayor")
-    shown = runner.invoke(conflicts_app, ["show", conflict_id])
+    shown = runner.invoke(conflicts_app, ["show", conflict_id[:-2]])  # a unique prefix
     assert shown.exit_code == 0, shown.output
     assert "Tracy Brabin" in shown.output
     assert "Judith Blake" in shown.output
@@ -438,6 +435,9 @@ def test_the_command_line_lists_shows_resolves_and_reopens(
     assert '"Tracy Brabin"' in resolved.output
     again = runner.invoke(conflicts_app, ["resolve", conflict_id, "--as", "ada"])
     assert again.exit_code != 0  # no longer open: a clear error, nothing changed
+    ambiguous = runner.invoke(conflicts_app, ["show", "conflict:"])
+    assert ambiguous.exit_code != 0
+    assert isinstance(ambiguous.exception, AmbiguousIdError)
     reopened = runner.invoke(conflicts_app, ["reopen", conflict_id, "--as", "ada"])
     assert reopened.exit_code == 0, reopened.output
     assert "1 row value(s) restored" in reopened.output
