@@ -1,0 +1,1 @@
+"""The API: FastAPI app, GraphQL schema, health, the local stack and the `grace` CLI."""

@@ -1,0 +1,159 @@
+"""The FastAPI application: GraphQL at `/graphql` (HTTP and graphql-transport-ws), health
+probes at `/health/*`, Prometheus metrics at `/metrics`, row exports at `/export/rows`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from functools import partial
+
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from fastapi import FastAPI, Request, Response, WebSocket, status
+from fastapi.responses import JSONResponse
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from opentelemetry.sdk.trace import SpanProcessor
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.extensions import SchemaExtension
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
+
+from api.auth import credential_from_connection_params, credential_from_headers
+from api.export import router as export_router
+from api.gql.context import GraceContext
+from api.gql.uploads import require_csrf_header
+from api.health import STARTED
+from api.health import router as health_router
+from api.limits import MAX_TOKENS, RequestSizeLimit
+from api.metrics import ApiMetrics, OperationTimer, ResponseCounter
+from api.metrics import router as metrics_router
+from api.schema import build_schema
+from api.services import Services
+from api.tracing import OperationTracing, http_telemetry
+from governance.errors import InvalidCredentialsError
+from graph.settings import Profile, Settings, load_settings
+from graph.tracing import API_SERVICE, tracer_provider
+
+
+class GraceRouter(GraphQLRouter[GraceContext, None]):
+    """GraphQL over HTTP and websockets; a websocket proves who it is in `connection_init`."""
+
+    async def on_ws_connect(self, context: GraceContext) -> UnsetType | dict[str, object] | None:
+        """Refuse a subscription connection without a valid credential (closes with 4403)."""
+        try:
+            credential = credential_from_connection_params(context.connection_params)
+            principal = await context.services.authenticator.authenticate(credential)
+        except InvalidCredentialsError:
+            raise ConnectionRejectionError({"reason": "invalid credentials"}) from None
+        if principal is None:
+            raise ConnectionRejectionError({"reason": "authentication required"})
+        context.authenticate_as(principal)
+        return await super().on_ws_connect(context)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: GraceContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Refuse a subscription sent over plain HTTP (it needs graphql-transport-ws)."""
+        if is_subscription(request_data.query, request_data.operation_name):
+            raise HTTPException(400, "subscriptions need a websocket (graphql-transport-ws)")
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
+        """Refuse a multipart request a cross-site form could send, before reading its body."""
+        require_csrf_header(request.headers)
+        return await super().parse_multipart(request)
+
+
+def is_subscription(query: str | None, operation_name: str | None) -> bool:
+    """Whether `query` selects a subscription (False when it does not parse: the normal
+    path then reports the syntax error). Only a document that says `subscription` is parsed
+    here, so queries and mutations are not parsed twice."""
+    if not query or "subscription" not in query:
+        return False
+    try:
+        operation = get_operation_ast(parse(query, max_tokens=MAX_TOKENS), operation_name)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
+
+
+async def request_context(request: Request = None, websocket: WebSocket = None) -> GraceContext:  # type: ignore[assignment]
+    """The context of one HTTP request (authenticated from its headers) or one websocket
+    (authenticated later, in `connection_init`)."""
+    if websocket is not None:
+        return GraceContext(websocket.app.state.services, None, websocket=True)
+    services: Services = request.app.state.services
+    principal = await services.authenticator.authenticate(credential_from_headers(request.headers))
+    return GraceContext(services, principal)
+
+
+async def refuse_credentials(request: Request, error: Exception) -> JSONResponse:
+    """401 for a credential that does not check out, saying the same thing whatever the cause."""
+    return JSONResponse(
+        {"errors": [{"message": str(error), "extensions": {"code": "invalid_credentials"}}]},
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def create_app(settings: Settings, span_processor: SpanProcessor | None = None) -> FastAPI:
+    """Build the app; the driver and Redis pool open in its lifespan, once per process.
+    Spans go to the configured OTLP endpoint, or to `span_processor` when given."""
+    metrics = ApiMetrics()
+    provider = tracer_provider(settings, API_SERVICE, span_processor)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = await Services.open(settings)
+        setattr(app.state, STARTED, True)
+        try:
+            yield
+        finally:
+            setattr(app.state, STARTED, False)
+            await app.state.services.close()
+            if provider is not None:
+                provider.shutdown()
+
+    is_dev = settings.profile is Profile.DEV
+    app = FastAPI(
+        title="Grace",
+        lifespan=lifespan,
+        docs_url="/docs" if is_dev else None,
+        openapi_url="/openapi.json" if is_dev else None,
+        redoc_url=None,
+        telemetry=http_telemetry(provider),
+    )
+    app.state.metrics = metrics
+    app.add_exception_handler(InvalidCredentialsError, refuse_credentials)
+    app.add_middleware(RequestSizeLimit, settings=settings)
+    app.add_middleware(ResponseCounter, metrics=metrics)
+    observers: list[Callable[[], SchemaExtension]] = [partial(OperationTimer, metrics)]
+    if provider is not None:
+        observers.append(partial(OperationTracing, provider.get_tracer(__name__)))
+    app.include_router(health_router)
+    app.include_router(metrics_router)
+    app.include_router(export_router)
+    app.include_router(
+        GraceRouter(
+            build_schema(settings.profile, observers),
+            context_getter=request_context,
+            multipart_uploads_enabled=True,
+            graphql_ide="graphiql" if is_dev else None,
+        ),
+        prefix="/graphql",
+    )
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for `uvicorn --factory api.app:app_factory`: settings from the environment."""
+    return create_app(load_settings())

@@ -1,0 +1,33 @@
+"""The services mutations act through, built over the process's graph, bus and queue, and
+the person a caller acts as."""
+
+from __future__ import annotations
+
+from api.gql.context import GraceContext
+from api.services import Services
+from governance.appliers import default_appliers
+from governance.approvals import Approvals
+from governance.rbac import Action
+from ingest.admission import ingestion_applier
+from ingest.steps import StepServices
+from trust.healing import Healer
+
+
+def acting_user(context: GraceContext, action: Action) -> str:
+    """The id of the user the caller acts as: themselves, or an API key's owner."""
+    principal = context.access.caller()
+    if principal.user_id is None:
+        raise context.access.deny(action, "this", "only a user or a user's API key may do it")
+    return principal.user_id
+
+
+def approvals(services: Services) -> Approvals:
+    """Change requests with Grace's appliers (an approved ingestion is queued again)."""
+    appliers = default_appliers(services.graph, services.audit)
+    appliers["ingestion"] = ingestion_applier(services.queue)
+    return Approvals(services.graph, services.bus, services.audit, appliers)
+
+
+async def healer(services: Services) -> Healer:
+    """Self-healing over the tables and policies in force now."""
+    return (await StepServices.open(services.graph, services.bus)).healer

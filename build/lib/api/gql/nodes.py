@@ -1,0 +1,268 @@
+"""The catalog's node types: rows, the entities they describe, the documents they come from.
+
+Other areas of the schema return these too (a conflict's rows, a fact's evidence): they
+build rows with `load_rows` or `to_rows`, which keep only rows of tables the caller may read
+and show their values through `RowValues`. Every nested field reads through a DataLoader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import cast
+
+import strawberry
+from pydantic import JsonValue
+from strawberry.scalars import JSON
+
+from api.gql import loaders
+from api.gql.context import GraceContext, GraceInfo
+from api.gql.pagination import PageInfo, after_id, cut_page, page_size
+from api.row_values import RowValues
+from governance.rbac import Action
+from graph import model
+
+RowStatus = strawberry.enum(model.RowStatus, name="RowStatus", description="A row's lifecycle.")
+DocumentStatus = strawberry.enum(
+    model.DocumentStatus, name="DocumentStatus", description="A document version's lifecycle."
+)
+
+
+@strawberry.type(description="Where documents come from: a watched folder, an upload, a feed.")
+class Source:
+    """A source of documents."""
+
+    id: str
+    kind: str
+    location: str
+    trust: float
+
+    @classmethod
+    def of(cls, source: model.Source) -> Source:
+        """From the domain model."""
+        return cls(id=source.id, kind=source.kind, location=source.location, trust=source.trust)
+
+
+@strawberry.type(description="One attempt to ingest one file.")
+class IngestionRun:
+    """An ingestion run of a document."""
+
+    id: str
+    path: str
+    status: str
+    error: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, run: model.IngestionRun) -> IngestionRun:
+        """From the domain model."""
+        return cls(
+            id=run.id,
+            path=run.path,
+            status=run.status,
+            error=run.error,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+        )
+
+
+@strawberry.type(description="One extracted record; `values` as the caller may see them.")
+class Row:
+    """A row; personal fields are null (and named in `redacted_fields`) unless the caller
+    may read them."""
+
+    id: strawberry.ID
+    table: str
+    key: str
+    values: JSON
+    redacted_fields: list[str]
+    trust: float | None
+    status: RowStatus  # type: ignore[valid-type]
+    quarantined: bool
+
+    @strawberry.field(description="The newest document version the row was extracted from.")
+    async def document(self, info: GraceInfo) -> Document | None:
+        origin = await info.context.loader(loaders.row_origin_loader).load(str(self.id))
+        return Document.of(origin.document) if origin is not None else None
+
+    @strawberry.field(description="Where in its newest document the row was found.")
+    async def locator(self, info: GraceInfo) -> str | None:
+        origin = await info.context.loader(loaders.row_origin_loader).load(str(self.id))
+        return origin.locator if origin is not None else None
+
+    @strawberry.field(description="The source of the row's newest document.")
+    async def source(self, info: GraceInfo) -> Source | None:
+        origin = await info.context.loader(loaders.row_origin_loader).load(str(self.id))
+        if origin is None:
+            return None
+        found = await info.context.loader(loaders.document_source_loader).load(
+            origin.document.document.id
+        )
+        return Source.of(found) if found is not None else None
+
+    @strawberry.field(description="The entity the row describes.")
+    async def entity(self, info: GraceInfo) -> Entity | None:
+        found = await info.context.loader(loaders.row_entity_loader).load(str(self.id))
+        return Entity.of(found) if found is not None else None
+
+
+@strawberry.type(description="A page of rows.")
+class RowConnection:
+    """Rows of one page, where it ends, and (when asked) how many rows match in all."""
+
+    items: list[Row]
+    page_info: PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many rows match the filters, over all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+@strawberry.type(description="What rows describe; rows describing the same entity are compared.")
+class Entity:
+    """An entity and every readable row that describes it."""
+
+    id: strawberry.ID
+    table: str
+    key: str
+
+    @classmethod
+    def of(cls, entity: model.Entity) -> Entity:
+        """From the domain model."""
+        return cls(id=strawberry.ID(entity.id), table=entity.table, key=entity.key)
+
+    @strawberry.field(description="Every row that describes the entity, with its trust.")
+    async def rows(self, info: GraceInfo) -> list[Row]:
+        found = await info.context.loader(loaders.entity_rows_loader).load(str(self.id))
+        return await to_rows(info.context, found)
+
+    @strawberry.field(description="The ids of the facts resolved for the entity.")
+    async def fact_ids(self, info: GraceInfo) -> list[str]:
+        return await info.context.loader(loaders.entity_facts_loader).load(str(self.id))
+
+
+@strawberry.type(description="A page of entities.")
+class EntityConnection:
+    """Entities of one page and where it ends."""
+
+    items: list[Entity]
+    page_info: PageInfo
+
+
+@strawberry.type(description="One version of one file, with its provenance.")
+class Document:
+    """A document version: its source, its other versions, its rows and its runs."""
+
+    id: strawberry.ID
+    path: str
+    sha256: str
+    mime: str
+    size: int
+    version: int
+    status: DocumentStatus  # type: ignore[valid-type]
+    trust: float
+    ingested_at: datetime | None
+    chunk_count: int
+
+    @classmethod
+    def of(cls, record: loaders.DocumentRecord) -> Document:
+        """From a document as the loaders read it."""
+        document = record.document
+        return cls(
+            id=strawberry.ID(document.id),
+            path=document.path,
+            sha256=document.sha256,
+            mime=document.mime,
+            size=document.size,
+            version=document.version,
+            status=document.status,
+            trust=document.trust,
+            ingested_at=document.ingested_at,
+            chunk_count=record.chunks,
+        )
+
+    @strawberry.field(description="Where the document came from.")
+    async def source(self, info: GraceInfo) -> Source | None:
+        found = await info.context.loader(loaders.document_source_loader).load(str(self.id))
+        return Source.of(found) if found is not None else None
+
+    @strawberry.field(
+        description="Every version of the same file (SUPERSEDES, both ways), oldest first."
+    )
+    async def versions(self, info: GraceInfo) -> list[Document]:
+        found = await info.context.loader(loaders.document_versions_loader).load(str(self.id))
+        return [Document.of(record) for record in found]
+
+    @strawberry.field(description="The ingestion runs that wrote this version, oldest first.")
+    async def ingestion_runs(self, info: GraceInfo) -> list[IngestionRun]:
+        found = await info.context.loader(loaders.document_runs_loader).load(str(self.id))
+        return [IngestionRun.of(run) for run in found]
+
+    @strawberry.field(description="The document's rows of tables the caller may read, by id.")
+    async def rows(
+        self, info: GraceInfo, first: int | None = None, after: str | None = None
+    ) -> RowConnection:
+        size = page_size(first)
+        page = loaders.RowsPage(str(self.id), after_id(after), size + 1)
+        found = await info.context.loader(loaders.document_rows_loader).load(page)
+        items, page_info = cut_page(await to_rows(info.context, found), size, _row_position)
+        counts = info.context.loader(loaders.document_row_counts_loader)
+        return RowConnection(
+            items=items, page_info=page_info, count=lambda: counts.load(str(self.id))
+        )
+
+
+@strawberry.type(description="A page of documents.")
+class DocumentConnection:
+    """Documents of one page and where it ends."""
+
+    items: list[Document]
+    page_info: PageInfo
+
+
+async def to_rows(context: GraceContext, rows: Sequence[model.Row]) -> list[Row]:
+    """The GraphQL rows of those `rows` the caller may read, values shown as the caller may;
+    each counts as one read of the row (its usage signal)."""
+    readable = await context.access.tables()
+    rows = [row for row in rows if row.table in readable]
+    if not rows:
+        return []
+    context.services.usage.record(row.id for row in rows)
+    tables = sorted({row.table for row in rows})
+    personal = await context.loader(loaders.pii_fields_loader).load_many(tables)
+    view = RowValues(
+        context.services.cipher,
+        dict(zip(tables, personal, strict=True)),
+        await context.access.tables(Action.READ_PII),
+    )
+    shown = await view.visible_many([(row.table, row.id, _values(row)) for row in rows])
+    return [
+        Row(
+            id=strawberry.ID(row.id),
+            table=row.table,
+            key=row.key,
+            values=cast(JSON, visible.values),
+            redacted_fields=visible.redacted,
+            trust=row.trust,
+            status=row.status,
+            quarantined=row.status is model.RowStatus.QUARANTINED,
+        )
+        for row, visible in zip(rows, shown, strict=True)
+    ]
+
+
+async def load_rows(context: GraceContext, ids: Sequence[str]) -> list[Row]:
+    """The rows of `ids` that exist and that the caller may read, in the order given."""
+    found = await context.loader(loaders.rows_loader).load_many(list(ids))
+    return await to_rows(context, [row for row in found if row is not None])
+
+
+def _values(row: model.Row) -> dict[str, JsonValue]:
+    values: dict[str, JsonValue] = row.values
+    return values
+
+
+def _row_position(row: Row) -> list[JsonValue]:
+    return [str(row.id)]

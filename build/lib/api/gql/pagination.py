@@ -1,0 +1,99 @@
+"""Keyset pagination shared by every list of the API.
+
+A page is asked for with `first` (capped at `MAX_PAGE_SIZE`) and `after`, an opaque cursor
+holding the sort key of the last item already seen. Queries resume with `WHERE key > $after`
+(never `SKIP`), so page 1,000 costs what page 1 costs and items inserted meanwhile neither
+repeat nor vanish.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import strawberry
+from pydantic import JsonValue
+
+from graph.errors import GraceError
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+T = TypeVar("T")
+
+
+class PageSizeError(GraceError):
+    """`first` outside 1..MAX_PAGE_SIZE."""
+
+    code = "page_size"
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+        super().__init__(f"first must be between 1 and {MAX_PAGE_SIZE}, got {first}")
+
+
+class InvalidCursorError(GraceError):
+    """An `after` cursor this API did not make (or one altered on the way)."""
+
+    code = "invalid_cursor"
+
+    def __init__(self) -> None:
+        super().__init__("invalid cursor: pass an endCursor returned by a previous page")
+
+
+def page_size(first: int | None) -> int:
+    """The number of items to return: `DEFAULT_PAGE_SIZE` when not asked, refused past the cap."""
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 1 or first > MAX_PAGE_SIZE:
+        raise PageSizeError(first)
+    return first
+
+
+def encode_cursor(position: list[JsonValue]) -> str:
+    """An opaque cursor for the sort key `position` of the last item of a page."""
+    text = json.dumps(position, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[JsonValue]:
+    """The sort key an `encode_cursor` cursor holds; `InvalidCursorError` for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError):
+        raise InvalidCursorError from None
+    if not isinstance(position, list) or not position:
+        raise InvalidCursorError
+    result: list[JsonValue] = position
+    return result
+
+
+@strawberry.type(description="Where a page ends and whether more follow.")
+class PageInfo:
+    """Where a page ends: pass `end_cursor` as `after` to read the next one."""
+
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def cut_page(
+    items: Sequence[T], size: int, position: Callable[[T], list[JsonValue]]
+) -> tuple[list[T], PageInfo]:
+    """The first `size` of `items` (fetched with `LIMIT size + 1`) and where the page ends."""
+    page = list(items[:size])
+    end = encode_cursor(position(page[-1])) if page else None
+    return page, PageInfo(has_next_page=len(items) > size, end_cursor=end)
+
+
+def after_id(after: str | None) -> str:
+    """The id an `after` cursor of a list sorted by id holds ("" before the first page)."""
+    if after is None:
+        return ""
+    position = decode_cursor(after)
+    if len(position) != 1 or not isinstance(position[0], str):
+        raise InvalidCursorError
+    return position[0]

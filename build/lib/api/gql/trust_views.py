@@ -1,0 +1,579 @@
+"""The trust part of the schema: a table's trust dashboard and one row's explanation.
+
+The dashboard reads the table's active rows now (one aggregating query), the trend the full
+trust passes store (`trust.aggregates.table_snapshots`) and the scoring mode in force
+(`trust.model_store`). A row's explanation is derived from the signals and propagated score
+stored with its trust, and the model that scored it if any (`trust.scoring.stored_parts`),
+ranked by `trust.score.explain` with the evidence around the row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import strawberry
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from strawberry.dataloader import DataLoader
+
+from api.gql.arguments import InvalidArgumentError, checked_id
+from api.gql.context import GraceContext, GraceInfo
+from api.gql.loaders import by_id
+from api.gql.permissions import ResourceOf, Target, requires, table_arg
+from api.gql.review import known_table
+from governance.errors import NotFoundError
+from governance.policy_store import active_policy_set
+from governance.rbac import Action
+from graph.errors import GraceError
+from graph.model import Timestamp
+from trust.aggregates import HISTOGRAM_BUCKETS
+from trust.learning import ScoringMode, TrainedModel, scoring_mode
+from trust.model_store import latest_in_force, models_by_version
+from trust.score import (
+    CONTRIBUTIONS,
+    EvidencePath,
+    Explanation,
+    TrustScore,
+    combine_array,
+    explain,
+)
+from trust.scoring import stored_parts
+
+MAX_TREND_POINTS = 500
+MAX_EVIDENCE_PATHS = 20
+LEARNED_PART = "learned_model"
+"""A document's part from rows a learned model scored (their mean trust share)."""
+
+TrustScoringMode = strawberry.enum(
+    ScoringMode, name="TrustScoringMode", description="How rows are scored."
+)
+
+
+@strawberry.enum(description="What an explanation's contributions add up to.")
+class ContributionScale(StrEnum):
+    """The combined score's parts add up to the score; a learned model's to its log-odds."""
+
+    SCORE = "score"
+    LOG_ODDS = "log_odds"
+
+
+class NotScoredError(GraceError):
+    """The row, document or source has no trust score yet (no trust pass reached it; a
+    source's parts come with the full pass)."""
+
+    code = "not_scored"
+
+    def __init__(self, row_id: str) -> None:
+        self.row_id = row_id
+        super().__init__(f"{row_id!r} has not been scored yet")
+
+
+@strawberry.type(description="One bucket of a trust histogram.")
+class TrustBucket:
+    """Rows with `lower <= trust < upper` (the last bucket includes 1)."""
+
+    lower: float
+    upper: float
+    count: int
+
+
+@strawberry.type(description="A point of a table's trust trend, written by a full trust pass.")
+class TrustPoint:
+    """The table's trust when a full pass scored it."""
+
+    at: datetime
+    rows: int
+    mean: float
+    low: int
+    high: int
+    histogram: list[int]
+
+
+@strawberry.type(description="How a learned trust model validated on held-out decisions.")
+class TrustModelMetrics:
+    """The model's figures next to the combined score's on the same decisions."""
+
+    roc_auc: float
+    accuracy: float
+    brier: float
+    baseline_roc_auc: float
+    baseline_accuracy: float
+    baseline_brier: float
+    train_decisions: int
+    validation_decisions: int
+
+
+@strawberry.type(description="Which score is in force for rows.")
+class TrustScoring:
+    """The combined (propagated) score, or the learned model in force with its validation."""
+
+    mode: TrustScoringMode  # type: ignore[valid-type]
+    model_version: int | None
+    trained_at: datetime | None
+    metrics: TrustModelMetrics | None
+
+
+@strawberry.type(description="The trust of a table's active rows, now and over time.")
+class TrustDashboard:
+    """Mean, distribution and low/high counts now (thresholds from policy), the trend and
+    the scoring mode."""
+
+    table: str
+    rows: int
+    scored: int
+    mean: float | None
+    distribution: list[TrustBucket]
+    low_threshold: float
+    high_threshold: float
+    low_count: int
+    high_count: int
+
+    @strawberry.field(description="The latest points of the trend, oldest first.")
+    async def trend(self, info: GraceInfo, points: int = 30) -> list[TrustPoint]:
+        if not 1 <= points <= MAX_TREND_POINTS:
+            raise InvalidArgumentError("points", f"must be between 1 and {MAX_TREND_POINTS}")
+        records = await info.context.services.graph.read(
+            "api/trust_trend", {"table": self.table, "limit": points}
+        )
+        return [TrustPoint(**_Point.model_validate(r).model_dump()) for r in records]
+
+    @strawberry.field(description="Which score rows are scored with.")
+    async def scoring(self, info: GraceInfo) -> TrustScoring:
+        model = await latest_in_force(info.context.services.graph)
+        mode = scoring_mode(model)
+        if model is None or mode is not ScoringMode.LEARNED:
+            return TrustScoring(mode=mode, model_version=None, trained_at=None, metrics=None)
+        m = model.metrics
+        return TrustScoring(
+            mode=mode,
+            model_version=model.version,
+            trained_at=model.trained_at,
+            metrics=TrustModelMetrics(
+                roc_auc=m.roc_auc,
+                accuracy=m.accuracy,
+                brier=m.brier,
+                baseline_roc_auc=m.baseline_roc_auc,
+                baseline_accuracy=m.baseline_accuracy,
+                baseline_brier=m.baseline_brier,
+                train_decisions=m.n_train,
+                validation_decisions=m.n_validation,
+            ),
+        )
+
+
+class _Point(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: Timestamp
+    rows: int
+    mean: float
+    low: int
+    high: int
+    histogram: list[int]
+
+
+@strawberry.type(description="One additive part of a score.")
+class TrustContribution:
+    """A signal (or the propagated score, or a model's intercept) and its part."""
+
+    name: str
+    value: float
+
+
+@strawberry.type(description="A path through the graph that bears on a score.")
+class TrustEvidencePath:
+    """What the path shows, how much it weighs, and the nodes along it."""
+
+    description: str
+    weight: float
+    node_ids: list[str]
+
+
+@strawberry.type(description="Why a row has its trust score.")
+class TrustExplanation:
+    """The score, its additive contributions by magnitude, and the heaviest evidence."""
+
+    node_id: strawberry.ID
+    table: str
+    score: float
+    mode: TrustScoringMode  # type: ignore[valid-type]
+    model_version: int | None
+    sums_to: ContributionScale
+    contributions: list[TrustContribution]
+    evidence: list[TrustEvidencePath]
+    summary: str
+
+    @classmethod
+    def of(
+        cls,
+        node_id: str,
+        table: str,
+        ranked: Explanation,
+        *,
+        mode: ScoringMode = ScoringMode.PROPAGATED,
+        model_version: int | None = None,
+        sums_to: ContributionScale = ContributionScale.SCORE,
+        summary: str,
+    ) -> TrustExplanation:
+        """The GraphQL view of a ranked explanation of one node's score."""
+        return cls(
+            node_id=strawberry.ID(node_id),
+            table=table,
+            score=ranked.value,
+            mode=mode,
+            model_version=model_version,
+            sums_to=sums_to,
+            contributions=[TrustContribution(name=n, value=v) for n, v in ranked.contributions],
+            evidence=[
+                TrustEvidencePath(
+                    description=path.description, weight=path.weight, node_ids=list(path.node_ids)
+                )
+                for path in ranked.evidence
+            ],
+            summary=summary,
+        )
+
+
+class TrustNodeRecord(BaseModel):
+    """A row with its stored trust, what explains it and its surrounding evidence
+    (`api/trust_nodes`)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    table: str
+    trust: float | None = None
+    mode: str | None = None
+    model: int | None = None
+    signals: list[float] | None = None
+    propagated: float | None = None
+    origin: dict[str, Any] | None = None
+    contradictions: list[dict[str, Any]] = Field(default_factory=list)
+    facts: list[dict[str, Any]] = Field(default_factory=list)
+    conflicts: list[dict[str, Any]] = Field(default_factory=list)
+
+
+async def readable_document(context: GraceContext, record: DocumentTrustRecord) -> bool:
+    """Whether the caller may read every table of the document's scored rows (a document
+    without any: the whole default workspace, as for text)."""
+    if not record.tables:
+        return context.access.may_read_workspace()
+    return set(record.tables) <= await context.access.tables()
+
+
+def trust_node_loader(context: GraceContext) -> DataLoader[str, TrustNodeRecord | None]:
+    """Rows with their trust and evidence by id (None for an unknown id), one query a batch."""
+
+    async def load(ids: list[str]) -> list[TrustNodeRecord | None]:
+        records = await context.services.graph.read("api/trust_nodes", {"ids": ids})
+        return by_id(records, ids, TrustNodeRecord.model_validate, None)
+
+    return DataLoader(load_fn=load)
+
+
+def node_table(name: str) -> ResourceOf:
+    """The table of the row argument `name` names (unknown: the default workspace, so a
+    refusal reveals nothing and the resolver says `not_found`)."""
+
+    async def find(context: GraceContext, arguments: Mapping[str, Any]) -> Target:
+        node_id = checked_id(name, str(arguments[name]))
+        record = await context.loader(trust_node_loader).load(node_id)
+        return Target(table=record.table if record is not None else None, by_node=True)
+
+    return find
+
+
+async def scoring_model(context: GraceContext, record: TrustNodeRecord) -> TrainedModel | None:
+    """The learned model that scored a row (None for the combined score, or a model no longer
+    stored)."""
+    if record.mode != ScoringMode.LEARNED or record.model is None:
+        return None
+    models = await models_by_version(context.services.graph, [record.model])
+    return models.get(record.model)
+
+
+def evidence_paths(record: TrustNodeRecord) -> list[EvidencePath]:
+    """The paths around a row that bear on its trust: its source, the rows it contradicts
+    (or that contradict it), the facts resolved from it and the open conflicts on it."""
+    paths: list[EvidencePath] = []
+    origin = record.origin
+    if origin is not None:
+        trust = origin.get("source_trust")
+        weight = float(trust) if trust is not None else 0.0
+        paths.append(
+            EvidencePath(
+                description=f"extracted from {origin['path']} of source {origin['source']} "
+                f"(source trust {weight:.2f})",
+                weight=weight,
+                node_ids=tuple(str(n) for n in (record.id, origin["document"], origin["source"])),
+            )
+        )
+    for edge in record.contradictions:
+        verb = "contradicts" if edge["outgoing"] else "is contradicted by"
+        score = float(edge["score"] or 0.0)
+        paths.append(
+            EvidencePath(
+                description=f"{verb} row {edge['row']} on {edge['attribute']} "
+                f"(confidence {score:.2f})",
+                weight=score,
+                node_ids=(record.id, str(edge["row"])),
+            )
+        )
+    for fact in record.facts:
+        confidence = float(fact["confidence"] or 0.0)
+        paths.append(
+            EvidencePath(
+                description=f"resolved into the {fact['status']} fact on {fact['attribute']} "
+                f"(confidence {confidence:.2f})",
+                weight=confidence,
+                node_ids=(str(fact["fact"]), record.id),
+            )
+        )
+    for conflict in record.conflicts:
+        score = float(conflict["score"] or 0.0)
+        paths.append(
+            EvidencePath(
+                description=f"takes part in the open conflict on {conflict['attribute']} "
+                f"(suggestion confidence {score:.2f})",
+                weight=score,
+                node_ids=(str(conflict["conflict"]), record.id),
+            )
+        )
+    return paths
+
+
+def explanation_of(
+    record: TrustNodeRecord, top: int, model: TrainedModel | None = None
+) -> TrustExplanation:
+    """A row's explanation, ranked, with its `top` heaviest evidence paths; `model` is the
+    learned model that scored it (a row scored by the combined score needs none)."""
+    mode = ScoringMode(record.mode or ScoringMode.PROPAGATED)
+    learned = mode is ScoringMode.LEARNED
+    if (
+        record.trust is None
+        or record.signals is None
+        or record.propagated is None
+        or (learned and model is None)
+    ):
+        raise NotScoredError(record.id)
+    ranked = explain(
+        TrustScore(
+            value=record.trust,
+            contributions=stored_parts(record.signals, record.propagated, model),
+        ),
+        evidence_paths(record),
+        top_k=top,
+    )
+    summary = ranked.summary
+    if mode is ScoringMode.LEARNED:
+        terms = " + ".join(f"{part:.2f} {name}" for name, part in ranked.contributions)
+        summary = f"{record.trust:.2f} = sigmoid({terms})"
+    return TrustExplanation.of(
+        record.id,
+        record.table,
+        ranked,
+        mode=mode,
+        model_version=record.model,
+        sums_to=ContributionScale.LOG_ODDS if learned else ContributionScale.SCORE,
+        summary=summary,
+    )
+
+
+class DocumentTrustRecord(BaseModel):
+    """A document's trust with the sums that explain it (`api/trust_documents`)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    path: str
+    trust: float | None = None
+    source: str | None = None
+    source_trust: float | None = None
+    rows: int
+    tables: list[str]
+    learned_sum: float
+    learned_rows: int
+    propagated_sum: float
+    signal_sums: list[float]
+    weakest: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def document_trust_loader(context: GraceContext) -> DataLoader[str, DocumentTrustRecord | None]:
+    """Documents with what explains their trust, by id (None for an unknown id)."""
+
+    async def load(ids: list[str]) -> list[DocumentTrustRecord | None]:
+        records = await context.services.graph.read(
+            "api/trust_documents", {"ids": ids, "top": MAX_EVIDENCE_PATHS}
+        )
+        return by_id(records, ids, DocumentTrustRecord.model_validate, None)
+
+    return DataLoader(load_fn=load)
+
+
+def document_explanation(record: DocumentTrustRecord, top: int) -> TrustExplanation:
+    """Why a document has its trust, the mean of its active rows' trust: each part is that
+    part's sum over the rows divided by their number, so the parts add up to the mean. Rows
+    scored by the combined score bring their signals and propagated score (the combination is
+    linear); rows scored by a learned model bring their trust as one part."""
+    if record.trust is None or record.rows == 0:
+        raise NotScoredError(record.id)
+    combined = record.rows - record.learned_rows
+    parts: list[tuple[str, float]] = []
+    if combined:
+        _, summed = combine_array(
+            np.array([record.signal_sums]) / record.rows,
+            np.array([record.propagated_sum]) / record.rows,
+        )
+        parts += list(zip(CONTRIBUTIONS, summed[0].tolist(), strict=True))
+    if record.learned_rows:
+        parts.append((LEARNED_PART, record.learned_sum / record.rows))
+    evidence = [
+        EvidencePath(
+            description=f"row {row['id']} has trust {float(row['trust']):.2f}",
+            weight=1.0 - float(row["trust"]),
+            node_ids=(record.id, str(row["id"])),
+        )
+        for row in record.weakest
+    ]
+    if record.source is not None:
+        weight = float(record.source_trust or 0.0)
+        evidence.append(
+            EvidencePath(
+                description=f"from source {record.source} (source trust {weight:.2f})",
+                weight=weight,
+                node_ids=(record.id, record.source),
+            )
+        )
+    ranked = explain(TrustScore(value=record.trust, contributions=dict(parts)), evidence, top)
+    return TrustExplanation.of(
+        record.id,
+        ", ".join(sorted(record.tables)),
+        ranked,
+        mode=ScoringMode.LEARNED if record.learned_rows else ScoringMode.PROPAGATED,
+        summary=f"the mean of {record.rows} rows' trust: {ranked.summary}",
+    )
+
+
+class SourceTrustRecord(BaseModel):
+    """A source's trust with its parts by table (`api/trust_sources`)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    trust: float | None = None
+    parts: dict[str, float] = Field(default_factory=dict)
+    copies: str | None = None
+
+    @field_validator("parts", mode="before")
+    @classmethod
+    def _json(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else (value or {})
+
+
+def source_trust_loader(context: GraceContext) -> DataLoader[str, SourceTrustRecord | None]:
+    """Sources with their trust parts, by id (None for an unknown id)."""
+
+    async def load(ids: list[str]) -> list[SourceTrustRecord | None]:
+        records = await context.services.graph.read("api/trust_sources", {"ids": ids})
+        return by_id(records, ids, SourceTrustRecord.model_validate, None)
+
+    return DataLoader(load_fn=load)
+
+
+def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
+    """Why a source has its trust, the mean confidence of the values it claims (written by
+    the last full pass): one part per table, its claims' summed confidence over all its
+    claims, so the parts add up to the trust."""
+    if record.trust is None or not record.parts:
+        raise NotScoredError(record.id)
+    evidence = []
+    if record.copies is not None:
+        evidence.append(
+            EvidencePath(
+                description=f"copies source {record.copies}: the values they share count less",
+                weight=1.0,
+                node_ids=(record.id, record.copies),
+            )
+        )
+    ranked = explain(TrustScore(value=record.trust, contributions=record.parts), evidence, top)
+    return TrustExplanation.of(
+        record.id,
+        ", ".join(sorted(record.parts)),
+        ranked,
+        summary=f"the mean confidence of its claims, by table: {ranked.summary}",
+    )
+
+
+def histogram(pairs: Sequence[Sequence[int]]) -> list[TrustBucket]:
+    """`HISTOGRAM_BUCKETS` equal buckets over [0, 1] from (bucket, count) pairs."""
+    counts = dict.fromkeys(range(HISTOGRAM_BUCKETS), 0)
+    for bucket, count in pairs:
+        counts[int(bucket)] += int(count)
+    width = 1.0 / HISTOGRAM_BUCKETS
+    return [TrustBucket(lower=b * width, upper=(b + 1) * width, count=n) for b, n in counts.items()]
+
+
+@strawberry.type
+class TrustQuery:
+    """Reading trust: per-table dashboards and per-row explanations."""
+
+    @strawberry.field(
+        description="A table's trust: mean, distribution and low/high counts of its active rows "
+        "now (thresholds from policy), its trend, and the scoring mode in force.",
+        extensions=requires(Action.READ, on=table_arg("table")),
+    )
+    async def trust_dashboard(self, info: GraceInfo, table: str) -> TrustDashboard:
+        context = info.context
+        await known_table(context, table)
+        graph = context.services.graph
+        thresholds = (await active_policy_set(graph)).thresholds(table)
+        low, high = thresholds.quarantine_below, thresholds.auto_sync_above
+        [record] = await graph.read(
+            "api/trust_distribution",
+            {"table": table, "buckets": HISTOGRAM_BUCKETS, "low": low, "high": high},
+        )
+        scored = int(record["scored"])
+        return TrustDashboard(
+            table=table,
+            rows=int(record["rows"]),
+            scored=scored,
+            mean=float(record["total"]) / scored if scored else None,
+            distribution=histogram(record["histogram"]),
+            low_threshold=low,
+            high_threshold=high,
+            low_count=int(record["low"]),
+            high_count=int(record["high"]),
+        )
+
+    @strawberry.field(
+        description="Why a row, a document or a source has its trust: the score, each part "
+        "of it (they add up to the score, or to a row's log-odds under a learned model; a "
+        "document's parts are its rows' mean parts, a source's its claims' by table) and the "
+        "heaviest evidence paths.",
+        extensions=requires(Action.READ, on=node_table("node_id")),
+    )
+    async def trust_explanation(
+        self, info: GraceInfo, node_id: strawberry.ID, top: int = 3
+    ) -> TrustExplanation:
+        if not 0 <= top <= MAX_EVIDENCE_PATHS:
+            raise InvalidArgumentError("top", f"must be between 0 and {MAX_EVIDENCE_PATHS}")
+        context, wanted = info.context, str(node_id)
+        readable = await context.access.tables()
+        row = await context.loader(trust_node_loader).load(wanted)
+        if row is not None:
+            if row.table in readable:
+                return explanation_of(row, top, await scoring_model(context, row))
+            raise NotFoundError("row, document or source", wanted)
+        document = await context.loader(document_trust_loader).load(wanted)
+        if document is not None:
+            if await readable_document(context, document):
+                return document_explanation(document, top)
+            raise NotFoundError("row, document or source", wanted)
+        source = await context.loader(source_trust_loader).load(wanted)
+        if source is not None and source.parts and set(source.parts) <= readable:
+            return source_explanation(source, top)
+        raise NotFoundError("row, document or source", wanted)

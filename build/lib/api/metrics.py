@@ -1,0 +1,258 @@
+"""Prometheus metrics at `/metrics`, in a registry of their own per app.
+
+Measured as requests pass: the latency of each GraphQL operation by name (unnamed ones are
+`anonymous`, names past `MAX_OPERATION_NAMES` are `other`) and HTTP responses by status.
+Read from the stores when scraped, at most once per `SCRAPE_CACHE_SECONDS`: ingestion runs
+by status, the ingestion queue's depth, the trust of active rows per table as histograms,
+and open conflicts by kind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Request, Response, status
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
+
+from graph.errors import GraceError
+from graph.graph import Graph
+from ingest.queue import QUEUE_NAME
+
+log = logging.getLogger(__name__)
+
+SCRAPE_CACHE_SECONDS = 10.0
+SCRAPE_TIMEOUT_SECONDS = 5.0
+MAX_OPERATION_NAMES = 100
+TRUST_BUCKETS = 10
+"""Trust histograms have buckets 0.1, 0.2 ... 1.0."""
+ANONYMOUS = "anonymous"
+OTHER = "other"
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
+
+
+class OperationNames:
+    """Bounds the `operation` label: the first `limit` distinct names that authenticated
+    callers sent (an anonymous caller cannot take a slot), then `other`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._seen: set[str] = set()
+
+    def label(self, name: str | None, *, may_take_slot: bool = True) -> str:
+        """The label value for an operation called `name`; a name not seen yet takes a slot
+        only when `may_take_slot`."""
+        if not name:
+            return ANONYMOUS
+        if name in self._seen:
+            return name
+        full = len(self._seen) >= self.limit
+        if full or not may_take_slot or not _OPERATION_NAME.fullmatch(name):
+            return OTHER
+        self._seen.add(name)
+        return name
+
+
+@dataclass(frozen=True)
+class StoreSnapshot:
+    """What the stores held at one scrape."""
+
+    runs: dict[str, int] = field(default_factory=dict)
+    queue_depth: int = 0
+    trust: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    """Per table: (rows, summed trust) for each of the `TRUST_BUCKETS` buckets."""
+    conflicts: dict[str, int] = field(default_factory=dict)
+
+
+async def read_stores(graph: Graph, redis: Redis) -> StoreSnapshot:
+    """One query per figure, run concurrently."""
+    runs, trust_rows, conflicts, depth = await asyncio.gather(
+        graph.read_plain("api/ops_ingestion_runs"),
+        graph.read_plain("api/ops_trust_buckets", {"buckets": TRUST_BUCKETS}),
+        graph.read_plain("api/ops_open_conflicts"),
+        redis.zcard(QUEUE_NAME),
+    )
+    trust: dict[str, list[tuple[int, float]]] = {}
+    for record in trust_rows:
+        buckets = trust.setdefault(record["table"], [(0, 0.0)] * TRUST_BUCKETS)
+        buckets[int(record["bucket"]) - 1] = (int(record["rows"]), float(record["trust_sum"]))
+    return StoreSnapshot(
+        runs={r["status"]: int(r["runs"]) for r in runs},
+        queue_depth=int(depth),
+        trust=trust,
+        conflicts={r["kind"]: int(r["conflicts"]) for r in conflicts},
+    )
+
+
+class StoreCollector(Collector):
+    """Serves the last snapshot of the stores; `refresh` reads them again when it is older
+    than `max_age` seconds (concurrent scrapes share one read)."""
+
+    def __init__(self, max_age: float = SCRAPE_CACHE_SECONDS) -> None:
+        self.max_age = max_age
+        self.snapshot: StoreSnapshot | None = None
+        self._read_at = float("-inf")
+        self._lock = asyncio.Lock()
+        self.failures = 0
+
+    async def refresh(self, graph: Graph, redis: Redis) -> None:
+        """Read the stores unless the snapshot is fresh; keep the old one if they fail."""
+        async with self._lock:
+            if time.monotonic() - self._read_at < self.max_age:
+                return
+            try:
+                self.snapshot = await asyncio.wait_for(
+                    read_stores(graph, redis), SCRAPE_TIMEOUT_SECONDS
+                )
+            except (GraceError, RedisError, OSError, TimeoutError) as error:
+                self.failures += 1
+                log.warning("metrics: reading the stores failed: %s", error)
+            self._read_at = time.monotonic()
+
+    def collect(self) -> Iterable[Metric]:
+        """The gauges and histograms of the last snapshot."""
+        failures = GaugeMetricFamily(
+            "grace_metrics_store_read_failures",
+            "Scrapes whose reads of Neo4j or Redis failed since the API started.",
+            value=self.failures,
+        )
+        yield failures
+        if self.snapshot is not None:
+            yield from _families(self.snapshot)
+
+
+def _families(snapshot: StoreSnapshot) -> Iterator[Metric]:
+    runs = GaugeMetricFamily(
+        "grace_ingestion_runs", "Ingestion runs in the graph, by status.", labels=["status"]
+    )
+    for run_status, count in sorted(snapshot.runs.items()):
+        runs.add_metric([run_status], count)
+    yield runs
+    yield GaugeMetricFamily(
+        "grace_ingest_queue_depth",
+        "Jobs waiting in the ingestion queue.",
+        value=snapshot.queue_depth,
+    )
+    trust = HistogramMetricFamily(
+        "grace_row_trust", "Trust of the active rows of each table.", labels=["table"]
+    )
+    for table, buckets in sorted(snapshot.trust.items()):
+        cumulative, cumulative_buckets = 0, []
+        for index, (rows, _) in enumerate(buckets, start=1):
+            cumulative += rows
+            cumulative_buckets.append((str(index / TRUST_BUCKETS), float(cumulative)))
+        cumulative_buckets.append(("+Inf", float(cumulative)))
+        trust.add_metric([table], cumulative_buckets, sum(total for _, total in buckets))
+    yield trust
+    conflicts = GaugeMetricFamily(
+        "grace_conflicts_open", "Conflicts waiting for review, by kind.", labels=["kind"]
+    )
+    for kind, count in sorted(snapshot.conflicts.items()):
+        conflicts.add_metric([kind], count)
+    yield conflicts
+
+
+class ApiMetrics:
+    """The metrics of one app: its own registry, so several apps in a process never collide."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.operations = Histogram(
+            "grace_graphql_operation_seconds",
+            "GraphQL operations: time from parsing to the result, by operation name.",
+            ["operation"],
+            registry=self.registry,
+        )
+        self.responses = Counter(
+            "grace_http_responses",
+            "HTTP responses by method and status code.",
+            ["method", "status"],
+            registry=self.registry,
+        )
+        self.names = OperationNames(MAX_OPERATION_NAMES)
+        self.stores = StoreCollector()
+        self.registry.register(self.stores)
+
+    async def exposition(self, graph: Graph, redis: Redis) -> bytes:
+        """The text format of every metric, the stores read at most every few seconds."""
+        await self.stores.refresh(graph, redis)
+        return generate_latest(self.registry)
+
+
+class OperationTimer(SchemaExtension):
+    """Times every GraphQL operation into `ApiMetrics.operations`."""
+
+    def __init__(self, metrics: ApiMetrics) -> None:
+        self.metrics = metrics
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        if _is_subscription(self.execution_context):
+            return  # it lasts as long as its client listens: no latency to speak of
+        caller = getattr(self.execution_context.context, "principal", None)
+        name = self.metrics.names.label(
+            self.execution_context.operation_name, may_take_slot=caller is not None
+        )
+        self.metrics.operations.labels(name).observe(time.perf_counter() - started)
+
+
+def _is_subscription(context: ExecutionContext) -> bool:
+    try:
+        return context.operation_type is OperationType.SUBSCRIPTION
+    except RuntimeError:  # the document did not parse, or names no such operation
+        return False
+
+
+class ResponseCounter:
+    """Pure ASGI middleware counting HTTP responses by method and status."""
+
+    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                method = scope["method"] if scope["method"] in HTTP_METHODS else OTHER
+                self.metrics.responses.labels(method, str(message["status"])).inc()
+            await send(message)
+
+        await self.app(scope, receive, counting_send)
+
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    """Every metric in Prometheus's text format; 503 until the app has started."""
+    services = getattr(request.app.state, "services", None)
+    if services is None:
+        return Response(status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+    api_metrics: ApiMetrics = request.app.state.metrics
+    text = await api_metrics.exposition(services.graph, services.queue)
+    return Response(text, media_type=CONTENT_TYPE_LATEST)

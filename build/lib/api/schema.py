@@ -1,0 +1,67 @@
+"""The GraphQL schema (Strawberry): the root types merged from one module per area of
+`api/gql/`, with the limits every operation passes before any resolver runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.tools import merge_types
+
+from api.gql.audit_views import AuditQuery
+from api.gql.catalog import CatalogQuery
+from api.gql.errors import ErrorCodes
+from api.gql.governance_views import GovernanceQuery
+from api.gql.mutations import Mutation
+from api.gql.people import PeopleQuery
+from api.gql.review import ReviewQuery
+from api.gql.subscriptions import Subscription
+from api.gql.system import SystemQuery
+from api.gql.trust_views import TrustQuery
+from api.limits import limit_extensions, schema_config
+from graph.settings import Profile
+
+Query = merge_types(
+    "Query",
+    (
+        SystemQuery,
+        CatalogQuery,
+        GovernanceQuery,
+        AuditQuery,
+        PeopleQuery,
+        ReviewQuery,
+        TrustQuery,
+    ),
+)
+
+
+def build_schema(
+    profile: Profile, observers: Sequence[Callable[[], SchemaExtension]] = ()
+) -> strawberry.Schema:
+    """The schema for one deployment profile, `observers` (metrics, tracing) around every
+    operation."""
+    return schema_for(profile, Query, Mutation, Subscription, observers)
+
+
+def schema_for(
+    profile: Profile,
+    query: type,
+    mutation: type | None = None,
+    subscription: type | None = None,
+    observers: Sequence[Callable[[], SchemaExtension]] = (),
+) -> strawberry.Schema:
+    """A schema over these root types with what every Grace schema has: the limits of
+    `api.limits`, error codes, and errors masked in prod."""
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        config=schema_config(),
+        extensions=[
+            *observers,
+            *limit_extensions(profile),
+            partial(ErrorCodes, mask=profile is Profile.PROD),
+        ],
+    )

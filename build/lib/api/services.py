@@ -1,0 +1,81 @@
+"""The long-lived parts one API process holds: settings, the graph and the event bus (a
+command of `grace` opens the same, around its work: see `cli.common`)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TypeVar
+
+from arq.connections import ArqRedis
+from redis.asyncio import ConnectionPool, Redis
+
+from api.auth import Authenticator
+from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
+from governance.audit import AuditLog
+from governance.encryption import FieldCipher, open_field_cipher
+from governance.rbac import Authorizer
+from governance.secrets import open_secret_store
+from graph.events import EventBus
+from graph.graph import Graph
+from graph.settings import Settings
+from ingest.queue import QUEUE_NAME, deserialize, serialize
+from trust.usage import UsageRecorder
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Services:
+    """Opened once in the app's lifespan, shared by every request."""
+
+    settings: Settings
+    graph: Graph
+    bus: EventBus
+    audit: AuditLog
+    authorizer: Authorizer
+    authenticator: Authenticator
+    cipher: FieldCipher
+    """Decrypts personal fields for callers allowed to read them."""
+    usage: UsageRecorder
+    """Counts the rows read through the API (the usage signal of trust)."""
+    queue: ArqRedis
+    """The ingestion queue (arq), for uploads and re-ingestion; connects on first use."""
+
+    @classmethod
+    async def open(cls, settings: Settings) -> Services:
+        """Connect to Neo4j and Redis (Neo4j must answer; Redis is checked by readiness)."""
+        graph = await Graph.connect(settings)
+        audit = AuditLog(graph)
+        authorizer = Authorizer()
+        store = open_secret_store(settings)
+        tokens = BearerTokens(graph, token_signing_key(store))
+        authenticator = Authenticator(ApiKeys(graph, audit, authorizer), tokens)
+        cipher = await asyncio.to_thread(open_field_cipher, settings, store)
+        bus = EventBus.from_settings(settings)
+        usage = UsageRecorder(Redis.from_url(settings.redis_url, password=settings.redis_secret))
+        queue = ingestion_queue(settings)
+        return cls(settings, graph, bus, audit, authorizer, authenticator, cipher, usage, queue)
+
+    async def close(self) -> None:
+        """Release the driver and the Redis pools (pending usage counts are flushed first);
+        each is released even when another fails, then the first failure is raised."""
+        results = await asyncio.gather(
+            self.usage.close(),
+            self.queue.aclose(close_connection_pool=True),
+            self.bus.close(),
+            self.graph.close(),
+            return_exceptions=True,
+        )
+        failure = next((r for r in results if isinstance(r, BaseException)), None)
+        if failure is not None:
+            raise failure
+
+
+def ingestion_queue(settings: Settings) -> ArqRedis:
+    """An arq client of the ingestion queue that connects on first use (unlike `create_pool`,
+    which fails at once when Redis is down; readiness reports Redis instead)."""
+    pool = ConnectionPool.from_url(settings.redis_url, password=settings.redis_secret)
+    return ArqRedis(
+        pool, job_serializer=serialize, job_deserializer=deserialize, default_queue_name=QUEUE_NAME
+    )

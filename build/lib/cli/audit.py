@@ -1,0 +1,184 @@
+"""`grace audit`: verify the tamper-evident audit log, checkpoint it, export it."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Annotated, TypeVar
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cli.common import ProfileOption, err, make_table, out
+from governance.audit import AuditLog, canonical_json
+from governance.audit_verify import Progress as ProgressCallback
+from governance.audit_verify import VerifyReport, checkpoint_chain, verify
+from governance.checkpoint import Checkpoint, signing_key, trusted_public_key
+from governance.secrets import open_secret_store
+from graph.errors import GraceError
+from graph.graph import Graph
+from graph.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app = typer.Typer()
+app.add_typer(audit_app, name="audit")
+
+
+ChainOption = Annotated[str, typer.Option("--chain", help="The audit chain.")]
+
+
+@audit_app.command("verify")
+def verify_command(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint", help="An exported checkpoint: also catches a rewritten chain."
+        ),
+    ] = None,
+    chain: ChainOption = "main",
+    profile: ProfileOption = None,
+) -> None:
+    """Recompute every hash and link of the chain; exit code 1 when anything was tampered."""
+    settings = load_settings(profile)
+    loaded = Checkpoint.from_file(checkpoint) if checkpoint is not None else None
+    trusted = _store_public_key(settings) if loaded is not None else None
+
+    async def work(log: AuditLog) -> VerifyReport:
+        with _progress("verifying") as progress:
+            return await verify(log, loaded, progress, trusted)
+
+    report = _with_log(settings, chain, work)
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def checkpoint_command(
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the checkpoint here (default: print it)."),
+    ] = None,
+    chain: ChainOption = "main",
+    profile: ProfileOption = None,
+) -> None:
+    """Verify the chain, then store and export a signed checkpoint of it."""
+    settings = load_settings(profile)
+    key = signing_key(open_secret_store(settings))
+
+    async def work(log: AuditLog) -> Checkpoint:
+        with _progress("checkpointing") as progress:
+            return await checkpoint_chain(log, key, progress)
+
+    checkpoint = _with_log(settings, chain, work)
+    if output is None:
+        out.print_json(checkpoint.to_json())
+    else:
+        output.write_text(checkpoint.to_json(), encoding="utf-8")
+    err.print(
+        f"checkpoint of chain {chain!r} at seq {checkpoint.seq}: root {checkpoint.root}"
+        + (f", written to {output}" if output is not None else "")
+    )
+
+
+@audit_app.command("export")
+def export_command(
+    output: Annotated[str, typer.Option("--out", help="A file, or - for standard output.")] = "-",
+    after_seq: Annotated[
+        int, typer.Option("--after-seq", min=0, help="Only events after this seq.")
+    ] = 0,
+    chain: ChainOption = "main",
+    profile: ProfileOption = None,
+) -> None:
+    """Write the chain's events as JSON Lines (one event per line, in seq order)."""
+    settings = load_settings(profile)
+    with _output(output) as stream:
+        count = _with_log(settings, chain, lambda log: export_events(log, stream, after_seq))
+    err.print(f"{count} events of chain {chain!r} exported")
+
+
+async def export_events(log: AuditLog, stream: IO[str], after_seq: int = 0) -> int:
+    """Write events after `after_seq` to `stream` as JSON Lines; returns how many.
+
+    Each line is the canonical JSON of one event, so `hash` is the sha256 of the canonical
+    JSON of the line without it, and `prev_hash` the `hash` of the line before.
+    """
+    count = 0
+    async for event in log.pages(after_seq):
+        stream.write(canonical_json(event.valid().document()).decode("utf-8") + "\n")
+        count += 1
+    return count
+
+
+@contextmanager
+def _output(name: str) -> Iterator[IO[str]]:
+    if name == "-":
+        yield sys.stdout
+        return
+    with Path(name).open("w", encoding="utf-8") as stream:
+        yield stream
+
+
+def _with_log(settings: Settings, chain: str, work: Callable[[AuditLog], Awaitable[T]]) -> T:
+    async def run() -> T:
+        graph = await Graph.connect(settings)
+        try:
+            return await work(AuditLog(graph, chain))
+        finally:
+            await graph.close()
+
+    return asyncio.run(run())
+
+
+def _store_public_key(settings: Settings) -> str | None:
+    """The secret store's checkpoint public key, or None (with a warning) when unavailable."""
+    try:
+        key = trusted_public_key(open_secret_store(settings))
+    except GraceError as error:
+        err.print(f"[yellow]warning:[/] secret store unavailable, key not compared: {error}")
+        return None
+    if key is None:
+        err.print("[yellow]warning:[/] the secret store holds no checkpoint key yet")
+    return key
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[ProgressCallback]:
+    columns = (
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _print_report(report: VerifyReport) -> None:
+    against = (
+        f", against the checkpoint at seq {report.checkpoint_seq}"
+        if report.checkpoint_seq is not None
+        else ""
+    )
+    summary = f"chain {report.chain!r}: {report.events:,} events checked{against}"
+    if report.ok:
+        out.print(f"[green]OK[/] {summary}; last seq {report.last_seq}, root {report.root}")
+        return
+    count = len(report.problems) + report.more_problems
+    out.print(f"[bold red]TAMPERED[/] {summary}: {count} problem(s)")
+    table = make_table("kind", "seq", "detail")
+    for problem in report.problems:
+        table.add_row(problem.kind.value, str(problem.seq), problem.detail)
+    out.print(table)
+    if report.more_problems:
+        out.print(f"... and {report.more_problems} more")

@@ -1,0 +1,199 @@
+"""`grace conflicts list|show|resolve|dismiss|reopen|scan` and `grace rows quarantine|release`.
+
+The acting person is named with `--as` (authentication is the API's job); the audit log
+records them as `user:<id>`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn
+
+from cli.common import (
+    ActorOption,
+    ProfileOption,
+    WideOption,
+    make_table,
+    out,
+    resolve,
+    resolve_all,
+    settings_for,
+    with_step_services,
+)
+from graph.ids import IdKind
+
+if TYPE_CHECKING:
+    from ingest.steps import StepServices
+
+T = TypeVar("T")
+
+conflicts_app = typer.Typer(help="Contradictions between rows, and their review.")
+rows_app = typer.Typer(help="Quarantine and release of rows.")
+app = typer.Typer()
+app.add_typer(conflicts_app, name="conflicts")
+app.add_typer(rows_app, name="rows")
+
+
+def _with_services(profile: str | None, work: Callable[[StepServices], Awaitable[T]]) -> T:
+    return with_step_services(settings_for(profile), work)
+
+
+@conflicts_app.command("list")
+def list_conflicts(
+    status: Annotated[str | None, typer.Option(help="open, resolved or dismissed.")] = "open",
+    table: Annotated[str | None, typer.Option(help="Only conflicts of this table.")] = None,
+    kind: Annotated[str | None, typer.Option(help="value, version or semantic.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    wide: WideOption = False,
+    profile: ProfileOption = None,
+) -> None:
+    """Conflicts, most confident suggestion first."""
+    params = {"status": status, "table": table, "kind": kind, "limit": limit}
+    records = _with_services(profile, lambda s: s.trust.graph.read("conflicts/list", params))
+    view = make_table("id", "status", "attribute", "score", "suggested value", wide=wide)
+    for record in records:
+        suggestion = json.loads(record["suggestion"] or "{}")
+        view.add_row(
+            record["id"],
+            record["status"],
+            record["attribute"] or "",
+            f"{record['score'] or 0:.2f}",
+            json.dumps(suggestion.get("value")),
+        )
+    out.print(view)
+    out.print(f"{len(records)} conflict(s)")
+
+
+@conflicts_app.command("show")
+def show_conflict(
+    conflict_id: str, wide: WideOption = False, profile: ProfileOption = None
+) -> None:
+    """One conflict: its rows, the suggestion and its evidence."""
+    conflict_id = resolve(settings_for(profile), IdKind.CONFLICT, conflict_id)
+    records = _with_services(
+        profile, lambda s: s.trust.graph.read("conflicts/get", {"id": conflict_id})
+    )
+    if not records:
+        out.print(f"no conflict {conflict_id!r}")
+        raise typer.Exit(1)
+    conflict: dict[str, Any] = records[0]["conflict"]
+    out.print(f"[bold]{conflict['id']}[/]  {conflict['status']}  score {conflict['score']:.2f}")
+    if conflict.get("suggestion"):
+        suggestion = json.loads(conflict["suggestion"])
+        out.print(f"suggestion: {json.dumps(suggestion['value'])} - {suggestion['why']}")
+    if conflict.get("resolution"):
+        out.print(f"resolution: {conflict['resolution']}")
+    view = make_table("row", "value", "trust", "status", "source", "document", wide=wide)
+    attribute = conflict.get("attribute")
+    for row in records[0]["rows"]:
+        values = json.loads(row["values"])
+        rejected = " (rejected)" if attribute in row["rejected"] else ""
+        view.add_row(
+            row["id"],
+            json.dumps(values.get(attribute)) + rejected,
+            f"{row['trust'] or 0:.2f}",
+            row["status"],
+            row["source"] or "",
+            row["document"] or "",
+        )
+    out.print(view)
+
+
+@conflicts_app.command("resolve")
+def resolve_conflict(
+    conflict_id: str,
+    actor: ActorOption,
+    row: Annotated[
+        str | None, typer.Option(help="Keep this row's value (default: the suggestion).")
+    ] = None,
+    note: Annotated[str, typer.Option(help="Why (recorded).")] = "",
+    profile: ProfileOption = None,
+) -> None:
+    """Reconcile: keep one value, reject the others (reversible with `reopen`)."""
+    conflict_id = resolve(settings_for(profile), IdKind.CONFLICT, conflict_id)
+    if row is not None:
+        row = resolve(settings_for(profile), IdKind.ROW, row)
+    conflict = _with_services(
+        profile,
+        lambda s: s.healer.reconcile(conflict_id, actor=f"user:{actor}", choose_row=row, note=note),
+    )
+    out.print(f"resolved {conflict.id}: kept {json.dumps(conflict.winner.value)}")
+
+
+@conflicts_app.command("dismiss")
+def dismiss_conflict(
+    conflict_id: str,
+    actor: ActorOption,
+    note: Annotated[str, typer.Option(help="Why (recorded).")] = "",
+    profile: ProfileOption = None,
+) -> None:
+    """Close a conflict without changing any row."""
+    conflict_id = resolve(settings_for(profile), IdKind.CONFLICT, conflict_id)
+    _with_services(
+        profile, lambda s: s.healer.dismiss(conflict_id, actor=f"user:{actor}", note=note)
+    )
+    out.print(f"dismissed {conflict_id}")
+
+
+@conflicts_app.command("reopen")
+def reopen_conflict(conflict_id: str, actor: ActorOption, profile: ProfileOption = None) -> None:
+    """Undo a resolution or dismissal: rejected values count again."""
+    conflict_id = resolve(settings_for(profile), IdKind.CONFLICT, conflict_id)
+    restored = _with_services(
+        profile, lambda s: s.healer.reopen(conflict_id, actor=f"user:{actor}")
+    )
+    out.print(f"reopened {conflict_id}; {len(restored)} row value(s) restored")
+
+
+@conflicts_app.command("scan")
+def scan_conflicts(profile: ProfileOption = None) -> None:
+    """Scan every active row for value and version conflicts and policy violations now."""
+
+    async def work(services: StepServices) -> None:
+        columns = (TextColumn("reading rows"), BarColumn(), TextColumn("{task.completed:,}"))
+        with Progress(*columns, console=out, transient=True) as progress:
+            task = progress.add_task("rows", total=None)
+            report = await services.detector.scan_all(lambda n: progress.advance(task, n))
+            semantic = await services.semantic.scan_all()
+            checked = await services.check_policies()
+        out.print(
+            f"rows {report.rows:,}, entities {report.entities:,}: {report.conflicts:,} "
+            f"conflict(s), {report.new:,} new, {report.reopened:,} reopened, "
+            f"{report.closed:,} closed"
+        )
+        out.print(
+            f"text: {semantic.conflicts:,} semantic conflict(s), {semantic.new:,} new, "
+            f"{semantic.closed:,} closed"
+        )
+        out.print(
+            f"policies: {checked.rows:,} rows checked, {checked.violating_rows:,} violating "
+            f"({checked.newly_violating:,} new, {checked.resolved:,} resolved)"
+        )
+
+    _with_services(profile, work)
+
+
+@rows_app.command("quarantine")
+def quarantine_rows(
+    row_ids: list[str],
+    actor: ActorOption,
+    reason: Annotated[str, typer.Option(help="Why (recorded).")],
+    profile: ProfileOption = None,
+) -> None:
+    """Quarantine rows by hand (reversible with `release`)."""
+    row_ids = resolve_all(settings_for(profile), IdKind.ROW, row_ids)
+    reasons = dict.fromkeys(row_ids, reason)
+    changed = _with_services(profile, lambda s: s.healer.quarantine(reasons, actor=f"user:{actor}"))
+    out.print(f"quarantined {len(changed)} of {len(row_ids)} row(s)")
+
+
+@rows_app.command("release")
+def release_rows(row_ids: list[str], actor: ActorOption, profile: ProfileOption = None) -> None:
+    """Release quarantined rows; they are exempt from automatic quarantine afterwards."""
+    row_ids = resolve_all(settings_for(profile), IdKind.ROW, row_ids)
+    changed = _with_services(profile, lambda s: s.healer.release(row_ids, actor=f"user:{actor}"))
+    out.print(f"released {len(changed)} of {len(row_ids)} row(s)")

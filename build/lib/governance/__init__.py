@@ -1,0 +1,1 @@
+"""Governance: policies, approvals, RBAC, audit log, secrets (issue 6)."""

@@ -1,0 +1,248 @@
+"""The tamper-evident audit log: every change appends a hash-chained `AuditEvent`.
+
+Each event stores digests of the state before and after (never the state itself) and the
+hash of its predecessor, so editing, deleting or reordering an event breaks the chain.
+Appends to one chain are serialised across processes by the write lock on its
+`AuditHead` node, taken at the start of the appending transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
+
+from governance.errors import MalformedAuditEventError
+from graph.graph import Graph, GraphTransaction
+from graph.model import AuditHead, Timestamp
+
+GENESIS_HASH = "0" * 64
+"""The `prev_hash` of a chain's first event."""
+PAGE_SIZE = 5_000
+MAX_SEQ = 2**63 - 1
+"""The largest seq Neo4j can store: "no upper bound" for `AuditLog.pages`."""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One change to record: who did what to which thing, with the states around it."""
+
+    actor: str
+    """"user:<id>", "key:<id>" or "system:<component>"."""
+    action: str
+    """A dotted verb: "row.quarantine", "access.grant", "policy.activate", ..."""
+    target: str
+    """The id of what changed: "row:<id>", "user:<id>", "policy:<name>@<v>"."""
+    before: JsonValue = None
+    """State before the change; only its digest is stored."""
+    after: JsonValue = None
+    """State after the change; only its digest is stored."""
+
+
+class AuditRecord(BaseModel):
+    """One stored event of an audit chain."""
+
+    model_config = ConfigDict(frozen=True)
+
+    chain: str
+    seq: int
+    id: str
+    actor: str
+    action: str
+    target: str
+    before_digest: str
+    after_digest: str
+    at: Timestamp
+    prev_hash: str
+    hash: str
+
+    def computed_hash(self) -> str:
+        """The hash this event's fields (with `prev_hash`, without `hash`) must have."""
+        return event_hash(self.hashed_fields())
+
+    def hashed_fields(self) -> dict[str, JsonValue]:
+        """The fields the event hash covers, as canonical JSON values."""
+        return {
+            "chain": self.chain,
+            "seq": self.seq,
+            "id": self.id,
+            "actor": self.actor,
+            "action": self.action,
+            "target": self.target,
+            "before_digest": self.before_digest,
+            "after_digest": self.after_digest,
+            "at": timestamp_text(self.at),
+            "prev_hash": self.prev_hash,
+        }
+
+    def document(self) -> dict[str, JsonValue]:
+        """The event as exported: its hashed fields plus `hash`, so that an auditor can
+        recompute `hash` as sha256 of the canonical JSON of the rest."""
+        return {**self.hashed_fields(), "hash": self.hash}
+
+    def properties(self) -> dict[str, Any]:
+        """The node properties of this event."""
+        return self.model_dump()
+
+
+def canonical_json(value: JsonValue) -> bytes:
+    """UTF-8 JSON with sorted keys and no whitespace: one byte string per value."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def digest(value: JsonValue) -> str:
+    """sha256 (hex) of the canonical JSON of a state; `None` digests `null`."""
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def event_hash(fields: dict[str, JsonValue]) -> str:
+    """sha256 (hex) of the canonical JSON of an event's fields other than `hash`."""
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def timestamp_text(at: datetime) -> str:
+    """The hashed form of an event time: ISO 8601 in UTC with microseconds."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def chain_records(
+    chain: str, entries: Sequence[AuditEntry], seq: int, prev_hash: str, at: datetime
+) -> list[AuditRecord]:
+    """Hash `entries` as the events after (`seq`, `prev_hash`) of `chain`, all at time `at`."""
+    records = []
+    for entry in entries:
+        seq += 1
+        fields: dict[str, Any] = {
+            "chain": chain,
+            "seq": seq,
+            "id": uuid.uuid4().hex,
+            "actor": entry.actor,
+            "action": entry.action,
+            "target": entry.target,
+            "before_digest": digest(entry.before),
+            "after_digest": digest(entry.after),
+            "at": at,
+            "prev_hash": prev_hash,
+        }
+        record = AuditRecord(**fields, hash=GENESIS_HASH)
+        prev_hash = record.computed_hash()
+        records.append(record.model_copy(update={"hash": prev_hash}))
+    return records
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as read back for checking: `record` is None when its properties are not
+    those of an event (a wrong type, a missing field)."""
+
+    chain: str
+    seq: int
+    record: AuditRecord | None
+    linked_from: list[int]
+    """Seqs of the events of the chain with a NEXT edge to this one."""
+
+    @classmethod
+    def parse(cls, chain: str, event: dict[str, Any], linked_from: list[int]) -> StoredEvent:
+        """Read one row of `audit/events_page` (`at` as epoch seconds and microseconds)."""
+        seconds, micros = event.pop("at_seconds"), event.pop("at_micros")
+        if isinstance(seconds, int) and isinstance(micros, int):
+            event["at"] = datetime.fromtimestamp(seconds, UTC).replace(microsecond=micros)
+        try:
+            record: AuditRecord | None = AuditRecord.model_validate(event)
+        except ValidationError:
+            record = None
+        return cls(chain, event["seq"], record, linked_from)
+
+    def valid(self) -> AuditRecord:
+        """The record, or `MalformedAuditEventError`."""
+        if self.record is None:
+            raise MalformedAuditEventError(self.chain, self.seq)
+        return self.record
+
+
+class AuditLog:
+    """Appends to and reads one hash-chained audit log in the graph."""
+
+    def __init__(self, graph: Graph, chain: str = "main") -> None:
+        self.graph = graph
+        self.chain = chain
+
+    async def append(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+        """Append `entries` in order, in one transaction; returns the stored events."""
+        if not entries:
+            return []
+
+        async def work(tx: GraphTransaction) -> list[AuditRecord]:
+            [head] = await tx.run("audit/lock_head", {"chain": self.chain, "genesis": GENESIS_HASH})
+            records = chain_records(
+                self.chain, entries, head["seq"], head["hash"], datetime.now(UTC)
+            )
+            await tx.run(
+                "audit/append_events",
+                {
+                    "chain": self.chain,
+                    "seq": records[-1].seq,
+                    "hash": records[-1].hash,
+                    "events": [record.properties() for record in records],
+                },
+            )
+            return records
+
+        return await self.graph.transaction(work)
+
+    async def head(self) -> AuditHead:
+        """The chain's head as stored (seq 0 and the genesis hash for a new chain)."""
+        rows = await self.graph.read("audit/head", {"chain": self.chain})
+        if not rows:
+            return AuditHead(chain=self.chain, seq=0, hash=GENESIS_HASH)
+        return AuditHead(chain=self.chain, seq=rows[0]["seq"], hash=rows[0]["hash"])
+
+    async def events(self, after_seq: int = 0, limit: int | None = None) -> list[AuditRecord]:
+        """The chain's events after `after_seq`, in seq order (at most `limit`).
+
+        Raises `MalformedAuditEventError` for a stored event that is not one.
+        """
+        records: list[AuditRecord] = []
+        if limit is not None and limit <= 0:
+            return records
+        page_size = PAGE_SIZE if limit is None else min(limit, PAGE_SIZE)
+        async for stored in self.pages(after_seq, page_size=page_size):
+            records.append(stored.valid())
+            if len(records) == limit:
+                break
+        return records
+
+    async def pages(
+        self, after_seq: int = 0, through_seq: int = MAX_SEQ, page_size: int = PAGE_SIZE
+    ) -> AsyncIterator[StoredEvent]:
+        """Stream the events with `after_seq < seq <= through_seq` in seq order, a page at a
+        time (constant memory), each with the seqs of the events that link to it by NEXT."""
+        while True:
+            [row] = await self.graph.read(
+                "audit/events_page",
+                {
+                    "chain": self.chain,
+                    "after_seq": after_seq,
+                    "through_seq": through_seq,
+                    "limit": page_size,
+                },
+            )
+            page = row["page"]
+            for item in page:
+                yield StoredEvent.parse(self.chain, item["event"], item["linked_from"])
+            if len(page) < page_size:
+                return
+            after_seq = page[-1]["event"]["seq"]
+
+    async def last_seq(self) -> int:
+        """The highest seq of any event stored in the chain (0 for none)."""
+        rows = await self.graph.read("audit/last_seq", {"chain": self.chain})
+        return int(rows[0]["seq"]) if rows else 0

@@ -1,0 +1,244 @@
+"""`Graph`: the one owner of the Neo4j driver in a process.
+
+Statements are run by name from the Cypher registry, with parameters only. Reads and
+writes go through the driver's managed transactions, which retry transient failures,
+so every write statement must be idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, TypeVar
+
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    NotificationDisabledClassification,
+    RoutingControl,
+)
+from neo4j.exceptions import AuthError, ConstraintError, Neo4jError, ServiceUnavailable
+
+from graph.cypher_registry import CypherRegistry
+from graph.errors import (
+    ConstraintViolationError,
+    GraceError,
+    GraphUnavailableError,
+    QueryFailedError,
+)
+from graph.settings import Settings
+
+Record = dict[str, Any]
+T = TypeVar("T")
+
+
+@dataclass
+class WriteSummary:
+    """What a write changed, summed over its batches."""
+
+    batches: int = 0
+    items: int = 0
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def add(self, items: int, counters: Mapping[str, int]) -> None:
+        """Fold one batch into the summary."""
+        self.batches += 1
+        self.items += items
+        for name, value in counters.items():
+            self.counters[name] = self.counters.get(name, 0) + value
+
+
+class GraphTransaction:
+    """One managed write transaction: runs named statements only."""
+
+    def __init__(self, tx: AsyncManagedTransaction, registry: CypherRegistry) -> None:
+        self._tx = tx
+        self._registry = registry
+        self.statement = ""
+        """Name of the statement running (or last run), for error messages."""
+
+    async def run(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run a statement by name inside the transaction and return its records."""
+        statement = self._registry[name]
+        self.statement = name
+        result = await self._tx.run(statement, dict(params or {}))
+        return [record.data() async for record in result]
+
+
+class Graph:
+    """Runs named Cypher statements against one Neo4j database."""
+
+    def __init__(
+        self, driver: AsyncDriver, registry: CypherRegistry, database: str, uri: str
+    ) -> None:
+        self._driver = driver
+        self.registry = registry
+        self.database = database
+        self.uri = uri
+
+    @classmethod
+    async def connect(cls, settings: Settings, registry: CypherRegistry | None = None) -> Graph:
+        """Open the driver and check that Neo4j answers with these credentials."""
+        driver = AsyncGraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+            max_connection_pool_size=settings.neo4j_pool_size,
+            # Hints such as "label does not exist" are noise on a young database;
+            # deprecations, performance and security notifications stay on.
+            notifications_disabled_classifications=[
+                NotificationDisabledClassification.UNRECOGNIZED
+            ],
+        )
+        graph = cls(
+            driver,
+            registry or CypherRegistry.load(settings.cypher_dir),
+            settings.neo4j_database,
+            settings.neo4j_uri,
+        )
+        try:
+            await driver.verify_connectivity()
+        except (ServiceUnavailable, AuthError, OSError) as error:
+            await driver.close()
+            raise GraphUnavailableError(settings.neo4j_uri, _reason(error)) from error
+        return graph
+
+    async def close(self) -> None:
+        """Close the driver and its connection pool."""
+        await self._driver.close()
+
+    async def ready(self) -> bool:
+        """True when Neo4j answers a query on Grace's database."""
+        try:
+            await self._driver.execute_query(
+                "RETURN 1", database_=self.database, routing_=RoutingControl.READ
+            )
+        except (Neo4jError, ServiceUnavailable, OSError):
+            return False
+        return True
+
+    async def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run a read statement by name and return its records as dictionaries."""
+        records, _ = await self._run(name, params, RoutingControl.READ)
+        return records
+
+    async def read_plain(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """`read` for a statement that returns plain values only (no nodes, relationships or
+        temporal values): its records are not walked to convert those, which costs seconds
+        on a page of 50,000 rows returned as one list."""
+        records, _ = await self._run(name, params, RoutingControl.READ, plain=True)
+        return records
+
+    async def write(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run a write statement by name in one retried transaction."""
+        records, _ = await self._run(name, params, RoutingControl.WRITE)
+        return records
+
+    async def write_batches(
+        self,
+        name: str,
+        items: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int,
+        param: str = "rows",
+        params: Mapping[str, Any] | None = None,
+    ) -> WriteSummary:
+        """Run `name` once per batch of `items`, passed as `$rows` (or `param`) to `UNWIND`.
+
+        Each batch is its own transaction; a retried batch must be idempotent.
+        """
+        summary = WriteSummary()
+        for batch in _batched(items, batch_size):
+            _, counters = await self._run(
+                name, {**(params or {}), param: batch}, RoutingControl.WRITE
+            )
+            summary.add(len(batch), counters)
+        return summary
+
+    async def transaction(self, work: Callable[[GraphTransaction], Awaitable[T]]) -> T:
+        """Run `work` in one managed write transaction, retried on transient failures.
+
+        `work` may run more than once, so it must have no effect outside the transaction.
+        Errors are mapped as for `write`, naming the statement that failed.
+        """
+        attempt: GraphTransaction | None = None
+
+        async def managed(tx: AsyncManagedTransaction) -> T:
+            nonlocal attempt
+            attempt = GraphTransaction(tx, self.registry)
+            return await work(attempt)
+
+        async with self._driver.session(
+            database=self.database,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+        ) as session:
+            try:
+                return await session.execute_write(managed)
+            except (Neo4jError, ServiceUnavailable, AuthError) as error:
+                name = attempt.statement if attempt is not None else "transaction"
+                raise _graph_error(error, name, self.uri) from error
+
+    async def explain(self, name: str) -> None:
+        """Ask Neo4j to plan a statement without running it (parameters need no values)."""
+        await self._execute(name, "EXPLAIN " + self.registry[name], {}, RoutingControl.READ)
+
+    async def _run(
+        self,
+        name: str,
+        params: Mapping[str, Any] | None,
+        routing: RoutingControl,
+        *,
+        plain: bool = False,
+    ) -> tuple[list[Record], dict[str, int]]:
+        return await self._execute(name, self.registry[name], params or {}, routing, plain=plain)
+
+    async def _execute(
+        self,
+        name: str,
+        statement: str,
+        params: Mapping[str, Any],
+        routing: RoutingControl,
+        *,
+        plain: bool = False,
+    ) -> tuple[list[Record], dict[str, int]]:
+        try:
+            result = await self._driver.execute_query(
+                statement, dict(params), database_=self.database, routing_=routing
+            )
+        except (Neo4jError, ServiceUnavailable, AuthError) as error:
+            raise _graph_error(error, name, self.uri) from error
+        counters = {
+            key: value
+            for key, value in vars(result.summary.counters).items()
+            if isinstance(value, int) and not isinstance(value, bool) and value
+        }
+        if plain:
+            return [
+                dict(zip(record.keys(), record, strict=True)) for record in result.records
+            ], counters
+        return [record.data() for record in result.records], counters
+
+
+def _batched(
+    items: Iterable[Mapping[str, Any]], size: int
+) -> Iterator[Sequence[Mapping[str, Any]]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _graph_error(
+    error: Neo4jError | ServiceUnavailable | AuthError, name: str, uri: str
+) -> GraceError:
+    """The Grace error for a driver error raised while running statement `name`."""
+    if isinstance(error, ConstraintError):
+        return ConstraintViolationError(name, error.code, error.message or "")
+    if isinstance(error, ServiceUnavailable | AuthError):
+        return GraphUnavailableError(uri, _reason(error))
+    return QueryFailedError(name, error.code, error.message or str(error))
+
+
+def _reason(error: BaseException) -> str:
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    return str(message)

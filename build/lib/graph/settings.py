@@ -1,0 +1,295 @@
+"""Settings: one object, read once at start-up and passed in.
+
+Values come, lowest priority first, from the field defaults, the profile file
+`deploy/config/<profile>.yaml`, then environment variables (`GRACE_*`, plus the
+conventional `NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD` and `REDIS_URL`).
+Secrets are `SecretStr`; the development defaults are refused outside `dev`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal, Self
+
+import yaml
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from graph.errors import ConfigurationError, InsecureSettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout Grace runs from: `cypher/`, `schemas/`, `policies/` and `deploy/` live here."""
+
+DEV_NEO4J_PASSWORD = "grace-dev-password"  # noqa: S105 - refused outside dev
+DEV_API_SECRET = "grace-dev-api-secret"  # noqa: S105 - the refused-outside-dev default
+
+
+class Profile(StrEnum):
+    """Where Grace runs; each has a settings file in `deploy/config/`."""
+
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+
+
+class Schedule(BaseModel):
+    """A recurring job: which task, and when (a five-field cron expression, UTC)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    task: str
+    cron: str
+
+
+class Settings(BaseSettings):
+    """Everything Grace reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="GRACE_", extra="forbid", frozen=True)
+
+    profile: Profile = Profile.DEV
+    root: Path = PROJECT_ROOT
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "var", description="Persistent local state (Neo4j home, Redis)."
+    )
+
+    schemas_dir: Path = Field(
+        default=PROJECT_ROOT / "schemas", description="The YAML table definitions."
+    )
+    policies_dir: Path = Field(default=PROJECT_ROOT / "policies", description="The YAML policies.")
+
+    neo4j_uri: str = Field(
+        default="bolt://127.0.0.1:7687",
+        validation_alias=AliasChoices("GRACE_NEO4J_URI", "NEO4J_URI"),
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("GRACE_NEO4J_USER", "NEO4J_USER")
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(DEV_NEO4J_PASSWORD),
+        validation_alias=AliasChoices("GRACE_NEO4J_PASSWORD", "NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = "neo4j"
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "1g"
+    neo4j_pagecache: str = "512m"
+    """Neo4j's page cache (`--pagecache`): the store held in memory; give it the size of
+    `var/neo4j/data/databases` where memory allows."""
+    neo4j_pool_size: int = 50
+
+    redis_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        validation_alias=AliasChoices("GRACE_REDIS_URL", "REDIS_URL"),
+    )
+    redis_password: SecretStr | None = None
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_secret_key: SecretStr = SecretStr(DEV_API_SECRET)
+    max_request_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="Largest JSON or GET request the API reads."
+    )
+    max_upload_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1, description="Largest multipart (upload) request body."
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "GRACE_OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"
+        ),
+        description="OTLP/HTTP collector base URL (spans go to <url>/v1/traces); none: no tracing.",
+    )
+
+    write_batch_size: int = Field(default=5000, ge=1, le=100_000)
+
+    watch_dirs: list[Path] = Field(
+        default_factory=lambda: [PROJECT_ROOT / "inbox"],
+        description="Folders the watcher ingests from; each subfolder is one source.",
+    )
+    watch_rescan_seconds: float = Field(default=300.0, gt=0)
+    watch_debounce_seconds: float = Field(
+        default=0.01,
+        ge=0,
+        description="Quiet time a closed file must hold still before it is queued.",
+    )
+    max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+
+    worker_max_jobs: int = Field(default=4, ge=1)
+    worker_job_timeout_seconds: int = Field(default=300, ge=1)
+    worker_poll_delay_seconds: float = Field(default=0.01, gt=0)
+    worker_max_tries: int = Field(default=8, ge=1)
+    schedules: list[Schedule] = Field(
+        default_factory=list, description="Cron-like recurring jobs the worker runs."
+    )
+
+    embedding_backend: Literal["numpy", "sentence-transformers", "off"] = Field(
+        default="numpy",
+        description="How text is embedded for semantic conflicts: the model in numpy (no torch), "
+        "through sentence-transformers (needs torch), or not at all.",
+    )
+
+    secret_backend: Literal["local", "vault"] = Field(
+        default="local", description="Where secrets and field keys live: local files or Vault."
+    )
+    secrets_dir: Path = Field(
+        default=Path("var/secrets"), description="The local secret store (relative to root)."
+    )
+    master_key: SecretStr | None = Field(
+        default=None, description="Base64 of 32 bytes: encrypts the local secret store."
+    )
+    master_key_file: Path | None = Field(
+        default=Path("var/secrets/master.key"),
+        description="File holding the master key; created (0600) in dev when missing.",
+    )
+    vault_addr: str | None = None
+    vault_token: SecretStr | None = None
+    vault_kv_mount: str = "secret"
+    vault_transit_mount: str = "transit"
+    vault_transit_key: str = "grace-fields"
+    vault_namespace: str | None = None
+
+    @property
+    def cypher_dir(self) -> Path:
+        """Where the named Cypher statements live."""
+        return self.root / "cypher"
+
+    @property
+    def redis_secret(self) -> str | None:
+        """The Redis password in clear, for clients only (never logged)."""
+        return self.redis_password.get_secret_value() if self.redis_password else None
+
+    @property
+    def config_dir(self) -> Path:
+        """Where the profile files live."""
+        return self.root / "deploy" / "config"
+
+    @field_validator("watch_dirs")
+    @classmethod
+    def _relative_to_root(cls, folders: list[Path], info: ValidationInfo) -> list[Path]:
+        root: Path = info.data.get("root", PROJECT_ROOT)
+        return [folder if folder.is_absolute() else root / folder for folder in folders]
+
+    @field_validator("secrets_dir", "master_key_file")
+    @classmethod
+    def _path_relative_to_root(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        root: Path = info.data.get("root", PROJECT_ROOT)
+        return path if path is None or path.is_absolute() else root / path
+
+    @field_validator("master_key")
+    @classmethod
+    def _master_key_is_32_bytes(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is None:
+            return None
+        try:
+            raw = base64.b64decode(key.get_secret_value(), validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:  # AES-256; not a ValueError, whose report would quote the input
+            raise ConfigurationError("master_key must be the base64 of exactly 32 bytes")
+        return key
+
+    @model_validator(mode="after")
+    def _vault_is_configured(self) -> Self:
+        vault = self.secret_backend == "vault"  # noqa: S105 - a backend name, not a secret
+        if vault and not (self.vault_addr and self.vault_token):
+            raise ConfigurationError(
+                "secret_backend 'vault' needs vault_addr and vault_token "
+                "(GRACE_VAULT_ADDR, GRACE_VAULT_TOKEN)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Self:
+        if self.profile is Profile.DEV:
+            return self
+        defaults = {
+            "neo4j_password": DEV_NEO4J_PASSWORD,
+            "api_secret_key": DEV_API_SECRET,
+        }
+        unsafe = [
+            name
+            for name, default in defaults.items()
+            if getattr(self, name).get_secret_value() in ("", default)
+        ]
+        if unsafe:
+            raise InsecureSettingsError(self.profile.value, unsafe)
+        return self
+
+    def __repr__(self) -> str:
+        return f"Settings(profile={self.profile.value!r}, neo4j_uri={self.neo4j_uri!r})"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the profile file, which `load_settings` passes as init values.
+        return _EnvironmentWithoutProfile(settings_cls), init_settings, file_secret_settings
+
+
+class _EnvironmentWithoutProfile(EnvSettingsSource):
+    """Environment variables, except GRACE_PROFILE: `load_settings` chose the profile already
+    (an explicit `--profile` must win over the environment)."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        values.pop("profile", None)
+        return values
+
+
+def load_settings(profile: str | None = None, **overrides: Any) -> Settings:
+    """Read the settings for `profile` (default: `GRACE_PROFILE`, else `dev`).
+
+    `overrides` win over the profile file but not over the environment; tests use them.
+    """
+    chosen = profile or os.environ.get("GRACE_PROFILE", Profile.DEV.value)
+    try:
+        profile_value = Profile(chosen)
+    except ValueError:
+        valid = ", ".join(p.value for p in Profile)
+        raise ConfigurationError(f"unknown profile {chosen!r}; choose one of {valid}") from None
+    values = _read_profile_file(PROJECT_ROOT / "deploy" / "config" / f"{profile_value}.yaml")
+    values.update(overrides)
+    values["profile"] = profile_value
+    try:
+        return Settings(**values)
+    except InsecureSettingsError:
+        raise
+    except ValidationError as error:
+        raise ConfigurationError(f"invalid settings: {error}") from None
+
+
+def _read_profile_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigurationError(f"{path}: not valid YAML: {error}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ConfigurationError(f"{path}: expected a mapping of setting names to values")
+    return {str(key): value for key, value in loaded.items()}

@@ -1,0 +1,1 @@
+"""Ingestion: extractors, schema matching, graph loading, watcher and worker (issue 3)."""

@@ -1,0 +1,92 @@
+"""The recurring jobs the worker runs on the schedules in settings (`schedules:` in
+`deploy/config/<profile>.yaml`). Each reads the policies in force at the time it runs."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from governance.appliers import default_appliers
+from governance.approvals import Approvals
+from governance.audit import AuditLog
+from governance.audit_verify import checkpoint_chain
+from governance.checkpoint import signing_key
+from governance.policy_eval import check_graph
+from governance.policy_retention import enforce_retention
+from governance.policy_store import active_policy_set
+from governance.secrets import open_secret_store
+from graph.events import EventBus
+from graph.graph import Graph
+from graph.settings import Settings
+from ingest.steps import StepServices
+from trust.training import retrain
+from trust.usage import apply_usage
+
+
+async def trust_recompute(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Full trust recompute: catches drift, applies decay, snapshots per-table aggregates."""
+    services = await StepServices.open(ctx["graph"], ctx["bus"])
+    report = await services.trust.recompute()
+    return {"rows": report.rows, "mean_trust": report.mean_trust, "facts": report.facts}
+
+
+async def conflict_scan(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Full scan for value and version conflicts, then the policies on every row."""
+    services = await StepServices.open(ctx["graph"], ctx["bus"])
+    found = await services.detector.scan_all() + await services.semantic.scan_all()
+    checked = await services.check_policies()
+    return {"conflicts": found.conflicts, "new": found.new, "violations": checked.violations}
+
+
+async def policy_check(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The compliance policies on every active row."""
+    graph: Graph = ctx["graph"]
+    report = await check_graph(graph, await active_policy_set(graph), ctx["bus"], AuditLog(graph))
+    return {"rows": report.rows, "violations": report.violations}
+
+
+async def retention(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Erase personal data kept past its retention period (nothing else is deleted)."""
+    graph: Graph = ctx["graph"]
+    policies = await active_policy_set(graph)
+    report = await enforce_retention(graph, policies, AuditLog(graph), datetime.now(UTC))
+    return asdict(report)
+
+
+async def expire_requests(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Mark change requests whose time ran out as expired."""
+    graph: Graph = ctx["graph"]
+    bus: EventBus = ctx["bus"]
+    audit = AuditLog(graph)
+    expired = await Approvals(graph, bus, audit, default_appliers(graph, audit)).expire_due()
+    return {"expired": expired}
+
+
+async def audit_checkpoint(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Verify the audit chain and store a signed checkpoint of it (`grace audit checkpoint
+    --out FILE` exports one to keep elsewhere)."""
+    settings: Settings = ctx["settings"]
+    store = await asyncio.to_thread(open_secret_store, settings)
+    key = await asyncio.to_thread(signing_key, store)
+    checkpoint = await checkpoint_chain(AuditLog(ctx["graph"]), key)
+    return {"seq": checkpoint.seq, "root": checkpoint.root}
+
+
+async def usage_flush(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Add the reads the API counted in Redis to the rows' usage (`Row.reads`)."""
+    return asdict(await apply_usage(ctx["graph"], ctx["redis"]))
+
+
+MAINTENANCE_TASKS = {
+    "trust_train": retrain,
+    "trust_recompute": trust_recompute,
+    "conflict_scan": conflict_scan,
+    "policy_check": policy_check,
+    "retention": retention,
+    "expire_requests": expire_requests,
+    "audit_checkpoint": audit_checkpoint,
+    "usage_flush": usage_flush,
+}
+"""Every recurring job by the name schedules use."""

@@ -1,0 +1,127 @@
+"""Putting files on the arq queue: job ids that collapse duplicates, priorities, batches.
+
+A job's id is derived from the file's path and content hash, so the same content enqueued
+twice (by the watcher, a rescan and a person at once) runs once. A lone file is urgent: its
+score is moved a day back so it is picked before any bulk load already queued. Many files
+arriving together are grouped into batch jobs of small files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from arq.connections import ArqRedis, RedisSettings
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from graph.settings import Settings
+from ingest import identity
+
+QUEUE_NAME = "grace:ingest"
+URGENT_HEAD_START = timedelta(days=1)
+JOB_EXPIRY = timedelta(days=2)
+SMALL_FILE_BYTES = 256 * 1024
+BATCH_FILES = 50
+
+
+class Priority(StrEnum):
+    """Where a job goes in the queue."""
+
+    URGENT = "urgent"
+    BULK = "bulk"
+
+
+@dataclass(frozen=True)
+class QueuedFile:
+    """A file ready to ingest, as the watcher or a rescan found it; `root` is the watched
+    folder it belongs to."""
+
+    path: Path
+    root: Path
+    sha256: str
+    size: int
+
+    @property
+    def job_id(self) -> str:
+        """Its ingestion job's id: one job per content of one file, however often queued."""
+        return identity.job_id(str(self.path.resolve()), self.sha256)
+
+
+def redis_settings(settings: Settings) -> RedisSettings:
+    """arq's connection settings for the configured Redis."""
+    redis = RedisSettings.from_dsn(settings.redis_url)
+    redis.password = settings.redis_secret
+    return redis
+
+
+def serialize(data: dict[str, Any]) -> bytes:
+    """arq's job serializer: JSON, never pickle."""
+    return json.dumps(data, default=str).encode("utf-8")
+
+
+def deserialize(payload: bytes) -> dict[str, Any]:
+    """arq's job deserializer."""
+    data: dict[str, Any] = json.loads(payload)
+    return data
+
+
+def _placement(priority: Priority) -> dict[str, Any]:
+    if priority is Priority.URGENT:
+        return {"_defer_until": datetime.now(UTC) - URGENT_HEAD_START, "_expires": JOB_EXPIRY}
+    return {"_expires": JOB_EXPIRY}
+
+
+def _trace_context() -> dict[str, Any]:
+    """The active span's W3C trace context as the job's `trace` argument (nothing when no
+    span is active), so the worker's span of the job continues the enqueuer's trace."""
+    carrier: dict[str, str] = {}
+    TraceContextTextMapPropagator().inject(carrier)
+    return {"trace": carrier} if carrier else {}
+
+
+async def enqueue_file(redis: ArqRedis, item: QueuedFile, priority: Priority) -> bool:
+    """Queue one file; False when the same content of the same file is already queued."""
+    job = await redis.enqueue_job(
+        "ingest_file",
+        str(item.path),
+        str(item.root),
+        _job_id=item.job_id,
+        _queue_name=QUEUE_NAME,
+        **_placement(priority),
+        **_trace_context(),
+    )
+    return job is not None
+
+
+async def enqueue_batch(redis: ArqRedis, items: Sequence[QueuedFile]) -> bool:
+    """Queue several small files as one bulk job."""
+    keys = sorted(f"{item.path.resolve()}@{item.sha256}" for item in items)
+    job = await redis.enqueue_job(
+        "ingest_batch",
+        [[str(item.path), str(item.root)] for item in items],
+        _job_id=f"ingest-batch:{identity.digest(*keys)}",
+        _queue_name=QUEUE_NAME,
+        **_placement(Priority.BULK),
+        **_trace_context(),
+    )
+    return job is not None
+
+
+async def enqueue_all(redis: ArqRedis, items: Sequence[QueuedFile]) -> int:
+    """Queue what arrived together: a lone file is urgent; small files go in batches,
+    large ones alone, all as bulk. Returns how many jobs were queued."""
+    if len(items) == 1:
+        return int(await enqueue_file(redis, items[0], Priority.URGENT))
+    small = [item for item in items if item.size <= SMALL_FILE_BYTES]
+    large = [item for item in items if item.size > SMALL_FILE_BYTES]
+    queued = 0
+    for start in range(0, len(small), BATCH_FILES):
+        queued += await enqueue_batch(redis, small[start : start + BATCH_FILES])
+    for item in large:
+        queued += await enqueue_file(redis, item, Priority.BULK)
+    return queued

@@ -1,0 +1,475 @@
+"""Ingestion of one file: read, extract, match a table, normalise, load, publish.
+
+The service is what the worker's task, the `grace ingest` command and the tests call; it
+holds no state of its own between files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+
+from pydantic import JsonValue
+
+from governance.appliers import default_appliers
+from governance.approvals import Approvals
+from governance.audit import AuditLog
+from governance.encrypted_rows import encrypt_rows
+from governance.encryption import FieldCipher
+from governance.policy_store import active_policy_set
+from graph.errors import EventBusError, GraceError, GraphUnavailableError
+from graph.events import DomainEvent, EventBus, EventType
+from graph.graph import Graph
+from graph.schema_store import active_version_ids, active_versions
+from graph.schemas import TableSchema
+from ingest import identity
+from ingest.admission import (
+    Admission,
+    Admitted,
+    IngestionRejectedError,
+    PolicyRefusedError,
+    Verdict,
+)
+from ingest.extract import Extraction, Limits, extract
+from ingest.extract.reading import read_limited
+from ingest.inference import infer_table
+from ingest.loader import (
+    ChunkDraft,
+    DocumentDraft,
+    GraphLoader,
+    RowDraft,
+    RunDraft,
+)
+from ingest.matching import TableMatch, match_table
+from ingest.normalize import entity_key, normalize_row
+from ingest.sources import SourceRef, locate
+from ingest.table_proposals import TableProposals
+
+log = logging.getLogger(__name__)
+
+PROPOSAL_OWNER = "grace-ingest"
+
+
+class InternalError(GraceError):
+    """A defect met while ingesting a file: recorded on its run, logged with its traceback."""
+
+    code = "internal"
+
+    def __init__(self, path: str, error: Exception) -> None:
+        self.path = path
+        super().__init__(f"internal error while ingesting {path}: {type(error).__name__}: {error}")
+
+
+class ConcurrentVersionError(GraceError):
+    """Another worker wrote a different content as the same version; retrying resolves it."""
+
+    code = "concurrent_version"
+
+    def __init__(self, path: str, version: int) -> None:
+        self.path = path
+        self.version = version
+        super().__init__(f"{path} version {version} was written with other content meanwhile")
+
+
+class OutcomeStatus(StrEnum):
+    """How the ingestion of one file ended."""
+
+    INGESTED = "ingested"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    AWAITING_SCHEMA = "awaiting_schema"
+    AWAITING_APPROVAL = "awaiting_approval"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """The result of ingesting one file."""
+
+    status: OutcomeStatus
+    source: str
+    path: str
+    sha256: str
+    run_id: str | None = None
+    document_id: str | None = None
+    version: int | None = None
+    table: str | None = None
+    rows: int = 0
+    retracted: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    change_request: str | None = None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a file becomes before anything is written."""
+
+    extraction: Extraction
+    match: TableMatch | None
+    rows: list[RowDraft]
+    warnings: list[str]
+    proposal: TableSchema | None = None
+
+
+class IngestionService:
+    """Turns files into Documents, Rows, Entities and their provenance."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        bus: EventBus,
+        tables: dict[str, tuple[TableSchema, str]],
+        *,
+        limits: Limits,
+        batch_size: int,
+        proposals: TableProposals,
+        admission: Admission | None = None,
+        cipher: FieldCipher | None = None,
+    ) -> None:
+        self._graph = graph
+        self._bus = bus
+        self._loader = GraphLoader(graph, batch_size)
+        self._tables = tables
+        self._limits = limits
+        self._proposals = proposals
+        self._admission = admission
+        self._cipher = cipher
+
+    @classmethod
+    async def create(
+        cls,
+        graph: Graph,
+        bus: EventBus,
+        *,
+        limits: Limits,
+        batch_size: int,
+        admission: Admission | None = None,
+        cipher: FieldCipher | None = None,
+    ) -> IngestionService:
+        """A service matching rows against the table versions active in the graph (read
+        again whenever they change).
+
+        With `admission`, files pass the ingestion policies first; with `cipher`, personal
+        fields (schema `pii`, or found by policy) are stored encrypted, with keyed hashes.
+        Tables inferred for files that fit none are proposed under the policies in force.
+        """
+        audit = AuditLog(graph)
+        approvals = Approvals(graph, bus, audit, default_appliers(graph, audit))
+        proposals = TableProposals(graph, approvals, await active_policy_set(graph))
+        return cls(
+            graph,
+            bus,
+            await _active_tables(graph),
+            limits=limits,
+            batch_size=batch_size,
+            proposals=proposals,
+            admission=admission,
+            cipher=cipher,
+        )
+
+    @property
+    def loader(self) -> GraphLoader:
+        """The graph writes this service uses."""
+        return self._loader
+
+    async def ingest_file(self, path: Path, root: Path, *, job: str = "") -> IngestOutcome:
+        """Ingest one file below `root`; a bad file is recorded as a failed run, not raised.
+
+        Raises only transient errors (Neo4j unavailable), which the worker retries.
+        """
+        source, relative = locate(path, root)
+        try:
+            data = await asyncio.to_thread(read_limited, path, self._limits.max_bytes)
+        except FileNotFoundError:
+            return IngestOutcome(
+                OutcomeStatus.SKIPPED, source.id, relative, "", warnings=["the file vanished"]
+            )
+        except GraceError as error:
+            return await self._fail(
+                source,
+                RunDraft(identity.run_id(source.id, relative, ""), source.id, relative, "", job),
+                error,
+            )
+        sha256 = identity.content_sha256(data)
+        run = RunDraft(
+            identity.run_id(source.id, relative, sha256), source.id, relative, sha256, job
+        )
+        latest = await self._loader.latest(source.id, relative)
+        unchanged = latest is not None and latest.sha256 == sha256 and not latest.schema_ready
+        if latest is not None and unchanged and latest.status == "active":
+            return IngestOutcome(
+                OutcomeStatus.UNCHANGED,
+                source.id,
+                relative,
+                sha256,
+                document_id=latest.id,
+                version=latest.version,
+            )
+        version = (
+            latest.version if latest and unchanged else ((latest.version + 1) if latest else 1)
+        )
+        await self._refresh_tables()
+        admitted = Admitted(Verdict.ADMITTED)
+        if self._admission is not None:
+            try:
+                admitted = await self._admission.admit(data, source, relative, root, sha256)
+            except (PolicyRefusedError, IngestionRejectedError) as error:
+                await self._violated(source, relative, error)
+                return await self._fail(source, run, error)
+        if admitted.verdict is Verdict.AWAITING_APPROVAL:
+            return await self._await_approval(source, run, admitted)
+        document_id = identity.document_id(source.id, relative, version)
+        await self._publish(
+            EventType.INGESTION_STARTED,
+            run.id,
+            {"path": relative, "source": source.id, "document": document_id},
+        )
+        try:
+            prepared = await asyncio.to_thread(
+                self._prepare, data, source, relative, admitted.encrypt_fields
+            )
+        except GraceError as error:
+            return await self._fail(source, run, error)
+        document = DocumentDraft(
+            id=document_id,
+            source=source.id,
+            path=relative,
+            sha256=sha256,
+            mime=prepared.extraction.mime,
+            size=len(data),
+            version=version,
+        )
+        return await self._load(source, document, run, prepared)
+
+    def _prepare(
+        self, data: bytes, source: SourceRef, relative: str, encrypt_fields: frozenset[str]
+    ) -> _Prepared:
+        extraction = extract(data, relative, self._limits)
+        warnings = list(extraction.warnings)
+        if not extraction.rows:
+            return _Prepared(extraction, None, [], warnings)
+        columns = list(dict.fromkeys(column for row in extraction.rows for column in row.values))
+        schemas = [table for table, _ in self._tables.values()]
+        match = match_table(columns, schemas, hint=PurePosixPath(relative).stem)
+        if match is None:
+            return self._unmatched(extraction, relative, warnings)
+        rows: list[RowDraft] = []
+        plain: list[dict[str, JsonValue]] = []
+        for extracted in extraction.rows:
+            normalized = normalize_row(match.table, extracted.values, match.mapping)
+            warnings += [f"{extracted.locator}: {problem}" for problem in normalized.problems]
+            key = entity_key(match.table, normalized.values)
+            if key is None:
+                fields = ", ".join(match.table.entity_key)
+                warnings.append(f"{extracted.locator}: no entity key ({fields}); row skipped")
+                continue
+            values = identity.canonical_json(normalized.values)
+            values_sha = identity.digest(values)  # of the plaintext: identity survives keys
+            rows.append(
+                RowDraft(
+                    id=identity.row_id(source.id, relative, match.table.name, key, values_sha),
+                    key=key,
+                    entity_id=identity.entity_id(match.table.name, key),
+                    values=values,
+                    sha256=values_sha,
+                    locator=extracted.locator,
+                )
+            )
+            plain.append(normalized.values)
+        if self._cipher is not None:
+            rows = _encrypted(match.table, rows, plain, self._cipher, encrypt_fields)
+        return _Prepared(extraction, match, rows, warnings)
+
+    async def _load(
+        self, source: SourceRef, document: DocumentDraft, run: RunDraft, prepared: _Prepared
+    ) -> IngestOutcome:
+        chunks = [
+            ChunkDraft(
+                id=identity.chunk_id(source.id, document.path, chunk.text),
+                text=chunk.text,
+                ordinal=chunk.ordinal,
+                locator=chunk.locator,
+            )
+            for chunk in prepared.extraction.text_chunks
+        ]
+        existing = await self._loader.begin(source, document, run)
+        if existing != document.sha256:
+            raise ConcurrentVersionError(document.path, document.version)
+        proposal = prepared.proposal
+        try:
+            if prepared.match is not None:
+                table = prepared.match.table.name
+                schema_version = self._tables[table][1]
+                await self._loader.load_rows(document.id, table, schema_version, prepared.rows)
+                await self._publish(
+                    EventType.INGESTION_PROGRESS,
+                    run.id,
+                    {
+                        "path": document.path,
+                        "document": document.id,
+                        "table": table,
+                        "rows": len(prepared.rows),
+                    },
+                )
+            await self._loader.load_chunks(document.id, chunks)
+            status = OutcomeStatus.AWAITING_SCHEMA if proposal else OutcomeStatus.INGESTED
+            change_request = (
+                (await self._proposals.propose(document.id, document.path, proposal)).request
+                if proposal
+                else None
+            )
+            activation = await self._loader.activate(
+                document.id,
+                run.id,
+                rows=len(prepared.rows),
+                chunks=len(chunks),
+                warnings=prepared.warnings,
+                status="completed" if proposal is None else "awaiting_schema",
+            )
+        except GraphUnavailableError:
+            raise  # transient: the retried job resumes this loading version
+        except GraceError as error:
+            await self._loader.abort(document.id)
+            return await self._fail(source, run, error)
+        except Exception as error:
+            log.exception("unexpected error while loading %s", document.path)
+            await self._loader.abort(document.id)
+            return await self._fail(source, run, InternalError(document.path, error))
+        outcome = IngestOutcome(
+            status,
+            source.id,
+            document.path,
+            document.sha256,
+            run_id=run.id,
+            document_id=document.id,
+            version=document.version,
+            table=prepared.match.table.name if prepared.match else None,
+            rows=len(prepared.rows),
+            retracted=activation.retracted,
+            warnings=prepared.warnings,
+            change_request=change_request,
+        )
+        await self._publish(
+            EventType.INGESTION_COMPLETED,
+            run.id,
+            {
+                "path": document.path,
+                "source": source.id,
+                "document": document.id,
+                "table": outcome.table,
+                "version": document.version,
+                "status": status.value,
+                "rows": outcome.rows,
+                "retracted": outcome.retracted,
+                "warnings": len(outcome.warnings),
+            },
+        )
+        return outcome
+
+    def _unmatched(self, extraction: Extraction, relative: str, warnings: list[str]) -> _Prepared:
+        """Rows that fit no table: propose one inferred from them, never guess silently."""
+        values = [row.values for row in extraction.rows]
+        try:
+            table = infer_table(PurePosixPath(relative).stem, values, PROPOSAL_OWNER)
+        except ValueError as error:
+            warnings.append(f"{len(values)} rows fit no table and none can be inferred: {error}")
+            return _Prepared(extraction, None, [], warnings)
+        return _Prepared(extraction, None, [], warnings, table)
+
+    async def _refresh_tables(self) -> None:
+        """Read the active tables again if a version was activated or superseded since."""
+        current = {version_id for _, version_id in self._tables.values()}
+        if await active_version_ids(self._graph) != current:
+            self._tables = await _active_tables(self._graph)
+
+    async def _await_approval(
+        self, source: SourceRef, run: RunDraft, admitted: Admitted
+    ) -> IngestOutcome:
+        reason = f"high-risk file: waits for change request {admitted.change_request}"
+        await self._loader.record_failure(
+            source, run, Verdict.AWAITING_APPROVAL.value, reason, status="awaiting_approval"
+        )
+        return IngestOutcome(
+            OutcomeStatus.AWAITING_APPROVAL,
+            source.id,
+            run.path,
+            run.sha256,
+            run_id=run.id,
+            change_request=admitted.change_request,
+        )
+
+    async def _violated(self, source: SourceRef, relative: str, error: GraceError) -> None:
+        rules: list[JsonValue] = (
+            [f"{v.policy}/{v.rule}" for v in error.violations]
+            if isinstance(error, PolicyRefusedError)
+            else ["ingestion/rejected"]
+        )
+        await self._publish(
+            EventType.POLICY_VIOLATED,
+            f"file:{source.id}:{relative}",
+            {"path": relative, "source": source.id, "rules": rules, "error": str(error)},
+        )
+
+    async def _fail(self, source: SourceRef, run: RunDraft, error: GraceError) -> IngestOutcome:
+        await self._loader.record_failure(source, run, error.code, str(error))
+        await self._publish(
+            EventType.INGESTION_FAILED,
+            run.id,
+            {"path": run.path, "source": source.id, "code": error.code, "error": str(error)},
+        )
+        return IngestOutcome(
+            OutcomeStatus.FAILED, source.id, run.path, run.sha256, run_id=run.id, error=str(error)
+        )
+
+    async def _publish(
+        self, event_type: EventType, subject: str, payload: dict[str, JsonValue]
+    ) -> None:
+        try:
+            await self._bus.publish(DomainEvent(type=event_type, subject=subject, payload=payload))
+        except EventBusError as error:
+            # Events feed live views; the graph and the run record are the source of truth.
+            log.warning("event %s for %s not published: %s", event_type, subject, error)
+
+
+async def _active_tables(graph: Graph) -> dict[str, tuple[TableSchema, str]]:
+    return {
+        schema.name: (TableSchema.model_validate(version.definition), version.id)
+        for schema, version in await active_versions(graph)
+    }
+
+
+def _encrypted(
+    table: TableSchema,
+    rows: list[RowDraft],
+    plain: list[dict[str, JsonValue]],
+    cipher: FieldCipher,
+    also: frozenset[str],
+) -> list[RowDraft]:
+    """Rows with their personal fields as tokens and keyed hashes (one data key per file)."""
+    sensitive = {name for name, spec in table.fields.items() if spec.pii} | (
+        also & table.fields.keys()
+    )
+    if not sensitive:
+        return rows
+    encrypted = encrypt_rows(table, plain, cipher, also=also & table.fields.keys())
+    return [
+        replace(
+            row,
+            values=identity.canonical_json(result.values),
+            hashes=identity.canonical_json(dict(result.hashes)) if result.hashes else None,
+        )
+        for row, result in zip(rows, encrypted, strict=True)
+    ]
+
+
+def summarize(outcomes: Sequence[IngestOutcome]) -> dict[OutcomeStatus, int]:
+    """How many files ended in each status."""
+    counts = dict.fromkeys(OutcomeStatus, 0)
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+    return counts

@@ -1,0 +1,1 @@
+"""Parts of the folder watcher (`ingest.watcher`): file checks and watchdog event handling."""

@@ -1,0 +1,186 @@
+"""The arq worker: thin tasks over `IngestionService`.
+
+Run with `grace worker`. Jobs are JSON, not
+pickle. Transient failures (Neo4j unavailable, a version written concurrently) are retried
+with exponential backoff; a bad file is recorded as a failed run and not retried. A job
+whose worker dies mid-run is picked up again once its in-progress mark expires, and the
+idempotent writes make the second run converge on the same graph.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from arq import Retry
+from arq.worker import Worker
+from opentelemetry.trace import SpanKind, Tracer, get_tracer
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from graph.errors import GraphUnavailableError
+from graph.events import EventBus
+from graph.graph import Graph
+from graph.settings import Settings, load_settings
+from graph.tracing import install as install_tracing
+from ingest.after_ingest import AfterIngest
+from ingest.assembly import open_ingestion
+from ingest.maintenance import MAINTENANCE_TASKS
+from ingest.queue import (
+    QUEUE_NAME,
+    QueuedFile,
+    deserialize,
+    enqueue_all,
+    redis_settings,
+    serialize,
+)
+from ingest.scan import scan
+from ingest.schedules import cron_jobs
+from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome
+
+log = logging.getLogger(__name__)
+
+CONNECT_ATTEMPTS = 30
+MAX_BACKOFF_SECONDS = 60
+KEEP_RESULT_SECONDS = 10
+"""Short, so that a file changed back to an earlier content can be queued again soon."""
+
+
+def backoff_seconds(job_try: int) -> int:
+    """Exponential backoff for transient failures: 1, 2, 4 ... 60 s."""
+    return int(min(2 ** (job_try - 1), MAX_BACKOFF_SECONDS))
+
+
+def outcome_record(outcome: IngestOutcome) -> dict[str, Any]:
+    """An outcome as the JSON result of a job."""
+    return {**asdict(outcome), "status": outcome.status.value}
+
+
+@contextmanager
+def _job_span(ctx: dict[str, Any], name: str, carrier: dict[str, str] | None) -> Iterator[None]:
+    """The job's span, a child of the span that enqueued it when the job carries its trace
+    context (see `ingest.queue`); a no-op unless the process installed a tracer provider."""
+    tracer: Tracer = ctx["tracer"]
+    parent = TraceContextTextMapPropagator().extract(carrier or {})
+    attributes = {"messaging.message.id": str(ctx.get("job_id", ""))}
+    with tracer.start_as_current_span(
+        f"job {name}", context=parent, kind=SpanKind.CONSUMER, attributes=attributes
+    ):
+        yield
+
+
+async def _ingest(ctx: dict[str, Any], path: str, root: str) -> IngestOutcome:
+    service: IngestionService = ctx["service"]
+    try:
+        return await service.ingest_file(Path(path), Path(root), job=str(ctx.get("job_id", "")))
+    except (GraphUnavailableError, ConcurrentVersionError) as error:
+        delay = backoff_seconds(int(ctx.get("job_try", 1)))
+        log.warning("transient failure on %s, retry in %s s: %s", path, delay, error)
+        raise Retry(defer=delay) from error
+
+
+async def ingest_file(
+    ctx: dict[str, Any], path: str, root: str, trace: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Ingest one file, then run the after-ingest pipeline on it."""
+    with _job_span(ctx, "ingest_file", trace):
+        outcome = await _ingest(ctx, path, root)
+        await ctx["after_ingest"].run(outcome)
+        return outcome_record(outcome)
+
+
+async def ingest_batch(
+    ctx: dict[str, Any], files: list[list[str]], trace: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Ingest several small files in one job, one after the other."""
+    records = []
+    with _job_span(ctx, "ingest_batch", trace):
+        for path, root in files:
+            outcome = await _ingest(ctx, path, root)
+            await ctx["after_ingest"].run(outcome)
+            records.append(outcome_record(outcome))
+    return records
+
+
+async def rescan(ctx: dict[str, Any]) -> int:
+    """Queue every file of the watched folders (unchanged content is a no-op downstream)."""
+    settings: Settings = ctx["settings"]
+    found: list[QueuedFile] = []
+    for root in settings.watch_dirs:
+        found += await asyncio.to_thread(scan, root)
+    return await enqueue_all(ctx["redis"], found)
+
+
+async def _connect(settings: Settings) -> Graph:
+    for attempt in range(1, CONNECT_ATTEMPTS + 1):
+        try:
+            return await Graph.connect(settings)
+        except GraphUnavailableError as error:
+            if attempt == CONNECT_ATTEMPTS:
+                raise
+            log.warning("waiting for Neo4j (%s/%s): %s", attempt, CONNECT_ATTEMPTS, error)
+            await asyncio.sleep(1)
+    raise AssertionError("unreachable")
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """Open the one driver and Redis pool of this worker process."""
+    settings = load_settings()
+    graph = await _connect(settings)
+    bus = EventBus.from_settings(settings)
+    ctx["settings"] = settings
+    ctx["tracer"] = get_tracer(__name__)
+    ctx["graph"] = graph
+    ctx["bus"] = bus
+    ctx["after_ingest"] = await AfterIngest.load(graph, bus, settings)
+    ctx["service"] = await open_ingestion(graph, bus, settings, ctx.get("redis"))
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    """Close what `startup` opened."""
+    if "bus" in ctx:
+        await ctx["bus"].close()
+    if "graph" in ctx:
+        await ctx["graph"].close()
+
+
+SCHEDULED_TASKS = {"rescan": rescan, **MAINTENANCE_TASKS}
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    """arq worker options from Grace's settings."""
+    return {
+        "functions": [ingest_file, ingest_batch, rescan, *MAINTENANCE_TASKS.values()],
+        "cron_jobs": cron_jobs(settings.schedules, SCHEDULED_TASKS),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "redis_settings": redis_settings(settings),
+        "queue_name": QUEUE_NAME,
+        "job_serializer": serialize,
+        "job_deserializer": deserialize,
+        "max_jobs": settings.worker_max_jobs,
+        "job_timeout": settings.worker_job_timeout_seconds,
+        "max_tries": settings.worker_max_tries,
+        "poll_delay": settings.worker_poll_delay_seconds,
+        "keep_result": KEEP_RESULT_SECONDS,
+        "handle_signals": True,
+    }
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run the arq worker until SIGTERM/SIGINT (`grace worker`); its jobs trace to the
+    configured OTLP endpoint, continuing the traces of the requests that queued them."""
+    tracing = install_tracing(settings)
+    worker = Worker(**worker_settings(settings))
+    try:
+        await worker.async_run()
+    except asyncio.CancelledError:
+        pass  # a signal: arq has stopped taking jobs and finished or released the current ones
+    finally:
+        await worker.close()
+        if tracing is not None:
+            tracing.shutdown()

@@ -1,0 +1,271 @@
+"""From rows to claims: what each source asserts about each attribute of each entity.
+
+An *item* is one attribute of one entity (`cities:lyon-fr` / `population`). Every active row
+that carries the attribute makes a claim about it for its source; values that agree within
+the field's tolerance (`trust.compare.cluster_values`) are one *value*. A source that asserts
+the same value in several rows makes one claim, backed by all of them.
+
+Compared: scalar fields and whole lists. Not compared: the entity key, the row's own source
+column, free text (semantic conflicts are a separate detector) and multi-valued lists, whose
+elements can all be true at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from operator import itemgetter
+
+import numpy as np
+from pydantic import JsonValue
+
+from graph.schemas import FieldSpec, FieldType, TableSchema
+from trust.compare import agrees_with_itself, cluster_values
+from trust.truth import ClaimSet, Ints
+
+NAMED_SOURCE_PREFIX = "named:"
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    """An active row as the trust engine reads it."""
+
+    id: str
+    table: str
+    key: str
+    values: dict[str, JsonValue]
+    source: str
+    document: str
+    ingested_at: datetime | None = None
+    reads: int = 0
+    rejected: frozenset[str] = frozenset()
+    """Attributes whose value a reconciliation rejected: they count for nothing in resolution."""
+    trust: float | None = None
+    """The trust its last scoring stored (None if it was never scored)."""
+    trust_current: bool = False
+    """Whether that scoring used the scoring mode and model in force now."""
+    violations: int = 0
+    """How many policy rules the row breaks (its `VIOLATES` edges)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One attribute of one entity."""
+
+    table: str
+    key: str
+    attribute: str
+
+    @property
+    def entity(self) -> str:
+        """The entity id (`table:key`)."""
+        return f"{self.table}:{self.key}"
+
+
+@dataclass
+class ClaimIndex:
+    """Integer-coded claims for `trust.truth`, with the way back to rows, sources and values.
+
+    An *assertion* is one row's value of one compared attribute; `assertion_rows[i]` is the
+    row's position in the rows `build_claims` was given (`row_ids`), `assertion_claims[i]`
+    the claim it joined. Assertions are in item order, then row-id order.
+    """
+
+    claims: ClaimSet
+    sources: list[str]
+    items: list[Item]
+    representatives: list[JsonValue]
+    row_ids: list[str]
+    assertion_rows: Ints
+    assertion_claims: Ints
+
+    @cached_property
+    def claim_rows(self) -> list[list[str]]:
+        """Per claim, the ids of the rows that back it, in assertion order."""
+        order = np.argsort(self.assertion_claims, kind="stable")
+        counts = np.bincount(self.assertion_claims, minlength=len(self.claims.source))
+        ids = [self.row_ids[position] for position in self.assertion_rows[order].tolist()]
+        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+        return [ids[start:end] for start, end in itertools.pairwise(bounds)]
+
+    @cached_property
+    def row_claims(self) -> dict[str, list[int]]:
+        """Row id -> the claims it backs (rows without claims are absent)."""
+        out: dict[str, list[int]] = defaultdict(list)
+        for position, claim in zip(
+            self.assertion_rows.tolist(), self.assertion_claims.tolist(), strict=True
+        ):
+            out[self.row_ids[position]].append(claim)
+        return dict(out)
+
+    def source_index(self) -> dict[str, int]:
+        """Source id -> its index."""
+        return {source: index for index, source in enumerate(self.sources)}
+
+
+def compared(spec: FieldSpec) -> bool:
+    """Whether values of this field are compared across sources."""
+    return not spec.multi_valued and spec.type is not FieldType.TEXT
+
+
+def source_of(row: RowRecord, table: TableSchema) -> str:
+    """The row's own source when its table names a source column and the row fills it."""
+    if table.source_field:
+        named = row.values.get(table.source_field)
+        if isinstance(named, str) and named.strip():
+            return NAMED_SOURCE_PREFIX + named.strip()
+    return row.source
+
+
+def build_claims(
+    rows: Sequence[RowRecord],
+    tables: Mapping[str, TableSchema],
+    *,
+    include_rejected: bool = False,
+) -> ClaimIndex:
+    """Encode the claims of `rows` (rows of unknown tables are ignored).
+
+    Values a reconciliation rejected are left out unless `include_rejected`: conflict
+    detection still sees them, so a resolved conflict stays recognisable. Within an item,
+    rows are taken in id order, so the result does not depend on the order rows come in;
+    sources and claims are numbered in order of first appearance (items in order, then rows
+    in id order).
+    """
+    compared_fields = {name: _compared_fields(table) for name, table in tables.items()}
+    source_numbers: dict[str, int] = {}
+    grouped: dict[tuple[str, str, str], list[tuple[str, int, JsonValue, int]]] = {}
+    for position, row in enumerate(rows):
+        fields = compared_fields.get(row.table)
+        if fields is None:
+            continue
+        source = source_numbers.setdefault(source_of(row, tables[row.table]), len(source_numbers))
+        rejected = () if include_rejected else row.rejected
+        for attribute, value in row.values.items():
+            if attribute not in fields or attribute in rejected:
+                continue
+            key = (row.table, row.key, attribute)
+            assertions = grouped.get(key)
+            if assertions is None:
+                grouped[key] = assertions = []
+            assertions.append((row.id, source, value, position))
+    items: list[Item] = []
+    representatives: list[JsonValue] = []
+    item_of_value: list[int] = []
+    sources: list[int] = []
+    values: list[int] = []
+    positions: list[int] = []
+    for key in sorted(grouped):
+        assertions = grouped[key]
+        assertions.sort(key=itemgetter(0))  # row-id order, whatever order rows came in
+        table, entity_key, attribute = key
+        clusters, shown = value_clusters(
+            tables[table].fields[attribute], [value for _, _, value, _ in assertions]
+        )
+        offset = len(representatives)
+        representatives += shown
+        item_of_value += [len(items)] * len(shown)
+        sources += [source for _, source, _, _ in assertions]
+        values += [offset + cluster for cluster in clusters]
+        positions += [position for _, _, _, position in assertions]
+        items.append(Item(table, entity_key, attribute))
+    source_of_assertion, first_source = _number_by_appearance(np.array(sources, dtype=np.int64))
+    names = list(source_numbers)
+    value_of_assertion = np.array(values, dtype=np.int64)
+    pair = source_of_assertion * max(len(representatives), 1) + value_of_assertion
+    claim_of_assertion, first_claim = _number_by_appearance(pair)
+    claims = ClaimSet(
+        source=source_of_assertion[first_claim],
+        value=value_of_assertion[first_claim],
+        item_of_value=np.array(item_of_value, dtype=np.int64),
+        n_sources=len(first_source),
+    )
+    return ClaimIndex(
+        claims=claims,
+        sources=[names[sources[i]] for i in first_source.tolist()],
+        items=items,
+        representatives=representatives,
+        row_ids=[row.id for row in rows],
+        assertion_rows=np.array(positions, dtype=np.int64),
+        assertion_claims=claim_of_assertion,
+    )
+
+
+def _number_by_appearance(keys: Ints) -> tuple[Ints, Ints]:
+    """Number the distinct `keys` 0, 1, ... in order of first appearance: per key its number,
+    and per number the position where it first appears."""
+    if not len(keys):
+        return keys, keys
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inverse].astype(np.int64), first[order].astype(np.int64)
+
+
+def _compared_fields(table: TableSchema) -> frozenset[str]:
+    """The fields of `table` whose values are compared across sources."""
+    skip = {*table.entity_key, table.source_field}
+    return frozenset(
+        name for name, spec in table.fields.items() if name not in skip and compared(spec)
+    )
+
+
+def value_clusters(
+    spec: FieldSpec, values: Sequence[JsonValue]
+) -> tuple[list[int], list[JsonValue]]:
+    """`cluster_values(spec, values)`, and per cluster the exact value asserted most often in
+    it (the first of equals): what a fact shows when agreeing variants exist (10,100 and
+    10,150 at 1 %).
+
+    Exactly equal values are clustered once: most items repeat a few values many times (all
+    sources agree), and comparing each distinct value once is what makes a million rows
+    cheap. It gives the same clusters as long as a repeated value agrees with itself
+    (`agrees_with_itself`: every value but a NaN or one of the wrong type); otherwise every
+    value is clustered on its own.
+    """
+    numbers: dict[object, int] = {}
+    distinct_of = [numbers.setdefault(_identity(value), len(numbers)) for value in values]
+    first = [-1] * len(numbers)  # distinct value -> its first position
+    counts = [0] * len(numbers)
+    for position, d in enumerate(distinct_of):
+        if first[d] < 0:
+            first[d] = position
+        counts[d] += 1
+    if any(n > 1 and not agrees_with_itself(spec, values[first[d]]) for d, n in enumerate(counts)):
+        clusters = cluster_values(spec, values)
+        return clusters, _shown(values, distinct_of, clusters)
+    if len(first) == 1:
+        return [0] * len(values), [values[0]]
+    by_distinct = cluster_values(spec, [values[p] for p in first])
+    best: dict[int, int] = {}  # cluster -> its most common distinct value (the first of equals)
+    for d, cluster in enumerate(by_distinct):
+        if cluster not in best or counts[d] > counts[best[cluster]]:
+            best[cluster] = d
+    return [by_distinct[d] for d in distinct_of], [
+        values[first[best[cluster]]] for cluster in range(len(best))
+    ]
+
+
+def _shown(
+    values: Sequence[JsonValue], distinct_of: Sequence[int], clusters: Sequence[int]
+) -> list[JsonValue]:
+    """Per cluster, the exact value asserted most often in it (the first of equals)."""
+    counts = Counter(zip(clusters, distinct_of, strict=True))
+    best: dict[int, tuple[int, int]] = {}  # cluster -> (count, first position)
+    for position, pair in enumerate(zip(clusters, distinct_of, strict=True)):
+        cluster = pair[0]
+        if cluster not in best or counts[pair] > best[cluster][0]:
+            best[cluster] = (counts[pair], position)
+    return [values[best[cluster][1]] for cluster in range(len(best))]
+
+
+def _identity(value: JsonValue) -> object:
+    """A hashable key equal for exactly equal JSON values (1, 1.0 and true differ)."""
+    if value is None or isinstance(value, str | int | float):
+        return (type(value), value)
+    return json.dumps(value, sort_keys=True)

@@ -1,0 +1,550 @@
+"""The trust engine: reads claims from the graph, resolves them, scores, writes back.
+
+`recompute` is the full pass (source trust re-estimated, decay applied to every row). Copy
+detection (`trust.truth`) stays off here: on the labelled scenarios it still flags honest
+sources when copiers are the majority, and costs accuracy (see bench/trust_quality.py).
+`update_entities` is the incremental pass after an ingest: the items of the touched entities
+are resolved again with the current source trust, and only their rows, documents and facts
+are written; of their rows already scored, only those that moved by `INCREMENTAL_TOLERANCE`
+or more (the full pass rewrites any that moved by `TRUST_EPSILON`). A document's trust is
+the mean of its rows': a full pass recomputes it, an incremental pass moves it by the change
+of its rewritten rows (a quarantined row stays in that mean until the next full pass).
+
+Rows are scored with the combined score, or with the learned model in force when there is
+one (`trust.model_store`). Only what changed is written: a row whose trust moved by less than
+the pass's tolerance (and was scored the same way) keeps its stored score, and a fact is
+written again only when it changed (`trust.facts`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+import numpy as np
+from pydantic import JsonValue
+
+from graph.errors import EventBusError
+from graph.events import DomainEvent, EventBus, EventType
+from graph.graph import Graph, GraphTransaction
+from graph.schema_store import active_versions
+from graph.schemas import TableSchema
+from trust.aggregates import document_means, document_shifts, table_snapshots
+from trust.claims import NAMED_SOURCE_PREFIX, ClaimIndex, RowRecord, build_claims
+from trust.facts import (
+    FactChanges,
+    StoredFact,
+    fact_changes,
+    read_entity_fact_states,
+    read_fact_states,
+    resolve_facts,
+)
+from trust.learning import ScoringMode, TrainedModel, scoring_mode
+from trust.model_store import latest_in_force
+from trust.rows import (
+    Progress,
+    ScoredBy,
+    read_active_rows,
+    read_document_rows,
+    read_entity_rows,
+    read_source_trust,
+)
+from trust.scoring import NEUTRAL, RowScores, score_rows
+from trust.truth import INITIAL_TRUST, TruthResult, discover, resolve
+
+log = logging.getLogger(__name__)
+
+WRITE_BATCH = 10_000
+FACT_BATCH = 5_000
+"""Facts per write transaction (each with its `RESOLVED_FROM` edges, ten or so)."""
+WRITERS = 2
+"""Write batches in flight at once: while Neo4j writes one, the next is built and sent (1.5x
+faster than one at a time on two cores, measured)."""
+EVENT_THRESHOLD = 0.01
+"""A source or document whose trust moves by at least this much publishes `trust.updated`."""
+TRUST_EPSILON = 1e-4
+"""In a full pass, a row whose trust moved by less than this keeps its stored score."""
+INCREMENTAL_TOLERANCE = 0.005
+"""In an incremental pass, a row already scored whose trust moved by less than this (and not
+across its quarantine threshold) keeps its stored score until the next full pass, so stored
+trust stays within 0.005 of its current value. A new document nudges most rows of its
+entities by a few thousandths (its source's support), and rewriting those was two thirds of
+the pass (bench/trust_recompute.py)."""
+
+
+@dataclass(frozen=True)
+class TrustReport:
+    """What a trust computation did."""
+
+    rows: int
+    mean_trust: float
+    items: int
+    sources: int
+    facts: int
+    iterations: int
+    converged: bool
+    copying: list[tuple[str, str, float]]
+    seconds_reading: float = 0.0
+    seconds_computing: float = 0.0
+    seconds_writing: float = 0.0
+    mode: ScoringMode = ScoringMode.PROPAGATED
+    rows_written: int = 0
+    facts_written: int = 0
+
+
+@dataclass
+class _Pass:
+    """One computation: what was read, what it resolved and scored, and what it writes."""
+
+    rows: Sequence[RowRecord]
+    index: ClaimIndex
+    result: TruthResult
+    scores: RowScores
+    facts: FactChanges | None
+    changed: list[int] = field(default_factory=list)
+    """Positions of the rows whose stored score is rewritten."""
+
+    def shifts(self) -> list[dict[str, Any]]:
+        """How the documents of the rewritten rows move (`trust/shift_document_trust`)."""
+        return document_shifts(self.rows, self.changed, self.scores.trust)
+
+
+class TrustEngine:
+    """Scores rows, documents and sources, and resolves facts, over one `Graph`."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        bus: EventBus,
+        tables: Mapping[str, TableSchema],
+        sync_above: Callable[[str], float] | None = None,
+        quarantine_below: Callable[[str], float] | None = None,
+    ) -> None:
+        self._graph = graph
+        self._bus = bus
+        self._tables = dict(tables)
+        self._sync_above = sync_above or (lambda table: 0.0)
+        self._quarantine_below = quarantine_below
+        self._model: TrainedModel | None = None
+
+    @classmethod
+    async def create(
+        cls,
+        graph: Graph,
+        bus: EventBus,
+        sync_above: Callable[[str], float] | None = None,
+        quarantine_below: Callable[[str], float] | None = None,
+    ) -> TrustEngine:
+        """An engine for the table versions active in the graph.
+
+        `sync_above` (table -> confidence, from policy) decides which facts are synced to
+        the fact layer (`active`); the others are kept as `candidate` facts. Without it every
+        fact is synced. `quarantine_below` (table -> trust, from policy): a row whose trust
+        crosses it is rewritten even when it moved by less than the pass's tolerance.
+        """
+        tables = {
+            schema.name: TableSchema.model_validate(version.definition)
+            for schema, version in await active_versions(graph)
+        }
+        engine = cls(graph, bus, tables, sync_above, quarantine_below)
+        await engine.refresh_model()
+        return engine
+
+    @property
+    def graph(self) -> Graph:
+        """The graph the engine reads and writes."""
+        return self._graph
+
+    @property
+    def tables(self) -> dict[str, TableSchema]:
+        """The table definitions the engine compares values with."""
+        return self._tables
+
+    @property
+    def model(self) -> TrainedModel | None:
+        """The learned model in force at the last pass (or `refresh_model`), if any."""
+        return self._model
+
+    @property
+    def scoring_mode(self) -> ScoringMode:
+        """How rows are scored: with the combined score, or with the learned model in force."""
+        return scoring_mode(self._model)
+
+    async def refresh_model(self) -> TrainedModel | None:
+        """Look up the model in force (every pass does, first)."""
+        model = await latest_in_force(self._graph)
+        self._model = model if scoring_mode(model) is ScoringMode.LEARNED else None
+        return self._model
+
+    async def read_rows(self, progress: Progress | None = None) -> list[RowRecord]:
+        """Every active row of an active document, read in pages."""
+        return await read_active_rows(self._graph, progress)
+
+    async def recompute(self, progress: Progress | None = None) -> TrustReport:
+        """Full pass over every active row."""
+        with _CYCLES.paused():
+            return await self._recompute(progress)
+
+    async def _recompute(self, progress: Progress | None) -> TrustReport:
+        clock = _Clock()
+        started = datetime.now(UTC)
+        model = await self.refresh_model()
+        rows, prior, stored = await asyncio.gather(
+            read_active_rows(self._graph, progress, _scored_by(model)),
+            read_source_trust(self._graph),
+            read_fact_states(self._graph),
+        )
+        clock.lap("reading")
+        index = build_claims(rows, self._tables)
+        result = discover(index.claims, prior_trust=_prior(index, prior), detect_copying=False)
+        work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON)
+        clock.lap("computing")
+        await self._graph.write("trust/freeze_all_decisions")
+        await self._write_rows(work)
+        changes = await self._graph.write(
+            "trust/write_source_trust", {"sources": source_records(index, result)}
+        )
+        await self._publish_changes(changes, "source", "full recompute")
+        changes = await self._graph.write(
+            "trust/write_document_trust", {"documents": document_means(rows, work.scores.trust)}
+        )
+        await self._publish_changes(changes, "document", "rows rescored")
+        await self._write_facts(work, started)
+        for snapshot in table_snapshots(rows, work.scores.trust):
+            await self._graph.write("trust/create_snapshot", snapshot)
+        clock.lap("writing")
+        return self._report(work, clock)
+
+    async def update_entities(self, entities: Sequence[str], *, facts: bool = True) -> TrustReport:
+        """Incremental pass: the rows describing `entities`, with source trust held fixed;
+        with `facts`, their resolved facts are written too."""
+        with _CYCLES.paused():
+            return await self._update_entities(entities, facts)
+
+    async def _update_entities(self, entities: Sequence[str], facts: bool) -> TrustReport:
+        clock = _Clock()
+        model = await self.refresh_model()
+        rows, prior, stored = await asyncio.gather(
+            read_entity_rows(self._graph, entities, _scored_by(model)),
+            read_source_trust(self._graph),
+            read_entity_fact_states(self._graph, entities) if facts else _nothing(),
+        )
+        return await self._update(entities, rows, prior, stored if facts else None, model, clock)
+
+    async def update_document(self, document_id: str, *, facts: bool = True) -> TrustReport:
+        """Incremental pass for the entities one document's rows describe."""
+        with _CYCLES.paused():
+            return await self._update_document(document_id, facts)
+
+    async def _update_document(self, document_id: str, facts: bool) -> TrustReport:
+        clock = _Clock()
+        model = await self.refresh_model()
+        (entities, rows), prior = await asyncio.gather(
+            read_document_rows(self._graph, document_id, _scored_by(model)),
+            read_source_trust(self._graph),
+        )
+        stored = await read_entity_fact_states(self._graph, entities) if facts else None
+        return await self._update(entities, rows, prior, stored, model, clock)
+
+    async def _update(
+        self,
+        entities: Sequence[str],
+        rows: Sequence[RowRecord],
+        prior: Mapping[str, float],
+        stored: Mapping[str, StoredFact] | None,
+        model: TrainedModel | None,
+        clock: _Clock,
+    ) -> TrustReport:
+        started = datetime.now(UTC)
+        clock.lap("reading")
+        index = build_claims(rows, self._tables)
+        result = resolve(index.claims, _prior(index, prior))
+        work = self._score(rows, index, result, started, stored, model, INCREMENTAL_TOLERANCE)
+        clock.lap("computing")
+        if len(work.changed) > WRITE_BATCH:
+            await self._graph.write("trust/freeze_decisions", {"entities": list(entities)})
+            await self._write_rows(work)
+            changes = await self._graph.write(
+                "trust/shift_document_trust", {"documents": work.shifts()}
+            )
+            await self._write_facts(work, started)
+        else:  # the usual case: one transaction
+            changes = await self._graph.transaction(
+                lambda tx: self._write_small(tx, entities, work, started)
+            )
+        await self._publish_changes(changes, "document", "rows rescored")
+        clock.lap("writing")
+        return self._report(work, clock)
+
+    def _score(
+        self,
+        rows: Sequence[RowRecord],
+        index: ClaimIndex,
+        result: TruthResult,
+        now: datetime,
+        stored: Mapping[str, StoredFact] | None,
+        model: TrainedModel | None,
+        tolerance: float,
+    ) -> _Pass:
+        scores = score_rows(rows, index, result, self._tables, now=now, model=model)
+        facts = None
+        if stored is not None:
+            facts = fact_changes(resolve_facts(index, result, self._sync_above), stored)
+        stale = stale_rows(rows, scores, tolerance, self._quarantine_below)
+        return _Pass(rows, index, result, scores, facts, stale)
+
+    async def _write_rows(self, work: _Pass) -> None:
+        await write_batches(
+            self._graph,
+            "trust/write_row_trust",
+            [
+                partial(_row_params, work, work.changed[start : start + WRITE_BATCH])
+                for start in range(0, len(work.changed), WRITE_BATCH)
+            ],
+        )
+
+    async def _write_facts(self, work: _Pass, started: datetime) -> None:
+        if work.facts is None:
+            return
+        written, confidences = work.facts.written, work.facts.confidences
+        await write_batches(
+            self._graph,
+            "trust/write_facts",
+            [
+                partial(dict, facts=written[start : start + FACT_BATCH])
+                for start in range(0, len(written), FACT_BATCH)
+            ],
+        )
+        await write_batches(
+            self._graph,
+            "trust/update_fact_confidence",
+            [
+                partial(dict, facts=confidences[start : start + WRITE_BATCH])
+                for start in range(0, len(confidences), WRITE_BATCH)
+            ],
+        )
+        if work.facts.retracted:
+            await self._graph.write(
+                "trust/retract_facts", {"ids": work.facts.retracted, "started_at": started}
+            )
+
+    async def _write_small(
+        self, tx: GraphTransaction, entities: Sequence[str], work: _Pass, started: datetime
+    ) -> list[dict[str, Any]]:
+        """Every write of an incremental pass, in one transaction; returns the documents'
+        trust changes."""
+        changes: list[dict[str, Any]] = []
+        if work.changed:
+            await tx.run("trust/freeze_decisions", {"entities": list(entities)})
+            await tx.run("trust/write_row_trust", _row_params(work, work.changed))
+            shifts = work.shifts()
+            if shifts:
+                changes = await tx.run("trust/shift_document_trust", {"documents": shifts})
+        if work.facts is not None:
+            if work.facts.written:
+                await tx.run("trust/write_facts", {"facts": work.facts.written})
+            if work.facts.confidences:
+                await tx.run("trust/update_fact_confidence", {"facts": work.facts.confidences})
+            if work.facts.retracted:
+                await tx.run(
+                    "trust/retract_facts", {"ids": work.facts.retracted, "started_at": started}
+                )
+        return changes
+
+    async def _publish_changes(
+        self, changes: Iterable[Mapping[str, Any]], kind: str, reason: str
+    ) -> None:
+        for change in changes:
+            before, after = change["before"], change["after"]
+            if before is not None and abs(after - before) < EVENT_THRESHOLD:
+                continue
+            payload: dict[str, JsonValue] = {
+                "table": change.get("table"),  # a document's; a source spans tables
+                "kind": kind,
+                "before": before,
+                "after": after,
+                "reason": reason,
+            }
+            try:
+                await self._bus.publish(
+                    DomainEvent(type=EventType.TRUST_UPDATED, subject=change["id"], payload=payload)
+                )
+            except EventBusError as error:
+                log.warning("trust.updated for %s not published: %s", change["id"], error)
+
+    def _report(self, work: _Pass, clock: _Clock) -> TrustReport:
+        index, result = work.index, work.result
+        return TrustReport(
+            rows=len(work.rows),
+            mean_trust=float(np.mean(work.scores.trust)) if len(work.rows) else NEUTRAL,
+            items=len(index.items),
+            sources=len(index.sources),
+            facts=len(index.items),
+            iterations=result.iterations,
+            converged=result.converged,
+            copying=[(index.sources[a], index.sources[b], s) for a, b, s in result.copying],
+            seconds_reading=clock.laps.get("reading", 0.0),
+            seconds_computing=clock.laps.get("computing", 0.0),
+            seconds_writing=clock.laps.get("writing", 0.0),
+            mode=work.scores.mode,
+            rows_written=len(work.changed),
+            facts_written=len(work.facts.written) if work.facts else 0,
+        )
+
+
+class _Clock:
+    """Wall-clock time of the phases of one computation."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
+
+
+class _CycleCollector:
+    """Pauses Python's cyclic garbage collector during passes.
+
+    A pass holds millions of small objects (rows, their values, claims) until it ends, and
+    every collection the new ones trigger scans them all again: that was a third of the
+    computing time on a million rows. Reference counting still frees whatever dies.
+    """
+
+    def __init__(self) -> None:
+        self._depth = 0
+        self._was_enabled = True
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Collection stays off until the last of overlapping passes ends."""
+        if not self._depth:
+            self._was_enabled = gc.isenabled()
+            gc.disable()
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if not self._depth and self._was_enabled:
+                gc.enable()
+
+
+_CYCLES = _CycleCollector()
+
+
+def _scored_by(model: TrainedModel | None) -> ScoredBy:
+    """How rows are scored with `model` in force (None: the combined score)."""
+    return ScoredBy(scoring_mode(model).value, model.version if model else 0)
+
+
+async def _nothing() -> dict[str, StoredFact]:
+    return {}
+
+
+def _prior(index: ClaimIndex, trust: Mapping[str, float]) -> np.ndarray:
+    return np.array([trust.get(source, INITIAL_TRUST) for source in index.sources])
+
+
+def stale_rows(
+    rows: Sequence[RowRecord],
+    scores: RowScores,
+    tolerance: float,
+    quarantine_below: Callable[[str], float] | None = None,
+) -> list[int]:
+    """Positions of the rows whose stored score is stale: never scored, scored another way,
+    moved by at least `tolerance`, or moved across their table's quarantine threshold
+    (`quarantine_below`: table -> trust) however little, since healing reads stored trust."""
+    stored = np.array(
+        [row.trust if row.trust_current and row.trust is not None else np.nan for row in rows],
+        dtype=np.float64,
+    )
+    known = np.nan_to_num(stored)
+    stale = np.isnan(stored) | (np.abs(scores.trust - known) >= tolerance)
+    if quarantine_below is not None:
+        limits = {table: quarantine_below(table) for table in {row.table for row in rows}}
+        threshold = np.array([limits[row.table] for row in rows], dtype=np.float64)
+        stale |= (known < threshold) != (scores.trust < threshold)
+    return np.flatnonzero(stale).tolist()
+
+
+def _row_params(work: _Pass, positions: Sequence[int]) -> dict[str, Any]:
+    scores = work.scores
+    ids = [work.rows[p].id for p in positions]
+    return {
+        "rows": [
+            [row_id, trust, features]
+            for row_id, trust, features in zip(
+                ids,
+                scores.trust[positions].tolist(),
+                np.column_stack((scores.signals[positions], scores.propagated[positions])).tolist(),
+                strict=True,
+            )
+        ],
+        "mode": scores.mode.value,
+        "model": scores.model or None,
+    }
+
+
+async def write_batches(
+    graph: Graph, name: str, batches: Sequence[Callable[[], dict[str, Any]]]
+) -> None:
+    """Run `name` once per batch, `WRITERS` at a time, each batch's parameters built just
+    before it is sent."""
+    gate = asyncio.Semaphore(WRITERS)
+
+    async def write(params: Callable[[], dict[str, Any]]) -> None:
+        async with gate:
+            await graph.write(name, params())
+
+    await asyncio.gather(*(write(params) for params in batches))
+
+
+def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
+    """What `trust/write_source_trust` writes of every source: its trust, what it copies,
+    and its parts by table."""
+    copies: dict[str, str] = {index.sources[b]: index.sources[a] for a, b, _ in result.copying}
+    parts = source_parts(index, result)
+    return [
+        {
+            "id": source,
+            "kind": "named" if source.startswith(NAMED_SOURCE_PREFIX) else "folder",
+            "location": source.removeprefix(NAMED_SOURCE_PREFIX),
+            "trust": float(result.source_trust[i]),
+            "copies": copies.get(source),
+            "parts": json.dumps(parts[i], sort_keys=True),
+        }
+        for i, source in enumerate(index.sources)
+    ]
+
+
+def source_parts(index: ClaimIndex, result: TruthResult) -> list[dict[str, float]]:
+    """Per source, its trust split by table: a source's trust is the mean confidence of the
+    values it claims (ACCU), so each table's part is the summed confidence of its claims
+    there over all its claims, and the parts add up to the trust (to the iteration's
+    tolerance)."""
+    claims = index.claims
+    tables = sorted({item.table for item in index.items})
+    position = {table: t for t, table in enumerate(tables)}
+    table_of_item = np.array([position[item.table] for item in index.items], dtype=np.int64)
+    key = claims.source * len(tables) + table_of_item[claims.item_of_value[claims.value]]
+    shape, size = (claims.n_sources, len(tables)), claims.n_sources * len(tables)
+    present = np.bincount(key, minlength=size).reshape(shape)
+    confidence = result.value_confidence[claims.value]
+    sums = np.bincount(key, weights=confidence, minlength=size).reshape(shape)
+    shares = sums / np.maximum(present.sum(axis=1), 1)[:, None]
+    return [
+        {table: float(shares[s, t]) for t, table in enumerate(tables) if present[s, t]}
+        for s in range(claims.n_sources)
+    ]

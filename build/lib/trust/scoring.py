@@ -1,0 +1,195 @@
+"""Scoring every row of a computation at once, as numpy arrays.
+
+Per row: the six signals (`trust.signals`), the propagated score (the mean confidence of the
+values it claims; its source's trust when it claims none), and its trust. The trust is the
+combined score (`trust.score.combine`) or, when a learned model is in force, the model's
+prediction (`trust.learning.predict`). Either way it is explained by additive parts that sum
+to the trust (combined) or to its log-odds (learned); those are not stored with the row but
+derived from its stored signals when asked for (`stored_parts`), which keeps the write of a
+score small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from graph.schemas import FieldType, TableSchema
+from trust import signals as signal
+from trust.claims import ClaimIndex, RowRecord
+from trust.learning import INTERCEPT, ScoringMode, TrainedModel, Vector, predict_array
+from trust.score import CONTRIBUTIONS, combine_array
+from trust.truth import Ints, TruthResult
+
+NEUTRAL = 0.5
+"""The reputation of a source nothing is known about."""
+
+SECONDS_PER_DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class RowScores:
+    """The scores of rows, by their position in the rows scored."""
+
+    trust: Vector
+    propagated: Vector
+    signals: Vector
+    """One column per `Signal`, in its order."""
+    mode: ScoringMode
+    model: int
+    """The version of the learned model (0 with the combined score)."""
+
+
+def stored_parts(
+    signals: Sequence[float], propagated: float, model: TrainedModel | None = None
+) -> dict[str, float]:
+    """The explanation of a stored score, from what the row stores: its six signals (in
+    `Signal` order) and propagated score, combined (the parts add up to its trust) or put
+    through the learned `model` that scored it (the parts add up to its log-odds). The same
+    arithmetic as `score_rows`, so the parts add up exactly, as long as the combined score's
+    weights (`trust.score.DEFAULT_WEIGHTS`) are those the row was scored with: a change of
+    weights changes every score, and the next full pass rewrites them all."""
+    row = np.array([signals], dtype=np.float64)
+    if model is None:
+        _, parts = combine_array(row, np.array([propagated]))
+        names: tuple[str, ...] = CONTRIBUTIONS
+    else:
+        _, parts = predict_array(model, np.column_stack((row, [propagated])))
+        names = (*model.feature_names, INTERCEPT)
+    return dict(zip(names, parts[0].tolist(), strict=True))
+
+
+def score_rows(
+    rows: Sequence[RowRecord],
+    index: ClaimIndex,
+    result: TruthResult,
+    tables: Mapping[str, TableSchema],
+    *,
+    now: datetime,
+    model: TrainedModel | None = None,
+) -> RowScores:
+    """Score `rows` (those `index` was built from) with the resolution `result`."""
+    reputation, propagated, supporting, contradicting = _propagation(rows, index, result)
+    present = np.array([len(row.values) for row in rows], dtype=np.float64)
+    declared = np.array(
+        [len(tables[r.table].fields) if r.table in tables else len(r.values) for r in rows],
+        dtype=np.float64,
+    )
+    columns = {
+        signal.Signal.FRESHNESS: signal.freshness_array(
+            _ages(rows, tables, now), _half_lives(rows, tables)
+        ),
+        # rows exist only for approved table versions; changes targeting rows are not
+        # reviewed yet (approvals = rejections = 0), policy violations count
+        signal.Signal.GOVERNANCE: signal.governance_array(
+            np.array([row.violations for row in rows], dtype=np.float64)
+        ),
+        signal.Signal.USAGE: signal.usage_array(
+            np.array([row.reads for row in rows], dtype=np.float64)
+        ),
+        signal.Signal.CONSISTENCY: signal.consistency_array(supporting, contradicting),
+        signal.Signal.EXTRACTION_QUALITY: signal.extraction_quality_array(present, declared),
+        signal.Signal.SOURCE_REPUTATION: signal.source_reputation_array(reputation),
+    }
+    signals = np.column_stack([columns[name] for name in signal.Signal])
+    if not (np.isfinite(signals).all() and np.isfinite(propagated).all()):
+        raise ValueError("a signal or propagated score is not a number")
+    if model is None:
+        trust, _ = combine_array(signals, propagated)
+        return RowScores(trust, propagated, signals, ScoringMode.PROPAGATED, 0)
+    trust, _ = predict_array(model, np.column_stack((signals, propagated)))
+    return RowScores(trust, propagated, signals, ScoringMode.LEARNED, model.version)
+
+
+def _propagation(
+    rows: Sequence[RowRecord], index: ClaimIndex, result: TruthResult
+) -> tuple[Vector, Vector, Vector, Vector]:
+    """Per row: its source's trust, its propagated score, and the trust of the sources that
+    support and contradict its values."""
+    n = len(rows)
+    claims = index.claims
+    at, claim = index.assertion_rows, index.assertion_claims
+    row_source = np.full(n, -1, dtype=np.int64)
+    row_source[at] = claims.source[claim]
+    has_claims = row_source >= 0
+    reputation = np.full(n, NEUTRAL)
+    reputation[has_claims] = result.source_trust[row_source[has_claims]]
+    # a row without claims: the trust of its document's source, if that source claims anything
+    known = dict(zip(index.sources, result.source_trust.tolist(), strict=True))
+    for position in np.flatnonzero(~has_claims).tolist():
+        reputation[position] = known.get(rows[position].source, NEUTRAL)
+    count = np.bincount(at, minlength=n)
+    confidence = _per_row(at, result.value_confidence[claims.value[claim]], n)
+    propagated = np.where(count > 0, confidence / np.maximum(count, 1), reputation)
+    same, other = _support(index, result)
+    return (
+        reputation.astype(np.float64),
+        propagated.astype(np.float64),
+        _per_row(at, same[claim], n),
+        _per_row(at, other[claim], n),
+    )
+
+
+def _per_row(rows: Ints, weights: Vector, n: int) -> Vector:
+    """Sum of `weights` per row position."""
+    return np.bincount(rows, weights=weights, minlength=n).astype(np.float64)
+
+
+def _support(index: ClaimIndex, result: TruthResult) -> tuple[Vector, Vector]:
+    """Per claim: trust of the other sources claiming the same value, and of those claiming
+    other values of the same item."""
+    claims = index.claims
+    trust = result.source_trust[claims.source]
+    per_value = np.bincount(claims.value, weights=trust, minlength=len(claims.item_of_value))
+    item = claims.item_of_value
+    per_item = np.bincount(item, weights=per_value, minlength=len(index.items))
+    same = per_value[claims.value] - trust
+    other = per_item[item[claims.value]] - per_value[claims.value]
+    return np.maximum(same, 0.0), np.maximum(other, 0.0)
+
+
+def _half_lives(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema]) -> Vector:
+    """Per row, its table's freshness half-life in days (`inf`: its values do not age)."""
+    half = {name: table.freshness_half_life_days or np.inf for name, table in tables.items()}
+    return np.array([half.get(row.table, np.inf) for row in rows], dtype=np.float64)
+
+
+def _ages(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema], now: datetime) -> Vector:
+    """Age of each row's data in days: its own `updated_*` datetime if it has one, else its
+    ingestion (0 without either)."""
+    fields = {name: _stamp_field(table) for name, table in tables.items()}
+    seconds: dict[object, float] = {}
+    stamps = []
+    for row in rows:
+        field = fields.get(row.table)
+        value = row.values.get(field) if field else None
+        stamp = value if isinstance(value, str) else row.ingested_at
+        if stamp is None:
+            stamps.append(now.timestamp())
+            continue
+        known = seconds.get(stamp)
+        if known is None:
+            moment = (
+                datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+                if isinstance(stamp, str)
+                else stamp
+            )
+            known = seconds[stamp] = moment.timestamp()
+        stamps.append(known)
+    ages = (now.timestamp() - np.array(stamps, dtype=np.float64)) / SECONDS_PER_DAY
+    return np.maximum(ages, 0.0)
+
+
+def _stamp_field(table: TableSchema) -> str | None:
+    """The datetime field that says when a row's data was last true (`updated_*`), if any."""
+    return next(
+        (
+            name
+            for name, spec in table.fields.items()
+            if spec.type is FieldType.DATETIME and name.startswith("updated")
+        ),
+        None,
+    )
