@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from graph.errors import ConfigurationError
+
 PREFIX = "/browser"
 STYLE = "grace.grass"
 GUIDE = "guide.html"
@@ -64,7 +66,7 @@ def launcher_arguments(api_url: str) -> list[str]:
     API at `api_url` when it connects (its host joins Browser's allowlist)."""
     host = urlsplit(api_url).hostname
     if not host:
-        raise ValueError(f"not an http URL: {api_url!r}")
+        raise ConfigurationError(f"the API's URL for Neo4j Browser is not an http URL: {api_url!r}")
     allowlist = ",".join(dict.fromkeys((*DEFAULT_ALLOWLIST, host)))
     return [
         "--browser-post-connect-cmd",

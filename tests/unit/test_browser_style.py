@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from api.browser import GUIDE, STYLE, launcher_arguments, post_connect_commands
+from graph.errors import ConfigurationError
 from graph.settings import PROJECT_ROOT
 from tests.browser_support import clean_html, host_is_allowed, parse_grass
 from tests.browser_support import post_connect_commands as browser_commands
@@ -77,3 +80,9 @@ def test_the_launcher_allows_the_api_host_besides_browsers_own() -> None:
     assert host_is_allowed("http://127.0.0.1:8000/browser/grace.grass", allowlist)
     assert not host_is_allowed("http://127.0.0.1:8000/x", "guides.neo4j.com,localhost")
     assert launcher_arguments("http://localhost:9000")[3] == "guides.neo4j.com,localhost"
+
+
+def test_an_api_url_without_a_host_is_refused_with_a_code() -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        launcher_arguments("127.0.0.1:8000")
+    assert refused.value.code == "configuration"
