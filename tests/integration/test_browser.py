@@ -4,11 +4,16 @@ parameter reaches the entity whatever its key holds, and older stores are backfi
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
+import zipfile
 from collections.abc import AsyncIterator
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -57,6 +62,28 @@ class RunnableQueries(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._inside:
             self.queries[-1] += data
+
+
+def real_browser(tmp_path: Path, payload: dict[str, object]) -> dict[str, Any]:
+    """Neo4j Browser's own functions, from the jar the launcher serves, run by Node."""
+    node = shutil.which("node")
+    jars = sorted(
+        (PROJECT_ROOT / "deploy" / "neo4j" / "target" / "lib").glob("neo4j-browser-*.jar")
+    )
+    if node is None or not jars:
+        pytest.skip("needs `node` on PATH and the launcher built (its neo4j-browser jar)")
+    with zipfile.ZipFile(jars[-1]) as jar:
+        jar.extractall(tmp_path, [n for n in jar.namelist() if n.startswith("browser/")])
+    result = subprocess.run(
+        [node, str(PROJECT_ROOT / "tests" / "browser_harness.js")],
+        input=json.dumps({**payload, "bundle": str(tmp_path / "browser")}),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
 
 
 def guide_queries() -> list[str]:
@@ -206,6 +233,43 @@ async def test_neo4j_reads_every_literal_as_the_key_it_carries(settings: Setting
             assert await reader.read(f"literal/{i}") == [{"v": key}]
     finally:
         await reader.close()
+
+
+async def test_the_real_browser_reads_grace_files_and_links_as_intended(
+    settings: Settings, registry: CypherRegistry, tmp_path: Path
+) -> None:
+    """Browser's own code splits each link's editor into the `:param` and the statement and
+    turns the `:param` into the query Neo4j then answers with the entity id; it parses the
+    style as the tests' port does and shows the guide unchanged."""
+    folder = PROJECT_ROOT / "deploy" / "browser"
+    links = [entity_link(settings, registry, f"cities:{key}") for key in HOSTILE_KEYS]
+    browser = real_browser(
+        tmp_path,
+        {
+            "editors": [editor_content(link) for link in links],
+            "grass": (folder / STYLE).read_text("utf-8"),
+            "guide": (folder / GUIDE).read_text("utf-8"),
+        },
+    )
+    statement = "\n".join(
+        line for line in registry[ENTITY_STATEMENT].splitlines() if not line.startswith("//")
+    )
+    queries = {}
+    for i, editor in enumerate(browser["editors"]):
+        assert editor["multi"] is True
+        assert editor["statements"][1] == statement
+        [param] = editor["params"]
+        assert (param["name"], param["variant"]) == ("entity", "implicit")
+        queries[f"browser/{i}"] = param["query"]
+    assert browser["grass"] == parse_grass((folder / STYLE).read_text("utf-8"))
+    assert browser["guide"] == (folder / GUIDE).read_text("utf-8")
+    neo4j = await Graph.connect(settings, CypherRegistry(queries))
+    try:
+        for i, key in enumerate(HOSTILE_KEYS):
+            [record] = await neo4j.read(f"browser/{i}")
+            assert list(record.values()) == [f"cities:{key}"]
+    finally:
+        await neo4j.close()
 
 
 async def test_a_store_from_before_is_backfilled_once(
