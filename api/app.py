@@ -1,5 +1,6 @@
 """The FastAPI application: GraphQL at `/graphql` (HTTP and graphql-transport-ws), health
-probes at `/health/*`, Prometheus metrics at `/metrics`, row exports at `/export/rows`."""
+probes at `/health/*`, Prometheus metrics at `/metrics`, row exports at `/export/rows`, Neo4j
+Browser's style and guide at `/browser/`."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from api.auth import credential_from_connection_params, credential_from_headers
+from api.browser import PREFIX as BROWSER_PREFIX
+from api.browser import browser_files
 from api.export import router as export_router
 from api.gql.context import GraceContext
 from api.gql.uploads import require_csrf_header
@@ -142,6 +145,7 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(export_router)
+    app.mount(BROWSER_PREFIX, browser_files(settings.root))
     app.include_router(
         GraceRouter(
             build_schema(settings.profile, observers),

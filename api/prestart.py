@@ -1,8 +1,9 @@
 """The prestart step: bring the graph up to date before anything serves or ingests.
 
-Applies pending migrations, validates `schemas/` and `policies/` and stores them: new tables
-and policies are in force at once, changed ones wait for their change request's approval. Run by
-`grace up`, `grace migrate` and `grace schemas sync`.
+Applies pending migrations, fills in the provenance older stores lack (`ingest.backfill`),
+validates `schemas/` and `policies/` and stores them: new tables and policies are in force at
+once, changed ones wait for their change request's approval. Run by `grace up`, `grace migrate`
+and `grace schemas sync`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from graph.migrations import migrate
 from graph.schema_store import SyncedVersion, sync_tables
 from graph.schemas import load_tables
 from graph.settings import Settings
+from ingest.backfill import Backfill, backfill_provenance
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class PrestartReport:
     migrations: list[str]
     schema_versions: list[SyncedVersion]
     policies: PolicySync
+    backfill: Backfill
 
 
 async def sync_schemas(graph: Graph, settings: Settings) -> list[SyncedVersion]:
@@ -41,12 +44,13 @@ async def sync_schemas(graph: Graph, settings: Settings) -> list[SyncedVersion]:
 
 
 async def prestart(graph: Graph, settings: Settings) -> PrestartReport:
-    """Migrate, then sync the table definitions and the policies."""
+    """Migrate, backfill, then sync the table definitions and the policies."""
     applied = await migrate(graph)
+    backfill = await backfill_provenance(graph)
     versions = await sync_schemas(graph, settings)
     bus = EventBus.from_settings(settings)
     try:
         policies = await sync_policy_files(graph, bus, settings)
     finally:
         await bus.close()
-    return PrestartReport(applied, versions, policies)
+    return PrestartReport(applied, versions, policies, backfill)

@@ -47,6 +47,10 @@ COMMANDS: dict[str, Entry] = {
     "requests": Entry("cli.requests", "Change requests: list, show, approve, reject, comment."),
     "policy": Entry("cli.policy", "The policies in policies/: sync, list, check, diff."),
     "schemas": Entry("cli.status", "The table definitions in schemas/."),
+    "browser": Entry(
+        "cli.browser",
+        "Print the Neo4j Browser link that opens an entity's rows, documents and sources.",
+    ),
     "audit": Entry("cli.audit", "The tamper-evident audit log."),
     "users": Entry("cli.access", "People who use Grace."),
     "workspaces": Entry("cli.access", "Workspaces and their members."),

@@ -187,6 +187,7 @@ class Source(NodeModel):
     id: str
     kind: str
     location: str
+    name: str = ""
     trust: Score = 0.5
 
 
@@ -228,6 +229,9 @@ class Row(NodeModel):
     sha256: str
     trust: Score = 0.5
     status: RowStatus = RowStatus.ACTIVE
+    path: str = ""
+    locator: str = ""
+    """Where the row is in the newest version of its file ("line 3", "$[2]")."""
 
 
 class Entity(NodeModel):

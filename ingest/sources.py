@@ -30,10 +30,12 @@ class SourceRef:
     id: str
     kind: str
     location: str
+    name: str
+    """What people call it (the folder's name): Neo4j Browser's caption of the node."""
 
     def as_params(self) -> dict[str, str]:
         """The properties of the `Source` node."""
-        return {"id": self.id, "kind": self.kind, "location": self.location}
+        return {"id": self.id, "kind": self.kind, "location": self.location, "name": self.name}
 
 
 def locate(path: Path, root: Path) -> tuple[SourceRef, str]:
@@ -48,5 +50,5 @@ def locate(path: Path, root: Path) -> tuple[SourceRef, str]:
     else:
         name, location = base.name, base
     return SourceRef(
-        id=f"folder:{name}", kind="folder", location=str(location)
+        id=f"folder:{name}", kind="folder", location=str(location), name=name
     ), relative.as_posix()

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from cli.stack.process import ManagedProcess
@@ -73,8 +74,10 @@ def neo4j_process(
     pagecache: str,
     password: str,
     log_dir: Path,
+    options: Sequence[str] = (),
 ) -> ManagedProcess:
-    """Neo4j in its own JVM, listening on 127.0.0.1; the password travels in the environment."""
+    """Neo4j in its own JVM, listening on 127.0.0.1, with the launcher's extra `options`;
+    the password travels in the environment."""
     jar = build_launcher(root)
     command = [
         java_binary(),
@@ -91,6 +94,7 @@ def neo4j_process(
         f"127.0.0.1:{http_port}",
         "--pagecache",
         pagecache,
+        *options,
     ]
     return ManagedProcess("neo4j", command, log_dir / "neo4j.log", env={"NEO4J_PASSWORD": password})
 

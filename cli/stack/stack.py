@@ -15,6 +15,7 @@ import httpx
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from api.browser import launcher_arguments
 from api.prestart import PrestartReport, prestart
 from cli.stack.process import ManagedProcess
 from cli.stack.services import (
@@ -126,6 +127,7 @@ class LocalStack:
             pagecache=self.settings.neo4j_pagecache,
             password=self.settings.neo4j_password.get_secret_value(),
             log_dir=logs,
+            options=self._browser_options(),
         )
         redis = redis_process(
             data / "redis",
@@ -171,6 +173,12 @@ class LocalStack:
             self._launch(grace_process("watcher", ["watch"], env=self.env, log_dir=logs))
             say("watcher started")
         return report
+
+    def _browser_options(self) -> list[str]:
+        """With the API: Browser loads Grace's style and guide from it on connect."""
+        if self.config.api_port is None:
+            return []
+        return launcher_arguments(f"http://{self.settings.api_host}:{self.config.api_port}")
 
     def stop(self) -> dict[str, int | None]:
         """Stop every service, the last started first; returns their exit codes."""

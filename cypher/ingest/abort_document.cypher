@@ -1,6 +1,18 @@
 // Undo a loading version that failed: its new rows, edges and the version itself go; rows it
-// shares with earlier versions stay untouched. Entities left without rows are removed.
+// shares with earlier versions stay, with the locator of the newest of those versions back.
+// Entities left without rows are removed.
 MATCH (d:Document {id: $document_id, status: 'loading'})
+CALL (d) {
+  MATCH (r:Row)-[:EXTRACTED_FROM]->(d)
+  CALL (r, d) {
+    MATCH (r)-[e:EXTRACTED_FROM]->(other:Document)
+    WHERE other <> d
+    RETURN e.locator AS locator
+    ORDER BY other.version DESC
+    LIMIT 1
+  }
+  SET r.locator = locator
+}
 CALL (d) {
   OPTIONAL MATCH (r:Row {status: 'pending'})-[:EXTRACTED_FROM]->(d)
   WHERE NOT EXISTS { (r)-[:EXTRACTED_FROM]->(other:Document) WHERE other <> d }

@@ -56,6 +56,7 @@ async def test_a_csv_becomes_a_document_rows_and_provenance(
     assert {row["status"] for row in record["rows"]} == {"active"}
     lyon = rows_by_key(record)["lyon-fr"][0]
     assert json.loads(lyon["values"])["population"] == 522250
+    assert (lyon["path"], lyon["locator"]) == (outcome.path, "line 2")  # for Neo4j Browser
     [links] = await graph.read("testing/row_links", {"row_id": lyon["id"]})
     assert links == {
         "entity": "cities:lyon-fr",
@@ -110,6 +111,22 @@ async def test_a_changed_file_is_a_new_version_that_retracts_what_disappeared(
     assert sorted(row["status"] for row in rows["porto-pt"]) == ["active", "superseded"]
     assert [row["status"] for row in rows["graz-at"]] == ["retracted"]
     assert [row["status"] for row in rows["turin-it"]] == ["active"]
+
+
+async def test_a_row_that_moves_in_a_new_version_shows_its_new_line(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    path = source.write("cities.csv", CITIES)
+    await service.ingest_file(path, source.root)
+    header, rest = CITIES.split("\n", 1)
+    turin = "turin-it,Turin,IT,841600,130.01,Stefano Lo Russo,2025-06-01T10:00:00Z"
+    path.write_text(f"{header}\n{turin}\n{rest}", encoding="utf-8")
+    outcome = await service.ingest_file(path, source.root)
+    [lyon] = rows_by_key(await state(graph, source))["lyon-fr"]
+    assert (lyon["path"], lyon["locator"]) == (outcome.path, "line 3")
+    [links] = await graph.read("testing/row_links", {"row_id": lyon["id"]})
+    assert sorted(links["versions"]) == [1, 2]
+    assert sorted(links["locators"]) == ["line 2", "line 3"]  # each version's edge keeps its own
 
 
 async def test_a_file_changed_back_reactivates_its_rows(
@@ -285,7 +302,7 @@ async def test_an_interrupted_load_is_undone_and_earlier_rows_stay(
     run = RunDraft(
         identity.run_id(source.id, first.path, draft.sha256), source.id, first.path, draft.sha256
     )
-    await loader.begin(SourceRef(source.id, "folder", str(source.folder)), draft, run)
+    await loader.begin(SourceRef(source.id, "folder", str(source.folder), source.name), draft, run)
     [lyon] = [row for row in before["rows"] if row["key"] == "lyon-fr"]
     new_row = RowDraft(
         id="row:interrupted",
@@ -301,7 +318,7 @@ async def test_an_interrupted_load_is_undone_and_earlier_rows_stay(
         entity_id="cities:lyon-fr",
         values=lyon["values"],
         sha256="",
-        locator="line 2",
+        locator="line 7",  # moved in the aborted version: the row gets its line 2 back
     )
     await loader.load_rows(draft.id, "cities", "cities@1", [new_row, shared_row])
     await loader.abort(draft.id)  # what the service does when phase 2 fails

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
+from api.browser import launcher_arguments, post_connect_commands
 from cli.stack.process import ManagedProcess
 from cli.stack.services import NEO4J_READY_LINE, neo4j_process
 from graph.cypher_registry import CypherRegistry
@@ -38,8 +40,8 @@ class Launcher:
         self.bolt_port = free_port()
         self.http_port = free_port()
 
-    def process(self) -> ManagedProcess:
-        return neo4j_process(
+    def process(self, options: Sequence[str] = ()) -> ManagedProcess:
+        process = neo4j_process(
             PROJECT_ROOT,
             self.home,
             bolt_port=self.bolt_port,
@@ -48,10 +50,12 @@ class Launcher:
             pagecache="300m",
             password=PASSWORD,
             log_dir=self.home.parent / "logs",
+            options=options,
         )
+        return process
 
-    def start(self) -> ManagedProcess:
-        process = self.process()
+    def start(self, options: Sequence[str] = ()) -> ManagedProcess:
+        process = self.process(options)
         process.start()
         deadline = time.monotonic() + START_SECONDS
         while NEO4J_READY_LINE not in process.output():
@@ -134,6 +138,32 @@ def test_data_survives_a_clean_restart(
         assert asyncio.run(read(local, registry, "restart")) == written
     finally:
         second.stop()
+
+
+async def client_config(settings: Settings, registry: CypherRegistry) -> dict[str, object]:
+    graph = await Graph.connect(settings, registry)
+    try:
+        records = await graph.read("testing/browser_client_config")
+        return {str(r["name"]): r["value"] for r in records}
+    finally:
+        await graph.close()
+
+
+def test_browser_is_told_to_load_graces_style_and_guide_on_connect(
+    launcher: Launcher, settings: Settings, registry: CypherRegistry
+) -> None:
+    """What Browser reads on connect (`dbms.clientConfig()`, where the allowlist keeps its
+    old name) carries the commands and the API's host."""
+    api = "http://127.0.0.1:8123"
+    process = launcher.start(launcher_arguments(api))
+    try:
+        config = asyncio.run(client_config(graph_settings(settings, launcher), registry))
+    finally:
+        process.stop()
+    assert config["browser.post_connect_cmd"] == post_connect_commands(api)
+    assert config["browser.remote_content_hostname_whitelist"] == (
+        "guides.neo4j.com,localhost,127.0.0.1"
+    )
 
 
 def test_a_second_launcher_on_the_same_home_fails_clearly(launcher: Launcher) -> None:

@@ -98,3 +98,15 @@ def _children_cpu() -> float:
 
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def test_browser_prints_the_link_to_an_entitys_provenance() -> None:
+    shown = subprocess.run(
+        [GRACE, "browser", "cities:lyon-fr"], capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "/browser/?cmd=edit&arg=" in shown.stdout
+    assert "cities%3Alyon-fr" in shown.stdout
+    refused = subprocess.run([GRACE, "browser", "lyon"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1
+    assert "TABLE:KEY" in refused.stderr

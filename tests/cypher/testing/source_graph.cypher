@@ -6,7 +6,7 @@ OPTIONAL MATCH (r:Row)-[e:EXTRACTED_FROM]->(:Document)-[:FROM_SOURCE]->(s)
 WITH s, documents, r, collect(e.locator) AS locators
 ORDER BY r.id
 WITH s, documents,
-     collect(r {.id, .key, .status, .values, .table}) AS rows,
+     collect(r {.id, .key, .status, .values, .table, .path, .locator}) AS rows,
      sum(size(locators)) AS provenance
 OPTIONAL MATCH (run:IngestionRun {source: $source})
 RETURN documents, rows, provenance,

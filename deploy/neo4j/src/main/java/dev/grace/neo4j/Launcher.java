@@ -25,13 +25,20 @@ import org.neo4j.server.configuration.ServerSettings;
  * <pre>
  * NEO4J_PASSWORD=... java @jvm.options -Xmx1g -jar grace-neo4j.jar --home DIR
  *     [--bolt HOST:PORT] [--http HOST:PORT] [--plugins DIR] [--pagecache SIZE]
- *     [--tx-log-retention POLICY]
+ *     [--tx-log-retention POLICY] [--browser-post-connect-cmd CMDS] [--browser-allowlist HOSTS]
  * </pre>
  *
  * <p>Transaction logs are kept up to {@code --tx-log-retention} (a
  * {@code db.tx_log.rotation.retention_policy} value, default {@code 1G size}): Neo4j's own
  * default keeps two days of them, which bulk trust passes and re-ingests grew past 30 GB. A
  * policy Neo4j refuses stops the start like any other bad setting (exit 1, naming it).
+ *
+ * <p>{@code --browser-post-connect-cmd} ({@code browser.post_connect_cmd}) holds the commands
+ * Neo4j Browser runs once connected, separated by {@code ;} (Grace's API passes
+ * {@code style <its URL>/browser/grace.grass; play <its URL>/browser/guide.html}, see
+ * {@code api/browser.py}); {@code --browser-allowlist}
+ * ({@code browser.remote_content_hostname_allowlist}) the comma-separated hosts Browser may fetch
+ * styles and guides from, which must name the API's host. Both default to Neo4j's own defaults.
  *
  * The password of the {@code neo4j} user is taken from {@code NEO4J_PASSWORD} only and is set
  * again at every start. Stdout carries exactly two lines for supervisors: {@code GRACE-NEO4J
@@ -46,7 +53,7 @@ public final class Launcher {
 
     private static final String USAGE = "usage: NEO4J_PASSWORD=... java @jvm.options -jar grace-neo4j.jar"
             + " --home DIR [--bolt HOST:PORT] [--http HOST:PORT] [--plugins DIR] [--pagecache SIZE]"
-            + " [--tx-log-retention POLICY]";
+            + " [--tx-log-retention POLICY] [--browser-post-connect-cmd CMDS] [--browser-allowlist HOSTS]";
 
     /** Neo4j refuses passwords shorter than this (dbms.security.auth_minimum_password_length). */
     private static final int MIN_PASSWORD_LENGTH = 8;
@@ -69,7 +76,17 @@ public final class Launcher {
 
         DatabaseManagementService dbms;
         try {
-            dbms = new DatabaseManagementServiceBuilder(Path.of(options.get("--home")).toAbsolutePath())
+            DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(
+                    Path.of(options.get("--home")).toAbsolutePath());
+            if (options.containsKey("--browser-post-connect-cmd")) {
+                builder.setConfig(ServerSettings.browser_post_connect_cmd,     // browser.post_connect_cmd
+                        options.get("--browser-post-connect-cmd"));
+            }
+            if (options.containsKey("--browser-allowlist")) {
+                builder.setConfig(ServerSettings.browser_remote_content_hostname_whitelist, // browser.remote_content_hostname_allowlist
+                        options.get("--browser-allowlist"));
+            }
+            dbms = builder
                     .setConfig(BoltConnector.enabled, true)                     // server.bolt.enabled
                     .setConfig(BoltConnector.listen_address, bolt)              // server.bolt.listen_address
                     .setConfig(BoltConnector.advertised_address, bolt)          // server.bolt.advertised_address
@@ -158,7 +175,8 @@ public final class Launcher {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i];
-            if (!name.matches("--(home|bolt|http|plugins|pagecache|tx-log-retention)") || i + 1 >= args.length) {
+            if (!name.matches("--(home|bolt|http|plugins|pagecache|tx-log-retention"
+                    + "|browser-post-connect-cmd|browser-allowlist)") || i + 1 >= args.length) {
                 throw fail(2, USAGE);
             }
             options.put(name, args[i + 1]);
