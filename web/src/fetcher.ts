@@ -50,7 +50,14 @@ async function* subscribe(
     });
     // The socket's results are JSON (errors formatted); GraphiQL only prints them.
     yield* results as AsyncIterable<ExecutionResult>;
+  } catch (error) {
+    throw error instanceof CloseEvent ? closedBecause(error) : error;
   } finally {
     await client.dispose();
   }
+}
+
+/** What a refused websocket says (4403 with "authentication required": no credential). */
+function closedBecause(event: CloseEvent): Error {
+  return new Error(`the websocket closed: ${event.code} ${event.reason || "(no reason given)"}`);
 }
