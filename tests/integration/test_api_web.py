@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.web import ASSETS_PATH, BUILD_COMMAND
+from api.web import ASSETS_PATH, BUILD_COMMAND, IMMUTABLE
 from graph.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -103,6 +103,7 @@ def crawl(client: TestClient, page: str) -> set[str]:
         seen.add(path)
         asset = client.get(path)
         assert asset.status_code == 200, f"{page} -> {path}: {asset.status_code}"
+        assert asset.headers["cache-control"] == IMMUTABLE
         assert asset.headers["content-type"].startswith(expected_type(path)), (
             f"{path}: {asset.headers['content-type']}"
         )
