@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
+import anyio
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from fastapi import FastAPI, Request, Response, WebSocket, status
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -51,7 +52,7 @@ class GraceRouter(GraphQLRouter[GraceContext, None]):
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """The GraphiQL page built from `web/`, its assets served by Grace (no CDN)."""
         assert self.web is not None  # strawberry asks for the IDE only when it has one
-        return self.web.page(Page.GRAPHIQL)
+        return await anyio.to_thread.run_sync(self.web.page, Page.GRAPHIQL)
 
     async def on_ws_connect(self, context: GraceContext) -> UnsetType | dict[str, object] | None:
         """Refuse a subscription connection without a valid credential (closes with 4403)."""

@@ -19,6 +19,8 @@ from starlette.types import Scope
 
 ASSETS_PATH = "/assets"
 """Where the build's assets are served; Vite's HTML refers to them there (`base: "/"`)."""
+IMMUTABLE = "public, max-age=31536000, immutable"
+"""Vite names each asset by a hash of its content: a browser may keep it for good."""
 BUILD_COMMAND = "make install (or: cd web && npm ci && npm run build)"
 
 
@@ -27,10 +29,6 @@ class Page(StrEnum):
 
     GRAPHIQL = "graphiql"
     DOCS = "docs"
-
-
-IMMUTABLE = "public, max-age=31536000, immutable"
-"""Vite names each asset by a hash of its content: a browser may keep it for good."""
 
 
 class BuiltAssets(StaticFiles):
