@@ -5,7 +5,7 @@ import { createGraphiQLFetcher, type Fetcher, type FetcherOpts, type FetcherPara
 import { getOperationAST, OperationTypeNode, parse } from "graphql";
 import { createClient, type ExecutionResult } from "graphql-ws";
 
-export const GRAPHQL_PATH = "/graphql";
+const GRAPHQL_PATH = "/graphql";
 
 /** The fetcher for the API at `GRAPHQL_PATH` on the page's own origin. */
 export function graceFetcher(location: Location): Fetcher {
@@ -25,7 +25,7 @@ function isSubscription(params: FetcherParams, opts: FetcherOpts | undefined): b
 }
 
 /** The credential from the headers tab, in the shape Grace's connection_init reads. */
-export function connectionParams(headers: Record<string, unknown> | undefined): Record<string, string> {
+function connectionParams(headers: Record<string, unknown> | undefined): Record<string, string> {
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (typeof value !== "string") continue;
@@ -57,7 +57,7 @@ async function* subscribe(
   }
 }
 
-/** What a refused websocket says (4403 with "authentication required": no credential). */
+/** What a refused websocket says (Grace closes with 4403 without a valid credential). */
 function closedBecause(event: CloseEvent): Error {
   return new Error(`the websocket closed: ${event.code} ${event.reason || "(no reason given)"}`);
 }
