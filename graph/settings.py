@@ -75,6 +75,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "schemas", description="The YAML table definitions."
     )
     policies_dir: Path = Field(default=PROJECT_ROOT / "policies", description="The YAML policies.")
+    web_dist: Path = Field(
+        default=Path("web/dist"),
+        description="The built web pages (`npm run build` in web/; relative to root).",
+    )
 
     neo4j_uri: str = Field(
         default="bolt://127.0.0.1:7687",
@@ -187,7 +191,7 @@ class Settings(BaseSettings):
         root: Path = info.data.get("root", PROJECT_ROOT)
         return [folder if folder.is_absolute() else root / folder for folder in folders]
 
-    @field_validator("secrets_dir", "master_key_file")
+    @field_validator("secrets_dir", "master_key_file", "web_dist")
     @classmethod
     def _path_relative_to_root(cls, path: Path | None, info: ValidationInfo) -> Path | None:
         root: Path = info.data.get("root", PROJECT_ROOT)
