@@ -11,7 +11,7 @@ from graph.errors import FileTooLargeError, MalformedFileError, UnsupportedForma
 from graph.settings import PROJECT_ROOT
 from ingest.extract import Extraction, Limits, extract
 
-EXAMPLES = PROJECT_ROOT / "examples"
+EXAMPLES = PROJECT_ROOT / "examples" / "sources"
 
 
 def demo(name: str) -> Extraction:

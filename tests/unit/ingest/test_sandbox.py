@@ -9,7 +9,7 @@ from graph.settings import PROJECT_ROOT
 from ingest.extract import Limits, extract
 from ingest.extract.sandbox import failure_reason, main
 
-REPORT = PROJECT_ROOT / "examples" / "reports" / "acme-annual-report-2025.pdf"
+REPORT = PROJECT_ROOT / "examples" / "sources" / "reports" / "acme-annual-report-2025.pdf"
 
 
 def test_the_annual_report_yields_its_text_and_table_values() -> None:
