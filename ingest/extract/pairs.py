@@ -2,13 +2,19 @@
 
 A table is read as one record `{label: value, ...}` instead of rows when it has two columns,
 its header names a label and a value (`Field | Value`, `Key | Value`, `Property | Value`,
-`Attribute | Value` ..., or two empty header cells), and its labels are distinct and not
-empty. Any other table, two-column data tables included, stays rows keyed by its header.
-Schema matching then treats the labels as the record's columns, as for any other row.
+`Attribute | Value`, the same words in a few European languages, or two empty header
+cells), and its labels are distinct and not empty. Any other table, two-column data tables
+included, stays rows keyed by its header. Schema matching then treats the labels as the
+record's columns, as for any other row.
+
+The header decides, not the schemas: a two-column table whose first column happens to list
+field names is just as often a data dictionary (`Field | Description`), and reading its
+descriptions as values would invent an entity.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from pydantic import JsonValue
@@ -16,17 +22,36 @@ from pydantic import JsonValue
 from ingest.extract.model import ExtractedRow
 
 LABEL_WORDS = frozenset(
-    {"field", "key", "property", "attribute", "name", "label", "item", "parameter", "fact"}
-)
-VALUE_WORDS = frozenset({"value", "values"})
+    {
+        # English
+        "field", "key", "property", "attribute", "name", "label", "item", "parameter", "fact",
+        # German, French, Spanish, Italian, Portuguese, Dutch
+        "feld", "schlussel", "eigenschaft", "merkmal", "attribut", "bezeichnung",
+        "champ", "cle", "propriete", "nom", "libelle",
+        "campo", "clave", "propiedad", "atributo", "nombre",
+        "chiave", "proprieta", "attributo", "nome",
+        "chave", "propriedade",
+        "veld", "sleutel", "eigenschap", "kenmerk", "naam",
+    }
+)  # fmt: skip
+VALUE_WORDS = frozenset(
+    {"value", "values", "wert", "werte", "valeur", "valeurs", "valor", "valores", "valore",
+     "valori", "waarde", "waarden"}
+)  # fmt: skip
 
 
 def is_pair_header(header: Sequence[str]) -> bool:
     """Whether a table header names a label column and a value column (or is blank)."""
     if len(header) != 2:
         return False
-    label, value = (cell.strip().casefold() for cell in header)
+    label, value = (_word(cell) for cell in header)
     return (label, value) == ("", "") or (label in LABEL_WORDS and value in VALUE_WORDS)
+
+
+def _word(cell: str) -> str:
+    """A header cell compared without case or accents ('Clé' -> 'cle')."""
+    decomposed = unicodedata.normalize("NFKD", cell.strip().casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def pair_record(

@@ -24,6 +24,8 @@ def markdown(table: str) -> str:
         "| Key | Value |",
         "| property | value |",
         "| Attribute | Values |",
+        "| Feld | Wert |",
+        "| Clé | Valeur |",
         "|  |  |",
     ],
 )
@@ -53,6 +55,15 @@ def test_the_record_matches_the_table_its_labels_name() -> None:
         "Revenue (MUSD)": "revenue_musd",
         "CEO": "ceo",
     }
+
+
+def test_a_data_dictionary_listing_field_names_stays_rows() -> None:
+    body = "| org_id | Stable short identifier |\n| name | Registered name |"
+    rows = extract(markdown(f"| Field | Description |\n|---|---|\n{body}").encode(), "o.md").rows
+    assert [row.values for row in rows] == [
+        {"Field": "org_id", "Description": "Stable short identifier"},
+        {"Field": "name", "Description": "Registered name"},
+    ]
 
 
 def test_a_two_column_data_table_stays_rows() -> None:
