@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pydantic import JsonValue
 
 from governance.audit import AuditLog
 from graph.events import EventBus
@@ -22,6 +23,7 @@ from ingest.demo import demo_sources
 from ingest.extract import extract
 from ingest.scan import walk
 from ingest.service import IngestionService, IngestOutcome, OutcomeStatus
+from trust.conflicts import ValueConflict
 from trust.detector import ConflictDetector
 from trust.engine import TrustEngine
 
@@ -114,15 +116,23 @@ async def test_the_wiki_and_the_report_contradict_the_registry_where_the_key_say
     assert outcomes["wiki/acme.md"].table == "organizations"
     engine = await TrustEngine.create(graph, bus)
     detector = ConflictDetector(graph, bus, AuditLog(graph, chain=f"test-{unique}"), engine.tables)
-    conflicts = {
-        conflict.item.attribute: conflict
-        for conflict in await detector.findings(["organizations:acme"])
+    found = await detector.findings(["organizations:acme"])
+    ours = {conflict.item.attribute: claimed_by(conflict, unique) for conflict in found}
+    disputed = {attribute: values for attribute, values in ours.items() if len(values) > 1}
+    assert sorted(disputed) == ["ceo", "founded"]  # C1, C2; employees and revenue agree (N5, N6)
+    assert disputed["ceo"] == {"Helena Marsh": ["registry", "reports"], "Tobias Wren": ["wiki"]}
+    assert disputed["founded"] == {"2009-03-14": ["registry", "wiki"], "2011-03-14": ["reports"]}
+
+
+def claimed_by(conflict: ValueConflict, unique: str) -> dict[JsonValue, list[str]]:
+    """The demo sources (of this test only) behind each value of a conflict."""
+    suffix = f"_{unique}"
+    claims = {
+        value.value: sorted(
+            source.removeprefix("folder:").removesuffix(suffix)
+            for source in value.sources
+            if source.endswith(suffix)
+        )
+        for value in (conflict.winner, *conflict.losers)
     }
-    assert sorted(conflicts) == ["ceo", "founded"]  # C1 and C2; employees, revenue agree (N5, N6)
-    ceo = {
-        value.value: value.sources for value in (conflicts["ceo"].winner, *conflicts["ceo"].losers)
-    }
-    assert ceo["Tobias Wren"] == (f"folder:wiki_{unique}",)
-    founded = conflicts["founded"]
-    dates = {value.value: value.sources for value in (founded.winner, *founded.losers)}
-    assert dates["2011-03-14"] == (f"folder:reports_{unique}",)
+    return {value: sources for value, sources in claims.items() if sources}
