@@ -32,7 +32,8 @@ def extract_pdf(data: bytes, path: str, limits: Limits) -> Extraction:
         pages = [(number, page.extract_text()) for number, page in enumerate(reader.pages, 1)]
         rows = [
             row
-            for number, page in enumerate(reader.pages, 1)
+            for (number, text), page in zip(pages, reader.pages, strict=True)
+            if _names_pairs(text)
             for row in layout_records(page.extract_text(extraction_mode="layout"), number)
         ]
     except PyPdfError as error:
@@ -63,3 +64,9 @@ def layout_records(text: str, page: int) -> list[ExtractedRow]:
             records.append(record)
         index = end
     return records
+
+
+def _names_pairs(text: str) -> bool:
+    """Whether a page's plain text has a label/value header line ("Field Value"); only such
+    pages are laid out again, which costs about as much as extracting their text."""
+    return any(is_pair_header(line.split()) for line in text.splitlines())

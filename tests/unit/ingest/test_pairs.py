@@ -8,6 +8,7 @@ from graph.schemas import load_tables
 from graph.settings import PROJECT_ROOT
 from ingest.extract import extract
 from ingest.extract.pairs import is_pair_header, pair_record
+from ingest.extract.pdf import layout_records
 from ingest.matching import match_table
 
 TABLES = load_tables(PROJECT_ROOT / "schemas")
@@ -112,3 +113,20 @@ def test_html_and_a_repeated_label_table_in_markdown() -> None:
         {"Field": "Phone", "Value": "1"},
         {"Field": "Phone", "Value": "2"},
     ]
+
+
+def test_pdf_layout_lines_under_a_label_value_header_are_one_record() -> None:
+    text = (
+        "Key figures\n"
+        "The table below summarises company facts.\n\n"
+        "Field                Value\n"
+        "Organization ID      acme\n"
+        "Revenue (MUSD)       415.0\n"
+        "\n"
+        "Outlook: for 2026 we expect growth.\n"
+        "Name    Value\n"
+    )
+    [record] = layout_records(text, 2)
+    assert record.locator == "page 2 table 1"
+    assert record.values == {"Organization ID": "acme", "Revenue (MUSD)": "415.0"}
+    assert layout_records("Field Value\nName Acme\n", 1) == []  # one space is not a column gap
