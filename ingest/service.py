@@ -255,8 +255,7 @@ class IngestionService:
     ) -> _Prepared:
         extraction = extract(data, relative, self._limits)
         warnings = list(extraction.warnings)
-        total = len(extraction.rows) + extraction.skipped
-        check_bad_records(relative, extraction.skipped, total, warnings)
+        check_bad_records(relative, extraction, extraction.skipped, warnings)
         if not extraction.rows:
             return _Prepared(extraction, None, [], warnings)
         columns = list(dict.fromkeys(column for row in extraction.rows for column in row.values))
@@ -289,7 +288,7 @@ class IngestionService:
                 )
             )
             plain.append(normalized.values)
-        check_bad_records(relative, bad, total, warnings)
+        check_bad_records(relative, extraction, bad, warnings)
         if self._cipher is not None:
             rows = _encrypted(match.table, rows, plain, self._cipher, encrypt_fields)
         return _Prepared(extraction, match, rows, warnings)

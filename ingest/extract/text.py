@@ -169,8 +169,7 @@ def _table_rows(
         problem = header_problem(header)
         if problem is not None:
             warnings.append(f"table {tables} (line {header_line}): bad header: {problem}; skipped")
-            skipped += len(body)
-            continue
+            continue  # not a table of records: its lines are not counted as skipped records
         for number, (line_number, cells) in enumerate(body, start=1):
             where = f"table {tables} row {number}"
             if len(cells) != len(header):

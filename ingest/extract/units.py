@@ -70,8 +70,7 @@ def table_rows(
         return [record], [], 0
     problem = header_problem(header)
     if problem is not None:
-        filled = sum(1 for cells in table[1:] if any(cell.strip() for cell in cells))
-        return [], [f"{name}: bad header: {problem}; skipped"], filled
+        return [], [f"{name}: bad header: {problem}; skipped"], 0  # not a table of records
     rows: list[ExtractedRow] = []
     warnings: list[str] = []
     for number, cells in enumerate(table[1:], start=1):
