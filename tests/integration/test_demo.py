@@ -77,6 +77,7 @@ async def demo(graph: Graph, tmp_path: Path, unique: str) -> AsyncIterator[tuple
 async def ingest_demo(
     service: IngestionService, root: Path, unique: str
 ) -> dict[str, IngestOutcome]:
+    """Ingest every demo file; the outcomes by path as the answer key writes it."""
     outcomes = [await service.ingest_file(path, root) for path in walk(root)]
     return {outcome.path.replace(f"_{unique}/", "/"): outcome for outcome in outcomes}
 
