@@ -106,7 +106,8 @@ def print_summary(report: OnceReport, console: Console) -> None:
 
 
 def _detail(outcome: IngestOutcome) -> str:
-    detail = outcome.error or (
+    error = f"{outcome.code}: {outcome.error}" if outcome.code and outcome.error else outcome.error
+    detail = error or (
         f"schema proposed: {outcome.change_request}" if outcome.change_request else ""
     )
     if outcome.warnings:

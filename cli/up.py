@@ -36,7 +36,9 @@ def up(
     api: Annotated[
         bool, typer.Option(help="Also serve the API and run the ingestion worker and watcher.")
     ] = True,
-    demo: Annotated[bool, typer.Option(help="Ingest examples/ once everything is up.")] = True,
+    demo: Annotated[
+        bool, typer.Option(help="Ingest the demo (examples/sources/) once everything is up.")
+    ] = True,
 ) -> None:
     """Start Neo4j, Redis, the API, the worker and the watcher; Ctrl-C stops them all."""
     from cli.stack.stack import LocalStack, StackConfig
@@ -75,15 +77,16 @@ def _step(message: str) -> None:
 
 def _demo(stack: LocalStack) -> None:
     """Ingest the demo's sources with the after-ingest pass, then say what Grace found."""
+    from ingest.demo import demo_sources
     from trust.overview import read_overview
 
     settings = stack.settings
-    sources = settings.root / "examples" / "sources"
+    sources = demo_sources(settings.root)
     _step(f"ingesting the demo ({sources})")
     report = ingest_with_progress(settings, [sources], out)
     print_summary(report, out)
     print_overview(with_graph(settings, read_overview), out)
-    out.print(f"the demo's answer key: {settings.root / 'examples' / 'README.md'}")
+    out.print(f"the demo's answer key: {sources.parent / 'README.md'}")
 
 
 def print_prestart(report: PrestartReport) -> None:

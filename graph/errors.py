@@ -161,6 +161,35 @@ class UnsupportedFormatError(ExtractionError):
         super().__init__(path, f"{file_format} files are not supported")
 
 
+class UndecodableTextError(ExtractionError):
+    """The file is not binary, yet not text in any encoding Grace reads; nothing was parsed."""
+
+    code = "undecodable_text"
+    ENCODINGS = "UTF-8, UTF-16 or UTF-32 with a byte-order mark, Windows-1252 (Latin-1)"
+
+    def __init__(self, path: str, offset: int, data: bytes) -> None:
+        self.offset = offset
+        byte = f"byte 0x{data[offset]:02x}" if offset < len(data) else "the end"
+        super().__init__(
+            path,
+            f"not valid text in any supported encoding ({self.ENCODINGS}): {byte} at offset "
+            f"{offset}; re-save it as UTF-8",
+        )
+
+
+class TooManyBadRecordsError(ExtractionError):
+    """Half or more of the file's records are bad: the file fails as a whole, nothing kept."""
+
+    code = "too_many_bad_records"
+
+    def __init__(self, path: str, bad: int, total: int, reasons: str) -> None:
+        self.bad = bad
+        self.total = total
+        super().__init__(
+            path, f"{bad} of {total} records are bad (half or more fail the file): {reasons}"
+        )
+
+
 class FileTooLargeError(ExtractionError):
     """The file is larger than the configured byte limit; nothing was parsed."""
 

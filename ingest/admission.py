@@ -21,11 +21,10 @@ from governance.policy import PolicySet
 from governance.policy_checks import FileVerdict, Violation, check_file
 from graph.errors import GraceError
 from graph.model import ReviewStatus
-from ingest.extract.detect import sniff_mime
+from ingest.extract.detect import sniff
 from ingest.queue import QueuedFile, enqueue_all
 from ingest.sources import SourceRef
 
-SAMPLE_BYTES = 64 * 1024
 REQUESTER = "system:ingest"
 DEFAULT_WORKSPACE = "default"
 
@@ -85,7 +84,8 @@ class Admission:
     async def admit(
         self, data: bytes, source: SourceRef, relative: str, root: Path, sha256: str
     ) -> Admitted:
-        """Raises `PolicyRefusedError` or `IngestionRejectedError`; else admitted or waiting."""
+        """Raises `PolicyRefusedError`, `IngestionRejectedError` or `UndecodableTextError`;
+        else admitted or waiting."""
         verdict = self.check(data, source, relative)
         if not verdict.allowed:
             raise PolicyRefusedError(relative, verdict.violations)
@@ -108,15 +108,18 @@ class Admission:
         return Admitted(Verdict.AWAITING_APPROVAL, verdict.encrypt_fields, request.id)
 
     def check(self, data: bytes, source: SourceRef, relative: str) -> FileVerdict:
-        """The policies' verdict on one file (pure; reads a sample of its start)."""
-        sample = data[:SAMPLE_BYTES].decode("utf-8", errors="replace")
+        """The policies' verdict on one file (pure; reads a sample of its start).
+
+        Raises `UndecodableTextError` for a file that is not text in any supported encoding.
+        """
+        sniffed = sniff(data, relative)
         return check_file(
             self._policies,
             source=source.id,
             path=relative,
-            mime=sniff_mime(data, relative),
+            mime=sniffed.mime,
             size=len(data),
-            sample_text=sample,
+            sample_text=sniffed.sample,
         )
 
 

@@ -21,7 +21,7 @@ from governance.audit import AuditLog
 from governance.encrypted_rows import encrypt_rows
 from governance.encryption import FieldCipher
 from governance.policy_store import active_policy_set
-from graph.errors import EventBusError, GraceError, GraphUnavailableError
+from graph.errors import EventBusError, GraceError, GraphUnavailableError, UndecodableTextError
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.schema_store import active_version_ids, active_versions
@@ -34,6 +34,7 @@ from ingest.admission import (
     PolicyRefusedError,
     Verdict,
 )
+from ingest.bad_records import check_bad_records
 from ingest.extract import Extraction, Limits, extract
 from ingest.extract.reading import read_limited
 from ingest.inference import infer_table
@@ -88,7 +89,7 @@ class OutcomeStatus(StrEnum):
 
 @dataclass(frozen=True)
 class IngestOutcome:
-    """The result of ingesting one file."""
+    """The result of ingesting one file; a failed one carries its error and its code."""
 
     status: OutcomeStatus
     source: str
@@ -102,6 +103,7 @@ class IngestOutcome:
     retracted: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    code: str | None = None
     change_request: str | None = None
 
 
@@ -221,6 +223,8 @@ class IngestionService:
             except (PolicyRefusedError, IngestionRejectedError) as error:
                 await self._violated(source, relative, error)
                 return await self._fail(source, run, error)
+            except UndecodableTextError as error:
+                return await self._fail(source, run, error)
         if admitted.verdict is Verdict.AWAITING_APPROVAL:
             return await self._await_approval(source, run, admitted)
         document_id = identity.document_id(source.id, relative, version)
@@ -251,6 +255,7 @@ class IngestionService:
     ) -> _Prepared:
         extraction = extract(data, relative, self._limits)
         warnings = list(extraction.warnings)
+        check_bad_records(relative, extraction, extraction.skipped, warnings)
         if not extraction.rows:
             return _Prepared(extraction, None, [], warnings)
         columns = list(dict.fromkeys(column for row in extraction.rows for column in row.values))
@@ -260,10 +265,12 @@ class IngestionService:
             return self._unmatched(extraction, relative, warnings)
         rows: list[RowDraft] = []
         plain: list[dict[str, JsonValue]] = []
+        bad = extraction.skipped
         for extracted in extraction.rows:
             normalized = normalize_row(match.table, extracted.values, match.mapping)
             warnings += [f"{extracted.locator}: {problem}" for problem in normalized.problems]
             key = entity_key(match.table, normalized.values)
+            bad += 1 if normalized.problems or key is None else 0
             if key is None:
                 fields = ", ".join(match.table.entity_key)
                 warnings.append(f"{extracted.locator}: no entity key ({fields}); row skipped")
@@ -281,6 +288,7 @@ class IngestionService:
                 )
             )
             plain.append(normalized.values)
+        check_bad_records(relative, extraction, bad, warnings)
         if self._cipher is not None:
             rows = _encrypted(match.table, rows, plain, self._cipher, encrypt_fields)
         return _Prepared(extraction, match, rows, warnings)
@@ -423,7 +431,13 @@ class IngestionService:
             {"path": run.path, "source": source.id, "code": error.code, "error": str(error)},
         )
         return IngestOutcome(
-            OutcomeStatus.FAILED, source.id, run.path, run.sha256, run_id=run.id, error=str(error)
+            OutcomeStatus.FAILED,
+            source.id,
+            run.path,
+            run.sha256,
+            run_id=run.id,
+            error=str(error),
+            code=error.code,
         )
 
     async def _publish(

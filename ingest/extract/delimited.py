@@ -72,7 +72,7 @@ def extract_delimited(
             raise MalformedFileError(path, line, None, reason)
         values: dict[str, JsonValue] = dict(zip(header, record, strict=True))
         rows.append(ExtractedRow(values=values, locator=f"line {line}"))
-    return Extraction(mime=mime, rows=rows, warnings=warnings)
+    return Extraction(mime=mime, rows=rows, warnings=warnings, skipped=len(warnings))
 
 
 def _too_big(value: str, limits: Limits) -> bool:

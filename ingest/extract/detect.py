@@ -12,15 +12,25 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePath
 
-from graph.errors import ExtractionError, UnsupportedFormatError
+from graph.errors import ExtractionError, UndecodableTextError, UnsupportedFormatError
 from ingest.extract.limits import field_size_limit
 
 SNIFF_CHARS = 16 * 1024
-SNIFF_BYTES = 64 * 1024
+SAMPLE_CHARS = 64 * 1024
 SNIFF_LINES = 50
 DELIMITERS = ",;\t"
 HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
 LEADING_TAG = re.compile(r"<([a-z][a-z0-9]*)[\s/>]", re.IGNORECASE)
+BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+LEGACY_ENCODING = "cp1252"
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+"""Control characters that text never holds (tab, line ends, form feed are whitespace)."""
 HTML_TAGS = frozenset(
     {"head", "body", "meta", "title", "div", "p", "table", "h1", "h2", "h3", "ul", "section"}
 )
@@ -95,22 +105,34 @@ def detect_binary(data: bytes, path: str) -> FileKind | None:
 
 
 def decode(data: bytes, path: str) -> str:
-    """Text of a non-container file: UTF-8 (BOM stripped) or UTF-16 with a BOM.
+    """Text of a non-container file, in the first encoding that fits.
 
-    Raises `UnsupportedFormatError` for binary data and `ExtractionError` for text in
-    another encoding.
+    A byte-order mark decides (UTF-8, UTF-16, UTF-32; the mark is dropped); else strict
+    UTF-8; else Windows-1252, the superset of Latin-1 that legacy exports use, when every
+    byte is defined there and no control character other than whitespace appears. Raises
+    `UnsupportedFormatError` for binary data (a NUL byte near the start) and
+    `UndecodableTextError` for anything else.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif b"\x00" in data[:8192]:
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                return data[len(mark) :].decode(encoding)
+            except UnicodeDecodeError as error:
+                raise UndecodableTextError(path, error.start + len(mark), data) from error
+    if b"\x00" in data[:8192]:
         raise UnsupportedFormatError(path, "unknown binary")
-    else:
-        encoding = "utf-8-sig"
     try:
-        return data.decode(encoding)
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass  # not UTF-8: a legacy single-byte encoding, or not text
+    try:
+        text = data.decode(LEGACY_ENCODING)
     except UnicodeDecodeError as error:
-        reason = f"not {encoding} text (byte {error.start}); re-save it as UTF-8"
-        raise ExtractionError(path, reason) from error
+        raise UndecodableTextError(path, error.start, data) from error
+    control = CONTROL.search(text)
+    if control is not None:
+        raise UndecodableTextError(path, control.start(), data)
+    return text
 
 
 def detect_text(text: str, filename: str) -> Detection:
@@ -204,14 +226,32 @@ def _looks_tabular(sample: str, delimiter: str, lenient: bool) -> bool:
     return len(records) >= 2 and matching >= 0.8 * len(records)
 
 
-def sniff_mime(data: bytes, path: str) -> str:
+@dataclass(frozen=True)
+class Sniffed:
+    """What admission needs of a file before extraction: its media type and the start of its
+    text (decoded as extraction will decode it; empty for binary files)."""
+
+    mime: str
+    sample: str
+
+
+def sniff(data: bytes, path: str) -> Sniffed:
     """The media type of a file from its content (and name), without extracting it;
-    `application/octet-stream` for anything Grace does not read."""
-    head = data if len(data) <= SNIFF_BYTES else data[:SNIFF_BYTES].rpartition(b"\n")[0]
+    `application/octet-stream` for anything Grace does not read.
+
+    Raises `UndecodableTextError` for a file that is neither binary nor text in a supported
+    encoding: naming the encoding problem says more than refusing an unknown type.
+    """
     try:
         kind = detect_binary(data, path)
-        if kind is None:
-            kind = detect_text(decode(head, path), path).kind
-    except (ExtractionError, UnsupportedFormatError):
-        return "application/octet-stream"
-    return MIME[kind]
+        if kind is not None:
+            return Sniffed(MIME[kind], "")
+        text = decode(data, path)
+    except UndecodableTextError:
+        raise
+    except ExtractionError:  # unknown binary, damaged ZIP
+        return Sniffed("application/octet-stream", "")
+    head = text[:SAMPLE_CHARS]
+    if len(text) > SAMPLE_CHARS and "\n" in head:
+        head = head[: head.rindex("\n")]
+    return Sniffed(MIME[detect_text(head, path).kind], head)

@@ -30,9 +30,17 @@ def extract_docx(data: bytes, path: str, limits: Limits) -> Extraction:
     chunks = chunk_units(paragraphs, "paragraph", limits)
     rows: list[ExtractedRow] = []
     warnings: list[str] = []
+    skipped = 0
     for number, table in enumerate(document.tables, start=1):
         cells = [[cell.text for cell in row.cells] for row in table.rows]
-        found, problems = table_rows(cells, f"table {number}", path, limits, len(rows))
+        found, problems, lost = table_rows(cells, f"table {number}", path, limits, len(rows))
         rows.extend(found)
         warnings.extend(problems)
-    return Extraction(mime=FileKind.DOCX.mime, text_chunks=chunks, rows=rows, warnings=warnings)
+        skipped += lost
+    return Extraction(
+        mime=FileKind.DOCX.mime,
+        text_chunks=chunks,
+        rows=rows,
+        warnings=warnings,
+        skipped=skipped,
+    )

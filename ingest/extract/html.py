@@ -117,9 +117,13 @@ def extract_html(text: str, path: str, mime: str, limits: Limits) -> Extraction:
     reader.close()
     rows: list[ExtractedRow] = []
     warnings: list[str] = []
+    skipped = 0
     for table in sorted(reader.tables, key=lambda table: table.number):
-        found, problems = table_rows(table.rows, f"table {table.number}", path, limits, len(rows))
+        found, problems, lost = table_rows(
+            table.rows, f"table {table.number}", path, limits, len(rows)
+        )
         rows.extend(found)
         warnings.extend(problems)
+        skipped += lost
     chunks = chunk_units(enumerate(reader.paragraphs, start=1), "paragraph", limits)
-    return Extraction(mime=mime, text_chunks=chunks, rows=rows, warnings=warnings)
+    return Extraction(mime=mime, text_chunks=chunks, rows=rows, warnings=warnings, skipped=skipped)

@@ -53,7 +53,7 @@ def _objects(
         if len(rows) >= limits.max_rows:
             raise TooManyRowsError(path, limits.max_rows)
         rows.append(ExtractedRow(values=record, locator=locator))
-    return Extraction(mime=mime, rows=rows, warnings=warnings)
+    return Extraction(mime=mime, rows=rows, warnings=warnings, skipped=len(warnings))
 
 
 def _loads(text: str, path: str, line: int | None) -> Any:

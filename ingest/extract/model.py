@@ -25,7 +25,8 @@ class ExtractedRow(BaseModel):
 
 
 class Extraction(BaseModel):
-    """What an extractor found in one file; `warnings` lists every record it skipped and why."""
+    """What an extractor found in one file; `warnings` lists every record it skipped and why,
+    and `skipped` counts those records (kept and skipped records make the whole file)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -33,3 +34,4 @@ class Extraction(BaseModel):
     text_chunks: list[TextChunk] = Field(default_factory=list)
     rows: list[ExtractedRow] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    skipped: int = Field(default=0, ge=0, description="records found but not kept")

@@ -3,7 +3,8 @@
 Chunks break at blank lines and, in Markdown, before every heading, and hold at most
 `max_chunk_chars` characters; a longer paragraph is cut at line ends, and a longer line at
 the last space before the limit. Chunks cover the whole text, tables included. A table row
-with the wrong number of cells is skipped with a warning, as in CSV.
+with the wrong number of cells is skipped with a warning, as in CSV; a label/value table
+(`Field | Value`) is one record.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from graph.errors import TooManyRowsError
 from ingest.extract.delimited import header_problem
 from ingest.extract.limits import Limits
 from ingest.extract.model import ExtractedRow, Extraction, TextChunk
+from ingest.extract.pairs import pair_record
 
 HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
@@ -47,10 +49,11 @@ def extract_text(text: str, mime: str, limits: Limits) -> Extraction:
 
 
 def extract_markdown(text: str, path: str, mime: str, limits: Limits) -> Extraction:
-    """Chunks of Markdown, plus the rows of its pipe tables keyed by each table's header."""
-    rows, warnings = _table_rows(text.splitlines(), path, limits)
+    """Chunks of Markdown, plus the rows of its pipe tables keyed by each table's header (a
+    label/value table gives one record, see `ingest.extract.pairs`)."""
+    rows, warnings, skipped = _table_rows(text.splitlines(), path, limits)
     chunks = chunk_text(text, limits, markdown=True)
-    return Extraction(mime=mime, text_chunks=chunks, rows=rows, warnings=warnings)
+    return Extraction(mime=mime, text_chunks=chunks, rows=rows, warnings=warnings, skipped=skipped)
 
 
 def chunk_text(text: str, limits: Limits, *, markdown: bool) -> list[TextChunk]:
@@ -132,10 +135,12 @@ def _cells(line: str) -> list[str]:
 
 def _table_rows(
     lines: list[str], path: str, limits: Limits
-) -> tuple[list[ExtractedRow], list[str]]:
-    """Rows of every pipe table (a header line, then a `|---|` line) outside code fences."""
+) -> tuple[list[ExtractedRow], list[str], int]:
+    """Rows of every pipe table (a header line, then a `|---|` line) outside code fences,
+    the warnings, and how many rows were skipped. A label/value table is one record."""
     rows: list[ExtractedRow] = []
     warnings: list[str] = []
+    skipped = 0
     tables = 0
     fenced = False
     index = 0
@@ -149,25 +154,33 @@ def _table_rows(
             index += 1
             continue
         tables += 1
-        header = _cells(line)
+        header, header_line = _cells(line), index + 1
+        body: list[tuple[int, list[str]]] = []  # (line number, cells)
+        index += 2
+        while index < len(lines) and lines[index].strip() and "|" in lines[index]:
+            body.append((index + 1, _cells(lines[index])))
+            index += 1
+        record = pair_record(header, [cells for _, cells in body], f"table {tables}")
+        if record is not None:
+            if len(rows) >= limits.max_rows:
+                raise TooManyRowsError(path, limits.max_rows)
+            rows.append(record)
+            continue
         problem = header_problem(header)
         if problem is not None:
-            warnings.append(f"table {tables} (line {index + 1}): bad header: {problem}; skipped")
-        index += 2
-        number = 0
-        while index < len(lines) and lines[index].strip() and "|" in lines[index]:
-            number += 1
-            cells = _cells(lines[index])
+            warnings.append(f"table {tables} (line {header_line}): bad header: {problem}; skipped")
+            continue  # not a table of records: its lines are not counted as skipped records
+        for number, (line_number, cells) in enumerate(body, start=1):
             where = f"table {tables} row {number}"
-            if problem is None and len(cells) != len(header):
+            if len(cells) != len(header):
                 warnings.append(
-                    f"{where} (line {index + 1}): expected {len(header)} cells, "
+                    f"{where} (line {line_number}): expected {len(header)} cells, "
                     f"found {len(cells)}; row skipped"
                 )
-            elif problem is None:
-                if len(rows) >= limits.max_rows:
-                    raise TooManyRowsError(path, limits.max_rows)
-                values: dict[str, JsonValue] = dict(zip(header, cells, strict=True))
-                rows.append(ExtractedRow(values=values, locator=where))
-            index += 1
-    return rows, warnings
+                skipped += 1
+                continue
+            if len(rows) >= limits.max_rows:
+                raise TooManyRowsError(path, limits.max_rows)
+            values: dict[str, JsonValue] = dict(zip(header, cells, strict=True))
+            rows.append(ExtractedRow(values=values, locator=where))
+    return rows, warnings, skipped

@@ -10,6 +10,7 @@ from graph.errors import TooManyRowsError
 from ingest.extract.delimited import header_problem
 from ingest.extract.limits import Limits
 from ingest.extract.model import ExtractedRow, TextChunk
+from ingest.extract.pairs import pair_record
 from ingest.extract.text import chunk_text
 
 
@@ -51,18 +52,25 @@ def chunk_units(
 
 def table_rows(
     table: Sequence[Sequence[str]], name: str, path: str, limits: Limits, kept: int
-) -> tuple[list[ExtractedRow], list[str]]:
-    """Rows of `table` keyed by its first row, located "`name` row M"; `kept` rows came before.
+) -> tuple[list[ExtractedRow], list[str], int]:
+    """Rows of `table` keyed by its first row, located "`name` row M"; `kept` rows came
+    before. Also the warnings, and how many rows were skipped.
 
-    A table with a bad header, or a row with the wrong number of cells, is skipped with a
-    warning; fully empty rows are ignored.
+    A label/value table is one record located `name` (see `ingest.extract.pairs`). A table
+    with a bad header, or a row with the wrong number of cells, is skipped with a warning;
+    fully empty rows are ignored.
     """
     if not table:
-        return [], []
+        return [], [], 0
     header = [cell.strip() for cell in table[0]]
+    record = pair_record(header, table[1:], name)
+    if record is not None:
+        if kept >= limits.max_rows:
+            raise TooManyRowsError(path, limits.max_rows)
+        return [record], [], 0
     problem = header_problem(header)
     if problem is not None:
-        return [], [f"{name}: bad header: {problem}; skipped"]
+        return [], [f"{name}: bad header: {problem}; skipped"], 0  # not a table of records
     rows: list[ExtractedRow] = []
     warnings: list[str] = []
     for number, cells in enumerate(table[1:], start=1):
@@ -80,7 +88,7 @@ def table_rows(
             key: cell.strip() for key, cell in zip(header, cells, strict=True)
         }
         rows.append(ExtractedRow(values=values, locator=where))
-    return rows, warnings
+    return rows, warnings, len(warnings)
 
 
 def _span(noun: str, first: int, last: int) -> str:

@@ -31,6 +31,7 @@ def extract_xlsx(data: bytes, path: str, limits: Limits) -> Extraction:
         raise MalformedFileError(path, None, None, f"not a readable XLSX: {error}") from error
     rows: list[ExtractedRow] = []
     warnings: list[str] = []
+    skipped = 0
     try:
         for sheet in workbook.worksheets:
             header: list[str] | None = None
@@ -48,6 +49,7 @@ def extract_xlsx(data: bytes, path: str, limits: Limits) -> Extraction:
                     continue
                 if len(values) > len(header):
                     warnings.append(f"{where}: a value outside the header's columns; row skipped")
+                    skipped += 1
                     continue
                 if len(rows) >= limits.max_rows:
                     raise TooManyRowsError(path, limits.max_rows)
@@ -59,7 +61,7 @@ def extract_xlsx(data: bytes, path: str, limits: Limits) -> Extraction:
                 warnings.append(f"sheet {sheet.title} is empty")
     finally:
         workbook.close()
-    return Extraction(mime=FileKind.XLSX.mime, rows=rows, warnings=warnings)
+    return Extraction(mime=FileKind.XLSX.mime, rows=rows, warnings=warnings, skipped=skipped)
 
 
 def _trim(values: Sequence[JsonValue]) -> list[JsonValue]:

@@ -158,6 +158,36 @@ async def test_a_file_type_no_policy_allows_is_refused(
     assert "type_not_allowed" in outcome.error
 
 
+async def test_a_latin_1_csv_is_admitted_and_its_values_decoded(
+    graph: Graph, guarded: IngestionService, folders: dict[str, SourceFolder]
+) -> None:
+    misc = folders["misc"]
+    path = misc.folder / "cities.csv"
+    path.write_bytes(
+        "city_id,name,country\nsao-paulo-br,São Paulo,BR\nzurich-ch,Zürich,CH\n".encode("latin-1")
+    )
+    outcome = await guarded.ingest_file(path, misc.root)
+    assert (outcome.status, outcome.table, outcome.rows) == (OutcomeStatus.INGESTED, "cities", 2)
+    [record] = await graph.read("testing/source_graph", {"source": misc.id})
+    names = sorted(json.loads(row["values"])["name"] for row in record["rows"])
+    assert names == ["São Paulo", "Zürich"]
+
+
+async def test_a_file_in_no_supported_encoding_fails_with_its_own_code(
+    graph: Graph, guarded: IngestionService, folders: dict[str, SourceFolder]
+) -> None:
+    misc = folders["misc"]
+    path = misc.folder / "cities.csv"
+    path.write_bytes(b"city_id,name\nosaka-jp,\x91\xe5\x8d\xe3\n")  # Shift-JIS: 0x8d is undefined
+    outcome = await guarded.ingest_file(path, misc.root)
+    assert outcome.status is OutcomeStatus.FAILED
+    assert outcome.code == "undecodable_text"
+    assert outcome.error is not None
+    assert "not valid text in any supported encoding" in outcome.error
+    [record] = await graph.read("ingest/run_status", {"run_id": outcome.run_id})
+    assert (record["run"]["status"], record["run"]["error_code"]) == ("failed", "undecodable_text")
+
+
 async def test_a_high_risk_file_waits_for_one_request_and_an_admin_lets_it_in(
     graph: Graph,
     guarded: IngestionService,

@@ -101,7 +101,7 @@ async def test_text_documents_become_chunks(
 ) -> None:
     path = source.folder / name
     if name.endswith(".pdf"):
-        shutil.copy(PROJECT_ROOT / "examples" / "reports" / name, path)
+        shutil.copy(PROJECT_ROOT / "examples" / "sources" / "reports" / name, path)
     else:
         path.write_text("Acme Robotics was founded in Lyon.\n\nIt builds warehouse robots.\n")
     outcome = await service.ingest_file(path, source.root)

@@ -172,6 +172,25 @@ async def test_a_bad_value_is_a_recorded_warning_not_a_lost_row(
     assert "population" not in json.loads(graz["values"])
 
 
+async def test_a_file_with_half_its_records_bad_fails_as_a_whole(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    broken = CITIES.replace("298479", "about 300000").replace("Rui Moreira", "Moreira, Rui")
+    path = source.write("cities.csv", broken)
+    outcome = await service.ingest_file(path, source.root)
+    assert outcome.status is OutcomeStatus.FAILED
+    assert outcome.code == "too_many_bad_records"
+    assert outcome.error is not None
+    assert "2 of 3 records are bad" in outcome.error
+    assert "line 3: expected 7 fields, found 8" in outcome.error
+    assert "line 4: field 'population'" in outcome.error
+    record = await state(graph, source)
+    assert (record["documents"], record["rows"]) == ([], [])
+    assert record["runs"] == [
+        {"status": "failed", "error_code": "too_many_bad_records", "path": outcome.path}
+    ]
+
+
 async def test_rows_that_fit_no_table_propose_a_schema_instead_of_guessing(
     graph: Graph, bus: EventBus, service: IngestionService, source: SourceFolder, unique: str
 ) -> None:

@@ -409,7 +409,7 @@ async def test_the_shipped_compliance_policy_flags_only_the_demo_catalogs_non_co
     graph: Graph, service: IngestionService, source: SourceFolder
 ) -> None:
     for example in ("catalog/datasets.csv", "registry/cities.csv"):
-        text = (PROJECT_ROOT / "examples" / example).read_text(encoding="utf-8")
+        text = (PROJECT_ROOT / "examples" / "sources" / example).read_text(encoding="utf-8")
         path = source.write(example.replace("/", "-"), text)
         outcome = await service.ingest_file(path, source.root)
         assert outcome.status is OutcomeStatus.INGESTED, outcome

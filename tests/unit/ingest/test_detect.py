@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 
 import pytest
 
-from graph.errors import ExtractionError, UnsupportedFormatError
-from ingest.extract.detect import Detection, FileKind, decode, detect_binary, detect_text
+from graph.errors import ExtractionError, UndecodableTextError, UnsupportedFormatError
+from ingest.extract.detect import (
+    Detection,
+    FileKind,
+    Sniffed,
+    decode,
+    detect_binary,
+    detect_text,
+    sniff,
+)
 
 
 def zipped(*names: str) -> bytes:
@@ -41,11 +50,59 @@ def test_decode_strips_the_utf8_bom_and_reads_utf16() -> None:
     assert decode("é,b\n".encode("utf-16"), "x.csv") == "é,b\n"
 
 
-def test_decode_refuses_binary_and_other_encodings() -> None:
+CITIES = "city_id,name\nsao-paulo-br,São Paulo\nzurich-ch,Zürich\ngdansk-pl,Gdańsk\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        (CITIES.encode("utf-8"), CITIES),
+        (codecs.BOM_UTF8 + CITIES.encode("utf-8"), CITIES),
+        (codecs.BOM_UTF16_LE + CITIES.encode("utf-16-le"), CITIES),
+        (codecs.BOM_UTF16_BE + CITIES.encode("utf-16-be"), CITIES),
+        (codecs.BOM_UTF32_LE + CITIES.encode("utf-32-le"), CITIES),
+        ("São Paulo;Zürich\n".encode("latin-1"), "São Paulo;Zürich\n"),
+        (b"\x93Z\xfcrich\x94 costs 12 \x80\n", "\u201cZ\u00fcrich\u201d costs 12 \u20ac\n"),
+    ],
+)
+def test_decode_reads_utf_with_or_without_a_mark_and_windows_1252(data: bytes, text: str) -> None:
+    assert decode(data, "cities.csv") == text
+
+
+def test_decode_refuses_binary() -> None:
     with pytest.raises(UnsupportedFormatError, match="unknown binary"):
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.csv")
-    with pytest.raises(ExtractionError, match="UTF-8"):
-        decode("café,1\n".encode("latin-1"), "x.csv")
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (b"id,name\n1,\x81\x8d\x90\n", "byte 0x81 at offset 10"),  # undefined in Windows-1252
+        (b"id,name\n1,caf\xe9\x1b[0m\n", "byte 0x1b at offset 14"),  # a control character
+        (codecs.BOM_UTF16_LE + b"a\x00\x00\xd8", "offset 4"),  # a lone surrogate
+    ],
+)
+def test_text_in_no_supported_encoding_is_undecodable(data: bytes, where: str) -> None:
+    with pytest.raises(UndecodableTextError) as caught:
+        decode(data, "x.csv")
+    assert caught.value.code == "undecodable_text"
+    assert "not valid text in any supported encoding" in str(caught.value)
+    assert where in str(caught.value)
+
+
+def test_sniff_names_the_type_and_samples_the_decoded_text() -> None:
+    latin = "name,email\nZoë,zoe@example.org\n".encode("latin-1")
+    assert sniff(latin, "people.csv") == Sniffed("text/csv", "name,email\nZoë,zoe@example.org\n")
+    wide = codecs.BOM_UTF16_LE + ("a,b\n" + "1,2\n" * 20_000).encode("utf-16-le")
+    sniffed = sniff(wide, "big.csv")
+    assert sniffed.mime == "text/csv"
+    assert sniffed.sample.startswith("a,b\n1,2\n")
+    assert sniffed.sample.endswith("1,2")  # cut at a line end, in characters
+    assert sniff(b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png") == Sniffed(
+        "application/octet-stream", ""
+    )
+    with pytest.raises(UndecodableTextError):
+        sniff(b"id\n\x81\x8d\n", "x.csv")
 
 
 @pytest.mark.parametrize(

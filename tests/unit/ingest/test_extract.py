@@ -11,7 +11,7 @@ from graph.errors import FileTooLargeError, MalformedFileError, UnsupportedForma
 from graph.settings import PROJECT_ROOT
 from ingest.extract import Extraction, Limits, extract
 
-EXAMPLES = PROJECT_ROOT / "examples"
+EXAMPLES = PROJECT_ROOT / "examples" / "sources"
 
 
 def demo(name: str) -> Extraction:
@@ -50,13 +50,13 @@ def test_hr_people_csv_keeps_multi_valued_cells_as_written() -> None:
     assert result.rows[0].values["phones"] == "+49 89 5550 1100;+49 151 5550 2211"
 
 
-def test_wiki_markdown_gives_chunks_and_the_key_facts_table() -> None:
+def test_wiki_markdown_gives_chunks_and_the_key_facts_as_one_record() -> None:
     result = demo("wiki/acme.md")
     assert result.mime == "text/markdown"
-    facts = {row.values["Field"]: row.values["Value"] for row in result.rows}
-    assert facts["org_id"] == "acme"
-    assert facts["CEO"] == "Tobias Wren"
-    assert result.rows[4].locator == "table 1 row 5"
+    [facts] = result.rows
+    assert facts.locator == "table 1"
+    assert facts.values["org_id"] == "acme"
+    assert facts.values["CEO"] == "Tobias Wren"
     assert [chunk.text.splitlines()[0] for chunk in result.text_chunks] == [
         "# Acme Robotics",
         "## History",

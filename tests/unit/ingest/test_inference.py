@@ -84,7 +84,7 @@ def test_the_proposal_matches_its_own_file_back(tmp_path: Path) -> None:
 def test_proposals_for_demo_files_resemble_the_declared_tables(
     file: str, key: str, expected: dict[str, tuple[FieldType, FieldType | None]]
 ) -> None:
-    path = PROJECT_ROOT / "examples" / file
+    path = PROJECT_ROOT / "examples" / "sources" / file
     table = infer_table(path.stem, read_rows(path), OWNER)
     declared = next(table for table in TABLES if table.name == path.stem)
     assert table.entity_key == [key]

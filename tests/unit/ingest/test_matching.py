@@ -12,7 +12,7 @@ from graph.settings import PROJECT_ROOT
 from ingest.matching import match_table
 from ingest.normalize import entity_key, normalize_row
 
-EXAMPLES = PROJECT_ROOT / "examples"
+EXAMPLES = PROJECT_ROOT / "examples" / "sources"
 TABLES = load_tables(PROJECT_ROOT / "schemas")
 
 

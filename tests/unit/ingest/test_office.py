@@ -72,7 +72,7 @@ def test_xlsx_row_limit_holds_in_the_sandbox() -> None:
     assert caught.value.path == "cities.xlsx"
 
 
-def test_docx_paragraphs_and_table_rows() -> None:
+def test_docx_paragraphs_and_a_label_value_table_as_one_record() -> None:
     result = extract(document_bytes(), "report.docx")
     assert result.mime.endswith("wordprocessingml.document")
     assert [chunk.text for chunk in result.text_chunks] == [
@@ -80,8 +80,7 @@ def test_docx_paragraphs_and_table_rows() -> None:
     ]
     assert result.text_chunks[0].locator == "paragraphs 1-3"
     assert [(row.locator, row.values) for row in result.rows] == [
-        ("table 1 row 1", {"Field": "CEO", "Value": "Helena Marsh"}),
-        ("table 1 row 2", {"Field": "Employees", "Value": "1872"}),
+        ("table 1", {"CEO": "Helena Marsh", "Employees": "1872"}),
     ]
 
 

@@ -9,7 +9,7 @@ from graph.settings import PROJECT_ROOT
 from ingest.extract import Limits, extract
 from ingest.extract.sandbox import failure_reason, main
 
-REPORT = PROJECT_ROOT / "examples" / "reports" / "acme-annual-report-2025.pdf"
+REPORT = PROJECT_ROOT / "examples" / "sources" / "reports" / "acme-annual-report-2025.pdf"
 
 
 def test_the_annual_report_yields_its_text_and_table_values() -> None:
@@ -21,7 +21,12 @@ def test_the_annual_report_yields_its_text_and_table_values() -> None:
     assert "Acme" in page.text
     for value in ("Organization ID acme", "Employees 1872", "Revenue (MUSD) 415.0", "CEO Helena"):
         assert value in page.text
-    assert result.rows == []
+    [figures] = result.rows  # the "Key figures" label/value table, one record
+    assert figures.locator == "page 1 table 1"
+    assert figures.values["Organization ID"] == "acme"
+    assert figures.values["Revenue (MUSD)"] == "415.0"
+    assert figures.values["Founded"] == "2011-03-14"
+    assert len(figures.values) == 8
 
 
 def test_a_corrupt_pdf_is_a_clear_error() -> None:
