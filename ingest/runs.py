@@ -15,6 +15,10 @@ from graph.model import IngestionRun, RunStatus
 RUN_COLUMNS = ("started", "file", "outcome", "rows", "message")
 """The columns of a table of runs (`run_cells`)."""
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+"""Bounds of `started_at` when none is asked: the range lets its index order the runs."""
+
 
 @dataclass(frozen=True)
 class RunPosition:
@@ -64,8 +68,8 @@ async def list_runs(
         {
             "status": None if status is None else status.value,
             "source": source,
-            "since": since,
-            "after_at": None if after is None else after.started_at,
+            "since": since or EARLIEST,
+            "until": LATEST if after is None else after.started_at,
             "after_id": None if after is None else after.id,
             "tables": None if tables is None else sorted(tables),
             "rowless": rowless,

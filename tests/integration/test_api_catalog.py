@@ -429,16 +429,19 @@ async def test_entities_page_through_a_table(
     api_client: TestClient, callers: Callers, catalog: Catalog
 ) -> None:
     query = """query($after: String) { entities(table: "people", first: 2, after: $after) {
-        nodes { key } pageInfo { hasNextPage endCursor } } }"""
+        nodes { key } pageInfo { hasNextPage endCursor } totalCount } }"""
     keys: list[str] = []
+    totals: set[int] = set()
     after = None
     while True:
         page = data(gql(api_client, callers.viewer, query, {"after": after}))["entities"]
         keys += [item["key"] for item in page["nodes"]]
+        totals.add(page["totalCount"])
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
     assert len(keys) == len(set(keys))
+    assert totals == {len(keys)}
     assert {f"p1-{catalog.unique}", f"p2-{catalog.unique}"} <= set(keys)
 
 

@@ -102,7 +102,7 @@ query($table: String!, $key: String, $attribute: String, $first: Int, $after: St
         rows { id table }
       }
     }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage endCursor } totalCount
   }
 }"""
 DASHBOARD_QUERY = """
@@ -500,6 +500,7 @@ async def test_fact_pages_neither_repeat_nor_skip(
         )
         page = data(body)["facts"]
         assert len(page["nodes"]) == 1
+        assert page["totalCount"] == len(whole)  # every page counts them all
         seen += [f["id"] for f in page["nodes"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
