@@ -52,7 +52,7 @@ class IngestionRun:
     """An ingestion run: the file, how it ended, the rows it wrote and skipped, and why."""
 
     id: str
-    path: str = strawberry.field(description="The file, relative to its source's folder.")
+    path: str = strawberry.field(description="The file, relative to the watched folder.")
     source: str | None
     document_id: str | None = strawberry.field(
         description="The document version written; null for a file that failed."
