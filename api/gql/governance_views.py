@@ -10,24 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 import strawberry
-from pydantic import JsonValue
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
 from api.gql.access import Access
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.loaders import by_id
-from api.gql.pagination import (
-    Connection,
-    InvalidCursorError,
-    connection,
-    decode_cursor,
-    page_size,
-)
+from api.gql.pagination import Connection, after_time, connection, page_size, time_position
 from api.gql.permissions import Target, optional_workspace_arg, requires
 from governance.approvals import Approvals, ChangeRequestRecord, CommentRecord, Stage, Vote
 from governance.errors import ChangeRequestNotFoundError
@@ -278,26 +271,6 @@ async def _request(context: GraceContext, request_id: str) -> ChangeRequestRecor
     return request
 
 
-def _request_cursor(request: ChangeRequest) -> list[JsonValue]:
-    """The (opened at, id) sort key of a change request (every stored request has both)."""
-    opened = request.opened_at or datetime.min.replace(tzinfo=UTC)
-    return [opened.isoformat(), request.id]
-
-
-def _request_position(after: str | None) -> tuple[datetime, str] | tuple[None, None]:
-    """The (opened at, id) a `changeRequests` cursor holds."""
-    if after is None:
-        return None, None
-    match decode_cursor(after):
-        case [str(opened), str(request_id)]:
-            try:
-                return datetime.fromisoformat(opened), request_id
-            except ValueError:
-                raise InvalidCursorError from None
-        case _:
-            raise InvalidCursorError
-
-
 @strawberry.type
 class GovernanceQuery:
     """Change requests."""
@@ -316,7 +289,7 @@ class GovernanceQuery:
         after: str | None = None,
     ) -> Connection[ChangeRequest]:
         limit = page_size(first)
-        after_at, after_id = _request_position(after)
+        after_at, after_id = after_time(after) or (None, None)
         scopes = RequestScopes.of(info.context.access)
         rows = await info.context.services.graph.read(
             "api/governance_change_requests",
@@ -332,7 +305,7 @@ class GovernanceQuery:
             },
         )
         requests = [ChangeRequest.of(ChangeRequestRecord.from_record(row)) for row in rows]
-        return connection(requests, limit, _request_cursor)
+        return connection(requests, limit, lambda r: time_position(r.opened_at, r.id))
 
     @strawberry.field(
         description="One change request the caller may read.",

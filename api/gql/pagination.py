@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
 import strawberry
@@ -145,3 +146,24 @@ def after_id(after: str | None) -> str:
     if len(position) != 1 or not isinstance(position[0], str):
         raise InvalidCursorError
     return position[0]
+
+
+def time_position(at: datetime | None, item_id: str) -> list[JsonValue]:
+    """The sort key of an item of a list sorted by a time, then id (read back by
+    `after_time`); an item without its time sorts as the earliest."""
+    return [(at or datetime.min.replace(tzinfo=UTC)).isoformat(), item_id]
+
+
+def after_time(after: str | None) -> tuple[datetime, str] | None:
+    """The (time, id) an `after` cursor of a list sorted by time then id holds (None before
+    the first page)."""
+    if after is None:
+        return None
+    match decode_cursor(after):
+        case [str(at), str(item_id)]:
+            try:
+                return datetime.fromisoformat(at), item_id
+            except ValueError:
+                raise InvalidCursorError from None
+        case _:
+            raise InvalidCursorError

@@ -12,33 +12,19 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from pydantic import JsonValue
 
 from api.gql.context import GraceInfo
 from api.gql.nodes import IngestionRun, RunStatus
-from api.gql.pagination import Connection, InvalidCursorError, connection, decode_cursor, page_size
+from api.gql.pagination import Connection, after_time, connection, page_size, time_position
 from api.gql.permissions import requires
 from governance.rbac import Action
 from ingest.runs import RunPosition, list_runs
 
 
-def _cursor(run: IngestionRun) -> list[JsonValue]:
-    started = run.started_at.isoformat() if run.started_at else ""
-    return [started, run.id]
-
-
 def _position(after: str | None) -> RunPosition | None:
     """The (started at, id) an `ingestionRuns` cursor holds."""
-    if after is None:
-        return None
-    match decode_cursor(after):
-        case [str(started), str(run_id)]:
-            try:
-                return RunPosition(datetime.fromisoformat(started), run_id)
-            except ValueError:
-                raise InvalidCursorError from None
-        case _:
-            raise InvalidCursorError
+    position = after_time(after)
+    return None if position is None else RunPosition(*position)
 
 
 @strawberry.type
@@ -72,4 +58,8 @@ class IngestionQuery:
             tables=await access.tables(),
             rowless=access.may_read_workspace(),
         )
-        return connection([IngestionRun.of(listing) for listing in found], size, _cursor)
+        return connection(
+            [IngestionRun.of(listing) for listing in found],
+            size,
+            lambda run: time_position(run.started_at, run.id),
+        )
