@@ -7,16 +7,19 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 import strawberry
+from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from api.gql.audit_views import AuditQuery
 from api.gql.catalog import CatalogQuery
-from api.gql.errors import ErrorCodes
+from api.gql.errors import ErrorCodes, log_errors
 from api.gql.governance_views import GovernanceQuery
 from api.gql.mutations import Mutation
 from api.gql.people import PeopleQuery
 from api.gql.review import ReviewQuery
+from api.gql.runs import IngestionQuery
 from api.gql.subscriptions import Subscription
 from api.gql.system import SystemQuery
 from api.gql.trust_views import TrustQuery
@@ -28,6 +31,7 @@ Query = merge_types(
     (
         SystemQuery,
         CatalogQuery,
+        IngestionQuery,
         GovernanceQuery,
         AuditQuery,
         PeopleQuery,
@@ -35,6 +39,16 @@ Query = merge_types(
         TrustQuery,
     ),
 )
+
+
+class GraceSchema(strawberry.Schema):
+    """A Strawberry schema that logs a refusal in one line (`api.gql.errors.log_errors`)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log the errors of one operation, before they are masked."""
+        log_errors(errors, execution_context.operation_name if execution_context else None)
 
 
 def build_schema(
@@ -54,7 +68,7 @@ def schema_for(
 ) -> strawberry.Schema:
     """A schema over these root types with what every Grace schema has: the limits of
     `api.limits`, error codes, and errors masked in prod."""
-    return strawberry.Schema(
+    return GraceSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,

@@ -139,7 +139,7 @@ QUERIES = [
             source { id kind trust }
             versions { id version status }
             ingestionRuns { id status }
-            rows(first: $first) { totalCount items { id key trust status values } }
+            rows(first: $first) { totalCount nodes { id key trust status values } }
           }
         }""",
         variables=lambda s: {"id": s.table.document, "first": PAGE},

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Coroutine, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn
 from rich.progress import Progress as Bar
 
-from cli.common import ProfileOption, make_table, out, run, settings_for
+from cli.common import ProfileOption, WideOption, make_table, out, run, settings_for, with_graph
 
 if TYPE_CHECKING:
     from graph.settings import Settings
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     from ingest.service import IngestOutcome
     from trust.overview import Overview
 
+runs_app = typer.Typer(help="Ingestion runs: one per file version, failed ones included.")
 app = typer.Typer()
+app.add_typer(runs_app, name="runs")
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -101,7 +104,7 @@ def print_summary(report: OnceReport, console: Console) -> None:
         return
     table = make_table("file", "status", "detail")
     for outcome in attention:
-        table.add_row(f"{outcome.source}:{outcome.path}", outcome.status.value, _detail(outcome))
+        table.add_row(f"{outcome.source}:{outcome.path}", outcome.summary, _detail(outcome))
     console.print(table)
 
 
@@ -121,9 +124,10 @@ def print_overview(overview: Overview, console: Console) -> None:
     if overview.conflicts:
         console.print(f"[bold]{overview.open_conflicts} open conflict(s)[/]:")
         for group in overview.conflicts:
-            attribute = f".{group.attribute}" if group.attribute else ""
+            where = f"{group.table}.{group.attribute}" if group.table else "between texts"
+            example = f"  (e.g. {group.example})" if group.example else ""
             console.print(
-                f"  {group.conflicts:>3} {group.kind:<9} {group.table}{attribute}", highlight=False
+                f"  {group.conflicts:>3} {group.kind:<9} {where}{example}", highlight=False
             )
     else:
         console.print("no open conflicts")
@@ -134,6 +138,37 @@ def print_overview(overview: Overview, console: Console) -> None:
             f"most trusted: {most.id} ({most.trust:.2f}, {most.documents} document(s))",
             highlight=False,
         )
+
+
+@runs_app.command("list")
+def list_runs_command(
+    failed: Annotated[bool, typer.Option("--failed", help="Only failed files.")] = False,
+    source: Annotated[
+        str | None, typer.Option(help="Only this source, e.g. folder:registry.")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="Only runs started at or after this time (UTC).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    wide: WideOption = False,
+    profile: ProfileOption = None,
+) -> None:
+    """Runs, newest first: file, outcome (with rows skipped), rows and the error or warning."""
+    from graph.model import RunStatus
+    from ingest.runs import RUN_COLUMNS, list_runs, run_cells
+
+    status = RunStatus.FAILED if failed else None
+    runs = with_graph(
+        settings_for(profile),
+        lambda graph: list_runs(graph, status=status, source=source, since=since, limit=limit),
+    )
+    if not runs:
+        out.print("no runs")
+        return
+    table = make_table(*RUN_COLUMNS, wide=wide)
+    for listing in runs:
+        table.add_row(*run_cells(listing))
+    out.print(table)
 
 
 @app.command()

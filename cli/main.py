@@ -40,6 +40,7 @@ COMMANDS: dict[str, Entry] = {
         "cli.ingest",
         "Ingest files or folders once, with a progress bar and a summary; exit 1 if any failed.",
     ),
+    "runs": Entry("cli.ingest", "Ingestion runs: one per file version, failed ones included."),
     "conflicts": Entry("cli.conflicts", "Contradictions between rows, and their review."),
     "rows": Entry("cli.conflicts", "Quarantine and release of rows."),
     "trust": Entry("cli.trust", "Trust scores of rows, documents and sources."),

@@ -85,8 +85,30 @@ def _demo(stack: LocalStack) -> None:
     _step(f"ingesting the demo ({sources})")
     report = ingest_with_progress(settings, [sources], out)
     print_summary(report, out)
-    print_overview(with_graph(settings, read_overview), out)
+    overview = with_graph(settings, read_overview)
+    print_overview(overview, out)
     out.print(f"the demo's answer key: {sources.parent / 'README.md'}")
+    example = next((group.example for group in overview.conflicts if group.example), None)
+    _where_next(stack, example)
+
+
+def _where_next(stack: LocalStack, entity: str | None) -> None:
+    """The commands and queries that show what the demo found."""
+    out.print("[bold]where to look next[/]:")
+    out.print("  grace conflicts list               the open conflicts and what Grace suggests")
+    if entity is not None:
+        out.print(
+            f"  grace browser {entity:<20} Neo4j Browser on that entity's rows, documents "
+            "and sources (Grace's guide opens on connect: :play)",
+            highlight=False,
+        )
+    if stack.config.api_port is not None:
+        out.print(f"  {stack.urls['GraphQL']} (header X-API-Key: the admin key):", highlight=False)
+        out.print(
+            "    { conflicts(status: OPEN) { nodes { id attribute entity { table key } "
+            "suggestion { value confidence } } } }",
+            highlight=False,
+        )
 
 
 def print_prestart(report: PrestartReport) -> None:

@@ -123,11 +123,11 @@ class NodeModel(BaseModel):
 
 
 class DocumentStatus(StrEnum):
-    """Lifecycle of one version of one file."""
+    """Lifecycle of one version of one file. A file that failed is no document: its
+    `IngestionRun` (status `failed`) says why."""
 
     ACTIVE = "active"
     SUPERSEDED = "superseded"
-    FAILED = "failed"
 
 
 class RowStatus(StrEnum):
@@ -136,6 +136,14 @@ class RowStatus(StrEnum):
     ACTIVE = "active"
     QUARANTINED = "quarantined"
     RETRACTED = "retracted"
+    SUPERSEDED = "superseded"
+
+
+class SchemaVersionStatus(StrEnum):
+    """Lifecycle of a table version."""
+
+    ACTIVE = "active"
+    PROPOSED = "proposed"  # waits for its change request
     SUPERSEDED = "superseded"
 
 
@@ -264,7 +272,7 @@ class SchemaVersion(NodeModel):
     fields: JsonMap
     definition: JsonMap
     entity_key: list[str]
-    status: str
+    status: SchemaVersionStatus
     created_at: Timestamp | None = None
 
 
@@ -358,16 +366,49 @@ class AuditCheckpoint(NodeModel):
     signature: str
 
 
+class RunStatus(StrEnum):
+    """Where one attempt to ingest one file stands."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    AWAITING_SCHEMA = "awaiting_schema"  # its rows wait for a proposed table
+    AWAITING_APPROVAL = "awaiting_approval"  # a high-risk file waits for an admin
+    FAILED = "failed"
+
+
+def outcome_summary(outcome: str, skipped: int) -> str:
+    """How an ingestion ended in words: `ingested`, `ingested, 174 rows skipped`."""
+    if skipped == 0:
+        return outcome
+    return f"{outcome}, {skipped} row{'s' if skipped != 1 else ''} skipped"
+
+
 class IngestionRun(NodeModel):
-    """One attempt to ingest one file."""
+    """One attempt to ingest one file: how it ended, the rows it wrote and skipped."""
 
     label = Label.INGESTION_RUN
     id: str
     path: str
-    status: str
+    status: RunStatus
+    source: str | None = None
+    sha256: str | None = None
     error: str | None = None
+    error_code: str | None = None
     started_at: Timestamp | None = None
     finished_at: Timestamp | None = None
+    rows: int = 0
+    skipped: int = 0
+    """Rows of the file left out (no entity key), each named with its reason in `warnings`."""
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """`ingested, 174 rows skipped`, `failed (malformed_file)`, `awaiting schema`."""
+        if self.status is RunStatus.COMPLETED:
+            return outcome_summary("ingested", self.skipped)
+        if self.status is RunStatus.FAILED:
+            return f"failed ({self.error_code or 'unknown'})"
+        return outcome_summary(self.status.value.replace("_", " "), self.skipped)
 
 
 class TrustModel(NodeModel):

@@ -152,15 +152,18 @@ class GraphLoader:
         rows: int,
         chunks: int,
         warnings: Sequence[str],
+        skipped: int = 0,
         status: str = "completed",
     ) -> Activation:
-        """Phase 3: the version becomes active (one transaction)."""
+        """Phase 3: the version becomes active (one transaction); the run records the rows
+        written and `skipped`."""
         [record] = await self._graph.write(
             "ingest/activate_document",
             {
                 "document_id": document_id,
                 "run_id": run_id,
                 "rows": rows,
+                "skipped": skipped,
                 "chunks": chunks,
                 "warnings": list(warnings),
                 "status": status,

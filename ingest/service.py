@@ -24,6 +24,7 @@ from governance.policy_store import active_policy_set
 from graph.errors import EventBusError, GraceError, GraphUnavailableError, UndecodableTextError
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
+from graph.model import outcome_summary
 from graph.schema_store import active_version_ids, active_versions
 from graph.schemas import TableSchema
 from ingest import identity
@@ -100,11 +101,18 @@ class IngestOutcome:
     version: int | None = None
     table: str | None = None
     rows: int = 0
+    skipped: int = 0
+    """Rows of the file left out (no entity key); `warnings` names each with its reason."""
     retracted: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     code: str | None = None
     change_request: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """How the file ended in words: `ingested`, `ingested, 174 rows skipped`."""
+        return outcome_summary(self.status.value.replace("_", " "), self.skipped)
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,7 @@ class _Prepared:
     rows: list[RowDraft]
     warnings: list[str]
     proposal: TableSchema | None = None
+    skipped: int = 0
 
 
 class IngestionService:
@@ -265,16 +274,17 @@ class IngestionService:
             return self._unmatched(extraction, relative, warnings)
         rows: list[RowDraft] = []
         plain: list[dict[str, JsonValue]] = []
-        bad = extraction.skipped
+        skipped = extraction.skipped  # records the reader could not use, then rows without key
+        bad = extraction.skipped  # and rows with values that do not fit
         for extracted in extraction.rows:
             normalized = normalize_row(match.table, extracted.values, match.mapping)
-            warnings += [f"{extracted.locator}: {problem}" for problem in normalized.problems]
             key = entity_key(match.table, normalized.values)
             bad += 1 if normalized.problems or key is None else 0
             if key is None:
-                fields = ", ".join(match.table.entity_key)
-                warnings.append(f"{extracted.locator}: no entity key ({fields}); row skipped")
+                skipped += 1
+                warnings.append(_skipped(extracted.locator, match.table, normalized.problems))
                 continue
+            warnings += [f"{extracted.locator}: {problem}" for problem in normalized.problems]
             values = identity.canonical_json(normalized.values)
             values_sha = identity.digest(values)  # of the plaintext: identity survives keys
             rows.append(
@@ -291,7 +301,7 @@ class IngestionService:
         check_bad_records(relative, extraction, bad, warnings)
         if self._cipher is not None:
             rows = _encrypted(match.table, rows, plain, self._cipher, encrypt_fields)
-        return _Prepared(extraction, match, rows, warnings)
+        return _Prepared(extraction, match, rows, warnings, skipped=skipped)
 
     async def _load(
         self, source: SourceRef, document: DocumentDraft, run: RunDraft, prepared: _Prepared
@@ -335,6 +345,7 @@ class IngestionService:
                 document.id,
                 run.id,
                 rows=len(prepared.rows),
+                skipped=prepared.skipped,
                 chunks=len(chunks),
                 warnings=prepared.warnings,
                 status="completed" if proposal is None else "awaiting_schema",
@@ -358,6 +369,7 @@ class IngestionService:
             version=document.version,
             table=prepared.match.table.name if prepared.match else None,
             rows=len(prepared.rows),
+            skipped=prepared.skipped,
             retracted=activation.retracted,
             warnings=prepared.warnings,
             change_request=change_request,
@@ -373,6 +385,7 @@ class IngestionService:
                 "version": document.version,
                 "status": status.value,
                 "rows": outcome.rows,
+                "skipped": outcome.skipped,
                 "retracted": outcome.retracted,
                 "warnings": len(outcome.warnings),
             },
@@ -448,6 +461,13 @@ class IngestionService:
         except EventBusError as error:
             # Events feed live views; the graph and the run record are the source of truth.
             log.warning("event %s for %s not published: %s", event_type, subject, error)
+
+
+def _skipped(locator: str, table: TableSchema, problems: Sequence[GraceError]) -> str:
+    """The warning naming a row left out for want of its entity key, with the reason."""
+    fields = ", ".join(table.entity_key)
+    reasons = "".join(f"; {problem}" for problem in problems)
+    return f"{locator}: row skipped: no entity key ({fields}){reasons}"
 
 
 async def _active_tables(graph: Graph) -> dict[str, tuple[TableSchema, str]]:

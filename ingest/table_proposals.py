@@ -55,7 +55,7 @@ class TableProposals:
             payload={
                 "table": version["table"],
                 "version": version["version"],
-                "definition": table.canonical_json(),
+                "definition": table.model_dump(mode="json", exclude_none=True),
                 "document": document_id,
             },
             requested_by=REQUESTER,

@@ -10,12 +10,14 @@ from graph.graph import Graph
 
 @dataclass(frozen=True)
 class ConflictGroup:
-    """Open conflicts of one kind on one attribute of a table."""
+    """Open conflicts of one kind on one attribute of a table (no table: between texts)."""
 
-    table: str
+    table: str | None
     kind: str
     attribute: str | None
     conflicts: int
+    example: str | None
+    """One entity these conflicts are about (none for conflicts between documents)."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,11 @@ class Overview:
 async def read_overview(graph: Graph) -> Overview:
     """The open conflicts and the scored sources now."""
     groups = await graph.read("admin/open_conflicts_by_attribute")
-    sources = await graph.read("admin/sources_by_trust")
+    sources = await graph.read("admin/sources_by_trust")  # with documents only
     return Overview(
         conflicts=[
-            ConflictGroup(g["table"], g["kind"], g["attribute"], g["conflicts"]) for g in groups
+            ConflictGroup(g["table"], g["kind"], g["attribute"], g["conflicts"], g["example"])
+            for g in groups
         ],
         sources=[SourceTrust(s["id"], s["trust"], s["documents"]) for s in sources],
     )

@@ -13,9 +13,9 @@ import strawberry
 
 from api.gql.context import GraceInfo
 from api.gql.pagination import (
+    Connection,
     InvalidCursorError,
-    PageInfo,
-    cut_page,
+    connection,
     decode_cursor,
     page_size,
 )
@@ -56,14 +56,6 @@ class AuditEvent:
             prev_hash=record.prev_hash,
             hash=record.hash,
         )
-
-
-@strawberry.type(description="A page of audit events, newest first.")
-class AuditEventPage:
-    """Audit events by descending seq."""
-
-    nodes: list[AuditEvent]
-    page_info: PageInfo
 
 
 @strawberry.type(description="The latest signed checkpoint of an audit chain.")
@@ -165,7 +157,7 @@ class AuditQuery:
         since: datetime | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> AuditEventPage:
+    ) -> Connection[AuditEvent]:
         limit = page_size(first)
         rows = await info.context.services.graph.read(
             "api/governance_audit_events",
@@ -179,12 +171,11 @@ class AuditQuery:
                 "limit": limit + 1,
             },
         )
-        events, page_info = cut_page(
+        return connection(
             [AuditEvent.of(AuditRecord.model_validate(row["event"])) for row in rows],
             limit,
             lambda event: [event.seq],
         )
-        return AuditEventPage(nodes=events, page_info=page_info)
 
     @strawberry.field(
         description="The audit chain's head and latest checkpoint (instance admins only).",

@@ -11,23 +11,27 @@ from strawberry.scalars import JSON
 
 from api.gql import loaders
 from api.gql.context import GraceInfo
+from api.gql.governance_views import ReviewStatus
 from api.gql.nodes import (
     Document,
-    DocumentConnection,
     DocumentStatus,
     Entity,
-    EntityConnection,
     Row,
-    RowConnection,
     RowStatus,
     load_rows,
     to_rows,
 )
-from api.gql.pagination import after_id, cut_page, page_size
+from api.gql.pagination import Connection, after_id, connection, id_position, page_size
 from api.gql.permissions import requires, table_arg
 from governance.rbac import Action
 from graph import model
 from graph.schema_store import active_versions, version_history
+
+SchemaVersionStatus = strawberry.enum(
+    model.SchemaVersionStatus,
+    name="SchemaVersionStatus",
+    description="A table version's lifecycle.",
+)
 
 
 @strawberry.type
@@ -47,7 +51,7 @@ class SchemaApproval:
     """Where the approval of a table version stands."""
 
     request_id: str
-    status: str
+    status: ReviewStatus
     required: int
     approvals: int
 
@@ -59,7 +63,7 @@ class SchemaVersion:
     id: strawberry.ID
     table: str
     version: int
-    status: str
+    status: SchemaVersionStatus  # type: ignore[valid-type]
     sha256: str
     entity_key: list[str]
     fields: JSON = strawberry.field(
@@ -120,7 +124,8 @@ class CatalogQuery:
         ]
 
     @strawberry.field(
-        description="Documents the caller may read (a row of a readable table, or none), by id.",
+        description="Documents the caller may read (a row of a readable table, or none), by "
+        "id. A file that failed is no document: see `ingestionRuns(status: FAILED)`.",
         extensions=requires(Action.READ),
     )
     async def documents(
@@ -132,7 +137,7 @@ class CatalogQuery:
         path_contains: str | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> DocumentConnection:
+    ) -> Connection[Document]:
         size = page_size(first)
         records = await info.context.services.graph.read(
             "api/catalog_documents",
@@ -146,8 +151,7 @@ class CatalogQuery:
             },
         )
         found = [Document.of(loaders.DocumentRecord.parse(r["document"])) for r in records]
-        items, page_info = cut_page(found, size, lambda document: [str(document.id)])
-        return DocumentConnection(items=items, page_info=page_info)
+        return connection(found, size, id_position)
 
     @strawberry.field(
         description="One document with its provenance; null if unknown or not readable.",
@@ -172,7 +176,7 @@ class CatalogQuery:
         max_trust: float | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> RowConnection:
+    ) -> Connection[Row]:
         size = page_size(first)
         graph = info.context.services.graph
         filters: dict[str, Any] = {
@@ -187,13 +191,12 @@ class CatalogQuery:
             "api/catalog_rows", {**filters, "after": after_id(after), "limit": size + 1}
         )
         found = await to_rows(info.context, [model.Row.from_node(r["row"]) for r in records])
-        items, page_info = cut_page(found, size, lambda row: [str(row.id)])
 
         async def count() -> int:
             [record] = await graph.read("api/catalog_rows_count", filters)
             return int(record["total"])
 
-        return RowConnection(items=items, page_info=page_info, count=count)
+        return connection(found, size, id_position, count)
 
     @strawberry.field(
         description="One row; null if unknown or of a table the caller may not read.",
@@ -219,14 +222,19 @@ class CatalogQuery:
     )
     async def entities(
         self, info: GraceInfo, table: str, first: int | None = None, after: str | None = None
-    ) -> EntityConnection:
+    ) -> Connection[Entity]:
         size = page_size(first)
-        records = await info.context.services.graph.read(
+        graph = info.context.services.graph
+        records = await graph.read(
             "api/catalog_entities", {"table": table, "after": after_id(after), "limit": size + 1}
         )
         found = [Entity.of(model.Entity.from_node(r["entity"])) for r in records]
-        items, page_info = cut_page(found, size, lambda entity: [str(entity.id)])
-        return EntityConnection(items=items, page_info=page_info)
+
+        async def count() -> int:
+            [record] = await graph.read("api/catalog_entities_count", {"table": table})
+            return int(record["total"])
+
+        return connection(found, size, id_position, count)
 
 
 def _approvals(records: list[dict[str, Any]], table: str) -> dict[int, SchemaApproval]:
@@ -238,7 +246,7 @@ def _approvals(records: list[dict[str, Any]], table: str) -> dict[int, SchemaApp
             continue
         found[payload["version"]] = SchemaApproval(
             request_id=record["id"],
-            status=record["status"],
+            status=ReviewStatus(record["status"]),
             required=int(record["required"] or 1),
             approvals=int(record["approvals"]),
         )

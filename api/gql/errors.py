@@ -6,17 +6,27 @@ doing: credentials, rights, bad input, a state the caller can act on) keeps its 
 code; every other one becomes `internal error` with code `internal`, so no Cypher, driver
 message, path or stack trace reaches a client. Errors of the request itself (syntax,
 validation, limits) are kept: they only describe the document the caller sent.
+
+In the log (`log_errors`) a refusal (an error meant for the caller, or about the request) is
+one line naming the operation and the code; only an internal error keeps its traceback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterator, Sequence
 
 from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import StreamExecutionResult
+from strawberry.utils.logging import StrawberryLogger
 
 from graph.errors import GraceError
+
+log = logging.getLogger("grace.api")
+
+INVALID_REQUEST = "invalid_request"
+"""How the log names an error of the request itself (syntax, validation), which has no code."""
 
 INTERNAL = "internal"
 INTERNAL_MESSAGE = "internal error"
@@ -77,11 +87,29 @@ def error_code(error: GraphQLError) -> str | None:
     return INTERNAL
 
 
+def is_refusal(error: GraphQLError) -> bool:
+    """Whether `error` refuses the caller's request (their doing) rather than reports a crash."""
+    code = error_code(error)
+    return code is None or code in USER_ERROR_CODES
+
+
+def log_errors(errors: Sequence[GraphQLError], operation: str | None) -> None:
+    """One line per refusal, `refused <operation>: <code> at <path>: <message>`; an internal
+    error with its traceback."""
+    for error in errors:
+        if not is_refusal(error):
+            StrawberryLogger.error(error)
+            continue
+        where = ".".join(str(part) for part in error.path or ()) or "-"
+        message = " ".join(error.message.split())
+        code = error_code(error) or INVALID_REQUEST
+        log.info("refused %s: %s at %s: %s", operation or "(anonymous)", code, where, message)
+
+
 def masked(error: GraphQLError) -> GraphQLError:
     """`error` as a client may see it in prod: unchanged when meant for users (or about the
     request itself), else an `internal error` that keeps only where it happened."""
-    code = error_code(error)
-    if code is None or code in USER_ERROR_CODES:
+    if is_refusal(error):
         return error
     return GraphQLError(
         INTERNAL_MESSAGE,

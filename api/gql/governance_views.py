@@ -20,12 +20,14 @@ from strawberry.scalars import JSON
 from api.gql.access import Access
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.loaders import by_id
-from api.gql.pagination import InvalidCursorError, PageInfo, decode_cursor, encode_cursor, page_size
+from api.gql.pagination import Connection, after_time, connection, page_size, time_position
 from api.gql.permissions import Target, optional_workspace_arg, requires
 from governance.approvals import Approvals, ChangeRequestRecord, CommentRecord, Stage, Vote
 from governance.errors import ChangeRequestNotFoundError
 from governance.rbac import DEFAULT_WORKSPACE, Action, Resource, Role
 from graph.model import ReviewStatus
+
+__all__ = ["ReviewStatus"]
 
 strawberry.enum(ReviewStatus, description="Where a change request or a conflict stands.")
 strawberry.enum(Role, description="A member's role in a workspace, in ascending power.")
@@ -226,14 +228,6 @@ class ChangeRequest:
         return [ChangeRequestComment.of(comment) for comment in comments]
 
 
-@strawberry.type(description="A page of change requests, newest first.")
-class ChangeRequestPage:
-    """Change requests the caller may read."""
-
-    nodes: list[ChangeRequest]
-    page_info: PageInfo
-
-
 def targets_loader(context: GraceContext) -> DataLoader[str, ChangeRequestTarget | None]:
     """The target of each change request, batched per request."""
 
@@ -277,20 +271,6 @@ async def _request(context: GraceContext, request_id: str) -> ChangeRequestRecor
     return request
 
 
-def _request_position(after: str | None) -> tuple[datetime, str] | tuple[None, None]:
-    """The (opened at, id) a `changeRequests` cursor holds."""
-    if after is None:
-        return None, None
-    match decode_cursor(after):
-        case [str(opened), str(request_id)]:
-            try:
-                return datetime.fromisoformat(opened), request_id
-            except ValueError:
-                raise InvalidCursorError from None
-        case _:
-            raise InvalidCursorError
-
-
 @strawberry.type
 class GovernanceQuery:
     """Change requests."""
@@ -307,9 +287,9 @@ class GovernanceQuery:
         kind: str | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> ChangeRequestPage:
+    ) -> Connection[ChangeRequest]:
         limit = page_size(first)
-        after_at, after_id = _request_position(after)
+        after_at, after_id = after_time(after) or (None, None)
         scopes = RequestScopes.of(info.context.access)
         rows = await info.context.services.graph.read(
             "api/governance_change_requests",
@@ -324,14 +304,8 @@ class GovernanceQuery:
                 "limit": limit + 1,
             },
         )
-        records = [ChangeRequestRecord.from_record(row) for row in rows[:limit]]
-        end = None
-        if records and records[-1].created_at is not None:
-            end = encode_cursor([records[-1].created_at.isoformat(), records[-1].id])
-        return ChangeRequestPage(
-            nodes=[ChangeRequest.of(record) for record in records],
-            page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=end),
-        )
+        requests = [ChangeRequest.of(ChangeRequestRecord.from_record(row)) for row in rows]
+        return connection(requests, limit, lambda r: time_position(r.opened_at, r.id))
 
     @strawberry.field(
         description="One change request the caller may read.",

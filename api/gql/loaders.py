@@ -17,6 +17,7 @@ from api.gql.context import GraceContext
 from api.row_values import pii_fields
 from graph import model
 from graph.graph import Record
+from ingest.runs import RunListing
 
 V = TypeVar("V")
 
@@ -167,16 +168,21 @@ def document_source_loader(context: GraceContext) -> DataLoader[str, model.Sourc
     return DataLoader(load_fn=load)
 
 
-def document_runs_loader(context: GraceContext) -> DataLoader[str, list[model.IngestionRun]]:
+def document_runs_loader(context: GraceContext) -> DataLoader[str, list[RunListing]]:
     """The ingestion runs of each document (already readable), oldest first."""
 
-    async def load(ids: list[str]) -> list[list[model.IngestionRun]]:
+    async def load(ids: list[str]) -> list[list[RunListing]]:
         records = await context.services.graph.read("api/catalog_document_runs", {"ids": ids})
-        return by_id(
-            records, ids, lambda r: [model.IngestionRun.from_node(x) for x in r["runs"]], []
-        )
+        return by_id(records, ids, _document_runs, [])
 
     return DataLoader(load_fn=load)
+
+
+def _document_runs(record: Record) -> list[RunListing]:
+    return [
+        RunListing.parse({"run": run, "document": record["id"], "tables": record["tables"]})
+        for run in record["runs"]
+    ]
 
 
 def document_rows_loader(context: GraceContext) -> DataLoader[RowsPage, list[model.Row]]:

@@ -26,8 +26,9 @@ from strawberry.scalars import JSON
 from api.gql import actors
 from api.gql.arguments import MAX_COMMENT_CHARS, MAX_NOTE_CHARS, checked_id, checked_text
 from api.gql.context import GraceContext, GraceInfo
+from api.gql.governance_views import ReviewStatus
 from api.gql.permissions import Target, requires
-from api.gql.review import personal_hidden
+from api.gql.review import ConflictStatus, personal_hidden
 from api.gql.targets import (
     CHANGE_REQUEST,
     COMMENTABLE,
@@ -105,7 +106,7 @@ class ChangeRequestDecision:
     """A change request after a decision."""
 
     id: str
-    status: str
+    status: ReviewStatus
     stage: int
     approvals: int = strawberry.field(description="Approvals of the current stage.")
     required: int
@@ -116,7 +117,7 @@ class ChangeRequestDecision:
         """The decision's view of a request."""
         return cls(
             id=request.id,
-            status=request.status.value,
+            status=request.status,
             stage=request.stage,
             approvals=len(request.stage_approvals()),
             required=request.required,
@@ -129,7 +130,7 @@ class ConflictChange:
     """A conflict after a decision: which rows kept the value, which had it rejected or restored."""
 
     id: str
-    status: str
+    status: ConflictStatus
     kept_value: JSON | None = None
     value_redacted: bool = False
     """Whether `kept_value` is personal data the caller may not read (then it is null)."""
@@ -288,7 +289,7 @@ class Mutation:
         hidden = await personal_hidden(info.context, item.table, item.attribute)
         return ConflictChange(
             id=node.id,
-            status="resolved",
+            status=ConflictStatus.RESOLVED,
             kept_value=None if hidden else cast(JSON, kept.value),
             value_redacted=hidden,
             kept_rows=list(kept.rows),
@@ -304,7 +305,7 @@ class Mutation:
         note = checked_text("note", note, MAX_NOTE_CHARS)
         healer = await actors.healer(info.context.services)
         await healer.dismiss(node.id, actor=f"user:{user}", note=note)
-        return ConflictChange(id=node.id, status="dismissed")
+        return ConflictChange(id=node.id, status=ConflictStatus.DISMISSED)
 
     @strawberry.mutation(
         description="Undo a resolution or dismissal: rejected values count again.",
@@ -314,7 +315,7 @@ class Mutation:
         user, node = await _user_and_node(info, id, Action.EDIT, CONFLICT)
         healer = await actors.healer(info.context.services)
         restored = await healer.reopen(node.id, actor=f"user:{user}")
-        return ConflictChange(id=node.id, status="open", restored_rows=restored)
+        return ConflictChange(id=node.id, status=ConflictStatus.OPEN, restored_rows=restored)
 
     @strawberry.mutation(
         description="Quarantine an active row (reversible with releaseRow).",

@@ -7,7 +7,7 @@ and show their values through `RowValues`. Every nested field reads through a Da
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
@@ -17,14 +17,18 @@ from strawberry.scalars import JSON
 
 from api.gql import loaders
 from api.gql.context import GraceContext, GraceInfo
-from api.gql.pagination import PageInfo, after_id, cut_page, page_size
+from api.gql.pagination import Connection, after_id, connection, id_position, page_size
 from api.row_values import RowValues
-from governance.rbac import Action
+from governance.rbac import DEFAULT_WORKSPACE, Action
 from graph import model
+from ingest.runs import RunListing
 
 RowStatus = strawberry.enum(model.RowStatus, name="RowStatus", description="A row's lifecycle.")
 DocumentStatus = strawberry.enum(
     model.DocumentStatus, name="DocumentStatus", description="A document version's lifecycle."
+)
+RunStatus = strawberry.enum(
+    model.RunStatus, name="IngestionRunStatus", description="How an attempt to ingest ended."
 )
 
 
@@ -43,28 +47,61 @@ class Source:
         return cls(id=source.id, kind=source.kind, location=source.location, trust=source.trust)
 
 
-@strawberry.type(description="One attempt to ingest one file.")
+@strawberry.type(description="One attempt to ingest one file, failed ones included.")
 class IngestionRun:
-    """An ingestion run of a document."""
+    """An ingestion run: the file, how it ended, the rows it wrote and skipped, and why."""
 
     id: str
-    path: str
-    status: str
-    error: str | None
+    path: str = strawberry.field(description="The file, relative to the watched folder.")
+    source: str | None
+    document_id: str | None = strawberry.field(
+        description="The document version written; null for a file that failed."
+    )
+    status: RunStatus  # type: ignore[valid-type]
+    summary: str = strawberry.field(
+        description="How it ended in words: `ingested, 174 rows skipped`, `failed (code)`."
+    )
+    code: str | None = strawberry.field(description="The error code of a failed run.")
+    message: str | None = strawberry.field(description="Why the run failed or waits.")
+    rows: int = strawberry.field(description="Rows written.")
+    rows_skipped: int = strawberry.field(description="Rows left out, each named in `warnings`.")
     started_at: datetime | None
     finished_at: datetime | None
+    tables: strawberry.Private[tuple[str, ...]]
+    all_warnings: strawberry.Private[tuple[str, ...]]
 
     @classmethod
-    def of(cls, run: model.IngestionRun) -> IngestionRun:
-        """From the domain model."""
+    def of(cls, listing: RunListing) -> IngestionRun:
+        """From a run as `ingest.runs` reads it."""
+        run = listing.run
         return cls(
             id=run.id,
             path=run.path,
+            source=run.source,
+            document_id=listing.document,
             status=run.status,
-            error=run.error,
+            summary=run.summary,
+            code=run.error_code,
+            message=run.error,
+            rows=run.rows,
+            rows_skipped=run.skipped,
             started_at=run.started_at,
             finished_at=run.finished_at,
+            tables=listing.tables,
+            all_warnings=tuple(run.warnings),
         )
+
+    @strawberry.field(
+        description="Rows skipped and values left out, each with its locator and reason; "
+        "null unless the caller may read personal data of the run's tables (a reason can "
+        "quote a value)."
+    )
+    async def warnings(self, info: GraceInfo) -> list[str] | None:
+        if not self.all_warnings:
+            return []
+        if not await may_read_quoted_values(info.context, self.tables):
+            return None
+        return list(self.all_warnings)
 
 
 @strawberry.type(description="One extracted record; `values` as the caller may see them.")
@@ -107,19 +144,6 @@ class Row:
         return Entity.of(found) if found is not None else None
 
 
-@strawberry.type(description="A page of rows.")
-class RowConnection:
-    """Rows of one page, where it ends, and (when asked) how many rows match in all."""
-
-    items: list[Row]
-    page_info: PageInfo
-    count: strawberry.Private[Callable[[], Awaitable[int]]]
-
-    @strawberry.field(description="How many rows match the filters, over all pages.")
-    async def total_count(self) -> int:
-        return await self.count()
-
-
 @strawberry.type(description="What rows describe; rows describing the same entity are compared.")
 class Entity:
     """An entity and every readable row that describes it."""
@@ -141,14 +165,6 @@ class Entity:
     @strawberry.field(description="The ids of the facts resolved for the entity.")
     async def fact_ids(self, info: GraceInfo) -> list[str]:
         return await info.context.loader(loaders.entity_facts_loader).load(str(self.id))
-
-
-@strawberry.type(description="A page of entities.")
-class EntityConnection:
-    """Entities of one page and where it ends."""
-
-    items: list[Entity]
-    page_info: PageInfo
 
 
 @strawberry.type(description="One version of one file, with its provenance.")
@@ -198,28 +214,22 @@ class Document:
     @strawberry.field(description="The ingestion runs that wrote this version, oldest first.")
     async def ingestion_runs(self, info: GraceInfo) -> list[IngestionRun]:
         found = await info.context.loader(loaders.document_runs_loader).load(str(self.id))
-        return [IngestionRun.of(run) for run in found]
+        return [IngestionRun.of(listing) for listing in found]
 
     @strawberry.field(description="The document's rows of tables the caller may read, by id.")
     async def rows(
         self, info: GraceInfo, first: int | None = None, after: str | None = None
-    ) -> RowConnection:
+    ) -> Connection[Row]:
         size = page_size(first)
         page = loaders.RowsPage(str(self.id), after_id(after), size + 1)
         found = await info.context.loader(loaders.document_rows_loader).load(page)
-        items, page_info = cut_page(await to_rows(info.context, found), size, _row_position)
         counts = info.context.loader(loaders.document_row_counts_loader)
-        return RowConnection(
-            items=items, page_info=page_info, count=lambda: counts.load(str(self.id))
+        return connection(
+            await to_rows(info.context, found),
+            size,
+            id_position,
+            lambda: counts.load(str(self.id)),
         )
-
-
-@strawberry.type(description="A page of documents.")
-class DocumentConnection:
-    """Documents of one page and where it ends."""
-
-    items: list[Document]
-    page_info: PageInfo
 
 
 async def to_rows(context: GraceContext, rows: Sequence[model.Row]) -> list[Row]:
@@ -253,6 +263,17 @@ async def to_rows(context: GraceContext, rows: Sequence[model.Row]) -> list[Row]
     ]
 
 
+async def may_read_quoted_values(context: GraceContext, tables: Sequence[str]) -> bool:
+    """Whether text that may quote values of `tables` (a run's warnings) can be shown: the
+    caller may read personal data of each of them that has personal fields, or, for text of
+    no table, of the whole default workspace."""
+    if not tables:
+        return await context.access.allowed(Action.READ_PII, workspace=DEFAULT_WORKSPACE)
+    personal = await context.loader(loaders.pii_fields_loader).load_many(list(tables))
+    allowed = await context.access.tables(Action.READ_PII)
+    return all(table in allowed for table, fields in zip(tables, personal, strict=True) if fields)
+
+
 async def load_rows(context: GraceContext, ids: Sequence[str]) -> list[Row]:
     """The rows of `ids` that exist and that the caller may read, in the order given."""
     found = await context.loader(loaders.rows_loader).load_many(list(ids))
@@ -262,7 +283,3 @@ async def load_rows(context: GraceContext, ids: Sequence[str]) -> list[Row]:
 def _values(row: model.Row) -> dict[str, JsonValue]:
     values: dict[str, JsonValue] = row.values
     return values
-
-
-def _row_position(row: Row) -> list[JsonValue]:
-    return [str(row.id)]

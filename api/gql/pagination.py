@@ -1,9 +1,13 @@
-"""Keyset pagination shared by every list of the API.
+"""Keyset pagination shared by every list of the API, and the one shape of a page.
 
 A page is asked for with `first` (capped at `MAX_PAGE_SIZE`) and `after`, an opaque cursor
 holding the sort key of the last item already seen. Queries resume with `WHERE key > $after`
 (never `SKIP`), so page 1,000 costs what page 1 costs and items inserted meanwhile neither
 repeat nor vanish.
+
+Every paged list answers a `Connection` (`XConnection` in the schema): `nodes`, `pageInfo {
+hasNextPage endCursor }` and `totalCount`, counted only when asked and null for lists whose
+count would read every candidate to filter it by the caller's rights. `connection` builds one.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
 
 import strawberry
 from pydantic import JsonValue
@@ -89,6 +94,50 @@ def cut_page(
     return page, PageInfo(has_next_page=len(items) > size, end_cursor=end)
 
 
+Counter = Callable[[], Awaitable[int]]
+"""Counts every item of a list over all its pages (run only when `totalCount` is asked)."""
+
+
+@strawberry.type(description="One page of a list, where it ends, and how many items in all.")
+class Connection(Generic[T]):
+    """The page shape of every list: `nodes`, `page_info`, `total_count`."""
+
+    nodes: list[T]
+    page_info: PageInfo
+    count: strawberry.Private[Counter | None] = None
+
+    @strawberry.field(
+        description="How many items match over all pages; null where counting is not cheap."
+    )
+    async def total_count(self) -> int | None:
+        return None if self.count is None else await self.count()
+
+
+def connection(
+    items: Sequence[T],
+    size: int,
+    position: Callable[[T], list[JsonValue]],
+    count: Counter | None = None,
+) -> Connection[T]:
+    """The page of `items` (fetched with `LIMIT size + 1`, see `cut_page`) as a connection."""
+    nodes, page_info = cut_page(items, size, position)
+    return Connection(nodes=nodes, page_info=page_info, count=count)
+
+
+class Identified(Protocol):
+    """Anything listed by id."""
+
+    @property
+    def id(self) -> str:
+        """Its id, the sort key of lists by id."""
+        ...
+
+
+def id_position(item: Identified) -> list[JsonValue]:
+    """The sort key of an item of a list sorted by id (read back by `after_id`)."""
+    return [str(item.id)]
+
+
 def after_id(after: str | None) -> str:
     """The id an `after` cursor of a list sorted by id holds ("" before the first page)."""
     if after is None:
@@ -97,3 +146,24 @@ def after_id(after: str | None) -> str:
     if len(position) != 1 or not isinstance(position[0], str):
         raise InvalidCursorError
     return position[0]
+
+
+def time_position(at: datetime | None, item_id: str) -> list[JsonValue]:
+    """The sort key of an item of a list sorted by a time, then id (read back by
+    `after_time`); an item without its time sorts as the earliest."""
+    return [(at or datetime.min.replace(tzinfo=UTC)).isoformat(), item_id]
+
+
+def after_time(after: str | None) -> tuple[datetime, str] | None:
+    """The (time, id) an `after` cursor of a list sorted by time then id holds (None before
+    the first page)."""
+    if after is None:
+        return None
+    match decode_cursor(after):
+        case [str(at), str(item_id)]:
+            try:
+                return datetime.fromisoformat(at), item_id
+            except ValueError:
+                raise InvalidCursorError from None
+        case _:
+            raise InvalidCursorError

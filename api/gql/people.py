@@ -21,12 +21,7 @@ from strawberry.dataloader import DataLoader
 from api.gql.access import NotAuthenticatedError
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.loaders import by_id
-from api.gql.pagination import (
-    PageInfo,
-    after_id,
-    cut_page,
-    page_size,
-)
+from api.gql.pagination import Connection, after_id, connection, id_position, page_size
 from api.gql.permissions import Target, authenticated, requires, workspace_arg
 from governance.accounts import as_datetime
 from governance.api_keys import ApiKeys, KeyInfo
@@ -187,14 +182,6 @@ class Me:
         return [ApiKey.of(key) for key in listed]
 
 
-@strawberry.type(description="A page of users.")
-class UserPage:
-    """Users by id."""
-
-    nodes: list[User]
-    page_info: PageInfo
-
-
 def memberships_loader(context: GraceContext) -> DataLoader[str, list[Record]]:
     """Each user's memberships (with workspace names), batched per request."""
     return _batched_lists(context, "api/governance_memberships", "users", "user", "memberships")
@@ -270,13 +257,18 @@ class PeopleQuery:
     )
     async def users(
         self, info: GraceInfo, first: int | None = None, after: str | None = None
-    ) -> UserPage:
+    ) -> Connection[User]:
         limit = page_size(first)
-        rows = await info.context.services.graph.read(
+        graph = info.context.services.graph
+        rows = await graph.read(
             "api/governance_users", {"after": after_id(after) or None, "limit": limit + 1}
         )
-        users, page_info = cut_page([User.of(row) for row in rows], limit, lambda u: [u.id])
-        return UserPage(nodes=users, page_info=page_info)
+
+        async def count() -> int:
+            [record] = await graph.read("api/governance_user_count", {})
+            return int(record["total"])
+
+        return connection([User.of(row) for row in rows], limit, id_position, count)
 
     @strawberry.field(
         description="The workspaces the caller is a member of and may read, by id.",

@@ -26,11 +26,12 @@ from api.gql.arguments import checked_id
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.nodes import Row, load_rows
 from api.gql.pagination import (
+    Connection,
     InvalidCursorError,
-    PageInfo,
     after_id,
-    cut_page,
+    connection,
     decode_cursor,
+    id_position,
     page_size,
 )
 from api.gql.permissions import ResourceOf, Target, requires, table_arg
@@ -374,14 +375,6 @@ class Conflict:
         return await personal_hidden(info.context, self.record.table, self.record.attribute)
 
 
-@strawberry.type(description="A page of conflicts, most confident first.")
-class ConflictConnection:
-    """Conflicts of one page and where it ends."""
-
-    items: list[Conflict]
-    page_info: PageInfo
-
-
 @strawberry.type(description="The rows and sources behind a fact.")
 class FactEvidence:
     """The rows a fact was resolved from and the sources for and against its value."""
@@ -412,14 +405,6 @@ class Fact:
     status: FactStatus
     resolved_at: datetime | None
     evidence: FactEvidence
-
-
-@strawberry.type(description="A page of facts, by id.")
-class FactConnection:
-    """Facts of one page and where it ends."""
-
-    items: list[Fact]
-    page_info: PageInfo
 
 
 async def load_facts(context: GraceContext, ids: Sequence[str]) -> list[Fact]:
@@ -498,7 +483,7 @@ class ReviewQuery:
         status: ConflictStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> ConflictConnection:
+    ) -> Connection[Conflict]:
         context = info.context
         size = page_size(first)
         if table is not None:
@@ -519,8 +504,7 @@ class ReviewQuery:
         )
         found = await context.loader(conflict_loader).load_many([r["id"] for r in records])
         conflicts = [Conflict.of(record) for record in found if record is not None]
-        items, page_info = cut_page(conflicts, size, lambda c: [c.record.score or 0.0, c.record.id])
-        return ConflictConnection(items=items, page_info=page_info)
+        return connection(conflicts, size, lambda c: [c.record.score or 0.0, c.record.id])
 
     @strawberry.field(
         description="One conflict with its rows, suggestion, evidence and decision.",
@@ -545,24 +529,28 @@ class ReviewQuery:
         status: FactStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> FactConnection:
+    ) -> Connection[Fact]:
         context = info.context
         size = page_size(first)
         await known_table(context, table)
-        records = await context.services.graph.read(
+        graph = context.services.graph
+        filters = {
+            "table": table,
+            "key": key,
+            "attribute": attribute,
+            "status": status.value if status is not None else None,
+        }
+        records = await graph.read(
             "api/review_fact_page",
-            {
-                "table": table,
-                "key": key,
-                "attribute": attribute,
-                "status": status.value if status is not None else None,
-                "after": after_id(after) or None,
-                "limit": size + 1,
-            },
+            {**filters, "after": after_id(after) or None, "limit": size + 1},
         )
         facts = await load_facts(context, [r["id"] for r in records])
-        items, page_info = cut_page(facts, size, lambda fact: [str(fact.id)])
-        return FactConnection(items=items, page_info=page_info)
+
+        async def count() -> int:
+            [record] = await graph.read("api/review_fact_count", filters)
+            return int(record["total"])
+
+        return connection(facts, size, id_position, count)
 
     @strawberry.field(
         description="One fact with its value, confidence and evidence.",

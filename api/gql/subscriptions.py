@@ -30,6 +30,7 @@ from api.auth import credential_from_connection_params
 from api.gql.access import Access, NotAuthenticatedError
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.errors import INTERNAL_MESSAGE, USER_ERROR_CODES
+from api.gql.governance_views import ReviewStatus
 from api.gql.permissions import anywhere, optional_workspace_arg, requires, table_arg
 from governance.rbac import DEFAULT_WORKSPACE, Action, Resource
 from graph.events import DomainEvent, EventType
@@ -165,15 +166,16 @@ class ChangeRequestEvent(LiveEvent):
     """`change_request.updated`: the subject is the change request."""
 
     action: str | None
-    status: str | None
+    status: ReviewStatus | None
 
     @classmethod
     def of(cls, event: DomainEvent) -> Self:
         """The GraphQL view of a domain event."""
+        status = _text(event, "status")
         return cls(
             **_common(event),
             action=_text(event, "action"),
-            status=_text(event, "status"),
+            status=ReviewStatus(status) if status in set(ReviewStatus) else None,
         )
 
 

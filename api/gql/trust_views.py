@@ -513,8 +513,16 @@ def histogram(pairs: Sequence[Sequence[int]]) -> list[TrustBucket]:
     counts = dict.fromkeys(range(HISTOGRAM_BUCKETS), 0)
     for bucket, count in pairs:
         counts[int(bucket)] += int(count)
-    width = 1.0 / HISTOGRAM_BUCKETS
-    return [TrustBucket(lower=b * width, upper=(b + 1) * width, count=n) for b, n in counts.items()]
+    return [
+        TrustBucket(lower=bucket_bound(b), upper=bucket_bound(b + 1), count=n)
+        for b, n in counts.items()
+    ]
+
+
+def bucket_bound(index: int) -> float:
+    """The `index`-th bound of the histogram, the float nearest its decimal: one correctly
+    rounded division gives 0.3 where 3 * (1 / 10) gives 0.30000000000000004."""
+    return index / HISTOGRAM_BUCKETS
 
 
 @strawberry.type

@@ -26,5 +26,5 @@ CALL (d) {
 }
 SET d.status = 'active', d.ingested_at = datetime(), d.rows = $rows, d.chunks = $chunks
 SET run.status = $status, run.finished_at = datetime(), run.rows = $rows,
-    run.retracted = retracted, run.warnings = $warnings
+    run.skipped = $skipped, run.retracted = retracted, run.warnings = $warnings
 RETURN retracted, activated

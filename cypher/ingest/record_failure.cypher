@@ -6,5 +6,5 @@ SET s.name = $source.name
 MERGE (run:IngestionRun {id: $run.id})
   ON CREATE SET run.started_at = datetime()
 SET run += $run, run.status = $status, run.error = $error, run.error_code = $error_code,
-    run.finished_at = datetime()
+    run.finished_at = datetime(), run.rows = 0, run.skipped = 0, run.warnings = []
 RETURN run.id AS id

@@ -44,7 +44,7 @@ query($id: ID!, $first: Int, $after: String) {
     versions { id version status }
     ingestionRuns { id status }
     rows(first: $first, after: $after) {
-      items { id table key } totalCount pageInfo { hasNextPage endCursor }
+      nodes { id table key } totalCount pageInfo { hasNextPage endCursor }
     }
   }
 }"""
@@ -53,7 +53,7 @@ query($table: String!, $first: Int, $after: String, $key: String, $minTrust: Flo
       $maxTrust: Float, $quarantined: Boolean, $status: RowStatus) {
   rows(table: $table, first: $first, after: $after, key: $key, minTrust: $minTrust,
        maxTrust: $maxTrust, quarantined: $quarantined, status: $status) {
-    items { id table key values redactedFields trust status quarantined }
+    nodes { id table key values redactedFields trust status quarantined }
     totalCount pageInfo { hasNextPage endCursor }
   }
 }"""
@@ -122,7 +122,7 @@ def walk_rows(
     after = None
     while True:
         page = data(gql(client, caller, ROWS_QUERY, {**variables, "first": first, "after": after}))
-        seen += page["rows"]["items"]
+        seen += page["rows"]["nodes"]
         if not page["rows"]["pageInfo"]["hasNextPage"]:
             return seen
         after = page["rows"]["pageInfo"]["endCursor"]
@@ -144,7 +144,7 @@ async def test_a_document_shows_its_provenance_and_pages_its_rows(
             {"id": catalog.cities.document_id, "first": 25, "after": after},
         )
         document = data(body)["document"]
-        ids += [row["id"] for row in document["rows"]["items"]]
+        ids += [row["id"] for row in document["rows"]["nodes"]]
         if not document["rows"]["pageInfo"]["hasNextPage"]:
             break
         after = document["rows"]["pageInfo"]["endCursor"]
@@ -154,7 +154,7 @@ async def test_a_document_shows_its_provenance_and_pages_its_rows(
     assert document["versions"] == [
         {"id": catalog.cities.document_id, "version": 1, "status": "ACTIVE"}
     ]
-    assert document["ingestionRuns"] == [{"id": catalog.cities.run_id, "status": "completed"}]
+    assert document["ingestionRuns"] == [{"id": catalog.cities.run_id, "status": "COMPLETED"}]
     assert document["rows"]["totalCount"] == CITY_COUNT
     assert len(ids) == len(set(ids)) == CITY_COUNT
 
@@ -182,7 +182,7 @@ async def test_documents_list_only_what_each_caller_may_read(
 ) -> None:
     query = """query($source: String, $first: Int, $after: String, $path: String) {
       documents(source: $source, first: $first, after: $after, pathContains: $path) {
-        items { id path } pageInfo { hasNextPage endCursor } } }"""
+        nodes { id path } pageInfo { hasNextPage endCursor } } }"""
     expected = {
         callers.admin: {"cities.csv", "people.csv", "notes.txt"},
         callers.viewer: {"cities.csv", "people.csv", "notes.txt"},
@@ -194,13 +194,13 @@ async def test_documents_list_only_what_each_caller_may_read(
         while True:
             variables = {"source": catalog.source.id, "first": 1, "after": after}
             page = data(gql(api_client, caller, query, variables))["documents"]
-            seen += [item["path"].rsplit("/", 1)[-1] for item in page["items"]]
+            seen += [item["path"].rsplit("/", 1)[-1] for item in page["nodes"]]
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]
         assert sorted(seen) == sorted(paths), caller.name
     filtered = gql(api_client, callers.viewer, query, {"source": catalog.source.id, "path": "peop"})
-    assert [d["id"] for d in data(filtered)["documents"]["items"]] == [catalog.people.document_id]
+    assert [d["id"] for d in data(filtered)["documents"]["nodes"]] == [catalog.people.document_id]
 
 
 async def test_a_restricted_caller_never_reaches_another_tables_rows(
@@ -224,7 +224,7 @@ async def test_a_restricted_caller_never_reaches_another_tables_rows(
     one = gql(api_client, restricted, "query($id: ID!) { row(id: $id) { id } }", {"id": person})
     assert data(one) == {"row": None}
     city = gql(api_client, restricted, DOCUMENT_QUERY, {"id": catalog.cities.document_id})
-    assert {row["table"] for row in data(city)["document"]["rows"]["items"]} == {"cities"}
+    assert {row["table"] for row in data(city)["document"]["rows"]["nodes"]} == {"cities"}
 
 
 async def test_nested_lists_drop_rows_of_tables_the_caller_may_not_read(
@@ -248,7 +248,7 @@ async def test_nested_lists_drop_rows_of_tables_the_caller_may_not_read(
     entity_query = """query($key: String!) { entity(table: "cities", key: $key) {
         rows { id table values redactedFields } } }"""
     document_query = """query($id: ID!) { document(id: $id) {
-        rows(first: 100) { items { id table } totalCount } } }"""
+        rows(first: 100) { nodes { id table } totalCount } } }"""
     viewer_rows = data(gql(api_client, callers.viewer, entity_query, {"key": key}))["entity"]
     assert sorted(row["table"] for row in viewer_rows["rows"]) == ["cities", "people"]
     [person] = [row for row in viewer_rows["rows"] if row["table"] == "people"]
@@ -258,11 +258,11 @@ async def test_nested_lists_drop_rows_of_tables_the_caller_may_not_read(
     variables = {"id": catalog.cities.document_id}
     viewer_document = data(gql(api_client, callers.viewer, document_query, variables))
     assert viewer_document["document"]["rows"]["totalCount"] == CITY_COUNT + 1
-    assert foreign in {row["id"] for row in viewer_document["document"]["rows"]["items"]}
+    assert foreign in {row["id"] for row in viewer_document["document"]["rows"]["nodes"]}
     restricted_document = data(gql(api_client, callers.restricted, document_query, variables))
     restricted_page = restricted_document["document"]["rows"]
     assert restricted_page["totalCount"] == CITY_COUNT
-    assert {row["table"] for row in restricted_page["items"]} == {"cities"}
+    assert {row["table"] for row in restricted_page["nodes"]} == {"cities"}
     one = gql(
         api_client, callers.restricted, "query($id: ID!) { row(id: $id) { id } }", {"id": foreign}
     )
@@ -273,7 +273,7 @@ async def test_a_stranger_sees_nothing_and_an_anonymous_caller_must_authenticate
     api_client: TestClient, callers: Callers, catalog: Catalog
 ) -> None:
     listings: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
-        ("{ documents { items { id } } }", {}, {"documents": {"items": []}}),
+        ("{ documents { nodes { id } } }", {}, {"documents": {"nodes": []}}),
         (DOCUMENT_QUERY, {"id": catalog.cities.document_id}, {"document": None}),
         (DOCUMENT_QUERY, {"id": catalog.notes.document_id}, {"document": None}),
         ("query($id: ID!) { row(id: $id) { id } }", {"id": "any"}, {"row": None}),
@@ -281,7 +281,7 @@ async def test_a_stranger_sees_nothing_and_an_anonymous_caller_must_authenticate
     table_fields: list[tuple[str, dict[str, Any]]] = [
         (ROWS_QUERY, {"table": "cities"}),
         ('{ entity(table: "cities", key: "x") { id } }', {}),
-        ('{ entities(table: "cities") { items { id } } }', {}),
+        ('{ entities(table: "cities") { nodes { id } } }', {}),
         ('{ schemaVersions(table: "cities") { version } }', {}),
     ]
     for query, variables, nothing in listings:
@@ -299,7 +299,7 @@ async def test_a_stranger_sees_nothing_and_an_anonymous_caller_must_authenticate
 
 async def row_id(client: TestClient, caller: Caller, table: str, key: str) -> str:
     body = gql(client, caller, ROWS_QUERY, {"table": table, "key": key})
-    [row] = data(body)["rows"]["items"]
+    [row] = data(body)["rows"]["nodes"]
     return str(row["id"])
 
 
@@ -369,9 +369,9 @@ async def test_rows_filters_and_total_count(
     body = gql(api_client, callers.viewer, ROWS_QUERY, {"table": table, "first": 3, **filters})
     page = data(body)["rows"]
     assert page["totalCount"] == len(expected)
-    assert [row["key"] for row in page["items"]] == [f"k{i:02d}" for i in expected[:3]]
+    assert [row["key"] for row in page["nodes"]] == [f"k{i:02d}" for i in expected[:3]]
     assert page["pageInfo"]["hasNextPage"] is (len(expected) > 3)
-    for row in page["items"]:
+    for row in page["nodes"]:
         assert row["quarantined"] is (row["status"] == "QUARANTINED")
     rows = walk_rows(api_client, callers.viewer, {"table": table, **filters}, first=2)
     assert [row["key"] for row in rows] == [f"k{i:02d}" for i in expected]
@@ -392,10 +392,10 @@ async def test_bad_page_arguments_get_clear_codes(
 ) -> None:
     pages = "(first: $first, after: $after)"
     queries = [
-        '{ rows(table: "cities", first: $first, after: $after) { items { id } } }',
-        "{ documents" + pages + " { items { id } } }",
-        '{ entities(table: "cities", first: $first, after: $after) { items { id } } }',
-        "{ document(id: $id) { rows" + pages + " { items { id } } } }",
+        '{ rows(table: "cities", first: $first, after: $after) { nodes { id } } }',
+        "{ documents" + pages + " { nodes { id } } }",
+        '{ entities(table: "cities", first: $first, after: $after) { nodes { id } } }',
+        "{ document(id: $id) { rows" + pages + " { nodes { id } } } }",
     ]
     for query in queries:
         document = "$id: ID!, " if "$id" in query else ""
@@ -429,16 +429,19 @@ async def test_entities_page_through_a_table(
     api_client: TestClient, callers: Callers, catalog: Catalog
 ) -> None:
     query = """query($after: String) { entities(table: "people", first: 2, after: $after) {
-        items { key } pageInfo { hasNextPage endCursor } } }"""
+        nodes { key } pageInfo { hasNextPage endCursor } totalCount } }"""
     keys: list[str] = []
+    totals: set[int] = set()
     after = None
     while True:
         page = data(gql(api_client, callers.viewer, query, {"after": after}))["entities"]
-        keys += [item["key"] for item in page["items"]]
+        keys += [item["key"] for item in page["nodes"]]
+        totals.add(page["totalCount"])
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
     assert len(keys) == len(set(keys))
+    assert totals == {len(keys)}
     assert {f"p1-{catalog.unique}", f"p2-{catalog.unique}"} <= set(keys)
 
 
@@ -446,21 +449,21 @@ async def test_entities_page_through_a_table(
 
 
 PERSON_QUERY = """query($key: String!) { rows(table: "people", key: $key, first: 1) {
-    items { values redactedFields entity { rows { values redactedFields } } } } }"""
+    nodes { values redactedFields entity { rows { values redactedFields } } } } }"""
 
 
 async def test_personal_fields_are_redacted_unless_the_caller_may_read_them(
     api_client: TestClient, callers: Callers, catalog: Catalog
 ) -> None:
     key = f"p1-{catalog.unique}"
-    [viewer] = data(gql(api_client, callers.viewer, PERSON_QUERY, {"key": key}))["rows"]["items"]
+    [viewer] = data(gql(api_client, callers.viewer, PERSON_QUERY, {"key": key}))["rows"]["nodes"]
     assert viewer["values"]["name"] == "Ada Lovell"
     assert (viewer["values"]["email"], viewer["values"]["born"]) == (None, None)
     assert sorted(viewer["redactedFields"]) == ["born", "email"]
     assert viewer["entity"]["rows"] == [
         {"values": viewer["values"], "redactedFields": viewer["redactedFields"]}
     ]
-    [admin] = data(gql(api_client, callers.admin, PERSON_QUERY, {"key": key}))["rows"]["items"]
+    [admin] = data(gql(api_client, callers.admin, PERSON_QUERY, {"key": key}))["rows"]["nodes"]
     assert admin["values"]["email"] == "ada@acme.example"
     assert admin["values"]["born"] == "1980-02-03"
     assert admin["redactedFields"] == []
@@ -482,9 +485,9 @@ async def test_a_token_that_does_not_decrypt_is_redacted_without_breaking_the_li
         "testing/api_catalog_set_row_values", {"id": target, "values": json.dumps(values)}
     )
     query = """query($id: ID!) { document(id: $id) {
-        rows { items { key values redactedFields } } } }"""
+        rows { nodes { key values redactedFields } } } }"""
     body = gql(api_client, callers.admin, query, {"id": catalog.people.document_id})
-    mine = {row["key"]: row for row in data(body)["document"]["rows"]["items"]}
+    mine = {row["key"]: row for row in data(body)["document"]["rows"]["nodes"]}
     assert mine[f"p2-{catalog.unique}"]["values"]["email"] is None
     assert mine[f"p2-{catalog.unique}"]["redactedFields"] == ["email"]
     assert mine[f"p2-{catalog.unique}"]["values"]["born"] == "1975-11-30"
@@ -502,7 +505,7 @@ async def test_schema_versions_show_fields_status_and_pii(
     query = """{ schemaVersions(table: "people") {
         id version status entityKey previousVersion approval { status } fields piiFields } }"""
     versions = data(gql(api_client, callers.viewer, query))["schemaVersions"]
-    active = [v for v in versions if v["status"] == "active"]
+    active = [v for v in versions if v["status"] == "ACTIVE"]
     assert len(active) == 1
     assert active[0]["piiFields"] == ["born", "email", "phones"]
     assert active[0]["fields"]["email"]["pii"] is True
@@ -543,19 +546,19 @@ async def test_a_proposed_table_version_shows_its_approval_state(
         assert versions == [
             {
                 "version": 2,
-                "status": "proposed",
+                "status": "PROPOSED",
                 "previousVersion": 1,
                 "piiFields": ["email"],
                 "approval": {
                     "requestId": request,
-                    "status": "open",
+                    "status": "OPEN",  # the one vocabulary of change requests
                     "required": versions[0]["approval"]["required"],
                     "approvals": 0,
                 },
             },
             {
                 "version": 1,
-                "status": "active",
+                "status": "ACTIVE",
                 "previousVersion": None,
                 "piiFields": [],
                 "approval": None,
@@ -585,14 +588,14 @@ async def test_a_page_of_rows_with_their_documents_and_entities_costs_a_constant
         return await real(name, params)
 
     monkeypatch.setattr(services.graph, "read", counted)
-    query = """query($first: Int) { rows(table: "cities", first: $first) { items {
+    query = """query($first: Int) { rows(table: "cities", first: $first) { nodes {
         id values document { id source { id } } source { id } locator
         entity { id factIds rows { id } } } } }"""
     reads = {}
     for first in (5, 50):
         calls.clear()
         body = gql(api_client, callers.viewer, query, {"first": first})
-        assert len(data(body)["rows"]["items"]) == first
+        assert len(data(body)["rows"]["nodes"]) == first
         reads[first] = list(calls)
     assert len(reads[50]) == len(reads[5])
     assert len(reads[50]) <= 12, reads[50]

@@ -73,7 +73,7 @@ ME = """{ me { actor scopes
 USERS = (
     "query($first: Int, $after: String) { users(first: $first, after: $after) { "
     "nodes { id name email createdAt memberships { role tables workspace { id } } } "
-    "pageInfo { hasNextPage endCursor } } }"
+    "pageInfo { hasNextPage endCursor } totalCount } }"
 )
 WORKSPACE = (
     "query($id: ID!) { workspace(id: $id) { id name kind tables "
@@ -619,6 +619,7 @@ def test_users_are_listed_to_instance_admins_by_id(
     while True:
         body = gql(api_client, callers.admin, USERS, {"first": 3, "after": after})
         page = body["data"]["users"]
+        assert page["totalCount"] >= len(ours)  # every user, not the page
         found += page["nodes"]
         if not page["pageInfo"]["hasNextPage"] or ours[-1] in {u["id"] for u in found}:
             break

@@ -381,11 +381,11 @@ def graph_reads(api_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> list
 
 REAL_REFUSALS = [
     (
-        "{ documents(first: 500) { items { rows(first: 500) { items { id } } } } }",
+        "{ documents(first: 500) { nodes { rows(first: 500) { nodes { id } } } } }",
         "query_too_complex",
     ),
-    ("{ documents(first: 501) { items { id } } }", "page_size"),
-    ('query Rows($n: Int) { rows(table: "cities", first: $n) { items { id } } }', "page_size"),
+    ("{ documents(first: 501) { nodes { id } } }", "page_size"),
+    ('query Rows($n: Int) { rows(table: "cities", first: $n) { nodes { id } } }', "page_size"),
 ]
 
 

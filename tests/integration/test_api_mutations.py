@@ -390,13 +390,13 @@ async def test_resolve_reopen_and_dismiss_conflicts_by_role_and_table(
     resolved = data(
         gql(client, te, RESOLVE, {"id": c1, "note": "register wins"}), "resolveConflict"
     )
-    assert resolved["status"] == "resolved"
+    assert resolved["status"] == "RESOLVED"
     assert len(resolved["keptRows"]) == 1
     assert len(resolved["rejectedRows"]) == 1
     chosen = world.rows["organizations"][1]
     by_row = gql(client, editor, RESOLVE, {"id": org, "rowId": chosen})
     assert data(by_row, "resolveConflict")["keptRows"] == [chosen]
-    assert data(gql(client, admin, RESOLVE, {"id": c2}), "resolveConflict")["status"] == "resolved"
+    assert data(gql(client, admin, RESOLVE, {"id": c2}), "resolveConflict")["status"] == "RESOLVED"
     [record] = await graph.read("conflicts/get", {"id": c1})
     assert record["conflict"]["status"] == "resolved"
     assert record["conflict"]["resolved_by"] == f"user:{te.user_id}"
@@ -406,14 +406,14 @@ async def test_resolve_reopen_and_dismiss_conflicts_by_role_and_table(
 
     await refused_to_all_but_editors(graph, client, world, cast, REOPEN, {"id": c1}, {"id": org})
     reopened = data(gql(client, te, REOPEN, {"id": c1}), "reopenConflict")
-    assert reopened == {"id": c1, "status": "open", "restoredRows": resolved["rejectedRows"]}
-    assert data(gql(client, editor, REOPEN, {"id": org}), "reopenConflict")["status"] == "open"
+    assert reopened == {"id": c1, "status": "OPEN", "restoredRows": resolved["rejectedRows"]}
+    assert data(gql(client, editor, REOPEN, {"id": org}), "reopenConflict")["status"] == "OPEN"
 
     await refused_to_all_but_editors(graph, client, world, cast, DISMISS, {"id": c1}, {"id": org})
     dismissed = gql(client, te, DISMISS, {"id": c1, "note": "census years differ"})
-    assert data(dismissed, "dismissConflict") == {"id": c1, "status": "dismissed"}
+    assert data(dismissed, "dismissConflict") == {"id": c1, "status": "DISMISSED"}
     assert (
-        data(gql(client, editor, DISMISS, {"id": org}), "dismissConflict")["status"] == "dismissed"
+        data(gql(client, editor, DISMISS, {"id": org}), "dismissConflict")["status"] == "DISMISSED"
     )
     [record] = await graph.read("conflicts/get", {"id": c1})
     assert json.loads(record["conflict"]["resolution"]) == {
@@ -440,7 +440,7 @@ async def test_approve_and_reject_change_requests_by_role_and_table(
     first = data(gql(client, te, APPROVE, {"id": city, "note": "fine"}), "approveChangeRequest")
     assert first == {
         "id": city,
-        "status": "open",
+        "status": "OPEN",
         "stage": 0,
         "approvals": 1,
         "required": 3,
@@ -464,7 +464,7 @@ async def test_approve_and_reject_change_requests_by_role_and_table(
 
     await refused_to_all_but_editors(graph, client, world, cast, REJECT, {"id": city}, {"id": org})
     rejected = data(gql(client, te, REJECT, {"id": city, "note": "no"}), "rejectChangeRequest")
-    assert rejected["status"] == "rejected"
+    assert rejected["status"] == "REJECTED"
     codes = await refused(graph, client, world, cast, admin, APPROVE, {"id": city})
     assert codes == ["change_request_not_open"]
     [record] = await graph.read("approvals/get", {"id": city})
@@ -493,7 +493,7 @@ async def test_approving_an_ingestion_request_queues_its_file(
     job_id = identity.job_id(str((folder.root / folder.name / "held.csv").resolve()), "0" * 64)
     try:
         body = gql(client, cast.callers.admin, APPROVE, {"id": request.id})
-        assert data(body, "approveChangeRequest")["status"] == "applied"
+        assert data(body, "approveChangeRequest")["status"] == "APPLIED"
         assert await queued_job(queue, job_id) is not None
     finally:
         await forget_job(queue, job_id)
@@ -800,7 +800,7 @@ async def test_a_version_conflict_is_guarded_by_the_table_of_its_files_rows(
         )
         assert codes == ["access_denied"]
         dismissed = gql(client, cast.callers.editor, DISMISS, {"id": conflict, "note": "ok"})
-        assert data(dismissed, "dismissConflict") == {"id": conflict, "status": "dismissed"}
+        assert data(dismissed, "dismissConflict") == {"id": conflict, "status": "DISMISSED"}
     finally:
         await graph.write("testing/delete_conflicts", {"entities": [entity]})
 
@@ -828,7 +828,7 @@ async def test_resolving_a_conflict_on_personal_data_does_not_show_the_value(
         )
         assert (resolved["keptValue"], resolved["valueRedacted"]) == (None, True)
         reopen = gql(client, cast.callers.admin, REOPEN, {"id": conflict})
-        assert data(reopen, "reopenConflict")["status"] == "open"
+        assert data(reopen, "reopenConflict")["status"] == "OPEN"
         shown = data(gql(client, cast.callers.admin, query, {"id": conflict}), "resolveConflict")
         assert shown["valueRedacted"] is False
         assert shown["keptValue"] is not None

@@ -81,28 +81,28 @@ CONFLICTS_QUERY = """
 query($table: String, $kind: ConflictKind, $status: ConflictStatus, $first: Int,
       $after: String) {
   conflicts(table: $table, kind: $kind, status: $status, first: $first, after: $after) {
-    items { id entity { table } }
+    nodes { id entity { table } }
     pageInfo { hasNextPage endCursor }
   }
 }"""
 NESTED_CONFLICTS_QUERY = """
 query($first: Int) {
   conflicts(status: OPEN, kind: VALUE, first: $first) {
-    items { id rows { table entity { table } } suggestion { wouldReject { table } } }
+    nodes { id rows { table entity { table } } suggestion { wouldReject { table } } }
     pageInfo { hasNextPage endCursor }
   }
 }"""
 FACTS_QUERY = """
 query($table: String!, $key: String, $attribute: String, $first: Int, $after: String) {
   facts(table: $table, key: $key, attribute: $attribute, first: $first, after: $after) {
-    items {
+    nodes {
       id table key attribute value valueRedacted confidence status
       evidence {
         supportingCount contradictingCount supportingSources contradictingSources
         rows { id table }
       }
     }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage endCursor } totalCount
   }
 }"""
 DASHBOARD_QUERY = """
@@ -211,7 +211,7 @@ def walk_conflicts(
     while True:
         body = gql(client, caller, CONFLICTS_QUERY, {**variables, "first": first, "after": after})
         page = data(body)["conflicts"]
-        seen += page["items"]
+        seen += page["nodes"]
         if not page["pageInfo"]["hasNextPage"]:
             return seen
         after = page["pageInfo"]["endCursor"]
@@ -288,7 +288,7 @@ async def test_each_caller_reads_only_the_conflicts_of_its_tables(
     assert seed.organization in {c["id"] for c in listed}
     denied = gql(api_client, callers.restricted, CONFLICTS_QUERY, organizations)
     assert (denied["data"], error_codes(denied)) == (None, ["access_denied"])
-    assert data(gql(api_client, callers.stranger, CONFLICTS_QUERY))["conflicts"]["items"] == []
+    assert data(gql(api_client, callers.stranger, CONFLICTS_QUERY))["conflicts"]["nodes"] == []
     anonymous = gql(api_client, callers.anonymous, CONFLICTS_QUERY)
     assert error_codes(anonymous) == ["unauthenticated"]
 
@@ -303,7 +303,7 @@ async def test_the_restricted_list_holds_only_its_tables_conflicts_however_deep(
     assert seed.conflict("people", "email") not in ids
     assert {c["entity"]["table"] for c in seen if c["entity"]} == {"cities"}
     nested = gql(api_client, callers.restricted, NESTED_CONFLICTS_QUERY, {"first": 20})
-    page = data(nested)["conflicts"]["items"]
+    page = data(nested)["conflicts"]["nodes"]
     tables = {row["table"] for c in page for row in c["rows"]}
     tables |= {row["entity"]["table"] for c in page for row in c["rows"]}
     tables |= {row["table"] for c in page for row in c["suggestion"]["wouldReject"]}
@@ -437,7 +437,7 @@ async def test_facts_show_their_value_and_evidence(
         "attribute": "population",
         "first": 10,
     }
-    [fact] = data(gql(api_client, callers.viewer, FACTS_QUERY, variables))["facts"]["items"]
+    [fact] = data(gql(api_client, callers.viewer, FACTS_QUERY, variables))["facts"]["nodes"]
     assert (fact["value"], fact["status"], fact["valueRedacted"]) == (1000, "ACTIVE", False)
     assert 0.5 < fact["confidence"] <= 1.0
     evidence = fact["evidence"]
@@ -456,7 +456,7 @@ async def test_facts_are_refused_outside_the_callers_tables(
     api_client: TestClient, callers: Callers, seed: Seed
 ) -> None:
     variables = {"table": "organizations", "key": f"rvo-{seed.unique}", "first": 10}
-    facts = data(gql(api_client, callers.viewer, FACTS_QUERY, variables))["facts"]["items"]
+    facts = data(gql(api_client, callers.viewer, FACTS_QUERY, variables))["facts"]["nodes"]
     assert {f["attribute"] for f in facts} >= {"employees", "name"}
     query = "query($id: ID!) { fact(id: $id) { id } }"
     for caller, code in (
@@ -479,9 +479,9 @@ async def test_personal_fact_values_show_only_to_pii_readers(
         "attribute": "email",
         "first": 10,
     }
-    [viewer] = data(gql(api_client, callers.viewer, FACTS_QUERY, variables))["facts"]["items"]
+    [viewer] = data(gql(api_client, callers.viewer, FACTS_QUERY, variables))["facts"]["nodes"]
     assert (viewer["value"], viewer["valueRedacted"]) == (None, True)
-    [admin] = data(gql(api_client, callers.admin, FACTS_QUERY, variables))["facts"]["items"]
+    [admin] = data(gql(api_client, callers.admin, FACTS_QUERY, variables))["facts"]["nodes"]
     assert admin["valueRedacted"] is False
     assert admin["value"] is not None
 
@@ -490,7 +490,7 @@ async def test_fact_pages_neither_repeat_nor_skip(
     api_client: TestClient, callers: Callers, seed: Seed
 ) -> None:
     variables = {"table": "cities", "key": f"rv-{seed.unique}", "first": 10}
-    whole = data(gql(api_client, callers.admin, FACTS_QUERY, variables))["facts"]["items"]
+    whole = data(gql(api_client, callers.admin, FACTS_QUERY, variables))["facts"]["nodes"]
     assert {f["attribute"] for f in whole} >= {"name", "population"}
     seen: list[str] = []
     after = None
@@ -499,8 +499,9 @@ async def test_fact_pages_neither_repeat_nor_skip(
             api_client, callers.admin, FACTS_QUERY, {**variables, "first": 1, "after": after}
         )
         page = data(body)["facts"]
-        assert len(page["items"]) == 1
-        seen += [f["id"] for f in page["items"]]
+        assert len(page["nodes"]) == 1
+        assert page["totalCount"] == len(whole)  # every page counts them all
+        seen += [f["id"] for f in page["nodes"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
@@ -530,9 +531,10 @@ async def test_the_dashboard_shows_distribution_thresholds_trend_and_mode(
     assert dashboard["highThreshold"] == thresholds.auto_sync_above
     assert dashboard["rows"] >= dashboard["scored"] >= 3
     assert sum(b["count"] for b in dashboard["distribution"]) == dashboard["scored"]
-    assert [b["lower"] for b in dashboard["distribution"]] == pytest.approx(
-        [i / 10 for i in range(10)]
-    )
+    bounds = [(b["lower"], b["upper"]) for b in dashboard["distribution"]]
+    assert bounds[3] == (0.3, 0.4)  # exact decimals, not 0.30000000000000004
+    assert [lower for lower, _ in bounds] == [i / 10 for i in range(10)]  # exactly, no approx
+    assert bounds[-1][1] == 1.0
     assert 0.0 <= dashboard["mean"] <= 1.0
     assert dashboard["lowCount"] + dashboard["highCount"] <= dashboard["scored"]
     latest = dashboard["trend"][-1]

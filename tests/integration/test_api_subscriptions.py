@@ -457,7 +457,7 @@ async def test_typed_fields_of_trust_conflict_and_change_request_events(
         "table": "cities",
         "workspace": DEFAULT_WORKSPACE,
         "action": "approve",
-        "status": "approved",
+        "status": "APPROVED",  # the enum of `changeRequests`, not the stored "approved"
     }
 
 

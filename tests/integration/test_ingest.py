@@ -209,7 +209,7 @@ async def test_rows_that_fit_no_table_propose_a_schema_instead_of_guessing(
     assert request["request"]["status"] == "open"
     proposal = json.loads(request["request"]["payload"])
     assert proposal["table"] == table
-    definition = json.loads(proposal["definition"])
+    definition = proposal["definition"]  # structured, not JSON inside a string
     assert definition["entity_key"] == ["sensor_code"]
     assert definition["fields"]["reading"]["type"] == "float"
     record = await state(graph, source)

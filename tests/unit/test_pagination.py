@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import JsonValue
@@ -13,10 +14,13 @@ from api.gql.pagination import (
     InvalidCursorError,
     PageSizeError,
     after_id,
+    after_time,
+    connection,
     cut_page,
     decode_cursor,
     encode_cursor,
     page_size,
+    time_position,
 )
 
 
@@ -79,3 +83,27 @@ def test_cut_page_keeps_the_page_and_says_whether_more_follow() -> None:
     nothing_fetched: list[str] = []
     empty, nothing = cut_page(nothing_fetched, 3, lambda item: [item])
     assert (empty, nothing.has_next_page, nothing.end_cursor) == ([], False, None)
+
+
+def test_a_time_cursor_round_trips_and_refuses_other_shapes() -> None:
+    at = datetime(2026, 12, 6, 18, 0, 1, 250_000, tzinfo=UTC)
+    assert after_time(None) is None
+    assert after_time(encode_cursor(time_position(at, "run-1"))) == (at, "run-1")
+    shapes: list[list[JsonValue]] = [["run-1"], ["not a time", "run-1"], [1, "run-1"]]
+    for position in shapes:
+        with pytest.raises(InvalidCursorError):
+            after_time(encode_cursor(position))
+
+
+async def test_a_connection_counts_only_when_asked_and_says_null_without_a_counter() -> None:
+    asked: list[int] = []
+
+    async def count() -> int:
+        asked.append(1)
+        return 42
+
+    page = connection(["a", "b", "c"], 2, lambda item: [item], count)
+    assert (page.nodes, page.page_info.has_next_page, asked) == (["a", "b"], True, [])
+    assert await page.total_count() == 42
+    assert asked == [1]
+    assert await connection(["a"], 2, lambda item: [item]).total_count() is None

@@ -1,0 +1,3 @@
+// How many users there are.
+MATCH (u:User)
+RETURN count(u) AS total
