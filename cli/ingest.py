@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from graph.settings import Settings
     from ingest.once import OnceReport
     from ingest.service import IngestOutcome
-    from trust.overview import Overview
+    from trust.overview import Overview, SourceTrust
 
 runs_app = typer.Typer(help="Ingestion runs: one per file version, failed ones included.")
 app = typer.Typer()
@@ -131,13 +131,16 @@ def print_overview(overview: Overview, console: Console) -> None:
             )
     else:
         console.print("no open conflicts")
-    if overview.sources:
+    if len(overview.sources) > 1:
         least, most = overview.sources[0], overview.sources[-1]
         console.print(
-            f"least trusted source: {least.id} ({least.trust:.2f}, {least.documents} document(s)); "
-            f"most trusted: {most.id} ({most.trust:.2f}, {most.documents} document(s))",
+            f"least trusted source: {_source(least)}; most trusted: {_source(most)}",
             highlight=False,
         )
+
+
+def _source(source: SourceTrust) -> str:
+    return f"{source.id} (trust {source.trust:.2f}, {source.documents} document(s))"
 
 
 @runs_app.command("list")

@@ -75,23 +75,43 @@ def test_prod_profile_refuses_default_secrets(settings: Settings) -> None:
     assert "refuses default or empty secrets" in result.stderr
 
 
-async def test_ingest_prints_a_summary_and_fails_when_a_file_failed(
+async def test_ingest_runs_the_after_ingest_pass_and_lists_its_failed_runs(
     settings: Settings, graph: Graph, tmp_path: Path, unique: str
 ) -> None:
-    folder = tmp_path / f"cli_{unique}"
-    folder.mkdir()
-    (folder / "cities.csv").write_text("city_id,name,population\ncli-1-xx,One,1000\n")
-    (folder / "broken.json").write_text('[{"city_id": "cli-2-xx", "na')
+    """`grace ingest` finds conflicts as the worker does, says how many rows it skipped, and
+    `grace runs list --failed` shows the failed file with its code."""
+    key = f"cli-1-{unique}"
+    first, second = tmp_path / f"cli_{unique}", tmp_path / f"cli2_{unique}"
+    first.mkdir()
+    second.mkdir()
+    (first / "cities.csv").write_text(
+        f"city_id,name,population\n{key},One,1000\ncli-3-{unique},Three,3\n"
+        f"cli-4-{unique},Four,4\n,Keyless,5\n"
+    )
+    (first / "broken.json").write_text('[{"city_id": "cli-2-xx", "na')
+    (second / "cities.csv").write_text(f"city_id,name,population\n{key},One,2000\n")
+    conflict = f"conflict:value:cities:{key}:population"
     try:
         result = grace(settings, "ingest", str(tmp_path))
         assert result.returncode == 1, result.stderr
-        assert "ingested: 1" in result.stdout
+        assert "ingested: 2" in result.stdout
         assert "failed: 1" in result.stdout
-        assert "broken.json" in result.stdout
+        assert "after-ingest pass: 2 document(s)" in result.stdout
+        assert "ingested, 1 row skipped" in result.stdout
+        assert "malformed_file" in result.stdout
+        assert "open conflict(s)" in result.stdout
+        assert await graph.read("testing/conflicts_by_id", {"ids": [conflict]})
+        runs = grace(settings, "runs", "list", "--failed", "--source", f"folder:cli_{unique}")
+        assert runs.returncode == 0, runs.stderr
+        assert "broken.json" in runs.stdout
+        assert "malformed_file" in runs.stdout
+        assert "cities.csv" not in runs.stdout
         again = grace(settings, "ingest", str(tmp_path))
-        assert "unchanged: 1" in again.stdout
+        assert "unchanged: 2" in again.stdout
     finally:
         await graph.write("testing/delete_source", {"source": f"folder:cli_{unique}"})
+        await graph.write("testing/delete_source", {"source": f"folder:cli2_{unique}"})
+        await graph.write("testing/delete_conflicts", {"entities": [f"cities:{key}"]})
 
 
 async def test_trust_recompute_then_facts_export_as_csv_and_jsonl(
