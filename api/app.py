@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import overload
+from typing import Any, overload
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from fastapi import FastAPI, Request, Response, WebSocket, status
@@ -19,6 +19,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.base import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -37,6 +39,7 @@ from api.gql.http_requests import (
     with_files,
 )
 from api.gql.uploads import require_csrf_header
+from api.gql.websocket_messages import GraceTransportWSHandler, GraceWebSocketAdapter
 from api.health import STARTED
 from api.health import router as health_router
 from api.limits import RequestSizeLimit
@@ -51,7 +54,14 @@ from graph.tracing import API_SERVICE, tracer_provider
 
 
 class GraceRouter(GraphQLRouter[GraceContext, None]):
-    """GraphQL over HTTP and websockets; a websocket proves who it is in `connection_init`."""
+    """GraphQL over HTTP and websockets (graphql-transport-ws only); a websocket proves who
+    it is in `connection_init`."""
+
+    websocket_adapter_class = GraceWebSocketAdapter
+    graphql_transport_ws_handler_class = GraceTransportWSHandler
+
+    def __init__(self, schema: BaseSchema, **options: Any) -> None:
+        super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **options)
 
     async def on_ws_connect(self, context: GraceContext) -> UnsetType | dict[str, object] | None:
         """Refuse a subscription connection without a valid credential (closes with 4403)."""
