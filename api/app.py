@@ -11,7 +11,6 @@ from typing import Any, overload
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from fastapi import FastAPI, Request, Response, WebSocket, status
 from fastapi.responses import JSONResponse
-from graphql import OperationType
 from opentelemetry.sdk.trace import SpanProcessor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from strawberry.exceptions import ConnectionRejectionError
@@ -21,7 +20,6 @@ from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.base import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import credential_from_connection_params, credential_from_headers
@@ -30,12 +28,11 @@ from api.gql.context import GraceContext
 from api.gql.http_requests import (
     MALFORMED,
     UNSUPPORTED_MEDIA_TYPE,
-    WEBSOCKET_REQUIRED,
     RequestRefusedError,
     decode_json,
     operations_of,
     refusal_body,
-    selected_operation,
+    runnable_over_http,
     with_files,
 )
 from api.gql.uploads import require_csrf_header
@@ -111,14 +108,15 @@ class GraceRouter(GraphQLRouter[GraceContext, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """The operation or batch a request carries, its shape checked before anything runs:
-        JSON (`application/json`), multipart (uploads) or, for GET, query parameters."""
+        """The operation or batch a request carries: JSON (`application/json`), multipart
+        (uploads) or, for GET, query parameters. Its shape, and which operation each
+        document runs, are checked for the whole batch before any operation executes."""
         batching = self.schema.config.batching_config
         max_operations = batching["max_operations"] if batching is not None else None
-        if request.method == "GET":
-            return operations_of(self.parse_query_params(request.query_params), max_operations)
         media_type, _ = parse_content_type(request.content_type or "")
-        if media_type == "application/json":
+        if request.method == "GET":
+            body: object = self.parse_query_params(request.query_params)
+        elif media_type == "application/json":
             body = self.parse_json(await request.get_body())
         elif media_type == "multipart/form-data" and self.multipart_uploads_enabled:
             body = await self.multipart_body(request)
@@ -128,7 +126,10 @@ class GraceRouter(GraphQLRouter[GraceContext, None]):
                 UNSUPPORTED_MEDIA_TYPE,
                 f"send application/json or multipart/form-data, not {media_type or 'nothing'}",
             )
-        return operations_of(body, max_operations)
+        operations = operations_of(body, max_operations)
+        for operation in operations if isinstance(operations, list) else [operations]:
+            runnable_over_http(operation)
+        return operations
 
     async def multipart_body(self, request: AsyncHTTPRequestAdapter) -> object:
         """The operations of a multipart request with its files in place, refused before its
@@ -137,8 +138,9 @@ class GraceRouter(GraphQLRouter[GraceContext, None]):
         try:
             form = await request.get_form_data()
         except (ValueError, StarletteHTTPException) as error:
+            reason = getattr(error, "detail", error)
             raise RequestRefusedError(
-                400, MALFORMED, f"the multipart body does not parse: {error}"
+                400, MALFORMED, f"the multipart body does not parse: {reason}"
             ) from None
         operations, files_map = form.form.get("operations"), form.form.get("map", "{}")
         if not isinstance(operations, str) or not isinstance(files_map, str):
@@ -146,26 +148,6 @@ class GraceRouter(GraphQLRouter[GraceContext, None]):
                 400, MALFORMED, "a multipart request needs the text fields `operations` and `map`"
             )
         return with_files(self.parse_json(operations), self.parse_json(files_map), form.files)
-
-    async def execute_single(
-        self,
-        request: Request,
-        request_adapter: AsyncHTTPRequestAdapter,
-        sub_response: Response,
-        context: GraceContext,
-        root_value: None,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
-        """Run the one operation the request names; refuse a subscription sent over plain
-        HTTP (it needs graphql-transport-ws)."""
-        operation = selected_operation(request_data.query, request_data.operation_name)
-        if operation is not None and operation.operation is OperationType.SUBSCRIPTION:
-            raise RequestRefusedError(
-                400, WEBSOCKET_REQUIRED, "subscriptions need a websocket (graphql-transport-ws)"
-            )
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
 
 
 async def request_context(request: Request = None, websocket: WebSocket = None) -> GraceContext:  # type: ignore[assignment]

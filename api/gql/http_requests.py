@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from cross_web import HTTPException
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.datastructures import UploadFile
 from strawberry.http import GraphQLRequestData
 
@@ -92,7 +92,9 @@ def nesting(value: object) -> int:
     return deepest
 
 
-def operations_of(body: object, max_operations: int | None) -> GraphQLRequestData | list[Any]:
+def operations_of(
+    body: object, max_operations: int | None
+) -> GraphQLRequestData | list[GraphQLRequestData]:
     """The operation (an object) or batch (a list of them, when `max_operations` allows
     batches) that a decoded request body asks for."""
     if isinstance(body, dict):
@@ -209,3 +211,13 @@ def selected_operation(
             "name the one to run in `operationName`",
         )
     return operations[0] if operations else None
+
+
+def runnable_over_http(request: GraphQLRequestData) -> None:
+    """Refuse (400) an operation HTTP does not run: one of several in its document without
+    `operationName`, or a subscription (it needs a websocket: graphql-transport-ws)."""
+    operation = selected_operation(request.query, request.operation_name)
+    if operation is not None and operation.operation is OperationType.SUBSCRIPTION:
+        raise RequestRefusedError(
+            400, WEBSOCKET_REQUIRED, "subscriptions need a websocket (graphql-transport-ws)"
+        )
