@@ -9,6 +9,11 @@ ours: its `not_a_server_error` check counts every GraphQL error with null data a
 error, while here refusals and bad input are GraphQL errors that carry a code. A bounded,
 derandomized number of examples per operation keeps the run short and reproducible;
 shrinking is off (a failure prints its operation).
+
+The HTTP layer is fuzzed below it on the real server (uvicorn in its own process): malformed
+bodies, GET parameters, content types, multipart requests and websocket messages, each
+refused with a 4xx and a code (4400 for a websocket) while the connection stays usable, and
+no exception ever escapes the app.
 """
 
 from __future__ import annotations
