@@ -8,31 +8,43 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import Any
+from typing import Any, overload
 
 import anyio
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from fastapi import FastAPI, Request, Response, WebSocket, status
 from fastapi.responses import HTMLResponse, JSONResponse
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from opentelemetry.sdk.trace import SpanProcessor
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import SchemaExtension
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
-from strawberry.schema import BaseSchema
-from strawberry.types import ExecutionResult
-from strawberry.types.unset import UnsetType
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.base import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import credential_from_connection_params, credential_from_headers
 from api.browser import PREFIX as BROWSER_PREFIX
 from api.browser import browser_files
 from api.export import router as export_router
 from api.gql.context import GraceContext
+from api.gql.http_requests import (
+    MALFORMED,
+    UNSUPPORTED_MEDIA_TYPE,
+    RequestRefusedError,
+    decode_json,
+    operations_of,
+    refusal_body,
+    runnable_over_http,
+    with_files,
+)
 from api.gql.uploads import require_csrf_header
+from api.gql.websocket_messages import GraceTransportWSHandler, GraceWebSocketAdapter
 from api.health import STARTED
 from api.health import router as health_router
-from api.limits import MAX_TOKENS, RequestSizeLimit
+from api.limits import RequestSizeLimit
 from api.metrics import ApiMetrics, OperationTimer, ResponseCounter
 from api.metrics import router as metrics_router
 from api.schema import build_schema
@@ -45,12 +57,20 @@ from graph.tracing import API_SERVICE, tracer_provider
 
 
 class GraceRouter(GraphQLRouter[GraceContext, None]):
-    """GraphQL over HTTP and websockets; a websocket proves who it is in `connection_init`.
-    With `web`, a browser's GET shows the GraphiQL page of Grace's own web build; without,
-    there is no IDE."""
+    """GraphQL over HTTP and websockets (graphql-transport-ws only); a websocket proves who
+    it is in `connection_init`. With `web`, a browser's GET shows the GraphiQL page of Grace's
+    own web build; without, there is no IDE."""
+
+    websocket_adapter_class = GraceWebSocketAdapter
+    graphql_transport_ws_handler_class = GraceTransportWSHandler
 
     def __init__(self, schema: BaseSchema, *, web: WebBuild | None = None, **options: Any) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if web else None, **options)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if web else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            **options,
+        )
         self.web = web
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -70,39 +90,82 @@ class GraceRouter(GraphQLRouter[GraceContext, None]):
         context.authenticate_as(principal)
         return await super().on_ws_connect(context)
 
-    async def execute_single(
+    @overload
+    async def run(
         self,
         request: Request,
-        request_adapter: AsyncHTTPRequestAdapter,
-        sub_response: Response,
-        context: GraceContext,
-        root_value: None,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
-        """Refuse a subscription sent over plain HTTP (it needs graphql-transport-ws)."""
-        if is_subscription(request_data.query, request_data.operation_name):
-            raise HTTPException(400, "subscriptions need a websocket (graphql-transport-ws)")
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
+        context: GraceContext | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> Response: ...
 
-    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
-        """Refuse a multipart request a cross-site form could send, before reading its body."""
+    @overload
+    async def run(
+        self,
+        request: WebSocket,
+        context: GraceContext | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> WebSocket: ...
+
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: GraceContext | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> Response | WebSocket:
+        """Answer a request refused before execution with a GraphQL error body and its code
+        (Strawberry would answer plain text)."""
+        try:
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+        except HTTPException as error:
+            return JSONResponse(refusal_body(error), status_code=error.status_code)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON of a request (body, GET parameter, multipart field), checked as it decodes."""
+        return decode_json(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """The operation or batch a request carries: JSON (`application/json`), multipart
+        (uploads) or, for GET, query parameters. Its shape, and which operation each
+        document runs, are checked for the whole batch before any operation executes."""
+        batching = self.schema.config.batching_config
+        max_operations = batching["max_operations"] if batching is not None else None
+        media_type, _ = parse_content_type(request.content_type or "")
+        if request.method == "GET":
+            body: object = self.parse_query_params(request.query_params)
+        elif media_type == "application/json":
+            body = self.parse_json(await request.get_body())
+        elif media_type == "multipart/form-data" and self.multipart_uploads_enabled:
+            body = await self.multipart_body(request)
+        else:
+            raise RequestRefusedError(
+                415,
+                UNSUPPORTED_MEDIA_TYPE,
+                f"send application/json or multipart/form-data, not {media_type or 'nothing'}",
+            )
+        operations = operations_of(body, max_operations)
+        for operation in operations if isinstance(operations, list) else [operations]:
+            runnable_over_http(operation)
+        return operations
+
+    async def multipart_body(self, request: AsyncHTTPRequestAdapter) -> object:
+        """The operations of a multipart request with its files in place, refused before its
+        body is read when a cross-site form could have sent it."""
         require_csrf_header(request.headers)
-        return await super().parse_multipart(request)
-
-
-def is_subscription(query: str | None, operation_name: str | None) -> bool:
-    """Whether `query` selects a subscription (False when it does not parse: the normal
-    path then reports the syntax error). Only a document that says `subscription` is parsed
-    here, so queries and mutations are not parsed twice."""
-    if not query or "subscription" not in query:
-        return False
-    try:
-        operation = get_operation_ast(parse(query, max_tokens=MAX_TOKENS), operation_name)
-    except GraphQLError:
-        return False
-    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
+        try:
+            form = await request.get_form_data()
+        except (ValueError, StarletteHTTPException) as error:
+            reason = getattr(error, "detail", error)
+            raise RequestRefusedError(
+                400, MALFORMED, f"the multipart body does not parse: {reason}"
+            ) from None
+        operations, files_map = form.form.get("operations"), form.form.get("map", "{}")
+        if not isinstance(operations, str) or not isinstance(files_map, str):
+            raise RequestRefusedError(
+                400, MALFORMED, "a multipart request needs the text fields `operations` and `map`"
+            )
+        return with_files(self.parse_json(operations), self.parse_json(files_map), form.files)
 
 
 async def request_context(request: Request = None, websocket: WebSocket = None) -> GraceContext:  # type: ignore[assignment]

@@ -1,6 +1,7 @@
 """The limits every request passes before any resolver runs: request body size (an ASGI
 middleware), batched operations, tokens, depth, aliases, page sizes and a complexity budget
-(schema extensions and config), and, in prod, no introspection.
+(schema extensions and config), and, in prod, no introspection. How deep a request's JSON
+may nest (`MAX_JSON_DEPTH`) is checked where it is decoded (`api/gql/http_requests.py`).
 
 Complexity: each field costs 1; a field that takes `first` multiplies the cost of its
 selection by `first` (`DEFAULT_PAGE_SIZE` when not given) and the list of items right below
@@ -50,6 +51,7 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 MAX_BATCHED_OPERATIONS = 10
+MAX_JSON_DEPTH = 32
 MAX_COMPLEXITY = 10_000
 NESTED_LIST_SIZE = 10
 TOO_COMPLEX = "query_too_complex"

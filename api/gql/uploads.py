@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from arq.connections import ArqRedis
-from cross_web import HTTPException
 from starlette.datastructures import UploadFile
 
+from api.gql.http_requests import RequestRefusedError
 from governance.audit import AuditEntry, AuditLog
 from graph.errors import ConfigurationError, GraceError
 from graph.settings import Settings
@@ -33,6 +33,7 @@ from ingest.queue import Priority, QueuedFile, enqueue_file
 CSRF_HEADER = "X-Grace-CSRF"
 """Multipart requests must carry this header: a cross-site HTML form cannot set it, and a
 script that sets it must pass a CORS preflight first."""
+CSRF_HEADER_REQUIRED = "csrf_header_required"
 UPLOADS_FOLDER = "uploads"
 MAX_FILES = 20
 MAX_NAME_BYTES = 255
@@ -42,8 +43,9 @@ COPY_CHUNK_BYTES = 1 << 20
 def require_csrf_header(headers: Mapping[str, str]) -> None:
     """Refuse (400) a multipart request without `CSRF_HEADER`, before its body is read."""
     if not headers.get(CSRF_HEADER, "").strip():
-        raise HTTPException(
+        raise RequestRefusedError(
             400,
+            CSRF_HEADER_REQUIRED,
             f"multipart requests must send the {CSRF_HEADER} header (any non-empty value): "
             "it protects uploads from cross-site request forgery",
         )

@@ -3,7 +3,10 @@ member restricted to one table, a user with no membership, and an anonymous call
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -108,3 +111,82 @@ query($id: ID!, $top: Int) {
   }
 }"""
 """Why a row, document or source has its trust (`trustExplanation`)."""
+
+
+@dataclass(frozen=True)
+class LiveApi:
+    """The real app served by uvicorn in its own process (fixture `live_api`)."""
+
+    host: str
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        """Where it answers HTTP."""
+        return f"http://{self.host}:{self.port}"
+
+    def connect(self) -> Connection:
+        """A new keep-alive connection to it."""
+        return Connection(socket.create_connection((self.host, self.port), timeout=60))
+
+
+@dataclass
+class Reply:
+    """One HTTP response read off a `Connection`."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body decoded as JSON."""
+        return json.loads(self.body)
+
+
+@dataclass
+class Connection:
+    """One TCP connection speaking HTTP/1.1 by hand: every request goes over this very
+    connection, so a test sees whether the server keeps it open after an answer."""
+
+    sock: socket.socket
+    _buffer: bytes = field(default=b"", repr=False)
+
+    def request(
+        self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> Reply:
+        """Send one request and read its response (which must give its length)."""
+        lines = [f"{method} {target} HTTP/1.1", "Host: grace", f"Content-Length: {len(body)}"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        head = self._read_until(b"\r\n\r\n").decode("latin-1").split("\r\n")
+        status = int(head[0].split(" ")[1])
+        fields = dict(line.split(":", 1) for line in head[1:] if line)
+        reply_headers = {name.strip().lower(): value.strip() for name, value in fields.items()}
+        return Reply(status, reply_headers, self._read(int(reply_headers["content-length"])))
+
+    def post_json(self, path: str, body: bytes) -> Reply:
+        """POST `body` as `application/json`."""
+        return self.request("POST", path, body, {"Content-Type": "application/json"})
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.sock.close()
+
+    def _read_until(self, marker: bytes) -> bytes:
+        while marker not in self._buffer:
+            self._receive()
+        head, self._buffer = self._buffer.split(marker, 1)
+        return head
+
+    def _read(self, size: int) -> bytes:
+        while len(self._buffer) < size:
+            self._receive()
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def _receive(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        self._buffer += chunk

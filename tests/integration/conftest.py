@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -14,7 +19,7 @@ from graph.graph import Graph
 from graph.settings import Settings
 from ingest.extract import Limits
 from ingest.service import IngestionService
-from tests.integration.api_support import Callers, make_callers
+from tests.integration.api_support import Callers, LiveApi, make_callers
 
 
 @pytest.fixture
@@ -59,3 +64,43 @@ async def callers(graph: Graph, unique: str) -> AsyncIterator[Callers]:
     """Fresh users for every role, removed afterwards."""
     yield await make_callers(graph, unique)
     await graph.write("testing/accounts_delete", {"marker": unique})
+
+
+@pytest.fixture(scope="module")
+def live_api(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
+    """The real app served by uvicorn in its own process (`api.app:app_factory`, the way it
+    is deployed) on a socket bound here, per module; stopped afterwards."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    log = tmp_path_factory.mktemp("live_api") / "uvicorn.log"
+    env = {
+        **os.environ,
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "REDIS_URL": settings.redis_url,
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:app_factory"]
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [*command, "--fd", str(listener.fileno())],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            pass_fds=[listener.fileno()],
+        )
+    api = LiveApi("127.0.0.1", listener.getsockname()[1], log)
+    try:
+        while process.poll() is None and not _answers(api):
+            pass
+        assert process.poll() is None, log.read_text()
+        yield api
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        listener.close()
+
+
+def _answers(api: LiveApi) -> bool:
+    try:
+        return httpx.get(f"{api.url}/health/live", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False

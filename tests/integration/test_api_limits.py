@@ -302,11 +302,25 @@ def test_one_operation_past_the_batch_cap_is_refused(probe: TestClient, calls: l
     batch = [{"query": "mutation { touch }"}] * (MAX_BATCHED_OPERATIONS + 1)
     refused = probe.post("/probe", json=batch)
     assert refused.status_code == 400
-    assert "Too many operations" in refused.text
+    assert error_codes(refused.json()) == ["too_many_operations"]
     assert calls == []
     passed = probe.post("/probe", json=batch[:MAX_BATCHED_OPERATIONS])
     assert passed.status_code == 200
     assert calls == ["touch"] * MAX_BATCHED_OPERATIONS
+
+
+def test_a_batch_is_checked_whole_before_any_operation_runs(
+    probe: TestClient, calls: list[str]
+) -> None:
+    two_operations = "query A { ping } query B { ping }"
+    batch = [{"query": "mutation { touch }"}, {"query": two_operations}]
+    refused = probe.post("/probe", json=batch)
+    assert refused.status_code == 400
+    assert error_codes(refused.json()) == ["operation_name_required"]
+    assert calls == []
+    batch[1]["operationName"] = "B"
+    assert probe.post("/probe", json=batch).status_code == 200
+    assert calls == ["touch", "ping"]
 
 
 def padded(query: str, size: int) -> bytes:
