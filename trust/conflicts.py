@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import numpy as np
 from pydantic import JsonValue
 
 from trust.claims import ClaimIndex, Item
@@ -73,16 +74,16 @@ class ValueConflict:
 
 def find_value_conflicts(index: ClaimIndex, result: TruthResult) -> list[ValueConflict]:
     """Every item of `index` with at least two value clusters, with `result`'s resolution."""
+    item_of_value = index.claims.item_of_value
+    disputed = np.bincount(item_of_value, minlength=len(index.items))[item_of_value] >= 2
     values_of_item: dict[int, list[int]] = {}
-    for value, item in enumerate(index.claims.item_of_value.tolist()):
-        values_of_item.setdefault(item, []).append(value)
+    for value in np.flatnonzero(disputed).tolist():
+        values_of_item.setdefault(int(item_of_value[value]), []).append(value)
     claims_of_value: dict[int, list[int]] = {}
-    for claim, value in enumerate(index.claims.value.tolist()):
-        claims_of_value.setdefault(value, []).append(claim)
+    for claim in np.flatnonzero(disputed[index.claims.value]).tolist():
+        claims_of_value.setdefault(int(index.claims.value[claim]), []).append(claim)
     conflicts = []
     for item_id, values in values_of_item.items():
-        if len(values) < 2:
-            continue
         winner = int(result.winner[item_id])
         described = {
             value: _claimed(index, result, value, claims_of_value.get(value, []))

@@ -10,6 +10,11 @@ or more (the full pass rewrites any that moved by `TRUST_EPSILON`). A document's
 the mean of its rows': a full pass recomputes it, an incremental pass moves it by the change
 of its rewritten rows (a quarantined row stays in that mean until the next full pass).
 
+Every pass leaves trust, facts and conflicts agreeing: the open value conflicts of its items
+take the confidences it resolved (`conflicts/refresh_open`), as their facts do; and the
+incremental pass stores the parts of a source no full pass has scored yet (its starting
+trust, split by table), so every source's trust can be explained from its first ingest.
+
 Rows are scored with the combined score, or with the learned model in force when there is
 one (`trust.model_store`). Only what changed is written: a row whose trust moved by less than
 the pass's tolerance (and was scored the same way) keeps its stored score, and a fact is
@@ -40,6 +45,8 @@ from graph.schema_store import active_versions
 from graph.schemas import TableSchema
 from trust.aggregates import document_means, document_shifts, table_snapshots
 from trust.claims import NAMED_SOURCE_PREFIX, ClaimIndex, RowRecord, build_claims
+from trust.conflicts import find_value_conflicts
+from trust.detector import conflict_params
 from trust.facts import (
     FactChanges,
     StoredFact,
@@ -112,6 +119,9 @@ class _Pass:
     facts: FactChanges | None
     changed: list[int] = field(default_factory=list)
     """Positions of the rows whose stored score is rewritten."""
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    """The value conflicts among the pass's items as it resolved them
+    (`conflicts/refresh_open` brings the open ones stored to them)."""
 
     def shifts(self) -> list[dict[str, Any]]:
         """How the documents of the rewritten rows move (`trust/shift_document_trust`)."""
@@ -219,6 +229,7 @@ class TrustEngine:
         )
         await self._publish_changes(changes, "document", "rows rescored")
         await self._write_facts(work, started)
+        await self._refresh_conflicts(work)
         for snapshot in table_snapshots(rows, work.scores.trust):
             await self._graph.write("trust/create_snapshot", snapshot)
         clock.lap("writing")
@@ -267,8 +278,10 @@ class TrustEngine:
         started = datetime.now(UTC)
         clock.lap("reading")
         index = build_claims(rows, self._tables)
-        result = resolve(index.claims, _prior(index, prior))
+        held = _prior(index, prior)
+        result = resolve(index.claims, held)
         work = self._score(rows, index, result, started, stored, model, INCREMENTAL_TOLERANCE)
+        sources = initial_source_records(index, held)
         clock.lap("computing")
         if len(work.changed) > WRITE_BATCH:
             await self._graph.write("trust/freeze_decisions", {"entities": list(entities)})
@@ -277,9 +290,11 @@ class TrustEngine:
                 "trust/shift_document_trust", {"documents": work.shifts()}
             )
             await self._write_facts(work, started)
+            await self._refresh_conflicts(work)
+            await self._graph.write("trust/write_initial_source_parts", {"sources": sources})
         else:  # the usual case: one transaction
             changes = await self._graph.transaction(
-                lambda tx: self._write_small(tx, entities, work, started)
+                lambda tx: self._write_small(tx, entities, work, started, sources)
             )
         await self._publish_changes(changes, "document", "rows rescored")
         clock.lap("writing")
@@ -300,7 +315,8 @@ class TrustEngine:
         if stored is not None:
             facts = fact_changes(resolve_facts(index, result, self._sync_above), stored)
         stale = stale_rows(rows, scores, tolerance, self._quarantine_below)
-        return _Pass(rows, index, result, scores, facts, stale)
+        conflicts = [conflict_params(found) for found in find_value_conflicts(index, result)]
+        return _Pass(rows, index, result, scores, facts, stale, conflicts)
 
     async def _write_rows(self, work: _Pass) -> None:
         await write_batches(
@@ -338,7 +354,12 @@ class TrustEngine:
             )
 
     async def _write_small(
-        self, tx: GraphTransaction, entities: Sequence[str], work: _Pass, started: datetime
+        self,
+        tx: GraphTransaction,
+        entities: Sequence[str],
+        work: _Pass,
+        started: datetime,
+        sources: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
         """Every write of an incremental pass, in one transaction; returns the documents'
         trust changes."""
@@ -358,7 +379,16 @@ class TrustEngine:
                 await tx.run(
                     "trust/retract_facts", {"ids": work.facts.retracted, "started_at": started}
                 )
+        if work.conflicts:
+            await tx.run("conflicts/refresh_open", {"conflicts": work.conflicts})
+        if sources:
+            await tx.run("trust/write_initial_source_parts", {"sources": sources})
         return changes
+
+    async def _refresh_conflicts(self, work: _Pass) -> None:
+        for start in range(0, len(work.conflicts), FACT_BATCH):
+            batch = work.conflicts[start : start + FACT_BATCH]
+            await self._graph.write("conflicts/refresh_open", {"conflicts": batch})
 
     async def _publish_changes(
         self, changes: Iterable[Mapping[str, Any]], kind: str, reason: str
@@ -511,6 +541,16 @@ async def write_batches(
     await asyncio.gather(*(write(params) for params in batches))
 
 
+def _source_node(source: str) -> dict[str, Any]:
+    """The properties a source named by a row's own column is created with."""
+    named = source.startswith(NAMED_SOURCE_PREFIX)
+    return {
+        "id": source,
+        "kind": "named" if named else "folder",
+        "location": source.removeprefix(NAMED_SOURCE_PREFIX),
+    }
+
+
 def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
     """What `trust/write_source_trust` writes of every source: its trust, what it copies,
     and its parts by table."""
@@ -518,9 +558,7 @@ def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any
     parts = source_parts(index, result)
     return [
         {
-            "id": source,
-            "kind": "named" if source.startswith(NAMED_SOURCE_PREFIX) else "folder",
-            "location": source.removeprefix(NAMED_SOURCE_PREFIX),
+            **_source_node(source),
             "trust": float(result.source_trust[i]),
             "copies": copies.get(source),
             "parts": json.dumps(parts[i], sort_keys=True),
@@ -529,16 +567,50 @@ def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any
     ]
 
 
+def initial_source_records(index: ClaimIndex, trust: np.ndarray) -> list[dict[str, Any]]:
+    """What `trust/write_initial_source_parts` writes of the sources of an incremental pass:
+    the trust the pass held fixed (`trust`, by source), split over the tables in proportion
+    to the source's claims there, so the parts add up to it."""
+    tables, present = _claims_by_table(index)
+    shares = present / np.maximum(present.sum(axis=1), 1)[:, None] * trust[:, None]
+    return [
+        {
+            **_source_node(source),
+            "trust": float(trust[s]),
+            "parts": json.dumps(
+                {table: float(shares[s, t]) for t, table in enumerate(tables) if present[s, t]},
+                sort_keys=True,
+            ),
+        }
+        for s, source in enumerate(index.sources)
+    ]
+
+
+def _claims_by_table(index: ClaimIndex) -> tuple[list[str], np.ndarray]:
+    """The tables of the index's items, and per source and table how many claims it makes."""
+    tables, key = _source_table_keys(index)
+    shape = (index.claims.n_sources, len(tables))
+    return tables, np.bincount(key, minlength=shape[0] * shape[1]).reshape(shape)
+
+
+def _source_table_keys(index: ClaimIndex) -> tuple[list[str], np.ndarray]:
+    """The sorted tables of the index's items, and per claim its (source, table) cell as
+    `source * len(tables) + table`."""
+    claims = index.claims
+    tables = sorted({item.table for item in index.items})
+    position = {table: t for t, table in enumerate(tables)}
+    table_of_item = np.array([position[item.table] for item in index.items], dtype=np.int64)
+    key = claims.source * len(tables) + table_of_item[claims.item_of_value[claims.value]]
+    return tables, key
+
+
 def source_parts(index: ClaimIndex, result: TruthResult) -> list[dict[str, float]]:
     """Per source, its trust split by table: a source's trust is the mean confidence of the
     values it claims (ACCU), so each table's part is the summed confidence of its claims
     there over all its claims, and the parts add up to the trust (to the iteration's
     tolerance)."""
     claims = index.claims
-    tables = sorted({item.table for item in index.items})
-    position = {table: t for t, table in enumerate(tables)}
-    table_of_item = np.array([position[item.table] for item in index.items], dtype=np.int64)
-    key = claims.source * len(tables) + table_of_item[claims.item_of_value[claims.value]]
+    tables, key = _source_table_keys(index)
     shape, size = (claims.n_sources, len(tables)), claims.n_sources * len(tables)
     present = np.bincount(key, minlength=size).reshape(shape)
     confidence = result.value_confidence[claims.value]
