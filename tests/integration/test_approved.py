@@ -84,7 +84,7 @@ async def test_approving_a_proposed_table_queues_and_ingests_the_waiting_file_at
         assert decided.status is ReviewStatus.APPLIED
         [queued] = await redis.queued_jobs(queue_name=QUEUE_NAME)
         assert queued.job_id == item.job_id_after(decided.id)
-        assert queued.args[:2] == [str(path), str(source.root)]
+        assert list(queued.args[:2]) == [str(path), str(source.root)]
         assert await run_worker(settings) == 1
         assert await documents(graph, source) == [(1, "superseded"), (2, "active")]
         [record] = await graph.read("testing/source_graph", {"source": source.id})
