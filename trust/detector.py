@@ -267,8 +267,8 @@ def suggestion(conflict: ValueConflict) -> dict[str, JsonValue]:
         "supporting_rows": list(conflict.winner.rows),
         "contradicting_sources": [*sorted({s for v in conflict.losers for s in v.sources})],
         "would_reject": list(conflict.losing_rows),
-        "why": (
-            f"{len(conflict.winner.sources)} source(s) assert {conflict.winner.value!r} "
+        "why": (  # without the value: it may be personal, shown only to whom may read it
+            f"{len(conflict.winner.sources)} source(s) assert the suggested value "
             f"with confidence {conflict.confidence:.2f}; "
             f"{len(conflict.losing_rows)} row(s) disagree"
         ),

@@ -27,7 +27,7 @@ from api.gql import actors
 from api.gql.arguments import MAX_COMMENT_CHARS, MAX_NOTE_CHARS, checked_id, checked_text
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.permissions import Target, requires
-from api.gql.review import personal_hidden
+from api.gql.review import sealed_values
 from api.gql.targets import (
     CHANGE_REQUEST,
     COMMENTABLE,
@@ -285,12 +285,13 @@ class Mutation:
         kept = next(v for v in values if (chosen or conflict.winner.rows[0]) in v.rows)
         rejected = sorted({row for v in values if v is not kept for row in v.rows})
         item = conflict.item
-        hidden = await personal_hidden(info.context, item.table, item.attribute)
+        view = await sealed_values(info.context, item.table, kept.rows)
+        shown = await view.show(item.table, item.attribute, kept.value, kept.rows)
         return ConflictChange(
             id=node.id,
             status="resolved",
-            kept_value=None if hidden else cast(JSON, kept.value),
-            value_redacted=hidden,
+            kept_value=cast(JSON, shown.value),
+            value_redacted=shown.redacted,
             kept_rows=list(kept.rows),
             rejected_rows=rejected,
         )
