@@ -6,7 +6,7 @@ its competing values, its resolution and a fact's value hold hashes where a row 
 `enc:v1:` token. The plaintext is in the rows behind each value: a value is shown through
 `RowValues` from the token of the first of its rows that has one. Neither a hash nor a token
 ever reaches a caller: a sealed value with no token behind it is redacted. Used by GraphQL
-and by `grace conflicts show` (`readable_conflict`).
+and by `grace conflicts list` and `show` (`readable_conflicts`, `readable_conflict`).
 """
 
 from __future__ import annotations
@@ -167,6 +167,70 @@ async def readable_conflict(
         for row, visible in zip(stored_rows, shown, strict=True)
     ]
     return ConflictView(conflict, suggestion, rows)
+
+
+@dataclass(frozen=True)
+class ListedConflict:
+    """A conflict of a list as a reader sees it: its suggested value shown or redacted."""
+
+    id: str
+    kind: str
+    status: str
+    table: str | None
+    attribute: str | None
+    score: float | None
+    suggested: ShownValue
+
+
+TOKEN_ROWS = 3
+"""Rows read per listed conflict to find a token behind a hashed suggestion (every row of
+the winning value holds one; a few cover rows quarantined meanwhile)."""
+
+
+async def readable_conflicts(
+    graph: Graph,
+    cipher: FieldCipher,
+    reader: Principal | None,
+    *,
+    status: str | None = None,
+    table: str | None = None,
+    kind: str | None = None,
+    limit: int = 50,
+) -> list[ListedConflict]:
+    """Conflicts by status, table and kind (`conflicts/list`, most confident first), each
+    suggested value decrypted where `reader` may read the personal data of its table and
+    redacted otherwise (no reader: redacted)."""
+    params = {"status": status, "kind": kind, "table": table, "limit": limit}
+    records = [dict(record) for record in await graph.read("conflicts/list", params)]
+    suggestions = [_parsed(record["suggestion"]) or {} for record in records]
+    tables = sorted({record["table"] for record in records if record["table"]})
+    wanted = [
+        row
+        for suggestion in suggestions
+        if sealed(suggestion.get("value"))
+        for row in _strings(suggestion.get("supporting_rows"))[:TOKEN_ROWS]
+    ]
+    found = await graph.read("api/catalog_rows_by_id", {"ids": wanted, "tables": tables})
+    rows = {record["row"]["id"]: json.loads(record["row"]["values"] or "{}") for record in found}
+    access = Access(graph, Authorizer(), reader)
+    values = SealedValues(await RowValues.for_caller(access, graph, cipher, tables), rows)
+    return [
+        ListedConflict(
+            id=record["id"],
+            kind=record["kind"],
+            status=record["status"],
+            table=record["table"],
+            attribute=record["attribute"],
+            score=record["score"],
+            suggested=await values.show(
+                record["table"],
+                record["attribute"],
+                suggestion.get("value"),
+                _strings(suggestion.get("supporting_rows")),
+            ),
+        )
+        for record, suggestion in zip(records, suggestions, strict=True)
+    ]
 
 
 async def _suggestion(

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from api.conflict_values import readable_conflict
+from api.conflict_values import ShownValue, readable_conflict, readable_conflicts, sealed
 from api.gql.trust_views import (
     ContributionScale,
     NotScoredError,
@@ -369,7 +369,7 @@ async def test_personal_values_of_a_conflict_show_decrypted_to_pii_readers_only(
             assert (fact["value"], fact["valueRedacted"]) == (None, True)
 
 
-async def test_a_conflict_read_for_the_command_line_is_decrypted_or_redacted_by_reader(
+async def test_conflicts_read_for_the_command_line_are_decrypted_or_redacted_by_reader(
     graph: Graph, api_services: Services, callers: Callers, seed: Seed
 ) -> None:
     email = seed.conflict("people", "email")
@@ -385,6 +385,12 @@ async def test_a_conflict_read_for_the_command_line_is_decrypted_or_redacted_by_
         assert "kh:v1:" not in shown
         assert "enc:v1:" not in shown
         values = {row["values"]["email"] for row in view.rows}
+        listed = await readable_conflicts(
+            graph, api_services.cipher, reader, table="people", limit=10_000
+        )
+        assert not any(sealed(str(conflict.suggested.value)) for conflict in listed)
+        [suggested] = [conflict.suggested for conflict in listed if conflict.id == email]
+        assert suggested == ShownValue(view.suggestion["value"], not readable)
         if readable:
             assert view.suggestion["value"] == "ria@vale.example"
             assert values == {"ria@vale.example", "ria@elsewhere.example"}
