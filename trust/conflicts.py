@@ -79,14 +79,16 @@ def find_value_conflicts(index: ClaimIndex, result: TruthResult) -> list[ValueCo
     values_of_item: dict[int, list[int]] = {}
     for value in np.flatnonzero(disputed).tolist():
         values_of_item.setdefault(int(item_of_value[value]), []).append(value)
+    claims = np.flatnonzero(disputed[index.claims.value])
     claims_of_value: dict[int, list[int]] = {}
-    for claim in np.flatnonzero(disputed[index.claims.value]).tolist():
-        claims_of_value.setdefault(int(index.claims.value[claim]), []).append(claim)
+    for claim, value in zip(claims.tolist(), index.claims.value[claims].tolist(), strict=True):
+        claims_of_value.setdefault(value, []).append(claim)
+    rows = index.rows_of_claims(claims)
     conflicts = []
     for item_id, values in values_of_item.items():
         winner = int(result.winner[item_id])
         described = {
-            value: _claimed(index, result, value, claims_of_value.get(value, []))
+            value: _claimed(index, result, value, claims_of_value.get(value, []), rows)
             for value in values
         }
         conflicts.append(
@@ -99,8 +101,14 @@ def find_value_conflicts(index: ClaimIndex, result: TruthResult) -> list[ValueCo
     return conflicts
 
 
-def _claimed(index: ClaimIndex, result: TruthResult, value: int, claims: list[int]) -> ClaimedValue:
-    rows = sorted({row for claim in claims for row in index.claim_rows[claim]})
+def _claimed(
+    index: ClaimIndex,
+    result: TruthResult,
+    value: int,
+    claims: list[int],
+    rows_of_claims: dict[int, list[str]],
+) -> ClaimedValue:
+    rows = sorted({row for claim in claims for row in rows_of_claims.get(claim, [])})
     sources = sorted({index.sources[int(index.claims.source[claim])] for claim in claims})
     return ClaimedValue(
         value=index.representatives[value],

@@ -305,10 +305,14 @@ async def test_conflicts_facts_and_source_explanations_agree_after_every_pass(
     explained = source_explanation(SourceTrustRecord.model_validate(dict(record)), top=3)
     assert explained.score == held
     assert math.fsum(part.value for part in explained.contributions) == pytest.approx(held)
+    assert explained.summary.startswith("the starting trust of a source")
 
     # a full pass re-estimates source trust: the conflict follows its fact
     await engine.recompute()
     after, confidence = await conflict_and_fact(graph, unique, "k1")
+    [record] = await graph.read("api/trust_sources", {"ids": [sources["b"].id]})
+    explained = source_explanation(SourceTrustRecord.model_validate(dict(record)), top=3)
+    assert explained.summary.startswith("the mean confidence of its claims")
     assert after != pytest.approx(suggestion, abs=1e-3)  # the recompute moved it
     assert after == pytest.approx(confidence, abs=1e-9)
 
