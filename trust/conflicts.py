@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,10 +73,19 @@ class ValueConflict:
         return [(row, anchor) for row in self.losing_rows]
 
 
-def find_value_conflicts(index: ClaimIndex, result: TruthResult) -> list[ValueConflict]:
-    """Every item of `index` with at least two value clusters, with `result`'s resolution."""
+def find_value_conflicts(
+    index: ClaimIndex,
+    result: TruthResult,
+    among: Collection[tuple[str, str]] | None = None,
+) -> list[ValueConflict]:
+    """Every item of `index` with at least two value clusters, with `result`'s resolution;
+    with `among`, only the items whose (entity, attribute) it holds."""
     item_of_value = index.claims.item_of_value
-    disputed = np.bincount(item_of_value, minlength=len(index.items))[item_of_value] >= 2
+    counts = np.bincount(item_of_value, minlength=len(index.items))
+    if among is not None:
+        wanted = [(item.entity, item.attribute) in among for item in index.items]
+        counts = np.where(np.array(wanted, dtype=bool), counts, 0)
+    disputed = counts[item_of_value] >= 2
     values_of_item: dict[int, list[int]] = {}
     for value in np.flatnonzero(disputed).tolist():
         values_of_item.setdefault(int(item_of_value[value]), []).append(value)

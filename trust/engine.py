@@ -28,7 +28,7 @@ import gc
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -208,15 +208,17 @@ class TrustEngine:
         clock = _Clock()
         started = datetime.now(UTC)
         model = await self.refresh_model()
-        rows, prior, stored = await asyncio.gather(
+        rows, prior, stored, disputed = await asyncio.gather(
             read_active_rows(self._graph, progress, _scored_by(model)),
             read_source_trust(self._graph),
             read_fact_states(self._graph),
+            self._graph.read("conflicts/open_value_items"),
         )
         clock.lap("reading")
         index = build_claims(rows, self._tables)
         result = discover(index.claims, prior_trust=_prior(index, prior), detect_copying=False)
-        work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON)
+        open_items = {(record["entity"], record["attribute"]) for record in disputed}
+        work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON, open_items)
         clock.lap("computing")
         await self._graph.write("trust/freeze_all_decisions")
         await self._write_rows(work)
@@ -309,13 +311,17 @@ class TrustEngine:
         stored: Mapping[str, StoredFact] | None,
         model: TrainedModel | None,
         tolerance: float,
+        open_items: Collection[tuple[str, str]] | None = None,
     ) -> _Pass:
+        """Score, resolve facts (with `stored`) and describe the value conflicts (of
+        `open_items` only, when given: those stored open)."""
         scores = score_rows(rows, index, result, self._tables, now=now, model=model)
         facts = None
         if stored is not None:
             facts = fact_changes(resolve_facts(index, result, self._sync_above), stored)
         stale = stale_rows(rows, scores, tolerance, self._quarantine_below)
-        conflicts = [conflict_params(found) for found in find_value_conflicts(index, result)]
+        found = find_value_conflicts(index, result, open_items)
+        conflicts = [conflict_params(conflict) for conflict in found]
         return _Pass(rows, index, result, scores, facts, stale, conflicts)
 
     async def _write_rows(self, work: _Pass) -> None:
