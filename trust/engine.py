@@ -212,13 +212,12 @@ class TrustEngine:
             read_active_rows(self._graph, progress, _scored_by(model)),
             read_source_trust(self._graph),
             read_fact_states(self._graph),
-            self._graph.read("conflicts/open_value_items"),
+            self._open_conflicts(None),
         )
         clock.lap("reading")
         index = build_claims(rows, self._tables)
         result = discover(index.claims, prior_trust=_prior(index, prior), detect_copying=False)
-        open_items = {(record["entity"], record["attribute"]) for record in disputed}
-        work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON, open_items)
+        work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON, disputed)
         clock.lap("computing")
         await self._graph.write("trust/freeze_all_decisions")
         await self._write_rows(work)
@@ -246,12 +245,14 @@ class TrustEngine:
     async def _update_entities(self, entities: Sequence[str], facts: bool) -> TrustReport:
         clock = _Clock()
         model = await self.refresh_model()
-        rows, prior, stored = await asyncio.gather(
+        rows, prior, stored, disputed = await asyncio.gather(
             read_entity_rows(self._graph, entities, _scored_by(model)),
             read_source_trust(self._graph),
             read_entity_fact_states(self._graph, entities) if facts else _nothing(),
+            self._open_conflicts(entities),
         )
-        return await self._update(entities, rows, prior, stored if facts else None, model, clock)
+        stored_facts = stored if facts else None
+        return await self._update(entities, rows, prior, stored_facts, disputed, model, clock)
 
     async def update_document(self, document_id: str, *, facts: bool = True) -> TrustReport:
         """Incremental pass for the entities one document's rows describe."""
@@ -265,8 +266,20 @@ class TrustEngine:
             read_document_rows(self._graph, document_id, _scored_by(model)),
             read_source_trust(self._graph),
         )
-        stored = await read_entity_fact_states(self._graph, entities) if facts else None
-        return await self._update(entities, rows, prior, stored, model, clock)
+        stored, disputed = await asyncio.gather(
+            read_entity_fact_states(self._graph, entities) if facts else _nothing(),
+            self._open_conflicts(entities),
+        )
+        stored_facts = stored if facts else None
+        return await self._update(entities, rows, prior, stored_facts, disputed, model, clock)
+
+    async def _open_conflicts(self, entities: Sequence[str] | None) -> set[tuple[str, str]]:
+        """The (entity, attribute) items with an open value conflict (of `entities`)."""
+        records = await self._graph.read(
+            "conflicts/open_value_items",
+            {"entities": None if entities is None else list(entities)},
+        )
+        return {(record["entity"], record["attribute"]) for record in records}
 
     async def _update(
         self,
@@ -274,6 +287,7 @@ class TrustEngine:
         rows: Sequence[RowRecord],
         prior: Mapping[str, float],
         stored: Mapping[str, StoredFact] | None,
+        disputed: Collection[tuple[str, str]],
         model: TrainedModel | None,
         clock: _Clock,
     ) -> TrustReport:
@@ -282,7 +296,9 @@ class TrustEngine:
         index = build_claims(rows, self._tables)
         held = _prior(index, prior)
         result = resolve(index.claims, held)
-        work = self._score(rows, index, result, started, stored, model, INCREMENTAL_TOLERANCE)
+        work = self._score(
+            rows, index, result, started, stored, model, INCREMENTAL_TOLERANCE, disputed
+        )
         sources = initial_source_records(index, held)
         clock.lap("computing")
         if len(work.changed) > WRITE_BATCH:
@@ -311,16 +327,16 @@ class TrustEngine:
         stored: Mapping[str, StoredFact] | None,
         model: TrainedModel | None,
         tolerance: float,
-        open_items: Collection[tuple[str, str]] | None = None,
+        disputed: Collection[tuple[str, str]],
     ) -> _Pass:
-        """Score, resolve facts (with `stored`) and describe the value conflicts (of
-        `open_items` only, when given: those stored open)."""
+        """Score, resolve facts (with `stored`) and describe the value conflicts of the
+        `disputed` items (those with an open conflict stored)."""
         scores = score_rows(rows, index, result, self._tables, now=now, model=model)
         facts = None
         if stored is not None:
             facts = fact_changes(resolve_facts(index, result, self._sync_above), stored)
         stale = stale_rows(rows, scores, tolerance, self._quarantine_below)
-        found = find_value_conflicts(index, result, open_items)
+        found = find_value_conflicts(index, result, disputed)
         conflicts = [conflict_params(conflict) for conflict in found]
         return _Pass(rows, index, result, scores, facts, stale, conflicts)
 
