@@ -84,6 +84,16 @@ async def connected(settings: Settings) -> AsyncIterator[Services]:
         await services.close()
 
 
+def with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Run `work` with the services of one API process (graph, bus, cipher, queue ...)."""
+
+    async def session() -> T:
+        async with connected(settings) as services:
+            return await work(services)
+
+    return run(session())
+
+
 @asynccontextmanager
 async def step_services(settings: Settings) -> AsyncIterator[StepServices]:
     """The trust, conflict, healing and policy services of one command, closed after it."""

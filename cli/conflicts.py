@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
@@ -22,11 +22,16 @@ from cli.common import (
     resolve,
     resolve_all,
     settings_for,
+    with_services,
     with_step_services,
 )
 from graph.ids import IdKind
 
 if TYPE_CHECKING:
+    from api.conflict_values import ConflictView, ListedConflict
+    from api.services import Services
+    from governance.rbac import Principal
+    from graph.graph import Graph
     from ingest.steps import StepServices
 
 T = TypeVar("T")
@@ -42,65 +47,108 @@ def _with_services(profile: str | None, work: Callable[[StepServices], Awaitable
     return with_step_services(settings_for(profile), work)
 
 
+ReaderOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Read as this user: their tables, personal values shown only if they may read "
+        "them (default: the operator, who may read everything).",
+    ),
+]
+
+
+async def _principal(graph: Graph, user: str | None) -> Principal:
+    from governance.accounts import load_principal
+    from governance.rbac import Principal
+
+    return Principal.system("cli") if user is None else await load_principal(graph, user)
+
+
 @conflicts_app.command("list")
 def list_conflicts(
     status: Annotated[str | None, typer.Option(help="open, resolved or dismissed.")] = "open",
     table: Annotated[str | None, typer.Option(help="Only conflicts of this table.")] = None,
     kind: Annotated[str | None, typer.Option(help="value, version or semantic.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    reader: ReaderOption = None,
     wide: WideOption = False,
     profile: ProfileOption = None,
 ) -> None:
-    """Conflicts, most confident suggestion first."""
-    params = {"status": status, "table": table, "kind": kind, "limit": limit}
-    records = _with_services(profile, lambda s: s.trust.graph.read("conflicts/list", params))
+    """Conflicts, most confident suggestion first (the list GraphQL's `conflicts` gives)."""
+    from api.conflict_values import readable_conflicts
+
+    async def work(services: Services) -> list[ListedConflict]:
+        principal = await _principal(services.graph, reader)
+        return await readable_conflicts(
+            services.graph,
+            services.cipher,
+            principal,
+            status=status,
+            table=table,
+            kind=kind,
+            limit=limit,
+        )
+
+    listed = with_services(settings_for(profile), work)
     view = make_table("id", "status", "attribute", "score", "suggested value", wide=wide)
-    for record in records:
-        suggestion = json.loads(record["suggestion"] or "{}")
+    for conflict in listed:
         view.add_row(
-            record["id"],
-            record["status"],
-            record["attribute"] or "",
-            f"{record['score'] or 0:.2f}",
-            json.dumps(suggestion.get("value")),
+            conflict.id,
+            conflict.status,
+            conflict.attribute or "",
+            f"{conflict.score or 0:.2f}",
+            _shown(conflict.suggested.value, redacted=conflict.suggested.redacted),
         )
     out.print(view)
-    out.print(f"{len(records)} conflict(s)")
+    out.print(f"{len(listed)} conflict(s)")
+
+
+def _shown(value: object, *, redacted: bool) -> str:
+    return "(redacted)" if redacted else json.dumps(value, ensure_ascii=False)
 
 
 @conflicts_app.command("show")
 def show_conflict(
-    conflict_id: str, wide: WideOption = False, profile: ProfileOption = None
+    conflict_id: str,
+    reader: ReaderOption = None,
+    wide: WideOption = False,
+    profile: ProfileOption = None,
 ) -> None:
     """One conflict: its rows, the suggestion and its evidence."""
-    conflict_id = resolve(settings_for(profile), IdKind.CONFLICT, conflict_id)
-    records = _with_services(
-        profile, lambda s: s.trust.graph.read("conflicts/get", {"id": conflict_id})
-    )
-    if not records:
+    from api.conflict_values import readable_conflict
+
+    settings = settings_for(profile)
+    conflict_id = resolve(settings, IdKind.CONFLICT, conflict_id)
+
+    async def work(services: Services) -> ConflictView | None:
+        principal = await _principal(services.graph, reader)
+        return await readable_conflict(services.graph, services.cipher, conflict_id, principal)
+
+    view = with_services(settings, work)
+    if view is None:
         out.print(f"no conflict {conflict_id!r}")
         raise typer.Exit(1)
-    conflict: dict[str, Any] = records[0]["conflict"]
+    conflict = view.conflict
     out.print(f"[bold]{conflict['id']}[/]  {conflict['status']}  score {conflict['score']:.2f}")
-    if conflict.get("suggestion"):
-        suggestion = json.loads(conflict["suggestion"])
-        out.print(f"suggestion: {json.dumps(suggestion['value'])} - {suggestion['why']}")
+    if view.suggestion is not None:
+        shown = _shown(view.suggestion["value"], redacted=bool(view.suggestion["value_redacted"]))
+        out.print(f"suggestion: {shown} - {view.suggestion['why']}", highlight=False)
     if conflict.get("resolution"):
-        out.print(f"resolution: {conflict['resolution']}")
-    view = make_table("row", "value", "trust", "status", "source", "document", wide=wide)
+        out.print(f"resolution: {conflict['resolution']}", highlight=False)
+    rows = make_table("row", "value", "trust", "status", "source", "document", wide=wide)
     attribute = conflict.get("attribute")
-    for row in records[0]["rows"]:
-        values = json.loads(row["values"])
+    for row in view.rows:
         rejected = " (rejected)" if attribute in row["rejected"] else ""
-        view.add_row(
+        value = _shown(row["values"].get(attribute), redacted=attribute in row["redacted"])
+        rows.add_row(
             row["id"],
-            json.dumps(values.get(attribute)) + rejected,
+            value + rejected,
             f"{row['trust'] or 0:.2f}",
             row["status"],
             row["source"] or "",
             row["document"] or "",
         )
-    out.print(view)
+    out.print(rows)
 
 
 @conflicts_app.command("resolve")

@@ -23,12 +23,12 @@ from cli.common import (
     resolve,
     settings_for,
 )
-from governance.appliers import default_appliers
 from governance.approvals import Approvals, ChangeRequestRecord, CommentRecord
 from governance.audit import AuditLog
 from graph.ids import IdKind
 from graph.model import ReviewStatus
 from graph.settings import Settings, load_settings
+from ingest.approved import approval_appliers
 
 T = TypeVar("T")
 
@@ -42,12 +42,12 @@ RequestArgument = Annotated[str, typer.Argument(help="The change request's id.")
 
 @asynccontextmanager
 async def open_approvals(settings: Settings) -> AsyncIterator[Approvals]:
-    """An approvals service on the configured graph and bus, with Grace's appliers."""
+    """An approvals service on the configured graph and bus, with Grace's appliers: an
+    approved table or file queues the files that waited for it at once."""
     async with connected(settings) as services:
         audit = AuditLog(services.graph)
-        yield Approvals(
-            services.graph, services.bus, audit, default_appliers(services.graph, audit)
-        )
+        appliers = approval_appliers(services.graph, audit, services.queue)
+        yield Approvals(services.graph, services.bus, audit, appliers)
 
 
 def _with_approvals(profile: str | None, work: Callable[[Approvals], Awaitable[T]]) -> T:

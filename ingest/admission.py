@@ -4,7 +4,8 @@ file needs before it is ingested.
 `Admission.admit` evaluates the ingestion policies on one file (source, type, size, personal
 data). A refused file becomes a failed run with the violations named; a high-risk file waits
 for an `ingestion` change request: one per file content, opened once, and ingested when an
-admin approves it (`ingestion_applier` queues it again). A rejected request keeps it out.
+admin approves it (`ingest.approved.ingestion_applier` queues it again at once). A rejected
+request keeps it out.
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from arq.connections import ArqRedis
 from pydantic import JsonValue
 
-from governance.approvals import Applier, Approvals, ChangeRequestRecord
+from governance.approvals import Approvals, ChangeRequestRecord
 from governance.policy import PolicySet
 from governance.policy_checks import FileVerdict, Violation, check_file
 from graph.errors import GraceError
 from graph.model import ReviewStatus
 from ingest.extract.detect import sniff
-from ingest.queue import QueuedFile, enqueue_all
 from ingest.sources import SourceRef
 
 REQUESTER = "system:ingest"
@@ -137,22 +136,6 @@ async def _request_for(
         ),
         None,
     )
-
-
-def ingestion_applier(redis: ArqRedis) -> Applier:
-    """On approval of an `ingestion` request, queue its file again (now admitted)."""
-
-    async def apply(request: ChangeRequestRecord) -> None:
-        payload = request.payload
-        item = QueuedFile(
-            path=Path(str(payload["root"])) / str(payload["path"]),
-            root=Path(str(payload["root"])),
-            sha256=str(payload["sha256"]),
-            size=int(str(payload["size"])),
-        )
-        await enqueue_all(redis, [item])
-
-    return apply
 
 
 def _payload(

@@ -17,7 +17,8 @@ from governance.secrets import open_secret_store
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
-from ingest.admission import Admission, ingestion_applier
+from ingest.admission import Admission
+from ingest.approved import approval_appliers
 from ingest.extract import Limits
 from ingest.service import IngestionService
 
@@ -27,13 +28,14 @@ async def open_ingestion(
 ) -> IngestionService:
     """The service over the graph's active tables and policies.
 
-    With `redis` (the worker's queue), an approved high-risk file is queued again; without
-    it (a one-off `grace ingest`), it is ingested at the next scan or ingest of the file.
+    With `redis` (the worker's queue), a file that waited for an approval (of its table, or
+    of a high-risk file) is queued again when it is approved; without it (a one-off
+    `grace ingest`), it is ingested at the next scan or ingest of the file.
     """
     audit = AuditLog(graph)
-    appliers = default_appliers(graph, audit)
-    if redis is not None:
-        appliers["ingestion"] = ingestion_applier(redis)
+    appliers = (
+        default_appliers(graph, audit) if redis is None else approval_appliers(graph, audit, redis)
+    )
     approvals = Approvals(graph, bus, audit, appliers)
     policies = await active_policy_set(graph)
     store = await asyncio.to_thread(open_secret_store, settings)

@@ -51,6 +51,12 @@ class QueuedFile:
         """Its ingestion job's id: one job per content of one file, however often queued."""
         return identity.job_id(str(self.path.resolve()), self.sha256)
 
+    def job_id_after(self, cause: str) -> str:
+        """Its job's id when queued again because of `cause` (an approved change request):
+        arq refuses an id while it keeps the result of the job that had it, so the file's
+        first job may still block `job_id`."""
+        return f"{self.job_id}:{cause}"
+
 
 def redis_settings(settings: Settings) -> RedisSettings:
     """arq's connection settings for the configured Redis."""
@@ -84,18 +90,31 @@ def _trace_context() -> dict[str, Any]:
     return {"trace": carrier} if carrier else {}
 
 
-async def enqueue_file(redis: ArqRedis, item: QueuedFile, priority: Priority) -> bool:
-    """Queue one file; False when the same content of the same file is already queued."""
+async def enqueue_file(
+    redis: ArqRedis, item: QueuedFile, priority: Priority, *, cause: str | None = None
+) -> bool:
+    """Queue one file; False when the same content of the same file is already queued (with
+    `cause`, queued again for that cause: see `QueuedFile.job_id_after`)."""
     job = await redis.enqueue_job(
         "ingest_file",
         str(item.path),
         str(item.root),
-        _job_id=item.job_id,
+        _job_id=item.job_id if cause is None else item.job_id_after(cause),
         _queue_name=QUEUE_NAME,
         **_placement(priority),
         **_trace_context(),
     )
     return job is not None
+
+
+async def enqueue_again(redis: ArqRedis, items: Sequence[QueuedFile], cause: str) -> int:
+    """Queue files again because of `cause`, each as its own job (urgent when alone); the
+    same cause queues a file once. Returns how many jobs were queued."""
+    priority = Priority.URGENT if len(items) == 1 else Priority.BULK
+    queued = 0
+    for item in items:
+        queued += await enqueue_file(redis, item, priority, cause=cause)
+    return queued
 
 
 async def enqueue_batch(redis: ArqRedis, items: Sequence[QueuedFile]) -> bool:

@@ -7,7 +7,7 @@ source `registry`); files directly in the root belong to a source named after th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from graph.errors import GraceError
 
@@ -52,3 +52,11 @@ def locate(path: Path, root: Path) -> tuple[SourceRef, str]:
     return SourceRef(
         id=f"folder:{name}", kind="folder", location=str(location), name=name
     ), relative.as_posix()
+
+
+def root_of(location: str, relative: str) -> Path:
+    """The watched root a file lay below, from its source's location and its path relative
+    to that root (the inverse of `locate`): a file in a source's folder has the folder's
+    name as its first part."""
+    folder = Path(location)
+    return folder.parent if len(PurePosixPath(relative).parts) > 1 else folder

@@ -12,7 +12,6 @@ elements can all be true at once.
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -84,14 +83,18 @@ class ClaimIndex:
     assertion_rows: Ints
     assertion_claims: Ints
 
-    @cached_property
-    def claim_rows(self) -> list[list[str]]:
-        """Per claim, the ids of the rows that back it, in assertion order."""
-        order = np.argsort(self.assertion_claims, kind="stable")
-        counts = np.bincount(self.assertion_claims, minlength=len(self.claims.source))
-        ids = [self.row_ids[position] for position in self.assertion_rows[order].tolist()]
-        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
-        return [ids[start:end] for start, end in itertools.pairwise(bounds)]
+    def rows_of_claims(self, claims: Ints) -> dict[int, list[str]]:
+        """The ids of the rows that back each of `claims`, in assertion order (only the
+        claims asked for: a full pass has millions, a conflict a few)."""
+        wanted = np.zeros(len(self.claims.source), dtype=bool)
+        wanted[claims] = True
+        asked = wanted[self.assertion_claims]
+        out: dict[int, list[str]] = {}
+        for position, claim in zip(
+            self.assertion_rows[asked].tolist(), self.assertion_claims[asked].tolist(), strict=True
+        ):
+            out.setdefault(claim, []).append(self.row_ids[position])
+        return out
 
     @cached_property
     def row_claims(self) -> dict[str, list[int]]:

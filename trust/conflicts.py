@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
+import numpy as np
 from pydantic import JsonValue
 
 from trust.claims import ClaimIndex, Item
@@ -71,21 +73,32 @@ class ValueConflict:
         return [(row, anchor) for row in self.losing_rows]
 
 
-def find_value_conflicts(index: ClaimIndex, result: TruthResult) -> list[ValueConflict]:
-    """Every item of `index` with at least two value clusters, with `result`'s resolution."""
+def find_value_conflicts(
+    index: ClaimIndex,
+    result: TruthResult,
+    among: Collection[tuple[str, str]] | None = None,
+) -> list[ValueConflict]:
+    """Every item of `index` with at least two value clusters, with `result`'s resolution;
+    with `among`, only the items whose (entity, attribute) it holds."""
+    item_of_value = index.claims.item_of_value
+    counts = np.bincount(item_of_value, minlength=len(index.items))
+    if among is not None:
+        wanted = [(item.entity, item.attribute) in among for item in index.items]
+        counts = np.where(np.array(wanted, dtype=bool), counts, 0)
+    disputed = counts[item_of_value] >= 2
     values_of_item: dict[int, list[int]] = {}
-    for value, item in enumerate(index.claims.item_of_value.tolist()):
-        values_of_item.setdefault(item, []).append(value)
+    for value in np.flatnonzero(disputed).tolist():
+        values_of_item.setdefault(int(item_of_value[value]), []).append(value)
+    claims = np.flatnonzero(disputed[index.claims.value])
     claims_of_value: dict[int, list[int]] = {}
-    for claim, value in enumerate(index.claims.value.tolist()):
+    for claim, value in zip(claims.tolist(), index.claims.value[claims].tolist(), strict=True):
         claims_of_value.setdefault(value, []).append(claim)
+    rows = index.rows_of_claims(claims)
     conflicts = []
     for item_id, values in values_of_item.items():
-        if len(values) < 2:
-            continue
         winner = int(result.winner[item_id])
         described = {
-            value: _claimed(index, result, value, claims_of_value.get(value, []))
+            value: _claimed(index, result, value, claims_of_value.get(value, []), rows)
             for value in values
         }
         conflicts.append(
@@ -98,8 +111,14 @@ def find_value_conflicts(index: ClaimIndex, result: TruthResult) -> list[ValueCo
     return conflicts
 
 
-def _claimed(index: ClaimIndex, result: TruthResult, value: int, claims: list[int]) -> ClaimedValue:
-    rows = sorted({row for claim in claims for row in index.claim_rows[claim]})
+def _claimed(
+    index: ClaimIndex,
+    result: TruthResult,
+    value: int,
+    claims: list[int],
+    rows_of_claims: dict[int, list[str]],
+) -> ClaimedValue:
+    rows = sorted({row for claim in claims for row in rows_of_claims.get(claim, [])})
     sources = sorted({index.sources[int(index.claims.source[claim])] for claim in claims})
     return ClaimedValue(
         value=index.representatives[value],

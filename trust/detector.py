@@ -158,7 +158,7 @@ class ConflictDetector:
     ) -> list[dict[str, Any]]:
         written: list[dict[str, Any]] = []
         for start in range(0, len(found), WRITE_BATCH):
-            batch = [_conflict_params(c) for c in found[start : start + WRITE_BATCH]]
+            batch = [conflict_params(c) for c in found[start : start + WRITE_BATCH]]
             written += await self._graph.write(
                 "conflicts/upsert_value_conflicts", {"conflicts": batch, "seen_at": seen_at}
             )
@@ -209,7 +209,8 @@ def _event(event_type: EventType, record: Mapping[str, Any], action: str, kind: 
     return DomainEvent(type=event_type, subject=record["id"], payload=payload)
 
 
-def _conflict_params(conflict: ValueConflict) -> dict[str, Any]:
+def conflict_params(conflict: ValueConflict) -> dict[str, Any]:
+    """What the graph stores of a value conflict (`conflicts/upsert_value_conflicts`)."""
     item = conflict.item
     values = (conflict.winner, *conflict.losers)
     return {
@@ -266,8 +267,8 @@ def suggestion(conflict: ValueConflict) -> dict[str, JsonValue]:
         "supporting_rows": list(conflict.winner.rows),
         "contradicting_sources": [*sorted({s for v in conflict.losers for s in v.sources})],
         "would_reject": list(conflict.losing_rows),
-        "why": (
-            f"{len(conflict.winner.sources)} source(s) assert {conflict.winner.value!r} "
+        "why": (  # without the value: it may be personal, shown only to whom may read it
+            f"{len(conflict.winner.sources)} source(s) assert the suggested value "
             f"with confidence {conflict.confidence:.2f}; "
             f"{len(conflict.losing_rows)} row(s) disagree"
         ),

@@ -10,6 +10,11 @@ or more (the full pass rewrites any that moved by `TRUST_EPSILON`). A document's
 the mean of its rows': a full pass recomputes it, an incremental pass moves it by the change
 of its rewritten rows (a quarantined row stays in that mean until the next full pass).
 
+Every pass leaves trust, facts and conflicts agreeing: the open value conflicts of its items
+take the confidences it resolved (`conflicts/refresh_open`), as their facts do; and the
+incremental pass stores the parts of a source no full pass has scored yet (its starting
+trust, split by table), so every source's trust can be explained from its first ingest.
+
 Rows are scored with the combined score, or with the learned model in force when there is
 one (`trust.model_store`). Only what changed is written: a row whose trust moved by less than
 the pass's tolerance (and was scored the same way) keeps its stored score, and a fact is
@@ -23,7 +28,7 @@ import gc
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +45,8 @@ from graph.schema_store import active_versions
 from graph.schemas import TableSchema
 from trust.aggregates import document_means, document_shifts, table_snapshots
 from trust.claims import NAMED_SOURCE_PREFIX, ClaimIndex, RowRecord, build_claims
+from trust.conflicts import find_value_conflicts
+from trust.detector import conflict_params
 from trust.facts import (
     FactChanges,
     StoredFact,
@@ -112,6 +119,9 @@ class _Pass:
     facts: FactChanges | None
     changed: list[int] = field(default_factory=list)
     """Positions of the rows whose stored score is rewritten."""
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    """The value conflicts among the pass's items as it resolved them
+    (`conflicts/refresh_open` brings the open ones stored to them)."""
 
     def shifts(self) -> list[dict[str, Any]]:
         """How the documents of the rewritten rows move (`trust/shift_document_trust`)."""
@@ -198,15 +208,16 @@ class TrustEngine:
         clock = _Clock()
         started = datetime.now(UTC)
         model = await self.refresh_model()
-        rows, prior, stored = await asyncio.gather(
+        rows, prior, stored, disputed = await asyncio.gather(
             read_active_rows(self._graph, progress, _scored_by(model)),
             read_source_trust(self._graph),
             read_fact_states(self._graph),
+            self._open_conflicts(None),
         )
         clock.lap("reading")
         index = build_claims(rows, self._tables)
         result = discover(index.claims, prior_trust=_prior(index, prior), detect_copying=False)
-        work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON)
+        work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON, disputed)
         clock.lap("computing")
         await self._graph.write("trust/freeze_all_decisions")
         await self._write_rows(work)
@@ -219,6 +230,7 @@ class TrustEngine:
         )
         await self._publish_changes(changes, "document", "rows rescored")
         await self._write_facts(work, started)
+        await self._refresh_conflicts(work)
         for snapshot in table_snapshots(rows, work.scores.trust):
             await self._graph.write("trust/create_snapshot", snapshot)
         clock.lap("writing")
@@ -233,12 +245,14 @@ class TrustEngine:
     async def _update_entities(self, entities: Sequence[str], facts: bool) -> TrustReport:
         clock = _Clock()
         model = await self.refresh_model()
-        rows, prior, stored = await asyncio.gather(
+        rows, prior, stored, disputed = await asyncio.gather(
             read_entity_rows(self._graph, entities, _scored_by(model)),
             read_source_trust(self._graph),
             read_entity_fact_states(self._graph, entities) if facts else _nothing(),
+            self._open_conflicts(entities),
         )
-        return await self._update(entities, rows, prior, stored if facts else None, model, clock)
+        stored_facts = stored if facts else None
+        return await self._update(entities, rows, prior, stored_facts, disputed, model, clock)
 
     async def update_document(self, document_id: str, *, facts: bool = True) -> TrustReport:
         """Incremental pass for the entities one document's rows describe."""
@@ -252,8 +266,20 @@ class TrustEngine:
             read_document_rows(self._graph, document_id, _scored_by(model)),
             read_source_trust(self._graph),
         )
-        stored = await read_entity_fact_states(self._graph, entities) if facts else None
-        return await self._update(entities, rows, prior, stored, model, clock)
+        stored, disputed = await asyncio.gather(
+            read_entity_fact_states(self._graph, entities) if facts else _nothing(),
+            self._open_conflicts(entities),
+        )
+        stored_facts = stored if facts else None
+        return await self._update(entities, rows, prior, stored_facts, disputed, model, clock)
+
+    async def _open_conflicts(self, entities: Sequence[str] | None) -> set[tuple[str, str]]:
+        """The (entity, attribute) items with an open value conflict (of `entities`)."""
+        records = await self._graph.read(
+            "conflicts/open_value_items",
+            {"entities": None if entities is None else list(entities)},
+        )
+        return {(record["entity"], record["attribute"]) for record in records}
 
     async def _update(
         self,
@@ -261,14 +287,19 @@ class TrustEngine:
         rows: Sequence[RowRecord],
         prior: Mapping[str, float],
         stored: Mapping[str, StoredFact] | None,
+        disputed: Collection[tuple[str, str]],
         model: TrainedModel | None,
         clock: _Clock,
     ) -> TrustReport:
         started = datetime.now(UTC)
         clock.lap("reading")
         index = build_claims(rows, self._tables)
-        result = resolve(index.claims, _prior(index, prior))
-        work = self._score(rows, index, result, started, stored, model, INCREMENTAL_TOLERANCE)
+        held = _prior(index, prior)
+        result = resolve(index.claims, held)
+        work = self._score(
+            rows, index, result, started, stored, model, INCREMENTAL_TOLERANCE, disputed
+        )
+        sources = initial_source_records(index, held)
         clock.lap("computing")
         if len(work.changed) > WRITE_BATCH:
             await self._graph.write("trust/freeze_decisions", {"entities": list(entities)})
@@ -277,9 +308,11 @@ class TrustEngine:
                 "trust/shift_document_trust", {"documents": work.shifts()}
             )
             await self._write_facts(work, started)
+            await self._refresh_conflicts(work)
+            await self._graph.write("trust/write_initial_source_parts", {"sources": sources})
         else:  # the usual case: one transaction
             changes = await self._graph.transaction(
-                lambda tx: self._write_small(tx, entities, work, started)
+                lambda tx: self._write_small(tx, entities, work, started, sources)
             )
         await self._publish_changes(changes, "document", "rows rescored")
         clock.lap("writing")
@@ -294,13 +327,18 @@ class TrustEngine:
         stored: Mapping[str, StoredFact] | None,
         model: TrainedModel | None,
         tolerance: float,
+        disputed: Collection[tuple[str, str]],
     ) -> _Pass:
+        """Score, resolve facts (with `stored`) and describe the value conflicts of the
+        `disputed` items (those with an open conflict stored)."""
         scores = score_rows(rows, index, result, self._tables, now=now, model=model)
         facts = None
         if stored is not None:
             facts = fact_changes(resolve_facts(index, result, self._sync_above), stored)
         stale = stale_rows(rows, scores, tolerance, self._quarantine_below)
-        return _Pass(rows, index, result, scores, facts, stale)
+        found = find_value_conflicts(index, result, disputed)
+        conflicts = [conflict_params(conflict) for conflict in found]
+        return _Pass(rows, index, result, scores, facts, stale, conflicts)
 
     async def _write_rows(self, work: _Pass) -> None:
         await write_batches(
@@ -338,7 +376,12 @@ class TrustEngine:
             )
 
     async def _write_small(
-        self, tx: GraphTransaction, entities: Sequence[str], work: _Pass, started: datetime
+        self,
+        tx: GraphTransaction,
+        entities: Sequence[str],
+        work: _Pass,
+        started: datetime,
+        sources: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
         """Every write of an incremental pass, in one transaction; returns the documents'
         trust changes."""
@@ -358,7 +401,16 @@ class TrustEngine:
                 await tx.run(
                     "trust/retract_facts", {"ids": work.facts.retracted, "started_at": started}
                 )
+        if work.conflicts:
+            await tx.run("conflicts/refresh_open", {"conflicts": work.conflicts})
+        if sources:
+            await tx.run("trust/write_initial_source_parts", {"sources": sources})
         return changes
+
+    async def _refresh_conflicts(self, work: _Pass) -> None:
+        for start in range(0, len(work.conflicts), FACT_BATCH):
+            batch = work.conflicts[start : start + FACT_BATCH]
+            await self._graph.write("conflicts/refresh_open", {"conflicts": batch})
 
     async def _publish_changes(
         self, changes: Iterable[Mapping[str, Any]], kind: str, reason: str
@@ -511,6 +563,16 @@ async def write_batches(
     await asyncio.gather(*(write(params) for params in batches))
 
 
+def _source_node(source: str) -> dict[str, Any]:
+    """The properties a source named by a row's own column is created with."""
+    named = source.startswith(NAMED_SOURCE_PREFIX)
+    return {
+        "id": source,
+        "kind": "named" if named else "folder",
+        "location": source.removeprefix(NAMED_SOURCE_PREFIX),
+    }
+
+
 def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
     """What `trust/write_source_trust` writes of every source: its trust, what it copies,
     and its parts by table."""
@@ -518,9 +580,7 @@ def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any
     parts = source_parts(index, result)
     return [
         {
-            "id": source,
-            "kind": "named" if source.startswith(NAMED_SOURCE_PREFIX) else "folder",
-            "location": source.removeprefix(NAMED_SOURCE_PREFIX),
+            **_source_node(source),
             "trust": float(result.source_trust[i]),
             "copies": copies.get(source),
             "parts": json.dumps(parts[i], sort_keys=True),
@@ -529,16 +589,50 @@ def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any
     ]
 
 
+def initial_source_records(index: ClaimIndex, trust: np.ndarray) -> list[dict[str, Any]]:
+    """What `trust/write_initial_source_parts` writes of the sources of an incremental pass:
+    the trust the pass held fixed (`trust`, by source), split over the tables in proportion
+    to the source's claims there, so the parts add up to it."""
+    tables, present = _claims_by_table(index)
+    shares = present / np.maximum(present.sum(axis=1), 1)[:, None] * trust[:, None]
+    return [
+        {
+            **_source_node(source),
+            "trust": float(trust[s]),
+            "parts": json.dumps(
+                {table: float(shares[s, t]) for t, table in enumerate(tables) if present[s, t]},
+                sort_keys=True,
+            ),
+        }
+        for s, source in enumerate(index.sources)
+    ]
+
+
+def _claims_by_table(index: ClaimIndex) -> tuple[list[str], np.ndarray]:
+    """The tables of the index's items, and per source and table how many claims it makes."""
+    tables, key = _source_table_keys(index)
+    shape = (index.claims.n_sources, len(tables))
+    return tables, np.bincount(key, minlength=shape[0] * shape[1]).reshape(shape)
+
+
+def _source_table_keys(index: ClaimIndex) -> tuple[list[str], np.ndarray]:
+    """The sorted tables of the index's items, and per claim its (source, table) cell as
+    `source * len(tables) + table`."""
+    claims = index.claims
+    tables = sorted({item.table for item in index.items})
+    position = {table: t for t, table in enumerate(tables)}
+    table_of_item = np.array([position[item.table] for item in index.items], dtype=np.int64)
+    key = claims.source * len(tables) + table_of_item[claims.item_of_value[claims.value]]
+    return tables, key
+
+
 def source_parts(index: ClaimIndex, result: TruthResult) -> list[dict[str, float]]:
     """Per source, its trust split by table: a source's trust is the mean confidence of the
     values it claims (ACCU), so each table's part is the summed confidence of its claims
     there over all its claims, and the parts add up to the trust (to the iteration's
     tolerance)."""
     claims = index.claims
-    tables = sorted({item.table for item in index.items})
-    position = {table: t for t, table in enumerate(tables)}
-    table_of_item = np.array([position[item.table] for item in index.items], dtype=np.int64)
-    key = claims.source * len(tables) + table_of_item[claims.item_of_value[claims.value]]
+    tables, key = _source_table_keys(index)
     shape, size = (claims.n_sources, len(tables)), claims.n_sources * len(tables)
     present = np.bincount(key, minlength=size).reshape(shape)
     confidence = result.value_confidence[claims.value]

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from api.gql.context import GraceContext
 from api.services import Services
-from governance.appliers import default_appliers
 from governance.approvals import Approvals
 from governance.rbac import Action
-from ingest.admission import ingestion_applier
+from ingest.approved import approval_appliers
 from ingest.steps import StepServices
 from trust.healing import Healer
 
@@ -22,9 +21,8 @@ def acting_user(context: GraceContext, action: Action) -> str:
 
 
 def approvals(services: Services) -> Approvals:
-    """Change requests with Grace's appliers (an approved ingestion is queued again)."""
-    appliers = default_appliers(services.graph, services.audit)
-    appliers["ingestion"] = ingestion_applier(services.queue)
+    """Change requests with Grace's appliers (the files an approval concerns are queued again)."""
+    appliers = approval_appliers(services.graph, services.audit, services.queue)
     return Approvals(services.graph, services.bus, services.audit, appliers)
 
 

@@ -28,7 +28,7 @@ from api.gql.arguments import MAX_COMMENT_CHARS, MAX_NOTE_CHARS, checked_id, che
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.governance_views import ReviewStatus
 from api.gql.permissions import Target, requires
-from api.gql.review import ConflictStatus, personal_hidden
+from api.gql.review import ConflictStatus, sealed_values
 from api.gql.targets import (
     CHANGE_REQUEST,
     COMMENTABLE,
@@ -286,12 +286,13 @@ class Mutation:
         kept = next(v for v in values if (chosen or conflict.winner.rows[0]) in v.rows)
         rejected = sorted({row for v in values if v is not kept for row in v.rows})
         item = conflict.item
-        hidden = await personal_hidden(info.context, item.table, item.attribute)
+        view = await sealed_values(info.context, item.table, kept.rows)
+        shown = await view.show(item.table, item.attribute, kept.value, kept.rows)
         return ConflictChange(
             id=node.id,
             status=ConflictStatus.RESOLVED,
-            kept_value=None if hidden else cast(JSON, kept.value),
-            value_redacted=hidden,
+            kept_value=cast(JSON, shown.value),
+            value_redacted=shown.redacted,
             kept_rows=list(kept.rows),
             rejected_rows=rejected,
         )

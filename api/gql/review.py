@@ -5,7 +5,9 @@ A conflict is visible to those who may read its scope: its table, or for the ver
 file the table of the file's rows; one about text (no scope) to those who may read text
 documents (`READ` on the default workspace, as for documents without rows). Rows come
 through `load_rows`, so rows of tables the caller may not read never appear; a value of a
-personal field shows only to callers who may read personal data of the table.
+personal field (a suggestion's, a competing one's, a resolution's, a fact's) shows decrypted
+only to callers who may read personal data of the table, and redacted to the others
+(`api.conflict_values`): never as the keyed hash or token it is stored as.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
+from api.conflict_values import SealedValues, ShownValue, claimed_rows, kept_rows
 from api.gql import loaders
 from api.gql.arguments import checked_id
 from api.gql.context import GraceContext, GraceInfo
@@ -35,6 +38,7 @@ from api.gql.pagination import (
     page_size,
 )
 from api.gql.permissions import ResourceOf, Target, requires, table_arg
+from api.row_values import RowValues
 from governance.errors import NotFoundError
 from governance.rbac import Action
 from graph.model import Timestamp
@@ -185,12 +189,20 @@ async def visible_conflict(context: GraceContext, record: ConflictRecord | None)
     return record.scope in await context.access.tables()
 
 
-async def personal_hidden(context: GraceContext, table: str | None, attribute: str | None) -> bool:
-    """Whether values of `table`.`attribute` are personal data the caller may not read."""
-    if table is None or attribute is None:
-        return False
-    personal = await context.loader(loaders.pii_fields_loader).load(table)
-    return attribute in personal and table not in await context.access.tables(Action.READ_PII)
+async def sealed_values(
+    context: GraceContext, table: str | None, row_ids: Sequence[str]
+) -> SealedValues:
+    """The caller's view of the values of `table` that the rows of `row_ids` assert (their
+    stored values hold the tokens that decrypt a keyed hash)."""
+    rows = await context.loader(loaders.rows_loader).load_many(list(row_ids))
+    tables = [table] if table is not None else []
+    personal = await context.loader(loaders.pii_fields_loader).load_many(tables)
+    view = RowValues(
+        context.services.cipher,
+        dict(zip(tables, personal, strict=True)),
+        await context.access.tables(Action.READ_PII),
+    )
+    return SealedValues(view, {row.id: row.values for row in rows if row is not None})
 
 
 def conflict_arg(name: str = "id") -> ResourceOf:
@@ -335,44 +347,50 @@ class Conflict:
         suggested = self.record.suggestion
         if not suggested:
             return None
-        hidden = await self._hidden(info)
+        supporting = _strings(suggested.get("supporting_rows"))
+        values = await sealed_values(info.context, self.record.table, supporting)
+        shown = await values.show(
+            self.record.table, self.record.attribute, suggested.get("value"), supporting
+        )
         confidence = suggested.get("confidence")
         keep = suggested.get("keep")
         return ConflictSuggestion(
-            value=None if hidden else cast(JSON, suggested.get("value")),
-            value_redacted=hidden,
+            value=cast(JSON, shown.value),
+            value_redacted=shown.redacted,
             confidence=float(confidence) if isinstance(confidence, int | float) else None,
             supporting_sources=_strings(suggested.get("supporting_sources")),
             contradicting_sources=_strings(suggested.get("contradicting_sources")),
             keep=keep if isinstance(keep, str) else None,
             reason=str(suggested.get("why") or ""),
-            supporting_row_ids=_strings(suggested.get("supporting_rows")),
+            supporting_row_ids=supporting,
             rejected_row_ids=_strings(suggested.get("would_reject")),
         )
 
     @strawberry.field(
         description="The evidence as stored (JSON): for a value conflict every value with its "
-        "confidence, rows and sources; for a semantic one the rule, reason and sentences; for a "
-        "version conflict the versions. Null when it holds personal data the caller may not read."
+        "confidence, rows and sources (a personal value null with `value_redacted` for callers "
+        "who may not read it); for a semantic one the rule, reason and sentences; for a "
+        "version conflict the versions."
     )
     async def evidence(self, info: GraceInfo) -> JSON | None:
-        return None if await self._hidden(info) else cast(JSON, self.record.claims)
+        record = self.record
+        values = await sealed_values(info.context, record.table, claimed_rows(record.claims))
+        return cast(JSON, await values.show_claims(record.table, record.attribute, record.claims))
 
     @strawberry.field(description="The last decision taken on the conflict; null if none.")
-    def decision(self) -> ConflictDecision | None:
+    async def decision(self, info: GraceInfo) -> ConflictDecision | None:
         record = self.record
         if record.resolved_by is None and record.reopened_by is None:
             return None
+        values = await sealed_values(info.context, record.table, kept_rows(record.resolution))
+        resolution = await values.show_resolution(record.table, record.attribute, record.resolution)
         return ConflictDecision(
             resolved_by=record.resolved_by,
             resolved_at=record.resolved_at,
-            resolution=cast(JSON, record.resolution),
+            resolution=cast(JSON, resolution),
             reopened_by=record.reopened_by,
             reopened_at=record.reopened_at,
         )
-
-    async def _hidden(self, info: GraceInfo) -> bool:
-        return await personal_hidden(info.context, self.record.table, self.record.attribute)
 
 
 @strawberry.type(description="The rows and sources behind a fact.")
@@ -415,20 +433,21 @@ async def load_facts(context: GraceContext, ids: Sequence[str]) -> list[Fact]:
     for record in found:
         if record is None or record.table not in readable:
             continue
-        hidden = await personal_hidden(context, record.table, record.attribute)
-        facts.append(_fact(record, hidden))
+        values = await sealed_values(context, record.table, record.rows)
+        shown = await values.show(record.table, record.attribute, record.value, record.rows)
+        facts.append(_fact(record, shown))
     return facts
 
 
-def _fact(record: FactRecord, hidden: bool) -> Fact:
+def _fact(record: FactRecord, shown: ShownValue) -> Fact:
     return Fact(
         id=strawberry.ID(record.id),
         table=record.table,
         key=record.key,
         entity=record.entity,
         attribute=record.attribute,
-        value=None if hidden else cast(JSON, record.value),
-        value_redacted=hidden,
+        value=cast(JSON, shown.value),
+        value_redacted=shown.redacted,
         confidence=record.confidence,
         status=FactStatus(record.status),
         resolved_at=record.resolved_at,

@@ -467,6 +467,8 @@ class SourceTrustRecord(BaseModel):
     trust: float | None = None
     parts: dict[str, float] = Field(default_factory=dict)
     copies: str | None = None
+    estimated: bool = True
+    """Whether a full pass estimated the trust; else it is the starting trust of a new source."""
 
     @field_validator("parts", mode="before")
     @classmethod
@@ -487,7 +489,8 @@ def source_trust_loader(context: GraceContext) -> DataLoader[str, SourceTrustRec
 def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
     """Why a source has its trust, the mean confidence of the values it claims (written by
     the last full pass): one part per table, its claims' summed confidence over all its
-    claims, so the parts add up to the trust."""
+    claims, so the parts add up to the trust. Before any full pass, its starting trust split
+    over its claims by table (written by the incremental pass)."""
     if record.trust is None or not record.parts:
         raise NotScoredError(record.id)
     evidence = []
@@ -500,11 +503,16 @@ def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
             )
         )
     ranked = explain(TrustScore(value=record.trust, contributions=record.parts), evidence, top)
+    basis = (
+        "the mean confidence of its claims"
+        if record.estimated
+        else "the starting trust of a source no full pass has estimated yet, split over its claims"
+    )
     return TrustExplanation.of(
         record.id,
         ", ".join(sorted(record.parts)),
         ranked,
-        summary=f"the mean confidence of its claims, by table: {ranked.summary}",
+        summary=f"{basis}, by table: {ranked.summary}",
     )
 
 

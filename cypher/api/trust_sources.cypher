@@ -1,5 +1,7 @@
-// Sources by id with their trust, its parts by table (JSON) and the source each copies, if
-// any. Unknown ids return nothing.
+// Sources by id with their trust, its parts by table (JSON), the source each copies, if
+// any, and whether a full pass estimated the trust (else it is the starting trust, which an
+// incremental pass stored with its parts). Unknown ids return nothing.
 UNWIND $ids AS source_id
 MATCH (s:Source {id: source_id})
-RETURN s.id AS id, s.trust AS trust, s.trust_parts AS parts, s.copies AS copies
+RETURN s.id AS id, s.trust AS trust, s.trust_parts AS parts, s.copies AS copies,
+       s.trust_updated_at IS NOT NULL AS estimated

@@ -60,21 +60,34 @@ class Callers:
         ]
 
 
-async def make_callers(graph: Graph, unique: str) -> Callers:
-    """Create the users (ids end in `unique`, removed by `testing/accounts_delete`)."""
+async def make_caller(
+    graph: Graph,
+    unique: str,
+    name: str,
+    role: Role | None,
+    tables: frozenset[str] | None = None,
+    *,
+    pii: bool = False,
+) -> Caller:
+    """Create one user with an API key (id `name-unique`, removed by
+    `testing/accounts_delete`); with `role`, a member of the default workspace (`pii`: who
+    may read personal data whatever the role)."""
     audit = AuditLog(graph)
     accounts, keys = Accounts(graph, audit), ApiKeys(graph, audit)
     await accounts.ensure_default_workspace(by=SYSTEM)
+    user_id = f"{name}-{unique}"
+    await accounts.create_user(user_id, name=name, email=f"{user_id}@example.org", by=SYSTEM)
+    if role is not None:
+        await accounts.grant(DEFAULT_WORKSPACE, user_id, role, tables=tables, pii=pii, by=SYSTEM)
+    issued = await keys.create_key(user_id, name="tests", scopes=None, expires_at=None, by=SYSTEM)
+    return Caller(name, user_id, issued.token.get_secret_value(), role, tables)
+
+
+async def make_callers(graph: Graph, unique: str) -> Callers:
+    """Create the users (ids end in `unique`, removed by `testing/accounts_delete`)."""
 
     async def user(name: str, role: Role | None, tables: frozenset[str] | None = None) -> Caller:
-        user_id = f"{name}-{unique}"
-        await accounts.create_user(user_id, name=name, email=f"{user_id}@example.org", by=SYSTEM)
-        if role is not None:
-            await accounts.grant(DEFAULT_WORKSPACE, user_id, role, tables=tables, by=SYSTEM)
-        issued = await keys.create_key(
-            user_id, name="tests", scopes=None, expires_at=None, by=SYSTEM
-        )
-        return Caller(name, user_id, issued.token.get_secret_value(), role, tables)
+        return await make_caller(graph, unique, name, role, tables)
 
     return Callers(
         admin=await user("admin", Role.ADMIN),

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from api.conflict_values import ShownValue, readable_conflict, readable_conflicts, sealed
 from api.gql.trust_views import (
     ContributionScale,
     NotScoredError,
@@ -27,13 +28,22 @@ from api.gql.trust_views import (
     explanation_of,
 )
 from api.services import Services
+from governance.accounts import load_principal
 from governance.audit import AuditLog
 from governance.policy_store import active_policy_set
+from governance.rbac import Principal, Role
 from graph.events import EventBus
 from graph.graph import Graph
 from ingest.extract import Limits
 from ingest.service import IngestionService, OutcomeStatus
-from tests.integration.api_support import EXPLANATION_QUERY, Caller, Callers, error_codes, gql
+from tests.integration.api_support import (
+    EXPLANATION_QUERY,
+    Caller,
+    Callers,
+    error_codes,
+    gql,
+    make_caller,
+)
 from tests.integration.conftest import SourceFolder
 from trust.aggregates import table_snapshots
 from trust.claims import build_claims
@@ -242,7 +252,7 @@ async def test_a_conflict_shows_its_rows_suggestion_and_evidence(
     assert suggestion["confidence"] == pytest.approx(conflict["score"])
     assert suggestion["supportingSources"] == seed.source_ids("a", "b")
     assert suggestion["contradictingSources"] == seed.source_ids("c")
-    assert "2 source(s) assert 1000" in suggestion["reason"]
+    assert "2 source(s) assert the suggested value" in suggestion["reason"]
     assert sorted(r["id"] for r in suggestion["supportingRows"]) == sorted(
         seed.rows[(s, "cities")] for s in ("a", "b")
     )
@@ -321,21 +331,80 @@ async def test_conflict_pages_neither_repeat_nor_skip(
     assert seed.organization in {c["id"] for c in paged}
 
 
-async def test_personal_values_of_a_conflict_show_only_to_pii_readers(
-    api_client: TestClient, callers: Callers, seed: Seed
+def may_read_personal_data(caller: Caller) -> bool:
+    """The oracle: an admin, or a member granted personal data, reads it (`people` is in
+    the default workspace)."""
+    return caller.role is Role.ADMIN or caller.name == "pii-viewer"
+
+
+def sealed_strings(body: Any) -> list[str]:
+    """Every keyed hash or field token anywhere in a response."""
+    text = json.dumps(body)
+    return [marker for marker in ("kh:v1:", "enc:v1:") if marker in text]
+
+
+async def test_personal_values_of_a_conflict_show_decrypted_to_pii_readers_only(
+    api_client: TestClient, callers: Callers, graph: Graph, seed: Seed, unique: str
+) -> None:
+    pii_viewer = await make_caller(graph, unique, "pii-viewer", Role.VIEWER, pii=True)
+    email = seed.conflict("people", "email")
+    emails = {"ria@vale.example", "ria@elsewhere.example"}
+    facts_variables = {"table": "people", "key": f"rvp-{unique}", "attribute": "email"}
+    for caller in (callers.admin, pii_viewer, callers.editor, callers.viewer):
+        body = gql(api_client, caller, CONFLICT_QUERY, {"id": email})
+        facts = gql(api_client, caller, FACTS_QUERY, facts_variables)
+        assert sealed_strings(body) == sealed_strings(facts) == [], caller.name
+        conflict = data(body)["conflict"]
+        suggestion = conflict["suggestion"]
+        claimed = {claim["value"] for claim in conflict["evidence"]}
+        [fact] = data(facts)["facts"]["nodes"]
+        if may_read_personal_data(caller):
+            assert suggestion == {**suggestion, "value": "ria@vale.example", "valueRedacted": False}
+            assert claimed == {row["values"]["email"] for row in conflict["rows"]} == emails
+            assert (fact["value"], fact["valueRedacted"]) == ("ria@vale.example", False)
+        else:
+            assert (suggestion["value"], suggestion["valueRedacted"]) == (None, True), caller.name
+            assert claimed == {row["values"]["email"] for row in conflict["rows"]} == {None}
+            assert {claim["value_redacted"] for claim in conflict["evidence"]} == {True}
+            assert (fact["value"], fact["valueRedacted"]) == (None, True)
+
+
+async def test_conflicts_read_for_the_command_line_are_decrypted_or_redacted_by_reader(
+    graph: Graph, api_services: Services, callers: Callers, seed: Seed
 ) -> None:
     email = seed.conflict("people", "email")
-    viewer = data(gql(api_client, callers.viewer, CONFLICT_QUERY, {"id": email}))["conflict"]
-    assert viewer["suggestion"]["valueRedacted"] is True
-    assert (viewer["suggestion"]["value"], viewer["evidence"]) == (None, None)
-    assert {row["values"]["email"] for row in viewer["rows"]} == {None}
-    admin = data(gql(api_client, callers.admin, CONFLICT_QUERY, {"id": email}))["conflict"]
-    assert admin["suggestion"]["valueRedacted"] is False
-    assert admin["evidence"] is not None
-    assert {row["values"]["email"] for row in admin["rows"]} == {
-        "ria@vale.example",
-        "ria@elsewhere.example",
-    }
+    assert callers.admin.user_id is not None
+    assert callers.viewer.user_id is not None
+    admin = await load_principal(graph, callers.admin.user_id)
+    viewer = await load_principal(graph, callers.viewer.user_id)
+    operator = Principal.system("cli")  # the CLI without --as: whoever holds the keys
+    for reader, readable in ((admin, True), (viewer, False), (operator, True)):
+        view = await readable_conflict(graph, api_services.cipher, email, reader)
+        assert view is not None
+        assert view.suggestion is not None
+        shown = json.dumps([view.conflict, view.suggestion, view.rows], default=str)
+        assert "kh:v1:" not in shown
+        assert "enc:v1:" not in shown
+        values = {row["values"]["email"] for row in view.rows}
+        listed = await readable_conflicts(
+            graph, api_services.cipher, reader, table="people", limit=10_000
+        )
+        assert not any(sealed(str(conflict.suggested.value)) for conflict in listed)
+        [suggested] = [conflict.suggested for conflict in listed if conflict.id == email]
+        assert suggested == ShownValue(view.suggestion["value"], not readable)
+        if readable:
+            assert view.suggestion["value"] == "ria@vale.example"
+            assert values == {"ria@vale.example", "ria@elsewhere.example"}
+        else:
+            assert (view.suggestion["value"], view.suggestion["value_redacted"]) == (None, True)
+            assert values == {None}
+            assert all(row["redacted"] == ["email"] for row in view.rows)
+    assert await readable_conflict(graph, api_services.cipher, "conflict:none", admin) is None
+    assert await readable_conflicts(graph, api_services.cipher, None, table="people") == []
+    unread = await readable_conflict(graph, api_services.cipher, email, None)
+    assert unread is not None
+    assert unread.suggestion is not None
+    assert (unread.suggestion["value"], unread.suggestion["value_redacted"]) == (None, True)
 
 
 async def test_a_semantic_conflict_shows_its_text_to_readers_of_documents(

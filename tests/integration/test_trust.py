@@ -13,11 +13,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from api.gql.trust_views import SourceTrustRecord, source_explanation
+from governance.audit import AuditLog
 from graph.events import EventBus
 from graph.graph import Graph
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.conftest import SourceFolder
 from trust.claims import RowRecord, build_claims
+from trust.detector import ConflictDetector
 from trust.engine import INCREMENTAL_TOLERANCE, TRUST_EPSILON, TrustEngine
 from trust.rows import ScoredBy, read_document_rows, read_source_trust
 from trust.scoring import RowScores, score_rows, stored_parts
@@ -262,3 +265,60 @@ async def test_an_incremental_update_touches_only_the_affected_rows(
     }
     assert after[f"x2-{unique}"] == before[f"x2-{unique}"]
     assert after[f"x1-{unique}"] != before[f"x1-{unique}"]  # b disagrees on x1 population
+
+
+async def conflict_and_fact(graph: Graph, unique: str, key: str) -> tuple[float, float]:
+    """The suggestion confidence of a stored value conflict about population, and the
+    confidence of the fact of the same item."""
+    conflict_id = f"conflict:value:cities:{key}-{unique}:population"
+    [record] = await graph.read("conflicts/get", {"id": conflict_id})
+    suggested = json.loads(record["conflict"]["suggestion"])
+    assert record["conflict"]["score"] == suggested["confidence"]
+    stored = await fact(graph, unique, key, "population")
+    return float(suggested["confidence"]), float(stored["confidence"])
+
+
+async def test_conflicts_facts_and_source_explanations_agree_after_every_pass(
+    graph: Graph,
+    bus: EventBus,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    rows = [(f"k{i}", 7_000 + i, now) for i in range(3)]
+    detector = ConflictDetector(graph, bus, AuditLog(graph), engine.tables)
+    documents = [await ingest(service, sources["a"], cities(unique, rows))]
+    documents.append(await ingest(service, sources["c"], cities(unique, rows)))
+    contradicting = cities(unique, [(k, p * 2, at) for k, p, at in rows])
+    documents.append(await ingest(service, sources["b"], contradicting))
+    # the after-ingest pass of each: detection, then the incremental trust pass with facts
+    for document in documents:
+        await detector.scan_document(document)
+        await engine.update_document(document)
+    suggestion, confidence = await conflict_and_fact(graph, unique, "k1")
+    assert suggestion == pytest.approx(confidence, abs=1e-9)
+    # a source is explained right after its first ingest: its parts add up to its trust
+    [record] = await graph.read("api/trust_sources", {"ids": [sources["b"].id]})
+    held = (await read_source_trust(graph))[sources["b"].id]  # the trust the pass held fixed
+    explained = source_explanation(SourceTrustRecord.model_validate(dict(record)), top=3)
+    assert explained.score == held
+    assert math.fsum(part.value for part in explained.contributions) == pytest.approx(held)
+    assert explained.summary.startswith("the starting trust of a source")
+
+    # a full pass re-estimates source trust: the conflict follows its fact
+    await engine.recompute()
+    after, confidence = await conflict_and_fact(graph, unique, "k1")
+    [record] = await graph.read("api/trust_sources", {"ids": [sources["b"].id]})
+    explained = source_explanation(SourceTrustRecord.model_validate(dict(record)), top=3)
+    assert explained.summary.startswith("the mean confidence of its claims")
+    assert after != pytest.approx(suggestion, abs=1e-3)  # the recompute moved it
+    assert after == pytest.approx(confidence, abs=1e-9)
+
+    # a change (another source backs the contradicting value), then a full pass again
+    documents.append(await ingest(service, sources["d"], contradicting))
+    await detector.scan_document(documents[-1])
+    await engine.recompute()
+    again, confidence = await conflict_and_fact(graph, unique, "k1")
+    assert again == pytest.approx(confidence, abs=1e-9)

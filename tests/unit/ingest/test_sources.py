@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from ingest import identity
-from ingest.sources import OutsideRootError, locate
+from ingest.sources import OutsideRootError, locate, root_of
 
 
 def test_the_first_folder_below_the_root_is_the_source(tmp_path: Path) -> None:
@@ -19,6 +19,14 @@ def test_a_file_directly_in_the_root_belongs_to_the_root(tmp_path: Path) -> None
     source, relative = locate(tmp_path / "notes.md", tmp_path)
     assert source.id == f"folder:{tmp_path.name}"
     assert relative == "notes.md"
+
+
+@pytest.mark.parametrize("file", ["registry/sub/cities.csv", "notes.md"])
+def test_the_root_is_found_again_from_a_source_and_a_relative_path(
+    tmp_path: Path, file: str
+) -> None:
+    source, relative = locate(tmp_path / file, tmp_path)
+    assert root_of(source.location, relative) == tmp_path.resolve()
 
 
 def test_a_path_outside_the_root_is_refused(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_one_source_asserting_a_value_twice_makes_one_claim() -> None:
         [row("r1", "a", population=5), row("r2", "a", population=5)], {"cities": TABLE}
     )
     assert len(index.claims.source) == 1
-    assert index.claim_rows == [["r1", "r2"]]
+    assert index.rows_of_claims(np.arange(1)) == {0: ["r1", "r2"]}
 
 
 def test_rows_of_unknown_tables_are_ignored() -> None:
@@ -88,7 +88,7 @@ def _shape(index: ClaimIndex) -> tuple[object, ...]:
         index.claims.source.tolist(),
         index.claims.value.tolist(),
         index.claims.item_of_value.tolist(),
-        index.claim_rows,
+        index.rows_of_claims(np.arange(len(index.claims.source))),
         index.row_claims,
     )
 

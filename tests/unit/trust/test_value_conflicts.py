@@ -109,3 +109,14 @@ def test_automatic_reconciliation_rarely_rejects_a_true_value(
     one_against_one = [c for c in found if c.item.key == "bergen-no"]
     assert one_against_one
     assert one_against_one[0].confidence < AUTO_RESOLVE_ABOVE
+
+
+def test_only_the_items_asked_for_are_described(
+    cases: list[Case], tables: dict[str, TableSchema], found: list[ValueConflict]
+) -> None:
+    index = build_claims(row_records(cases, tables), tables)
+    result = discover(index.claims, detect_copying=False)
+    asked = {(conflict.item.entity, conflict.item.attribute) for conflict in found[::2]}
+    some = find_value_conflicts(index, result, asked)
+    assert [conflict.id for conflict in some] == [conflict.id for conflict in found[::2]]
+    assert find_value_conflicts(index, result, set()) == []
