@@ -169,7 +169,8 @@ def resolve_conflict(
         profile,
         lambda s: s.healer.reconcile(conflict_id, actor=f"user:{actor}", choose_row=row, note=note),
     )
-    out.print(f"resolved {conflict.id}: kept {json.dumps(conflict.winner.value)}")
+    kept = conflict.kept(row).value
+    out.print(f"resolved {conflict.id}: kept {json.dumps(kept, ensure_ascii=False)}")
 
 
 @conflicts_app.command("dismiss")

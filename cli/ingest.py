@@ -131,8 +131,14 @@ def print_overview(overview: Overview, console: Console) -> None:
             )
     else:
         console.print("no open conflicts")
-    if len(overview.sources) > 1:
-        least, most = overview.sources[0], overview.sources[-1]
+    estimated = [source for source in overview.sources if source.estimated]
+    if overview.sources and not estimated:
+        console.print(
+            "sources hold their starting trust until the first full pass "
+            "(grace trust recompute; the worker runs one on schedule)"
+        )
+    elif len(estimated) > 1:
+        least, most = estimated[0], estimated[-1]
         console.print(
             f"least trusted source: {_source(least)}; most trusted: {_source(most)}",
             highlight=False,

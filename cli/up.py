@@ -17,6 +17,7 @@ import typer
 
 from cli.common import FreshOption, ProfileOption, err, out, run, settings_for, with_graph
 from cli.ingest import ingest_with_progress, print_overview, print_summary
+from cli.trust import print_report, recompute
 
 if TYPE_CHECKING:
     from api.prestart import PrestartReport
@@ -85,6 +86,8 @@ def _demo(stack: LocalStack) -> None:
     _step(f"ingesting the demo ({sources})")
     report = ingest_with_progress(settings, [sources], out)
     print_summary(report, out)
+    _step("the first full trust pass: sources are estimated from what they claim")
+    print_report(run(recompute(settings, out)), out)
     overview = with_graph(settings, read_overview)
     print_overview(overview, out)
     out.print(f"the demo's answer key: {sources.parent / 'README.md'}")

@@ -61,6 +61,11 @@ class ValueConflict:
         )
         return hashlib.sha256(json.dumps(groups).encode("utf-8")).hexdigest()
 
+    def kept(self, chosen_row: str | None = None) -> ClaimedValue:
+        """The value a resolution keeps: `chosen_row`'s, or the suggested one."""
+        row = chosen_row or self.winner.rows[0]
+        return next(v for v in (self.winner, *self.losers) if row in v.rows)
+
     @property
     def losing_rows(self) -> tuple[str, ...]:
         """Rows whose value for the attribute would be rejected by the suggested resolution."""

@@ -27,6 +27,8 @@ class SourceTrust:
     id: str
     trust: float
     documents: int
+    estimated: bool
+    """Whether a full pass estimated the trust (else it is the starting trust)."""
 
 
 @dataclass(frozen=True)
@@ -51,5 +53,5 @@ async def read_overview(graph: Graph) -> Overview:
             ConflictGroup(g["table"], g["kind"], g["attribute"], g["conflicts"], g["example"])
             for g in groups
         ],
-        sources=[SourceTrust(s["id"], s["trust"], s["documents"]) for s in sources],
+        sources=[SourceTrust(s["id"], s["trust"], s["documents"], s["estimated"]) for s in sources],
     )

@@ -283,7 +283,7 @@ class Mutation:
             node.id, actor=f"user:{user}", choose_row=chosen, note=note
         )
         values = (conflict.winner, *conflict.losers)
-        kept = next(v for v in values if (chosen or conflict.winner.rows[0]) in v.rows)
+        kept = conflict.kept(chosen)
         rejected = sorted({row for v in values if v is not kept for row in v.rows})
         item = conflict.item
         view = await sealed_values(info.context, item.table, kept.rows)

@@ -8,8 +8,8 @@ import pytest
 from graph.schemas import TableSchema, load_tables
 from graph.settings import PROJECT_ROOT
 from tests.corpus.value_corpus import Case, load_cases, row_records, score
-from trust.claims import build_claims
-from trust.conflicts import ValueConflict, find_value_conflicts
+from trust.claims import Item, build_claims
+from trust.conflicts import ClaimedValue, ValueConflict, find_value_conflicts
 from trust.truth import discover
 
 AUTO_RESOLVE_ABOVE = 0.95
@@ -120,3 +120,11 @@ def test_only_the_items_asked_for_are_described(
     some = find_value_conflicts(index, result, asked)
     assert [conflict.id for conflict in some] == [conflict.id for conflict in found[::2]]
     assert find_value_conflicts(index, result, set()) == []
+
+
+def test_a_resolution_keeps_the_chosen_rows_value_or_else_the_suggested_one() -> None:
+    winner = ClaimedValue(525.03, 0.98, ("row:registry",), ("folder:registry",))
+    loser = ClaimedValue(689.59, 0.02, ("row:open-data",), ("folder:open-data",))
+    conflict = ValueConflict(Item("cities", "tampere-fi", "area_km2"), winner, (loser,))
+    assert conflict.kept() == winner
+    assert conflict.kept("row:open-data") == loser
