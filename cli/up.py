@@ -214,9 +214,25 @@ def with_services(
     )
     stack = LocalStack(settings_for(None), config)
     try:
-        print_prestart(run(stack.start(_step)))
-        code = subprocess.call(ctx.args, env={**os.environ, **stack.env})
+        with _terminate_raises():
+            print_prestart(run(stack.start(_step)))
+            code = subprocess.call(ctx.args, env={**os.environ, **stack.env})
     finally:
         with signals_ignored():
             stack.stop()
     raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def _terminate_raises() -> Iterator[None]:
+    """SIGTERM ends the command as Ctrl-C does, through `finally` (the services are stopped,
+    the command run is killed), instead of leaving Neo4j and Redis running."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

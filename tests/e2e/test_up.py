@@ -147,3 +147,44 @@ def test_up_shows_the_demo_serves_everything_and_stops_cleanly_on_ctrl_c(
         in (" ".join(text.split()))
     )
     assert not any(listening(port) for port in ports.values())
+
+
+def test_with_services_stops_its_services_when_terminated(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """SIGTERM (a CI runner cancelling, `kill`) stops Neo4j and Redis and the command run,
+    as Ctrl-C does: nothing is left listening."""
+    ports = {name: free_port() for name in ("bolt", "http", "redis")}
+    env = {
+        **os.environ,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "GRACE_NEO4J_HEAP": "512m",
+    }
+    grace = Path(sys.executable).parent / "grace"
+    log = tmp_path / "with-services.log"
+    command = [
+        str(grace),
+        "with-services",
+        "--data-dir",
+        str(tmp_path / "var"),
+        "--bolt-port",
+        str(ports["bolt"]),
+        "--http-port",
+        str(ports["http"]),
+        "--redis-port",
+        str(ports["redis"]),
+        "--",
+        "sleep",
+        "600",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(log, process, "migrations applied")
+        assert all(listening(port) for port in ports.values())
+        process.send_signal(signal.SIGTERM)
+        process.wait(120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not any(listening(port) for port in ports.values()), log.read_text()
