@@ -1,1 +1,0 @@
-"""Governance: policies, approvals, RBAC, audit log, secrets (issue 6)."""

@@ -1,1 +1,0 @@
-"""Ingestion: extractors, schema matching, graph loading, watcher and worker (issue 3)."""

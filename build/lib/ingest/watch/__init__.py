@@ -1,1 +1,0 @@
-"""Parts of the folder watcher (`ingest.watcher`): file checks and watchdog event handling."""
