@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from arq.connections import ArqRedis, RedisSettings, create_pool
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -18,6 +19,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest.extract import Limits
+from ingest.queue import QUEUE_NAME, deserialize, serialize
 from ingest.service import IngestionService
 from tests.integration.api_support import Callers, LiveApi, make_callers
 
@@ -50,6 +52,20 @@ async def source(graph: Graph, tmp_path: Path, unique: str) -> AsyncIterator[Sou
     folder = SourceFolder(tmp_path, f"src_{unique}")
     yield folder
     await graph.write("testing/delete_source", {"source": folder.id})
+
+
+@pytest.fixture
+async def queue(settings: Settings) -> AsyncIterator[ArqRedis]:
+    """The ingestion queue on the real Redis, emptied before and after the test."""
+    pool = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url),
+        job_serializer=serialize,
+        job_deserializer=deserialize,
+    )
+    await pool.delete(QUEUE_NAME)
+    yield pool
+    await pool.delete(QUEUE_NAME)
+    await pool.aclose()
 
 
 @pytest.fixture(scope="module")

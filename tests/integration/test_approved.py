@@ -3,10 +3,8 @@ arq worker ingests them: no rescan is involved."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.connections import ArqRedis
 from arq.worker import Worker
 
 from governance.approvals import Approvals
@@ -16,25 +14,12 @@ from graph.graph import Graph
 from graph.model import ReviewStatus
 from graph.settings import Settings
 from ingest.approved import approval_appliers, files_awaiting_table
-from ingest.queue import QUEUE_NAME, Priority, QueuedFile, deserialize, enqueue_file, serialize
+from ingest.queue import QUEUE_NAME, Priority, QueuedFile, enqueue_file
 from ingest.watch.files import sha256_of
 from ingest.worker import worker_settings
 from tests.integration.conftest import SourceFolder
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[ArqRedis]:
-    pool = await create_pool(
-        RedisSettings.from_dsn(settings.redis_url),
-        job_serializer=serialize,
-        job_deserializer=deserialize,
-    )
-    await pool.delete(QUEUE_NAME)
-    yield pool
-    await pool.delete(QUEUE_NAME)
-    await pool.aclose()
 
 
 async def run_worker(settings: Settings) -> int:
@@ -56,7 +41,7 @@ async def test_approving_a_proposed_table_queues_and_ingests_the_waiting_file_at
     graph: Graph,
     bus: EventBus,
     settings: Settings,
-    redis: ArqRedis,
+    queue: ArqRedis,
     source: SourceFolder,
     unique: str,
 ) -> None:
@@ -68,7 +53,7 @@ async def test_approving_a_proposed_table_queues_and_ingests_the_waiting_file_at
     await graph.write("testing/approvals_members", {"workspace": "default", "users": users})
     try:
         # the watcher queues it; the worker finds no table, proposes one and the file waits
-        assert await enqueue_file(redis, item, Priority.URGENT)
+        assert await enqueue_file(queue, item, Priority.URGENT)
         assert await run_worker(settings) == 1
         [run] = (await graph.read("testing/source_graph", {"source": source.id}))[0]["runs"]
         assert run["status"] == "awaiting_schema"
@@ -78,11 +63,11 @@ async def test_approving_a_proposed_table_queues_and_ingests_the_waiting_file_at
         # two editors approve (policies/approvals.yaml): the approval queues the file itself,
         # though the result of its first job still holds that job's id
         audit = AuditLog(graph)
-        approvals = Approvals(graph, bus, audit, approval_appliers(graph, audit, redis))
+        approvals = Approvals(graph, bus, audit, approval_appliers(graph, audit, queue))
         for editor in editors:
             decided = await approvals.approve(request["request"]["id"], editor)
         assert decided.status is ReviewStatus.APPLIED
-        [queued] = await redis.queued_jobs(queue_name=QUEUE_NAME)
+        [queued] = await queue.queued_jobs(queue_name=QUEUE_NAME)
         assert queued.job_id == item.job_id_after(decided.id)
         assert list(queued.args[:2]) == [str(path), str(source.root)]
         assert await run_worker(settings) == 1

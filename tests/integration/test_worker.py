@@ -10,17 +10,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.connections import ArqRedis
 from arq.worker import Worker
 
 from graph.graph import Graph
 from graph.settings import Settings
-from ingest.queue import QUEUE_NAME, Priority, QueuedFile, deserialize, enqueue_file, serialize
+from ingest.queue import QUEUE_NAME, Priority, QueuedFile, enqueue_file
 from ingest.watch.files import sha256_of
 from ingest.watcher import run_watcher
 from ingest.worker import worker_settings
@@ -29,19 +28,6 @@ from tests.integration.conftest import SourceFolder
 pytestmark = pytest.mark.integration
 
 ROWS = "city_id,name,population\n" + "".join(f"c{i}-xx,City {i},{1000 + i}\n" for i in range(3))
-
-
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[ArqRedis]:
-    pool = await create_pool(
-        RedisSettings.from_dsn(settings.redis_url),
-        job_serializer=serialize,
-        job_deserializer=deserialize,
-    )
-    await pool.delete(QUEUE_NAME)
-    yield pool
-    await pool.delete(QUEUE_NAME)
-    await pool.aclose()
 
 
 async def documents(graph: Graph, source: SourceFolder) -> list[tuple[int, str]]:
@@ -67,13 +53,13 @@ def queued(path: Path, root: Path) -> QueuedFile:
 
 
 async def test_twenty_enqueues_of_one_file_make_one_job_and_one_document(
-    graph: Graph, settings: Settings, redis: ArqRedis, source: SourceFolder
+    graph: Graph, settings: Settings, queue: ArqRedis, source: SourceFolder
 ) -> None:
     path = source.write("cities.csv", ROWS)
     item = queued(path, source.root)
-    accepted = await asyncio.gather(*(enqueue_file(redis, item, Priority.BULK) for _ in range(20)))
+    accepted = await asyncio.gather(*(enqueue_file(queue, item, Priority.BULK) for _ in range(20)))
     assert accepted.count(True) == 1
-    assert await redis.zcard(QUEUE_NAME) == 1
+    assert await queue.zcard(QUEUE_NAME) == 1
     worker = Worker(**{**worker_settings(settings), "burst": True, "handle_signals": False})
     try:
         await worker.main()
@@ -88,15 +74,15 @@ async def test_twenty_enqueues_of_one_file_make_one_job_and_one_document(
 
 
 async def test_an_urgent_file_overtakes_a_queued_bulk_load(
-    redis: ArqRedis, source: SourceFolder
+    queue: ArqRedis, source: SourceFolder
 ) -> None:
     bulk = [queued(source.write(f"bulk{i}.csv", ROWS), source.root) for i in range(3)]
     for item in bulk:
-        await enqueue_file(redis, item, Priority.BULK)
+        await enqueue_file(queue, item, Priority.BULK)
     urgent = queued(source.write("urgent.csv", ROWS), source.root)
-    await enqueue_file(redis, urgent, Priority.URGENT)
-    first, _ = (await redis.zrange(QUEUE_NAME, 0, 0, withscores=True))[0]
-    jobs = {job.job_id: job for job in await redis.queued_jobs(queue_name=QUEUE_NAME)}
+    await enqueue_file(queue, urgent, Priority.URGENT)
+    first, _ = (await queue.zrange(QUEUE_NAME, 0, 0, withscores=True))[0]
+    jobs = {job.job_id: job for job in await queue.queued_jobs(queue_name=QUEUE_NAME)}
     assert jobs[first.decode()].args[0] == str(urgent.path)
 
 
@@ -118,7 +104,7 @@ def start_worker(settings: Settings, log: Path, job_timeout: int) -> subprocess.
 async def test_a_worker_killed_mid_job_is_replaced_and_the_graph_matches_a_clean_run(
     graph: Graph,
     settings: Settings,
-    redis: ArqRedis,
+    queue: ArqRedis,
     tmp_path: Path,
     unique: str,
 ) -> None:
@@ -130,7 +116,7 @@ async def test_a_worker_killed_mid_job_is_replaced_and_the_graph_matches_a_clean
     try:
         killed_path = killed.write("cities.csv", rows)
         clean_path = clean.write("cities.csv", rows)
-        await enqueue_file(redis, queued(killed_path, killed.root), Priority.URGENT)
+        await enqueue_file(queue, queued(killed_path, killed.root), Priority.URGENT)
         log = tmp_path / "worker.log"
         first = start_worker(settings, log, job_timeout=20)
 
@@ -151,7 +137,7 @@ async def test_a_worker_killed_mid_job_is_replaced_and_the_graph_matches_a_clean
                 return await documents(graph, killed) == [(1, "active")]
 
             await wait_for(active, 120)
-            await enqueue_file(redis, queued(clean_path, clean.root), Priority.URGENT)
+            await enqueue_file(queue, queued(clean_path, clean.root), Priority.URGENT)
 
             async def clean_active() -> bool:
                 return await documents(graph, clean) == [(1, "active")]
@@ -177,7 +163,7 @@ async def test_a_worker_killed_mid_job_is_replaced_and_the_graph_matches_a_clean
 
 
 async def test_the_watcher_feeds_the_worker_and_catches_up_after_a_restart(
-    graph: Graph, settings: Settings, redis: ArqRedis, source: SourceFolder
+    graph: Graph, settings: Settings, queue: ArqRedis, source: SourceFolder
 ) -> None:
     local = settings.model_copy(update={"watch_dirs": [source.root]})
     worker = Worker(**{**worker_settings(local), "handle_signals": False})
