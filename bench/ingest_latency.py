@@ -30,7 +30,7 @@ WAIT_SECONDS = 30.0
 def _start(arguments: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "api", *arguments],
+            [sys.executable, "-m", "cli", *arguments],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
