@@ -20,9 +20,17 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    JsonValue,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 from governance.errors import MalformedAuditEventError
 from graph.graph import Graph, GraphTransaction
@@ -53,23 +61,31 @@ class AuditEntry:
     """State after the change; only its digest is stored."""
 
 
+def _exact_int(value: object) -> object:
+    """An int as it is (not a float or bool equal to one)."""
+    if type(value) is not int:
+        raise ValueError("must be an integer")
+    return value
+
+
 class AuditRecord(BaseModel):
-    """One stored event of an audit chain: exactly its properties, no other."""
+    """One stored event of an audit chain: exactly its properties, no other, each of its
+    exact type (a seq stored as a float or a text as bytes is not an event's)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    chain: str
-    seq: int
-    id: str
-    actor: str
-    action: str
-    target: str
-    before_digest: str
-    after_digest: str
+    chain: StrictStr
+    seq: StrictInt
+    id: StrictStr
+    actor: StrictStr
+    action: StrictStr
+    target: StrictStr
+    before_digest: StrictStr
+    after_digest: StrictStr
     at: Timestamp
-    prev_hash: str
-    hash: str
-    hash_version: Literal[2] | None = None
+    prev_hash: StrictStr
+    hash: StrictStr
+    hash_version: Annotated[Literal[2], BeforeValidator(_exact_int)] | None = None
     """2 for events hashed over every property; None (absent) for legacy events."""
 
     @property
@@ -195,10 +211,10 @@ class StoredEvent:
         """Read one event list of `audit/events_page`: the `PAGE_COLUMNS`, then the names
         of unexpected properties, then the seqs linking to it."""
         *values, unexpected, linked_from = row
-        event = {name: value for name, value in zip(PAGE_COLUMNS, values, strict=True)}
-        seconds, micros = event.pop("at_seconds"), event.pop("at_micros")
-        if isinstance(seconds, int) and isinstance(micros, int):
-            event["at"] = datetime.fromtimestamp(seconds, UTC).replace(microsecond=micros)
+        event = dict(zip(PAGE_COLUMNS, values, strict=True))
+        at = _event_time(event.pop("at_seconds"), event.pop("at_micros"))
+        if at is not None:
+            event["at"] = at
         seq = event["seq"]
         if unexpected:
             names = ", ".join(sorted(unexpected))
@@ -216,6 +232,16 @@ class StoredEvent:
         if self.record is None:
             raise MalformedAuditEventError(self.chain, self.seq)
         return self.record
+
+
+def _event_time(seconds: object, micros: object) -> datetime | None:
+    """The event time from epoch seconds and microseconds; None when they are not one."""
+    if type(seconds) is not int or type(micros) is not int:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC).replace(microsecond=micros)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _first_problem(error: ValidationError) -> str:
@@ -290,7 +316,7 @@ class AuditLog:
     ) -> AsyncIterator[list[StoredEvent]]:
         """`pages`, a page (one read of the index, in seq order) at a time."""
         while True:
-            [row] = await self.graph.read(
+            [row] = await self.graph.read_plain(
                 "audit/events_page",
                 {
                     "chain": self.chain,

@@ -369,8 +369,10 @@ async def test_bad_signatures_are_named(audit: AuditLog, key: Ed25519PrivateKey)
         {"at_seconds": 0},
         {"hash_version": 3},
         {"seq_backup": 3, "comment": "two at once"},
+        {"hash_version": 2.0},
+        {"seq": 3.0},
     ],
-    ids=["note", "shadowing-name", "unknown-hash-version", "two"],
+    ids=["note", "shadowing-name", "unknown-hash-version", "two", "float-version", "float-seq"],
 )
 async def test_an_event_with_an_unexpected_property_is_named_edited(
     audit: AuditLog, properties: dict[str, object]
@@ -382,7 +384,7 @@ async def test_an_event_with_an_unexpected_property_is_named_edited(
     )
     report = await verify(audit, NO_TRUST)
     assert kinds(report) == {(ProblemKind.EDITED, 3)}
-    extra = sorted(set(properties) - {"hash_version"})
+    extra = sorted(set(properties) - {"hash_version", "seq"})
     assert all(name in report.problems[0].detail for name in extra)
 
 
