@@ -16,7 +16,7 @@ from cli.common import ProfileOption, err, make_table, out
 from governance.audit import AuditLog, canonical_json
 from governance.audit_verify import Progress as ProgressCallback
 from governance.audit_verify import VerifyReport, checkpoint_with_store, verify
-from governance.checkpoint import Checkpoint, Trust, read_trust
+from governance.checkpoint import Checkpoint, Trust, drop_anchor, read_trust
 from governance.secrets import open_secret_store
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
@@ -94,6 +94,26 @@ def checkpoint_command(
         f"checkpoint of chain {chain!r} at seq {checkpoint.seq}: root {checkpoint.root}"
         + (f", written to {output}" if output is not None else "")
     )
+
+
+@audit_app.command("drop-anchor")
+def drop_anchor_command(
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: the chain was started again on purpose.")
+    ] = False,
+    chain: ChainOption = "main",
+    profile: ProfileOption = None,
+) -> None:
+    """Forget the chain's latest checkpoint kept in the secret store, after the database was
+    emptied on purpose (otherwise verify and checkpoint report the chain truncated)."""
+    if not yes:
+        err.print("[red]refused:[/] pass --yes: until the next checkpoint a truncation goes unseen")
+        raise typer.Exit(2)
+    dropped = drop_anchor(open_secret_store(load_settings(profile)), chain)
+    if dropped is None:
+        out.print(f"chain {chain!r} has no anchor")
+    else:
+        out.print(f"anchor of chain {chain!r} at seq {dropped.seq} dropped")
 
 
 @audit_app.command("export")

@@ -192,6 +192,16 @@ def save_anchor(store: SecretStore, checkpoint: Checkpoint) -> None:
     raise CheckpointAnchorError(name, "kept changing while being written")
 
 
+def drop_anchor(store: SecretStore, chain: str) -> Checkpoint | None:
+    """Forget `chain`'s anchor, for a chain deliberately started again (a new database);
+    returns the anchor dropped, if any. Until the next checkpoint a truncation goes unseen."""
+    anchor = load_anchor(store, chain)
+    if anchor is not None:
+        name = anchor_name(chain)
+        store.destroy(name, store.versions(name)[-1].version)
+    return anchor
+
+
 async def store_checkpoint(graph: Graph, checkpoint: Checkpoint) -> Checkpoint:
     """Keep a checkpoint as an `AuditCheckpoint` node; the first one at a (chain, seq) stays."""
     [row] = await graph.write("audit/store_checkpoint", checkpoint.model_dump())

@@ -32,6 +32,7 @@ from governance.audit_verify import (
 from governance.checkpoint import (
     Checkpoint,
     Trust,
+    drop_anchor,
     latest_checkpoint,
     public_key_hex,
     read_trust,
@@ -239,6 +240,37 @@ async def test_the_anchor_moves_forward_only(audit: AuditLog, store: LocalSecret
     assert (first.seq, second.seq) == (3, 5)
     assert read_trust(store, audit.chain).anchors == (second,)
     assert (await verify(audit, read_trust(store, audit.chain))).ok
+
+
+async def test_a_chain_started_again_needs_its_anchor_dropped(
+    audit: AuditLog, store: LocalSecretStore
+) -> None:
+    await append_events(audit, 4)
+    await checkpoint_with_store(audit, store)
+    await audit.graph.write("testing/audit_delete_chain", {"chain": audit.chain})
+    await append_events(audit, 2)
+    with pytest.raises(AuditChainTamperedError):
+        await checkpoint_with_store(audit, store)
+    assert drop_anchor(store, audit.chain) is not None
+    assert drop_anchor(store, audit.chain) is None
+    assert (await checkpoint_with_store(audit, store)).seq == 2
+    assert read_trust(store, audit.chain).anchors[0].seq == 2
+
+
+async def test_cli_drop_anchor_needs_yes(audit: AuditLog, cli_env: dict[str, str]) -> None:
+    await append_events(audit, 2)
+    made = await asyncio.to_thread(
+        CliRunner().invoke, audit_app, ["checkpoint", "--chain", audit.chain]
+    )
+    assert made.exit_code == 0, made.output
+    args = ["drop-anchor", "--chain", audit.chain]
+    refused = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+    assert refused.exit_code == 2
+    dropped = await asyncio.to_thread(CliRunner().invoke, audit_app, [*args, "--yes"])
+    assert dropped.exit_code == 0, dropped.output
+    assert "at seq 2 dropped" in dropped.output
+    again = await asyncio.to_thread(CliRunner().invoke, audit_app, [*args, "--yes"])
+    assert "has no anchor" in again.output
 
 
 async def test_events_past_the_head_are_named(audit: AuditLog) -> None:
