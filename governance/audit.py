@@ -125,11 +125,14 @@ class AuditRecord(BaseModel):
         return self.model_dump(exclude_none=True)
 
 
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: JsonValue) -> bytes:
     """UTF-8 JSON with sorted keys and no whitespace: one byte string per value."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def digest(value: JsonValue) -> str:
@@ -219,10 +222,10 @@ class StoredEvent:
         if unexpected:
             names = ", ".join(sorted(unexpected))
             return cls(chain, seq, None, linked_from, f"unexpected properties: {names}")
-        # Neo4j stores no null: a None is a property the node does not have.
-        present = {name: value for name, value in event.items() if value is not None}
+        # Neo4j stores no null: a None is a property the node does not have, which only
+        # `hash_version` may lack.
         try:
-            record = AuditRecord.model_validate(present)
+            record = AuditRecord.model_validate(event)
         except ValidationError as error:
             return cls(chain, seq, None, linked_from, _first_problem(error))
         return cls(chain, seq, record, linked_from)
@@ -307,14 +310,15 @@ class AuditLog:
     ) -> AsyncIterator[StoredEvent]:
         """Stream the events with `after_seq < seq <= through_seq` in seq order (constant
         memory), each with the seqs of the events that link to it by NEXT."""
-        async for page in self.event_pages(after_seq, through_seq, page_size):
-            for event in page:
-                yield event
+        async for rows in self.row_pages(after_seq, through_seq, page_size):
+            for row in rows:
+                yield StoredEvent.parse(self.chain, row)
 
-    async def event_pages(
+    async def row_pages(
         self, after_seq: int = 0, through_seq: int = MAX_SEQ, page_size: int = PAGE_SIZE
-    ) -> AsyncIterator[list[StoredEvent]]:
-        """`pages`, a page (one read of the index, in seq order) at a time."""
+    ) -> AsyncIterator[list[list[Any]]]:
+        """`pages` as unparsed `audit/events_page` rows (`StoredEvent.parse` reads each), a
+        page (one read of the index, in seq order) at a time."""
         while True:
             [row] = await self.graph.read_plain(
                 "audit/events_page",
@@ -326,12 +330,12 @@ class AuditLog:
                     "properties": EVENT_PROPERTIES,
                 },
             )
-            page = [StoredEvent.parse(self.chain, item) for item in row["page"]]
-            if page:
-                yield page
-            if len(page) < page_size:
+            rows: list[list[Any]] = row["page"]
+            if rows:
+                yield rows
+            if len(rows) < page_size:
                 return
-            after_seq = page[-1].seq
+            after_seq = rows[-1][0]
 
     async def last_seq(self) -> int:
         """The highest seq of any event stored in the chain (0 for none)."""

@@ -16,6 +16,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -34,6 +35,8 @@ from governance.checkpoint import (
 from governance.errors import AuditChainTamperedError
 from governance.merkle import MerkleAccumulator
 from governance.secret_store import SecretStore
+
+T = TypeVar("T")
 
 MAX_PROBLEMS = 1_000
 """Problems kept in a report; more are only counted."""
@@ -115,9 +118,9 @@ async def verify(
     given = [*trust.anchors, *checkpoints]
     trusted = await _trusted_checkpoints(log, report, trust.keys, given)
     walk = _Walk(report, trusted)
-    async for page in _prefetched(log.event_pages(through_seq=head.seq)):
-        for event in page:
-            walk.step(event)
+    async for rows in _prefetched(log.row_pages(through_seq=head.seq)):
+        # Off the event loop, so that the next page is asked for and received meanwhile.
+        await asyncio.to_thread(walk.steps, rows)
         if progress is not None:
             progress(report.events, head.seq)
     walk.finish()
@@ -160,9 +163,7 @@ async def checkpoint_with_store(
     return checkpoint
 
 
-async def _prefetched(
-    pages: AsyncIterator[list[StoredEvent]],
-) -> AsyncIterator[list[StoredEvent]]:
+async def _prefetched(pages: AsyncIterator[T]) -> AsyncIterator[T]:
     """`pages`, reading the next one from Neo4j while the caller checks the current one."""
     following = asyncio.ensure_future(anext(pages, None))
     try:
@@ -228,6 +229,12 @@ class _Walk:
         """Its stored hash (None when it was malformed)."""
         self.hash_version_seen = False
         """Whether an event with a hash version was read already."""
+
+    def steps(self, rows: list[list[Any]]) -> None:
+        """Check a page of `audit/events_page` rows, in order."""
+        chain = self.report.chain
+        for row in rows:
+            self.step(StoredEvent.parse(chain, row))
 
     def step(self, event: StoredEvent) -> None:
         """Check one event against the one read before it."""
