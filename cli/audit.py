@@ -15,10 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cli.common import ProfileOption, err, make_table, out
 from governance.audit import AuditLog, canonical_json
 from governance.audit_verify import Progress as ProgressCallback
-from governance.audit_verify import VerifyReport, checkpoint_chain, verify
-from governance.checkpoint import Checkpoint, signing_key, trusted_public_key
+from governance.audit_verify import VerifyReport, checkpoint_with_store, verify
+from governance.checkpoint import Checkpoint, Trust, drop_anchor, read_trust
 from governance.secrets import open_secret_store
-from graph.errors import GraceError
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
 
@@ -36,21 +35,32 @@ ChainOption = Annotated[str, typer.Option("--chain", help="The audit chain.")]
 def verify_command(
     checkpoint: Annotated[
         Path | None,
+        typer.Option("--checkpoint", help="An exported checkpoint, checked as well."),
+    ] = None,
+    public_key: Annotated[
+        str | None,
         typer.Option(
-            "--checkpoint", help="An exported checkpoint: also catches a rewritten chain."
+            "--public-key",
+            help="Trust this checkpoint key (hex) instead of reading the secret store "
+            "(for an auditor without it; the store's anchor is then not checked).",
         ),
     ] = None,
     chain: ChainOption = "main",
     profile: ProfileOption = None,
 ) -> None:
-    """Recompute every hash and link of the chain; exit code 1 when anything was tampered."""
+    """Recompute every hash and link of the chain and check it against its signed
+    checkpoints; exit code 1 when anything was tampered."""
     settings = load_settings(profile)
-    loaded = Checkpoint.from_file(checkpoint) if checkpoint is not None else None
-    trusted = _store_public_key(settings) if loaded is not None else None
+    loaded = [Checkpoint.from_file(checkpoint)] if checkpoint is not None else []
+    if public_key is not None:
+        trust = Trust(frozenset({public_key.lower()}))
+        err.print("[yellow]note:[/] trusting the given key; the secret store's anchor is skipped")
+    else:
+        trust = read_trust(open_secret_store(settings), chain)
 
     async def work(log: AuditLog) -> VerifyReport:
         with _progress("verifying") as progress:
-            return await verify(log, loaded, progress, trusted)
+            return await verify(log, trust, loaded, progress)
 
     report = _with_log(settings, chain, work)
     _print_report(report)
@@ -67,13 +77,13 @@ def checkpoint_command(
     chain: ChainOption = "main",
     profile: ProfileOption = None,
 ) -> None:
-    """Verify the chain, then store and export a signed checkpoint of it."""
+    """Verify the chain, then store, anchor and export a signed checkpoint of it."""
     settings = load_settings(profile)
-    key = signing_key(open_secret_store(settings))
+    store = open_secret_store(settings)
 
     async def work(log: AuditLog) -> Checkpoint:
         with _progress("checkpointing") as progress:
-            return await checkpoint_chain(log, key, progress)
+            return await checkpoint_with_store(log, store, progress)
 
     checkpoint = _with_log(settings, chain, work)
     if output is None:
@@ -84,6 +94,26 @@ def checkpoint_command(
         f"checkpoint of chain {chain!r} at seq {checkpoint.seq}: root {checkpoint.root}"
         + (f", written to {output}" if output is not None else "")
     )
+
+
+@audit_app.command("drop-anchor")
+def drop_anchor_command(
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: the chain was started again on purpose.")
+    ] = False,
+    chain: ChainOption = "main",
+    profile: ProfileOption = None,
+) -> None:
+    """Forget the chain's latest checkpoint kept in the secret store, after the database was
+    emptied on purpose (otherwise verify and checkpoint report the chain truncated)."""
+    if not yes:
+        err.print("[red]refused:[/] pass --yes: until the next checkpoint a truncation goes unseen")
+        raise typer.Exit(2)
+    dropped = drop_anchor(open_secret_store(load_settings(profile)), chain)
+    if dropped is None:
+        out.print(f"chain {chain!r} has no anchor")
+    else:
+        out.print(f"anchor of chain {chain!r} at seq {dropped.seq} dropped")
 
 
 @audit_app.command("export")
@@ -135,18 +165,6 @@ def _with_log(settings: Settings, chain: str, work: Callable[[AuditLog], Awaitab
     return asyncio.run(run())
 
 
-def _store_public_key(settings: Settings) -> str | None:
-    """The secret store's checkpoint public key, or None (with a warning) when unavailable."""
-    try:
-        key = trusted_public_key(open_secret_store(settings))
-    except GraceError as error:
-        err.print(f"[yellow]warning:[/] secret store unavailable, key not compared: {error}")
-        return None
-    if key is None:
-        err.print("[yellow]warning:[/] the secret store holds no checkpoint key yet")
-    return key
-
-
 @contextmanager
 def _progress(description: str) -> Iterator[ProgressCallback]:
     columns = (
@@ -166,11 +184,12 @@ def _progress(description: str) -> Iterator[ProgressCallback]:
 
 def _print_report(report: VerifyReport) -> None:
     against = (
-        f", against the checkpoint at seq {report.checkpoint_seq}"
+        f", against {report.checkpoints} checkpoint(s) up to seq {report.checkpoint_seq}"
         if report.checkpoint_seq is not None
-        else ""
+        else ", no trusted checkpoint yet"
     )
-    summary = f"chain {report.chain!r}: {report.events:,} events checked{against}"
+    legacy = f" ({report.legacy_events:,} with the legacy hash)" if report.legacy_events else ""
+    summary = f"chain {report.chain!r}: {report.events:,} events checked{legacy}{against}"
     if report.ok:
         out.print(f"[green]OK[/] {summary}; last seq {report.last_seq}, root {report.root}")
         return

@@ -4,6 +4,12 @@ Each event stores digests of the state before and after (never the state itself)
 hash of its predecessor, so editing, deleting or reordering an event breaks the chain.
 Appends to one chain are serialised across processes by the write lock on its
 `AuditHead` node, taken at the start of the appending transaction.
+
+Hash versions: an event written now carries `hash_version: 2` and its hash covers its
+whole property map but `hash` (the version included). Events written before have no
+`hash_version` (version 1, "legacy"): their hash covers the same fields without it. Either
+way an event has exactly the properties of `AuditRecord`; any other property, or an unknown
+version, makes it malformed.
 """
 
 from __future__ import annotations
@@ -14,14 +20,24 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    JsonValue,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 from governance.errors import MalformedAuditEventError
 from graph.graph import Graph, GraphTransaction
 from graph.model import AuditHead, Timestamp
 
+HASH_VERSION = 2
+"""The hash rule of events appended now (see the module docstring)."""
 GENESIS_HASH = "0" * 64
 """The `prev_hash` of a chain's first event."""
 PAGE_SIZE = 5_000
@@ -45,30 +61,45 @@ class AuditEntry:
     """State after the change; only its digest is stored."""
 
 
+def _exact_int(value: object) -> object:
+    """An int as it is (not a float or bool equal to one)."""
+    if type(value) is not int:
+        raise ValueError("must be an integer")
+    return value
+
+
 class AuditRecord(BaseModel):
-    """One stored event of an audit chain."""
+    """One stored event of an audit chain: exactly its properties, no other, each of its
+    exact type (a seq stored as a float or a text as bytes is not an event's)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    chain: str
-    seq: int
-    id: str
-    actor: str
-    action: str
-    target: str
-    before_digest: str
-    after_digest: str
+    chain: StrictStr
+    seq: StrictInt
+    id: StrictStr
+    actor: StrictStr
+    action: StrictStr
+    target: StrictStr
+    before_digest: StrictStr
+    after_digest: StrictStr
     at: Timestamp
-    prev_hash: str
-    hash: str
+    prev_hash: StrictStr
+    hash: StrictStr
+    hash_version: Annotated[Literal[2], BeforeValidator(_exact_int)] | None = None
+    """2 for events hashed over every property; None (absent) for legacy events."""
+
+    @property
+    def legacy(self) -> bool:
+        """True for an event written before hash version 2."""
+        return self.hash_version is None
 
     def computed_hash(self) -> str:
         """The hash this event's fields (with `prev_hash`, without `hash`) must have."""
         return event_hash(self.hashed_fields())
 
     def hashed_fields(self) -> dict[str, JsonValue]:
-        """The fields the event hash covers, as canonical JSON values."""
-        return {
+        """The properties the event hash covers (all but `hash`), as canonical JSON values."""
+        fields: dict[str, JsonValue] = {
             "chain": self.chain,
             "seq": self.seq,
             "id": self.id,
@@ -80,6 +111,9 @@ class AuditRecord(BaseModel):
             "at": timestamp_text(self.at),
             "prev_hash": self.prev_hash,
         }
+        if self.hash_version is not None:
+            fields["hash_version"] = self.hash_version
+        return fields
 
     def document(self) -> dict[str, JsonValue]:
         """The event as exported: its hashed fields plus `hash`, so that an auditor can
@@ -87,15 +121,18 @@ class AuditRecord(BaseModel):
         return {**self.hashed_fields(), "hash": self.hash}
 
     def properties(self) -> dict[str, Any]:
-        """The node properties of this event."""
-        return self.model_dump()
+        """The node properties of this event (a legacy event has no `hash_version`)."""
+        return self.model_dump(exclude_none=True)
+
+
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
 
 
 def canonical_json(value: JsonValue) -> bytes:
     """UTF-8 JSON with sorted keys and no whitespace: one byte string per value."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def digest(value: JsonValue) -> str:
@@ -131,6 +168,7 @@ def chain_records(
             "after_digest": digest(entry.after),
             "at": at,
             "prev_hash": prev_hash,
+            "hash_version": HASH_VERSION,
         }
         record = AuditRecord(**fields, hash=GENESIS_HASH)
         prev_hash = record.computed_hash()
@@ -138,34 +176,81 @@ def chain_records(
     return records
 
 
+PAGE_COLUMNS = (
+    "seq",
+    "chain",
+    "id",
+    "actor",
+    "action",
+    "target",
+    "before_digest",
+    "after_digest",
+    "at_seconds",
+    "at_micros",
+    "prev_hash",
+    "hash",
+    "hash_version",
+)
+"""The leading values of each event list `audit/events_page` returns, in order."""
+EVENT_PROPERTIES = tuple(AuditRecord.model_fields)
+"""Every property an event may have; `audit/events_page` names any other."""
+
+
 @dataclass(frozen=True)
 class StoredEvent:
     """An event as read back for checking: `record` is None when its properties are not
-    those of an event (a wrong type, a missing field)."""
+    those of an event (a wrong type, a missing or an unexpected property), and `problem`
+    says why."""
 
     chain: str
     seq: int
     record: AuditRecord | None
     linked_from: list[int]
     """Seqs of the events of the chain with a NEXT edge to this one."""
+    problem: str = ""
 
     @classmethod
-    def parse(cls, chain: str, event: dict[str, Any], linked_from: list[int]) -> StoredEvent:
-        """Read one row of `audit/events_page` (`at` as epoch seconds and microseconds)."""
-        seconds, micros = event.pop("at_seconds"), event.pop("at_micros")
-        if isinstance(seconds, int) and isinstance(micros, int):
-            event["at"] = datetime.fromtimestamp(seconds, UTC).replace(microsecond=micros)
+    def parse(cls, chain: str, row: list[Any]) -> StoredEvent:
+        """Read one event list of `audit/events_page`: the `PAGE_COLUMNS`, then the names
+        of unexpected properties, then the seqs linking to it."""
+        *values, unexpected, linked_from = row
+        event = dict(zip(PAGE_COLUMNS, values, strict=True))
+        at = _event_time(event.pop("at_seconds"), event.pop("at_micros"))
+        if at is not None:
+            event["at"] = at
+        seq = event["seq"]
+        if unexpected:
+            names = ", ".join(sorted(unexpected))
+            return cls(chain, seq, None, linked_from, f"unexpected properties: {names}")
+        # Neo4j stores no null: a None is a property the node does not have, which only
+        # `hash_version` may lack.
         try:
-            record: AuditRecord | None = AuditRecord.model_validate(event)
-        except ValidationError:
-            record = None
-        return cls(chain, event["seq"], record, linked_from)
+            record = AuditRecord.model_validate(event)
+        except ValidationError as error:
+            return cls(chain, seq, None, linked_from, _first_problem(error))
+        return cls(chain, seq, record, linked_from)
 
     def valid(self) -> AuditRecord:
         """The record, or `MalformedAuditEventError`."""
         if self.record is None:
             raise MalformedAuditEventError(self.chain, self.seq)
         return self.record
+
+
+def _event_time(seconds: object, micros: object) -> datetime | None:
+    """The event time from epoch seconds and microseconds; None when they are not one."""
+    if type(seconds) is not int or type(micros) is not int:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC).replace(microsecond=micros)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _first_problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "event"
+    return f"{where}: {first['msg'].lower()}"
 
 
 class AuditLog:
@@ -223,24 +308,34 @@ class AuditLog:
     async def pages(
         self, after_seq: int = 0, through_seq: int = MAX_SEQ, page_size: int = PAGE_SIZE
     ) -> AsyncIterator[StoredEvent]:
-        """Stream the events with `after_seq < seq <= through_seq` in seq order, a page at a
-        time (constant memory), each with the seqs of the events that link to it by NEXT."""
+        """Stream the events with `after_seq < seq <= through_seq` in seq order (constant
+        memory), each with the seqs of the events that link to it by NEXT."""
+        async for rows in self.row_pages(after_seq, through_seq, page_size):
+            for row in rows:
+                yield StoredEvent.parse(self.chain, row)
+
+    async def row_pages(
+        self, after_seq: int = 0, through_seq: int = MAX_SEQ, page_size: int = PAGE_SIZE
+    ) -> AsyncIterator[list[list[Any]]]:
+        """`pages` as unparsed `audit/events_page` rows (`StoredEvent.parse` reads each), a
+        page (one read of the index, in seq order) at a time."""
         while True:
-            [row] = await self.graph.read(
+            [row] = await self.graph.read_plain(
                 "audit/events_page",
                 {
                     "chain": self.chain,
                     "after_seq": after_seq,
                     "through_seq": through_seq,
                     "limit": page_size,
+                    "properties": EVENT_PROPERTIES,
                 },
             )
-            page = row["page"]
-            for item in page:
-                yield StoredEvent.parse(self.chain, item["event"], item["linked_from"])
-            if len(page) < page_size:
+            rows: list[list[Any]] = row["page"]
+            if rows:
+                yield rows
+            if len(rows) < page_size:
                 return
-            after_seq = page[-1]["event"]["seq"]
+            after_seq = rows[-1][0]
 
     async def last_seq(self) -> int:
         """The highest seq of any event stored in the chain (0 for none)."""

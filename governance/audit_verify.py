@@ -1,24 +1,42 @@
 """Verifying an audit chain, and checkpointing one that verifies.
 
-`verify` streams a chain's events in seq order, page by page (constant memory), and
-recomputes every hash, checks each event chains to the one before it, that seqs have no
-gaps, that NEXT edges follow seq order and that the head names the last event. Against a
-checkpoint it also checks the signature and that events 1..n still produce its Merkle root,
-which catches a chain rewritten and re-hashed consistently.
+`verify` streams a chain's events in seq order, page by page (constant memory; the next
+page is read while the current one is checked), and recomputes every hash, checks each
+event chains to the one before it, that seqs have no gaps, that NEXT edges follow seq order,
+that the head names the last event and that no event has a property it should not. It
+always checks the chain's stored checkpoints too, and any given ones (an exported file,
+the secret store's anchor): each must be signed by a trusted key, and events 1..n must
+still produce its Merkle root, which catches a chain rewritten and re-hashed consistently
+and a chain cut back with its head moved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from governance.audit import GENESIS_HASH, AuditLog, StoredEvent
-from governance.checkpoint import Checkpoint, sign_checkpoint, store_checkpoint
+from governance.checkpoint import (
+    Checkpoint,
+    Trust,
+    public_key_hex,
+    read_trust,
+    save_anchor,
+    sign_checkpoint,
+    signing_key,
+    store_checkpoint,
+    stored_checkpoints,
+)
 from governance.errors import AuditChainTamperedError
 from governance.merkle import MerkleAccumulator
+from governance.secret_store import SecretStore
+
+T = TypeVar("T")
 
 MAX_PROBLEMS = 1_000
 """Problems kept in a report; more are only counted."""
@@ -54,13 +72,18 @@ class VerifyReport:
     chain: str
     events: int = 0
     """Events read and checked."""
+    legacy_events: int = 0
+    """Events hashed by the legacy rule (written before hash version 2)."""
     head_seq: int = 0
     """The seq the chain's head announced when verification started."""
     last_seq: int = 0
     last_hash: str = GENESIS_HASH
     root: str = ""
     """Merkle root (hex) over the hashes of the events read."""
+    checkpoints: int = 0
+    """Checkpoints checked (stored ones and given ones)."""
     checkpoint_seq: int | None = None
+    """The highest seq a checkpoint with a trusted signature covers."""
     problems: list[Problem] = field(default_factory=list)
     more_problems: int = 0
     """Problems found beyond the first `MAX_PROBLEMS`."""
@@ -84,24 +107,23 @@ class VerifyReport:
 
 async def verify(
     log: AuditLog,
-    checkpoint: Checkpoint | None = None,
+    trust: Trust,
+    checkpoints: Sequence[Checkpoint] = (),
     progress: Progress | None = None,
-    trusted_key: str | None = None,
 ) -> VerifyReport:
-    """Check `log`'s chain (and `checkpoint`, whose key must be `trusted_key` when given)."""
+    """Check `log`'s chain against its stored checkpoints, `trust.anchors` and `checkpoints`
+    (an exported file); a checkpoint counts only when signed by one of `trust.keys`."""
     head = await log.head()
     report = VerifyReport(chain=log.chain, head_seq=head.seq)
-    if checkpoint is not None:
-        report.checkpoint_seq = checkpoint.seq
-        _check_signature(report, checkpoint, trusted_key)
-    walk = _Walk(report, checkpoint)
-    async for event in log.pages(through_seq=head.seq):
-        walk.step(event)
-        if progress is not None and report.events % 1_000 == 0:
+    given = [*trust.anchors, *checkpoints]
+    trusted = await _trusted_checkpoints(log, report, trust.keys, given)
+    walk = _Walk(report, trusted)
+    async for rows in _prefetched(log.row_pages(through_seq=head.seq)):
+        # Off the event loop, so that the next page is asked for and received meanwhile.
+        await asyncio.to_thread(walk.steps, rows)
+        if progress is not None:
             progress(report.events, head.seq)
-    report.root = walk.everything.root().hex()
-    if progress is not None:
-        progress(report.events, head.seq)
+    walk.finish()
     _check_end(report, head.hash)
     # Events past the head: read the highest seq first, then the head again, so events
     # appended meanwhile (always with their head, in one transaction) are not counted.
@@ -113,39 +135,112 @@ async def verify(
             current.seq + 1,
             f"events up to seq {beyond} exist past the head (seq {current.seq})",
         )
-    if checkpoint is not None:
-        walk.check_checkpoint(checkpoint)
     return report
 
 
 async def checkpoint_chain(
-    log: AuditLog, key: Ed25519PrivateKey, progress: Progress | None = None
+    log: AuditLog, key: Ed25519PrivateKey, trust: Trust, progress: Progress | None = None
 ) -> Checkpoint:
-    """Verify the chain and store a signed checkpoint of it; refuses a chain with problems."""
-    report = await verify(log, progress=progress)
+    """Verify the chain and store a checkpoint of it signed with `key` (whose checkpoints
+    are trusted besides `trust`); refuses a chain with problems."""
+    own = Trust(trust.keys | {public_key_hex(key.public_key())}, trust.anchors)
+    report = await verify(log, own, progress=progress)
     if not report.ok:
         raise AuditChainTamperedError(log.chain, len(report.problems) + report.more_problems)
     checkpoint = sign_checkpoint(log.chain, report.last_seq, report.root, key)
     return await store_checkpoint(log.graph, checkpoint)
 
 
+async def checkpoint_with_store(
+    log: AuditLog, store: SecretStore, progress: Progress | None = None
+) -> Checkpoint:
+    """`checkpoint_chain` with the store's key and trust, then make the checkpoint the
+    chain's anchor in the store."""
+    key = await asyncio.to_thread(signing_key, store)
+    trust = await asyncio.to_thread(read_trust, store, log.chain)
+    checkpoint = await checkpoint_chain(log, key, trust, progress)
+    await asyncio.to_thread(save_anchor, store, checkpoint)
+    return checkpoint
+
+
+async def _prefetched(pages: AsyncIterator[T]) -> AsyncIterator[T]:
+    """`pages`, reading the next one from Neo4j while the caller checks the current one."""
+    following = asyncio.ensure_future(anext(pages, None))
+    try:
+        while (page := await following) is not None:
+            following = asyncio.ensure_future(anext(pages, None))
+            yield page
+    finally:
+        following.cancel()
+
+
+async def _trusted_checkpoints(
+    log: AuditLog,
+    report: VerifyReport,
+    trusted_keys: Collection[str],
+    given: Sequence[Checkpoint],
+) -> list[Checkpoint]:
+    """The stored and given checkpoints whose signature is trusted, by seq; the others
+    are reported."""
+    trusted = []
+    candidates: list[tuple[int, Checkpoint | None, str]] = [
+        (stored.seq, stored.checkpoint, stored.problem)
+        for stored in await stored_checkpoints(log.graph, log.chain)
+    ]
+    candidates += [(checkpoint.seq, checkpoint, "") for checkpoint in given]
+    for seq, checkpoint, problem in candidates:
+        report.checkpoints += 1
+        if checkpoint is None:
+            report.add(ProblemKind.BAD_SIGNATURE, seq, f"a malformed checkpoint: {problem}")
+        elif _signature_trusted(report, checkpoint, trusted_keys):
+            trusted.append(checkpoint)
+    trusted.sort(key=lambda checkpoint: checkpoint.seq)
+    if trusted:
+        report.checkpoint_seq = trusted[-1].seq
+    return trusted
+
+
+def _signature_trusted(
+    report: VerifyReport, checkpoint: Checkpoint, trusted_keys: Collection[str]
+) -> bool:
+    problem = ""
+    if checkpoint.chain != report.chain:
+        problem = f"the checkpoint is of chain {checkpoint.chain!r}, not {report.chain!r}"
+    elif not checkpoint.signature_valid():
+        problem = "the signature does not verify"
+    elif checkpoint.public_key not in trusted_keys:
+        problem = "signed by a key that is not Grace's checkpoint key"
+    if problem:
+        report.add(ProblemKind.BAD_SIGNATURE, checkpoint.seq, problem)
+    return not problem
+
+
 class _Walk:
     """The state carried from one event to the next."""
 
-    def __init__(self, report: VerifyReport, checkpoint: Checkpoint | None) -> None:
+    def __init__(self, report: VerifyReport, checkpoints: list[Checkpoint]) -> None:
         self.report = report
-        self.checkpoint = checkpoint
+        self.pending = list(reversed(checkpoints))
+        """Trusted checkpoints not compared yet, the lowest seq last."""
         self.everything = MerkleAccumulator()
-        self.covered = MerkleAccumulator()
-        """Leaves with seq up to the checkpoint's."""
         self.previous_seq = 0
         """Seq of the event read before (0: none yet)."""
         self.previous_hash: str | None = GENESIS_HASH
         """Its stored hash (None when it was malformed)."""
+        self.hash_version_seen = False
+        """Whether an event with a hash version was read already."""
+
+    def steps(self, rows: list[list[Any]]) -> None:
+        """Check a page of `audit/events_page` rows, in order."""
+        chain = self.report.chain
+        for row in rows:
+            self.step(StoredEvent.parse(chain, row))
 
     def step(self, event: StoredEvent) -> None:
         """Check one event against the one read before it."""
         report, record, seq = self.report, event.record, event.seq
+        while self.pending and self.pending[-1].seq < seq:
+            self._compare(self.pending.pop())
         report.events += 1
         expected_seq = self.previous_seq + 1
         expected_link = [self.previous_seq] if self.previous_seq else []
@@ -160,55 +255,49 @@ class _Walk:
         if seq < expected_seq or not links_ok:
             report.add(ProblemKind.REORDERED, seq, _linked(links, expected_link))
         elif record is None:
-            report.add(ProblemKind.EDITED, seq, "its properties are not those of an event")
+            report.add(ProblemKind.EDITED, seq, f"not an event's properties: {event.problem}")
         elif record.computed_hash() != record.hash:
-            report.add(ProblemKind.EDITED, seq, "its fields do not match its hash")
+            report.add(ProblemKind.EDITED, seq, "its properties do not match its hash")
+        elif record.legacy and self.hash_version_seen:
+            report.add(ProblemKind.EDITED, seq, "a legacy hash after events of a later version")
         elif not gap and self.previous_hash not in (None, record.prev_hash):
             # This event is intact, so the one before it was changed and re-hashed.
             report.add(
                 ProblemKind.EDITED, self.previous_seq or seq, f"event {seq} chains to another hash"
             )
+        if record is not None:
+            report.legacy_events += record.legacy
+            self.hash_version_seen |= not record.legacy
         stored_hash = record.hash if record is not None else ""
-        leaf = _leaf(stored_hash)
-        self.everything.add(leaf)
-        if self.checkpoint is not None and seq <= self.checkpoint.seq:
-            self.covered.add(leaf)
+        self.everything.add(_leaf(stored_hash))
         report.last_seq, report.last_hash = seq, stored_hash
         self.previous_seq = seq
         self.previous_hash = record.hash if record is not None else None
 
-    def check_checkpoint(self, checkpoint: Checkpoint) -> None:
+    def finish(self) -> None:
+        """Compare the checkpoints the walk reached; the others cover deleted events."""
         report = self.report
-        if report.last_seq < checkpoint.seq:
-            report.add(
-                ProblemKind.TRUNCATED,
-                report.last_seq + 1,
-                f"the checkpoint covers {checkpoint.seq} events; the chain ends at "
-                f"{report.last_seq}",
-            )
-        elif self.covered.root().hex() != checkpoint.root:
-            report.add(
+        report.root = self.everything.root().hex()
+        while self.pending:
+            checkpoint = self.pending.pop()
+            if checkpoint.seq <= report.last_seq:
+                self._compare(checkpoint)
+            else:
+                report.add(
+                    ProblemKind.TRUNCATED,
+                    report.last_seq + 1,
+                    f"a checkpoint covers {checkpoint.seq} events; the chain ends at "
+                    f"{report.last_seq}",
+                )
+
+    def _compare(self, checkpoint: Checkpoint) -> None:
+        """Every event up to the checkpoint's seq was added: the roots must be equal."""
+        if self.everything.root().hex() != checkpoint.root:
+            self.report.add(
                 ProblemKind.REWRITTEN,
                 checkpoint.seq,
                 f"events 1..{checkpoint.seq} do not produce the checkpoint's Merkle root",
             )
-
-
-def _check_signature(report: VerifyReport, checkpoint: Checkpoint, trusted_key: str | None) -> None:
-    if checkpoint.chain != report.chain:
-        report.add(
-            ProblemKind.BAD_SIGNATURE,
-            checkpoint.seq,
-            f"the checkpoint is of chain {checkpoint.chain!r}, not {report.chain!r}",
-        )
-    if not checkpoint.signature_valid():
-        report.add(ProblemKind.BAD_SIGNATURE, checkpoint.seq, "the signature does not verify")
-    elif trusted_key is not None and checkpoint.public_key != trusted_key:
-        report.add(
-            ProblemKind.BAD_SIGNATURE,
-            checkpoint.seq,
-            "signed by a key that is not Grace's checkpoint key",
-        )
 
 
 def _check_end(report: VerifyReport, head_hash: str) -> None:

@@ -1,14 +1,21 @@
 """Signed audit checkpoints: the Merkle root over a chain's first `seq` event hashes.
 
-A checkpoint is signed with Ed25519 and exported as a small JSON file to be held
-elsewhere; a chain rewritten after the checkpoint (even one re-hashed consistently) no
-longer produces its root. The private key lives in the secret store under `KEY_NAME`,
-as the hex of its 32 raw bytes.
+A checkpoint is signed with Ed25519, stored as an `AuditCheckpoint` node and exported as a
+small JSON file to be held elsewhere; a chain rewritten after the checkpoint (even one
+re-hashed consistently) no longer produces its root.
+
+Trust: the private key lives in the secret store under `KEY_NAME` (the hex of its 32 raw
+bytes), and so does the latest checkpoint of each chain (its "anchor", `anchor_name`). A
+checkpoint counts only when signed by one of the store's keys, so whoever can write Neo4j
+but not the secret store can neither forge a checkpoint nor hide a truncation by deleting
+the checkpoint nodes: the anchor still names the last one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +26,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pydantic import ConfigDict, JsonValue, SecretStr, ValidationError
 
 from governance.audit import canonical_json, timestamp_text
-from governance.errors import CheckpointFileError, CheckpointKeyError
+from governance.errors import (
+    CheckpointAnchorError,
+    CheckpointFileError,
+    CheckpointKeyError,
+    SecretVersionConflictError,
+)
 from governance.secret_store import SecretStore
 from graph.graph import Graph
 from graph.model import AuditCheckpoint
@@ -27,6 +39,8 @@ from graph.model import AuditCheckpoint
 KEY_NAME = "audit/checkpoint-key"
 """The secret holding the checkpoint signing key."""
 SIGNING_CONTEXT = b"grace.audit.checkpoint/1\n"
+ANCHOR_PREFIX = "audit/anchor"
+"""Secrets under this prefix hold the latest checkpoint of each chain."""
 
 
 class Checkpoint(AuditCheckpoint):
@@ -115,10 +129,77 @@ def signing_key(store: SecretStore) -> Ed25519PrivateKey:
     return key_from_secret(store.get_or_create(KEY_NAME, new_key_text))
 
 
-def trusted_public_key(store: SecretStore) -> str | None:
-    """The hex public key of the store's checkpoint key, or None when there is none yet."""
-    secret = store.get(KEY_NAME)
-    return None if secret is None else public_key_hex(key_from_secret(secret).public_key())
+def trusted_public_keys(store: SecretStore) -> frozenset[str]:
+    """The hex public keys of every kept version of the store's checkpoint key (none when
+    it has no key yet, so no checkpoint can be genuine)."""
+    keys = set()
+    for version in store.versions(KEY_NAME):
+        secret = None if version.destroyed else store.get_version(KEY_NAME, version.version)
+        if secret is not None:
+            keys.add(public_key_hex(key_from_secret(secret).public_key()))
+    return frozenset(keys)
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What verification trusts: the public keys of the checkpoint key (hex; none when there
+    is no key yet, so no checkpoint is genuine) and checkpoints kept out of Neo4j's reach."""
+
+    keys: frozenset[str]
+    anchors: tuple[Checkpoint, ...] = ()
+
+
+def read_trust(store: SecretStore, chain: str) -> Trust:
+    """The secret store's checkpoint keys and `chain`'s anchor."""
+    anchor = load_anchor(store, chain)
+    return Trust(trusted_public_keys(store), () if anchor is None else (anchor,))
+
+
+def anchor_name(chain: str) -> str:
+    """The secret holding `chain`'s latest checkpoint (chain names need not be secret names)."""
+    return f"{ANCHOR_PREFIX}/{hashlib.sha256(chain.encode('utf-8')).hexdigest()[:32]}"
+
+
+def load_anchor(store: SecretStore, chain: str) -> Checkpoint | None:
+    """The latest checkpoint of `chain` kept in the secret store, if any."""
+    name = anchor_name(chain)
+    secret = store.get(name)
+    if secret is None:
+        return None
+    try:
+        return Checkpoint.model_validate_json(secret.get_secret_value())
+    except ValidationError as error:
+        raise CheckpointAnchorError(name, _first_problem(error)) from None
+
+
+def save_anchor(store: SecretStore, checkpoint: Checkpoint) -> None:
+    """Keep `checkpoint` as its chain's anchor unless the anchor is already as far along."""
+    name = anchor_name(checkpoint.chain)
+    for _ in range(5):  # another writer may move the anchor meanwhile: read again
+        versions = store.versions(name)
+        current = load_anchor(store, checkpoint.chain)
+        if current is not None and current.seq >= checkpoint.seq:
+            return
+        try:
+            store.put(
+                name,
+                SecretStr(checkpoint.to_json()),
+                cas=versions[-1].version if versions else 0,
+            )
+        except SecretVersionConflictError:
+            continue
+        return
+    raise CheckpointAnchorError(name, "kept changing while being written")
+
+
+def drop_anchor(store: SecretStore, chain: str) -> Checkpoint | None:
+    """Forget `chain`'s anchor, for a chain deliberately started again (a new database);
+    returns the anchor dropped, if any. Until the next checkpoint a truncation goes unseen."""
+    anchor = load_anchor(store, chain)
+    if anchor is not None:
+        name = anchor_name(chain)
+        store.destroy(name, store.versions(name)[-1].version)
+    return anchor
 
 
 async def store_checkpoint(graph: Graph, checkpoint: Checkpoint) -> Checkpoint:
@@ -131,6 +212,30 @@ async def latest_checkpoint(graph: Graph, chain: str) -> Checkpoint | None:
     """The stored checkpoint of `chain` with the highest seq, if any."""
     rows = await graph.read("audit/latest_checkpoint", {"chain": chain})
     return Checkpoint.model_validate(rows[0]["checkpoint"]) if rows else None
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """An `AuditCheckpoint` node as read back: `checkpoint` is None (and `problem` says
+    why) when its properties are not those of a checkpoint."""
+
+    seq: int
+    checkpoint: Checkpoint | None
+    problem: str = ""
+
+
+async def stored_checkpoints(graph: Graph, chain: str) -> list[StoredCheckpoint]:
+    """Every `AuditCheckpoint` node of `chain`, by seq."""
+    found = []
+    for row in await graph.read("audit/checkpoints", {"chain": chain}):
+        node: dict[str, Any] = row["checkpoint"]
+        seq = node.get("seq")
+        seq = seq if isinstance(seq, int) else 0
+        try:
+            found.append(StoredCheckpoint(seq, Checkpoint.model_validate(node)))
+        except ValidationError as error:
+            found.append(StoredCheckpoint(seq, None, _first_problem(error)))
+    return found
 
 
 def _first_problem(error: ValidationError) -> str:

@@ -401,3 +401,14 @@ class MalformedAuditEventError(GraceError):
         super().__init__(
             f"audit event {seq} of chain {chain!r} is malformed; run `grace audit verify`"
         )
+
+
+class CheckpointAnchorError(GraceError):
+    """The latest audit checkpoint kept in the secret store cannot be read or written."""
+
+    code = "checkpoint_anchor"
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"secret {name!r}: {reason}")

@@ -343,6 +343,8 @@ class AuditEvent(NodeModel):
     prev_hash: str
     hash: str
     at: Timestamp
+    hash_version: int | None = None
+    """2: the hash covers every property; absent on events written before (legacy)."""
 
 
 class AuditHead(NodeModel):

@@ -11,8 +11,7 @@ from typing import Any
 from governance.appliers import default_appliers
 from governance.approvals import Approvals
 from governance.audit import AuditLog
-from governance.audit_verify import checkpoint_chain
-from governance.checkpoint import signing_key
+from governance.audit_verify import checkpoint_with_store
 from governance.policy_eval import check_graph
 from governance.policy_retention import enforce_retention
 from governance.policy_store import active_policy_set
@@ -69,8 +68,7 @@ async def audit_checkpoint(ctx: dict[str, Any]) -> dict[str, Any]:
     --out FILE` exports one to keep elsewhere)."""
     settings: Settings = ctx["settings"]
     store = await asyncio.to_thread(open_secret_store, settings)
-    key = await asyncio.to_thread(signing_key, store)
-    checkpoint = await checkpoint_chain(AuditLog(ctx["graph"]), key)
+    checkpoint = await checkpoint_with_store(AuditLog(ctx["graph"]), store)
     return {"seq": checkpoint.seq, "root": checkpoint.root}
 
 

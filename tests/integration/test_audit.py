@@ -4,6 +4,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -18,16 +19,34 @@ from governance.audit import (
     AuditLog,
     AuditRecord,
     canonical_json,
+    chain_records,
     digest,
 )
-from governance.audit_verify import ProblemKind, VerifyReport, checkpoint_chain, verify
-from governance.checkpoint import Checkpoint, latest_checkpoint, public_key_hex, sign_checkpoint
+from governance.audit_verify import (
+    ProblemKind,
+    VerifyReport,
+    checkpoint_chain,
+    checkpoint_with_store,
+    verify,
+)
+from governance.checkpoint import (
+    Checkpoint,
+    Trust,
+    drop_anchor,
+    latest_checkpoint,
+    public_key_hex,
+    read_trust,
+    sign_checkpoint,
+)
 from governance.errors import AuditChainTamperedError, MalformedAuditEventError
+from governance.local_secrets import LocalSecretStore
 from graph.cypher_registry import CypherRegistry
 from graph.graph import Graph
 from graph.settings import Settings
 
 pytestmark = pytest.mark.integration
+
+AT = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -38,9 +57,24 @@ async def audit(graph: Graph, unique: str) -> AsyncIterator[AuditLog]:
     await graph.write("testing/audit_delete_chain", {"chain": log.chain})
 
 
+NO_TRUST = Trust(frozenset())
+"""No checkpoint key exists: no checkpoint is genuine."""
+
+
 @pytest.fixture
 def key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
+
+
+def trust(key: Ed25519PrivateKey) -> Trust:
+    """Trust checkpoints signed by `key`."""
+    return Trust(frozenset({public_key_hex(key.public_key())}))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalSecretStore:
+    """A secret store of the test's own (real encrypted files)."""
+    return LocalSecretStore(tmp_path / "secrets", bytes(range(32)))
 
 
 def entry(number: int) -> AuditEntry:
@@ -98,7 +132,7 @@ async def test_appended_events_read_back_in_order_and_verify(audit: AuditLog) ->
     assert [(edge["from"], edge["to"]) for edge in edges] == [(1, 2), (2, 3), (3, 4), (4, 5)]
     head = await audit.head()
     assert (head.seq, head.hash) == (5, events[-1].hash)
-    report = await verify(audit)
+    report = await verify(audit, NO_TRUST)
     assert report.ok, report.problems
     assert (report.events, report.last_seq) == (5, 5)
 
@@ -117,7 +151,7 @@ async def test_an_edited_event_is_named(audit: AuditLog) -> None:
     await audit.graph.write(
         "testing/audit_edit_actor", {"chain": audit.chain, "seq": 3, "actor": "user:mallory"}
     )
-    report = await verify(audit)
+    report = await verify(audit, NO_TRUST)
     assert kinds(report) == {(ProblemKind.EDITED, 3)}
 
 
@@ -128,7 +162,7 @@ async def test_an_edited_and_rehashed_event_is_named(audit: AuditLog) -> None:
     await audit.graph.write(
         "testing/audit_overwrite_events", {"chain": audit.chain, "events": [changed.properties()]}
     )
-    report = await verify(audit)
+    report = await verify(audit, NO_TRUST)
     assert kinds(report) == {(ProblemKind.EDITED, 3)}
 
 
@@ -137,7 +171,7 @@ async def test_an_event_of_the_wrong_shape_is_named_edited(audit: AuditLog) -> N
     await audit.graph.write(
         "testing/audit_break_at", {"chain": audit.chain, "seq": 2, "text": "yesterday"}
     )
-    report = await verify(audit)
+    report = await verify(audit, NO_TRUST)
     assert kinds(report) == {(ProblemKind.EDITED, 2)}
     with pytest.raises(MalformedAuditEventError):
         await audit.events()
@@ -148,14 +182,14 @@ async def test_a_deleted_middle_event_is_named_even_when_next_is_relinked(
 ) -> None:
     await append_events(audit, 6)
     await audit.graph.write("testing/audit_delete_relink", {"chain": audit.chain, "seq": 3})
-    report = await verify(audit)
+    report = await verify(audit, NO_TRUST)
     assert kinds(report) == {(ProblemKind.DELETED, 3)}
 
 
 async def test_swapped_events_are_named_reordered(audit: AuditLog) -> None:
     await append_events(audit, 6)
     await audit.graph.write("testing/audit_swap_seq", {"chain": audit.chain, "seq": 3})
-    report = await verify(audit)
+    report = await verify(audit, NO_TRUST)
     assert {kind for kind, _ in kinds(report)} == {ProblemKind.REORDERED}
     assert {3, 4} <= {seq for _, seq in kinds(report)}
 
@@ -163,23 +197,80 @@ async def test_swapped_events_are_named_reordered(audit: AuditLog) -> None:
 async def test_a_deleted_tail_is_named_truncated(audit: AuditLog) -> None:
     await append_events(audit, 6)
     await audit.graph.write("testing/audit_delete_after", {"chain": audit.chain, "keep": 4})
-    report = await verify(audit)
+    report = await verify(audit, NO_TRUST)
     assert kinds(report) == {(ProblemKind.TRUNCATED, 5)}
 
 
-async def test_a_deleted_tail_with_a_fixed_head_fails_against_a_checkpoint(
+async def test_a_deleted_tail_with_a_moved_head_fails_against_the_stored_checkpoint(
     audit: AuditLog, key: Ed25519PrivateKey
 ) -> None:
     records = await append_events(audit, 6)
-    checkpoint = await checkpoint_chain(audit, key)
+    checkpoint = await checkpoint_chain(audit, key, NO_TRUST)
     assert checkpoint.seq == 6
+    assert (await verify(audit, trust(key))).ok
     await audit.graph.write("testing/audit_delete_after", {"chain": audit.chain, "keep": 4})
     await audit.graph.write(
         "testing/audit_set_head", {"chain": audit.chain, "seq": 4, "hash": records[3].hash}
     )
-    assert (await verify(audit)).ok
-    report = await verify(audit, checkpoint)
+    report = await verify(audit, trust(key))
     assert kinds(report) == {(ProblemKind.TRUNCATED, 5)}
+
+
+async def test_a_cut_chain_fails_against_the_anchor_when_checkpoints_are_deleted(
+    audit: AuditLog, store: LocalSecretStore
+) -> None:
+    records = await append_events(audit, 6)
+    checkpoint = await checkpoint_with_store(audit, store)
+    assert read_trust(store, audit.chain).anchors == (checkpoint,)
+    await audit.graph.write("testing/audit_delete_after", {"chain": audit.chain, "keep": 4})
+    await audit.graph.write(
+        "testing/audit_set_head", {"chain": audit.chain, "seq": 4, "hash": records[3].hash}
+    )
+    await audit.graph.write("testing/audit_delete_checkpoints", {"chain": audit.chain})
+    assert await latest_checkpoint(audit.graph, audit.chain) is None
+    report = await verify(audit, read_trust(store, audit.chain))
+    assert kinds(report) == {(ProblemKind.TRUNCATED, 5)}
+
+
+async def test_the_anchor_moves_forward_only(audit: AuditLog, store: LocalSecretStore) -> None:
+    await append_events(audit, 3)
+    first = await checkpoint_with_store(audit, store)
+    await append_events(audit, 2)
+    second = await checkpoint_with_store(audit, store)
+    assert (first.seq, second.seq) == (3, 5)
+    assert read_trust(store, audit.chain).anchors == (second,)
+    assert (await verify(audit, read_trust(store, audit.chain))).ok
+
+
+async def test_a_chain_started_again_needs_its_anchor_dropped(
+    audit: AuditLog, store: LocalSecretStore
+) -> None:
+    await append_events(audit, 4)
+    await checkpoint_with_store(audit, store)
+    await audit.graph.write("testing/audit_delete_chain", {"chain": audit.chain})
+    await append_events(audit, 2)
+    with pytest.raises(AuditChainTamperedError):
+        await checkpoint_with_store(audit, store)
+    assert drop_anchor(store, audit.chain) is not None
+    assert drop_anchor(store, audit.chain) is None
+    assert (await checkpoint_with_store(audit, store)).seq == 2
+    assert read_trust(store, audit.chain).anchors[0].seq == 2
+
+
+async def test_cli_drop_anchor_needs_yes(audit: AuditLog, cli_env: dict[str, str]) -> None:
+    await append_events(audit, 2)
+    made = await asyncio.to_thread(
+        CliRunner().invoke, audit_app, ["checkpoint", "--chain", audit.chain]
+    )
+    assert made.exit_code == 0, made.output
+    args = ["drop-anchor", "--chain", audit.chain]
+    refused = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+    assert refused.exit_code == 2
+    dropped = await asyncio.to_thread(CliRunner().invoke, audit_app, [*args, "--yes"])
+    assert dropped.exit_code == 0, dropped.output
+    assert "at seq 2 dropped" in dropped.output
+    again = await asyncio.to_thread(CliRunner().invoke, audit_app, [*args, "--yes"])
+    assert "has no anchor" in again.output
 
 
 async def test_events_past_the_head_are_named(audit: AuditLog) -> None:
@@ -187,20 +278,20 @@ async def test_events_past_the_head_are_named(audit: AuditLog) -> None:
     await audit.graph.write(
         "testing/audit_set_head", {"chain": audit.chain, "seq": 3, "hash": records[2].hash}
     )
-    report = await verify(audit)
+    report = await verify(audit, NO_TRUST)
     assert kinds(report) == {(ProblemKind.REWRITTEN, 4)}
 
 
-async def test_a_consistently_rehashed_chain_fails_only_against_a_checkpoint(
+async def test_a_consistently_rehashed_chain_fails_against_the_stored_checkpoint(
     audit: AuditLog, key: Ed25519PrivateKey
 ) -> None:
     records = await append_events(audit, 7)
-    checkpoint = await checkpoint_chain(audit, key)
-    assert (await verify(audit, checkpoint)).ok
+    checkpoint = await checkpoint_chain(audit, key, NO_TRUST)
+    assert (await verify(audit, trust(key), [checkpoint])).ok
     await rewrite_consistently(audit, records)
     assert (await audit.events())[1].actor == "user:mallory"
-    assert (await verify(audit)).ok
-    report = await verify(audit, checkpoint)
+    assert kinds(await verify(audit, trust(key))) == {(ProblemKind.REWRITTEN, 7)}
+    report = await verify(audit, trust(key), [checkpoint])
     assert kinds(report) == {(ProblemKind.REWRITTEN, 7)}
 
 
@@ -208,23 +299,87 @@ async def test_a_checkpoint_covers_a_prefix_of_a_growing_chain(
     audit: AuditLog, key: Ed25519PrivateKey
 ) -> None:
     await append_events(audit, 4)
-    checkpoint = await checkpoint_chain(audit, key)
+    await checkpoint_chain(audit, key, NO_TRUST)
     await append_events(audit, 3)
-    assert (await verify(audit, checkpoint)).ok
+    report = await verify(audit, trust(key))
+    assert report.ok, report.problems
+    assert (report.checkpoints, report.checkpoint_seq) == (1, 4)
     await rewrite_consistently(audit, await audit.events())
-    assert (await verify(audit)).ok
-    assert kinds(await verify(audit, checkpoint)) == {(ProblemKind.REWRITTEN, 4)}
+    assert kinds(await verify(audit, trust(key))) == {(ProblemKind.REWRITTEN, 4)}
+
+
+async def test_every_stored_checkpoint_is_checked(audit: AuditLog, key: Ed25519PrivateKey) -> None:
+    await append_events(audit, 3)
+    await checkpoint_chain(audit, key, NO_TRUST)
+    await append_events(audit, 3)
+    await checkpoint_chain(audit, key, NO_TRUST)
+    report = await verify(audit, trust(key))
+    assert report.ok, report.problems
+    assert (report.checkpoints, report.checkpoint_seq) == (2, 6)
+    await rewrite_consistently(audit, await audit.events())
+    report = await verify(audit, trust(key))
+    assert kinds(report) == {(ProblemKind.REWRITTEN, 3), (ProblemKind.REWRITTEN, 6)}
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem_seq"),
+    [
+        ({"root": "ab" * 32}, 4),
+        ({"seq": 2}, 2),
+        ({"signature": "00" * 64}, 4),
+        ({"at": "2020-01-01T00:00:00Z"}, 4),
+        ({"note": "harmless"}, 4),
+    ],
+    ids=["root", "seq", "signature", "time-as-text", "extra-property"],
+)
+async def test_an_edited_stored_checkpoint_is_named(
+    audit: AuditLog, key: Ed25519PrivateKey, changes: dict[str, object], problem_seq: int
+) -> None:
+    await append_events(audit, 4)
+    await checkpoint_chain(audit, key, NO_TRUST)
+    await audit.graph.write(
+        "testing/audit_edit_checkpoint", {"chain": audit.chain, "seq": 4, "changes": changes}
+    )
+    report = await verify(audit, trust(key))
+    assert kinds(report) == {(ProblemKind.BAD_SIGNATURE, problem_seq)}
+
+
+async def test_a_stored_checkpoint_resigned_by_another_key_is_named(
+    audit: AuditLog, key: Ed25519PrivateKey
+) -> None:
+    """Whoever writes Neo4j can rewrite the chain and sign its new root with a key of their
+    own; only the trusted key's checkpoints count."""
+    records = await append_events(audit, 5)
+    genuine = await checkpoint_chain(audit, key, NO_TRUST)
+    await rewrite_consistently(audit, records)
+    root = (await verify(audit, NO_TRUST)).root
+    assert root != genuine.root
+    forged = sign_checkpoint(audit.chain, 5, root, Ed25519PrivateKey.generate(), genuine.at)
+    changes = {"root": root, "public_key": forged.public_key, "signature": forged.signature}
+    await audit.graph.write(
+        "testing/audit_edit_checkpoint", {"chain": audit.chain, "seq": 5, "changes": changes}
+    )
+    report = await verify(audit, trust(key))
+    assert kinds(report) == {(ProblemKind.BAD_SIGNATURE, 5)}
+    assert "not Grace's checkpoint key" in report.problems[0].detail
+
+
+async def test_a_checkpoint_without_any_trusted_key_is_not_genuine(
+    audit: AuditLog, key: Ed25519PrivateKey
+) -> None:
+    await append_events(audit, 2)
+    await checkpoint_chain(audit, key, NO_TRUST)
+    assert kinds(await verify(audit, NO_TRUST)) == {(ProblemKind.BAD_SIGNATURE, 2)}
 
 
 async def test_bad_signatures_are_named(audit: AuditLog, key: Ed25519PrivateKey) -> None:
     await append_events(audit, 3)
-    checkpoint = await checkpoint_chain(audit, key)
+    checkpoint = await checkpoint_chain(audit, key, NO_TRUST)
     flipped = ("0" if checkpoint.signature[0] != "0" else "1") + checkpoint.signature[1:]
     forged = checkpoint.model_copy(update={"signature": flipped})
-    assert kinds(await verify(audit, forged)) == {(ProblemKind.BAD_SIGNATURE, 3)}
-    trusted = public_key_hex(key.public_key())
-    assert (await verify(audit, checkpoint, trusted_key=trusted)).ok
-    impostor = await checkpoint_chain(audit, Ed25519PrivateKey.generate())
+    assert kinds(await verify(audit, trust(key), [forged])) == {(ProblemKind.BAD_SIGNATURE, 3)}
+    assert (await verify(audit, trust(key), [checkpoint])).ok
+    impostor = await checkpoint_chain(audit, Ed25519PrivateKey.generate(), trust(key))
     assert impostor.public_key == checkpoint.public_key  # the first checkpoint at seq 3 stays
     other_key = Ed25519PrivateKey.generate()
     resigned = Checkpoint.model_validate(
@@ -235,8 +390,83 @@ async def test_bad_signatures_are_named(audit: AuditLog, key: Ed25519PrivateKey)
         }
     )
     assert resigned.signature_valid()
-    report = await verify(audit, resigned, trusted_key=trusted)
+    report = await verify(audit, trust(key), [resigned])
     assert kinds(report) == {(ProblemKind.BAD_SIGNATURE, 3)}
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {"note": "added later"},
+        {"at_seconds": 0},
+        {"hash_version": 3},
+        {"seq_backup": 3, "comment": "two at once"},
+        {"hash_version": 2.0},
+        {"seq": 3.0},
+    ],
+    ids=["note", "shadowing-name", "unknown-hash-version", "two", "float-version", "float-seq"],
+)
+async def test_an_event_with_an_unexpected_property_is_named_edited(
+    audit: AuditLog, properties: dict[str, object]
+) -> None:
+    await append_events(audit, 5)
+    await audit.graph.write(
+        "testing/audit_add_properties",
+        {"chain": audit.chain, "seq": 3, "properties": properties},
+    )
+    report = await verify(audit, NO_TRUST)
+    assert kinds(report) == {(ProblemKind.EDITED, 3)}
+    extra = sorted(set(properties) - {"hash_version", "seq"})
+    assert all(name in report.problems[0].detail for name in extra)
+
+
+def legacy(records: list[AuditRecord]) -> list[AuditRecord]:
+    """`records` as events written before hash version 2 (no `hash_version`), re-chained."""
+    previous, rewritten = GENESIS_HASH, []
+    for record in records:
+        old = record.model_copy(update={"hash_version": None, "prev_hash": previous})
+        old = old.model_copy(update={"hash": old.computed_hash()})
+        previous = old.hash
+        rewritten.append(old)
+    return rewritten
+
+
+async def write_events(log: AuditLog, records: list[AuditRecord]) -> None:
+    """Store `records` exactly (every property replaced) and point the head at the last."""
+    events = [record.properties() for record in records]
+    await log.graph.write("testing/audit_replace_events", {"chain": log.chain, "events": events})
+    await log.graph.write(
+        "testing/audit_set_head",
+        {"chain": log.chain, "seq": records[-1].seq, "hash": records[-1].hash},
+    )
+
+
+async def test_legacy_events_still_verify_and_are_counted(audit: AuditLog) -> None:
+    old = legacy(chain_records(audit.chain, [entry(n) for n in range(3)], 0, GENESIS_HASH, AT))
+    assert all("hash_version" not in record.properties() for record in old)
+    await write_events(audit, old)
+    appended = await audit.append([entry(4), entry(5)])
+    assert [record.hash_version for record in appended] == [2, 2]
+    assert appended[0].prev_hash == old[-1].hash
+    report = await verify(audit, NO_TRUST)
+    assert report.ok, report.problems
+    assert (report.events, report.legacy_events) == (5, 3)
+    await audit.graph.write(
+        "testing/audit_add_properties",
+        {"chain": audit.chain, "seq": 2, "properties": {"note": "x"}},
+    )
+    assert kinds(await verify(audit, NO_TRUST)) == {(ProblemKind.EDITED, 2)}
+
+
+async def test_a_legacy_hash_after_version_2_events_is_named(audit: AuditLog) -> None:
+    records = await append_events(audit, 4)
+    [downgraded] = legacy([records[3]])
+    downgraded = downgraded.model_copy(update={"prev_hash": records[2].hash})
+    downgraded = downgraded.model_copy(update={"hash": downgraded.computed_hash()})
+    await write_events(audit, [downgraded])
+    report = await verify(audit, NO_TRUST)
+    assert kinds(report) == {(ProblemKind.EDITED, 4)}
+    assert "legacy" in report.problems[0].detail
 
 
 async def test_checkpoints_are_stored_and_refused_for_a_tampered_chain(
@@ -244,16 +474,16 @@ async def test_checkpoints_are_stored_and_refused_for_a_tampered_chain(
 ) -> None:
     assert await latest_checkpoint(audit.graph, audit.chain) is None
     await append_events(audit, 3)
-    first = await checkpoint_chain(audit, key)
+    first = await checkpoint_chain(audit, key, NO_TRUST)
     await append_events(audit, 2)
-    second = await checkpoint_chain(audit, key)
+    second = await checkpoint_chain(audit, key, NO_TRUST)
     assert (first.seq, second.seq) == (3, 5)
     assert await latest_checkpoint(audit.graph, audit.chain) == second
     await audit.graph.write(
         "testing/audit_edit_actor", {"chain": audit.chain, "seq": 2, "actor": "user:mallory"}
     )
     with pytest.raises(AuditChainTamperedError):
-        await checkpoint_chain(audit, key)
+        await checkpoint_chain(audit, key, NO_TRUST)
 
 
 async def test_concurrent_appends_from_two_processes_make_one_gapless_chain(
@@ -277,14 +507,14 @@ async def test_concurrent_appends_from_two_processes_make_one_gapless_chain(
         await other_graph.close()
     events = await audit.events()
     assert [event.seq for event in events] == list(range(1, written + 1))
-    report = await verify(audit)
+    report = await verify(audit, NO_TRUST)
     assert report.ok, report.problems
 
 
 async def test_empty_appends_write_nothing(audit: AuditLog) -> None:
     assert await audit.append([]) == []
     assert await audit.events() == []
-    assert (await verify(audit)).ok
+    assert (await verify(audit, NO_TRUST)).ok
 
 
 @pytest.fixture
@@ -345,13 +575,35 @@ async def test_cli_checkpoint_then_verify_catches_a_rewrite(
     assert made.exit_code == 0, made.output
     checkpoint = Checkpoint.from_file(exported)
     assert (checkpoint.chain, checkpoint.seq) == (audit.chain, 4)
-    verify_args = ["verify", "--chain", audit.chain, "--checkpoint", str(exported)]
-    clean = await asyncio.to_thread(CliRunner().invoke, audit_app, verify_args)
-    assert clean.exit_code == 0, clean.output
+    plain_args = ["verify", "--chain", audit.chain]
+    verify_args = [*plain_args, "--checkpoint", str(exported)]
+    for args in (plain_args, verify_args):
+        clean = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+        assert clean.exit_code == 0, clean.output
+        assert "checkpoint(s) up to seq 4" in clean.output
     await rewrite_consistently(audit, records)
-    rewritten = await asyncio.to_thread(CliRunner().invoke, audit_app, verify_args)
-    assert rewritten.exit_code == 1
-    assert "rewritten" in rewritten.output
+    for args in (plain_args, verify_args):  # the stored checkpoint is checked by default
+        rewritten = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+        assert rewritten.exit_code == 1
+        assert "rewritten" in rewritten.output
+
+
+async def test_cli_verify_trusts_a_given_public_key_instead_of_the_store(
+    audit: AuditLog, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    await append_events(audit, 3)
+    exported = tmp_path / "checkpoint.json"
+    args = ["checkpoint", "--chain", audit.chain, "--out", str(exported)]
+    made = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
+    assert made.exit_code == 0, made.output
+    genuine = Checkpoint.from_file(exported)
+    for public_key, exit_code in [
+        (genuine.public_key, 0),
+        (public_key_hex(Ed25519PrivateKey.generate().public_key()), 1),
+    ]:
+        verify_args = ["verify", "--chain", audit.chain, "--public-key", public_key]
+        result = await asyncio.to_thread(CliRunner().invoke, audit_app, verify_args)
+        assert result.exit_code == exit_code, result.output
 
 
 async def test_cli_verify_refuses_a_checkpoint_signed_by_another_key(

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from governance.checkpoint import drop_anchor
+from governance.secrets import open_secret_store
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
@@ -47,5 +49,9 @@ async def test_each_recurring_job_runs_and_reports(
     name: str, graph: Graph, bus: EventBus, settings: Settings, redis: Redis
 ) -> None:
     ctx: dict[str, Any] = {"graph": graph, "bus": bus, "settings": settings, "redis": redis}
+    if name == "audit_checkpoint":
+        # `make test` starts Neo4j afresh while the secret store stays: the chain the store's
+        # anchor names is gone, as after emptying the database on purpose.
+        drop_anchor(open_secret_store(settings), "main")
     result = await MAINTENANCE_TASKS[name](ctx)
     assert set(result) == EXPECTED[name]

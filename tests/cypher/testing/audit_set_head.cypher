@@ -1,3 +1,3 @@
-// Test tampering: point a chain's head at another seq and hash.
-MATCH (h:AuditHead {chain: $chain})
+// Test tampering and set-up: point a chain's head at another seq and hash (creating it).
+MERGE (h:AuditHead {chain: $chain})
 SET h.seq = $seq, h.hash = $hash

@@ -4,9 +4,17 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+from pydantic import ValidationError
+
 from governance.audit import (
+    EVENT_PROPERTIES,
     GENESIS_HASH,
+    HASH_VERSION,
+    PAGE_COLUMNS,
     AuditEntry,
+    AuditRecord,
+    StoredEvent,
     canonical_json,
     chain_records,
     digest,
@@ -89,3 +97,54 @@ def test_an_exported_document_lets_anyone_recompute_the_hash() -> None:
         document = json.loads(canonical_json(record.document()))
         stored = document.pop("hash")
         assert hashlib.sha256(canonical_json(document)).hexdigest() == stored == record.hash
+
+
+def test_new_events_carry_hash_version_2_and_hash_it() -> None:
+    [record] = chain_records("main", ENTRIES[:1], 0, GENESIS_HASH, AT)
+    assert record.hash_version == HASH_VERSION == 2
+    assert record.properties()["hash_version"] == 2
+    assert record.hashed_fields()["hash_version"] == 2
+    assert record.model_copy(update={"hash_version": None}).computed_hash() != record.hash
+
+
+def test_a_legacy_event_hashes_by_the_old_rule_and_stores_no_version() -> None:
+    [record] = chain_records("main", ENTRIES[:1], 0, GENESIS_HASH, AT)
+    old = record.model_copy(update={"hash_version": None})
+    assert old.legacy
+    assert not record.legacy
+    assert "hash_version" not in old.properties()
+    old_rule = dict(record.hashed_fields())
+    del old_rule["hash_version"]
+    assert old.computed_hash() == event_hash(old_rule)
+
+
+def test_an_event_has_no_property_but_its_own() -> None:
+    [record] = chain_records("main", ENTRIES[:1], 0, GENESIS_HASH, AT)
+    with pytest.raises(ValidationError):
+        AuditRecord.model_validate({**record.properties(), "note": "x"})
+    with pytest.raises(ValidationError):
+        AuditRecord.model_validate({**record.properties(), "hash_version": 3})
+
+
+def page_row(record: AuditRecord, unexpected: list[str]) -> list[object]:
+    """`record` as one event list of `audit/events_page`."""
+    values = {**record.properties(), "at_seconds": int(AT.timestamp()), "at_micros": 123456}
+    return [*(values.get(name) for name in PAGE_COLUMNS), unexpected, []]
+
+
+def test_a_page_row_parses_back_to_the_record() -> None:
+    [record] = chain_records("main", ENTRIES[:1], 0, GENESIS_HASH, AT)
+    assert set(EVENT_PROPERTIES) == set(record.properties())
+    stored = StoredEvent.parse("main", page_row(record, []))
+    assert stored.record == record
+    assert stored.problem == ""
+
+
+def test_a_page_row_with_unexpected_properties_is_no_event() -> None:
+    [record] = chain_records("main", ENTRIES[:1], 0, GENESIS_HASH, AT)
+    stored = StoredEvent.parse("main", page_row(record, ["zeta", "alpha"]))
+    assert stored.record is None
+    assert stored.problem == "unexpected properties: alpha, zeta"
+    missing = page_row(record, [])
+    missing[PAGE_COLUMNS.index("actor")] = None
+    assert StoredEvent.parse("main", missing).problem.startswith("actor:")

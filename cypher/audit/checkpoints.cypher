@@ -1,0 +1,4 @@
+// Every stored checkpoint of a chain, by seq.
+MATCH (c:AuditCheckpoint {chain: $chain})
+RETURN c {.*} AS checkpoint
+ORDER BY c.seq
