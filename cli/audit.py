@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.common import ProfileOption, err, make_table, out
-from governance.audit import AuditLog, canonical_json
+from governance.audit import MAIN_CHAIN, AuditLog, canonical_json
 from governance.audit_verify import Progress as ProgressCallback
 from governance.audit_verify import VerifyReport, checkpoint_with_store, verify
 from governance.checkpoint import Checkpoint, Trust, drop_anchor, read_trust
@@ -45,7 +45,7 @@ def verify_command(
             "(for an auditor without it; the store's anchor is then not checked).",
         ),
     ] = None,
-    chain: ChainOption = "main",
+    chain: ChainOption = MAIN_CHAIN,
     profile: ProfileOption = None,
 ) -> None:
     """Recompute every hash and link of the chain and check it against its signed
@@ -74,7 +74,7 @@ def checkpoint_command(
         Path | None,
         typer.Option("--out", help="Write the checkpoint here (default: print it)."),
     ] = None,
-    chain: ChainOption = "main",
+    chain: ChainOption = MAIN_CHAIN,
     profile: ProfileOption = None,
 ) -> None:
     """Verify the chain, then store, anchor and export a signed checkpoint of it."""
@@ -101,7 +101,7 @@ def drop_anchor_command(
     yes: Annotated[
         bool, typer.Option("--yes", help="Confirm: the chain was started again on purpose.")
     ] = False,
-    chain: ChainOption = "main",
+    chain: ChainOption = MAIN_CHAIN,
     profile: ProfileOption = None,
 ) -> None:
     """Forget the chain's latest checkpoint kept in the secret store, after the database was
@@ -122,7 +122,7 @@ def export_command(
     after_seq: Annotated[
         int, typer.Option("--after-seq", min=0, help="Only events after this seq.")
     ] = 0,
-    chain: ChainOption = "main",
+    chain: ChainOption = MAIN_CHAIN,
     profile: ProfileOption = None,
 ) -> None:
     """Write the chain's events as JSON Lines (one event per line, in seq order)."""

@@ -50,6 +50,8 @@ def up(
     started = time.monotonic()
     try:
         print_prestart(run(stack.start(_step)))
+        if fresh:
+            _forget_audit_anchor(stack.settings)
         if settings.profile is Profile.DEV:
             _first_admin(stack.settings)
         if demo:
@@ -135,6 +137,17 @@ def print_versions(versions: list[SyncedVersion]) -> None:
         out.print("changed tables wait for approval: grace requests list")
 
 
+def _forget_audit_anchor(settings: Settings) -> None:
+    """A fresh database starts its audit chain again: the anchor the secret store kept of the
+    old one would make it read as truncated."""
+    from governance.audit import MAIN_CHAIN
+    from governance.checkpoint import drop_anchor
+    from governance.secrets import open_secret_store
+
+    if drop_anchor(open_secret_store(settings), MAIN_CHAIN) is not None:
+        _step(f"--fresh: the audit anchor of the old database (chain {MAIN_CHAIN!r}) was dropped")
+
+
 def _first_admin(settings: Settings) -> None:
     """In dev, the first start creates the admin user and prints their API key once."""
     from governance.audit import AuditLog
@@ -211,6 +224,7 @@ def with_services(
         redis_port=redis_port,
         api_port=None,
         fresh=fresh,
+        own_secrets=True,
     )
     stack = LocalStack(settings_for(None), config)
     try:

@@ -36,6 +36,10 @@ from governance.errors import MalformedAuditEventError
 from graph.graph import Graph, GraphTransaction
 from graph.model import AuditHead, Timestamp
 
+MAIN_CHAIN = "main"
+"""The chain every change of Grace is recorded in (other chains are for tests and tools)."""
+
+
 HASH_VERSION = 2
 """The hash rule of events appended now (see the module docstring)."""
 GENESIS_HASH = "0" * 64
@@ -256,7 +260,7 @@ def _first_problem(error: ValidationError) -> str:
 class AuditLog:
     """Appends to and reads one hash-chained audit log in the graph."""
 
-    def __init__(self, graph: Graph, chain: str = "main") -> None:
+    def __init__(self, graph: Graph, chain: str = MAIN_CHAIN) -> None:
         self.graph = graph
         self.chain = chain
 

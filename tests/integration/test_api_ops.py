@@ -91,8 +91,10 @@ def test_readiness_is_503_naming_neo4j_when_neo4j_stops_answering(
 
 
 def root_with_migrations(tmp_path: Path) -> Path:
-    """A copy of the project's `cypher/` under a new root, to add or edit migrations in."""
+    """A copy of the project's `cypher/` (and the Browser files the app serves) under a new
+    root, to add or edit migrations in."""
     shutil.copytree(PROJECT_ROOT / "cypher", tmp_path / "cypher")
+    shutil.copytree(PROJECT_ROOT / "deploy" / "browser", tmp_path / "deploy" / "browser")
     return tmp_path
 
 
