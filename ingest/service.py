@@ -229,11 +229,6 @@ class IngestionService:
         version written concurrently), which the worker retries.
         """
         source, relative = locate(path, root)
-        safe = _storable(relative)
-        unreadable = _unstorable(safe, "its name", relative)
-        if unreadable is not None:
-            run = RunDraft(identity.run_id(source.id, safe, ""), source.id, safe, "", job)
-            return await self._fail(source, run, unreadable)
         try:
             data = await asyncio.to_thread(read_limited, path, self._limits.max_bytes)
         except FileNotFoundError:
@@ -248,9 +243,11 @@ class IngestionService:
                 failure,
             )
         sha256 = identity.content_sha256(data)
-        run = RunDraft(
-            identity.run_id(source.id, relative, sha256), source.id, relative, sha256, job
-        )
+        safe = _storable(relative)
+        run = RunDraft(identity.run_id(source.id, relative, sha256), source.id, safe, sha256, job)
+        bad_name = _unstorable(safe, "its name", relative)
+        if bad_name is not None:
+            return await self._fail(source, run, bad_name)
         try:
             return await self._ingest(data, source, relative, root, run)
         except (GraphUnavailableError, ConcurrentVersionError):

@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +22,9 @@ from graph.settings import Settings
 from ingest.queue import QueuedFile, enqueue_batch
 from ingest.service import IngestionService, OutcomeStatus
 from ingest.watch.files import sha256_of
+from ingest.watcher import FileReady, FolderWatcher, finished_files
 from ingest.worker import worker_settings
-from tests.hostile import write_hostile
+from tests.hostile import GOOD_CSV, write_hostile
 from tests.integration.conftest import SourceFolder
 
 pytestmark = pytest.mark.integration
@@ -148,3 +151,25 @@ async def test_files_of_a_batch_whose_time_runs_out_are_queued_alone_and_each_en
     assert by_path["a_big.csv"]["status"] in ("completed", "failed")
     if by_path["a_big.csv"]["status"] == "failed":
         assert by_path["a_big.csv"]["error_code"] == "timeout"
+
+
+async def test_the_watchers_rescan_resubmits_a_file_whose_content_has_no_finished_run(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    """A job lost with its worker leaves no run: the next rescan queues the file again, and
+    stops once the file's content has its run."""
+    path = source.write("cities.csv", GOOD_CSV)
+    sent: list[Path] = []
+
+    async def submit(item: FileReady) -> None:
+        sent.append(item.path)
+
+    async def finished(items: Sequence[FileReady]) -> set[Path]:
+        return await finished_files(graph, items)
+
+    watcher = FolderWatcher([source.root], submit, finished=finished)
+    assert await watcher.rescan() == 1
+    assert await watcher.rescan() == 1  # submitted, but no run: its job may have been lost
+    await service.ingest_file(path, source.root)
+    assert await watcher.rescan() == 0
+    assert sent == [path, path]
