@@ -144,9 +144,7 @@ async def ingest_batch(
                 continue
             try:
                 await ctx["after_ingest"].run(outcome)
-            except (GraphUnavailableError, asyncio.CancelledError):
-                raise
-            except Exception:
+            except Exception:  # the file has its run; the later files still get theirs
                 log.exception("after-ingest pass failed for %s (its run is recorded)", path)
             records.append(outcome_record(outcome))
     return records
