@@ -26,6 +26,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
 
+from governance.accounts import Accounts
 from governance.audit import AuditEntry, AuditLog
 from governance.errors import (
     ApplyError,
@@ -40,6 +41,7 @@ from governance.errors import (
 )
 from governance.policy import ApprovalRule
 from governance.rbac import (
+    DEFAULT_WORKSPACE,
     Action,
     Authorizer,
     Membership,
@@ -289,6 +291,9 @@ class Approvals:
         gate = [Stage.of(stage) for stage in (stages or [rule])]
         if gate[0] != Stage.of(rule):
             raise ValueError("`stages` must start with `rule`")
+        if workspace == DEFAULT_WORKSPACE:  # created on first use, perhaps before any admin
+            accounts = Accounts(self._graph, self._audit)
+            await accounts.ensure_default_workspace(by=Principal.system("approvals"))
         now = self._clock()
         request_id = f"cr:{uuid.uuid4().hex}"
         table = payload.get("table")

@@ -277,17 +277,23 @@ class _Sample:
 def _delimited(text: str) -> list[dict[str, JsonValue]]:
     header = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=header.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    names = next(reader, [])
-    return [
-        {name: value for name, value in zip(names, line, strict=False) if value} for line in reader
-    ]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[dict[str, JsonValue]] = []
+    try:
+        names = next(reader, [])
+        for line in reader:
+            records.append({name: value for name, value in zip(names, line, strict=False) if value})
+    except csv.Error:
+        pass  # the sample is checked up to its bad line; extraction names the line
+    return records
 
 
 def _json_records(text: str) -> list[dict[str, JsonValue]]:
     """Objects of a JSON text; a truncated sample falls back to its `"key": value` pairs."""
     try:
         document: Any = json.loads(text)
+    except RecursionError:
+        return []  # nested too deeply to check; extraction refuses it as `too_deep`
     except ValueError:
         pairs: dict[str, JsonValue] = {}
         for key, raw in JSON_PAIR.findall(text):
@@ -308,11 +314,14 @@ def _json_scalar(raw: str) -> JsonValue:
 
 
 def _objects(document: Any) -> Iterator[dict[str, JsonValue]]:
-    if isinstance(document, dict):
-        yield document
-    elif isinstance(document, list):
-        for item in document:
-            yield from _objects(item)
+    """The objects of a document and of its arrays, at any depth, in order."""
+    pending = [document]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            yield item
+        elif isinstance(item, list):
+            pending += reversed(item)
 
 
 def _any_match(source: str, patterns: Sequence[str]) -> bool:

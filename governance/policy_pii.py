@@ -130,20 +130,29 @@ class PiiScanner:
         return {name for name, value in values.items() if self.holds(value)}
 
     def holds(self, value: JsonValue) -> bool:
-        """True when a JSON value (strings inside lists and maps too) holds personal data."""
+        """True when a JSON value (strings inside lists and maps too, at any depth) holds
+        personal data."""
+        pending = [value]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, list):
+                pending += item
+            elif isinstance(item, dict):
+                pending += item.values()
+            elif self._scalar_holds(item):
+                return True
+        return False
+
+    def _scalar_holds(self, value: JsonValue) -> bool:
         if isinstance(value, str):
             return self.found(value)
-        if isinstance(value, bool) or value is None or isinstance(value, float):
+        if isinstance(value, bool) or not isinstance(value, int):
             return False
-        if isinstance(value, int):
-            return value >= 10**12 and self.found(str(value))
-        if isinstance(value, list):
-            return any(self.holds(item) for item in value)
-        return any(self.holds(item) for item in value.values())
+        return 10**12 <= value < 10**40 and self.found(str(value))  # an ID, not a huge number
 
     def _scan(self, text: str, *, first: bool) -> list[str]:
         """The detectors that match (only the first one when `first`)."""
-        raw = text.encode("utf-8")
+        raw = text.encode("utf-8", "surrogatepass")  # a lone surrogate is not a digit
         count = len(raw) - len(raw.translate(None, DIGITS))
         names: list[str] = []
         for name, pattern, valid, min_digits, needs, cased in self.probes:

@@ -225,6 +225,12 @@ class MalformedFileError(ExtractionError):
         super().__init__(path, f"{where}{reason}")
 
 
+class TooDeepError(MalformedFileError):
+    """The file nests values deeper than the depth limit (or than its parser can follow)."""
+
+    code = "too_deep"
+
+
 class NormalizationError(GraceError):
     """A value cannot be read as the type its field declares."""
 

@@ -10,8 +10,10 @@ SEPARATOR = "\x1f"
 
 
 def digest(*parts: str) -> str:
-    """A short, collision-safe digest of several strings (128 bits, hex)."""
-    return hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()[:32]
+    """A short, collision-safe digest of several strings (128 bits, hex); a file name that
+    is not UTF-8 (its bytes as lone surrogates) is digested as its bytes."""
+    joined = SEPARATOR.join(parts).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(joined).hexdigest()[:32]
 
 
 def content_sha256(data: bytes) -> str:

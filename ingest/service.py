@@ -66,6 +66,39 @@ class InternalError(GraceError):
         super().__init__(f"internal error while ingesting {path}: {type(error).__name__}: {error}")
 
 
+class UnreadableError(GraceError):
+    """The file could not be read (permissions, a special file, an I/O error)."""
+
+    code = "unreadable"
+
+    def __init__(self, path: str, error: OSError) -> None:
+        self.path = path
+        super().__init__(f"cannot read {path}: {type(error).__name__}: {error.strerror or error}")
+
+
+class InvalidTextError(GraceError):
+    """Text that is not valid Unicode (a lone surrogate), which the graph cannot store."""
+
+    code = "invalid_text"
+
+    def __init__(self, path: str, where: str, text: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path}: {where} holds a lone surrogate, not valid Unicode: {_storable(text)[:80]}"
+        )
+
+
+class IngestionTimeoutError(GraceError):
+    """The file's ingestion took longer than its time budget."""
+
+    code = "timeout"
+
+    def __init__(self, path: str, seconds: float) -> None:
+        self.path = path
+        self.seconds = seconds
+        super().__init__(f"ingesting {path} took longer than the limit of {seconds:g} s")
+
+
 class ConcurrentVersionError(GraceError):
     """Another worker wrote a different content as the same version; retrying resolves it."""
 
@@ -191,7 +224,9 @@ class IngestionService:
     async def ingest_file(self, path: Path, root: Path, *, job: str = "") -> IngestOutcome:
         """Ingest one file below `root`; a bad file is recorded as a failed run, not raised.
 
-        Raises only transient errors (Neo4j unavailable), which the worker retries.
+        Anything unexpected is recorded as an `internal` failure naming the exception's type
+        (its traceback goes to the log). Raises only transient errors (Neo4j unavailable, a
+        version written concurrently), which the worker retries.
         """
         source, relative = locate(path, root)
         try:
@@ -200,16 +235,49 @@ class IngestionService:
             return IngestOutcome(
                 OutcomeStatus.SKIPPED, source.id, relative, "", warnings=["the file vanished"]
             )
-        except GraceError as error:
+        except (GraceError, OSError) as error:
+            failure = error if isinstance(error, GraceError) else UnreadableError(relative, error)
             return await self._fail(
                 source,
                 RunDraft(identity.run_id(source.id, relative, ""), source.id, relative, "", job),
-                error,
+                failure,
             )
         sha256 = identity.content_sha256(data)
+        safe = _storable(relative)
+        run = RunDraft(identity.run_id(source.id, relative, sha256), source.id, safe, sha256, job)
+        bad_name = _unstorable(safe, "its name", relative)
+        if bad_name is not None:
+            return await self._fail(source, run, bad_name)
+        try:
+            return await self._ingest(data, source, relative, root, run)
+        except (GraphUnavailableError, ConcurrentVersionError):
+            raise
+        except GraceError as error:
+            return await self._fail(source, run, error)
+        except Exception as error:
+            log.exception("unexpected error while ingesting %s", relative)
+            return await self._fail(source, run, InternalError(relative, error))
+
+    async def record_timeout(
+        self, path: Path, root: Path, seconds: float, *, job: str
+    ) -> IngestOutcome:
+        """Record the run of a file whose ingestion took longer than `seconds` as failed
+        (`timeout`), so that it does not end without an outcome."""
+        source, relative = locate(path, root)
+        try:
+            data = await asyncio.to_thread(read_limited, path, self._limits.max_bytes)
+        except (GraceError, OSError):
+            data = b""
+        sha256 = identity.content_sha256(data) if data else ""
         run = RunDraft(
             identity.run_id(source.id, relative, sha256), source.id, relative, sha256, job
         )
+        return await self._fail(source, run, IngestionTimeoutError(relative, seconds))
+
+    async def _ingest(
+        self, data: bytes, source: SourceRef, relative: str, root: Path, run: RunDraft
+    ) -> IngestOutcome:
+        sha256 = run.sha256
         latest = await self._loader.latest(source.id, relative)
         unchanged = latest is not None and latest.sha256 == sha256 and not latest.schema_ready
         if latest is not None and unchanged and latest.status == "active":
@@ -286,6 +354,9 @@ class IngestionService:
                 continue
             warnings += [f"{extracted.locator}: {problem}" for problem in normalized.problems]
             values = identity.canonical_json(normalized.values)
+            invalid = _unstorable(relative, extracted.locator, values)
+            if invalid is not None:
+                raise invalid
             values_sha = identity.digest(values)  # of the plaintext: identity survives keys
             rows.append(
                 RowDraft(
@@ -437,11 +508,12 @@ class IngestionService:
         )
 
     async def _fail(self, source: SourceRef, run: RunDraft, error: GraceError) -> IngestOutcome:
-        await self._loader.record_failure(source, run, error.code, str(error))
+        message = _storable(str(error))
+        await self._loader.record_failure(source, run, error.code, message)
         await self._publish(
             EventType.INGESTION_FAILED,
             run.id,
-            {"path": run.path, "source": source.id, "code": error.code, "error": str(error)},
+            {"path": run.path, "source": source.id, "code": error.code, "error": message},
         )
         return IngestOutcome(
             OutcomeStatus.FAILED,
@@ -449,7 +521,7 @@ class IngestionService:
             run.path,
             run.sha256,
             run_id=run.id,
-            error=str(error),
+            error=message,
             code=error.code,
         )
 
@@ -461,6 +533,21 @@ class IngestionService:
         except EventBusError as error:
             # Events feed live views; the graph and the run record are the source of truth.
             log.warning("event %s for %s not published: %s", event_type, subject, error)
+
+
+def _storable(text: str) -> str:
+    """`text` with lone surrogates spelled as `\\udXXX` escapes (the graph stores UTF-8)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _unstorable(path: str, where: str, text: str) -> InvalidTextError | None:
+    """The error for text holding a lone surrogate (a file name not in UTF-8, a JSON
+    `\\ud800` escape), or None when it is valid Unicode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return InvalidTextError(path, where, text)
+    return None
 
 
 def _skipped(locator: str, table: TableSchema, problems: Sequence[GraceError]) -> str:

@@ -23,9 +23,12 @@ from pathlib import Path
 from arq.connections import ArqRedis, create_pool
 from watchdog.observers import Observer
 
+from graph.graph import Graph
 from graph.settings import Settings
+from ingest import identity
 from ingest.batcher import Batcher
 from ingest.queue import QueuedFile, deserialize, enqueue_all, redis_settings, serialize
+from ingest.sources import locate
 from ingest.watch.events import EVENTS, Handler, Signal
 from ingest.watch.files import DEFAULT_IGNORE, Signature, ignored, sha256_of, signature
 
@@ -43,6 +46,9 @@ FileReady = QueuedFile
 """A file whose content has settled: what the watcher submits, and what the queue takes."""
 
 Submit = Callable[[FileReady], Awaitable[None]]
+
+Finished = Callable[[Sequence[FileReady]], Awaitable[set[Path]]]
+"""Of files submitted before, those whose content's ingestion has finished (has a run)."""
 
 
 @dataclass
@@ -65,6 +71,7 @@ class FolderWatcher:
         stable_checks: int = 2,
         rescan_seconds: float = 300.0,
         ignore: Sequence[str] = DEFAULT_IGNORE,
+        finished: Finished | None = None,
     ) -> None:
         if stable_checks < 1 or debounce_seconds < 0 or rescan_seconds <= 0:
             raise ValueError("need stable_checks >= 1, debounce_seconds >= 0, rescan_seconds > 0")
@@ -79,6 +86,7 @@ class FolderWatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._submitted: dict[Path, str] = {}
         self._hashed: dict[Path, tuple[Signature, str]] = {}
+        self._finished = finished
 
     async def run(self) -> None:
         """Watch until cancelled: events as they come, a rescan at start and periodically."""
@@ -107,13 +115,29 @@ class FolderWatcher:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def rescan(self) -> int:
-        """Walk every root and submit each eligible file not yet submitted with this content."""
+        """Walk every root and submit each eligible file not yet submitted with this content,
+        or (with `finished`) whose submitted content has no finished run yet: a job that
+        crashed or timed out must not leave its files without an outcome."""
+        await self._forget_unfinished()
         submitted = 0
         for path in await asyncio.to_thread(self._walk):
             if path not in self._pending and await self._offer(path, fresh=False):
                 submitted += 1
         log.debug("rescan submitted %d file(s)", submitted)
         return submitted
+
+    async def _forget_unfinished(self) -> None:
+        if self._finished is None or not self._submitted:
+            return
+        sent = [
+            FileReady(path, root, digest, 0)
+            for path, digest in self._submitted.items()
+            if (root := self._root_of(path)) is not None
+        ]
+        done = await self._finished(sent)
+        for item in sent:
+            if item.path not in done and self._submitted.get(item.path) == item.sha256:
+                del self._submitted[item.path]
 
     def eligible(self, path: Path) -> bool:
         """Under a root, and no part of it below the root matches an ignore pattern."""
@@ -243,15 +267,32 @@ async def run_watcher(settings: Settings) -> None:
         log.info("queued %d file(s) as %d job(s): %s", len(items), jobs, items[0].path.name)
         return jobs
 
+    graph = await Graph.connect(settings)
+
+    async def finished(items: Sequence[FileReady]) -> set[Path]:
+        return await finished_files(graph, items)
+
     batcher = Batcher(flush, window_seconds=BATCH_WINDOW_SECONDS)
     watcher = FolderWatcher(
         settings.watch_dirs,
         batcher.submit,
         debounce_seconds=settings.watch_debounce_seconds,
         rescan_seconds=settings.watch_rescan_seconds,
+        finished=finished,
     )
     try:
         await watcher.run()
     finally:
         await batcher.flush()
         await redis.aclose()
+        await graph.close()
+
+
+async def finished_files(graph: Graph, items: Sequence[FileReady]) -> set[Path]:
+    """The files whose queued content has a finished run (completed, failed or awaiting)."""
+    ids = {}
+    for item in items:
+        source, relative = locate(item.path, item.root)
+        ids[identity.run_id(source.id, relative, item.sha256)] = item.path
+    [record] = await graph.read("ingest/finished_runs", {"ids": list(ids)})
+    return {ids[run_id] for run_id in record["finished"]}

@@ -14,10 +14,11 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from arq import Retry
+from arq import ArqRedis, Retry
 from arq.worker import Worker
 from opentelemetry.trace import SpanKind, Tracer, get_tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
@@ -48,6 +49,8 @@ CONNECT_ATTEMPTS = 30
 MAX_BACKOFF_SECONDS = 60
 KEEP_RESULT_SECONDS = 10
 """Short, so that a file changed back to an earlier content can be queued again soon."""
+INGEST_SHARE = 0.8
+"""The part of arq's job timeout a job spends ingesting before it stops (and requeues)."""
 
 
 def backoff_seconds(job_try: int) -> int:
@@ -73,22 +76,45 @@ def _job_span(ctx: dict[str, Any], name: str, carrier: dict[str, str] | None) ->
         yield
 
 
-async def _ingest(ctx: dict[str, Any], path: str, root: str) -> IngestOutcome:
+async def _ingest(ctx: dict[str, Any], path: str, root: str, seconds: float) -> IngestOutcome:
+    """One file within `seconds`; raises `Retry` on a transient failure, `TimeoutError`
+    when the time is up (the file's loading version is resumed by the next attempt)."""
     service: IngestionService = ctx["service"]
+    job = str(ctx.get("job_id", ""))
     try:
-        return await service.ingest_file(Path(path), Path(root), job=str(ctx.get("job_id", "")))
+        async with asyncio.timeout(seconds):
+            return await service.ingest_file(Path(path), Path(root), job=job)
     except (GraphUnavailableError, ConcurrentVersionError) as error:
         delay = backoff_seconds(int(ctx.get("job_try", 1)))
         log.warning("transient failure on %s, retry in %s s: %s", path, delay, error)
         raise Retry(defer=delay) from error
 
 
+def _budget(ctx: dict[str, Any]) -> float:
+    """The seconds a job may spend ingesting, leaving the rest of arq's job timeout for the
+    after-ingest pass and for recording a time-out."""
+    settings: Settings = ctx["settings"]
+    return settings.worker_job_timeout_seconds * INGEST_SHARE
+
+
 async def ingest_file(
     ctx: dict[str, Any], path: str, root: str, trace: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """Ingest one file, then run the after-ingest pipeline on it."""
+    """Ingest one file, then run the after-ingest pass on it; a file that takes longer than
+    its budget is recorded as failed (`timeout`)."""
+    service: IngestionService = ctx["service"]
+    job = str(ctx.get("job_id", ""))
     with _job_span(ctx, "ingest_file", trace):
-        outcome = await _ingest(ctx, path, root)
+        seconds = _budget(ctx)
+        try:
+            outcome = await _ingest(ctx, path, root, seconds)
+        except TimeoutError:
+            outcome = await service.record_timeout(Path(path), Path(root), seconds, job=job)
+        except asyncio.CancelledError:
+            # arq's job timeout (not retried) or the worker stopping (run again, which
+            # overwrites this record): either way the file does not end without a run.
+            await service.record_timeout(Path(path), Path(root), seconds, job=job)
+            raise
         await ctx["after_ingest"].run(outcome)
         return outcome_record(outcome)
 
@@ -96,14 +122,48 @@ async def ingest_file(
 async def ingest_batch(
     ctx: dict[str, Any], files: list[list[str]], trace: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """Ingest several small files in one job, one after the other."""
+    """Ingest several small files in one job, one after the other. Each file ends alone: one
+    that fails transiently is queued again by itself, and when the job's time runs out (or
+    the job is cancelled) the file under way and every later one are queued as jobs of
+    their own."""
     records = []
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _budget(ctx)
     with _job_span(ctx, "ingest_batch", trace):
-        for path, root in files:
-            outcome = await _ingest(ctx, path, root)
-            await ctx["after_ingest"].run(outcome)
+        for index, (path, root) in enumerate(files):
+            try:
+                outcome = await _ingest(ctx, path, root, deadline - loop.time())
+            except TimeoutError:
+                await _requeue(ctx, files[index:], defer=0)
+                break
+            except asyncio.CancelledError:  # arq's job timeout, or the worker stopping
+                await _requeue(ctx, files[index:], defer=0)
+                raise
+            except Retry as retry:
+                await _requeue(ctx, [[path, root]], defer=retry.defer_score or 0)
+                continue
+            try:
+                await ctx["after_ingest"].run(outcome)
+            except Exception:  # the file has its run; the later files still get theirs
+                log.exception("after-ingest pass failed for %s (its run is recorded)", path)
             records.append(outcome_record(outcome))
     return records
+
+
+async def _requeue(ctx: dict[str, Any], files: list[list[str]], *, defer: float) -> None:
+    """Queue files of a batch again, each as its own `ingest_file` job."""
+    redis: ArqRedis = ctx["redis"]
+    batch = str(ctx.get("job_id", ""))
+    for path, root in files:
+        await redis.enqueue_job(
+            "ingest_file",
+            path,
+            root,
+            _job_id=f"{batch}:{path}",
+            _queue_name=QUEUE_NAME,
+            _defer_by=timedelta(milliseconds=defer),
+        )
+    log.warning("%d file(s) of batch %s queued again as jobs of their own", len(files), batch)
 
 
 async def rescan(ctx: dict[str, Any]) -> int:

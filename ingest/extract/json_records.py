@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from graph.errors import MalformedFileError, TooManyRowsError
-from ingest.extract.limits import Limits
+from graph.errors import MalformedFileError, TooDeepError, TooManyRowsError
+from ingest.extract.limits import Limits, check_depth
 from ingest.extract.model import ExtractedRow, Extraction
 from ingest.extract.text import chunk_text
 
@@ -21,6 +21,7 @@ def extract_json(text: str, path: str, mime: str, limits: Limits) -> Extraction:
     """An array of objects -> one row each ("$[i]"); one object -> one row ("$")."""
     document = _loads(text, path, line=None)
     if isinstance(document, dict):
+        check_depth(document, path, "$", limits)
         return Extraction(mime=mime, rows=[ExtractedRow(values=document, locator="$")])
     if isinstance(document, list) and any(isinstance(item, dict) for item in document):
         records = ((f"$[{index}]", item) for index, item in enumerate(document))
@@ -52,6 +53,7 @@ def _objects(
             continue
         if len(rows) >= limits.max_rows:
             raise TooManyRowsError(path, limits.max_rows)
+        check_depth(record, path, locator, limits)
         rows.append(ExtractedRow(values=record, locator=locator))
     return Extraction(mime=mime, rows=rows, warnings=warnings, skipped=len(warnings))
 
@@ -64,7 +66,9 @@ def _loads(text: str, path: str, line: int | None) -> Any:
         at = error.lineno if line is None else line
         raise MalformedFileError(path, at, error.colno, f"invalid JSON: {error.msg}") from error
     except RecursionError as error:
-        raise MalformedFileError(path, line, None, "JSON nested too deeply") from error
+        raise TooDeepError(path, line, None, "JSON nested too deeply to parse") from error
+    except ValueError as error:  # an integer over Python's digit limit
+        raise MalformedFileError(path, line, None, f"invalid JSON: {error}") from error
 
 
 def _kind(value: Any) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 import yaml
 from pydantic import JsonValue
 
-from graph.errors import MalformedFileError, TooManyRowsError
-from ingest.extract.limits import Limits
+from graph.errors import MalformedFileError, TooDeepError, TooManyRowsError
+from ingest.extract.limits import Limits, check_depth
 from ingest.extract.model import ExtractedRow, Extraction
 from ingest.extract.text import chunk_text
 
@@ -27,10 +27,14 @@ def extract_yaml(text: str, path: str, mime: str, limits: Limits) -> Extraction:
     except yaml.YAMLError as error:
         raise MalformedFileError(path, None, None, f"invalid YAML: {error}") from error
     except RecursionError as error:
-        raise MalformedFileError(path, None, None, "YAML nested too deeply") from error
+        raise TooDeepError(path, None, None, "YAML nested too deeply to parse") from error
+    except ValueError as error:  # an integer over Python's digit limit
+        raise MalformedFileError(path, None, None, f"invalid YAML: {error}") from error
     if isinstance(document, list) and document and all(isinstance(i, dict) for i in document):
         if len(document) > limits.max_rows:
             raise TooManyRowsError(path, limits.max_rows)
+        for index, item in enumerate(document):
+            check_depth(item, path, f"$[{index}]", limits)
         budget = [EXPANSION * len(text) + 1000]
         rows = [
             ExtractedRow(values=_mapping(item, path, budget), locator=f"$[{index}]")

@@ -20,7 +20,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.model import ReviewStatus
 from graph.settings import PROJECT_ROOT, Settings
-from ingest.admission import Admission
+from ingest.admission import DEFAULT_WORKSPACE, Admission
 from ingest.extract import Limits
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.conftest import SourceFolder
@@ -250,3 +250,31 @@ async def test_encrypted_values_are_compared_by_their_keyed_hashes(
     assert [(c.item.key, c.item.attribute) for c in found] == [(f"p2-{unique}", "email")]
     assert all(str(v.value).startswith("kh:v1:") for v in (found[0].winner, *found[0].losers))
     await graph.write("testing/delete_conflicts", {"entities": entities})
+
+
+async def test_a_high_risk_file_before_the_first_admin_waits_in_the_default_workspace(
+    graph: Graph,
+    bus: EventBus,
+    policies: PolicySet,
+    approvals: Approvals,
+    cipher: FieldCipher,
+    folders: dict[str, SourceFolder],
+) -> None:
+    """Issue 20 item 6: no admin yet means no default workspace; the request creates it."""
+    await graph.write("testing/delete_workspace", {"id": DEFAULT_WORKSPACE})
+    service = await IngestionService.create(
+        graph,
+        bus,
+        limits=Limits(),
+        batch_size=100,
+        admission=Admission(policies, approvals),
+        cipher=cipher,
+    )
+    misc = folders["misc"]
+    outcome = await service.ingest_file(misc.write("people.csv", PEOPLE), misc.root)
+    assert outcome.status is OutcomeStatus.AWAITING_APPROVAL, outcome
+    assert outcome.change_request is not None
+    request = await approvals.get(outcome.change_request)
+    assert request.workspace == DEFAULT_WORKSPACE
+    [workspace] = await graph.read("testing/workspace_exists", {"id": DEFAULT_WORKSPACE})
+    assert (workspace["exists"], workspace["kind"]) == (True, "team")
