@@ -42,18 +42,45 @@ async def test_a_full_batch_is_flushed_at_once() -> None:
     assert recorder.flushes == [["a", "b"], ["c"]]
 
 
-async def test_a_failing_flush_does_not_break_later_batches() -> None:
-    calls: list[int] = []
+async def test_a_failing_flush_keeps_its_files_and_retries_them_with_later_ones() -> None:
+    calls: list[list[str]] = []
+    down = True
 
     async def flaky(items: Sequence[QueuedFile]) -> int:
-        calls.append(len(items))
-        if len(calls) == 1:
+        calls.append([str(i.path) for i in items])
+        if down:
             raise ConnectionError("redis down")
         return 1
 
     batcher = Batcher(flaky, window_seconds=0.01)
     await batcher.submit(item("a"))
-    await asyncio.sleep(0.1)
+    while len(calls) < 2:  # the first attempt and one retry failed
+        await asyncio.sleep(0.01)
     await batcher.submit(item("b"))
-    await asyncio.sleep(0.1)
-    assert calls == [1, 1]
+    assert batcher.pending == 2
+    down = False
+    while batcher.pending:
+        await asyncio.sleep(0.01)
+    assert calls[0] == ["a"]
+    assert calls[-1] == ["a", "b"]
+
+
+async def test_a_failing_full_batch_is_retried_in_the_background() -> None:
+    calls: list[list[str]] = []
+    down = True
+
+    async def flaky(items: Sequence[QueuedFile]) -> int:
+        calls.append([str(i.path) for i in items])
+        if down:
+            raise ConnectionError("redis down")
+        return 1
+
+    batcher = Batcher(flaky, window_seconds=10, max_items=2)
+    await batcher.submit(item("a"))
+    await batcher.submit(item("b"))  # full: sent at once, fails, submit does not raise
+    assert calls == [["a", "b"]]
+    await batcher.submit(item("c"))
+    down = False
+    while batcher.pending:
+        await asyncio.sleep(0.01)
+    assert calls[-2:] == [["a", "b"], ["c"]]
