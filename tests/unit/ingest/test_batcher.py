@@ -42,45 +42,48 @@ async def test_a_full_batch_is_flushed_at_once() -> None:
     assert recorder.flushes == [["a", "b"], ["c"]]
 
 
-async def test_a_failing_flush_keeps_its_files_and_retries_them_with_later_ones() -> None:
-    calls: list[list[str]] = []
-    down = True
+class Flaky:
+    """A flush that fails while `down`; `retried` is set at its second call, `sent` at its
+    first success."""
 
-    async def flaky(items: Sequence[QueuedFile]) -> int:
-        calls.append([str(i.path) for i in items])
-        if down:
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.down = True
+        self.retried = asyncio.Event()
+        self.sent = asyncio.Event()
+
+    async def __call__(self, items: Sequence[QueuedFile]) -> int:
+        self.calls.append([str(i.path) for i in items])
+        if len(self.calls) == 2:
+            self.retried.set()
+        if self.down:
             raise ConnectionError("redis down")
+        self.sent.set()
         return 1
 
+
+async def test_a_failing_flush_keeps_its_files_and_retries_them_with_later_ones() -> None:
+    flaky = Flaky()
     batcher = Batcher(flaky, window_seconds=0.01)
     await batcher.submit(item("a"))
-    while len(calls) < 2:  # the first attempt and one retry failed
-        await asyncio.sleep(0.01)
+    await flaky.retried.wait()  # the first attempt and one retry failed
     await batcher.submit(item("b"))
     assert batcher.pending == 2
-    down = False
-    while batcher.pending:
-        await asyncio.sleep(0.01)
-    assert calls[0] == ["a"]
-    assert calls[-1] == ["a", "b"]
+    flaky.down = False
+    await flaky.sent.wait()
+    assert batcher.pending == 0
+    assert flaky.calls[0] == ["a"]
+    assert flaky.calls[-1] == ["a", "b"]
 
 
 async def test_a_failing_full_batch_is_retried_in_the_background() -> None:
-    calls: list[list[str]] = []
-    down = True
-
-    async def flaky(items: Sequence[QueuedFile]) -> int:
-        calls.append([str(i.path) for i in items])
-        if down:
-            raise ConnectionError("redis down")
-        return 1
-
+    flaky = Flaky()
     batcher = Batcher(flaky, window_seconds=10, max_items=2)
     await batcher.submit(item("a"))
     await batcher.submit(item("b"))  # full: sent at once, fails, submit does not raise
-    assert calls == [["a", "b"]]
-    await batcher.submit(item("c"))
-    down = False
-    while batcher.pending:
-        await asyncio.sleep(0.01)
-    assert calls[-2:] == [["a", "b"], ["c"]]
+    assert flaky.calls == [["a", "b"]]
+    await batcher.submit(item("c"))  # full again: sent at once, fails again
+    flaky.down = False
+    await flaky.sent.wait()
+    assert batcher.pending == 0
+    assert flaky.calls[-2:] == [["a", "b"], ["c"]]
