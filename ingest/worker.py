@@ -192,7 +192,8 @@ async def run_worker(settings: Settings) -> None:
     tracing = install_tracing(settings)
     try:
         while not await _run_once(settings):
-            await _until_redis_answers(settings)
+            if not await _until_redis_answers(settings):
+                break
     finally:
         if tracing is not None:
             tracing.shutdown()
@@ -228,18 +229,17 @@ async def _close(worker: Worker) -> None:
             await worker.pool.close(close_connection_pool=True)
 
 
-async def _until_redis_answers(settings: Settings) -> None:
-    """Wait, with capped exponential backoff, until Redis answers a ping; a signal meanwhile
-    stops the process (arq's handlers went with the closed worker)."""
+async def _until_redis_answers(settings: Settings) -> bool:
+    """Wait, with capped exponential backoff, until Redis answers a ping (True), or until
+    SIGTERM/SIGINT (False: arq's own handlers went with the closed worker)."""
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    assert task is not None
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, task.cancel)
+        loop.add_signal_handler(signum, stop.set)
     connection = redis_settings(settings)
     delay = RECONNECT_FIRST_SECONDS
     attempt = 0
-    while True:
+    while not stop.is_set():
         attempt += 1
         try:  # retry=conn_retries: one attempt here, the backoff is this loop's
             pool = await create_pool(connection, retry=connection.conn_retries)
@@ -248,6 +248,8 @@ async def _until_redis_answers(settings: Settings) -> None:
         else:
             await pool.aclose()
             log.warning("Redis answers again (attempt %d); starting the worker", attempt)
-            return
-        await asyncio.sleep(delay)
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
         delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+    return False

@@ -7,7 +7,6 @@ import asyncio
 import json
 import signal
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -127,6 +126,22 @@ async def test_the_worker_outlives_a_redis_restart_and_takes_the_next_job(
     finally:
         code = worker.stop(timeout=60)
     assert code in (0, -signal.SIGTERM), worker.output()[-3000:]
+
+
+async def test_a_worker_waiting_for_redis_stops_cleanly_on_sigterm(
+    settings: Settings, redis: PrivateRedis, tmp_path: Path
+) -> None:
+    worker = grace("worker", settings, redis, tmp_path / "inbox")
+    worker.start()
+    try:
+        queue = await redis.queue()
+        await until(lambda: queue.exists(QUEUE_NAME + ":health-check"), [worker])
+        await queue.aclose()
+        redis.stop()
+        await until(lambda: _said(worker, "Redis does not answer yet"), [worker])
+    finally:
+        code = worker.stop(timeout=60)
+    assert code == 0, worker.output()[-3000:]
 
 
 async def test_a_file_dropped_while_redis_is_down_is_ingested_once_it_is_back(
