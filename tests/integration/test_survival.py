@@ -149,7 +149,8 @@ async def test_a_file_dropped_while_redis_is_down_is_ingested_once_it_is_back(
 ) -> None:
     inbox = tmp_path / "inbox"
     source = SourceFolder(inbox, f"down_{unique}")
-    worker = grace("worker", settings, redis, inbox)
+    # the worker's scheduled rescan looks elsewhere: only the watcher may queue the file
+    worker = grace("worker", settings, redis, tmp_path / "elsewhere")
     watcher = grace("watch", settings, redis, inbox)
     processes = [worker, watcher]
     for process in processes:
