@@ -173,5 +173,3 @@ async def test_a_file_dropped_while_redis_is_down_is_ingested_once_it_is_back(
 
 async def _said(process: ManagedProcess, text: str) -> bool:
     return text in process.output()
-
-
