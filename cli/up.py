@@ -179,20 +179,25 @@ def _exit(code: int | None) -> str:
 
 
 async def _supervise(stack: LocalStack) -> None:
+    """Restart what exits on its own until Ctrl-C; stop with a clear message when a service
+    keeps exiting."""
+    from cli.stack.supervisor import RestartPolicy, supervise
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stop.set)
-    while not stop.is_set():
-        exited = stack.exited()
-        if exited:
-            names = ", ".join(f"{p.name} (exit {p.exit_code()}, log {p.log_path})" for p in exited)
-            err.print(f"[bold red]a service stopped on its own:[/] {names}")
-            raise typer.Exit(1)
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=1.0)
-        except TimeoutError:
-            continue
+    policy = RestartPolicy()
+    gave_up = await supervise(stack.processes, policy, stop, _step)
+    if gave_up is not None:
+        process = gave_up.process
+        err.print(
+            f"[bold red]{process.name} exited {policy.limit + 1} times within "
+            f"{policy.window_seconds / 60:g} min (last exit code {gave_up.exit_code}); "
+            f"stopping everything.[/] log: {process.log_path}",
+            highlight=False,
+        )
+        raise typer.Exit(1)
 
 
 @app.command(

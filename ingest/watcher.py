@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from arq.connections import ArqRedis, create_pool
+from redis.exceptions import RedisError
 from watchdog.observers import Observer
 
 from graph.graph import Graph
@@ -257,7 +258,8 @@ BATCH_WINDOW_SECONDS = 0.005
 
 
 async def run_watcher(settings: Settings) -> None:
-    """Watch the configured folders and queue what arrives, until cancelled (`grace watch`)."""
+    """Watch the configured folders and queue what arrives, until cancelled (`grace watch`);
+    while Redis is away, files wait in the batcher and are queued once it answers again."""
     redis: ArqRedis = await create_pool(
         redis_settings(settings), job_serializer=serialize, job_deserializer=deserialize
     )
@@ -283,7 +285,15 @@ async def run_watcher(settings: Settings) -> None:
     try:
         await watcher.run()
     finally:
-        await batcher.flush()
+        try:
+            await batcher.flush()
+        except (RedisError, OSError) as error:
+            log.warning(
+                "stopping with %d file(s) not queued (Redis: %s); the next start's rescan "
+                "queues them",
+                batcher.pending,
+                error,
+            )
         await redis.aclose()
         await graph.close()
 

@@ -5,12 +5,21 @@ pickle. Transient failures (Neo4j unavailable, a version written concurrently) a
 with exponential backoff; a bad file is recorded as a failed run and not retried. A job
 whose worker dies mid-run is picked up again once its in-progress mark expires, and the
 idempotent writes make the second run converge on the same graph.
+
+The worker outlives Redis and Neo4j restarts: when Redis goes away (or Neo4j is down at
+start), `run_worker` lets the jobs in flight finish, closes that arq worker, waits with
+capped exponential backoff until Redis answers again and starts a new one. A job running at
+the moment Redis went away finishes its graph writes, but its result cannot be recorded:
+it stays queued with its in-progress mark, and runs again (converging on the same graph)
+once that mark expires, if Redis kept its data (the AOF of `grace up`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -19,9 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from arq import ArqRedis, Retry
+from arq.connections import create_pool
 from arq.worker import Worker
 from opentelemetry.trace import SpanKind, Tracer, get_tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from redis.exceptions import RedisError
 
 from graph.errors import GraphUnavailableError
 from graph.events import EventBus
@@ -47,6 +58,9 @@ log = logging.getLogger(__name__)
 
 CONNECT_ATTEMPTS = 30
 MAX_BACKOFF_SECONDS = 60
+RECONNECT_FIRST_SECONDS = 0.25
+RECONNECT_MAX_SECONDS = 2.0
+"""Capped low: a restarted Redis is found again within this long of answering."""
 KEEP_RESULT_SECONDS = 10
 """Short, so that a file changed back to an earlier content can be queued again soon."""
 INGEST_SHARE = 0.8
@@ -232,15 +246,70 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
 
 
 async def run_worker(settings: Settings) -> None:
-    """Run the arq worker until SIGTERM/SIGINT (`grace worker`); its jobs trace to the
-    configured OTLP endpoint, continuing the traces of the requests that queued them."""
+    """Run the arq worker until SIGTERM/SIGINT (`grace worker`), starting it again each time
+    Redis or Neo4j goes away; its jobs trace to the configured OTLP endpoint, continuing the
+    traces of the requests that queued them."""
     tracing = install_tracing(settings)
+    try:
+        while not await _run_once(settings):
+            if not await _until_redis_answers(settings):
+                break
+    finally:
+        if tracing is not None:
+            tracing.shutdown()
+
+
+async def _run_once(settings: Settings) -> bool:
+    """One arq worker, until a signal (True) or until Redis or Neo4j fails it (False)."""
     worker = Worker(**worker_settings(settings))
     try:
         await worker.async_run()
     except asyncio.CancelledError:
-        pass  # a signal: arq has stopped taking jobs and finished or released the current ones
+        return True  # a signal: arq has stopped taking jobs and cancelled the current ones
+    except (RedisError, OSError, GraphUnavailableError) as error:
+        log.warning(
+            "the worker lost Redis or Neo4j (%s: %s); reconnecting", type(error).__name__, error
+        )
+        return False
     finally:
+        await _close(worker)
+    return True
+
+
+async def _close(worker: Worker) -> None:
+    """Let the jobs in flight end, then close the worker; without Redis, what `close` could
+    not reach (the health key, the pool) is given up and `shutdown` is run here."""
+    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+    try:
         await worker.close()
-        if tracing is not None:
-            tracing.shutdown()
+    except (RedisError, OSError) as error:
+        log.info("closing the worker without Redis: %s", error)
+        await shutdown(worker.ctx)
+        with contextlib.suppress(RedisError, OSError):
+            await worker.pool.close(close_connection_pool=True)
+
+
+async def _until_redis_answers(settings: Settings) -> bool:
+    """Wait, with capped exponential backoff, until Redis answers a ping (True), or until
+    SIGTERM/SIGINT (False: arq's own handlers went with the closed worker)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    connection = redis_settings(settings)
+    delay = RECONNECT_FIRST_SECONDS
+    attempt = 0
+    while not stop.is_set():
+        attempt += 1
+        try:  # retry=conn_retries: one attempt here, the backoff is this loop's
+            pool = await create_pool(connection, retry=connection.conn_retries)
+        except (RedisError, OSError) as error:
+            log.info("Redis does not answer yet (attempt %d): %s", attempt, error)
+        else:
+            await pool.aclose()
+            log.warning("Redis answers again (attempt %d); starting the worker", attempt)
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+    return False

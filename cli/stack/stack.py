@@ -198,9 +198,10 @@ class LocalStack:
         self._processes.clear()
         return codes
 
-    def exited(self) -> list[ManagedProcess]:
-        """Services that stopped on their own."""
-        return [process for process in self._processes if not process.running()]
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        """The services started, in the order they started."""
+        return list(self._processes)
 
     def _launch(self, process: ManagedProcess) -> None:
         process.start()

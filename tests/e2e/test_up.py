@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -188,3 +189,64 @@ def test_with_services_stops_its_services_when_terminated(
         if process.poll() is None:
             process.kill()
     assert not any(listening(port) for port in ports.values()), log.read_text()
+
+
+def child_pid(up: subprocess.Popen[bytes], pattern: str) -> int:
+    """The pid of the one child of `up` whose command line matches `pattern`."""
+    found = subprocess.run(
+        ["pgrep", "-P", str(up.pid), "-f", pattern], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert len(found) == 1, (pattern, found)
+    return int(found[0])
+
+
+def wait_until(up: subprocess.Popen[bytes], log: Path, holds: Callable[[], bool]) -> None:
+    """Until `holds()`; fails if `up` exits meanwhile (its log tells why)."""
+    while not holds():
+        assert up.poll() is None, log.read_text()
+        time.sleep(0.5)
+
+
+def test_up_restarts_a_killed_worker_and_redis_and_keeps_serving(
+    settings: Settings, tmp_path: Path
+) -> None:
+    ports = {name: free_port() for name in ("bolt", "http", "redis", "api")}
+    env = {
+        **os.environ,
+        "GRACE_PROFILE": "dev",
+        "GRACE_DATA_DIR": str(tmp_path / "var"),
+        "NEO4J_URI": f"bolt://127.0.0.1:{ports['bolt']}",
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "GRACE_NEO4J_HTTP_PORT": str(ports["http"]),
+        "GRACE_NEO4J_HEAP": "512m",
+        "REDIS_URL": f"redis://127.0.0.1:{ports['redis']}/0",
+        "GRACE_API_PORT": str(ports["api"]),
+        "GRACE_WATCH_DIRS": json.dumps([str(tmp_path / "inbox")]),
+        "COLUMNS": "200",
+    }
+    grace = Path(sys.executable).parent / "grace"
+    log = tmp_path / "up.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(grace), "up", "--no-demo"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    worker_log = tmp_path / "var" / "logs" / "worker.log"
+    ready = f"http://127.0.0.1:{ports['api']}/health/ready"
+    try:
+        wait_for(log, process, "Grace is up")
+        os.kill(child_pid(process, "cli worker"), signal.SIGKILL)
+        wait_for(log, process, f"worker exited with code {-signal.SIGKILL}; restarting in 1 s")
+        wait_until(process, log, lambda: worker_log.read_text().count("Starting worker") == 2)
+        os.kill(child_pid(process, f"127.0.0.1:{ports['redis']}"), signal.SIGKILL)
+        wait_for(log, process, f"redis exited with code {-signal.SIGKILL}; restarting in 1 s")
+        wait_until(process, log, lambda: "Redis answers again" in worker_log.read_text())
+        wait_until(process, log, lambda: httpx.get(ready, timeout=10).status_code == 200)
+        process.send_signal(signal.SIGINT)
+        process.wait(120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    text = " ".join(log.read_text().split())
+    assert text.count("exited with code") == 2, text  # the worker outlived Redis's restart
+    assert "stopped: watcher (clean), worker (clean), api (clean), redis (clean), neo4j" in text
+    assert not any(listening(port) for port in ports.values())

@@ -42,18 +42,48 @@ async def test_a_full_batch_is_flushed_at_once() -> None:
     assert recorder.flushes == [["a", "b"], ["c"]]
 
 
-async def test_a_failing_flush_does_not_break_later_batches() -> None:
-    calls: list[int] = []
+class Flaky:
+    """A flush that fails while `down`; `retried` is set at its second call, `sent` at its
+    first success."""
 
-    async def flaky(items: Sequence[QueuedFile]) -> int:
-        calls.append(len(items))
-        if len(calls) == 1:
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.down = True
+        self.retried = asyncio.Event()
+        self.sent = asyncio.Event()
+
+    async def __call__(self, items: Sequence[QueuedFile]) -> int:
+        self.calls.append([str(i.path) for i in items])
+        if len(self.calls) == 2:
+            self.retried.set()
+        if self.down:
             raise ConnectionError("redis down")
+        self.sent.set()
         return 1
 
+
+async def test_a_failing_flush_keeps_its_files_and_retries_them_with_later_ones() -> None:
+    flaky = Flaky()
     batcher = Batcher(flaky, window_seconds=0.01)
     await batcher.submit(item("a"))
-    await asyncio.sleep(0.1)
+    await flaky.retried.wait()  # the first attempt and one retry failed
     await batcher.submit(item("b"))
-    await asyncio.sleep(0.1)
-    assert calls == [1, 1]
+    assert batcher.pending == 2
+    flaky.down = False
+    await flaky.sent.wait()
+    assert batcher.pending == 0
+    assert flaky.calls[0] == ["a"]
+    assert flaky.calls[-1] == ["a", "b"]
+
+
+async def test_a_failing_full_batch_is_retried_in_the_background() -> None:
+    flaky = Flaky()
+    batcher = Batcher(flaky, window_seconds=10, max_items=2)
+    await batcher.submit(item("a"))
+    await batcher.submit(item("b"))  # full: sent at once, fails, submit does not raise
+    assert flaky.calls == [["a", "b"]]
+    await batcher.submit(item("c"))  # full again: sent at once, fails again
+    flaky.down = False
+    await flaky.sent.wait()
+    assert batcher.pending == 0
+    assert flaky.calls[-2:] == [["a", "b"], ["c"]]
