@@ -229,12 +229,13 @@ def with_services(
         redis_port=redis_port,
         api_port=None,
         fresh=fresh,
-        own_secrets=True,
     )
     stack = LocalStack(settings_for(None), config)
     try:
         with _terminate_raises():
             print_prestart(run(stack.start(_step)))
+            if fresh:
+                _forget_audit_anchor(stack.settings)
             code = subprocess.call(ctx.args, env={**os.environ, **stack.env})
     finally:
         with signals_ignored():

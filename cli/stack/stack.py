@@ -50,9 +50,6 @@ class StackConfig:
     api_port: int | None
     fresh: bool = False
     with_ingestion: bool = False
-    own_secrets: bool = False
-    """Keep a secret store of its own under `data_dir` (a test stack: its keys and audit
-    anchors are not those of the developer's instance); `fresh` empties it too."""
 
     @classmethod
     def from_settings(cls, settings: Settings, *, with_api: bool, fresh: bool) -> StackConfig:
@@ -74,13 +71,10 @@ class LocalStack:
 
     def __init__(self, settings: Settings, config: StackConfig) -> None:
         self.config = config
-        secrets = config.data_dir / "secrets"
-        own = {"secrets_dir": secrets, "master_key_file": secrets / "master.key"}
         self.settings = settings.model_copy(
             update={
                 "neo4j_uri": f"bolt://127.0.0.1:{config.bolt_port}",
                 "redis_url": f"redis://127.0.0.1:{config.redis_port}/0",
-                **(own if config.own_secrets else {}),
             }
         )
         self._processes: list[ManagedProcess] = []
@@ -88,17 +82,13 @@ class LocalStack:
     @property
     def env(self) -> dict[str, str]:
         """The environment a child needs to reach these services."""
-        env = {
+        return {
             "GRACE_PROFILE": self.settings.profile.value,
             "NEO4J_URI": self.settings.neo4j_uri,
             "NEO4J_USER": self.settings.neo4j_user,
             "NEO4J_PASSWORD": self.settings.neo4j_password.get_secret_value(),
             "REDIS_URL": self.settings.redis_url,
         }
-        if self.config.own_secrets and self.settings.master_key_file is not None:
-            env["GRACE_SECRETS_DIR"] = str(self.settings.secrets_dir)
-            env["GRACE_MASTER_KEY_FILE"] = str(self.settings.master_key_file)
-        return env
 
     @property
     def urls(self) -> dict[str, str]:
@@ -124,7 +114,7 @@ class LocalStack:
         data = self.config.data_dir
         logs = data / "logs"
         if self.config.fresh:
-            for folder in ("neo4j", "redis", *(["secrets"] if self.config.own_secrets else [])):
+            for folder in ("neo4j", "redis"):
                 shutil.rmtree(data / folder, ignore_errors=True)
         if not launcher_built(self.settings.root):
             say("building the Neo4j launcher with Maven (first start only: a few minutes)")

@@ -736,6 +736,7 @@ async def test_untrusted_names_sizes_and_counts_are_refused(
 
 
 async def test_an_uploaded_csv_is_queued_and_the_worker_makes_it_a_document(
+    settings: Settings,
     graph: Graph,
     bus: EventBus,
     client: TestClient,
@@ -771,6 +772,7 @@ async def test_an_uploaded_csv_is_queued_and_the_worker_makes_it_a_document(
             "bus": bus,
             "graph": graph,
             "after_ingest": AfterIngest.declared(graph, bus),
+            "settings": settings,
             "job_id": result["jobId"],
         }
         outcome = await ingest_file(ctx, *job.args, **job.kwargs)

@@ -312,6 +312,7 @@ async def test_a_request_and_the_job_it_enqueues_share_one_trace(
         "graph": graph,
         "bus": bus,
         "after_ingest": AfterIngest.declared(graph, bus),
+        "settings": settings,
         "job_id": job_id,
     }
     await ingest_file(ctx, *info.args, **info.kwargs)

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from cli.stack.process import ManagedProcess
-from cli.stack.stack import LocalStack, StackConfig, _refuse_busy_ports
+from cli.stack.stack import _refuse_busy_ports
 from graph.errors import ServiceStartError
-from graph.settings import load_settings
 
 
 def test_a_busy_port_is_refused_with_a_hint() -> None:
@@ -44,16 +43,3 @@ def test_failure_quotes_the_end_of_the_log(tmp_path: Path) -> None:
     assert "exited with code 2" in str(error)
     assert "bad config on line 3" in str(error)
     assert error.log == tmp_path / "b.log"
-
-
-def test_a_test_stack_keeps_a_secret_store_of_its_own(tmp_path: Path) -> None:
-    """`grace with-services` (make test) gives its command a secret store under its data
-    folder: the tests' keys and audit anchors never mix with the developer's instance."""
-    config = StackConfig(tmp_path, 1, 2, 3, api_port=None, own_secrets=True)
-    stack = LocalStack(load_settings("dev"), config)
-    assert stack.settings.secrets_dir == tmp_path / "secrets"
-    assert stack.env["GRACE_SECRETS_DIR"] == str(tmp_path / "secrets")
-    assert stack.env["GRACE_MASTER_KEY_FILE"] == str(tmp_path / "secrets" / "master.key")
-    shared = LocalStack(load_settings("dev"), StackConfig(tmp_path, 1, 2, 3, api_port=None))
-    assert "GRACE_SECRETS_DIR" not in shared.env
-    assert shared.settings.secrets_dir != tmp_path / "secrets"
