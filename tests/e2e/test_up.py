@@ -91,9 +91,10 @@ async def value_conflicts(settings: Settings, registry: CypherRegistry) -> set[s
         await graph.close()
 
 
-def test_up_shows_the_demo_serves_everything_and_stops_cleanly_on_ctrl_c(
-    settings: Settings, registry: CypherRegistry, tmp_path: Path
-) -> None:
+def start_up(
+    settings: Settings, tmp_path: Path, *options: str
+) -> tuple[dict[str, int], Path, subprocess.Popen[bytes]]:
+    """`grace up` on free ports with its data under `tmp_path`: its ports, log and process."""
     ports = {name: free_port() for name in ("bolt", "http", "redis", "api")}
     env = {
         **os.environ,
@@ -112,8 +113,15 @@ def test_up_shows_the_demo_serves_everything_and_stops_cleanly_on_ctrl_c(
     log = tmp_path / "up.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(grace), "up"], env=env, stdout=out, stderr=subprocess.STDOUT
+            [str(grace), "up", *options], env=env, stdout=out, stderr=subprocess.STDOUT
         )
+    return ports, log, process
+
+
+def test_up_shows_the_demo_serves_everything_and_stops_cleanly_on_ctrl_c(
+    settings: Settings, registry: CypherRegistry, tmp_path: Path
+) -> None:
+    ports, log, process = start_up(settings, tmp_path)
     try:
         started = wait_for(log, process, "Grace is up")
         for step in ("neo4j ready", "redis ready", "applying migrations", "api ready"):
@@ -122,7 +130,7 @@ def test_up_shows_the_demo_serves_everything_and_stops_cleanly_on_ctrl_c(
         assert "open conflict(s)" in started
         assert "least trusted source" in started
         assert "answer key" in started
-        ours = settings.model_copy(update={"neo4j_uri": env["NEO4J_URI"]})
+        ours = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{ports['bolt']}"})
         found = asyncio.run(value_conflicts(ours, registry))
         assert set(DOCUMENTED) <= found, sorted(set(DOCUMENTED) - found)
         assert not found & set(NOT_CONFLICTS), sorted(found & set(NOT_CONFLICTS))
@@ -210,26 +218,7 @@ def wait_until(up: subprocess.Popen[bytes], log: Path, holds: Callable[[], bool]
 def test_up_restarts_a_killed_worker_and_redis_and_keeps_serving(
     settings: Settings, tmp_path: Path
 ) -> None:
-    ports = {name: free_port() for name in ("bolt", "http", "redis", "api")}
-    env = {
-        **os.environ,
-        "GRACE_PROFILE": "dev",
-        "GRACE_DATA_DIR": str(tmp_path / "var"),
-        "NEO4J_URI": f"bolt://127.0.0.1:{ports['bolt']}",
-        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
-        "GRACE_NEO4J_HTTP_PORT": str(ports["http"]),
-        "GRACE_NEO4J_HEAP": "512m",
-        "REDIS_URL": f"redis://127.0.0.1:{ports['redis']}/0",
-        "GRACE_API_PORT": str(ports["api"]),
-        "GRACE_WATCH_DIRS": json.dumps([str(tmp_path / "inbox")]),
-        "COLUMNS": "200",
-    }
-    grace = Path(sys.executable).parent / "grace"
-    log = tmp_path / "up.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(grace), "up", "--no-demo"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+    ports, log, process = start_up(settings, tmp_path, "--no-demo")
     worker_log = tmp_path / "var" / "logs" / "worker.log"
     ready = f"http://127.0.0.1:{ports['api']}/health/ready"
     try:

@@ -104,16 +104,28 @@ async def active(graph: Graph, source: SourceFolder) -> bool:
     return (1, "active") in [(d["version"], d["status"]) for d in record["documents"]]
 
 
-async def test_the_worker_outlives_a_redis_restart_and_takes_the_next_job(
-    graph: Graph, settings: Settings, redis: PrivateRedis, source: SourceFolder, tmp_path: Path
-) -> None:
+async def worker_then_redis_stopped(
+    settings: Settings, redis: PrivateRedis, tmp_path: Path
+) -> ManagedProcess:
+    """A worker process, once it serves the queue, with its Redis stopped under it."""
     worker = grace("worker", settings, redis, tmp_path / "inbox")
     worker.start()
     try:
         queue = await redis.queue()
         await until(lambda: queue.exists(QUEUE_NAME + ":health-check"), [worker])
         await queue.aclose()
-        redis.stop()
+    except BaseException:
+        worker.stop(timeout=60)
+        raise
+    redis.stop()
+    return worker
+
+
+async def test_the_worker_outlives_a_redis_restart_and_takes_the_next_job(
+    graph: Graph, settings: Settings, redis: PrivateRedis, source: SourceFolder, tmp_path: Path
+) -> None:
+    worker = await worker_then_redis_stopped(settings, redis, tmp_path)
+    try:
         await until(lambda: _said(worker, "lost Redis"), [worker])
         await redis.start()
         await until(lambda: _said(worker, "Redis answers again"), [worker])
@@ -131,13 +143,8 @@ async def test_the_worker_outlives_a_redis_restart_and_takes_the_next_job(
 async def test_a_worker_waiting_for_redis_stops_cleanly_on_sigterm(
     settings: Settings, redis: PrivateRedis, tmp_path: Path
 ) -> None:
-    worker = grace("worker", settings, redis, tmp_path / "inbox")
-    worker.start()
+    worker = await worker_then_redis_stopped(settings, redis, tmp_path)
     try:
-        queue = await redis.queue()
-        await until(lambda: queue.exists(QUEUE_NAME + ":health-check"), [worker])
-        await queue.aclose()
-        redis.stop()
         await until(lambda: _said(worker, "Redis does not answer yet"), [worker])
     finally:
         code = worker.stop(timeout=60)
