@@ -195,7 +195,7 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = await Services.open(settings)
+        app.state.services = await Services.open(settings, metrics.registry)
         setattr(app.state, STARTED, True)
         try:
             yield

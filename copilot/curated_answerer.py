@@ -5,11 +5,13 @@ with the caller's readable tables. Works offline, without a model; labelled `cur
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from copilot.answers import Answer, Mode, cannot_answer, links_of, summarise
 from copilot.curated import CuratedQuestion, Match, Matcher
 from copilot.question_parameters import (
+    NamedEntity,
     Vocabulary,
     attribute_in,
     days_in,
@@ -24,6 +26,8 @@ from graph.graph import Graph
 
 THRESHOLD = 0.6
 """Below this cosine similarity a question is not taken for a curated one."""
+EXAMPLE_ENTITY = "Lyon"
+"""The entity the curated wordings use most: named entities are replaced by it to match."""
 
 
 class CuratedAnswerer:
@@ -39,8 +43,17 @@ class CuratedAnswerer:
         return matches[0]
 
     async def answer(self, question: str, view: View) -> Answer:
-        """The curated answer, or "I could not answer" saying what was missing."""
-        best = await self.match(question)
+        """The curated answer, or "I could not answer" saying what was missing.
+
+        An entity the question names is replaced by the curated set's example entity before
+        matching, so an unfamiliar key does not move the match."""
+        said = words(question)
+        table = table_in(said, view.readable)
+        entity = await entity_in(self.graph, said, view.readable, table)
+        masked = question
+        if entity is not None:
+            masked = re.sub(re.escape(entity.word), EXAMPLE_ENTITY, question, flags=re.I)
+        best = await self.match(masked)
         if best.similarity < THRESHOLD:
             return cannot_answer(
                 question,
@@ -48,7 +61,7 @@ class CuratedAnswerer:
                 "this is not one of the questions Grace answers without a model (closest: "
                 f"{best.question.questions[0]!r}); configure a model for free questions",
             )
-        parameters = await self.parameters(best.question, question, view)
+        parameters = await self.parameters(question, view, table, entity)
         missing = sorted(p for p in best.question.required if parameters.get(p) is None)
         if missing:
             return cannot_answer(
@@ -77,21 +90,19 @@ class CuratedAnswerer:
             matched=entry.id,
         )
 
-    async def parameters(self, entry: CuratedQuestion, question: str, view: View) -> dict[str, Any]:
+    async def parameters(
+        self, question: str, view: View, table: str | None, entity: NamedEntity | None
+    ) -> dict[str, Any]:
         """Every parameter a curated statement may use, filled from the question."""
         vocabulary = await Vocabulary.load(self.graph, view.readable)
         said = words(question)
-        table = table_in(said, view.readable)
-        entity = None
-        if "entity" in entry.required:
-            found = await entity_in(self.graph, said, view.readable, table)
-            if found is not None:
-                entity, table = found
+        if entity is not None:
+            table = entity.table
         fields = vocabulary.fields.get(table or "", frozenset())
         return {
             "tables": sorted(view.readable),
             "table": table,
-            "entity": entity,
+            "entity": entity.id if entity is not None else None,
             "attribute": attribute_in(said, fields),
             "source": source_in(said, vocabulary.sources),
             "limit": limit_in(question),

@@ -54,6 +54,10 @@ class Provider(Protocol):
         """The reply to `messages`, piece by piece (the usage on the piece that reports it)."""
         ...
 
+    async def aclose(self) -> None:
+        """Release the connections."""
+        ...
+
 
 @dataclass(frozen=True)
 class Pricing:

@@ -158,11 +158,20 @@ def limit_in(question: str) -> int:
     return min(int(number.group(1)), 100) if number is not None else DEFAULT_LIMIT
 
 
+@dataclass(frozen=True)
+class NamedEntity:
+    """An entity a question names: its id, its table and the word that named it."""
+
+    id: str
+    table: str
+    word: str
+
+
 async def entity_in(
     graph: Graph, question_words: list[str], tables: frozenset[str], table: str | None
-) -> tuple[str, str] | None:
+) -> NamedEntity | None:
     """The entity the words name (its key, or its key's first part: `lyon` for `lyon-fr`)
-    in a readable table, preferring `table`: (entity id, its table)."""
+    in a readable table, preferring `table`."""
     candidates = [w for w in question_words if len(w) >= 3 and w not in STOP_WORDS]
     if not candidates:
         return None
@@ -173,4 +182,7 @@ async def entity_in(
         found,
         key=lambda r: (r["table"] != table, candidates.index(str(r["word"])), str(r["entity"])),
     )
-    return (str(ranked[0]["entity"]), str(ranked[0]["table"])) if ranked else None
+    if not ranked:
+        return None
+    best = ranked[0]
+    return NamedEntity(str(best["entity"]), str(best["table"]), str(best["word"]))

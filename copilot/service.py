@@ -44,11 +44,17 @@ class Copilot:
         self.limits = limits
         self.matcher = Matcher(embedder, load_curated())
         self.curated = CuratedAnswerer(graph, self.matcher)
+        self.provider = provider
         self.model = (
             ModelAnswerer(graph, provider, self.matcher, self.metrics, budget, limits)
             if provider is not None
             else None
         )
+
+    async def close(self) -> None:
+        """Close the model's HTTP client."""
+        if self.provider is not None:
+            await self.provider.aclose()
 
     @classmethod
     async def open(
@@ -114,6 +120,39 @@ class Copilot:
             view,
             self.limits,
         )
+
+
+class LazyCopilot:
+    """The process's `Copilot`, opened on the first question (loading the embedding model
+    takes seconds a process that never asks should not pay)."""
+
+    def __init__(
+        self, settings: Settings, graph: Graph, registry: CollectorRegistry | None = None
+    ) -> None:
+        self._settings = settings
+        self._graph = graph
+        self._registry = registry
+        self._copilot: Copilot | None = None
+        self._redis: Redis | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> Copilot:
+        """The co-pilot, opened once."""
+        async with self._lock:
+            if self._copilot is None:
+                settings = self._settings
+                self._redis = Redis.from_url(settings.redis_url, password=settings.redis_secret)
+                self._copilot = await Copilot.open(
+                    settings, self._graph, self._redis, self._registry
+                )
+            return self._copilot
+
+    async def close(self) -> None:
+        """Close the model client and the budget's Redis connection, if opened."""
+        if self._copilot is not None:
+            await self._copilot.close()
+        if self._redis is not None:
+            await self._redis.aclose()
 
 
 def provider_of(settings: Settings) -> Provider | None:
