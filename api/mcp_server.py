@@ -2,7 +2,8 @@
 
 Tools: `ask`, `run_cypher` (read-only, through the co-pilot's guard), `get_node` (a row,
 fact, conflict, entity, document or source with its provenance), `explain_trust` (in words,
-from GraphQL's `trustExplanation`), `list_open_conflicts`; resources: the graph schema and
+from GraphQL's `trustExplanation`), `summarise_conflict` (from GraphQL's `conflict`),
+`list_open_conflicts`; resources: the graph schema and
 the table definitions the caller may read (`grace://schema/graph`, `grace://schema/tables`).
 
 Authentication is a Grace API key: over stdio (`grace mcp`) from `GRACE_API_KEY`, checked
@@ -28,7 +29,7 @@ from api.gql.access import Access, NotAuthenticatedError
 from api.gql.arguments import InvalidArgumentError
 from api.gql.context import GraceContext
 from api.services import Services
-from copilot.explain_words import trust_in_words
+from copilot.explain_words import conflict_in_words, trust_in_words
 from copilot.grounding import GraphSchema
 from copilot.visibility import Visible
 from governance.audit import AuditEntry
@@ -53,6 +54,8 @@ RUN_CYPHER = (
     "Run one read-only Cypher query; $tables is your readable tables. Writes, procedures, "
     "files and labels outside the view are refused."
 )
+CONFLICT = """query($id: ID!) { conflict(id: $id) { id kind status attribute
+  suggestion { value valueRedacted confidence supportingSources contradictingSources reason } } }"""
 ServicesOf = Callable[[], Services]
 
 
@@ -140,6 +143,13 @@ class GraceMcp:
                 return trust_in_words(await self.graphql(access, EXPLANATION, {"id": node_id}))
 
             return await self.audited(ctx, "explain_trust", node_id, work)
+
+        @server.tool(description="A conflict summarised for a reviewer, with its evidence.")
+        async def summarise_conflict(conflict_id: str, ctx: Context[Any, Any]) -> str:
+            async def work(access: Access) -> str:
+                return conflict_in_words(await self.graphql(access, CONFLICT, {"id": conflict_id}))
+
+            return await self.audited(ctx, "summarise_conflict", conflict_id, work)
 
         @server.tool(description="The open conflicts of the tables you may read.")
         async def list_open_conflicts(ctx: Context[Any, Any], limit: int = 50) -> list[Any]:

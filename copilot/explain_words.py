@@ -26,3 +26,29 @@ def trust_in_words(data: Mapping[str, Any]) -> str:
     if explanation.get("summary"):
         lines.append(str(explanation["summary"]))
     return " ".join(lines)
+
+
+def conflict_in_words(data: Mapping[str, Any]) -> str:
+    """A conflict of `{"conflict": {...}}` (GraphQL's `conflict`) summarised for a reviewer:
+    what disagrees, what Grace suggests with which confidence, and who stands on each side."""
+    conflict = data.get("conflict")
+    if not conflict:
+        return "Grace has no such conflict."
+    about = conflict.get("attribute") or "its content"
+    lines = [f"{conflict['id']} is a {conflict['kind'].lower()} conflict on {about}, "
+             f"{conflict['status'].lower()}."]  # fmt: skip
+    suggestion = conflict.get("suggestion")
+    if suggestion:
+        value = (
+            "a personal value (redacted)" if suggestion["valueRedacted"] else suggestion["value"]
+        )
+        confidence = suggestion.get("confidence")
+        sure = f" with confidence {float(confidence):.2f}" if confidence is not None else ""
+        lines.append(f"Grace suggests {value}{sure}: {suggestion['reason']}.")
+        for side, sources in (
+            ("For it", suggestion["supportingSources"]),
+            ("Against it", suggestion["contradictingSources"]),
+        ):
+            if sources:
+                lines.append(f"{side}: {', '.join(sources)}.")
+    return " ".join(lines)

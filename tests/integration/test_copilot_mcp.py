@@ -24,7 +24,9 @@ from tests.integration.copilot_support import OTHER_TABLE, CopilotSeed, seed_tab
 
 pytestmark = pytest.mark.integration
 
-TOOLS = {"ask", "run_cypher", "get_node", "explain_trust", "list_open_conflicts"}
+TOOLS = {
+    "ask", "run_cypher", "get_node", "explain_trust", "summarise_conflict", "list_open_conflicts"
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +72,18 @@ async def test_over_stdio_a_restricted_key_sees_only_its_table(
     async with Client(stdio(settings, callers.restricted.token)) as client:
         tools = {tool.name for tool in (await client.list_tools()).tools}
         cypher = f"MATCH (r:Row) RETURN r // audited {seed.key}"
+
+        def conflict(table: str) -> str:
+            attribute = "population" if table == "cities" else "employees"
+            return f"conflict:value:{seed.entities[table]}:{attribute}"
+
         found = payload(await client.call_tool("run_cypher", {"cypher": cypher}))
         refused = await client.call_tool("run_cypher", {"cypher": "MATCH (n:Row) DELETE n"})
         schema = await client.read_resource("grace://schema/graph")
+        mine = await client.call_tool("summarise_conflict", {"conflict_id": conflict("cities")})
+        theirs = await client.call_tool(
+            "summarise_conflict", {"conflict_id": conflict(OTHER_TABLE)}
+        )
     assert tools >= TOOLS
     assert seed.markers["cities"] in json.dumps(found)
     assert seed.markers[OTHER_TABLE] not in json.dumps(found)
@@ -81,6 +92,9 @@ async def test_over_stdio_a_restricted_key_sees_only_its_table(
     text = str(getattr(schema.contents[0], "text", ""))
     assert "- cities:" in text
     assert f"- {OTHER_TABLE}:" not in text
+    assert "population" in str(getattr(mine.content[0], "text", "")), mine
+    assert theirs.is_error
+    assert "access_denied" in str(getattr(theirs.content[0], "text", ""))
     audited = await graph.read("testing/copilot_mcp_audit", {"marker": seed.key})
     assert [r["action"] for r in audited] == ["mcp.run_cypher"]
     assert str(audited[0]["actor"]).startswith("key:")

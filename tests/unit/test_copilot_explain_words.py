@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from copilot.explain_words import trust_in_words
+from copilot.explain_words import conflict_in_words, trust_in_words
 
 EXPLANATION = {
     "trustExplanation": {
@@ -42,3 +42,38 @@ def test_every_number_in_the_words_comes_from_the_explanation() -> None:
 
 def test_no_explanation_says_so() -> None:
     assert trust_in_words({"trustExplanation": None}).startswith("Grace has no trust")
+
+
+CONFLICT = {
+    "conflict": {
+        "id": "conflict:value:cities:tampere-fi:area_km2",
+        "kind": "VALUE",
+        "status": "OPEN",
+        "attribute": "area_km2",
+        "suggestion": {
+            "value": 525.03,
+            "valueRedacted": False,
+            "confidence": 0.71,
+            "supportingSources": ["folder:registry"],
+            "contradictingSources": ["folder:open-data"],
+            "reason": "the registry is trusted more",
+        },
+    }
+}
+
+
+def test_a_conflict_summary_names_the_suggestion_and_both_sides() -> None:
+    text = conflict_in_words(CONFLICT)
+    assert "a value conflict on area_km2, open" in text
+    assert "Grace suggests 525.03 with confidence 0.71: the registry is trusted more." in text
+    assert "For it: folder:registry. Against it: folder:open-data." in text
+
+
+def test_a_redacted_suggestion_is_never_shown() -> None:
+    hidden = {"conflict": {**CONFLICT["conflict"]}}
+    hidden["conflict"]["suggestion"] = {
+        **CONFLICT["conflict"]["suggestion"],  # type: ignore[dict-item]
+        "value": None,
+        "valueRedacted": True,
+    }
+    assert "a personal value (redacted)" in conflict_in_words(hidden)
