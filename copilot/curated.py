@@ -13,7 +13,6 @@ import yaml
 from trust.embedding import Embedder
 
 CURATED_FILE = Path(__file__).with_name("curated.yaml")
-PARAMETERS = frozenset({"table", "entity", "attribute", "source", "limit", "days"})
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,13 @@ read, through the real app."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from graph.events import EventBus
-from graph.graph import Graph
-from graph.settings import Settings
 from tests.integration.api_support import Callers, error_codes, gql
-from tests.integration.copilot_support import OTHER_TABLE, CopilotSeed, seed_tables
+from tests.integration.copilot_support import OTHER_TABLE, CopilotSeed
 from tests.integration.test_api_subscriptions import subscribed
 
 pytestmark = pytest.mark.integration
@@ -26,24 +21,13 @@ STREAM = """subscription($q: String!) { askStream(question: $q) {
 ROWS_PER_TABLE = "how many rows does each table have?"
 
 
-@pytest.fixture(scope="module")
-async def seed(
-    graph: Graph, settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[CopilotSeed]:
-    bus = EventBus.from_url(settings.redis_url)
-    root = tmp_path_factory.mktemp("api-ask")
-    async for seeded in seed_tables(graph, bus, root, uuid.uuid4().hex[:10]):
-        yield seeded
-    await bus.close()
-
-
 def tables_in(body: dict[str, Any]) -> set[str]:
     answer = body["data"]["ask"]
     return {str(row[0]) for row in answer["rows"]}
 
 
 def test_ask_answers_each_caller_from_their_readable_tables(
-    api_client: TestClient, callers: Callers, seed: CopilotSeed
+    api_client: TestClient, callers: Callers, copilot_seed: CopilotSeed
 ) -> None:
     admin = gql(api_client, callers.admin, ASK, {"q": ROWS_PER_TABLE})
     restricted = gql(api_client, callers.restricted, ASK, {"q": ROWS_PER_TABLE})
@@ -65,7 +49,7 @@ def test_ask_refuses_anonymous_callers_and_blank_questions(
 
 
 def test_ask_stream_sends_the_steps_then_the_answer(
-    api_client: TestClient, callers: Callers, seed: CopilotSeed
+    api_client: TestClient, callers: Callers, copilot_seed: CopilotSeed
 ) -> None:
     with subscribed(api_client, callers.restricted) as socket:
         operation = socket.subscribe(STREAM, {"q": ROWS_PER_TABLE})

@@ -5,8 +5,6 @@ table, never shows that table's neighbour, however the query reaches it."""
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,16 +12,13 @@ from copilot.errors import CypherFailedError, CypherRefusedError
 from copilot.runner import RunLimits, run_generated
 from copilot.visibility import View
 from graph.errors import QueryFailedError
-from graph.events import EventBus
 from graph.graph import Graph
-from graph.settings import Settings
 from tests.integration.api_support import RESTRICTED_TABLE
 from tests.integration.copilot_support import (
     OTHER_TABLE,
     CopilotSeed,
     full_view,
     restricted_view,
-    seed_tables,
 )
 
 pytestmark = pytest.mark.integration
@@ -59,45 +54,43 @@ SCALARS = (
 """Values, counts and maps carry no table to check: refused for a restricted caller."""
 
 
-@pytest.fixture(scope="module")
-async def seed(
-    graph: Graph, settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[CopilotSeed]:
-    bus = EventBus.from_url(settings.redis_url)
-    root = tmp_path_factory.mktemp("copilot")
-    async for seeded in seed_tables(graph, bus, root, uuid.uuid4().hex[:10]):
-        yield seeded
-    await bus.close()
+ALL_ROWS = RunLimits(max_rows=1_000_000)
+"""No row limit to speak of: a leak must not hide beyond the limit (nor the seed's rows)."""
 
 
 async def run(graph: Graph, query: str, view: View) -> str:
-    visible = await run_generated(graph, query, {"tables": sorted(view.readable)}, view)
+    params = {"tables": sorted(view.readable)}
+    visible = await run_generated(graph, query, params, view, ALL_ROWS)
+    assert not visible.truncated
     return json.dumps(visible.rows)
 
 
 @pytest.mark.parametrize("query", ADVERSARIAL)
 async def test_a_restricted_caller_never_sees_the_other_tables_rows(
-    graph: Graph, seed: CopilotSeed, query: str
+    graph: Graph, copilot_seed: CopilotSeed, query: str
 ) -> None:
     shown = await run(graph, query, restricted_view(KNOWN))
-    assert seed.markers[OTHER_TABLE] not in shown
+    assert copilot_seed.markers[OTHER_TABLE] not in shown
     assert f'"table": "{OTHER_TABLE}"' not in shown
 
 
 @pytest.mark.parametrize("query", ADVERSARIAL[:2] + ADVERSARIAL[4:6])
 async def test_the_same_queries_show_everything_to_a_caller_who_reads_everything(
-    graph: Graph, seed: CopilotSeed, query: str
+    graph: Graph, copilot_seed: CopilotSeed, query: str
 ) -> None:
     shown = await run(graph, query, full_view(KNOWN))
-    assert seed.markers[OTHER_TABLE] in shown
+    assert copilot_seed.markers[OTHER_TABLE] in shown
 
 
 async def test_a_restricted_caller_sees_their_own_table_with_personal_fields_redacted(
-    graph: Graph, seed: CopilotSeed
+    graph: Graph, copilot_seed: CopilotSeed
 ) -> None:
     view = restricted_view(KNOWN)
-    visible = await run_generated(graph, "MATCH (r:Row {table: 'cities'}) RETURN r", {}, view)
-    mine = [row[0] for row in visible.rows if seed.markers[RESTRICTED_TABLE] in json.dumps(row)]
+    cities = "MATCH (r:Row {table: 'cities'}) RETURN r"
+    visible = await run_generated(graph, cities, {}, view, ALL_ROWS)
+    mine = [
+        row[0] for row in visible.rows if copilot_seed.markers[RESTRICTED_TABLE] in json.dumps(row)
+    ]
     assert len(mine) == 2
     assert all(json.loads(str(node["values"]))["mayor"] is None for node in mine)  # type: ignore[index,call-overload]
     assert "cities.mayor" in visible.redacted
@@ -106,7 +99,7 @@ async def test_a_restricted_caller_sees_their_own_table_with_personal_fields_red
 
 @pytest.mark.parametrize("query", SCALARS)
 async def test_scalar_results_are_refused_for_a_restricted_caller(
-    graph: Graph, seed: CopilotSeed, query: str
+    graph: Graph, copilot_seed: CopilotSeed, query: str
 ) -> None:
     with pytest.raises(CypherRefusedError) as refused:
         await run(graph, query, restricted_view(KNOWN))
@@ -114,13 +107,15 @@ async def test_scalar_results_are_refused_for_a_restricted_caller(
 
 
 async def test_scalar_results_are_answered_for_a_caller_who_reads_everything(
-    graph: Graph, seed: CopilotSeed
+    graph: Graph, copilot_seed: CopilotSeed
 ) -> None:
     shown = await run(graph, SCALARS[0], full_view(KNOWN))
-    assert seed.markers[OTHER_TABLE] in shown
+    assert copilot_seed.markers[OTHER_TABLE] in shown
 
 
-async def test_the_row_limit_cuts_the_result_and_says_so(graph: Graph, seed: CopilotSeed) -> None:
+async def test_the_row_limit_cuts_the_result_and_says_so(
+    graph: Graph, copilot_seed: CopilotSeed
+) -> None:
     visible = await run_generated(
         graph, "UNWIND range(1, 50) AS n RETURN n", {}, full_view(KNOWN), RunLimits(max_rows=7)
     )

@@ -21,7 +21,6 @@ from copilot.metrics import CopilotMetrics
 from copilot.model_answerer import Progress
 from copilot.provider import OpenAICompatibleProvider
 from copilot.service import Copilot
-from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from tests.fake_llm import Script, fake_llm
@@ -31,7 +30,6 @@ from tests.integration.copilot_support import (
     CopilotSeed,
     full_view,
     restricted_view,
-    seed_tables,
 )
 from trust.embedding import Embedder, load_embedder
 
@@ -39,17 +37,6 @@ pytestmark = pytest.mark.integration
 
 KNOWN = frozenset({RESTRICTED_TABLE, OTHER_TABLE})
 KEY = SecretStr("sk-copilot-test-key-never-logged")
-
-
-@pytest.fixture(scope="module")
-async def seed(
-    graph: Graph, settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[CopilotSeed]:
-    bus = EventBus.from_url(settings.redis_url)
-    root = tmp_path_factory.mktemp("copilot-ask")
-    async for seeded in seed_tables(graph, bus, root, uuid.uuid4().hex[:10]):
-        yield seeded
-    await bus.close()
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +68,7 @@ def table_rows(answer: Answer) -> dict[str, int]:
 
 
 async def test_a_curated_question_answers_from_the_readable_tables_only(
-    graph: Graph, embedder: Embedder, seed: CopilotSeed
+    graph: Graph, embedder: Embedder, copilot_seed: CopilotSeed
 ) -> None:
     copilot = Copilot(graph, embedder)
     question = "how many rows does each table have?"
@@ -96,13 +83,13 @@ async def test_a_curated_question_answers_from_the_readable_tables_only(
 
 
 async def test_a_curated_question_fills_the_entity_from_the_question(
-    graph: Graph, embedder: Embedder, seed: CopilotSeed
+    graph: Graph, embedder: Embedder, copilot_seed: CopilotSeed
 ) -> None:
     copilot = Copilot(graph, embedder)
-    question = f"what conflicts are there about {seed.key}?"
+    question = f"what conflicts are there about {copilot_seed.key}?"
     answer = await copilot.ask(question, restricted_view(KNOWN), "user:r")
     assert answer.matched == "entity_conflicts"
-    assert answer.parameters["entity"] == seed.entities[RESTRICTED_TABLE]
+    assert answer.parameters["entity"] == copilot_seed.entities[RESTRICTED_TABLE]
     assert answer.links
     assert all(link.startswith("conflict:") for link in answer.links)
     assert OTHER_TABLE not in json.dumps(answer.rows)
@@ -130,7 +117,7 @@ async def test_a_curated_question_missing_its_table_says_what_to_name(
 
 
 async def test_the_model_answers_a_free_question_grounded_in_the_readable_tables(
-    graph: Graph, embedder: Embedder, seed: CopilotSeed, caplog: pytest.LogCaptureFixture
+    graph: Graph, embedder: Embedder, copilot_seed: CopilotSeed, caplog: pytest.LogCaptureFixture
 ) -> None:
     script = Script(["```cypher\nMATCH (r:Row) WHERE r.table IN $tables RETURN r\n```"])
     caplog.set_level(logging.DEBUG)
@@ -142,8 +129,8 @@ async def test_the_model_answers_a_free_question_grounded_in_the_readable_tables
         await copilot.close()
     assert answer.answered
     assert answer.mode is Mode.MODEL
-    assert seed.markers[RESTRICTED_TABLE] in json.dumps(answer.rows)
-    assert seed.markers[OTHER_TABLE] not in json.dumps(answer.rows)
+    assert copilot_seed.markers[RESTRICTED_TABLE] in json.dumps(answer.rows)
+    assert copilot_seed.markers[OTHER_TABLE] not in json.dumps(answer.rows)
     system = script.requests[0]["messages"][0]["content"]
     assert "- cities:" in system
     assert "- organizations:" not in system
@@ -154,7 +141,7 @@ async def test_the_model_answers_a_free_question_grounded_in_the_readable_tables
 
 
 async def test_a_failing_query_gets_one_repair_round_with_the_error(
-    graph: Graph, embedder: Embedder, seed: CopilotSeed
+    graph: Graph, embedder: Embedder, copilot_seed: CopilotSeed
 ) -> None:
     script = Script(["MATCH (r:Row) WHERE RETURN r", "MATCH (r:Row) RETURN r LIMIT 1"])
     with fake_llm(script) as url:
@@ -221,7 +208,7 @@ async def test_a_spent_daily_budget_refuses_politely(
 
 
 async def test_the_streamed_answer_carries_the_model_text_then_the_answer(
-    graph: Graph, embedder: Embedder, seed: CopilotSeed
+    graph: Graph, embedder: Embedder, copilot_seed: CopilotSeed
 ) -> None:
     script = Script(["```cypher\nMATCH (r:Row) WHERE r.table IN $tables RETURN r\n```"])
     with fake_llm(script) as url:

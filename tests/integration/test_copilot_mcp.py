@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,28 +14,16 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
-from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from tests.integration.api_support import Callers, LiveApi
-from tests.integration.copilot_support import OTHER_TABLE, CopilotSeed, seed_tables
+from tests.integration.copilot_support import OTHER_TABLE, CopilotSeed
 
 pytestmark = pytest.mark.integration
 
 TOOLS = {
     "ask", "run_cypher", "get_node", "explain_trust", "summarise_conflict", "list_open_conflicts"
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-async def seed(
-    graph: Graph, settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[CopilotSeed]:
-    bus = EventBus.from_url(settings.redis_url)
-    root = tmp_path_factory.mktemp("copilot-mcp")
-    async for seeded in seed_tables(graph, bus, root, uuid.uuid4().hex[:10]):
-        yield seeded
-    await bus.close()
 
 
 def stdio(settings: Settings, key: str | None) -> StdioServerParameters:
@@ -66,16 +52,16 @@ def payload(result: Any) -> Any:
 
 
 async def test_over_stdio_a_restricted_key_sees_only_its_table(
-    settings: Settings, seed: CopilotSeed, callers: Callers, graph: Graph
+    settings: Settings, copilot_seed: CopilotSeed, callers: Callers, graph: Graph
 ) -> None:
     assert callers.restricted.token is not None
     async with Client(stdio(settings, callers.restricted.token)) as client:
         tools = {tool.name for tool in (await client.list_tools()).tools}
-        cypher = f"MATCH (r:Row) RETURN r // audited {seed.key}"
+        cypher = f"MATCH (r:Row) RETURN r // audited {copilot_seed.key}"
 
         def conflict(table: str) -> str:
             attribute = "population" if table == "cities" else "employees"
-            return f"conflict:value:{seed.entities[table]}:{attribute}"
+            return f"conflict:value:{copilot_seed.entities[table]}:{attribute}"
 
         found = payload(await client.call_tool("run_cypher", {"cypher": cypher}))
         refused = await client.call_tool("run_cypher", {"cypher": "MATCH (n:Row) DELETE n"})
@@ -85,8 +71,8 @@ async def test_over_stdio_a_restricted_key_sees_only_its_table(
             "summarise_conflict", {"conflict_id": conflict(OTHER_TABLE)}
         )
     assert tools >= TOOLS
-    assert seed.markers["cities"] in json.dumps(found)
-    assert seed.markers[OTHER_TABLE] not in json.dumps(found)
+    assert copilot_seed.markers["cities"] in json.dumps(found)
+    assert copilot_seed.markers[OTHER_TABLE] not in json.dumps(found)
     assert refused.is_error
     assert "forbidden_clause" in str(getattr(refused.content[0], "text", ""))
     text = str(getattr(schema.contents[0], "text", ""))
@@ -95,7 +81,7 @@ async def test_over_stdio_a_restricted_key_sees_only_its_table(
     assert "population" in str(getattr(mine.content[0], "text", "")), mine
     assert theirs.is_error
     assert "access_denied" in str(getattr(theirs.content[0], "text", ""))
-    audited = await graph.read("testing/copilot_mcp_audit", {"marker": seed.key})
+    audited = await graph.read("testing/copilot_mcp_audit", {"marker": copilot_seed.key})
     assert sorted(r["action"] for r in audited) == [
         "mcp.run_cypher", "mcp.summarise_conflict", "mcp.summarise_conflict"
     ]  # fmt: skip
@@ -109,24 +95,24 @@ async def test_over_stdio_a_missing_key_stops_the_server(settings: Settings) -> 
 
 
 async def test_over_http_the_key_of_each_request_decides(
-    live_api: LiveApi, seed: CopilotSeed, callers: Callers
+    live_api: LiveApi, copilot_seed: CopilotSeed, callers: Callers
 ) -> None:
     assert callers.admin.token is not None
     assert callers.restricted.token is not None
-    query = {"cypher": f"MATCH (r:Row) WHERE r.values CONTAINS '{seed.key}' RETURN r"}
+    query = {"cypher": f"MATCH (r:Row) WHERE r.values CONTAINS '{copilot_seed.key}' RETURN r"}
     async with Client(http(live_api, callers.admin.token)) as client:
         everything = payload(await client.call_tool("run_cypher", query))
         answer = payload(await client.call_tool("ask", {"question": "list the tables"}))
     async with Client(http(live_api, callers.restricted.token)) as client:
         restricted = payload(await client.call_tool("run_cypher", query))
-    assert seed.markers[OTHER_TABLE] in json.dumps(everything)
-    assert seed.markers[OTHER_TABLE] not in json.dumps(restricted)
+    assert copilot_seed.markers[OTHER_TABLE] in json.dumps(everything)
+    assert copilot_seed.markers[OTHER_TABLE] not in json.dumps(restricted)
     assert answer["answered"]
     assert answer["mode"] == "curated"
 
 
 async def test_over_http_a_request_without_a_key_is_refused(
-    live_api: LiveApi, seed: CopilotSeed
+    live_api: LiveApi, copilot_seed: CopilotSeed
 ) -> None:
     async with Client(http(live_api, "grace_not_a_real_key")) as client:
         result = await client.call_tool("run_cypher", {"cypher": "MATCH (r:Row) RETURN r"})
