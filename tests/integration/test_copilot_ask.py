@@ -36,6 +36,11 @@ from trust.embedding import Embedder, load_embedder
 pytestmark = pytest.mark.integration
 
 KNOWN = frozenset({RESTRICTED_TABLE, OTHER_TABLE})
+SEEDED_ROWS = (
+    "```cypher\nMATCH (r:Row) WHERE r.table IN $tables AND r.key STARTS WITH 'copilot-'\n"
+    "RETURN r\n```"
+)
+"""A model's reply: the seeded rows of the readable tables (few: no row limit reached)."""
 KEY = SecretStr("sk-copilot-test-key-never-logged")
 
 
@@ -119,7 +124,7 @@ async def test_a_curated_question_missing_its_table_says_what_to_name(
 async def test_the_model_answers_a_free_question_grounded_in_the_readable_tables(
     graph: Graph, embedder: Embedder, copilot_seed: CopilotSeed, caplog: pytest.LogCaptureFixture
 ) -> None:
-    script = Script(["```cypher\nMATCH (r:Row) WHERE r.table IN $tables RETURN r\n```"])
+    script = Script([SEEDED_ROWS])
     caplog.set_level(logging.DEBUG)
     with fake_llm(script) as url:
         copilot = model_copilot(graph, embedder, url)
@@ -210,7 +215,7 @@ async def test_a_spent_daily_budget_refuses_politely(
 async def test_the_streamed_answer_carries_the_model_text_then_the_answer(
     graph: Graph, embedder: Embedder, copilot_seed: CopilotSeed
 ) -> None:
-    script = Script(["```cypher\nMATCH (r:Row) WHERE r.table IN $tables RETURN r\n```"])
+    script = Script([SEEDED_ROWS])
     with fake_llm(script) as url:
         copilot = model_copilot(graph, embedder, url)
         events = [
