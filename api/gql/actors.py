@@ -6,6 +6,8 @@ from __future__ import annotations
 from api.gql.context import GraceContext
 from api.services import Services
 from governance.approvals import Approvals
+from governance.comments import Comments
+from governance.notifications import Notifier
 from governance.rbac import Action
 from ingest.approved import approval_appliers
 from ingest.steps import StepServices
@@ -29,3 +31,13 @@ def approvals(services: Services) -> Approvals:
 async def healer(services: Services) -> Healer:
     """Self-healing over the tables and policies in force now."""
     return (await StepServices.open(services.graph, services.bus)).healer
+
+
+def notifier(services: Services) -> Notifier:
+    """Notifications over the process's graph and bus."""
+    return Notifier(services.graph, services.bus, services.authorizer)
+
+
+def comments(services: Services) -> Comments:
+    """Comment threads; mentions notify through `notifier`."""
+    return Comments(services.graph, services.audit, notifier(services))
