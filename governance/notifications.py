@@ -10,6 +10,7 @@ channels beyond the API (webhook, e-mail) are queued by the caller from `Notifie
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -142,6 +143,11 @@ class Notified:
 MAX_MESSAGE_CHARS = 500
 
 
+def notification_id(happening: str, user: str) -> str:
+    """The id of `user`'s notification of one happening (the same however often it is told)."""
+    return "notification:" + hashlib.sha256(f"{happening}\x00{user}".encode()).hexdigest()[:32]
+
+
 class Notifier:
     """Creates, lists and marks notifications; publishes them for live subscribers."""
 
@@ -170,14 +176,18 @@ class Notifier:
         *,
         message: str,
         actor: str,
+        key: str | None = None,
     ) -> Notified:
-        """Notify each of `users` who may read `subject` and wants `kind` (never the actor)."""
+        """Notify each of `users` who may read `subject` and wants `kind` (never the actor).
+
+        `key` names the happening (an event's id): notifying it again notifies nobody twice."""
         candidates = await self.recipients(u for u in users if f"user:{u}" != actor)
         chosen = tuple(r for r in candidates if self.may_receive(r, kind, subject))
         if not chosen:
             return Notified({}, (), None)
         at = datetime.now(UTC)
-        ids = {r.principal.id: f"notification:{uuid.uuid4().hex}" for r in chosen}
+        happening = key or uuid.uuid4().hex
+        ids = {r.principal.id: notification_id(happening, r.principal.id) for r in chosen}
         rows = [
             {
                 "id": ids[r.principal.id],
@@ -194,7 +204,11 @@ class Notifier:
             }
             for r in chosen
         ]
-        await self._graph.write("collab/notifications_create", {"notifications": rows})
+        created = await self._graph.write("collab/notifications_create", {"notifications": rows})
+        ids = {str(record["user"]): str(record["id"]) for record in created}
+        chosen = tuple(r for r in chosen if r.principal.id in ids)
+        if not chosen:
+            return Notified({}, (), None)
         payload: dict[str, JsonValue] = {
             "kind": kind.value,
             "subject_kind": subject.kind,

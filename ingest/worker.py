@@ -1,4 +1,5 @@
-"""The arq worker: thin tasks over `IngestionService`.
+"""The arq worker: thin tasks over `IngestionService`, and the notification router
+(`governance.notification_router`) beside them.
 
 Run with `grace worker`. Jobs are JSON, not
 pickle. Transient failures (Neo4j unavailable, a version written concurrently) are retried
@@ -34,6 +35,7 @@ from opentelemetry.trace import SpanKind, Tracer, get_tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from redis.exceptions import RedisError
 
+from governance.notification_router import NotificationRouter
 from graph.errors import GraphUnavailableError
 from graph.events import EventBus
 from graph.graph import Graph
@@ -212,10 +214,14 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["bus"] = bus
     ctx["after_ingest"] = await AfterIngest.load(graph, bus, settings)
     ctx["service"] = await open_ingestion(graph, bus, settings, ctx.get("redis"))
+    ctx["notifications"] = asyncio.create_task(NotificationRouter(graph, bus).run(bus))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     """Close what `startup` opened."""
+    if "notifications" in ctx:
+        ctx["notifications"].cancel()
+        await asyncio.gather(ctx["notifications"], return_exceptions=True)
     if "bus" in ctx:
         await ctx["bus"].close()
     if "graph" in ctx:
