@@ -12,6 +12,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.gql.assignments import AssignmentMutation, AssignmentQuery
 from api.gql.audit_views import AuditQuery
 from api.gql.catalog import CatalogQuery
 from api.gql.comments import CommentMutation, CommentQuery
@@ -41,9 +42,12 @@ Query = merge_types(
         TrustQuery,
         CommentQuery,
         NotificationQuery,
+        AssignmentQuery,
     ),
 )
-Mutation = merge_types("Mutation", (ReviewMutation, CommentMutation, NotificationMutation))
+Mutation = merge_types(
+    "Mutation", (ReviewMutation, CommentMutation, NotificationMutation, AssignmentMutation)
+)
 Subscription = merge_types("Subscription", (LiveSubscription, NotificationSubscription))
 
 

@@ -161,12 +161,16 @@ class Notifier:
         records = await self._graph.read("collab/recipients", {"users": sorted(set(users))})
         return [Recipient.of(record) for record in records]
 
-    def may_receive(self, recipient: Recipient, kind: NotificationKind, subject: Subject) -> bool:
-        """Whether `recipient` gets a notification of `kind` about `subject`."""
-        if recipient.deactivated or kind in recipient.preferences.muted:
+    def may_read(self, recipient: Recipient, subject: Subject) -> bool:
+        """Whether `recipient` is active and may read `subject`."""
+        if recipient.deactivated:
             return False
         decision = self._authorizer.decide(recipient.principal, Action.READ, subject.resource)
         return decision.allowed
+
+    def may_receive(self, recipient: Recipient, kind: NotificationKind, subject: Subject) -> bool:
+        """Whether `recipient` gets a notification of `kind` about `subject`."""
+        return kind not in recipient.preferences.muted and self.may_read(recipient, subject)
 
     async def notify(
         self,

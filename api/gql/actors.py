@@ -6,6 +6,7 @@ from __future__ import annotations
 from api.gql.context import GraceContext
 from api.services import Services
 from governance.approvals import Approvals
+from governance.assignments import Assignments
 from governance.comments import Comments
 from governance.notifications import Notifier
 from governance.rbac import Action
@@ -41,3 +42,8 @@ def notifier(services: Services) -> Notifier:
 def comments(services: Services) -> Comments:
     """Comment threads; mentions notify through `notifier`."""
     return Comments(services.graph, services.audit, notifier(services))
+
+
+def assignments(services: Services) -> Assignments:
+    """Review assignments; assignees are told through `notifier`."""
+    return Assignments(services.graph, services.audit, notifier(services))

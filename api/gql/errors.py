@@ -73,6 +73,7 @@ USER_ERROR_CODES = frozenset(
         "duplicate_approver",
         "edit_window_closed",
         "comment_deleted",
+        "invalid_assignee",
     }
 )
 """Codes whose errors are meant for the caller; add a new user-facing code here."""
