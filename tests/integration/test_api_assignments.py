@@ -139,7 +139,7 @@ def test_bad_assignments_are_refused(
     api_client: TestClient, callers: Callers, reviews: Reviews
 ) -> None:
     editor = callers.editor
-    cases = {
+    cases: dict[str, list[dict[str, Any]]] = {
         "invalid_assignee": [
             {"id": reviews.conflict, "user": callers.stranger.user_id},  # may not read it
             {"id": reviews.conflict, "user": editor.user_id, "role": "EDITOR"},
