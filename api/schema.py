@@ -25,6 +25,7 @@ from api.gql.review import ReviewQuery
 from api.gql.runs import IngestionQuery
 from api.gql.subscriptions import LiveSubscription
 from api.gql.system import SystemQuery
+from api.gql.team_admin import TeamAdminMutation
 from api.gql.trust_views import TrustQuery
 from api.limits import limit_extensions, schema_config
 from graph.settings import Profile
@@ -46,7 +47,14 @@ Query = merge_types(
     ),
 )
 Mutation = merge_types(
-    "Mutation", (ReviewMutation, CommentMutation, NotificationMutation, AssignmentMutation)
+    "Mutation",
+    (
+        ReviewMutation,
+        CommentMutation,
+        NotificationMutation,
+        AssignmentMutation,
+        TeamAdminMutation,
+    ),
 )
 Subscription = merge_types("Subscription", (LiveSubscription, NotificationSubscription))
 
