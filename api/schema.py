@@ -12,6 +12,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.gql.activity import ActivityQuery
 from api.gql.assignments import AssignmentMutation, AssignmentQuery
 from api.gql.audit_views import AuditQuery
 from api.gql.catalog import CatalogQuery
@@ -44,6 +45,7 @@ Query = merge_types(
         CommentQuery,
         NotificationQuery,
         AssignmentQuery,
+        ActivityQuery,
     ),
 )
 Mutation = merge_types(

@@ -1,6 +1,6 @@
-"""Comment threads and mention notifications through GraphQL, on the real stores: write,
-reply, read back page by page, edit within the window, delete as a tombstone (audited), and
-each thread visible only to callers who may read its node."""
+"""Comment threads, mention notifications and activity feeds through GraphQL, on the real
+stores: write, reply, read back page by page, edit within the window, delete as a tombstone
+(audited), each thread and feed entry visible only to callers who may read its node."""
 
 from __future__ import annotations
 
@@ -268,3 +268,44 @@ def test_a_mention_arrives_on_the_notifications_subscription(
         assert event["kind"] == "MENTION"
         assert event["subjectId"] == rows.city
         assert event["read"] is False
+
+
+ACTIVITY = """
+query($id: ID!) { activity(nodeId: $id) { nodes { seq actor action nodeId nodeKind table } } }"""
+WORKSPACE_ACTIVITY = """
+query($ws: String!) {
+  workspaceActivity(workspace: $ws, first: 100) {
+    nodes { action nodeId table }
+    pageInfo { hasNextPage }
+  }
+}"""
+
+
+def test_activity_feeds_show_what_happened_to_what_the_caller_may_read(
+    api_client: TestClient, callers: Callers, rows: Rows
+) -> None:
+    editor = callers.editor
+    for row in (rows.city, rows.org):
+        data(gql(api_client, editor, COMMENT, {"id": row, "text": "noted"}), "comment")
+
+    feed = data(gql(api_client, callers.restricted, ACTIVITY, {"id": rows.city}), "activity")
+    [entry] = [e for e in feed["nodes"] if e["action"] == "row.comment"]
+    assert (entry["actor"], entry["nodeId"], entry["nodeKind"], entry["table"]) == (
+        f"user:{editor.user_id}",
+        rows.city,
+        "row",
+        "cities",
+    )
+    refused = gql(api_client, callers.restricted, ACTIVITY, {"id": rows.org})
+    assert error_codes(refused) == ["access_denied"]
+
+    def seen(caller: Any) -> set[str]:
+        body = gql(api_client, caller, WORKSPACE_ACTIVITY, {"ws": "default"})
+        return {e["nodeId"] for e in data(body, "workspaceActivity")["nodes"]}
+
+    assert {rows.city, rows.org} <= seen(callers.viewer)
+    restricted = seen(callers.restricted)
+    assert rows.city in restricted
+    assert rows.org not in restricted
+    stranger = gql(api_client, callers.stranger, WORKSPACE_ACTIVITY, {"ws": "default"})
+    assert error_codes(stranger) == ["access_denied"]
