@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from governance.accounts import Accounts
 from governance.approvals import Approvals
 from governance.audit import AuditLog
-from governance.notifications import NotificationKind, Notified, Notifier, Subject
+from governance.notifications import NotificationKind, Notified, Notifier, Outbox, Subject
 from governance.rbac import DEFAULT_WORKSPACE, role_at_least
 from graph.errors import GraceError
 from graph.events import DomainEvent, EventBus, EventType
@@ -37,9 +37,9 @@ SYSTEM_ACTOR = "system:notifications"
 class NotificationRouter:
     """Turns domain events into notifications for the people concerned."""
 
-    def __init__(self, graph: Graph, bus: EventBus) -> None:
+    def __init__(self, graph: Graph, bus: EventBus, outbox: Outbox | None = None) -> None:
         self._graph = graph
-        self._notifier = Notifier(graph, bus)
+        self._notifier = Notifier(graph, bus, outbox=outbox)
         audit = AuditLog(graph)
         self._approvals = Approvals(graph, bus, audit)
         self._accounts = Accounts(graph, audit)

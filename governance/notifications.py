@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import JsonValue
 
@@ -133,14 +133,26 @@ class NotificationRecord:
 
 @dataclass(frozen=True)
 class Notified:
-    """Who one `notify` reached: notification id by user, and the recipients themselves."""
+    """Who one `notify` reached: notification id by user, the recipients themselves, the
+    happening's key and its event (None when nobody was notified)."""
 
     ids: Mapping[str, str]
     recipients: tuple[Recipient, ...]
     event: DomainEvent | None
+    key: str = ""
 
 
 MAX_MESSAGE_CHARS = 500
+
+
+class Outbox(Protocol):
+    """Where notifications go beyond the API (`governance.channels.Channels`)."""
+
+    async def dispatch(
+        self, kind: NotificationKind, subject: Subject, message: str, notified: Notified
+    ) -> list[str]:
+        """Record and queue the deliveries of one happening."""
+        ...
 
 
 def notification_id(happening: str, user: str) -> str:
@@ -151,10 +163,17 @@ def notification_id(happening: str, user: str) -> str:
 class Notifier:
     """Creates, lists and marks notifications; publishes them for live subscribers."""
 
-    def __init__(self, graph: Graph, bus: EventBus, authorizer: Authorizer | None = None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        bus: EventBus,
+        authorizer: Authorizer | None = None,
+        outbox: Outbox | None = None,
+    ) -> None:
         self._graph = graph
         self._bus = bus
         self._authorizer = authorizer or Authorizer()
+        self._outbox = outbox
 
     async def recipients(self, users: Iterable[str]) -> list[Recipient]:
         """The people of `users` that exist, with their rights and preferences."""
@@ -230,7 +249,10 @@ class Notifier:
             at=at,
         )
         await self._bus.publish(event)
-        return Notified(ids, chosen, event)
+        notified = Notified(ids, chosen, event, happening)
+        if self._outbox is not None:
+            await self._outbox.dispatch(kind, subject, message[:MAX_MESSAGE_CHARS], notified)
+        return notified
 
     async def page(
         self,
