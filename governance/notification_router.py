@@ -5,7 +5,9 @@
 - `conflict.detected`: the owners of the conflict's table (the user whose e-mail is the
   schema's `owner`, or every member of the workspace whose id it is);
 - `change_request.updated` (opened, or moved to a new stage): the members of its workspace
-  whose role may cast the vote its current stage needs, who have not voted yet.
+  whose role may cast the vote its current stage needs, who have not voted yet;
+- `trust.updated` of a document whose trust fell below its table's `quarantine_below` (the
+  trust policy): the owners of the table (a low-trust alert, once per crossing).
 
 `run` does so for every event on the bus; the worker runs it beside its jobs, so routing
 never slows the action that published the event. Notification ids derive from the event,
@@ -16,12 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 
 from governance.accounts import Accounts
 from governance.approvals import Approvals
 from governance.audit import AuditLog
 from governance.notifications import NotificationKind, Notified, Notifier, Outbox, Subject
+from governance.policy import PolicySet
+from governance.policy_store import active_policy_set
 from governance.rbac import DEFAULT_WORKSPACE, role_at_least
 from graph.errors import GraceError
 from graph.events import DomainEvent, EventBus, EventType
@@ -29,7 +34,9 @@ from graph.graph import Graph
 
 log = logging.getLogger(__name__)
 
-ROUTED = (EventType.CONFLICT_DETECTED, EventType.CHANGE_REQUEST_UPDATED)
+ROUTED = (EventType.CONFLICT_DETECTED, EventType.CHANGE_REQUEST_UPDATED, EventType.TRUST_UPDATED)
+POLICY_TTL_SECONDS = 60.0
+"""How long the router keeps the trust policy it read (trust passes publish many events)."""
 VOTE_ACTIONS = frozenset({"open", "approve"})
 SYSTEM_ACTOR = "system:notifications"
 
@@ -43,6 +50,7 @@ class NotificationRouter:
         audit = AuditLog(graph)
         self._approvals = Approvals(graph, bus, audit)
         self._accounts = Accounts(graph, audit)
+        self._policies: tuple[float, PolicySet] | None = None
 
     async def route(self, event: DomainEvent) -> Notified | None:
         """Notify the people `event` concerns; None when it concerns nobody."""
@@ -50,6 +58,8 @@ class NotificationRouter:
             return await self._conflict(event)
         if event.type is EventType.CHANGE_REQUEST_UPDATED:
             return await self._vote_needed(event)
+        if event.type is EventType.TRUST_UPDATED:
+            return await self._low_trust(event)
         return None
 
     async def run(self, bus: EventBus, ready: asyncio.Event | None = None) -> None:
@@ -81,6 +91,31 @@ class NotificationRouter:
             f"a conflict on {table}" + (f".{attribute}" if isinstance(attribute, str) else ""),
             event,
         )
+
+    async def _low_trust(self, event: DomainEvent) -> Notified | None:
+        table, before, after = (event.payload.get(k) for k in ("table", "before", "after"))
+        if event.payload.get("kind") != "document" or not isinstance(table, str):
+            return None
+        if not isinstance(after, int | float):
+            return None
+        floor = (await self._policy_set()).thresholds(table).quarantine_below
+        crossed = after < floor and (not isinstance(before, int | float) or before >= floor)
+        if not crossed:
+            return None
+        owners, workspace = await self.owners(table)
+        return await self._notify(
+            NotificationKind.LOW_TRUST,
+            Subject(event.subject, "document", workspace, table),
+            owners,
+            f"a document of {table} fell to trust {after:.2f} (below {floor:.2f})",
+            event,
+        )
+
+    async def _policy_set(self) -> PolicySet:
+        now = time.monotonic()
+        if self._policies is None or now - self._policies[0] > POLICY_TTL_SECONDS:
+            self._policies = (now, await active_policy_set(self._graph))
+        return self._policies[1]
 
     async def _vote_needed(self, event: DomainEvent) -> Notified | None:
         if event.payload.get("action") not in VOTE_ACTIONS:

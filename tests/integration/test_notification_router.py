@@ -114,3 +114,27 @@ async def test_run_routes_the_events_the_bus_carries(
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_document_falling_below_its_tables_quarantine_line_alerts_the_owners_once(
+    graph: Graph, bus: EventBus, team: Team
+) -> None:
+    router = NotificationRouter(graph, bus)
+    document = f"doc:low:{team.marker}"
+
+    def moved(before: float | None, after: float) -> DomainEvent:
+        payload = {"table": team.table, "kind": "document", "before": before, "after": after}
+        return DomainEvent(type=EventType.TRUST_UPDATED, subject=document, payload=payload)
+
+    assert await router.route(moved(0.6, 0.5)) is None  # above the default 0.3
+    crossed = await router.route(moved(0.5, 0.2))
+    assert crossed is not None
+    assert sorted(crossed.ids) == sorted(team.members[:3])
+    assert await router.route(moved(0.2, 0.1)) is None  # already below: no second alert
+    source = DomainEvent(
+        type=EventType.TRUST_UPDATED,
+        subject=f"folder:x-{team.marker}",
+        payload={"kind": "source", "before": 0.5, "after": 0.1},
+    )
+    assert await router.route(source) is None
+    assert await notified(graph, document) == [(m, "low_trust") for m in sorted(team.members[:3])]
