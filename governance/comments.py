@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -218,6 +218,18 @@ class Comments:
             },
         )
         return [CommentRecord.of(record) for record in records]
+
+    async def first_replies(
+        self, parents: Sequence[str], limit: int
+    ) -> dict[str, list[CommentRecord]]:
+        """The first `limit` replies of each comment of `parents`, oldest first, in one read."""
+        records = await self._graph.read(
+            "collab/replies_first_pages", {"parents": list(parents), "limit": limit}
+        )
+        found: dict[str, list[CommentRecord]] = {parent: [] for parent in parents}
+        for record in records:
+            found[record["parent"]].append(CommentRecord.of(record))
+        return found
 
     async def _own(self, comment_id: str, user: str, what: str) -> CommentRecord:
         comment = await self.get(comment_id)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from api.gql import actors
 from api.gql.arguments import InvalidArgumentError, checked_id, checked_text
@@ -58,7 +59,12 @@ class Comment:
     async def replies(
         self, info: GraceInfo, first: int | None = None, after: str | None = None
     ) -> Connection[Comment]:
-        return await thread_page(info.context, str(self.target_id), str(self.id), first, after)
+        if after is not None:
+            return await thread_page(info.context, str(self.target_id), str(self.id), first, after)
+        size = page_size(first)
+        records = await info.context.loader(first_replies_loader).load((str(self.id), size + 1))
+        views = [Comment.of(record) for record in records]
+        return connection(views, size, lambda c: time_position(c.created_at, str(c.id)))
 
     @classmethod
     def of(cls, record: CommentRecord) -> Comment:
@@ -84,6 +90,24 @@ class CommentResult:
     target_id: str
     target_kind: str
     comment: Comment
+
+
+def first_replies_loader(
+    context: GraceContext,
+) -> DataLoader[tuple[str, int], list[CommentRecord]]:
+    """The request's loader of first reply pages, keyed by (comment, size): one read per
+    page size for every thread of a page."""
+
+    async def load(keys: list[tuple[str, int]]) -> list[list[CommentRecord]]:
+        comments = actors.comments(context.services)
+        pages: dict[tuple[str, int], list[CommentRecord]] = {}
+        for size in {size for _, size in keys}:
+            parents = [parent for parent, wanted in keys if wanted == size]
+            found = await comments.first_replies(parents, size)
+            pages.update({(parent, size): found[parent] for parent in parents})
+        return [pages[key] for key in keys]
+
+    return DataLoader(load_fn=load)
 
 
 async def thread_page(
