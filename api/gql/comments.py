@@ -122,13 +122,21 @@ async def thread_page(
     return connection(views, size, lambda c: time_position(c.created_at, str(c.id)))
 
 
-async def _node_of_comment(context: GraceContext, comment_id: str) -> tuple[CommentRecord, Node]:
-    """A comment and the node it is on (`NotFoundError` when either is gone)."""
+async def _node_of_comment(context: GraceContext, comment_id: str) -> Node:
+    """The node a comment is on (`NotFoundError` when either is gone)."""
     comment = await actors.comments(context.services).get(checked_id("id", comment_id))
     node = await context.loader(node_loader).load(comment.target)
     if node is None:
         raise NotFoundError("comment", comment_id)
-    return comment, node
+    return node
+
+
+async def _editor_and_node(context: GraceContext, comment_id: str) -> tuple[str, Node]:
+    """The acting user and the node a comment is on, with `edit` checked on that node (the
+    comments service checks the user is its author)."""
+    user = actors.acting_user(context, Action.EDIT)
+    node = await _node_of_comment(context, comment_id)
+    return user, await readable_node(context, "id", node.id, Action.EDIT)
 
 
 def comment_arg(name: str) -> ResourceOf:
@@ -136,7 +144,7 @@ def comment_arg(name: str) -> ResourceOf:
 
     async def find(context: GraceContext, arguments: Mapping[str, Any]) -> Target:
         try:
-            _, node = await _node_of_comment(context, str(arguments[name]))
+            node = await _node_of_comment(context, str(arguments[name]))
         except (NotFoundError, InvalidArgumentError):  # the resolver says why
             return Target()
         return node.target
@@ -196,13 +204,10 @@ class CommentMutation:
         extensions=requires(Action.EDIT, on=comment_arg("id")),
     )
     async def edit_comment(self, info: GraceInfo, id: strawberry.ID, text: str) -> Comment:
-        context = info.context
-        user = actors.acting_user(context, Action.EDIT)
-        _, node = await _node_of_comment(context, str(id))
-        node = await readable_node(context, "id", node.id, Action.EDIT)
+        user, node = await _editor_and_node(info.context, str(id))
         text = checked_text("text", text, MAX_COMMENT_CHARS, required=True)
-        subject = await subject_of(context, node)
-        edited = await actors.comments(context.services).edit(subject, str(id), user, text)
+        subject = await subject_of(info.context, node)
+        edited = await actors.comments(info.context.services).edit(subject, str(id), user, text)
         return Comment.of(edited)
 
     @strawberry.mutation(
@@ -211,8 +216,5 @@ class CommentMutation:
         extensions=requires(Action.EDIT, on=comment_arg("id")),
     )
     async def delete_comment(self, info: GraceInfo, id: strawberry.ID) -> Comment:
-        context = info.context
-        user = actors.acting_user(context, Action.EDIT)
-        _, node = await _node_of_comment(context, str(id))
-        await readable_node(context, "id", node.id, Action.EDIT)
-        return Comment.of(await actors.comments(context.services).delete(str(id), user))
+        user, _ = await _editor_and_node(info.context, str(id))
+        return Comment.of(await actors.comments(info.context.services).delete(str(id), user))
