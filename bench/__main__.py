@@ -21,6 +21,7 @@ from bench import (
     embedding_throughput,
     ingest_latency,
     ingest_throughput,
+    notification_fanout,
     policy_eval,
     reingest_unchanged,
     semantic_quality,
@@ -52,6 +53,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "api_export": lambda graph, bus, settings: api_export.run(graph, settings),
     "api_load": lambda graph, bus, settings: api_load.run(graph, settings),
     "copilot_quality": lambda graph, bus, settings: copilot_quality.run(graph, settings),
+    "notification_fanout": notification_fanout.run,
 }
 
 

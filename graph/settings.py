@@ -60,6 +60,19 @@ class Schedule(BaseModel):
     cron: str
 
 
+class Webhook(BaseModel):
+    """A channel that receives a workspace's notifications: an HTTP POST signed with HMAC
+    (`X-Grace-Signature: sha256=<hex>` of the body), in Slack's `{"text": ...}` shape when
+    `slack` is set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    workspace: str
+    url: str
+    secret: SecretStr
+    slack: bool = False
+
+
 class Settings(BaseSettings):
     """Everything Grace reads from its environment."""
 
@@ -142,6 +155,19 @@ class Settings(BaseSettings):
     worker_max_tries: int = Field(default=8, ge=1)
     schedules: list[Schedule] = Field(
         default_factory=list, description="Cron-like recurring jobs the worker runs."
+    )
+
+    webhooks: list[Webhook] = Field(
+        default_factory=list, description="Channels that receive each workspace's notifications."
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for notification e-mail (none: no e-mail)."
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "grace@localhost"
+    delivery_max_tries: int = Field(default=5, ge=1)
+    delivery_backoff_seconds: float = Field(
+        default=5.0, gt=0, description="First retry delay of a failed delivery; doubles each try."
     )
 
     embedding_backend: Literal["numpy", "sentence-transformers", "off"] = Field(
