@@ -147,7 +147,7 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
         discover(index.claims, detect_copying=False)
         fast = time.perf_counter() - start
         start = time.perf_counter()
-        reference.discover(index.claims, detect_copying=False)
+        reference.discover(index.claims)
         slow = time.perf_counter() - start
     finally:
         await _clear(graph)

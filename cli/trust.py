@@ -62,8 +62,10 @@ def print_report(report: TrustReport, console: Console) -> None:
         f"read {report.seconds_reading:.2f} s, computed {report.seconds_computing:.2f} s, "
         f"wrote {report.seconds_writing:.2f} s"
     )
-    for original, copier, score in report.copying:
-        console.print(f"suspected copying: {copier} copies {original} (score {score:.2f})")
+    for original, copier, probability in report.copying:
+        console.print(
+            f"suspected copying: {copier} copies {original} (probability {probability:.2f})"
+        )
 
 
 def print_train_report(report: TrainReport, console: Console) -> None:

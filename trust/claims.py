@@ -162,6 +162,8 @@ def build_claims(
     sources: list[int] = []
     values: list[int] = []
     positions: list[int] = []
+    forms: list[int] = []
+    n_forms = 0
     for key in sorted(grouped):
         assertions = grouped[key]
         assertions.sort(key=itemgetter(0))  # row-id order, whatever order rows came in
@@ -175,6 +177,9 @@ def build_claims(
         sources += [source for _, source, _, _ in assertions]
         values += [offset + cluster for cluster in clusters]
         positions += [position for _, _, _, position in assertions]
+        item_forms = written_forms([value for _, _, value, _ in assertions], n_forms)
+        forms += item_forms
+        n_forms = max(item_forms) + 1
         items.append(Item(table, entity_key, attribute))
     source_of_assertion, first_source = _number_by_appearance(np.array(sources, dtype=np.int64))
     names = list(source_numbers)
@@ -186,6 +191,7 @@ def build_claims(
         value=value_of_assertion[first_claim],
         item_of_value=np.array(item_of_value, dtype=np.int64),
         n_sources=len(first_source),
+        form=np.array(forms, dtype=np.int64)[first_claim],
     )
     return ClaimIndex(
         claims=claims,
@@ -196,6 +202,12 @@ def build_claims(
         assertion_rows=np.array(positions, dtype=np.int64),
         assertion_claims=claim_of_assertion,
     )
+
+
+def written_forms(values: Sequence[JsonValue], offset: int) -> list[int]:
+    """Per value, its written form: a number (from `offset`) shared by exactly equal values."""
+    numbers: dict[object, int] = {}
+    return [offset + numbers.setdefault(_identity(value), len(numbers)) for value in values]
 
 
 def _number_by_appearance(keys: Ints) -> tuple[Ints, Ints]:

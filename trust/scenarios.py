@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import JsonValue
 
 from graph.schemas import FieldSpec
+from trust.claims import written_forms
 from trust.compare import cluster_values, values_agree
 from trust.truth import ClaimSet, Floats, Ints
 
@@ -45,6 +46,7 @@ class Config:
     copies: dict[int, int] = field(default_factory=dict)  # copier -> original
     stale: frozenset[int] = frozenset()
     copy_rate: float = 0.9
+    copied_kinds: tuple[str, ...] | None = None  # copiers copy only these kinds (None: all)
     coverage: float = 0.8
     wrong_values: int = 3
     noise: float = 0.45  # of the tolerance, for correct variants
@@ -63,6 +65,15 @@ SCENARIOS: dict[str, Config] = {
         wrong_gap=(1.5, 4.0),
     ),
     "lists": Config(accuracy=(0.9, 0.8, 0.7, 0.6, 0.5, 0.5), kinds=("authors",)),
+    "copier_majority": Config(
+        accuracy=(0.9, 0.85, 0.85, 0.5, 0.55, 0.55, 0.55, 0.55), copies={4: 3, 5: 3, 6: 3, 7: 3}
+    ),
+    "honest_agree": Config(accuracy=(0.97, 0.96, 0.95, 0.6, 0.55, 0.5)),
+    "partial_copiers": Config(
+        accuracy=(0.9, 0.85, 0.8, 0.5, 0.55, 0.55, 0.55),
+        copies={4: 3, 5: 3, 6: 3},
+        copied_kinds=("float", "string", "authors"),
+    ),
     "stale": Config(accuracy=(0.9, 0.85, 0.8, 0.7, 0.5, 0.5), stale=frozenset({4, 5})),
 }
 
@@ -103,7 +114,8 @@ def generate(name: str, *, seed: int = 0, n_items: int = 300) -> Scenario:
         stated: dict[int, JsonValue] = {}
         for source, accuracy in enumerate(config.accuracy):
             original = config.copies.get(source)
-            if original in stated and rng.random() < config.copy_rate:
+            copied = config.copied_kinds is None or kind in config.copied_kinds
+            if copied and original in stated and rng.random() < config.copy_rate:
                 stated[source] = stated[original]
             elif rng.random() < config.coverage:
                 if rng.random() < accuracy:
@@ -135,10 +147,15 @@ def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
     values: list[int] = []
     item_of_value: list[int] = []
     true_ids: list[int] = []
+    forms: list[int] = []
+    n_forms = 0
     for item, claims in enumerate(by_item):
         spec = scenario.specs[item]
         labels = cluster_values(spec, [claim.value for claim in claims])
         offset = len(item_of_value)
+        item_forms = written_forms([claim.value for claim in claims], n_forms)
+        forms += item_forms
+        n_forms = max(item_forms, default=n_forms - 1) + 1
         representatives: dict[int, JsonValue] = {}
         for claim, label in zip(claims, labels, strict=True):
             representatives.setdefault(label, claim.value)
@@ -160,6 +177,7 @@ def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
         np.array(values, dtype=np.int64),
         np.array(item_of_value, dtype=np.int64),
         len(scenario.accuracy),
+        np.array(forms, dtype=np.int64),
     )
     return claim_set, np.array(true_ids, dtype=np.int64)
 

@@ -1,0 +1,234 @@
+"""Source dependence: which sources copy which (Dong, Berti-Equille & Srivastava, VLDB 2009).
+
+For every pair of sources that claim some common item, the items they share fall in three
+kinds, counted softly with the current value confidences `P(v)`: both claim the same value
+and it is true (`k_t`, the sum of `P(v)`), both claim the same value and it is false (`k_f`,
+the sum of `1 - P(v)`), or they differ (`k_d`). With accuracies `A1`, `A2` and `N` false
+values per item, independent sources share a true value with probability `Pt = A1 A2`, a
+false one with `Pf = (1 - A1)(1 - A2) / N`, and differ with `Pd = 1 - Pt - Pf`. If source 2
+copies source 1 (each value with probability COPY_RATE, else on its own), the same events
+have probability `A1 c + Pt (1 - c)`, `(1 - A1) c + Pf (1 - c)` and `Pd (1 - c)`. Bayes' rule
+with a prior PRIOR of dependence gives the probability that the pair is dependent: sharing a
+false value is strong evidence (`Pf` is small), sharing a true one weak, and differing is
+evidence against.
+
+Direction: a copier's own values (those it does not share with its original) are no better
+than its accuracy; the original is the source more accurate on *the rest*, the values of
+its own that the other does not claim.
+
+The accuracies used are those on the rest too, the source's mean confidence over values
+the partner does not claim: a bloc of copiers that outvotes the truth makes its shared
+values look true, but on what they do not share the copiers stand alone, and honest sources
+sharing a value the bloc outvoted do not look worse for what they share.
+
+How a dependent source's vote is discounted (Dong et al.): on each value, its claimers are
+taken in decreasing order of trust; each keeps its vote times the product, over the
+claimers before it, of `1 - c * p` with `p` the pair's dependence probability. The first of
+a copying bloc keeps its whole vote; the copies after it count for little.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp  # type: ignore[import-untyped]
+
+from trust.arrays import ClaimSet, Floats, Ints
+
+COPY_RATE = 0.8
+"""c: the share of its values a copier takes from its original (Dong et al. use 0.8)."""
+PRIOR = 0.2
+"""alpha: the prior probability that two sources sharing items are dependent (Dong et al.)."""
+REPORTED = 0.5
+"""Pairs at least this probably dependent are kept (and stored as `COPIES` edges); weaker
+ones are taken as independent, so what a full pass stores is all an incremental one needs."""
+MIN_SHARED = 3
+"""Pairs sharing fewer items than this are not assessed: there is no evidence either way."""
+_FLOOR = 1e-12
+
+
+@dataclass(frozen=True)
+class Dependence:
+    """Dependent pairs of sources: `original[i]` is probably copied by `copier[i]`."""
+
+    original: Ints
+    copier: Ints
+    probability: Floats
+    shared_true: Floats
+    shared_false: Floats
+
+    @classmethod
+    def none(cls) -> Dependence:
+        """No dependence at all."""
+        empty = np.zeros(0, dtype=np.int64)
+        return cls(empty, empty, np.zeros(0), np.zeros(0), np.zeros(0))
+
+    def pairs(self) -> list[tuple[int, int, float, float, float]]:
+        """(original, copier, probability, shared true, shared false) per pair, sorted."""
+        return sorted(
+            zip(
+                self.original.tolist(),
+                self.copier.tolist(),
+                self.probability.tolist(),
+                self.shared_true.tolist(),
+                self.shared_false.tolist(),
+                strict=True,
+            )
+        )
+
+
+def detect(
+    claims: ClaimSet, incidence: sp.csr_matrix, confidence: Floats, false_values: int, eps: float
+) -> Dependence:
+    """The dependence of every pair of sources sharing at least MIN_SHARED items (module)."""
+    n_values = incidence.shape[0]
+    to_item = sp.csr_matrix(
+        (np.ones(n_values), (claims.item_of_value, np.arange(n_values))),
+        shape=(claims.n_items, n_values),
+    )
+    covers = (to_item @ incidence).sign().tocsc()
+    shared = sp.triu(covers.T @ covers, k=1).tocoo()
+    keep = shared.data >= MIN_SHARED
+    a, b, k = shared.row[keep], shared.col[keep], shared.data[keep]
+    if not len(a):
+        return Dependence.none()
+    forms, form_value = _form_incidence(claims, incidence)
+    by_source, form_by_source = incidence.T.tocsr(), forms.T.tocsr()
+    coincide = _coincidence(forms, form_value, n_values)
+    pair = _Pair(
+        same=_at(by_source @ incidence, a, b),
+        same_true=_at(by_source @ sp.diags(confidence) @ incidence, a, b),
+        same_form=_at(form_by_source @ forms, a, b),
+        same_form_true=_at(form_by_source @ sp.diags(confidence[form_value]) @ forms, a, b),
+        coincide=_at(by_source @ sp.diags(coincide) @ incidence, a, b),
+        shared=k,
+    )
+    counts = np.asarray(incidence.sum(axis=0), dtype=np.float64).ravel()
+    sums = np.asarray(incidence.T @ confidence, dtype=np.float64).ravel()
+    overall = np.clip(sums / np.maximum(counts, 1), eps, 1 - eps)
+    probability = _posterior(overall[a], overall[b], pair, false_values)
+    rest_a = _rest(sums[a] - pair.same_true, counts[a] - pair.same, overall[a])
+    rest_b = _rest(sums[b] - pair.same_true, counts[b] - pair.same, overall[b])
+    a_first = rest_a >= rest_b
+    kept = probability >= REPORTED
+    return Dependence(
+        original=np.where(a_first, a, b)[kept].astype(np.int64),
+        copier=np.where(a_first, b, a)[kept].astype(np.int64),
+        probability=probability[kept],
+        shared_true=pair.same_true[kept],
+        shared_false=np.maximum(pair.same - pair.same_true, 0.0)[kept],
+    )
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """What pairs of sources share: values, the summed confidence of those values, the
+    same written forms (and their confidence), the summed chance that two independent
+    claimers of a shared value write it the same way, and items."""
+
+    same: Floats
+    same_true: Floats
+    same_form: Floats
+    same_form_true: Floats
+    coincide: Floats
+    shared: Floats
+
+
+def _form_incidence(claims: ClaimSet, incidence: sp.csr_matrix) -> tuple[sp.csr_matrix, Ints]:
+    """The forms x sources 0/1 matrix of claims and each form's value; without forms, each
+    value is its own single form."""
+    if claims.form is None or not len(claims.form):
+        return incidence, np.arange(incidence.shape[0], dtype=np.int64)
+    n_forms = int(claims.form.max()) + 1
+    matrix = sp.csr_matrix(
+        (np.ones(len(claims.form)), (claims.form, claims.source)),
+        shape=(n_forms, incidence.shape[1]),
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    form_value = np.zeros(n_forms, dtype=np.int64)
+    form_value[claims.form] = claims.value
+    return matrix, form_value
+
+
+def _coincidence(forms: sp.csr_matrix, form_value: Ints, n_values: int) -> Floats:
+    """Per value, the chance that two of its claimers write it the same way: the sum over
+    its forms of (share of its claimers using the form) squared."""
+    per_form = np.asarray(forms.sum(axis=1), dtype=np.float64).ravel()
+    per_value = np.bincount(form_value, weights=per_form, minlength=n_values)
+    share = per_form / np.maximum(per_value[form_value], 1.0)
+    return np.bincount(form_value, weights=share**2, minlength=n_values).astype(np.float64)
+
+
+def _at(matrix: sp.spmatrix, a: Ints, b: Ints) -> Floats:
+    return np.asarray(sp.csr_matrix(matrix)[a, b], dtype=np.float64).ravel()
+
+
+def _rest(confidence: Floats, count: Floats, overall: Floats) -> Floats:
+    """Accuracy on the values not shared; a source with none left keeps its overall one."""
+    return np.where(count > 0.5, confidence / np.maximum(count, 1.0), overall)
+
+
+def _posterior(a1: Floats, a2: Floats, pair: _Pair, false_values: int) -> Floats:
+    """P(dependent | what the pair shares): either direction, prior PRIOR split evenly.
+
+    Shared values count by form: the same form where a copier would have copied it, a
+    different form where it would not (the chance `q` of the same form by coincidence is
+    the pair's mean over its shared values; with canonical forms `q = 1` and the form says
+    nothing).
+    """
+    c = COPY_RATE
+    q = np.clip(pair.coincide / np.maximum(pair.same, _FLOOR), _FLOOR, 1.0)
+    same_true = pair.same_form_true
+    same_false = np.maximum(pair.same_form - pair.same_form_true, 0.0)
+    other_true = np.maximum(pair.same_true - pair.same_form_true, 0.0)
+    other_false = np.maximum(pair.same - pair.same_form - other_true, 0.0)
+    differ = np.maximum(pair.shared - pair.same, 0.0)
+    pt = a1 * a2
+    pf = (1 - a1) * (1 - a2) / false_values
+    pd = np.maximum(1 - pt - pf, _FLOOR)
+    apart = _log(other_true, pt * (1 - q)) + _log(other_false, pf * (1 - q)) + _log(differ, pd)
+    independent = _log(same_true, pt * q) + _log(same_false, pf * q) + apart
+    copying = apart + (other_true + other_false + differ) * np.log(1 - c)
+
+    def copies_from(accuracy: Floats) -> Floats:
+        return np.asarray(
+            copying
+            + _log(same_true, accuracy * c + pt * q * (1 - c))
+            + _log(same_false, (1 - accuracy) * c + pf * q * (1 - c)),
+            dtype=np.float64,
+        )
+
+    terms = np.stack(
+        (
+            np.log(1 - PRIOR) + independent,
+            np.log(PRIOR / 2) + copies_from(a1),
+            np.log(PRIOR / 2) + copies_from(a2),
+        )
+    )
+    weights = np.exp(terms - terms.max(axis=0))
+    return np.asarray(1 - weights[0] / weights.sum(axis=0), dtype=np.float64)
+
+
+def _log(count: Floats, probability: Floats) -> Floats:
+    """`count * ln(probability)`, zero where the count is."""
+    return np.where(count > 0, count * np.log(np.maximum(probability, _FLOOR)), 0.0)
+
+
+def discount(incidence: sp.csr_matrix, trust: Floats, found: Dependence) -> sp.csr_matrix:
+    """Vote weights per claim: each claimer of a value, in decreasing trust, keeps its vote
+    times the product of `1 - c p` over the dependent claimers before it (module)."""
+    if not len(found.probability):
+        return incidence
+    n_sources = incidence.shape[1]
+    rank = np.empty(n_sources, dtype=np.int64)
+    rank[np.lexsort((np.arange(n_sources), -trust))] = np.arange(n_sources)
+    a, b = found.original, found.copier
+    later = np.where(rank[a] > rank[b], a, b)
+    earlier = np.where(rank[a] > rank[b], b, a)
+    log_keep = np.log(np.maximum(1 - COPY_RATE * found.probability, _FLOOR))
+    penalty = sp.csr_matrix((log_keep, (earlier, later)), shape=(n_sources, n_sources))
+    factor = sp.csr_matrix(incidence @ penalty)
+    factor.data = np.expm1(factor.data)
+    return sp.csr_matrix(incidence + incidence.multiply(factor))
