@@ -3,9 +3,12 @@
 For every pair of sources that claim some common item, the items they share fall in three
 kinds, counted softly with the current value confidences `P(v)`: both claim the same value
 and it is true (`k_t`, the sum of `P(v)`), both claim the same value and it is false (`k_f`,
-the sum of `1 - P(v)`), or they differ (`k_d`). With accuracies `A1`, `A2` and `N` false
-values per item, independent sources share a true value with probability `Pt = A1 A2`, a
-false one with `Pf = (1 - A1)(1 - A2) / N`, and differ with `Pd = 1 - Pt - Pf`. If source 2
+the sum of `1 - P(v)`), or they differ (`k_d`). With accuracies `A1`, `A2`, independent
+sources share a true value with probability `Pt = A1 A2`, a false one with
+`Pf = (1 - A1)(1 - A2) e`, and differ with `Pd = 1 - Pt - Pf`; `e` is the chance that two
+wrong claims on an item coincide, measured on the data (pairs of claims of values below
+even odds that name the same value, over all such pairs; 1 / N with no such pairs): with
+few plausible wrong values, independent mistakes coincide often and say little. If source 2
 copies source 1 (each value with probability COPY_RATE, else on its own), the same events
 have probability `A1 c + Pt (1 - c)`, `(1 - A1) c + Pf (1 - c)` and `Pd (1 - c)`. Bayes' rule
 with a prior PRIOR of dependence gives the probability that the pair is dependent: sharing a
@@ -39,7 +42,10 @@ from trust.arrays import ClaimSet, Floats, Ints
 COPY_RATE = 0.8
 """c: the share of its values a copier takes from its original (Dong et al. use 0.8)."""
 PRIOR = 0.2
-"""alpha: the prior probability that two sources sharing items are dependent (Dong et al.)."""
+"""alpha: the prior probability that two sources sharing items are dependent (Dong et al.),
+at most: with many pairs it is `n_sources / n_pairs`, about one original per source, so
+that the chance agreements of thousands of pairs sharing a few items do not pass for
+copying (many tests, few copiers)."""
 REPORTED = 0.5
 """Pairs at least this probably dependent are kept (and stored as `COPIES` edges); weaker
 ones are taken as independent, so what a full pass stores is all an incremental one needs."""
@@ -78,36 +84,111 @@ class Dependence:
         )
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """What pairs of sources share, whatever the values' confidence: computed once per claim
+    set, from the pairs of claims on one item (never from all pairs of sources).
+
+    `a < b` are the pairs sharing at least MIN_SHARED items (`shared` of them); each
+    co-claim of a value, or of a written form, is listed by its pair and value (or form).
+    """
+
+    a: Ints
+    b: Ints
+    shared: Floats
+    value_pair: Ints
+    value: Ints
+    form_pair: Ints
+    form_value: Ints
+    coincide: Floats  # per pair: summed chance that a shared value's claimers write it alike
+
+    @classmethod
+    def of(cls, claims: ClaimSet, incidence: sp.csr_matrix) -> Overlap:
+        """The overlap of the sources of `claims` (`incidence`: values x sources)."""
+        n_values, n_sources = incidence.shape
+        to_item = sp.csr_matrix(
+            (np.ones(n_values), (claims.item_of_value, np.arange(n_values))),
+            shape=(claims.n_items, n_values),
+        )
+        covers = sp.csr_matrix((to_item @ incidence).sign())
+        a, b, _ = _pairs_in_rows(covers)
+        keys, shared = np.unique(a * n_sources + b, return_counts=True)
+        keys = keys[shared >= MIN_SHARED]
+        forms, form_value = _form_incidence(claims, incidence)
+        value_pair, value = _pairs_of(incidence, keys, n_sources)
+        form_pair, form = _pairs_of(forms, keys, n_sources)
+        coincide = _coincidence(forms, form_value, n_values)
+        return cls(
+            a=keys // n_sources,
+            b=keys % n_sources,
+            shared=shared[shared >= MIN_SHARED].astype(np.float64),
+            value_pair=value_pair,
+            value=value,
+            form_pair=form_pair,
+            form_value=form_value[form],
+            coincide=_count(value_pair, len(keys), coincide[value]),
+        )
+
+
+def _pairs_in_rows(matrix: sp.csr_matrix) -> tuple[Ints, Ints, Ints]:
+    """Every pair of columns `a < b` set in one row of `matrix`, with that row."""
+    matrix.sort_indices()
+    lengths = np.diff(matrix.indptr)
+    parts: list[tuple[Ints, Ints, Ints]] = []
+    for k in np.unique(lengths[lengths >= 2]).tolist():
+        rows = np.flatnonzero(lengths == k)
+        members = matrix.indices[matrix.indptr[rows][:, None] + np.arange(k)]
+        first, second = np.triu_indices(k, 1)
+        parts.append(
+            (
+                members[:, first].ravel(),
+                members[:, second].ravel(),
+                np.repeat(rows, len(first)),
+            )
+        )
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    a, b, row = (np.concatenate(column).astype(np.int64) for column in zip(*parts, strict=True))
+    return a, b, row
+
+
+def _pairs_of(matrix: sp.csr_matrix, keys: Ints, n_sources: int) -> tuple[Ints, Ints]:
+    """The co-claims of the rows of `matrix` by the pairs `keys`: (pair index, row)."""
+    a, b, row = _pairs_in_rows(matrix)
+    position = np.searchsorted(keys, a * n_sources + b)
+    found = position < len(keys)
+    found[found] = keys[position[found]] == (a * n_sources + b)[found]
+    return position[found], row[found]
+
+
 def detect(
-    claims: ClaimSet, incidence: sp.csr_matrix, confidence: Floats, false_values: int, eps: float
+    overlap: Overlap,
+    claims: ClaimSet,
+    incidence: sp.csr_matrix,
+    confidence: Floats,
+    false_values: int,
+    eps: float,
 ) -> Dependence:
-    """The dependence of every pair of sources sharing at least MIN_SHARED items (module)."""
-    n_values = incidence.shape[0]
-    to_item = sp.csr_matrix(
-        (np.ones(n_values), (claims.item_of_value, np.arange(n_values))),
-        shape=(claims.n_items, n_values),
-    )
-    covers = (to_item @ incidence).sign().tocsc()
-    shared = sp.triu(covers.T @ covers, k=1).tocoo()
-    keep = shared.data >= MIN_SHARED
-    a, b, k = shared.row[keep], shared.col[keep], shared.data[keep]
-    if not len(a):
+    """The dependence of every pair of `overlap` at value confidences `confidence` (module)."""
+    n_pairs = len(overlap.a)
+    if not n_pairs:
         return Dependence.none()
-    forms, form_value = _form_incidence(claims, incidence)
-    by_source, form_by_source = incidence.T.tocsr(), forms.T.tocsr()
-    coincide = _coincidence(forms, form_value, n_values)
+    a, b = overlap.a, overlap.b
     pair = _Pair(
-        same=_at(by_source @ incidence, a, b),
-        same_true=_at(by_source @ sp.diags(confidence) @ incidence, a, b),
-        same_form=_at(form_by_source @ forms, a, b),
-        same_form_true=_at(form_by_source @ sp.diags(confidence[form_value]) @ forms, a, b),
-        coincide=_at(by_source @ sp.diags(coincide) @ incidence, a, b),
-        shared=k,
+        same=_count(overlap.value_pair, n_pairs),
+        same_true=_count(overlap.value_pair, n_pairs, confidence[overlap.value]),
+        same_form=_count(overlap.form_pair, n_pairs),
+        same_form_true=_count(overlap.form_pair, n_pairs, confidence[overlap.form_value]),
+        coincide=overlap.coincide,
+        shared=overlap.shared,
     )
     counts = np.asarray(incidence.sum(axis=0), dtype=np.float64).ravel()
     sums = np.asarray(incidence.T @ confidence, dtype=np.float64).ravel()
     overall = np.clip(sums / np.maximum(counts, 1), eps, 1 - eps)
-    probability = _posterior(overall[a], overall[b], pair, false_values)
+    coincide_wrong = _wrong_coincidence(claims, incidence, confidence, false_values)
+    prior = min(PRIOR, claims.n_sources / n_pairs)
+    probability = _posterior(overall[a], overall[b], pair, coincide_wrong, prior)
     rest_a = _rest(sums[a] - pair.same_true, counts[a] - pair.same, overall[a])
     rest_b = _rest(sums[b] - pair.same_true, counts[b] - pair.same, overall[b])
     a_first = rest_a >= rest_b
@@ -161,8 +242,21 @@ def _coincidence(forms: sp.csr_matrix, form_value: Ints, n_values: int) -> Float
     return np.bincount(form_value, weights=share**2, minlength=n_values).astype(np.float64)
 
 
-def _at(matrix: sp.spmatrix, a: Ints, b: Ints) -> Floats:
-    return np.asarray(sp.csr_matrix(matrix)[a, b], dtype=np.float64).ravel()
+def _wrong_coincidence(
+    claims: ClaimSet, incidence: sp.csr_matrix, confidence: Floats, false_values: int
+) -> float:
+    """The chance that two wrong claims on one item name the same value (module docstring)."""
+    per_value = np.asarray(incidence.sum(axis=1), dtype=np.float64).ravel()
+    wrong = np.where(confidence < 0.5, per_value, 0.0)
+    per_item = np.bincount(claims.item_of_value, weights=wrong, minlength=claims.n_items)
+    pairs = float(np.sum(per_item * (per_item - 1)))
+    same = float(np.sum(wrong * (wrong - 1)))
+    return same / pairs if pairs > 0 else 1 / false_values
+
+
+def _count(pair: Ints, n_pairs: int, weights: Floats | None = None) -> Floats:
+    """Per pair, how many co-claims it has (or their summed `weights`)."""
+    return np.bincount(pair, weights=weights, minlength=n_pairs).astype(np.float64)
 
 
 def _rest(confidence: Floats, count: Floats, overall: Floats) -> Floats:
@@ -170,8 +264,8 @@ def _rest(confidence: Floats, count: Floats, overall: Floats) -> Floats:
     return np.where(count > 0.5, confidence / np.maximum(count, 1.0), overall)
 
 
-def _posterior(a1: Floats, a2: Floats, pair: _Pair, false_values: int) -> Floats:
-    """P(dependent | what the pair shares): either direction, prior PRIOR split evenly.
+def _posterior(a1: Floats, a2: Floats, pair: _Pair, coincide_wrong: float, prior: float) -> Floats:
+    """P(dependent | what the pair shares): either direction, `prior` split evenly.
 
     Shared values count by form: the same form where a copier would have copied it, a
     different form where it would not (the chance `q` of the same form by coincidence is
@@ -186,7 +280,7 @@ def _posterior(a1: Floats, a2: Floats, pair: _Pair, false_values: int) -> Floats
     other_false = np.maximum(pair.same - pair.same_form - other_true, 0.0)
     differ = np.maximum(pair.shared - pair.same, 0.0)
     pt = a1 * a2
-    pf = (1 - a1) * (1 - a2) / false_values
+    pf = (1 - a1) * (1 - a2) * coincide_wrong
     pd = np.maximum(1 - pt - pf, _FLOOR)
     apart = _log(other_true, pt * (1 - q)) + _log(other_false, pf * (1 - q)) + _log(differ, pd)
     independent = _log(same_true, pt * q) + _log(same_false, pf * q) + apart
@@ -202,9 +296,9 @@ def _posterior(a1: Floats, a2: Floats, pair: _Pair, false_values: int) -> Floats
 
     terms = np.stack(
         (
-            np.log(1 - PRIOR) + independent,
-            np.log(PRIOR / 2) + copies_from(a1),
-            np.log(PRIOR / 2) + copies_from(a2),
+            np.log(1 - prior) + independent,
+            np.log(prior / 2) + copies_from(a1),
+            np.log(prior / 2) + copies_from(a2),
         )
     )
     weights = np.exp(terms - terms.max(axis=0))

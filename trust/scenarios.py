@@ -6,7 +6,8 @@ accuracy, or else one of the item's few wrong values (so mistakes can coincide, 
 Correct variants are what `trust.compare` must see through: numbers and datetimes moved by
 noise inside the tolerance, strings in other case and spacing, author lists reordered and
 written "Last, F.". Wrong values lie beyond the tolerance. A *copier* repeats its original's
-claim (errors included) with probability `copy_rate`; a *stale* source's mistakes are always
+claim (errors included, written the same way) with probability `copy_rate`, on every kind
+of attribute or only on `copied_kinds`; a *stale* source's mistakes are always
 the item's old value. `encode` clusters the claims with `cluster_values` into a `ClaimSet`.
 """
 
@@ -20,7 +21,7 @@ import numpy as np
 from pydantic import JsonValue
 
 from graph.schemas import FieldSpec
-from trust.claims import written_forms
+from trust.claims import similar_values, similarity_matrix, written_forms
 from trust.compare import cluster_values, values_agree
 from trust.truth import ClaimSet, Floats, Ints
 
@@ -149,6 +150,7 @@ def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
     true_ids: list[int] = []
     forms: list[int] = []
     n_forms = 0
+    similar: list[tuple[int, int, float]] = []
     for item, claims in enumerate(by_item):
         spec = scenario.specs[item]
         labels = cluster_values(spec, [claim.value for claim in claims])
@@ -161,6 +163,8 @@ def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
             representatives.setdefault(label, claim.value)
             sources.append(claim.source)
             values.append(offset + label)
+        shown = [representatives[label] for label in range(len(representatives))]
+        similar += similar_values(spec, shown, offset)
         item_of_value += [item] * len(representatives)
         true_ids.append(
             next(
@@ -178,6 +182,7 @@ def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
         np.array(item_of_value, dtype=np.int64),
         len(scenario.accuracy),
         np.array(forms, dtype=np.int64),
+        similarity_matrix(similar, len(item_of_value)),
     )
     return claim_set, np.array(true_ids, dtype=np.int64)
 
