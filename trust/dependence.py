@@ -11,9 +11,9 @@ even odds that name the same value, over all such pairs; 1 / N with no such pair
 few plausible wrong values, independent mistakes coincide often and say little. If source 2
 copies source 1 (each value with probability COPY_RATE, else on its own), the same events
 have probability `A1 c + Pt (1 - c)`, `(1 - A1) c + Pf (1 - c)` and `Pd (1 - c)`. Bayes' rule
-with a prior PRIOR of dependence gives the probability that the pair is dependent: sharing a
-false value is strong evidence (`Pf` is small), sharing a true one weak, and differing is
-evidence against.
+with a prior PRIOR of dependence, and the copy rate c averaged over COPY_RATES, gives the
+probability that the pair is dependent: sharing a false value is strong evidence (`Pf` is
+small), sharing a true one weak, and differing is evidence against.
 
 Direction: a copier's own values (those it does not share with its original) are no better
 than its accuracy; the original is the source more accurate on *the rest*, the values of
@@ -40,7 +40,11 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 from trust.arrays import ClaimSet, Floats, Ints
 
 COPY_RATE = 0.8
-"""c: the share of its values a copier takes from its original (Dong et al. use 0.8)."""
+"""c: the share of its values a copier takes from its original (Dong et al. use 0.8), in
+the discount of votes."""
+COPY_RATES = (0.3, 0.55, 0.8)
+"""The copy rates the evidence is weighed under, equally likely a priori: a source copying
+only some attributes of another (c about 0.3-0.5) is found too."""
 PRIOR = 0.2
 """alpha: the prior probability that two sources sharing items are dependent (Dong et al.),
 at most: with many pairs it is `n_sources / n_pairs`, about one original per source, so
@@ -272,7 +276,6 @@ def _posterior(a1: Floats, a2: Floats, pair: _Pair, coincide_wrong: float, prior
     the pair's mean over its shared values; with canonical forms `q = 1` and the form says
     nothing).
     """
-    c = COPY_RATE
     q = np.clip(pair.coincide / np.maximum(pair.same, _FLOOR), _FLOOR, 1.0)
     same_true = pair.same_form_true
     same_false = np.maximum(pair.same_form - pair.same_form_true, 0.0)
@@ -284,24 +287,18 @@ def _posterior(a1: Floats, a2: Floats, pair: _Pair, coincide_wrong: float, prior
     pd = np.maximum(1 - pt - pf, _FLOOR)
     apart = _log(other_true, pt * (1 - q)) + _log(other_false, pf * (1 - q)) + _log(differ, pd)
     independent = _log(same_true, pt * q) + _log(same_false, pf * q) + apart
-    copying = apart + (other_true + other_false + differ) * np.log(1 - c)
-
-    def copies_from(accuracy: Floats) -> Floats:
-        return np.asarray(
-            copying
-            + _log(same_true, accuracy * c + pt * q * (1 - c))
-            + _log(same_false, (1 - accuracy) * c + pf * q * (1 - c)),
-            dtype=np.float64,
-        )
-
-    terms = np.stack(
-        (
-            np.log(1 - prior) + independent,
-            np.log(prior / 2) + copies_from(a1),
-            np.log(prior / 2) + copies_from(a2),
-        )
-    )
-    weights = np.exp(terms - terms.max(axis=0))
+    terms = [np.log(1 - prior) + independent]
+    for c in COPY_RATES:
+        copying = apart + (other_true + other_false + differ) * np.log(1 - c)
+        for accuracy in (a1, a2):
+            terms.append(
+                np.log(prior / 2 / len(COPY_RATES))
+                + copying
+                + _log(same_true, accuracy * c + pt * q * (1 - c))
+                + _log(same_false, (1 - accuracy) * c + pf * q * (1 - c))
+            )
+    stacked = np.stack(terms)
+    weights = np.exp(stacked - stacked.max(axis=0))
     return np.asarray(1 - weights[0] / weights.sum(axis=0), dtype=np.float64)
 
 
