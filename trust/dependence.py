@@ -9,7 +9,7 @@ sources share a true value with probability `Pt = A1 A2`, a false one with
 wrong claims on an item coincide, measured on the data (pairs of claims of values below
 even odds that name the same value, over all such pairs; 1 / N with no such pairs): with
 few plausible wrong values, independent mistakes coincide often and say little. If source 2
-copies source 1 (each value with probability COPY_RATE, else on its own), the same events
+copies source 1 (each value with probability c, else on its own), the same events
 have probability `A1 c + Pt (1 - c)`, `(1 - A1) c + Pf (1 - c)` and `Pd (1 - c)`. Bayes' rule
 with a prior PRIOR of dependence, and the copy rate c averaged over COPY_RATES, gives the
 probability that the pair is dependent: sharing a false value is strong evidence (`Pf` is
