@@ -5,6 +5,8 @@ Two values *agree* when they may state the same fact:
 - integer, float: `|a - b| <= relative * max(|a|, |b|)` or `|a - b| <= absolute`; without a
   tolerance they must be equal. A relative slack of 1e-9 absorbs float rounding at the edge.
 - datetime ("...Z"): at most `seconds` apart (0 without a tolerance).
+- time of day ("HH:MM:SS"): at most `seconds` apart around the clock, so 23:59 and 00:01
+  are two minutes apart.
 - date ("YYYY-MM-DD"): at most `days` apart (0 without a tolerance).
 - string, text: equal after Unicode NFKC, case folding and collapsing whitespace; accents
   are kept ("Gdańsk" is not "Gdansk").
@@ -22,7 +24,7 @@ Two values *agree* when they may state the same fact:
 Values of different kinds never agree.
 
 Values that do not agree can still be *similar* (`value_similarity`, 0 to 1), and support
-each other in proportion (`trust.truth`): numbers, datetimes and dates from 1 at their
+each other in proportion (`trust.truth`): numbers, datetimes, times and dates from 1 at their
 tolerance down to 0 at SIMILAR_REACH times it (nothing without a tolerance); lists of names
 by the share of names they have in common (Jaccard), so an author list that names only the
 first author backs the full list a little. Strings and the rest: 0.
@@ -33,7 +35,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TypeGuard
 
 from pydantic import JsonValue
@@ -41,6 +43,7 @@ from pydantic import JsonValue
 from graph.schemas import NUMERIC, FieldSpec, FieldType, Tolerance
 
 _SLACK = 1e-9
+_DAY = 86_400
 _SPACES = re.compile(r"\s+")
 _NAME_PARTS = re.compile(r"[\s.]+")
 _PEOPLE = re.compile(r"\s*(?:;|/|&|\band\b)\s*", re.IGNORECASE)
@@ -139,6 +142,8 @@ def _gap_in_tolerances(
         if kind is FieldType.DATETIME and isinstance(a, str) and isinstance(b, str):
             seconds = abs((datetime.fromisoformat(a) - datetime.fromisoformat(b)).total_seconds())
             return seconds / tolerance.seconds if tolerance.seconds else None
+        if kind is FieldType.TIME and isinstance(a, str) and isinstance(b, str):
+            return _clock_gap(a, b) / tolerance.seconds if tolerance.seconds else None
         if kind is FieldType.DATE and isinstance(a, str) and isinstance(b, str):
             days = abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
             return days / tolerance.days if tolerance.days else None
@@ -204,9 +209,23 @@ def _scalars_agree(
             return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= (
                 tolerance.days or 0
             )
+        if kind is FieldType.TIME:
+            return _clock_gap(a, b) <= (tolerance.seconds or 0.0)
     except ValueError:
         return False
     return a == b
+
+
+def _clock_gap(a: str, b: str) -> float:
+    """Seconds between two times of day the short way round the clock (ValueError if one
+    is not "HH:MM:SS")."""
+    gap = abs(_seconds_of_day(a) - _seconds_of_day(b))
+    return float(min(gap, _DAY - gap))
+
+
+def _seconds_of_day(text: str) -> int:
+    moment = time.fromisoformat(text)
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
 
 
 def _numbers_agree(tolerance: Tolerance, a: JsonValue, b: JsonValue) -> bool:

@@ -212,3 +212,33 @@ def test_numbers_and_moments_are_similar_up_to_a_reach_past_their_tolerance(
 ) -> None:
     field = FieldSpec.model_validate(spec)
     assert value_similarity(field, a, b) == pytest.approx(similarity)
+
+
+CLOCK = FieldSpec.model_validate({"type": "time", "tolerance": {"seconds": 120}})
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "agree"),
+    [
+        ("23:59:00", "00:01:00", True),  # two minutes apart across midnight
+        ("00:00:30", "23:58:00", False),  # two and a half minutes
+        ("12:00:00", "12:02:00", True),
+        ("12:00:00", "00:00:00", False),
+        ("12:00:00", "noon", False),
+    ],
+)
+def test_times_of_day_agree_within_the_tolerance_around_midnight(
+    a: str, b: str, agree: bool
+) -> None:
+    assert values_agree(CLOCK, a, b) is agree
+
+
+def test_times_of_day_are_similar_past_the_tolerance_around_midnight() -> None:
+    assert value_similarity(CLOCK, "23:58:30", "00:01:00") == pytest.approx(0.5)
+    assert value_similarity(CLOCK, "23:00:00", "00:01:00") == 0.0
+
+
+def test_a_time_without_a_tolerance_must_be_exact() -> None:
+    exact = FieldSpec.model_validate({"type": "time"})
+    assert values_agree(exact, "08:00:00", "08:00:00")
+    assert not values_agree(exact, "08:00:00", "08:00:01")
