@@ -28,6 +28,7 @@ from bench import (
     trust_compute,
     trust_quality,
     trust_recompute,
+    truth_data,
 )
 from graph.cypher_registry import CypherRegistry
 from graph.events import EventBus
@@ -42,6 +43,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "reingest_unchanged": lambda graph, bus, settings: reingest_unchanged.run(graph, bus),
     "ingest_latency": ingest_latency.run,
     "trust_quality": lambda graph, bus, settings: _offline(trust_quality.run),
+    "truth_data": lambda graph, bus, settings: _offline(truth_data.run),
     "trust_compute": lambda graph, bus, settings: _offline(trust_compute.run),
     "trust_recompute": lambda graph, bus, settings: trust_recompute.run(graph, bus),
     "conflict_scan": lambda graph, bus, settings: conflict_scan.run(graph, bus),

@@ -27,6 +27,7 @@ from graph.settings import PROJECT_ROOT
 from tests.corpus.value_corpus import Case, Scores, load_cases, row_records, score
 from trust.claims import RowRecord, build_claims
 from trust.conflicts import ValueConflict, find_value_conflicts
+from trust.dependence import Dependence
 from trust.truth import TruthResult, discover, majority_vote
 
 NAME_FIELDS = {"cities": "name", "people": "name", "organizations": "name"}
@@ -58,7 +59,9 @@ def _majority(rows: Sequence[RowRecord], tables: dict[str, TableSchema]) -> list
         1.0 if counts[v] * 2 > per_item[item] else 0.0
         for v, item in enumerate(index.claims.item_of_value.tolist())
     ]
-    result = TruthResult(np.ones(index.claims.n_sources), np.array(confidence), winner, 0, True, [])
+    result = TruthResult(
+        np.ones(index.claims.n_sources), np.array(confidence), winner, 0, True, Dependence.none()
+    )
     return find_value_conflicts(index, result)
 
 

@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from cli.common import ProfileOption, out, run, settings_for, step_services, with_graph
 
 if TYPE_CHECKING:
+    from graph.graph import Graph
     from graph.settings import Settings
     from trust.engine import TrustReport
     from trust.training import TrainReport
@@ -26,7 +28,17 @@ app = typer.Typer()
 app.add_typer(trust_app, name="trust")
 app.add_typer(facts_app, name="facts")
 
-FACT_COLUMNS = ("key", "attribute", "value", "confidence", "supporting", "contradicting")
+FACT_COLUMNS = (
+    "key",
+    "attribute",
+    "value",
+    "confidence",
+    "status",
+    "supporting",
+    "contradicting",
+    "supporting_sources",
+    "contradicting_sources",
+)
 
 
 class ExportFormat(StrEnum):
@@ -34,6 +46,20 @@ class ExportFormat(StrEnum):
 
     CSV = "csv"
     JSONL = "jsonl"
+
+
+class FactStatus(StrEnum):
+    """Which facts `grace facts export` writes: synced (`active`), kept below the policy's
+    threshold (`candidate`), or both."""
+
+    ACTIVE = "active"
+    CANDIDATE = "candidate"
+    ALL = "all"
+
+    @property
+    def statuses(self) -> list[str]:
+        """The stored statuses this choice covers."""
+        return ["active", "candidate"] if self is FactStatus.ALL else [self.value]
 
 
 async def recompute(settings: Settings, console: Console) -> TrustReport:
@@ -62,8 +88,10 @@ def print_report(report: TrustReport, console: Console) -> None:
         f"read {report.seconds_reading:.2f} s, computed {report.seconds_computing:.2f} s, "
         f"wrote {report.seconds_writing:.2f} s"
     )
-    for original, copier, score in report.copying:
-        console.print(f"suspected copying: {copier} copies {original} (score {score:.2f})")
+    for original, copier, probability in report.copying:
+        console.print(
+            f"suspected copying: {copier} copies {original} (probability {probability:.2f})"
+        )
 
 
 def print_train_report(report: TrainReport, console: Console) -> None:
@@ -99,16 +127,37 @@ def print_train_report(report: TrainReport, console: Console) -> None:
 
 
 def export_facts(
-    settings: Settings, table: str, export_format: ExportFormat, output: Path | None
+    settings: Settings,
+    table: str,
+    export_format: ExportFormat,
+    output: Path | None,
+    status: FactStatus = FactStatus.ACTIVE,
+    min_confidence: float = 0.0,
 ) -> int:
-    """Write the active facts of `table`; returns how many."""
-    records = with_graph(settings, lambda graph: graph.read("trust/table_facts", {"table": table}))
+    """Write the facts of `table` with `status` and at least `min_confidence`, each with the
+    names of its supporting and contradicting sources; returns how many."""
+    records = with_graph(settings, partial(_read_facts, table, status, min_confidence))
     if output is None:
         _write(records, export_format, sys.stdout)
     else:
         with output.open("w", encoding="utf-8", newline="") as stream:
             _write(records, export_format, stream)
     return len(records)
+
+
+async def _read_facts(
+    table: str, status: FactStatus, min_confidence: float, graph: Graph
+) -> list[dict[str, Any]]:
+    """The facts asked for, with source names in place of the evidence's source ids."""
+    params = {"table": table, "statuses": status.statuses, "min_confidence": min_confidence}
+    records = [dict(record) for record in await graph.read("trust/table_facts", params)]
+    evidence = [json.loads(record.pop("evidence") or "{}") for record in records]
+    ids = sorted({i for e in evidence for side in e.values() for i in side})
+    names = {r["id"]: r["name"] for r in await graph.read("trust/source_names", {"ids": ids})}
+    for record, sides in zip(records, evidence, strict=True):
+        for side in ("supporting", "contradicting"):
+            record[f"{side}_sources"] = [names.get(i, i) for i in sides.get(side, [])]
+    return records
 
 
 def _write(records: list[dict[str, Any]], export_format: ExportFormat, stream: IO[str]) -> None:
@@ -121,7 +170,14 @@ def _write(records: list[dict[str, Any]], export_format: ExportFormat, stream: I
     writer.writeheader()
     for row in rows:
         value = row["value"]
-        writer.writerow({**row, "value": value if isinstance(value, str) else json.dumps(value)})
+        writer.writerow(
+            {
+                **row,
+                "value": value if isinstance(value, str) else json.dumps(value),
+                "supporting_sources": "; ".join(row["supporting_sources"]),
+                "contradicting_sources": "; ".join(row["contradicting_sources"]),
+            }
+        )
 
 
 @trust_app.command("recompute")
@@ -147,10 +203,20 @@ def facts_export(
     output: Annotated[
         Path | None, typer.Option("--output", help="A file (default: stdout).")
     ] = None,
+    status: Annotated[
+        FactStatus,
+        typer.Option("--status", help="active (synced), candidate (below the policy), or all."),
+    ] = FactStatus.ACTIVE,
+    min_confidence: Annotated[
+        float,
+        typer.Option("--min-confidence", min=0.0, max=1.0, help="Only facts at least this sure."),
+    ] = 0.0,
     profile: ProfileOption = None,
 ) -> None:
-    """One line per entity and attribute: key, attribute, value, confidence, supporting and
-    contradicting sources."""
-    count = export_facts(settings_for(profile), table, export_format, output)
+    """One line per entity and attribute: key, attribute, value, confidence, status, how
+    many sources support and contradict it, and their names."""
+    count = export_facts(
+        settings_for(profile), table, export_format, output, status, min_confidence
+    )
     if output is not None:
         out.print(f"{count} facts written to {output}")

@@ -32,6 +32,8 @@ class FieldType(StrEnum):
     BOOLEAN = "boolean"
     DATE = "date"
     DATETIME = "datetime"
+    TIME = "time"
+    """A time of day without a date ("14:05:00"); its tolerance wraps around midnight."""
     LIST = "list"
 
 
@@ -45,7 +47,7 @@ class Tolerance(BaseModel):
 
     relative: float | None = Field(default=None, ge=0, le=1, description="fraction, numbers")
     absolute: float | None = Field(default=None, ge=0, description="units, numbers")
-    seconds: float | None = Field(default=None, ge=0, description="datetimes")
+    seconds: float | None = Field(default=None, ge=0, description="datetimes, times of day")
     days: int | None = Field(default=None, ge=0, description="dates")
 
 
@@ -87,7 +89,7 @@ def _check_tolerance(value_type: FieldType, tolerance: Tolerance) -> None:
     fits = {
         "relative": value_type in NUMERIC,
         "absolute": value_type in NUMERIC,
-        "seconds": value_type is FieldType.DATETIME,
+        "seconds": value_type in (FieldType.DATETIME, FieldType.TIME),
         "days": value_type is FieldType.DATE,
     }
     for kind, allowed in fits.items():

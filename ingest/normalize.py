@@ -10,6 +10,8 @@ Every value is brought to one JSON form per field type, so equal facts give equa
   (English month names); "03/04/2009" is ambiguous and refused.
 - datetime: ISO 8601 in UTC with "Z", from any ISO 8601 date and time; a naive value is taken
   as UTC. A date without a time of day is refused.
+- time (of day, no date): "HH:MM:SS" from "14:05", "14:05:30", "2:05 pm" or "12:00 am";
+  hours past 23 or minutes past 59 are refused.
 - list: a JSON list, or a string split on ";"; items are trimmed, empty ones dropped, each
   normalised as the field's `items` type. Source order is kept.
 - string: stripped, Unicode NFC; a JSON number becomes its text. text: the same with "\\n"
@@ -38,6 +40,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}([, \u00a0\u202f])\d{3}(?:\1\d{3})*(?:\.\d+)?")
 _HAS_TIME = re.compile(r"\d[Tt ]\d")
+_TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?")
 _INT64 = 2**63
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y")
@@ -242,6 +245,20 @@ def _read_datetime(raw: JsonValue) -> str:
     return moment.replace(tzinfo=None).isoformat(timespec=precision) + "Z"
 
 
+def _read_time(raw: JsonValue) -> str:
+    match = _TIME_OF_DAY.fullmatch(_string(raw).strip().lower())
+    if match is None:
+        raise ValueError("it is not a time of day such as 14:05, 14:05:30 or 2:05 pm")
+    hour, minute, second = (int(part or 0) for part in match.group(1, 2, 3))
+    if match.group(4):
+        if not 1 <= hour <= 12:
+            raise ValueError("it has a 12-hour clock time with an hour outside 1-12")
+        hour = hour % 12 + (12 if match.group(4) == "pm" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError("it is not a time of day (hours 0-23, minutes and seconds 0-59)")
+    return f"{hour:02d}:{minute:02d}:{second:02d}"
+
+
 def _read_string(raw: JsonValue) -> str:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return str(raw)
@@ -260,4 +277,5 @@ _READERS: dict[FieldType, Callable[[JsonValue], JsonValue]] = {
     FieldType.BOOLEAN: _read_boolean,
     FieldType.DATE: _read_date,
     FieldType.DATETIME: _read_datetime,
+    FieldType.TIME: _read_time,
 }

@@ -18,13 +18,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from itertools import combinations
 from operator import itemgetter
 
 import numpy as np
+import scipy.sparse as sp  # type: ignore[import-untyped]
 from pydantic import JsonValue
 
 from graph.schemas import FieldSpec, FieldType, TableSchema
-from trust.compare import agrees_with_itself, cluster_values
+from trust.compare import agrees_with_itself, cluster_values, value_similarity
 from trust.truth import ClaimSet, Ints
 
 NAMED_SOURCE_PREFIX = "named:"
@@ -162,6 +164,9 @@ def build_claims(
     sources: list[int] = []
     values: list[int] = []
     positions: list[int] = []
+    forms: list[int] = []
+    n_forms = 0
+    similar: list[tuple[int, int, float]] = []
     for key in sorted(grouped):
         assertions = grouped[key]
         assertions.sort(key=itemgetter(0))  # row-id order, whatever order rows came in
@@ -170,11 +175,15 @@ def build_claims(
             tables[table].fields[attribute], [value for _, _, value, _ in assertions]
         )
         offset = len(representatives)
+        similar += similar_values(tables[table].fields[attribute], shown, offset)
         representatives += shown
         item_of_value += [len(items)] * len(shown)
         sources += [source for _, source, _, _ in assertions]
         values += [offset + cluster for cluster in clusters]
         positions += [position for _, _, _, position in assertions]
+        item_forms = written_forms([value for _, _, value, _ in assertions], n_forms)
+        forms += item_forms
+        n_forms = max(item_forms) + 1
         items.append(Item(table, entity_key, attribute))
     source_of_assertion, first_source = _number_by_appearance(np.array(sources, dtype=np.int64))
     names = list(source_numbers)
@@ -186,6 +195,8 @@ def build_claims(
         value=value_of_assertion[first_claim],
         item_of_value=np.array(item_of_value, dtype=np.int64),
         n_sources=len(first_source),
+        form=np.array(forms, dtype=np.int64)[first_claim],
+        similar=similarity_matrix(similar, len(representatives)),
     )
     return ClaimIndex(
         claims=claims,
@@ -196,6 +207,31 @@ def build_claims(
         assertion_rows=np.array(positions, dtype=np.int64),
         assertion_claims=claim_of_assertion,
     )
+
+
+def similar_values(
+    spec: FieldSpec, shown: Sequence[JsonValue], offset: int
+) -> list[tuple[int, int, float]]:
+    """(value, value, similarity) for every ordered pair of an item's similar values, the
+    values numbered from `offset` in the order of `shown`."""
+    out: list[tuple[int, int, float]] = []
+    for i, j in combinations(range(len(shown)), 2):
+        similarity = value_similarity(spec, shown[i], shown[j])
+        if similarity > 0:
+            out += [(offset + i, offset + j, similarity), (offset + j, offset + i, similarity)]
+    return out
+
+
+def similarity_matrix(pairs: list[tuple[int, int, float]], n_values: int) -> sp.csr_matrix:
+    """The values x values matrix of `similar_values` pairs."""
+    rows, cols, weights = zip(*pairs, strict=True) if pairs else ((), (), ())
+    return sp.csr_matrix((weights, (rows, cols)), shape=(n_values, n_values), dtype=np.float64)
+
+
+def written_forms(values: Sequence[JsonValue], offset: int) -> list[int]:
+    """Per value, its written form: a number (from `offset`) shared by exactly equal values."""
+    numbers: dict[object, int] = {}
+    return [offset + numbers.setdefault(_identity(value), len(numbers)) for value in values]
 
 
 def _number_by_appearance(keys: Ints) -> tuple[Ints, Ints]:

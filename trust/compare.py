@@ -5,19 +5,29 @@ Two values *agree* when they may state the same fact:
 - integer, float: `|a - b| <= relative * max(|a|, |b|)` or `|a - b| <= absolute`; without a
   tolerance they must be equal. A relative slack of 1e-9 absorbs float rounding at the edge.
 - datetime ("...Z"): at most `seconds` apart (0 without a tolerance).
+- time of day ("HH:MM:SS"): at most `seconds` apart around the clock, so 23:59 and 00:01
+  are two minutes apart.
 - date ("YYYY-MM-DD"): at most `days` apart (0 without a tolerance).
 - string, text: equal after Unicode NFKC, case folding and collapsing whitespace; accents
   are kept ("Gdańsk" is not "Gdansk").
 - boolean: equal.
 - list (not multi-valued): element-wise, in any order unless `ordered`. String items are
   compared as person names: "Smith, J." == "J. Smith" == "j smith" == "John Smith" (the
-  "Last, First" form is turned around and given names are cut to initials). This is the
-  right key for author lists, the only string lists in `schemas/` that are not multi-valued.
+  "Last, First" form is turned around and given names are cut to initials), and an item
+  naming several people ("Ann Lee, Bo Chan", "Lee, Ann / Chan, Bo", "Ann Lee and Bo Chan")
+  counts as each of them (`person_names`). This is the right key for author lists, the only
+  string lists in `schemas/` that are not multi-valued.
 - multi-valued list (phones): never compared as a whole. Several values can all be true, so
   the truth engine makes each element its own claim; `values_agree` then takes `a` and `b`
   as two elements of the `items` type.
 
 Values of different kinds never agree.
+
+Values that do not agree can still be *similar* (`value_similarity`, 0 to 1), and support
+each other in proportion (`trust.truth`): numbers, datetimes, times and dates from 1 at their
+tolerance down to 0 at SIMILAR_REACH times it (nothing without a tolerance); lists of names
+by the share of names they have in common (Jaccard), so an author list that names only the
+first author backs the full list a little. Strings and the rest: 0.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TypeGuard
 
 from pydantic import JsonValue
@@ -33,8 +43,12 @@ from pydantic import JsonValue
 from graph.schemas import NUMERIC, FieldSpec, FieldType, Tolerance
 
 _SLACK = 1e-9
+_DAY = 86_400
 _SPACES = re.compile(r"\s+")
 _NAME_PARTS = re.compile(r"[\s.]+")
+_PEOPLE = re.compile(r"\s*(?:;|/|&|\band\b)\s*", re.IGNORECASE)
+SIMILAR_REACH = 1.5
+"""Numbers and moments this many tolerances apart or more are not similar at all."""
 
 
 def values_agree(spec: FieldSpec, a: JsonValue, b: JsonValue) -> bool:
@@ -81,6 +95,63 @@ def cluster_values(spec: FieldSpec, values: Sequence[JsonValue]) -> list[int]:
     return labels
 
 
+def value_similarity(spec: FieldSpec, a: JsonValue, b: JsonValue) -> float:
+    """How similar two values that may not agree are, from 0 to 1 (the module docstring)."""
+    if spec.type is FieldType.LIST and not spec.multi_valued:
+        return _names_overlap(a, b) if (spec.items or FieldType.STRING) is FieldType.STRING else 0.0
+    gap = _gap_in_tolerances(spec.items or spec.type, spec.tolerance or Tolerance(), a, b)
+    if gap is None:
+        return 0.0
+    return float(min(1.0, max(0.0, (SIMILAR_REACH - gap) / (SIMILAR_REACH - 1))))
+
+
+def person_names(text: str) -> list[str]:
+    """The people one string names: split on ";", "/", "&" and "and", and on commas when
+    every part has two words or more ("Ann Lee, Bo Chan"; "Lee, Ann" is one person)."""
+    names: list[str] = []
+    for part in _PEOPLE.split(text):
+        pieces = [piece.strip() for piece in part.split(",") if piece.strip()]
+        if len(pieces) > 1 and all(len(piece.split()) > 1 for piece in pieces):
+            names += pieces
+        elif part.strip():
+            names.append(part.strip())
+    return names
+
+
+def _name_keys(values: list[JsonValue]) -> list[str]:
+    return [name_key(name) for value in values for name in person_names(str(value))]
+
+
+def _names_overlap(a: JsonValue, b: JsonValue) -> float:
+    if not isinstance(a, list) or not isinstance(b, list):
+        return 0.0
+    left, right = set(_name_keys(a)), set(_name_keys(b))
+    return len(left & right) / len(left | right) if left | right else 0.0
+
+
+def _gap_in_tolerances(
+    kind: FieldType, tolerance: Tolerance, a: JsonValue, b: JsonValue
+) -> float | None:
+    """How many tolerances apart two numbers, moments or dates are (None: not comparable)."""
+    try:
+        if kind in NUMERIC and _is_number(a) and _is_number(b):
+            slack = max(
+                (tolerance.relative or 0.0) * max(abs(a), abs(b)), tolerance.absolute or 0.0
+            )
+            return float(abs(a - b)) / slack if slack > 0 else None
+        if kind is FieldType.DATETIME and isinstance(a, str) and isinstance(b, str):
+            seconds = abs((datetime.fromisoformat(a) - datetime.fromisoformat(b)).total_seconds())
+            return seconds / tolerance.seconds if tolerance.seconds else None
+        if kind is FieldType.TIME and isinstance(a, str) and isinstance(b, str):
+            return _clock_gap(a, b) / tolerance.seconds if tolerance.seconds else None
+        if kind is FieldType.DATE and isinstance(a, str) and isinstance(b, str):
+            days = abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
+            return days / tolerance.days if tolerance.days else None
+    except ValueError:
+        return None
+    return None
+
+
 def name_key(name: str) -> str:
     """A person name as "initials last": "Smith, John" and "J. Smith" both give "j smith"."""
     text = _fold(name)
@@ -98,14 +169,15 @@ def _fold(text: str) -> str:
 
 
 def _lists_agree(spec: FieldSpec, a: JsonValue, b: JsonValue) -> bool:
-    if not isinstance(a, list) or not isinstance(b, list) or len(a) != len(b):
+    if not isinstance(a, list) or not isinstance(b, list):
         return False
     item_type = spec.items or FieldType.STRING
     if item_type in (FieldType.STRING, FieldType.TEXT):
         if not all(isinstance(x, str) for x in [*a, *b]):
             return False
-        a = [name_key(str(x)) for x in a]
-        b = [name_key(str(x)) for x in b]
+        a, b = list[JsonValue](_name_keys(a)), list[JsonValue](_name_keys(b))
+    if len(a) != len(b):
+        return False
     if not spec.ordered:
         a, b = sorted(a, key=_sort_key), sorted(b, key=_sort_key)
     return all(_scalars_agree(item_type, spec.tolerance, x, y) for x, y in zip(a, b, strict=True))
@@ -137,9 +209,23 @@ def _scalars_agree(
             return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= (
                 tolerance.days or 0
             )
+        if kind is FieldType.TIME:
+            return _clock_gap(a, b) <= (tolerance.seconds or 0.0)
     except ValueError:
         return False
     return a == b
+
+
+def _clock_gap(a: str, b: str) -> float:
+    """Seconds between two times of day the short way round the clock (ValueError if one
+    is not "HH:MM:SS")."""
+    gap = abs(_seconds_of_day(a) - _seconds_of_day(b))
+    return float(min(gap, _DAY - gap))
+
+
+def _seconds_of_day(text: str) -> int:
+    moment = time.fromisoformat(text)
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
 
 
 def _numbers_agree(tolerance: Tolerance, a: JsonValue, b: JsonValue) -> bool:

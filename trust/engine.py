@@ -1,10 +1,10 @@
 """The trust engine: reads claims from the graph, resolves them, scores, writes back.
 
-`recompute` is the full pass (source trust re-estimated, decay applied to every row). Copy
-detection (`trust.truth`) stays off here: on the labelled scenarios it still flags honest
-sources when copiers are the majority, and costs accuracy (see bench/trust_quality.py).
-`update_entities` is the incremental pass after an ingest: the items of the touched entities
-are resolved again with the current source trust, and only their rows, documents and facts
+`recompute` is the full pass (source trust re-estimated, decay applied to every row, source
+dependence found again and stored as `(copier)-[:COPIES]->(original)` edges, see
+`trust.dependence`). `update_entities` is the incremental pass after an ingest: the items of
+the touched entities are resolved again with the current source trust and the copying the
+last full pass stored, and only their rows, documents and facts
 are written; of their rows already scored, only those that moved by `INCREMENTAL_TOLERANCE`
 or more (the full pass rewrites any that moved by `TRUST_EPSILON`). A document's trust is
 the mean of its rows': a full pass recomputes it, an incremental pass moves it by the change
@@ -46,6 +46,7 @@ from graph.schemas import TableSchema
 from trust.aggregates import document_means, document_shifts, table_snapshots
 from trust.claims import NAMED_SOURCE_PREFIX, ClaimIndex, RowRecord, build_claims
 from trust.conflicts import find_value_conflicts
+from trust.dependence import Dependence
 from trust.detector import conflict_params
 from trust.facts import (
     FactChanges,
@@ -216,7 +217,7 @@ class TrustEngine:
         )
         clock.lap("reading")
         index = build_claims(rows, self._tables)
-        result = discover(index.claims, prior_trust=_prior(index, prior), detect_copying=False)
+        result = discover(index.claims, prior_trust=_prior(index, prior))
         work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON, disputed)
         clock.lap("computing")
         await self._graph.write("trust/freeze_all_decisions")
@@ -225,6 +226,9 @@ class TrustEngine:
             "trust/write_source_trust", {"sources": source_records(index, result)}
         )
         await self._publish_changes(changes, "source", "full recompute")
+        pairs = copy_records(index, result.dependence)
+        await self._graph.write("trust/retract_copies", {"pairs": pairs})
+        await self._graph.write("trust/write_copies", {"pairs": pairs})
         changes = await self._graph.write(
             "trust/write_document_trust", {"documents": document_means(rows, work.scores.trust)}
         )
@@ -295,7 +299,8 @@ class TrustEngine:
         clock.lap("reading")
         index = build_claims(rows, self._tables)
         held = _prior(index, prior)
-        result = resolve(index.claims, held)
+        copying = await self._graph.read("trust/copies_among", {"sources": index.sources})
+        result = resolve(index.claims, held, stored_dependence(index, copying))
         work = self._score(
             rows, index, result, started, stored, model, INCREMENTAL_TOLERANCE, disputed
         )
@@ -574,19 +579,45 @@ def _source_node(source: str) -> dict[str, Any]:
 
 
 def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
-    """What `trust/write_source_trust` writes of every source: its trust, what it copies,
-    and its parts by table."""
-    copies: dict[str, str] = {index.sources[b]: index.sources[a] for a, b, _ in result.copying}
+    """What `trust/write_source_trust` writes of every source: its trust and its parts by
+    table."""
     parts = source_parts(index, result)
     return [
         {
             **_source_node(source),
             "trust": float(result.source_trust[i]),
-            "copies": copies.get(source),
             "parts": json.dumps(parts[i], sort_keys=True),
         }
         for i, source in enumerate(index.sources)
     ]
+
+
+def copy_records(index: ClaimIndex, dependence: Dependence) -> list[dict[str, Any]]:
+    """What `trust/write_copies` writes: one record per dependent pair of sources."""
+    return [
+        {
+            "original": index.sources[original],
+            "copier": index.sources[copier],
+            "probability": probability,
+            "shared_true": shared_true,
+            "shared_false": shared_false,
+        }
+        for original, copier, probability, shared_true, shared_false in dependence.pairs()
+    ]
+
+
+def stored_dependence(index: ClaimIndex, records: Iterable[Mapping[str, Any]]) -> Dependence:
+    """The `COPIES` edges read by `trust/copies_among` as a `Dependence` over the index's
+    sources (edges of sources the index does not hold are left out)."""
+    number = index.source_index()
+    known = [r for r in records if r["original"] in number and r["copier"] in number]
+    return Dependence(
+        original=np.array([number[r["original"]] for r in known], dtype=np.int64),
+        copier=np.array([number[r["copier"]] for r in known], dtype=np.int64),
+        probability=np.array([r["probability"] for r in known], dtype=np.float64),
+        shared_true=np.array([r["shared_true"] for r in known], dtype=np.float64),
+        shared_false=np.array([r["shared_false"] for r in known], dtype=np.float64),
+    )
 
 
 def initial_source_records(index: ClaimIndex, trust: np.ndarray) -> list[dict[str, Any]]:

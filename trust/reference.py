@@ -1,23 +1,21 @@
 """The `trust.truth` iteration written plainly over a networkx graph: the benchmark baseline.
 
 Sources and values are nodes of a bipartite graph, a claim is an edge (with its vote weight);
-every step loops over nodes and edges in Python. Same formulas, constants, tie rule and copy
-detection as `trust.truth.discover`, so both give the same result up to float rounding.
+every step loops over nodes and edges in Python. Same formulas, constants and tie rule as
+`trust.truth.discover` without copy detection, so both give the same result up to float
+rounding.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from itertools import combinations
 
 import networkx as nx  # type: ignore[import-untyped]
 import numpy as np
 
+from trust.dependence import Dependence
 from trust.truth import (
-    COPY_MIN_ERRORS,
-    COPY_ROUNDS,
-    COPY_SCORE,
     EPS,
     FALSE_VALUES,
     INITIAL_TRUST,
@@ -34,9 +32,8 @@ def discover(
     *,
     max_iterations: int = 100,
     tolerance: float = 1e-6,
-    detect_copying: bool = True,
 ) -> TruthResult:
-    """`trust.truth.discover`, one node at a time."""
+    """`trust.truth.discover(claims, detect_copying=False)`, one node at a time."""
     graph = nx.Graph()
     graph.add_nodes_from((("s", s) for s in range(claims.n_sources)), bipartite=0)
     for value, item in enumerate(claims.item_of_value.tolist()):
@@ -46,28 +43,13 @@ def discover(
     trust = {("s", s): INITIAL_TRUST for s in range(claims.n_sources)}
     confidence, iterations, converged = _iterate(graph, trust, max_iterations, tolerance)
     winner = _winners(graph, confidence, claims.n_items)
-    copying: list[tuple[int, int, float]] = []
-    for _ in range(COPY_ROUNDS if detect_copying else 0):
-        found = _copiers(graph, winner, trust)
-        if found == copying:
-            break
-        copying = found
-        nx.set_edge_attributes(graph, 1.0, "weight")
-        for original, copier, score in copying:
-            for value in graph[("s", copier)]:
-                if graph.has_edge(("s", original), value):
-                    edge = graph.edges[("s", copier), value]
-                    edge["weight"] = min(edge["weight"], 1 - score)
-        confidence, more, converged = _iterate(graph, trust, max_iterations, tolerance)
-        iterations += more
-        winner = _winners(graph, confidence, claims.n_items)
     return TruthResult(
         np.array([trust[("s", s)] for s in range(claims.n_sources)]),
         np.array([confidence[("v", v)] for v in range(len(claims.item_of_value))]),
         np.array(winner, dtype=np.int64),
         iterations,
         converged,
-        copying,
+        Dependence.none(),
     )
 
 
@@ -119,27 +101,3 @@ def _winners(graph: nx.Graph, confidence: dict[Source, float], n_items: int) -> 
         if winner[item] < 0 and p >= best[item] - TIE:
             winner[item] = v[1]
     return winner
-
-
-def _copiers(
-    graph: nx.Graph, winner: list[int], trust: dict[Source, float]
-) -> list[tuple[int, int, float]]:
-    wrong: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for v in _values(graph):
-        item = graph.nodes[v]["item"]
-        if winner[item] != v[1]:
-            for s in graph[v]:
-                wrong[item][s[1]].add(v[1])
-    both: dict[tuple[int, int], int] = defaultdict(int)
-    same: dict[tuple[int, int], int] = defaultdict(int)
-    for by_source in wrong.values():
-        for a, b in combinations(sorted(by_source), 2):
-            both[a, b] += 1
-            same[a, b] += len(by_source[a] & by_source[b])
-    found = []
-    for (a, b), count in both.items():
-        score = same[a, b] / count
-        if count >= COPY_MIN_ERRORS and score >= COPY_SCORE:
-            copier_first = trust[("s", b)] > trust[("s", a)]
-            found.append((b, a, score) if copier_first else (a, b, score))
-    return sorted(found)

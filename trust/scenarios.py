@@ -6,7 +6,8 @@ accuracy, or else one of the item's few wrong values (so mistakes can coincide, 
 Correct variants are what `trust.compare` must see through: numbers and datetimes moved by
 noise inside the tolerance, strings in other case and spacing, author lists reordered and
 written "Last, F.". Wrong values lie beyond the tolerance. A *copier* repeats its original's
-claim (errors included) with probability `copy_rate`; a *stale* source's mistakes are always
+claim (errors included, written the same way) with probability `copy_rate`, on every kind
+of attribute or only on `copied_kinds`; a *stale* source's mistakes are always
 the item's old value. `encode` clusters the claims with `cluster_values` into a `ClaimSet`.
 """
 
@@ -20,6 +21,7 @@ import numpy as np
 from pydantic import JsonValue
 
 from graph.schemas import FieldSpec
+from trust.claims import similar_values, similarity_matrix, written_forms
 from trust.compare import cluster_values, values_agree
 from trust.truth import ClaimSet, Floats, Ints
 
@@ -45,6 +47,7 @@ class Config:
     copies: dict[int, int] = field(default_factory=dict)  # copier -> original
     stale: frozenset[int] = frozenset()
     copy_rate: float = 0.9
+    copied_kinds: tuple[str, ...] | None = None  # copiers copy only these kinds (None: all)
     coverage: float = 0.8
     wrong_values: int = 3
     noise: float = 0.45  # of the tolerance, for correct variants
@@ -63,6 +66,15 @@ SCENARIOS: dict[str, Config] = {
         wrong_gap=(1.5, 4.0),
     ),
     "lists": Config(accuracy=(0.9, 0.8, 0.7, 0.6, 0.5, 0.5), kinds=("authors",)),
+    "copier_majority": Config(
+        accuracy=(0.9, 0.85, 0.85, 0.5, 0.55, 0.55, 0.55, 0.55), copies={4: 3, 5: 3, 6: 3, 7: 3}
+    ),
+    "honest_agree": Config(accuracy=(0.97, 0.96, 0.95, 0.6, 0.55, 0.5)),
+    "partial_copiers": Config(
+        accuracy=(0.9, 0.85, 0.8, 0.5, 0.55, 0.55, 0.55),
+        copies={4: 3, 5: 3, 6: 3},
+        copied_kinds=("float", "string", "authors"),
+    ),
     "stale": Config(accuracy=(0.9, 0.85, 0.8, 0.7, 0.5, 0.5), stale=frozenset({4, 5})),
 }
 
@@ -103,7 +115,8 @@ def generate(name: str, *, seed: int = 0, n_items: int = 300) -> Scenario:
         stated: dict[int, JsonValue] = {}
         for source, accuracy in enumerate(config.accuracy):
             original = config.copies.get(source)
-            if original in stated and rng.random() < config.copy_rate:
+            copied = config.copied_kinds is None or kind in config.copied_kinds
+            if copied and original in stated and rng.random() < config.copy_rate:
                 stated[source] = stated[original]
             elif rng.random() < config.coverage:
                 if rng.random() < accuracy:
@@ -135,15 +148,23 @@ def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
     values: list[int] = []
     item_of_value: list[int] = []
     true_ids: list[int] = []
+    forms: list[int] = []
+    n_forms = 0
+    similar: list[tuple[int, int, float]] = []
     for item, claims in enumerate(by_item):
         spec = scenario.specs[item]
         labels = cluster_values(spec, [claim.value for claim in claims])
         offset = len(item_of_value)
+        item_forms = written_forms([claim.value for claim in claims], n_forms)
+        forms += item_forms
+        n_forms = max(item_forms, default=n_forms - 1) + 1
         representatives: dict[int, JsonValue] = {}
         for claim, label in zip(claims, labels, strict=True):
             representatives.setdefault(label, claim.value)
             sources.append(claim.source)
             values.append(offset + label)
+        shown = [representatives[label] for label in range(len(representatives))]
+        similar += similar_values(spec, shown, offset)
         item_of_value += [item] * len(representatives)
         true_ids.append(
             next(
@@ -160,6 +181,8 @@ def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
         np.array(values, dtype=np.int64),
         np.array(item_of_value, dtype=np.int64),
         len(scenario.accuracy),
+        np.array(forms, dtype=np.int64),
+        similarity_matrix(similar, len(item_of_value)),
     )
     return claim_set, np.array(true_ids, dtype=np.int64)
 

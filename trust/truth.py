@@ -7,26 +7,28 @@ item (an entity's attribute). Starting from `A(s) = 0.8` (or `prior_trust`), rep
 
     vote     tau(s) = ln(N * A(s) / (1 - A(s)))               N = FALSE_VALUES
     score    C(v)   = sum of w(s, v) * tau(s) over the sources s claiming v
-    conf     P(v)   = exp C(v) / sum of exp C(v') over the values v' of v's item
+    similar  C*(v)  = C(v) + RHO * sum of sim(v, v') * C(v') over v's item's other values
+    conf     P(v)   = exp C*(v) / sum of exp C*(v') over the values v' of v's item
     trust    A(s)   = mean of P(v) over the values s claims, clamped to [EPS, 1 - EPS]
 
-until no `A(s)` moves by `tolerance` or more. The log-odds vote lets a few accurate sources
-outvote many weak ones, and a source worse than chance (A < 1 / (N + 1)) votes against.
+until no `A(s)` moves by `tolerance` or more. `sim` is `trust.compare.value_similarity` (0
+when unknown): close values support each other (AccuSim, Dong et al. 2009), so a time two
+minutes past the tolerance or an author list naming the same first author adds a little.
+The log-odds vote lets a few accurate sources outvote many weak ones, and a source worse
+than chance (A < 1 / (N + 1)) votes against.
 
 What the scores mean: `P(v)` is the probability that `v` is its item's true value, given the
 source accuracies, if sources err independently and uniformly over N false values, and if
 one of the claimed values is true; it sums to 1 over an item, so an item only one source
 speaks for is certain. `A(s)` is the expected fraction of a source's claims that are true.
 
-Copying (the idea of Dong et al. 2009, simplified): independent sources rarely make the same
-mistake, so after a first run, for every pair of sources that are both wrong (claim a
-non-winning value) on at least COPY_MIN_ERRORS common items, the copy score is the fraction
-of those items where they claim the same wrong value. A pair scoring at least COPY_SCORE is
-reported, and the less trusted source of the pair (on a tie, the higher id: the later one)
-has its votes for values the other also claims weighted by `1 - score`; then the iteration
-runs again from the trust reached. Detection is repeated from scratch with the new winners
-(a bloc of copiers can make honest sources look wrong together) until the suspected pairs no
-longer change, at most COPY_ROUNDS times.
+Copying (Dong et al. 2009, `trust.dependence`): after a first run, every pair of sources that
+share items gets a probability of being dependent from the values they share (false ones
+weigh much more than true ones) and from their accuracy on the rest; the votes of dependent
+sources are discounted (`trust.dependence.discount`) and the iteration runs again from the
+trust reached. Detection and discount are repeated with the new confidences (a bloc of
+copiers that first outvoted the truth is weighed again once its votes count less) until
+the winners and the reported pairs no longer change, at most COPY_ROUNDS times.
 """
 
 from __future__ import annotations
@@ -35,38 +37,20 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
+
+from trust.arrays import ClaimSet, Floats, Ints
+from trust.dependence import Dependence, Overlap, detect, discount
 
 FALSE_VALUES = 10
 EPS = 1e-3
 INITIAL_TRUST = 0.8
-COPY_SCORE = 0.8
-COPY_MIN_ERRORS = 5
-COPY_ROUNDS = 3
+COPY_ROUNDS = 5
+RHO = 0.5
+"""How much a similar value's score counts toward a value's (Dong et al. use 0.5 and up)."""
 TIE = 1e-9
 
-Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class ClaimSet:
-    """Integer-coded claims: claim i says source `source[i]` gives value `value[i]`.
-
-    A value is a global (item, value-cluster) id; `item_of_value[v]` is its item. A source
-    claiming the same value twice counts once.
-    """
-
-    source: Ints
-    value: Ints
-    item_of_value: Ints
-    n_sources: int
-
-    @property
-    def n_items(self) -> int:
-        """Items are numbered 0 .. n_items - 1."""
-        return int(self.item_of_value.max()) + 1 if len(self.item_of_value) else 0
+__all__ = ["ClaimSet", "Floats", "Ints", "TruthResult", "discover", "majority_vote", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -78,7 +62,12 @@ class TruthResult:
     winner: Ints  # per item, the most confident value (lowest id on a tie); -1 if none
     iterations: int
     converged: bool
-    copying: list[tuple[int, int, float]]  # (original, copier, score)
+    dependence: Dependence
+
+    @property
+    def copying(self) -> list[tuple[int, int, float]]:
+        """(original, copier, probability) of the dependent pairs, sorted."""
+        return [(a, b, p) for a, b, p, _, _ in self.dependence.pairs()]
 
 
 class _State(NamedTuple):
@@ -104,21 +93,45 @@ def discover(
         else np.clip(np.asarray(prior_trust, dtype=np.float64), EPS, 1 - EPS)
     )
     groups = _Groups(claims.item_of_value, claims.n_items)
-    state = _iterate(incidence, incidence, groups, trust, max_iterations, tolerance)
+    state = _iterate(
+        _with_similar(claims, incidence), incidence, groups, trust, max_iterations, tolerance
+    )
     winner = groups.winners(state.confidence)
-    copying: list[tuple[int, int, float]] = []
-    for _ in range(COPY_ROUNDS if detect_copying else 0):
-        found = find_copiers(incidence, groups, winner, state.trust)
-        if found == copying:
-            break
-        copying = found
-        weights = _discount(incidence, copying)
+    dependence = Dependence.none()
+    if detect_copying:
+        state, winner, dependence = _with_dependence(
+            claims, incidence, groups, state, winner, max_iterations, tolerance
+        )
+    return TruthResult(
+        state.trust, state.confidence, winner, state.iterations, state.converged, dependence
+    )
+
+
+def _with_dependence(
+    claims: ClaimSet,
+    incidence: sp.csr_matrix,
+    groups: _Groups,
+    state: _State,
+    winner: Ints,
+    max_iterations: int,
+    tolerance: float,
+) -> tuple[_State, Ints, Dependence]:
+    """Detect dependence, discount and iterate again, until the winners and the dependent
+    pairs settle (at most COPY_ROUNDS times; see the module docstring)."""
+    overlap = Overlap.of(claims, incidence)
+    dependence = Dependence.none()
+    for _ in range(COPY_ROUNDS):
+        found = detect(overlap, claims, incidence, state.confidence, FALSE_VALUES, EPS)
+        if not len(found.probability) and not len(dependence.probability):
+            break  # independent sources: nothing to discount
+        weights = _with_similar(claims, discount(incidence, state.trust, found))
         again = _iterate(weights, incidence, groups, state.trust, max_iterations, tolerance)
         state = again._replace(iterations=state.iterations + again.iterations)
-        winner = groups.winners(state.confidence)
-    return TruthResult(
-        state.trust, state.confidence, winner, state.iterations, state.converged, copying
-    )
+        settled = found.pairs() == dependence.pairs()
+        dependence, before, winner = found, winner, groups.winners(state.confidence)
+        if settled and np.array_equal(before, winner):
+            break
+    return state, winner, dependence
 
 
 def majority_vote(claims: ClaimSet) -> Ints:
@@ -168,6 +181,13 @@ def _incidence(claims: ClaimSet) -> sp.csr_matrix:
     return matrix
 
 
+def _with_similar(claims: ClaimSet, weights: sp.csr_matrix) -> sp.csr_matrix:
+    """Vote weights with similar values' support: `C*` = (W + RHO * S W) tau (module)."""
+    if claims.similar is None or not claims.similar.nnz:
+        return weights
+    return sp.csr_matrix(weights + RHO * (claims.similar @ weights))
+
+
 def _iterate(
     weights: sp.csr_matrix,
     incidence: sp.csr_matrix,
@@ -192,54 +212,18 @@ def _iterate(
     return _State(trust, confidence, max_iterations, False)
 
 
-def find_copiers(
-    incidence: sp.csr_matrix, groups: _Groups, winner: Ints, trust: Floats
-) -> list[tuple[int, int, float]]:
-    """Suspected (original, copier, score) pairs, by shared mistakes (module docstring)."""
-    n_values = incidence.shape[0]
-    wrong = np.ones(n_values, dtype=bool)
-    wrong[winner[winner >= 0]] = False
-    wrong_claims = sp.diags(wrong.astype(np.float64)) @ incidence
-    to_item = sp.csr_matrix(
-        (np.ones(n_values), (groups.item, np.arange(n_values))),
-        shape=(groups.n_items, n_values),
-    )
-    errs = (to_item @ wrong_claims).sign()
-    both_wrong = (errs.T @ errs).tocoo()
-    same_wrong = (wrong_claims.T @ wrong_claims).tocsr()
-    pairs = (both_wrong.row < both_wrong.col) & (both_wrong.data >= COPY_MIN_ERRORS)
-    rows, cols = both_wrong.row[pairs], both_wrong.col[pairs]
-    if not len(rows):
-        return []
-    scores = np.asarray(same_wrong[rows, cols], dtype=np.float64).ravel() / both_wrong.data[pairs]
-    found: list[tuple[int, int, float]] = []
-    for a, b, score in zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True):
-        if score >= COPY_SCORE:
-            original, copier = (b, a) if trust[b] > trust[a] else (a, b)
-            found.append((original, copier, score))
-    return sorted(found)
-
-
-def _discount(incidence: sp.csr_matrix, copying: list[tuple[int, int, float]]) -> sp.csr_matrix:
-    """Claim weights: a copier's votes for values its original also claims count 1 - score."""
-    weights = incidence.copy()
-    rows = np.repeat(np.arange(incidence.shape[0]), np.diff(incidence.indptr))
-    for original, copier, score in copying:
-        claimed_by_original = np.zeros(incidence.shape[0], dtype=bool)
-        claimed_by_original[rows[incidence.indices == original]] = True
-        hit = (incidence.indices == copier) & claimed_by_original[rows]
-        weights.data[hit] = np.minimum(weights.data[hit], 1 - score)
-    return weights
-
-
-def resolve(claims: ClaimSet, source_trust: Floats) -> TruthResult:
+def resolve(
+    claims: ClaimSet, source_trust: Floats, dependence: Dependence | None = None
+) -> TruthResult:
     """Value confidences and winners for a fixed source trust: one vote, nothing re-estimated.
 
     This is what an incremental update computes for the items a new document touched; with
-    the trust a full `discover` reached (and no copying discount) it gives that pass's
+    the trust and the `dependence` a full `discover` reached it gives that pass's
     confidences to within its convergence tolerance.
     """
     trust = np.clip(np.asarray(source_trust, dtype=np.float64), EPS, 1 - EPS)
     groups = _Groups(claims.item_of_value, claims.n_items)
-    confidence = groups.softmax(_incidence(claims) @ np.log(FALSE_VALUES * trust / (1 - trust)))
-    return TruthResult(trust, confidence, groups.winners(confidence), 0, True, [])
+    found = dependence or Dependence.none()
+    weights = _with_similar(claims, discount(_incidence(claims), trust, found))
+    confidence = groups.softmax(weights @ np.log(FALSE_VALUES * trust / (1 - trust)))
+    return TruthResult(trust, confidence, groups.winners(confidence), 0, True, found)

@@ -31,6 +31,7 @@ from governance.rbac import Action
 from graph.errors import GraceError
 from graph.model import Timestamp
 from trust.aggregates import HISTOGRAM_BUCKETS
+from trust.dependence import COPY_RATE
 from trust.learning import ScoringMode, TrainedModel, scoring_mode
 from trust.model_store import latest_in_force, models_by_version
 from trust.score import (
@@ -458,15 +459,25 @@ def document_explanation(record: DocumentTrustRecord, top: int) -> TrustExplanat
     )
 
 
+class CopyRecord(BaseModel):
+    """A source another copies: its `COPIES` edge as `api/trust_sources` reads it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    original: str
+    probability: float
+    shared_false: float
+
+
 class SourceTrustRecord(BaseModel):
-    """A source's trust with its parts by table (`api/trust_sources`)."""
+    """A source's trust with its parts by table and what it copies (`api/trust_sources`)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     id: str
     trust: float | None = None
     parts: dict[str, float] = Field(default_factory=dict)
-    copies: str | None = None
+    copies: list[CopyRecord] = Field(default_factory=list)
     estimated: bool = True
     """Whether a full pass estimated the trust; else it is the starting trust of a new source."""
 
@@ -493,15 +504,18 @@ def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
     over its claims by table (written by the incremental pass)."""
     if record.trust is None or not record.parts:
         raise NotScoredError(record.id)
-    evidence = []
-    if record.copies is not None:
-        evidence.append(
-            EvidencePath(
-                description=f"copies source {record.copies}: the values they share count less",
-                weight=1.0,
-                node_ids=(record.id, record.copies),
-            )
+    evidence = [
+        EvidencePath(
+            description=(
+                f"copies source {copy.original} (probability {copy.probability:.2f}, "
+                f"{copy.shared_false:.1f} false values shared): on the values they share, the "
+                f"less trusted of the two votes x{1 - COPY_RATE * copy.probability:.2f}"
+            ),
+            weight=copy.probability,
+            node_ids=(record.id, copy.original),
         )
+        for copy in sorted(record.copies, key=lambda copy: -copy.probability)
+    ]
     ranked = explain(TrustScore(value=record.trust, contributions=record.parts), evidence, top)
     basis = (
         "the mean confidence of its claims"

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,11 +118,17 @@ async def test_ingest_runs_the_after_ingest_pass_and_lists_its_failed_runs(
 async def test_trust_recompute_then_facts_export_as_csv_and_jsonl(
     settings: Settings, graph: Graph, tmp_path: Path, unique: str
 ) -> None:
-    key = f"cli-{unique}-xx"
-    for source, population in (("one", 1000), ("two", 1000), ("three", 5000)):
+    key, split = f"cli-{unique}-xx", f"cli-{unique}-yy"
+    for source, population, other in (
+        ("one", 1000, 2000),
+        ("two", 1000, 9000),
+        ("three", 5000, None),
+    ):
         folder = tmp_path / f"{source}_{unique}"
         folder.mkdir()
-        (folder / "cities.csv").write_text(f"city_id,name,population\n{key},Clitown,{population}\n")
+        lines = f"city_id,name,population\n{key},Clitown,{population}\n"
+        lines += f"{split},Splitville,{other}\n" if other else ""
+        (folder / "cities.csv").write_text(lines)
     try:
         assert grace(settings, "ingest", str(tmp_path)).returncode == 0
         recomputed = grace(settings, "trust", "recompute")
@@ -143,12 +150,45 @@ async def test_trust_recompute_then_facts_export_as_csv_and_jsonl(
         facts = [json.loads(line) for line in output.read_text().splitlines()]
         [population] = [f for f in facts if f["key"] == key and f["attribute"] == "population"]
         assert population["value"] == 1000
+        assert population["status"] == "active"
         assert (population["supporting"], population["contradicting"]) == (2, 1)
+        assert len(population["supporting_sources"]) == 2
+        [against] = population["contradicting_sources"]
+        assert f"three_{unique}" in against
         as_csv = grace(settings, "facts", "export", "--table", "cities")
         rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
         assert {"key": key, "attribute": "name", "value": "Clitown"}.items() <= next(
             r for r in rows if r["key"] == key and r["attribute"] == "name"
         ).items()
+        assert (
+            f"three_{unique}"
+            in next(r for r in rows if r["key"] == key and r["attribute"] == "population")[
+                "contradicting_sources"
+            ]
+        )
+
+        def populations(*options: str) -> dict[str, dict[str, Any]]:
+            result = grace(
+                settings, "facts", "export", "--table", "cities", "--format", "jsonl", *options
+            )
+            assert result.returncode == 0, result.stderr
+            lines = [json.loads(line) for line in result.stdout.splitlines()]
+            return {
+                f["key"]: f
+                for f in lines
+                if f["key"] in (key, split) and f["attribute"] == "population"
+            }
+
+        every = populations("--status", "all")
+        assert set(every) == {key, split}
+        assert every[split]["confidence"] == pytest.approx(0.5)  # one source against one
+        for status in ("active", "candidate"):  # whatever the policy in force, a partition
+            chosen = populations("--status", status)
+            assert {k for k, f in every.items() if f["status"] == status} == set(chosen)
+        assert set(populations("--status", "all", "--min-confidence", "0.9")) == {key}
+        refused = grace(settings, "facts", "export", "--table", "cities", "--min-confidence", "1.5")
+        assert refused.returncode != 0
+        assert "min-confidence" in refused.stderr + refused.stdout
     finally:
         for source in ("one", "two", "three"):
             await graph.write("testing/delete_source", {"source": f"folder:{source}_{unique}"})

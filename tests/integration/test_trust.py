@@ -36,7 +36,7 @@ HEADER = "city_id,name,population,updated_at\n"
 async def sources(
     graph: Graph, tmp_path: Path, unique: str
 ) -> AsyncIterator[dict[str, SourceFolder]]:
-    folders = {name: SourceFolder(tmp_path, f"{name}_{unique}") for name in ("a", "b", "c", "d")}
+    folders = {name: SourceFolder(tmp_path, f"{name}_{unique}") for name in "abcde"}
     yield folders
     for folder in folders.values():
         await graph.write("testing/delete_source", {"source": folder.id})
@@ -322,3 +322,61 @@ async def test_conflicts_facts_and_source_explanations_agree_after_every_pass(
     await engine.recompute()
     again, confidence = await conflict_and_fact(graph, unique, "k1")
     assert again == pytest.approx(confidence, abs=1e-9)
+
+
+async def copies(graph: Graph, folders: dict[str, SourceFolder]) -> list[dict[str, Any]]:
+    ids = [folder.id for folder in folders.values()]
+    return [dict(r) for r in await graph.read("testing/copies", {"sources": ids})]
+
+
+async def test_a_copier_is_stored_as_copies_and_its_votes_discounted_in_every_pass(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    truth = [(f"p{i}", 20_000 + i * 100, now) for i in range(20)]
+    for honest in "abc":
+        await ingest(service, sources[honest], cities(unique, truth))
+    # d is wrong on every odd city; e copies d, mistakes included
+    wrong = [(k, p * 2 if i % 2 else p, at) for i, (k, p, at) in enumerate(truth)]
+    await ingest(service, sources["d"], cities(unique, wrong))
+    copied = await ingest(service, sources["e"], cities(unique, wrong))
+    report = await engine.recompute()
+    [edge] = await copies(graph, sources)
+    assert {edge["copier"], edge["original"]} == {sources["d"].id, sources["e"].id}
+    assert edge["probability"] > 0.9
+    assert edge["shared_false"] > 5
+    assert edge["shared_true"] > 5
+    assert [(a, b) for a, b, _ in report.copying] == [(edge["original"], edge["copier"])]
+    resolved = await fact(graph, unique, "p1", "population")
+    assert json.loads(resolved["value"]) == 20_100
+    # without the discount the copy would have weighed as an independent source
+    _, records = await read_document_rows(graph, copied, ScoredBy("propagated"))
+    index = build_claims(records, engine.tables)
+    stored = await read_source_trust(graph)
+    held = resolve(index.claims, np.array([stored[s] for s in index.sources]))
+    [item] = [
+        i
+        for i, it in enumerate(index.items)
+        if (it.key, it.attribute) == (f"p1-{unique}", "population")
+    ]
+    undiscounted = float(held.value_confidence[held.winner[item]])
+    assert 1 - undiscounted > 5 * (1 - resolved["confidence"])  # the copied error weighs more
+    # the incremental pass after a document reuses the stored dependence
+    await engine.update_document(copied)
+    again = await fact(graph, unique, "p1", "population")
+    assert again["confidence"] == pytest.approx(resolved["confidence"], abs=1e-4)
+    # the copier's explanation names the discount
+    [record] = await graph.read("api/trust_sources", {"ids": [edge["copier"]]})
+    explained = source_explanation(SourceTrustRecord.model_validate(dict(record)), top=5)
+    assert any(
+        f"copies source {edge['original']}" in path.description for path in explained.evidence
+    )
+
+    # e stops copying: the next full pass retracts the edge
+    await ingest(service, sources["e"], cities(unique, truth))
+    await engine.recompute()
+    assert await copies(graph, sources) == []

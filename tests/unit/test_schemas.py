@@ -6,7 +6,7 @@ from textwrap import dedent
 import pytest
 
 from graph.errors import InvalidDefinitionsError
-from graph.schemas import FieldType, TableSchema, load_tables
+from graph.schemas import FieldSpec, FieldType, TableSchema, load_tables
 from graph.settings import PROJECT_ROOT
 
 GOOD = """\
@@ -147,3 +147,9 @@ def test_digest_changes_with_the_definition() -> None:
     changed = base.model_copy(update={"description": "other"})
     assert base.sha256 == TableSchema.model_validate_json(base.model_dump_json()).sha256
     assert base.sha256 != changed.sha256
+
+
+def test_a_seconds_tolerance_fits_a_time_of_day_and_days_do_not() -> None:
+    assert FieldSpec.model_validate({"type": "time", "tolerance": {"seconds": 60}}).tolerance
+    with pytest.raises(ValueError, match="a `days` tolerance does not apply to time values"):
+        FieldSpec.model_validate({"type": "time", "tolerance": {"days": 1}})

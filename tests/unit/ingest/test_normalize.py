@@ -231,3 +231,29 @@ def test_entity_key_joins_the_key_fields() -> None:
     assert entity_key(TABLE, {"code": "A1", "year": 2025}) == "A1|2025"
     assert entity_key(TABLE, {"code": "A1"}) is None
     assert entity_key(TABLE, {"code": "", "year": 2025}) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("14:05", "14:05:00"),
+        ("14:05:30", "14:05:30"),
+        (" 7:5 ", None),
+        ("2:05 pm", "14:05:00"),
+        ("12:00 am", "00:00:00"),
+        ("12:30 PM", "12:30:00"),
+        ("00:00", "00:00:00"),
+    ],
+)
+def test_a_time_of_day_is_read_as_hh_mm_ss(raw: str, expected: str | None) -> None:
+    if expected is None:
+        assert "time of day" in str(refused("time", raw))
+    else:
+        assert value("time", raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["24:00", "12:60", "13:00 pm", "0:15 am", "noon", "2026-01-01"])
+def test_a_time_of_day_out_of_range_or_not_a_time_is_refused(raw: str) -> None:
+    error = refused("time", raw)
+    assert error.code == "normalization"
+    assert "time" in str(error).split(": ", 2)[-1]

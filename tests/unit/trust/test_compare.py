@@ -4,7 +4,14 @@ import pytest
 from pydantic import JsonValue
 
 from graph.schemas import FieldSpec
-from trust.compare import agrees_with_itself, cluster_values, name_key, values_agree
+from trust.compare import (
+    agrees_with_itself,
+    cluster_values,
+    name_key,
+    person_names,
+    value_similarity,
+    values_agree,
+)
 
 
 def spec(kind: str, **options: object) -> FieldSpec:
@@ -151,3 +158,87 @@ VALUES: list[JsonValue] = [
 def test_agreeing_with_itself_is_comparing_with_itself(field: FieldSpec) -> None:
     for value in VALUES:
         assert agrees_with_itself(field, value) == values_agree(field, value, value), value
+
+
+AUTHORS = FieldSpec.model_validate({"type": "list", "items": "string"})
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Robert Sedgewick, Philippe Flajolet", ["Robert Sedgewick", "Philippe Flajolet"]),
+        ("Knuth, Donald E.", ["Knuth, Donald E."]),
+        ("Bohl, Marilyn/ Rynn, Maria", ["Bohl, Marilyn", "Rynn, Maria"]),
+        ("Jack Park and Sam Hunting", ["Jack Park", "Sam Hunting"]),
+        ("Lientz,Bennet", ["Lientz,Bennet"]),
+    ],
+)
+def test_person_names_splits_an_item_naming_several_people(text: str, names: list[str]) -> None:
+    assert person_names(text) == names
+
+
+def test_an_author_list_written_in_one_item_agrees_with_the_list() -> None:
+    assert values_agree(
+        AUTHORS, ["Robert Sedgewick, Philippe Flajolet"], ["Flajolet, P.", "R Sedgewick"]
+    )
+    assert not values_agree(AUTHORS, ["Robert Sedgewick"], ["Sedgewick, R.", "Flajolet, P."])
+
+
+def test_author_lists_are_as_similar_as_the_names_they_share() -> None:
+    assert value_similarity(AUTHORS, ["Aiken, Peter"], ["Peter Aiken; M. David Allen"]) == 0.5
+    assert value_similarity(AUTHORS, ["Aiken, Peter"], ["Celko, Joe"]) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("spec", "a", "b", "similarity"),
+    [
+        ({"type": "float", "tolerance": {"absolute": 1.0}}, 100.0, 101.0, 1.0),
+        ({"type": "float", "tolerance": {"absolute": 1.0}}, 100.0, 101.25, 0.5),
+        ({"type": "float", "tolerance": {"absolute": 1.0}}, 100.0, 101.6, 0.0),
+        ({"type": "integer", "tolerance": {"absolute": 10}}, 100, 112, 0.6),
+        ({"type": "integer"}, 100, 101, 0.0),
+        (
+            {"type": "datetime", "tolerance": {"seconds": 60}},
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:01:15Z",
+            0.5,
+        ),
+        ({"type": "date", "tolerance": {"days": 2}}, "2026-01-01", "2026-01-04", 0.0),
+        ({"type": "string"}, "Lyon", "Lyons", 0.0),
+    ],
+)
+def test_numbers_and_moments_are_similar_up_to_a_reach_past_their_tolerance(
+    spec: dict[str, object], a: JsonValue, b: JsonValue, similarity: float
+) -> None:
+    field = FieldSpec.model_validate(spec)
+    assert value_similarity(field, a, b) == pytest.approx(similarity)
+
+
+CLOCK = FieldSpec.model_validate({"type": "time", "tolerance": {"seconds": 120}})
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "agree"),
+    [
+        ("23:59:00", "00:01:00", True),  # two minutes apart across midnight
+        ("00:00:30", "23:58:00", False),  # two and a half minutes
+        ("12:00:00", "12:02:00", True),
+        ("12:00:00", "00:00:00", False),
+        ("12:00:00", "noon", False),
+    ],
+)
+def test_times_of_day_agree_within_the_tolerance_around_midnight(
+    a: str, b: str, agree: bool
+) -> None:
+    assert values_agree(CLOCK, a, b) is agree
+
+
+def test_times_of_day_are_similar_past_the_tolerance_around_midnight() -> None:
+    assert value_similarity(CLOCK, "23:58:30", "00:01:00") == pytest.approx(0.5)
+    assert value_similarity(CLOCK, "23:00:00", "00:01:00") == 0.0
+
+
+def test_a_time_without_a_tolerance_must_be_exact() -> None:
+    exact = FieldSpec.model_validate({"type": "time"})
+    assert values_agree(exact, "08:00:00", "08:00:00")
+    assert not values_agree(exact, "08:00:00", "08:00:01")

@@ -1,0 +1,232 @@
+"""Truth discovery on public data with gold answers (`../shared/truth-data/`, its README).
+
+Each data set is read into rows of a table (Grace's normaliser, `ingest.normalize`), encoded
+by `trust.claims.build_claims` (the engine's own path) and resolved by `trust.truth.discover`;
+majority vote runs on the same claims in the same run. The papers' protocol: every claim is
+fed, no gold; only the gold items are scored. Printed per data set:
+
+- accuracy of Grace's facts over the gold items, and of the active ones (confidence at or
+  above the default policy's `auto_sync_above`), with how many are active;
+- accuracy of majority vote on the same claims, and the published figures;
+- Spearman correlation of source trust with each source's accuracy on the gold items;
+- expected calibration error of the winners' confidence (ten equal-width bins).
+
+Run: `python -m bench truth_data` (set GRACE_TRUTH_DATA to read the data elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import JsonValue
+from scipy.stats import spearmanr  # type: ignore[import-untyped]
+
+from graph.errors import NormalizationError
+from graph.schemas import TableSchema
+from ingest.normalize import is_empty, normalize_value
+from trust.claims import ClaimIndex, RowRecord, build_claims
+from trust.compare import name_key
+from trust.truth import Floats, Ints, TruthResult, discover, majority_vote
+
+DATA = Path(os.environ.get("GRACE_TRUTH_DATA", Path(__file__).parents[2] / "shared/truth-data"))
+SYNC_ABOVE = 0.8
+"""`auto_sync_above` of the default policy (`policies/trust.yaml`)."""
+BINS = 10
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """Rows of one table, the gold value per entity key, and how a value is scored."""
+
+    name: str
+    table: TableSchema
+    attribute: str
+    rows: list[RowRecord]
+    gold: dict[str, JsonValue]
+    correct: Callable[[JsonValue, JsonValue], bool]  # (chosen, gold)
+    published: str
+
+
+@dataclass(frozen=True)
+class Quality:
+    """What one resolution of a data set scores on its gold items."""
+
+    accuracy: float
+    active_accuracy: float
+    active: int
+    majority: float
+    spearman: float
+    ece: float
+    gold_items: int
+
+
+def _table(name: str, spec: dict[str, object]) -> TableSchema:
+    return TableSchema.model_validate(
+        {
+            "name": name,
+            "description": f"{name} from the public truth-discovery data",
+            "owner": "bench",
+            "entity_key": ["key"],
+            "fields": {"key": {"type": "string"}, "value": spec},
+        }
+    )
+
+
+def _rows(table: TableSchema, lines: Iterator[tuple[str, str, str]]) -> list[RowRecord]:
+    """One row per (source, key, raw value); values the normaliser refuses are left out."""
+    spec = table.fields["value"]
+    rows: list[RowRecord] = []
+    for source, key, raw in lines:
+        if is_empty(raw):
+            continue
+        try:
+            value = normalize_value("value", spec, raw)
+        except NormalizationError:
+            continue
+        if is_empty(value):
+            continue
+        row_id = f"{len(rows):08d}"
+        rows.append(RowRecord(row_id, table.name, key, {"value": value}, source, source))
+    return rows
+
+
+def _person(name: str) -> tuple[str, str]:
+    """A name as (first initial, last name): the papers ignore middle names."""
+    parts = name_key(name).split(" ")
+    return (parts[0][0] if len(parts) > 1 else "", parts[-1])
+
+
+def _same_authors(chosen: JsonValue, gold: JsonValue) -> bool:
+    if not isinstance(chosen, list) or not isinstance(gold, list):
+        return False
+    return sorted(_person(str(n)) for n in chosen) == sorted(_person(str(n)) for n in gold)
+
+
+def book() -> DataSet:
+    """AbeBooks author lists: 895 bookstores, 1,265 books, 100 gold."""
+    table = _table("books", {"type": "list", "items": "string"})
+    spec = table.fields["value"]
+    with (DATA / "book/book.txt").open(encoding="utf-8", errors="replace") as lines:
+        fields = [line.rstrip("\r\n").split("\t") for line in lines]
+    rows = _rows(table, ((f[0], f[1], f[3]) for f in fields if len(f) >= 4))
+    gold: dict[str, JsonValue] = {}
+    for line in (DATA / "book/book_golden.txt").read_text(encoding="utf-8").splitlines():
+        key, _, authors = line.partition("\t")
+        gold[key.strip()] = normalize_value("value", spec, authors)
+    published = "majority .71, TruthFinder .83, ACCU .87, AccuSim .89 (Dong et al. 2009)"
+    return DataSet("book", table, "value", rows, gold, _same_authors, published)
+
+
+def population() -> DataSet:
+    """Wikipedia city populations: 4,264 editors, 41,196 city-years, 308 gold."""
+    table = _table("populations", {"type": "integer"})
+    with (DATA / "population/claims.txt").open(encoding="utf-8", errors="replace") as lines:
+        fields = [[part.strip() for part in line.split("|\t")] for line in lines]
+    rows = _rows(
+        table,
+        ((f[5], f"{f[2]}|{f[3].removeprefix('Population')}", f[4]) for f in fields if len(f) > 5),
+    )
+    gold: dict[str, JsonValue] = {}
+    for line in (DATA / "population/gold.txt").read_text(encoding="utf-8").splitlines():
+        parts = [part.strip() for part in line.split(",")]
+        if len(parts) == 4:
+            gold[f"{parts[0]}, {parts[1]}|{parts[2]}"] = int(parts[3])
+    published = "voting .799, TruthFinder .850, LCA .861 (Pasternack & Roth 2013, 274 claims)"
+    return DataSet("population", table, "value", rows, gold, lambda a, b: a == b, published)
+
+
+def _gold_items(data: DataSet, index: ClaimIndex) -> tuple[Ints, list[JsonValue]]:
+    """The items that have a gold answer, and those answers."""
+    found = [
+        (i, data.gold[item.key]) for i, item in enumerate(index.items) if item.key in data.gold
+    ]
+    return np.array([i for i, _ in found], dtype=np.int64), [g for _, g in found]
+
+
+def _hits(
+    data: DataSet, index: ClaimIndex, winner: Ints, items: Ints, gold: list[JsonValue]
+) -> Floats:
+    return np.array(
+        [
+            winner[i] >= 0 and data.correct(index.representatives[winner[i]], answer)
+            for i, answer in zip(items.tolist(), gold, strict=True)
+        ],
+        dtype=np.float64,
+    )
+
+
+def _source_accuracy(
+    data: DataSet, index: ClaimIndex, items: Ints, gold: list[JsonValue]
+) -> tuple[Ints, Floats]:
+    """Sources that claim a gold item, and their share of right claims among those."""
+    answer = dict(zip(items.tolist(), gold, strict=True))
+    claims = index.claims
+    item_of_claim = claims.item_of_value[claims.value]
+    right = np.zeros(claims.n_sources)
+    total = np.zeros(claims.n_sources)
+    for source, value, item in zip(
+        claims.source.tolist(), claims.value.tolist(), item_of_claim.tolist(), strict=True
+    ):
+        if item in answer:
+            total[source] += 1
+            right[source] += data.correct(index.representatives[value], answer[item])
+    seen = np.flatnonzero(total > 0)
+    return seen, right[seen] / total[seen]
+
+
+def expected_calibration_error(confidence: Floats, hits: Floats, bins: int = BINS) -> float:
+    """Sum over equal-width confidence bins of |mean confidence - accuracy| x bin share."""
+    if not len(confidence):
+        return 0.0
+    which = np.minimum((confidence * bins).astype(np.int64), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            error += abs(confidence[inside].mean() - hits[inside].mean()) * inside.mean()
+    return float(error)
+
+
+def measure(data: DataSet, index: ClaimIndex, result: TruthResult) -> Quality:
+    """Score `result` (and majority vote on the same claims) on the gold items."""
+    items, gold = _gold_items(data, index)
+    hits = _hits(data, index, result.winner, items, gold)
+    majority = _hits(data, index, majority_vote(index.claims), items, gold)
+    confidence = result.value_confidence[result.winner[items]]
+    active = confidence >= SYNC_ABOVE
+    sources, accuracy = _source_accuracy(data, index, items, gold)
+    rho = float(spearmanr(result.source_trust[sources], accuracy).statistic)
+    return Quality(
+        accuracy=float(hits.mean()),
+        active_accuracy=float(hits[active].mean()) if active.any() else float("nan"),
+        active=int(active.sum()),
+        majority=float(majority.mean()),
+        spearman=rho,
+        ece=expected_calibration_error(confidence, hits),
+        gold_items=len(items),
+    )
+
+
+def run() -> list[str]:
+    """One line per data set (see the module docstring)."""
+    lines = [
+        f"{'data':11} {'gold':>4} {'grace':>6} {'active':>12} {'majority':>8} {'gain':>6} "
+        f"{'rho':>5} {'ece':>5}  published"
+    ]
+    for load in (book, population):
+        data = load()
+        index = build_claims(data.rows, {data.table.name: data.table})
+        q = measure(data, index, discover(index.claims))
+        lines.append(
+            f"{data.name:11} {q.gold_items:4d} {q.accuracy:6.3f} "
+            f"{q.active_accuracy:6.3f} ({q.active:3d}) {q.majority:8.3f} "
+            f"{(q.accuracy - q.majority) * 100:+6.1f} {q.spearman:5.2f} {q.ece:5.3f}  "
+            f"{data.published}"
+        )
+    for line in lines:
+        print(line)
+    return lines
