@@ -126,7 +126,7 @@ async def test_a_batch_job_gives_each_of_its_files_its_own_run(
 async def test_files_of_a_batch_whose_time_runs_out_are_queued_alone_and_each_end(
     graph: Graph, settings: Settings, queue: ArqRedis, source: SourceFolder
 ) -> None:
-    """A job timeout of 4 s leaves the batch 3.2 s: the big file under way when it runs out
+    """A job timeout of 4 s leaves the batch 3.6 s: the big file under way when it runs out
     and every later file are queued as jobs of their own, and each still gets its run (the
     big one completed in its own job, or failed with `timeout`)."""
     big = "city_id,name,population\n" + "".join(
