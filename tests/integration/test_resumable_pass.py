@@ -5,6 +5,7 @@ the content unchanged) and by the worker's recovery sweep."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -17,8 +18,9 @@ from graph.settings import Settings
 from ingest.after_ingest import AfterIngest
 from ingest.pass_state import MAX_ATTEMPTS, PassLedger
 from ingest.pipeline import RunStatus
-from ingest.queue import QUEUE_NAME
+from ingest.queue import QUEUE_NAME, Priority, QueuedFile, enqueue_file
 from ingest.service import IngestionService, IngestOutcome, OutcomeStatus
+from ingest.watch.files import sha256_of
 from ingest.worker import resume_passes, worker_settings
 from tests.integration.conftest import SourceFolder
 
@@ -139,3 +141,59 @@ async def test_a_pass_that_keeps_failing_is_left_for_a_person_after_its_attempts
     assert document not in [owed.document_id for owed in await ledger.owed(10_000)]
     state = await pass_of(graph, document)
     assert (state["state"], state["step"], state["error"]) == ("failed", "update_trust", "boom")
+
+
+async def test_a_files_job_queues_its_pass_as_a_job_of_its_own(
+    graph: Graph, settings: Settings, queue: ArqRedis, source: SourceFolder
+) -> None:
+    """The pass does not eat into the time of the file's job (issue 20, item 5)."""
+    path = source.write("cities.csv", ROWS)
+    await enqueue_file(
+        queue, QueuedFile(path, source.root, sha256_of(path), path.stat().st_size), Priority.URGENT
+    )
+    options = {**worker_settings(settings), "handle_signals": False, "burst": True}
+    worker = Worker(**{**options, "max_burst_jobs": 1})
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()
+    [record] = await graph.read("testing/source_graph", {"source": source.id})
+    [document] = [d["id"] for d in record["documents"]]
+    assert (await pass_of(graph, document))["state"] == "pending"
+    assert await queue.exists(f"arq:job:pass:{document}")
+
+    worker = Worker(**options)
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()
+    assert (await pass_of(graph, document))["state"] == "done"
+
+
+async def test_the_passes_of_one_process_run_one_at_a_time(
+    graph: Graph,
+    bus: EventBus,
+    service: IngestionService,
+    source: SourceFolder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Concurrent passes on documents sharing a source and entities deadlocked and split one
+    thread; a process's passes now run one after the other, each step of one before any of
+    the next."""
+    outcomes = []
+    for n in range(3):
+        path = source.write(f"cities{n}.csv", ROWS.replace("City", f"Town{n}"))
+        outcomes.append(await service.ingest_file(path, source.root))
+    after_ingest = AfterIngest.declared(graph, bus)
+    caplog.set_level(logging.INFO, logger="ingest.after_ingest")
+    runs = await asyncio.gather(*(after_ingest.run(outcome) for outcome in outcomes))
+    assert [run.status if run else None for run in runs] == [RunStatus.SUCCEEDED] * 3
+    files = [  # "step update_trust on src/cities0.csv: succeeded in 0.4 s" -> the file
+        record.getMessage().split(" on ", 1)[1].rsplit(": ", 1)[0]
+        for record in caplog.records
+        if record.name == "ingest.after_ingest" and record.getMessage().startswith("step ")
+    ]
+    steps = len(after_ingest.spec.steps)
+    assert len(files) == 3 * steps
+    assert [files[i] for i in range(0, len(files), steps)] == list(dict.fromkeys(files))
+    assert all(len(set(files[i : i + steps])) == 1 for i in range(0, len(files), steps))
