@@ -34,9 +34,9 @@ from ingest.pass_state import LEASE_SECONDS
 from ingest.queue import Priority, QueuedFile, deserialize, enqueue_file, serialize
 from ingest.watch.files import sha256_of
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(3600)]  # a hang guard only
 
-JOB_TIMEOUT_SECONDS = 30
+JOB_TIMEOUT_SECONDS = 120
 """The worker's job timeout: a killed job runs again once its in-progress mark expires, this
 plus 10 s later (arq)."""
 SWEEP_SECONDS = 60
