@@ -57,8 +57,8 @@ def hostile_files() -> dict[str, bytes]:
         "name\nwith newline.csv": GOOD_CSV.encode(),
         os.fsdecode(b"bad\xffname.csv"): GOOD_CSV.encode(),
         "good.csv": GOOD_CSV.encode(),
-        "..\\..\\escape.csv": GOOD_CSV.encode(),
-        "...csv": GOOD_CSV.encode(),
+        "up..\\..\\escape.csv": GOOD_CSV.encode(),  # a name starting with "." is hidden
+        "dots...csv": GOOD_CSV.encode(),
         "-rf.csv": GOOD_CSV.encode(),
     }
     for seed in range(6):
