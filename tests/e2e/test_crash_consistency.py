@@ -57,8 +57,8 @@ def free_port() -> int:
 
 
 def write_files(inbox: Path) -> list[tuple[Path, Path]]:
-    """Two sources whose files overlap on half their cities, with different populations for
-    one city in ten: value conflicts, facts and source trust to compare."""
+    """Two sources whose files overlap on half their cities, the second doubling the
+    population of one city in ten: value conflicts, facts and source trust to compare."""
     files = []
     for n in range(FILES):
         source = n % 2
@@ -66,7 +66,7 @@ def write_files(inbox: Path) -> list[tuple[Path, Path]]:
         folder.mkdir(parents=True, exist_ok=True)
         start = (n // 2) * ROWS // 2
         lines = "".join(
-            f"cc-{i}-xx,City {i},XX,{10_000 + i + (source * 7 if i % 10 == 0 else 0)},"
+            f"cc-{i}-xx,City {i},XX,{(2 if source and i % 10 == 0 else 1) * (10_000 + i)},"
             f"{10 + i % 90}.5,2026-01-01T00:00:00Z\n"
             for i in range(start, start + ROWS)
         )
