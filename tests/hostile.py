@@ -140,7 +140,7 @@ def _nesting() -> dict[str, bytes]:
         files[f"deep_divs_{depth}.html"] = ("<div>" * depth + "x" + "</div>" * depth).encode()
         files[f"deep_quotes_{depth}.md"] = ("> " * depth + "text\n").encode()
         files[f"deep_lists_{depth}.md"] = "".join(
-            "  " * n + "- item\n" for n in range(min(depth, 5_000))
+            "  " * n + "- item\n" for n in range(min(depth, 300))
         ).encode()
     files["deep_table_cell.html"] = (
         "<table><tr><th>city_id</th><th>name</th></tr><tr><td>d1</td><td>"
@@ -183,7 +183,7 @@ def _numbers_and_text() -> dict[str, bytes]:
         "many_columns.csv": (",".join(f"c{n}" for n in range(20_000)) + "\n").encode(),
         "unclosed_quote.csv": b'city_id,name\nq1,"never closed\n' + b"x" * 10_000,
         "crlf_mixed.tsv": b"city_id\tname\r\nt1\tT\rt2\tU\n",
-        "long_line.md": b"#" * 5_000_000,
+        "long_line.md": b"#" * 300_000,
     }
 
 
