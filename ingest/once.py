@@ -1,6 +1,6 @@
 """Ingesting files and folders once, in this process (`grace ingest`, the demo of `grace up`):
-the files a few at a time, then the after-ingest pass on each new document, in file order,
-the same pass the worker runs."""
+the files a few at a time, then the after-ingest pass on each new document (and on each
+unchanged one whose pass is still owed), in file order, the same pass the worker runs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Protocol
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
-from ingest.after_ingest import AfterIngest
+from ingest.after_ingest import OWING, AfterIngest
 from ingest.assembly import open_ingestion
 from ingest.pipeline import PipelineRun
 from ingest.scan import walk
@@ -88,7 +88,8 @@ async def ingest_once(
             return outcome
 
         outcomes = list(await asyncio.gather(*(one(file, root) for file, root in files)))
-        fresh = [o for o in outcomes if o.status is OutcomeStatus.INGESTED]
+        # an unchanged file's pass may still be owed (a run before this one was cut short)
+        fresh = [o for o in outcomes if o.status in OWING]
         after_ingest = await AfterIngest.load(graph, bus, settings)
         shown.phase(ANALYSING, len(fresh))
         passes = []

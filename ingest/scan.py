@@ -8,15 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.queue import QueuedFile
-from ingest.watch.files import DEFAULT_IGNORE, ignored, sha256_of
+from ingest.watch.files import DEFAULT_IGNORE, ignored, regular_file, sha256_of
 
 
 def walk(root: Path) -> Iterator[Path]:
-    """Every eligible file below `root`, in a stable order; ignored folders are skipped."""
+    """Every eligible regular file below `root`, in a stable order; ignored folders are
+    skipped, and so are symlinks (never followed), FIFOs, sockets and devices."""
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if not ignored(name, DEFAULT_IGNORE))
         for name in sorted(files):
-            if not ignored(name, DEFAULT_IGNORE):
+            if not ignored(name, DEFAULT_IGNORE) and regular_file(Path(folder) / name):
                 yield Path(folder) / name
 
 

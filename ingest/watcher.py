@@ -31,7 +31,14 @@ from ingest.batcher import Batcher
 from ingest.queue import QueuedFile, deserialize, enqueue_all, redis_settings, serialize
 from ingest.sources import locate
 from ingest.watch.events import EVENTS, Handler, Signal
-from ingest.watch.files import DEFAULT_IGNORE, Signature, ignored, sha256_of, signature
+from ingest.watch.files import (
+    DEFAULT_IGNORE,
+    Signature,
+    ignored,
+    regular_file,
+    sha256_of,
+    signature,
+)
 
 __all__ = ["DEFAULT_IGNORE", "FileReady", "FolderWatcher", "Submit"]
 
@@ -216,7 +223,7 @@ class FolderWatcher:
     async def _offer(self, path: Path, *, fresh: bool) -> bool:
         """Hash `path` and submit it unless this content was already submitted; True if sent."""
         root = self._root_of(path)
-        before = signature(path)
+        before = signature(path) if regular_file(path) else None
         if root is None or before is None:
             log.debug("%s is gone (or no longer a regular file); skipped", path)
             return False

@@ -14,6 +14,11 @@ capped exponential backoff until Redis answers again and starts a new one. A job
 the moment Redis went away finishes its graph writes, but its result cannot be recorded:
 it stays queued with its in-progress mark, and runs again (converging on the same graph)
 once that mark expires, if Redis kept its data (the AOF of `grace up`).
+
+An after-ingest pass cut short (the worker killed, the job's time run out) is owed again
+(`ingest.pass_state`): the re-run of the file's job runs it, and so does the recovery sweep
+`resume_passes`, queued when a worker starts and run on its schedule (every minute in the
+shipped profiles, so a dead worker's pass resumes within a minute of its lease running out).
 """
 
 from __future__ import annotations
@@ -42,10 +47,11 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
 from graph.tracing import install as install_tracing
-from ingest.after_ingest import AfterIngest
+from ingest.after_ingest import OWING, AfterIngest
 from ingest.assembly import open_ingestion
 from ingest.deliveries import deliver_notification, worker_channels
 from ingest.maintenance import MAINTENANCE_TASKS
+from ingest.pass_state import OwedPass, PassLedger
 from ingest.queue import (
     QUEUE_NAME,
     QueuedFile,
@@ -56,7 +62,12 @@ from ingest.queue import (
 )
 from ingest.scan import scan
 from ingest.schedules import cron_jobs
-from ingest.service import ConcurrentVersionError, IngestionService, IngestOutcome
+from ingest.service import (
+    ConcurrentVersionError,
+    IngestionService,
+    IngestOutcome,
+    OutcomeStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +78,7 @@ RECONNECT_MAX_SECONDS = 2.0
 """Capped low: a restarted Redis is found again within this long of answering."""
 KEEP_RESULT_SECONDS = 10
 """Short, so that a file changed back to an earlier content can be queued again soon."""
-INGEST_SHARE = 0.8
+INGEST_SHARE = 0.9
 """The part of arq's job timeout a job spends ingesting before it stops (and requeues)."""
 
 
@@ -109,8 +120,8 @@ async def _ingest(ctx: dict[str, Any], path: str, root: str, seconds: float) -> 
 
 
 def _budget(ctx: dict[str, Any]) -> float:
-    """The seconds a job may spend ingesting, leaving the rest of arq's job timeout for the
-    after-ingest pass and for recording a time-out."""
+    """The seconds a job may spend ingesting, leaving the rest of arq's job timeout for
+    recording a time-out and queueing the after-ingest pass."""
     settings: Settings = ctx["settings"]
     return settings.worker_job_timeout_seconds * INGEST_SHARE
 
@@ -118,8 +129,8 @@ def _budget(ctx: dict[str, Any]) -> float:
 async def ingest_file(
     ctx: dict[str, Any], path: str, root: str, trace: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """Ingest one file, then run the after-ingest pass on it; a file that takes longer than
-    its budget is recorded as failed (`timeout`)."""
+    """Ingest one file, then queue its after-ingest pass as a job of its own; a file that
+    takes longer than its budget is recorded as failed (`timeout`)."""
     service: IngestionService = ctx["service"]
     job = str(ctx.get("job_id", ""))
     with _job_span(ctx, "ingest_file", trace):
@@ -133,17 +144,17 @@ async def ingest_file(
             # overwrites this record): either way the file does not end without a run.
             await service.record_timeout(Path(path), Path(root), seconds, job=job)
             raise
-        await ctx["after_ingest"].run(outcome)
+        await _queue_pass(ctx, outcome)
         return outcome_record(outcome)
 
 
 async def ingest_batch(
     ctx: dict[str, Any], files: list[list[str]], trace: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """Ingest several small files in one job, one after the other. Each file ends alone: one
-    that fails transiently is queued again by itself, and when the job's time runs out (or
-    the job is cancelled) the file under way and every later one are queued as jobs of
-    their own."""
+    """Ingest several small files in one job, one after the other, queueing the after-ingest
+    pass of each. Each file ends alone: one that fails transiently is queued again by itself,
+    and when the job's time runs out (or the job is cancelled) the file under way and every
+    later one are queued as jobs of their own."""
     records = []
     loop = asyncio.get_running_loop()
     deadline = loop.time() + _budget(ctx)
@@ -160,12 +171,39 @@ async def ingest_batch(
             except Retry as retry:
                 await _requeue(ctx, [[path, root]], defer=retry.defer_score or 0)
                 continue
-            try:
-                await ctx["after_ingest"].run(outcome)
-            except Exception:  # the file has its run; the later files still get theirs
-                log.exception("after-ingest pass failed for %s (its run is recorded)", path)
+            await _queue_pass(ctx, outcome)
             records.append(outcome_record(outcome))
     return records
+
+
+async def _queue_pass(ctx: dict[str, Any], outcome: IngestOutcome) -> None:
+    """Queue the pass of a newly ingested document, or of an unchanged one whose pass is
+    still owed, as a `resume_pass` job: the pass gets a job timeout of its own rather than
+    what the file's ingestion left. Should Redis fail here, the pass stays owed in the
+    graph and the recovery sweep queues it."""
+    if outcome.status not in OWING or outcome.document_id is None:
+        return
+    owed = OwedPass(outcome.document_id, outcome.path, outcome.table, outcome.rows)
+    if outcome.status is OutcomeStatus.UNCHANGED:
+        owed_still = await PassLedger(ctx["graph"]).owes(outcome.document_id)
+        if owed_still is None:
+            return
+        owed = owed_still
+    await _enqueue_pass(ctx["redis"], owed)
+
+
+async def _enqueue_pass(redis: ArqRedis, owed: OwedPass) -> bool:
+    """Queue one `resume_pass` job (not when that document's is already queued)."""
+    job = await redis.enqueue_job(
+        "resume_pass",
+        owed.document_id,
+        owed.path,
+        owed.table,
+        owed.rows,
+        _job_id=f"pass:{owed.document_id}",
+        _queue_name=QUEUE_NAME,
+    )
+    return job is not None
 
 
 async def _requeue(ctx: dict[str, Any], files: list[list[str]], *, defer: float) -> None:
@@ -182,6 +220,33 @@ async def _requeue(ctx: dict[str, Any], files: list[list[str]], *, defer: float)
             _defer_by=timedelta(milliseconds=defer),
         )
     log.warning("%d file(s) of batch %s queued again as jobs of their own", len(files), batch)
+
+
+SWEEP_LIMIT = 500
+"""Passes a sweep queues at most; the next sweep queues the rest."""
+
+
+async def resume_passes(ctx: dict[str, Any]) -> int:
+    """The recovery sweep: queue a `resume_pass` job for each document whose after-ingest
+    pass is owed (pending, failed with attempts left, or its worker died); returns how many
+    were queued (a document's job already queued is not queued twice)."""
+    redis: ArqRedis = ctx["redis"]
+    queued = 0
+    for owed in await PassLedger(ctx["graph"]).owed(SWEEP_LIMIT):
+        queued += await _enqueue_pass(redis, owed)
+    if queued:
+        log.warning("recovery sweep: %d after-ingest pass(es) owed, queued again", queued)
+    return queued
+
+
+async def resume_pass(
+    ctx: dict[str, Any], document_id: str, path: str, table: str | None, rows: int
+) -> str | None:
+    """Run one document's owed pass (see `resume_passes`); its pipeline status, or None
+    when it was no longer owed."""
+    after_ingest: AfterIngest = ctx["after_ingest"]
+    run = await after_ingest.resume(OwedPass(document_id, path, table, rows))
+    return None if run is None else run.status.value
 
 
 async def rescan(ctx: dict[str, Any]) -> int:
@@ -219,6 +284,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     channels = worker_channels(graph, settings, ctx.get("redis"))
     router = NotificationRouter(graph, bus, channels)
     ctx["notifications"] = asyncio.create_task(router.run(bus))
+    # the recovery sweep at start; the schedule's catches passes whose lease runs out later
+    await ctx["redis"].enqueue_job("resume_passes", _queue_name=QUEUE_NAME)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -232,7 +299,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["graph"].close()
 
 
-SCHEDULED_TASKS = {"rescan": rescan, **MAINTENANCE_TASKS}
+SCHEDULED_TASKS = {"rescan": rescan, "resume_passes": resume_passes, **MAINTENANCE_TASKS}
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
@@ -242,6 +309,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             ingest_file,
             ingest_batch,
             rescan,
+            resume_passes,
+            resume_pass,
             deliver_notification,
             *MAINTENANCE_TASKS.values(),
         ],

@@ -1,6 +1,8 @@
 // Phase 3, one transaction: the loading version becomes the active one. The previous version
 // is superseded; its rows missing from the new version are retracted (or superseded when the
-// same entity has a new row); the new version's rows become active; the run completes.
+// same entity has a new row); the new version's rows become active; the run completes. A
+// completed version owes its after-ingest pass (`pipeline: 'pending'`, see ingest/pass_state.py),
+// recorded in this same transaction so that no crash can lose it.
 MATCH (d:Document {id: $document_id})-[:INGESTED_BY]->(run:IngestionRun {id: $run_id})
 CALL (d) {
   OPTIONAL MATCH (old:Document {source: d.source, path: d.path, status: 'active'})
@@ -24,7 +26,8 @@ CALL (d) {
   SET r.status = 'active'
   RETURN count(r) AS activated
 }
-SET d.status = 'active', d.ingested_at = datetime(), d.rows = $rows, d.chunks = $chunks
+SET d.status = 'active', d.ingested_at = datetime(), d.rows = $rows, d.chunks = $chunks,
+    d.pipeline = CASE WHEN $status = 'completed' THEN 'pending' END, d.pipeline_attempts = 0
 SET run.status = $status, run.finished_at = datetime(), run.rows = $rows,
     run.skipped = $skipped, run.retracted = retracted, run.warnings = $warnings
 RETURN retracted, activated

@@ -68,14 +68,41 @@ def check_depth(record: object, path: str, locator: str, limits: Limits) -> None
 
 
 def nesting_depth(value: object) -> int:
-    """How deep lists and maps nest in `value` (a scalar is 0), without recursion."""
-    deepest = 0
-    pending: list[tuple[object, int]] = [(value, 0)]
+    """How deep lists and maps nest in `value` (a scalar is 0), without recursion. A container
+    reached from several parents (YAML aliases) is measured once, so a YAML bomb costs its
+    distinct containers, not their exponential expansion; one that holds itself is
+    `UNBOUNDED`."""
+    heights: dict[int, int] = {}
+    on_path: set[int] = set()
+    pending: list[tuple[object, bool]] = [(value, False)]
     while pending:
-        item, depth = pending.pop()
-        deepest = max(deepest, depth)
-        if isinstance(item, dict):
-            pending += [(child, depth + 1) for child in item.values()]
-        elif isinstance(item, list | tuple):
-            pending += [(child, depth + 1) for child in item]
-    return deepest
+        item, measured_children = pending.pop()
+        children = _children(item)
+        if children is None:
+            continue
+        key = id(item)
+        if measured_children:
+            on_path.discard(key)
+            heights[key] = 1 + max((heights.get(id(child), 0) for child in children), default=-1)
+            continue
+        if key in heights:
+            continue
+        if key in on_path:  # reached again from below itself: a cycle
+            return UNBOUNDED
+        on_path.add(key)
+        pending.append((item, True))
+        pending += [(child, False) for child in children if id(child) not in heights]
+    return heights.get(id(value), 0)
+
+
+UNBOUNDED = 2**31
+"""The depth of a value that contains itself."""
+
+
+def _children(value: object) -> list[object] | None:
+    """The values a list or map holds; None for a scalar."""
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, list | tuple):
+        return list(value)
+    return None

@@ -19,6 +19,7 @@ from arq.worker import Worker
 
 from graph.graph import Graph
 from graph.settings import Settings
+from ingest.extract import Extraction, Limits
 from ingest.queue import QueuedFile, enqueue_batch
 from ingest.service import IngestionService, OutcomeStatus
 from ingest.watch.files import sha256_of
@@ -126,7 +127,7 @@ async def test_a_batch_job_gives_each_of_its_files_its_own_run(
 async def test_files_of_a_batch_whose_time_runs_out_are_queued_alone_and_each_end(
     graph: Graph, settings: Settings, queue: ArqRedis, source: SourceFolder
 ) -> None:
-    """A job timeout of 4 s leaves the batch 3.2 s: the big file under way when it runs out
+    """A job timeout of 4 s leaves the batch 3.6 s: the big file under way when it runs out
     and every later file are queued as jobs of their own, and each still gets its run (the
     big one completed in its own job, or failed with `timeout`)."""
     big = "city_id,name,population\n" + "".join(
@@ -173,3 +174,38 @@ async def test_the_watchers_rescan_resubmits_a_file_whose_content_has_no_finishe
     await service.ingest_file(path, source.root)
     assert await watcher.rescan() == 0
     assert sent == [path, path]
+
+
+class ExtractorDefect(Exception):
+    """An exception type no part of Grace expects."""
+
+
+def defective_extractor(data: bytes, filename: str, limits: Limits) -> Extraction:
+    """An extractor with a defect: what the catch-all is there for."""
+    raise ExtractorDefect(f"cannot handle {len(data)} bytes")
+
+
+async def test_an_unexpected_exception_is_recorded_as_internal_with_its_type(
+    graph: Graph,
+    service: IngestionService,
+    source: SourceFolder,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The last-resort boundary: the file still gets one failed run, coded `internal` and
+    naming the exception's type; the traceback goes to the log; the next file goes in."""
+    monkeypatch.setattr("ingest.service.extract", defective_extractor)
+    path = source.write("cities.csv", GOOD_CSV)
+    outcome = await service.ingest_file(path, source.root)
+    assert (outcome.status, outcome.code) == (OutcomeStatus.FAILED, "internal")
+    [run] = await runs_of(graph, source)
+    assert (run["status"], run["error_code"]) == ("failed", "internal")
+    assert f"ExtractorDefect: cannot handle {len(GOOD_CSV)} bytes" in run["error"]
+    assert "Traceback" not in run["error"]
+    assert any(
+        record.exc_info and record.exc_info[0] is ExtractorDefect for record in caplog.records
+    )
+
+    monkeypatch.undo()
+    outcome = await service.ingest_file(source.write("later.csv", GOOD_CSV), source.root)
+    assert outcome.status is OutcomeStatus.INGESTED

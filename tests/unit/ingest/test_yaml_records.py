@@ -4,9 +4,10 @@ from textwrap import dedent
 
 import pytest
 
-from graph.errors import MalformedFileError, TooManyRowsError
+from graph.errors import MalformedFileError, TooDeepError, TooManyRowsError
 from ingest.extract.limits import Limits
 from ingest.extract.yaml_records import extract_yaml
+from tests.hostile import YAML_BOMB
 
 MIME = "application/yaml"
 
@@ -71,3 +72,15 @@ def test_alias_bombs_are_refused() -> None:
 def test_row_limit() -> None:
     with pytest.raises(TooManyRowsError):
         extract_yaml("- a: 1\n- a: 2\n", "t.yaml", MIME, Limits(max_rows=1))
+
+
+def test_a_yaml_bomb_is_refused_without_expanding_its_aliases() -> None:
+    """Nine levels of nine aliases: 9**10 values once expanded; the depth check measures
+    each distinct list once, and the conversion stops at its budget."""
+    with pytest.raises(MalformedFileError, match="aliases expand far beyond the file"):
+        extract_yaml("- " + YAML_BOMB.replace("\n", "\n  "), "bomb.yaml", "text/yaml", Limits())
+
+
+def test_a_record_that_contains_itself_is_too_deep() -> None:
+    with pytest.raises(TooDeepError, match="nested deeper than the limit"):
+        extract_yaml("- &a {city_id: r1, self: *a}\n", "loop.yaml", "text/yaml", Limits())

@@ -1,0 +1,4 @@
+// The facts resolved from one document's rows, and the trust of those rows.
+MATCH (r:Row)-[:EXTRACTED_FROM]->(:Document {id: $document_id})
+OPTIONAL MATCH (f:Fact)-[:RESOLVED_FROM]->(r)
+RETURN count(DISTINCT f) AS facts, collect(DISTINCT round(r.trust, 6)) AS trust
