@@ -18,7 +18,10 @@ from graph.settings import PROJECT_ROOT, load_settings
 from tests.browser_support import HOSTILE_KEYS, editor_content
 
 REGISTRY = CypherRegistry.load(PROJECT_ROOT / "cypher")
-SETTINGS = load_settings("dev", neo4j_uri="bolt://127.0.0.1:7687", neo4j_http_port=7474)
+# the environment wins over load_settings' overrides (NEO4J_URI of the test services): set after
+SETTINGS = load_settings("dev").model_copy(
+    update={"neo4j_uri": "bolt://127.0.0.1:7687", "neo4j_http_port": 7474}
+)
 
 
 def literal_value(literal: str) -> str:
