@@ -42,6 +42,7 @@ class Label(StrEnum):
     INGESTION_RUN = "IngestionRun"
     TRUST_MODEL = "TrustModel"
     TRUST_SNAPSHOT = "TrustSnapshot"
+    TRUST_AGGREGATE = "TrustAggregate"
     POLICY_EVALUATION = "PolicyEvaluation"
     MIGRATION = "Migration"
 
