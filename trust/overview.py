@@ -7,10 +7,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
-
 from graph.graph import Graph
-from graph.model import Timestamp
+from graph.model import TrustAggregate
 
 AGGREGATE_BUCKETS = 100
 """Buckets of 0.01: counts under and over any threshold that is a multiple of 0.01 are exact."""
@@ -65,19 +63,10 @@ async def read_overview(graph: Graph) -> Overview:
     )
 
 
-class TableTrust(BaseModel):
-    """A table's active rows as the last trust pass left them (`trust/refresh_table_trust`)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    rows: int
-    scored: int
-    total: float = 0.0
-    top: int
-    """Rows at trust 1.0 (the last bucket also holds 0.99 <= trust < 1.0)."""
-    buckets: list[int]
-    """`AGGREGATE_BUCKETS` counts; bucket b holds b / 100 <= trust < (b + 1) / 100."""
-    at: Timestamp
+class TableTrust(TrustAggregate):
+    """A table's stored trust aggregate with the counts the dashboard asks of it; bucket b
+    holds b / 100 <= trust < (b + 1) / 100, `top` the rows at 1.0 (the last bucket also
+    holds 0.99 <= trust < 1.0)."""
 
     def under(self, threshold: float) -> int | None:
         """Rows with trust < `threshold`, or None when it is no multiple of 0.01."""
@@ -121,4 +110,4 @@ async def read_table_trust(graph: Graph, table: str) -> TableTrust | None:
     records = await graph.read("api/trust_aggregate", {"table": table})
     if not records:
         return None
-    return TableTrust.model_validate(records[0])
+    return TableTrust.from_node(records[0])

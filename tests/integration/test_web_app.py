@@ -223,6 +223,10 @@ def test_a_trust_number_opens_its_explanation(
     dialog = browser_page.get_by_role("dialog")
     dialog.wait_for(timeout=UI_TIMEOUT_MS)
     dialog.get_by_role("table").wait_for(timeout=UI_TIMEOUT_MS)
+    box = dialog.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= browser_page.viewport_size["width"]  # type: ignore[index]
     text = dialog.inner_text()
     assert "propagated" in text
     assert "resolved into the active fact on population" in text  # an evidence path

@@ -17,7 +17,13 @@ AT = datetime(2026, 12, 6, tzinfo=UTC)
 def aggregate(buckets: dict[int, int], top: int = 0) -> TableTrust:
     counts = [buckets.get(b, 0) for b in range(AGGREGATE_BUCKETS)]
     return TableTrust(
-        rows=sum(counts) + 1, scored=sum(counts), total=1.0, top=top, buckets=counts, at=AT
+        table="cities",
+        rows=sum(counts) + 1,
+        scored=sum(counts),
+        total=1.0,
+        top=top,
+        buckets=counts,
+        at=AT,
     )
 
 
