@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from ingest.queue import QUEUE_NAME, deserialize, serialize
 from ingest.service import IngestionService
 from tests.integration.api_support import Callers, LiveApi, make_callers
 from tests.integration.chromium_support import Offsite, ServedApp, chromium_page, free_port
+from tests.integration.copilot_support import CopilotSeed, seed_tables
 
 
 @pytest.fixture
@@ -138,3 +140,15 @@ def served(settings: Settings) -> Iterator[str]:
 def page(served: str) -> Iterator[tuple[Page, Offsite, list[str]]]:
     """A fresh chromium page on the served app."""
     yield from chromium_page(served)
+
+
+@pytest.fixture(scope="module")
+async def copilot_seed(
+    graph: Graph, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[CopilotSeed]:
+    """The co-pilot's two seeded tables (`copilot_support.seed_tables`), per module."""
+    bus = EventBus.from_url(settings.redis_url)
+    root = tmp_path_factory.mktemp("copilot")
+    async for seeded in seed_tables(graph, bus, root, uuid.uuid4().hex[:10]):
+        yield seeded
+    await bus.close()
