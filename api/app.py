@@ -1,7 +1,7 @@
 """The FastAPI application: GraphQL at `/graphql` (HTTP and graphql-transport-ws), health
 probes at `/health/*`, Prometheus metrics at `/metrics`, row exports at `/export/rows`, Neo4j
-Browser's style and guide at `/browser/`; in `dev`, GraphiQL (GET `/graphql` from a browser)
-and the API docs at `/docs`, built from `web/`."""
+Browser's style and guide at `/browser/`, the web app at `/`; in `dev`, GraphiQL (GET
+`/graphql` from a browser) and the API docs at `/docs`; the pages are built from `web/`."""
 
 from __future__ import annotations
 
@@ -231,6 +231,7 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
     app.include_router(export_router)
     app.mount(BROWSER_PREFIX, browser_files(settings.root))
     web.mount_assets(app)
+    app.add_api_route("/", partial(web.page, Page.APP), include_in_schema=False)
     if is_dev:
         app.add_api_route("/docs", partial(web.page, Page.DOCS), include_in_schema=False)
     app.include_router(

@@ -1,6 +1,7 @@
-"""Grace's browser pages, built from `web/` by Vite (`npm ci && npm run build`): GraphiQL at
-`/graphql` and the API docs at `/docs`, with every script, style, font and worker they use
-served by Grace itself at `/assets/` (no CDN). Before the build, a page says how to make it."""
+"""Grace's browser pages, built from `web/` by Vite (`npm ci && npm run build`): the web app
+at `/`, GraphiQL at `/graphql` and the API docs at `/docs`, with every script, style, font
+and worker they use served by Grace itself at `/assets/` (no CDN). Before the build, a page
+says how to make it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ BUILD_COMMAND = "make install (or: cd web && npm ci && npm run build)"
 class Page(StrEnum):
     """A page the build makes: `web/<name>.html`."""
 
+    APP = "index"
     GRAPHIQL = "graphiql"
     DOCS = "docs"
 

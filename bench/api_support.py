@@ -62,8 +62,9 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def running_api() -> AsyncIterator[str]:
-    """Start the API in a subprocess with this process's environment; yield its base URL."""
-    port = free_port()
+    """Start the API in a subprocess with this process's environment (on `BENCH_API_PORT`,
+    else a free port); yield its base URL."""
+    port = int(os.environ.get("BENCH_API_PORT", "0")) or free_port()
     command = [
         sys.executable,
         "-m",

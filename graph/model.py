@@ -42,6 +42,7 @@ class Label(StrEnum):
     INGESTION_RUN = "IngestionRun"
     TRUST_MODEL = "TrustModel"
     TRUST_SNAPSHOT = "TrustSnapshot"
+    TRUST_AGGREGATE = "TrustAggregate"
     POLICY_EVALUATION = "PolicyEvaluation"
     MIGRATION = "Migration"
 
@@ -437,6 +438,20 @@ class TrustSnapshot(NodeModel):
     histogram: list[int]
 
 
+class TrustAggregate(NodeModel):
+    """A table's active rows as the last trust pass left them: counts, the sum of their
+    trust, rows at 1.0 and 100 buckets of 0.01 (`trust/refresh_table_trust`)."""
+
+    label = Label.TRUST_AGGREGATE
+    table: str
+    rows: int
+    scored: int
+    total: float = 0.0
+    top: int
+    buckets: list[int]
+    at: Timestamp
+
+
 class PolicyEvaluation(NodeModel):
     """One evaluation of the compliance policies over the stored rows."""
 
@@ -482,6 +497,7 @@ NODE_MODELS: dict[Label, type[NodeModel]] = {
         IngestionRun,
         TrustModel,
         TrustSnapshot,
+        TrustAggregate,
         PolicyEvaluation,
     )
 }

@@ -58,6 +58,7 @@ from trust.facts import (
 )
 from trust.learning import ScoringMode, TrainedModel, scoring_mode
 from trust.model_store import latest_in_force
+from trust.overview import refresh_table_trust
 from trust.rows import (
     Progress,
     ScoredBy,
@@ -237,6 +238,7 @@ class TrustEngine:
         await self._refresh_conflicts(work)
         for snapshot in table_snapshots(rows, work.scores.trust):
             await self._graph.write("trust/create_snapshot", snapshot)
+        await refresh_table_trust(self._graph, set(self._tables) | {row.table for row in rows})
         clock.lap("writing")
         return self._report(work, clock)
 
@@ -320,6 +322,7 @@ class TrustEngine:
                 lambda tx: self._write_small(tx, entities, work, started, sources)
             )
         await self._publish_changes(changes, "document", "rows rescored")
+        await refresh_table_trust(self._graph, {row.table for row in rows})
         clock.lap("writing")
         return self._report(work, clock)
 

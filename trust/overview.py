@@ -1,11 +1,17 @@
 """What the graph holds at a glance: the open conflicts by attribute and the sources ranked
-by trust (the summary `grace up` and `grace ingest` print)."""
+by trust (the summary `grace up` and `grace ingest` print), and each table's stored trust
+aggregate, which the trust passes refresh and the trust dashboard reads."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from graph.graph import Graph
+from graph.model import TrustAggregate
+
+AGGREGATE_BUCKETS = 100
+"""Buckets of 0.01: counts under and over any threshold that is a multiple of 0.01 are exact."""
 
 
 @dataclass(frozen=True)
@@ -55,3 +61,53 @@ async def read_overview(graph: Graph) -> Overview:
         ],
         sources=[SourceTrust(s["id"], s["trust"], s["documents"], s["estimated"]) for s in sources],
     )
+
+
+class TableTrust(TrustAggregate):
+    """A table's stored trust aggregate with the counts the dashboard asks of it; bucket b
+    holds b / 100 <= trust < (b + 1) / 100, `top` the rows at 1.0 (the last bucket also
+    holds 0.99 <= trust < 1.0)."""
+
+    def under(self, threshold: float) -> int | None:
+        """Rows with trust < `threshold`, or None when it is no multiple of 0.01."""
+        index = _bucket_index(threshold)
+        if index is None:
+            return None
+        return (
+            sum(self.buckets) - self.top
+            if index == AGGREGATE_BUCKETS
+            else sum(self.buckets[:index])
+        )
+
+    def at_or_over(self, threshold: float) -> int | None:
+        """Rows with trust >= `threshold`, or None when it is no multiple of 0.01."""
+        index = _bucket_index(threshold)
+        if index is None:
+            return None
+        return self.top if index == AGGREGATE_BUCKETS else sum(self.buckets[index:])
+
+    def histogram(self, buckets: int) -> list[int]:
+        """The counts in `buckets` equal buckets (a divisor of `AGGREGATE_BUCKETS`)."""
+        width = AGGREGATE_BUCKETS // buckets
+        return [sum(self.buckets[b * width : (b + 1) * width]) for b in range(buckets)]
+
+
+def _bucket_index(threshold: float) -> int | None:
+    """k when `threshold` is the double k / 100 (as a policy's `0.57` is), else None."""
+    index = round(threshold * AGGREGATE_BUCKETS)
+    exact = 0 <= index <= AGGREGATE_BUCKETS and index / AGGREGATE_BUCKETS == threshold
+    return index if exact else None
+
+
+async def refresh_table_trust(graph: Graph, tables: Collection[str]) -> None:
+    """Store the trust aggregate of each of `tables` from its active rows now."""
+    if tables:
+        await graph.write("trust/refresh_table_trust", {"tables": sorted(tables)})
+
+
+async def read_table_trust(graph: Graph, table: str) -> TableTrust | None:
+    """The stored trust aggregate of `table`, or None before any pass wrote one."""
+    records = await graph.read("api/trust_aggregate", {"table": table})
+    if not records:
+        return None
+    return TableTrust.from_node(records[0])

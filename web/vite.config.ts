@@ -1,15 +1,18 @@
-// Each page is an HTML entry; its scripts, styles, fonts and Monaco's workers land in
-// dist/assets/, which the API serves at /assets/ (nothing is fetched from elsewhere).
-import { defineConfig } from "vite";
+// Each page is an HTML entry: the web app (Svelte) at `/`, GraphiQL (React) at /graphql, the
+// API docs at /docs. Their scripts, styles, fonts and Monaco's workers land in dist/assets/,
+// which the API serves at /assets/ (nothing is fetched from elsewhere).
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   base: "/",
+  plugins: [svelte()],
   build: {
     outDir: "dist",
     emptyOutDir: true,
     chunkSizeWarningLimit: 4096,
     rollupOptions: {
-      input: { graphiql: "graphiql.html", docs: "docs.html" },
+      input: { app: "index.html", graphiql: "graphiql.html", docs: "docs.html" },
       onwarn(warning, warn) {
         // React libraries mark modules "use client"; that means nothing in a static bundle.
         if (warning.code !== "MODULE_LEVEL_DIRECTIVE") warn(warning);
@@ -17,4 +20,5 @@ export default defineConfig({
     },
   },
   worker: { format: "es" },
+  test: { include: ["src/**/*.test.ts"], environment: "node" },
 });

@@ -1,7 +1,9 @@
 """The trust part of the schema: a table's trust dashboard and one row's explanation.
 
-The dashboard reads the table's active rows now (one aggregating query), the trend the full
-trust passes store (`trust.aggregates.table_snapshots`) and the scoring mode in force
+The dashboard reads the table's trust aggregate that every trust pass stores
+(`trust.overview.read_table_trust`; before the first pass, or at a threshold that is no
+multiple of 0.01, one aggregating query over the active rows now), the trend the full trust
+passes store (`trust.aggregates.table_snapshots`) and the scoring mode in force
 (`trust.model_store`). A row's explanation is derived from the signals and propagated score
 stored with its trust, and the model that scored it if any (`trust.scoring.stored_parts`),
 ranked by `trust.score.explain` with the evidence around the row.
@@ -10,7 +12,7 @@ ranked by `trust.score.explain` with the evidence around the row.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -34,6 +36,7 @@ from trust.aggregates import HISTOGRAM_BUCKETS
 from trust.dependence import COPY_RATE
 from trust.learning import ScoringMode, TrainedModel, scoring_mode
 from trust.model_store import latest_in_force, models_by_version
+from trust.overview import TableTrust, read_table_trust
 from trust.score import (
     CONTRIBUTIONS,
     EvidencePath,
@@ -132,6 +135,9 @@ class TrustDashboard:
     high_threshold: float
     low_count: int
     high_count: int
+    as_of: datetime | None = strawberry.field(
+        description="When the trust pass that stored these figures ran (null: read now)."
+    )
 
     @strawberry.field(description="The latest points of the trend, oldest first.")
     async def trend(self, info: GraceInfo, points: int = 30) -> list[TrustPoint]:
@@ -530,7 +536,7 @@ def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
     )
 
 
-def histogram(pairs: Sequence[Sequence[int]]) -> list[TrustBucket]:
+def histogram(pairs: Iterable[Sequence[int]]) -> list[TrustBucket]:
     """`HISTOGRAM_BUCKETS` equal buckets over [0, 1] from (bucket, count) pairs."""
     counts = dict.fromkeys(range(HISTOGRAM_BUCKETS), 0)
     for bucket, count in pairs:
@@ -545,6 +551,28 @@ def bucket_bound(index: int) -> float:
     """The `index`-th bound of the histogram, the float nearest its decimal: one correctly
     rounded division gives 0.3 where 3 * (1 / 10) gives 0.30000000000000004."""
     return index / HISTOGRAM_BUCKETS
+
+
+def stored_dashboard(
+    table: str, stored: TableTrust, low: float, high: float
+) -> TrustDashboard | None:
+    """The dashboard from a table's stored aggregate, or None when a threshold is no
+    multiple of its buckets' width (the counts would not be exact)."""
+    low_count, high_count = stored.under(low), stored.at_or_over(high)
+    if low_count is None or high_count is None:
+        return None
+    return TrustDashboard(
+        table=table,
+        rows=stored.rows,
+        scored=stored.scored,
+        mean=stored.total / stored.scored if stored.scored else None,
+        distribution=histogram(enumerate(stored.histogram(HISTOGRAM_BUCKETS))),
+        low_threshold=low,
+        high_threshold=high,
+        low_count=low_count,
+        high_count=high_count,
+        as_of=stored.at,
+    )
 
 
 @strawberry.type
@@ -562,6 +590,10 @@ class TrustQuery:
         graph = context.services.graph
         thresholds = (await active_policy_set(graph)).thresholds(table)
         low, high = thresholds.quarantine_below, thresholds.auto_sync_above
+        stored = await read_table_trust(graph, table)
+        dashboard = None if stored is None else stored_dashboard(table, stored, low, high)
+        if dashboard is not None:
+            return dashboard
         [record] = await graph.read(
             "api/trust_distribution",
             {"table": table, "buckets": HISTOGRAM_BUCKETS, "low": low, "high": high},
@@ -577,6 +609,7 @@ class TrustQuery:
             high_threshold=high,
             low_count=int(record["low"]),
             high_count=int(record["high"]),
+            as_of=None,
         )
 
     @strawberry.field(

@@ -1,4 +1,5 @@
-"""Fixtures for ingestion tests: a service on the real graph and private source folders."""
+"""Fixtures for ingestion tests (a service on the real graph and private source folders), the
+API (in-process, under uvicorn) and chromium pages on it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from fastapi.testclient import TestClient
+from playwright.sync_api import Page
 
 from api.app import create_app
 from graph.events import EventBus
@@ -23,6 +25,7 @@ from ingest.extract import Limits
 from ingest.queue import QUEUE_NAME, deserialize, serialize
 from ingest.service import IngestionService
 from tests.integration.api_support import Callers, LiveApi, make_callers
+from tests.integration.chromium_support import Offsite, ServedApp, chromium_page, free_port
 from tests.integration.copilot_support import CopilotSeed, seed_tables
 
 
@@ -122,6 +125,21 @@ def _answers(api: LiveApi) -> bool:
         return httpx.get(f"{api.url}/health/live", timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+@pytest.fixture(scope="module")
+def served(settings: Settings) -> Iterator[str]:
+    """The app under uvicorn on a free local port; its base URL."""
+    app = ServedApp(settings, free_port())
+    app.start()
+    yield app.url
+    app.stop()
+
+
+@pytest.fixture
+def page(served: str) -> Iterator[tuple[Page, Offsite, list[str]]]:
+    """A fresh chromium page on the served app."""
+    yield from chromium_page(served)
 
 
 @pytest.fixture(scope="module")

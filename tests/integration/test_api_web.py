@@ -1,7 +1,8 @@
-"""Grace's browser pages on the real app: GraphiQL (a browser's GET of `/graphql`) and the API
-docs (`/docs`) refer only to assets on Grace's own origin, and every asset they reach, through
-their HTML, their styles and their scripts (lazy chunks, Monaco's workers, fonts), is served
-with 200 and its content type. Without a build, each page says how to make one.
+"""Grace's browser pages on the real app: the web app (`/`), GraphiQL (a browser's GET of
+`/graphql`) and the API docs (`/docs`) refer only to assets on Grace's own origin, and every
+asset they reach, through their HTML, their styles and their scripts (lazy chunks, Monaco's
+workers, fonts), is served with 200 and its content type. Without a build, each page says how
+to make one.
 
 The pages come from `web/dist`, which `make install` builds (`npm ci && npm run build`)."""
 
@@ -23,7 +24,7 @@ from graph.settings import Settings
 pytestmark = pytest.mark.integration
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-PAGES = ["/graphql", "/docs"]
+PAGES = ["/", "/graphql", "/docs"]
 CONTENT_TYPES = {
     ".js": "text/javascript",
     ".css": "text/css",

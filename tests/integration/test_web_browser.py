@@ -6,100 +6,22 @@ failure)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
-import threading
-import time
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, Route, sync_playwright
+from playwright.sync_api import Page
 
-from api.app import create_app
-from graph.events import DomainEvent, EventBus, EventType
+from graph.events import DomainEvent, EventType
 from graph.settings import Settings
 from tests.integration.api_support import RESTRICTED_TABLE, Callers
+from tests.integration.chromium_support import UI_TIMEOUT_MS, Offsite, publish_now
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-START_SECONDS = 60.0
-UI_TIMEOUT_MS = 60_000
 RESPONSE = ".graphiql-response"
 HEADERS_EDITOR = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor"
 PUBLISH_ATTEMPTS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def served(settings: Settings) -> Iterator[str]:
-    """The app under uvicorn on a free local port; its base URL."""
-    port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + START_SECONDS
-    while not server.started:
-        assert thread.is_alive(), "uvicorn exited while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=START_SECONDS)
-
-
-class Offsite:
-    """Requests to any host but Grace's: refused, and kept to fail the test."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = urlsplit(origin).netloc
-        self.requests: list[str] = []
-
-    def route(self, route: Route) -> None:
-        url = route.request.url
-        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).netloc == self.origin:
-            route.continue_()
-        else:
-            self.requests.append(url)
-            route.abort()
-
-
-@pytest.fixture
-def page(served: str) -> Iterator[tuple[Page, Offsite, list[str]]]:
-    """A fresh chromium page whose off-site requests and script errors are recorded."""
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium: apt-get install chromium")
-    offsite, errors = Offsite(served), []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        context.route("**/*", offsite.route)
-        browser_page = context.new_page()
-        browser_page.on("pageerror", lambda error: errors.append(str(error)))
-        yield browser_page, offsite, errors
-        browser.close()
 
 
 def type_into(browser_page: Page, editor: str, text: str) -> None:
@@ -115,20 +37,6 @@ def type_into(browser_page: Page, editor: str, text: str) -> None:
 def response_has(browser_page: Page, text: str) -> bool:
     shown: str = browser_page.locator(RESPONSE).inner_text()
     return text in shown
-
-
-def publish_now(redis_url: str, event: DomainEvent) -> None:
-    """Publish on the event bus from a thread of its own (Playwright's loop runs in this one)."""
-
-    async def publish() -> None:
-        bus = EventBus.from_url(redis_url)
-        try:
-            await bus.publish(event)
-        finally:
-            await bus.close()
-
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        executor.submit(asyncio.run, publish()).result()
 
 
 def test_graphiql_runs_a_query_with_nothing_from_elsewhere(

@@ -1,0 +1,365 @@
+"""Grace's web app (`/`, Svelte, built from `web/`) in Debian's chromium against the real app
+on the real Neo4j and Redis: logging in (a refused key said in words with its code), the
+trust overview of the tables the caller may read with a live `trustUpdates` event shown
+without a reload, a trust number explained on click, a conflict the detector finds while
+the queue is open appearing without a reload and resolved on its page for the other value,
+which the fact then holds, the Ask entry shown exactly when the schema has `ask`, a viewer
+restricted to one table who sees nothing of another and no action, the live link saying it
+reconnects when the API goes away and comes back, axe-core (from npm, injected into the
+page) finding no serious violation at 1280 and 390 px, and no request to another host.
+Screenshots go to `var/screenshots/web/`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page
+
+from governance.audit import AuditLog
+from graph.events import DomainEvent, EventBus, EventType
+from graph.graph import Graph
+from graph.settings import Settings
+from ingest.service import IngestionService, OutcomeStatus
+from tests.integration.api_support import RESTRICTED_TABLE, Callers
+from tests.integration.chromium_support import (
+    UI_TIMEOUT_MS,
+    Offsite,
+    ServedApp,
+    chromium_page,
+    free_port,
+    publish_now,
+)
+from tests.integration.conftest import SourceFolder
+from trust.detector import ConflictDetector
+from trust.engine import TrustEngine
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "var" / "screenshots" / "web"
+PHONE = 390
+ACTIONS = re.compile(r"resolve|dismiss|approve|reject|quarantine|release|upload|re-?ingest", re.I)
+CITIES = "city_id,name,country,population,area_km2,mayor,updated_at\n{rows}"
+ORGANIZATIONS = "org_id,name,country,employees\n{rows}"
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """The rows one test wrote: cities and organizations, scored by the trust engine."""
+
+    city_keys: list[str]
+    org_keys: list[str]
+
+
+@pytest.fixture
+async def ingested(
+    graph: Graph, bus: EventBus, service: IngestionService, source: SourceFolder, unique: str
+) -> Ingested:
+    cities = [f"web-{i}-{unique}" for i in range(3)]
+    orgs = [f"webo-{i}-{unique}" for i in range(2)]
+    for file, text in (
+        (
+            "cities.csv",
+            CITIES.format(
+                rows="".join(
+                    f"{k},City {k},FR,{1000 + i},12.5,M,2025-01-01T00:00:00Z\n"
+                    for i, k in enumerate(cities)
+                )
+            ),
+        ),
+        (
+            "organizations.csv",
+            ORGANIZATIONS.format(rows="".join(f"{k},Org {k},FR,10\n" for k in orgs)),
+        ),
+    ):
+        outcome = await service.ingest_file(source.write(file, text), source.root)
+        assert outcome.status is OutcomeStatus.INGESTED, outcome.error
+    engine = await TrustEngine.create(graph, bus)
+    await engine.update_entities(
+        [f"cities:{k}" for k in cities] + [f"organizations:{k}" for k in orgs]
+    )
+    return Ingested(cities, orgs)
+
+
+@pytest.fixture
+async def disputed(
+    graph: Graph, bus: EventBus, service: IngestionService, tmp_path: Path, unique: str
+) -> AsyncIterator[str]:
+    """A city two sources give different populations, scored, its conflict not yet detected."""
+    key = f"webc-{unique}"
+    folders = [SourceFolder(tmp_path, f"{name}_{unique}") for name in ("weba", "webb")]
+    try:
+        for folder, population in zip(folders, (1000, 2000), strict=True):
+            text = CITIES.format(rows=f"{key},City,FR,{population},12.5,M,2025-01-01T00:00:00Z\n")
+            outcome = await service.ingest_file(folder.write("cities.csv", text), folder.root)
+            assert outcome.status is OutcomeStatus.INGESTED, outcome.error
+        await (await TrustEngine.create(graph, bus)).update_entities([f"cities:{key}"])
+        yield key
+    finally:
+        entities = [f"cities:{key}"]
+        cleanup = {"entities": entities, "snapshots": [], "conflicts": []}
+        await graph.write("testing/review_cleanup", cleanup)
+        await graph.write("testing/delete_conflicts", {"entities": entities})
+        for folder in folders:
+            await graph.write("testing/delete_source", {"source": folder.id})
+        await graph.write("testing/audit_delete_chain", {"chain": f"test-{unique}"})
+
+
+def in_thread(settings: Settings, work: Callable[[Graph, EventBus], Awaitable[None]]) -> None:
+    """Run `work` on a graph and bus of its own, in a thread (Playwright's loop is here)."""
+
+    async def run() -> None:
+        graph, bus = await Graph.connect(settings), EventBus.from_url(settings.redis_url)
+        try:
+            await work(graph, bus)
+        finally:
+            await bus.close()
+            await graph.close()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(asyncio.run, run()).result()
+
+
+def log_in(browser_page: Page, origin: str, token: str) -> None:
+    browser_page.goto(f"{origin}/")
+    browser_page.get_by_label("API key or bearer token").fill(token)
+    browser_page.get_by_role("button", name="Log in").click()
+    browser_page.get_by_role("heading", name="Trust overview").wait_for(timeout=UI_TIMEOUT_MS)
+
+
+def table_cards(browser_page: Page) -> list[str]:
+    browser_page.locator("section[data-table]").first.wait_for(timeout=UI_TIMEOUT_MS)
+    names: list[str] = browser_page.locator("section[data-table]").evaluate_all(
+        "cards => cards.map(card => card.dataset.table)"
+    )
+    return names
+
+
+def shot(browser_page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser_page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def serious_violations(browser_page: Page) -> list[dict[str, Any]]:
+    """What axe-core finds of impact serious or critical on the page as it is."""
+    browser_page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = browser_page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["html"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_a_refused_key_is_said_in_words_with_its_code(
+    served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    browser_page, offsite, errors = page
+    browser_page.goto(f"{served}/")
+    browser_page.get_by_label("API key or bearer token").fill("grace_nobody_nothing")
+    browser_page.get_by_role("button", name="Log in").click()
+    alert = browser_page.get_by_role("alert")
+    alert.wait_for(timeout=UI_TIMEOUT_MS)
+    assert alert.inner_text() == "invalid or expired credentials (invalid_credentials)"
+    assert browser_page.evaluate("sessionStorage.length") == 0
+    shot(browser_page, "login-refused")
+    assert offsite.requests == []
+    assert errors == []
+
+
+def test_the_overview_shows_every_table_and_a_live_update_without_reload(
+    callers: Callers,
+    ingested: Ingested,
+    settings: Settings,
+    served: str,
+    page: tuple[Page, Offsite, list[str]],
+) -> None:
+    browser_page, offsite, errors = page
+    assert callers.admin.token is not None
+    log_in(browser_page, served, callers.admin.token)
+    assert {"cities", "organizations", "people", "datasets", "publications", "decisions"} <= set(
+        table_cards(browser_page)
+    )
+    cities = browser_page.locator('section[data-table="cities"]')
+    assert int(cities.locator("dd").nth(1).inner_text().split()[0]) >= len(ingested.city_keys)
+    browser_page.get_by_role("status").filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
+    subject = f"row:web-{uuid.uuid4().hex}"
+    event = DomainEvent(
+        type=EventType.TRUST_UPDATED,
+        subject=subject,
+        payload={"table": "cities", "before": 0.5, "after": 0.75},
+    )
+    publish_now(settings.redis_url, event)
+    browser_page.get_by_text(subject).wait_for(timeout=UI_TIMEOUT_MS)
+    assert "0.50 → 0.75" in browser_page.get_by_text(subject).inner_text()
+    shot(browser_page, "trust-overview-1280")
+    has_ask = "ask" in query_fields(served, callers.admin.token)
+    assert browser_page.get_by_role("link", name="Ask").count() == int(has_ask)
+    assert offsite.requests == []
+    assert errors == []
+
+
+def test_a_trust_number_opens_its_explanation(
+    callers: Callers, ingested: Ingested, served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    browser_page, _, errors = page
+    assert callers.admin.token is not None
+    log_in(browser_page, served, callers.admin.token)
+    weakest = browser_page.locator('section[data-table="cities"] tbody tr').first
+    weakest.wait_for(timeout=UI_TIMEOUT_MS)
+    assert any(key in weakest.inner_text() for key in ingested.city_keys)
+    weakest.get_by_role("button").click()
+    dialog = browser_page.get_by_role("dialog")
+    dialog.wait_for(timeout=UI_TIMEOUT_MS)
+    dialog.get_by_role("table").wait_for(timeout=UI_TIMEOUT_MS)
+    box = dialog.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= browser_page.viewport_size["width"]  # type: ignore[index]
+    text = dialog.inner_text()
+    assert "propagated" in text
+    assert "resolved into the active fact on population" in text  # an evidence path
+    shot(browser_page, "explanation")
+    browser_page.keyboard.press("Escape")
+    assert browser_page.get_by_role("dialog").count() == 0
+    assert errors == []
+
+
+def test_a_viewer_of_one_table_sees_nothing_of_another_and_no_action(
+    callers: Callers, ingested: Ingested, served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    browser_page, offsite, errors = page
+    assert callers.restricted.token is not None
+    log_in(browser_page, served, callers.restricted.token)
+    assert table_cards(browser_page) == [RESTRICTED_TABLE]
+    body = browser_page.locator("body").inner_text()
+    for key in ingested.org_keys:
+        assert key not in body
+    assert "organizations" not in body
+    buttons = browser_page.get_by_role("button").all_inner_texts()
+    assert not [b for b in buttons if ACTIONS.search(b)], buttons
+    shot(browser_page, "restricted-viewer")
+    assert offsite.requests == []
+    assert errors == []
+
+
+@pytest.mark.parametrize("width", [1280, PHONE])
+def test_axe_finds_no_serious_violation_and_nothing_overflows(
+    callers: Callers, ingested: Ingested, served: str, width: int
+) -> None:
+    assert AXE.is_file(), f"{AXE} is missing: cd web && npm ci"
+    assert callers.admin.token is not None
+    for browser_page, offsite, errors in chromium_page(served, width):
+        browser_page.goto(f"{served}/")
+        assert serious_violations(browser_page) == []  # the login form
+        log_in(browser_page, served, callers.admin.token)
+        table_cards(browser_page)
+        assert serious_violations(browser_page) == []
+        overflow = browser_page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, f"the page is {overflow} px wide at {width} px"
+        shot(browser_page, f"trust-overview-{width}")
+        assert offsite.requests == []
+        assert errors == []
+
+
+def test_the_live_link_says_it_reconnects_when_the_api_comes_back(
+    callers: Callers, settings: Settings
+) -> None:
+    app = ServedApp(settings, free_port())
+    app.start()
+    assert callers.viewer.token is not None
+    try:
+        for browser_page, _, errors in chromium_page(app.url):
+            log_in(browser_page, app.url, callers.viewer.token)
+            status = browser_page.get_by_role("status")
+            status.filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
+            app.stop()
+            status.filter(has_text="reconnecting").wait_for(timeout=UI_TIMEOUT_MS)
+            shot(browser_page, "reconnecting")
+            app.start()
+            status.filter(has_text=re.compile("^Live$")).wait_for(timeout=UI_TIMEOUT_MS)
+            assert json.loads(browser_page.evaluate("JSON.stringify(sessionStorage.length)")) == 1
+            assert errors == []
+    finally:
+        app.stop()
+
+
+def test_a_conflict_appears_live_and_keeping_the_other_value_changes_the_fact(
+    callers: Callers,
+    disputed: str,
+    settings: Settings,
+    served: str,
+    unique: str,
+    page: tuple[Page, Offsite, list[str]],
+) -> None:
+    browser_page, offsite, errors = page
+    assert callers.admin.token is not None
+    log_in(browser_page, served, callers.admin.token)
+    browser_page.get_by_role("link", name="Conflicts").click()
+    browser_page.get_by_role("heading", name="Conflicts").wait_for(timeout=UI_TIMEOUT_MS)
+    browser_page.get_by_role("status").filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
+    assert browser_page.get_by_role("link", name=disputed).count() == 0
+
+    async def detect(graph: Graph, bus: EventBus) -> None:
+        engine = await TrustEngine.create(graph, bus)
+        audit = AuditLog(graph, chain=f"test-{unique}")
+        report = await ConflictDetector(graph, bus, audit, engine.tables).scan_entities(
+            [f"cities:{disputed}"]
+        )
+        assert report.new == 1
+
+    in_thread(settings, detect)
+    link = browser_page.get_by_role("link", name=disputed)
+    link.wait_for(timeout=UI_TIMEOUT_MS)  # no reload: the conflictEvents subscription
+    assert browser_page.get_by_text(re.compile("^New conflict: ")).count() == 1
+    shot(browser_page, "conflicts-queue")
+    assert serious_violations(browser_page) == []
+    link.click()
+    suggestion = browser_page.get_by_role("heading", name=re.compile("^Suggestion: "))
+    suggestion.wait_for(timeout=UI_TIMEOUT_MS)
+    suggested = suggestion.inner_text().removeprefix("Suggestion: ")
+    other = "2000" if suggested == "1000" else "1000"
+    assert fact_value(served, callers.admin.token, disputed) == int(suggested)
+    shot(browser_page, "conflict-open")
+    assert serious_violations(browser_page) == []
+    side = browser_page.get_by_role("region", name=f"value {other}")
+    side.get_by_role("button", name="Keep this value").click()
+    browser_page.get_by_text(f"Keep {other}: done.").wait_for(timeout=UI_TIMEOUT_MS)
+    browser_page.get_by_text("resolved", exact=True).wait_for(timeout=UI_TIMEOUT_MS)
+    shot(browser_page, "conflict-resolved")
+    assert fact_value(served, callers.admin.token, disputed) == int(other)
+    assert offsite.requests == []
+    assert errors == []
+
+
+def fact_value(origin: str, token: str, key: str) -> object:
+    query = """query Fact($key: String!) {
+      facts(table: "cities", key: $key, attribute: "population") { nodes { value } } }"""
+    response = httpx.post(
+        f"{origin}/graphql",
+        json={"query": query, "variables": {"key": key}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    [fact] = response.json()["data"]["facts"]["nodes"]
+    return fact["value"]
+
+
+def query_fields(origin: str, token: str) -> set[str]:
+    """The root query fields the server's schema has (by introspection, as the app asks)."""
+    response = httpx.post(
+        f"{origin}/graphql",
+        json={"query": "{ __schema { queryType { fields { name } } } }"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return {field["name"] for field in response.json()["data"]["__schema"]["queryType"]["fields"]}

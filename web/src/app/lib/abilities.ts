@@ -1,0 +1,35 @@
+// What the caller may do, from `me`: the UI offers no action the API would refuse.
+
+export type Role = "VIEWER" | "EDITOR" | "ADMIN";
+export type Action = "READ" | "READ_PII" | "INGEST" | "EDIT" | "APPROVE" | "ADMINISTER";
+
+export interface MeShape {
+  actor: string;
+  scopes: Action[] | null;
+  user: { name: string; memberships: { role: Role; tables: string[] | null; workspace: { id: string } }[] };
+}
+
+export interface Abilities {
+  name: string;
+  edit: boolean;
+  approve: boolean;
+  ingest: boolean;
+  administer: boolean;
+}
+
+const RANK: Record<Role, number> = { VIEWER: 0, EDITOR: 1, ADMIN: 2 };
+const NEEDS: Record<Exclude<Action, "READ" | "READ_PII">, Role> = {
+  EDIT: "EDITOR",
+  APPROVE: "EDITOR",
+  INGEST: "EDITOR",
+  ADMINISTER: "ADMIN",
+};
+
+/** What `me` may do: its best role in a shared workspace, cut down by its key's scopes. */
+export function abilitiesOf(me: MeShape): Abilities {
+  const shared = me.user.memberships.filter((m) => !m.workspace.id.startsWith("personal:"));
+  const best = Math.max(-1, ...shared.map((m) => RANK[m.role]));
+  const may = (action: keyof typeof NEEDS): boolean =>
+    best >= RANK[NEEDS[action]] && (me.scopes === null || me.scopes.includes(action));
+  return { name: me.user.name, edit: may("EDIT"), approve: may("APPROVE"), ingest: may("INGEST"), administer: may("ADMINISTER") };
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { abilitiesOf, type MeShape } from "./abilities";
+import { perTable } from "./batch";
+import { banner, confirmation, profileOf } from "./environment";
+import { featuresOf } from "./features";
+import { band, barHeights, formatTrust, leastFirst, meanCeiling, trendPoints } from "./trust";
+
+const member = (role: "VIEWER" | "EDITOR" | "ADMIN", workspace = "default") => ({ role, tables: null, workspace: { id: workspace } });
+const me = (memberships: MeShape["user"]["memberships"], scopes: MeShape["scopes"] = null): MeShape => ({
+  actor: "u", scopes, user: { name: "u", memberships },
+});
+
+describe("trust numbers", () => {
+  it("shows two decimals or a dash", () => {
+    expect(formatTrust(0.734)).toBe("0.73");
+    expect(formatTrust(null)).toBe("—");
+  });
+  it("bands at the policy thresholds: under low, at or over high", () => {
+    expect([0.29, 0.3, 0.79, 0.8].map((v) => band(v, 0.3, 0.8))).toEqual(["low", "mid", "mid", "high"]);
+  });
+  it("scales bars to the tallest bucket, an empty table flat", () => {
+    expect(barHeights([{ lower: 0, upper: 0.5, count: 2 }, { lower: 0.5, upper: 1, count: 4 }])).toEqual([0.5, 1]);
+    expect(barHeights([{ lower: 0, upper: 1, count: 0 }])).toEqual([0]);
+  });
+  it("lists the least trusted first, unscored rows last", () => {
+    const rows = [{ trust: 0.6 }, { trust: null }, { trust: 0.2 }, { trust: 0.4 }];
+    expect(leastFirst(rows, 3)).toEqual([{ trust: 0.2 }, { trust: 0.4 }, { trust: 0.6 }]);
+  });
+  it("keeps rows equal to the mean despite the rounding of a sum", () => {
+    const rows = [0.75000001, 0.75000001, 0.75000001];
+    const mean = rows.reduce((a, b) => a + b) / rows.length;
+    expect(rows.every((t) => t <= meanCeiling(mean))).toBe(true);
+    expect(meanCeiling(0.995)).toBe(1);
+  });
+  it("draws the trend left to right with trust 1 at the top", () => {
+    expect(trendPoints([{ at: "a", mean: 1 }, { at: "b", mean: 0 }], 100, 50)).toBe("0,0 100,50");
+    expect(trendPoints([], 100, 50)).toBe("");
+  });
+});
+
+describe("one request per field of every table", () => {
+  it("passes table names as variables, never in the query", () => {
+    const batch = perTable("rows", ["cities", "x') { evil"], "totalCount");
+    expect(batch.query).not.toContain("evil");
+    expect(batch.variables).toEqual({ t0: "cities", t1: "x') { evil" });
+    expect(batch.query).toContain("t1: rows(table: $t1) { totalCount }");
+    expect(batch.tableOf("t1")).toBe("x') { evil");
+  });
+});
+
+describe("environment", () => {
+  it("warns on a non-prod server with real-looking data only", () => {
+    expect(banner("dev", 500)).toBeNull();
+    expect(banner("staging", 20_000)).toContain("looks like real data");
+    expect(banner("prod", 20_000)).toBeNull();
+  });
+  it("asks for confirmation of destructive actions in prod only", () => {
+    expect(confirmation("prod", "Dismiss the conflict")).toBe("This is PRODUCTION. Dismiss the conflict?");
+    expect(confirmation("dev", "Dismiss the conflict")).toBeNull();
+    expect(profileOf("weird")).toBe("dev");
+  });
+});
+
+describe("what the caller may do", () => {
+  it("gives a viewer no action", () => {
+    expect(abilitiesOf(me([member("VIEWER")]))).toMatchObject({ edit: false, approve: false, ingest: false, administer: false });
+  });
+  it("does not count a personal workspace", () => {
+    expect(abilitiesOf(me([member("ADMIN", "personal:u")])).administer).toBe(false);
+  });
+  it("cuts an admin down to the key's scopes", () => {
+    expect(abilitiesOf(me([member("ADMIN")], ["READ", "APPROVE"]))).toMatchObject({ approve: true, edit: false, administer: false });
+  });
+});
+
+describe("optional features", () => {
+  const schema = (query: string[]) => ({ __schema: { queryType: { fields: query.map((name) => ({ name })) } } });
+  it("hides Ask on a server without the co-pilot", () => {
+    expect(featuresOf(schema(["health", "askAbout"]))).toEqual({ ask: false });
+  });
+  it("shows it when the schema has ask", () => {
+    expect(featuresOf(schema(["health", "ask"]))).toEqual({ ask: true });
+  });
+});

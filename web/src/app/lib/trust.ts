@@ -1,0 +1,57 @@
+// The numbers and shapes of the trust overview: trust as people read it, histogram bars
+// and a trend line as SVG coordinates (no chart library: a few lines do it).
+
+export interface Bucket {
+  lower: number;
+  upper: number;
+  count: number;
+}
+
+export interface Point {
+  at: string;
+  mean: number;
+}
+
+/** Trust shown in the 0.01 steps it is stored to matter in ("0.73"), "—" when unscored. */
+export function formatTrust(value: number | null | undefined): string {
+  return value == null ? "—" : value.toFixed(2);
+}
+
+/** "low" under the low threshold, "high" at or above the high one, else "mid". */
+export function band(value: number, low: number, high: number): "low" | "mid" | "high" {
+  return value < low ? "low" : value >= high ? "high" : "mid";
+}
+
+/** Bar heights as fractions of the tallest bucket (all 0 for an empty table). */
+export function barHeights(buckets: readonly Bucket[]): number[] {
+  const top = Math.max(0, ...buckets.map((b) => b.count));
+  return buckets.map((b) => (top === 0 ? 0 : b.count / top));
+}
+
+/** An SVG polyline's points for the trend, oldest left, trust 1 at the top. */
+export function trendPoints(points: readonly Point[], width: number, height: number): string {
+  if (points.length === 0) return "";
+  const step = points.length === 1 ? 0 : width / (points.length - 1);
+  return points
+    .map((p, i) => `${round(i * step)},${round((1 - clamp(p.mean)) * height)}`)
+    .join(" ");
+}
+
+function clamp(value: number): number {
+  return Math.min(1, Math.max(0, value));
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+/** The `count` least trusted of `rows`, lowest first (unscored ones last). */
+export function leastFirst<T extends { trust: number | null }>(rows: readonly T[], count: number): T[] {
+  return [...rows].sort((a, b) => (a.trust ?? 2) - (b.trust ?? 2)).slice(0, count);
+}
+
+/** The trust up to which rows count as under the mean: the mean plus one display step, so
+ * rows equal to it are not lost to the rounding of a sum of doubles. */
+export function meanCeiling(mean: number): number {
+  return Math.min(1, mean + 0.01);
+}
