@@ -146,10 +146,11 @@ class Settings(BaseSettings):
 
     embedding_backend: Literal["onnx", "onnx-int8", "numpy", "sentence-transformers", "off"] = (
         Field(
-            default="onnx",
-            description="How text is embedded for semantic conflicts: the model on ONNX Runtime "
-            "(fp32, or int8 weights: faster, cosine 0.98 or better to fp32), in numpy, through "
-            "sentence-transformers (needs torch), or not at all.",
+            default="numpy",
+            description="How text is embedded for semantic conflicts: the model in numpy, on "
+            "ONNX Runtime (fp32, or most weights in int8: cosine 0.98 or better to numpy; both "
+            "run faster and take longer to load), through sentence-transformers (needs torch), "
+            "or not at all.",
         )
     )
 

@@ -76,10 +76,10 @@ def model_path(backend: str = "numpy") -> Path:
     return path
 
 
-def load_embedder(backend: str = "onnx") -> Embedder:
-    """The bundled model through `backend`: "onnx" (ONNX Runtime, the default), "onnx-int8"
-    (its weights quantized to int8: faster, vectors within cosine 0.98), "numpy" or
-    "sentence-transformers"."""
+def load_embedder(backend: str = "numpy") -> Embedder:
+    """The bundled model through `backend`: "numpy" (the default), "onnx" (ONNX Runtime,
+    faster to run but slower to load), "onnx-int8" (most weights in int8: faster still,
+    vectors within cosine 0.98) or "sentence-transformers"."""
     if backend in ("onnx", "onnx-int8"):
         from trust.onnx_embedding import OnnxMiniLmEmbedder  # it builds on this module
 

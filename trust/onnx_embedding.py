@@ -125,7 +125,7 @@ def bert_graph(model: MiniLmEmbedder) -> Any:
 
 
 def _quantized(graph: Any) -> bytes:
-    """`graph` with its weight matmuls in int8 (dynamic quantization, per channel)."""
+    """`graph` with most weight matmuls in int8 (dynamic quantization, per channel)."""
     quantization = importlib.import_module("onnxruntime.quantization")
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "model.onnx", Path(folder) / "model.int8.onnx"
@@ -135,19 +135,22 @@ def _quantized(graph: Any) -> bytes:
             str(target),
             weight_type=quantization.QuantType.QInt8,
             per_channel=True,
-            # products of two activations (attention scores, context) stay fp32
-            nodes_to_exclude=_activation_products(graph),
+            nodes_to_exclude=_kept_fp32(graph),
         )
         return target.read_bytes()
 
 
-def _activation_products(graph: Any) -> list[str]:
-    """The MatMul nodes whose inputs are both activations, not weights."""
+def _kept_fp32(graph: Any) -> list[str]:
+    """The MatMul nodes left in fp32: products of two activations (attention scores and
+    context) and each layer's FFN output projection, whose GELU inputs range widest.
+    Quantizing those too gives cosine 0.85 to the reference on some sentences; without
+    them the lowest is 0.98 (the empty text) and 0.99 on held-out sentences."""
     weights = {initializer.name for initializer in graph.graph.initializer}
     return [
         node.name
         for node in graph.graph.node
-        if node.op_type == "MatMul" and not weights & set(node.input)
+        if node.op_type == "MatMul"
+        and (not weights & set(node.input) or node.name.endswith("down_mm"))
     ]
 
 
