@@ -12,6 +12,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.gql.ask import AskQuery, AskSubscription
 from api.gql.audit_views import AuditQuery
 from api.gql.catalog import CatalogQuery
 from api.gql.errors import ErrorCodes, log_errors
@@ -37,8 +38,10 @@ Query = merge_types(
         PeopleQuery,
         ReviewQuery,
         TrustQuery,
+        AskQuery,
     ),
 )
+Subscriptions = merge_types("Subscription", (Subscription, AskSubscription))
 
 
 class GraceSchema(strawberry.Schema):
@@ -56,7 +59,7 @@ def build_schema(
 ) -> strawberry.Schema:
     """The schema for one deployment profile, `observers` (metrics, tracing) around every
     operation."""
-    return schema_for(profile, Query, Mutation, Subscription, observers)
+    return schema_for(profile, Query, Mutation, Subscriptions, observers)
 
 
 def schema_for(

@@ -17,6 +17,7 @@ from bench import (
     batched_writes,
     conflict_quality,
     conflict_scan,
+    copilot_quality,
     embedding_throughput,
     ingest_latency,
     ingest_throughput,
@@ -50,6 +51,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "policy_eval": lambda graph, bus, settings: policy_eval.run(graph, bus),
     "api_export": lambda graph, bus, settings: api_export.run(graph, settings),
     "api_load": lambda graph, bus, settings: api_load.run(graph, settings),
+    "copilot_quality": lambda graph, bus, settings: copilot_quality.run(graph, settings),
 }
 
 
