@@ -1,9 +1,12 @@
-"""Sentences per second of the numpy MiniLM embedder, batched against one text at a time.
+"""Sentences per second of the MiniLM embedders: ONNX Runtime (fp32 and int8) and numpy.
 
 The corpus is ~2,000 real English sentences of mixed lengths: the docstrings of Python's
 standard library, split into sentences (no download, same text on every machine with the
-same Python). The baseline is the same embedder called once per sentence, in the same run.
-The sentence-transformers backend is timed too where torch is installed.
+same Python). Baselines, in the same run: the numpy embedder batched, and called once per
+sentence. Each ONNX model's agreement with numpy (the reference, equal to
+sentence-transformers to 1e-4) is the lowest cosine over 300 held-out sentences (the next
+ones of the same docstrings). The sentence-transformers backend is timed too where torch
+is installed.
 Runs in-process, no services: `python -c "from bench import embedding_throughput as b; b.run()"`.
 """
 
@@ -23,8 +26,10 @@ from trust.embedding import (
     SentenceTransformerEmbedder,
     Vectors,
 )
+from trust.onnx_embedding import OnnxMiniLmEmbedder
 
 COUNT = 2000
+HELD_OUT = 300
 MODULES = (
     "argparse",
     "asyncio.events",
@@ -148,8 +153,28 @@ def _one_at_a_time(embedder: MiniLmEmbedder) -> Callable[[list[str]], Vectors]:
     return encode
 
 
+def _onnx_lines(embedder: MiniLmEmbedder, texts: list[str], numpy_rate: float) -> list[str]:
+    """Each ONNX model's rate against numpy's and its worst cosine to numpy, held out."""
+    held_out = sentences(COUNT + HELD_OUT)[len(texts) :]
+    reference = embedder.encode(held_out)
+    lines = []
+    for quantized in (False, True):
+        start = time.perf_counter()
+        model = OnnxMiniLmEmbedder.load(quantized=quantized)
+        loaded = time.perf_counter() - start
+        model.encode(texts[:64])
+        rate = _rate(model.encode, texts, repeats=3)
+        agreement = float((model.encode(held_out) * reference).sum(axis=1).min())
+        lines.append(
+            f"ONNX Runtime {model.backend:9}: {rate:7.1f} sentences/s = "
+            f"{rate / numpy_rate:.2f}x numpy; lowest cosine to numpy over {len(held_out)} "
+            f"held-out sentences {agreement:.4f}; built and loaded in {loaded:.1f} s"
+        )
+    return lines
+
+
 def run() -> list[str]:
-    """Throughput lines: batched, one at a time, their ratio, and sentence-transformers."""
+    """Throughput lines: ONNX, numpy batched and one at a time, and sentence-transformers."""
     texts = sentences()
     embedder = MiniLmEmbedder.load()
     lengths = [len(ids) for ids in embedder.tokenize(texts)]
@@ -159,9 +184,10 @@ def run() -> list[str]:
     lines = [
         f"{len(texts)} sentences, {np.mean(lengths):.1f} tokens on average "
         f"(median {np.median(lengths):.0f}, max {max(lengths)})",
-        f"numpy MiniLM, sorted and batched: {batched:7.1f} sentences/s",
+        f"numpy MiniLM, sorted and batched: {batched:7.1f} sentences/s (baseline)",
         f"numpy MiniLM, one at a time:      {single:7.1f} sentences/s (baseline)",
         f"batching ratio: {batched / single:.2f}x",
+        *_onnx_lines(embedder, texts, batched),
     ]
     try:
         reference = SentenceTransformerEmbedder.load()

@@ -20,7 +20,8 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from functools import lru_cache
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -239,6 +240,97 @@ class StoredEvent:
         if self.record is None:
             raise MalformedAuditEventError(self.chain, self.seq)
         return self.record
+
+
+class CheckedEvent(NamedTuple):
+    """What verifying a chain needs of one stored event: its seq and the seqs linking to
+    it, its stored hashes, and `computed`, the hash its properties must have. A malformed
+    event has `computed` "" (and `hash` "" when it has no text hash); `problem` says why."""
+
+    seq: int
+    linked_from: list[int]
+    hash: str
+    prev_hash: str
+    computed: str
+    legacy: bool
+    problem: str = ""
+
+    @classmethod
+    def of_row(cls, chain: str, row: list[Any]) -> CheckedEvent:
+        """Check one event list of `audit/events_page` (see `StoredEvent.parse`)."""
+        fast = _well_formed(row)
+        if fast is not None:
+            return fast
+        stored = StoredEvent.parse(chain, row)
+        record = stored.record
+        if record is None:
+            return cls(stored.seq, stored.linked_from, "", "", "", False, stored.problem)
+        return cls(
+            stored.seq,
+            stored.linked_from,
+            record.hash,
+            record.prev_hash,
+            record.computed_hash(),
+            record.legacy,
+        )
+
+
+_QUOTED = json.encoder.encode_basestring
+"""A JSON string as `canonical_json` writes it (the C encoder, not ASCII-escaped)."""
+_ONLY_TEXT = {str}
+_HASHED_JSON = (
+    '{{"action":{},"actor":{},"after_digest":{},"at":"{}.{:06d}+00:00","before_digest":{},'
+    '"chain":{},{}"id":{},"prev_hash":{},"seq":{},"target":{}}}'
+)
+"""`canonical_json(record.hashed_fields())` with its keys in sorted order, to fill in."""
+
+
+def _well_formed(row: list[Any]) -> CheckedEvent | None:
+    """The common case of `CheckedEvent.of_row`, about ten times faster: every value of
+    its exact type, no other property. None for anything else, which the full parse reads
+    (and reports). Gives the same hash as `AuditRecord.computed_hash`; a test holds both
+    to the same events."""
+    (seq, chain, id_, actor, action, target, before, after, seconds, micros, prev_hash) = row[:11]
+    stored_hash, version, unexpected, linked_from = row[11:]
+    texts = (chain, id_, actor, action, target, before, after, prev_hash, stored_hash)
+    if (
+        unexpected
+        or type(seq) is not int
+        or type(seconds) is not int
+        or type(micros) is not int
+        or not 0 <= micros < 1_000_000
+        or not (version is None or (type(version) is int and version == HASH_VERSION))
+        or set(map(type, texts)) != _ONLY_TEXT
+    ):
+        return None
+    second = _second_text(seconds)
+    if second is None:
+        return None
+    text = _HASHED_JSON.format(
+        _QUOTED(action),
+        _QUOTED(actor),
+        _QUOTED(after),
+        second,
+        micros,
+        _QUOTED(before),
+        _QUOTED(chain),
+        "" if version is None else f'"hash_version":{version},',
+        _QUOTED(id_),
+        _QUOTED(prev_hash),
+        seq,
+        _QUOTED(target),
+    )
+    computed = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return CheckedEvent(seq, linked_from, stored_hash, prev_hash, computed, version is None)
+
+
+@lru_cache(maxsize=4096)
+def _second_text(seconds: int) -> str | None:
+    """`timestamp_text` of a whole second up to the fraction ("2026-01-01T00:00:00")."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")[:19]
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _event_time(seconds: object, micros: object) -> datetime | None:

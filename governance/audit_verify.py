@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from governance.audit import GENESIS_HASH, AuditLog, StoredEvent
+from governance.audit import GENESIS_HASH, AuditLog, CheckedEvent
 from governance.checkpoint import (
     Checkpoint,
     Trust,
@@ -232,13 +232,13 @@ class _Walk:
 
     def steps(self, rows: list[list[Any]]) -> None:
         """Check a page of `audit/events_page` rows, in order."""
-        chain = self.report.chain
+        chain, step = self.report.chain, self.step
         for row in rows:
-            self.step(StoredEvent.parse(chain, row))
+            step(CheckedEvent.of_row(chain, row))
 
-    def step(self, event: StoredEvent) -> None:
+    def step(self, event: CheckedEvent) -> None:
         """Check one event against the one read before it."""
-        report, record, seq = self.report, event.record, event.seq
+        report, seq = self.report, event.seq
         while self.pending and self.pending[-1].seq < seq:
             self._compare(self.pending.pop())
         report.events += 1
@@ -252,27 +252,27 @@ class _Walk:
         # Across a gap the deleted event's successor may have been relinked, or not.
         links = event.linked_from
         links_ok = links in ([], expected_link) if gap else links == expected_link
+        malformed = not event.computed
         if seq < expected_seq or not links_ok:
             report.add(ProblemKind.REORDERED, seq, _linked(links, expected_link))
-        elif record is None:
+        elif malformed:
             report.add(ProblemKind.EDITED, seq, f"not an event's properties: {event.problem}")
-        elif record.computed_hash() != record.hash:
+        elif event.computed != event.hash:
             report.add(ProblemKind.EDITED, seq, "its properties do not match its hash")
-        elif record.legacy and self.hash_version_seen:
+        elif event.legacy and self.hash_version_seen:
             report.add(ProblemKind.EDITED, seq, "a legacy hash after events of a later version")
-        elif not gap and self.previous_hash not in (None, record.prev_hash):
+        elif not gap and self.previous_hash not in (None, event.prev_hash):
             # This event is intact, so the one before it was changed and re-hashed.
             report.add(
                 ProblemKind.EDITED, self.previous_seq or seq, f"event {seq} chains to another hash"
             )
-        if record is not None:
-            report.legacy_events += record.legacy
-            self.hash_version_seen |= not record.legacy
-        stored_hash = record.hash if record is not None else ""
-        self.everything.add(_leaf(stored_hash))
-        report.last_seq, report.last_hash = seq, stored_hash
+        if not malformed:
+            report.legacy_events += event.legacy
+            self.hash_version_seen |= not event.legacy
+        self.everything.add(_leaf(event.hash))
+        report.last_seq, report.last_hash = seq, event.hash
         self.previous_seq = seq
-        self.previous_hash = record.hash if record is not None else None
+        self.previous_hash = None if malformed else event.hash
 
     def finish(self) -> None:
         """Compare the checkpoints the walk reached; the others cover deleted events."""

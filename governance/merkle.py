@@ -30,24 +30,25 @@ class MerkleAccumulator:
 
     def __init__(self) -> None:
         self.size = 0
-        # Roots of complete subtrees, largest first; sizes follow the binary digits of `size`.
-        self._peaks: list[tuple[int, bytes]] = []
+        # Roots of complete subtrees, largest first: one per set bit of `size`, high to low.
+        self._peaks: list[bytes] = []
 
     def add(self, leaf: bytes) -> None:
-        """Append one leaf."""
-        size, digest = 1, leaf_hash(leaf)
-        while self._peaks and self._peaks[-1][0] == size:
-            left_size, left = self._peaks.pop()
-            size, digest = left_size + size, node_hash(left, digest)
-        self._peaks.append((size, digest))
+        """Append one leaf: it merges with as many peaks as `size` has trailing one bits."""
+        digest = hashlib.sha256(LEAF_PREFIX + leaf).digest()
+        peaks, size = self._peaks, self.size
+        while size & 1:
+            digest = hashlib.sha256(NODE_PREFIX + peaks.pop() + digest).digest()
+            size >>= 1
+        peaks.append(digest)
         self.size += 1
 
     def root(self) -> bytes:
         """The root over the leaves added so far (the hash of the empty string for none)."""
         if not self._peaks:
             return EMPTY_ROOT
-        digest = self._peaks[-1][1]
-        for _, left in reversed(self._peaks[:-1]):
+        digest = self._peaks[-1]
+        for left in reversed(self._peaks[:-1]):
             digest = node_hash(left, digest)
         return digest
 

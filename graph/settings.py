@@ -170,10 +170,14 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="First retry delay of a failed delivery; doubles each try."
     )
 
-    embedding_backend: Literal["numpy", "sentence-transformers", "off"] = Field(
-        default="numpy",
-        description="How text is embedded for semantic conflicts: the model in numpy (no torch), "
-        "through sentence-transformers (needs torch), or not at all.",
+    embedding_backend: Literal["onnx", "onnx-int8", "numpy", "sentence-transformers", "off"] = (
+        Field(
+            default="numpy",
+            description="How text is embedded for semantic conflicts: the model in numpy, on "
+            "ONNX Runtime (fp32, or most weights in int8: cosine 0.98 or better to numpy; both "
+            "run faster and take longer to load), through sentence-transformers (needs torch), "
+            "or not at all.",
+        )
     )
 
     secret_backend: Literal["local", "vault"] = Field(

@@ -21,9 +21,13 @@ def content_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+"""One encoder for every call: `json.dumps` with options builds a new one each time."""
+
+
 def canonical_json(values: dict[str, Any]) -> str:
     """Equal values, equal text: sorted keys, no spaces."""
-    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(values)
 
 
 def document_id(source: str, path: str, version: int) -> str:

@@ -70,6 +70,18 @@ class RowDraft:
     hashes: str | None = None
     """Keyed hashes of the encrypted fields (JSON), for comparisons without plaintext."""
 
+    def params(self) -> dict[str, str | None]:
+        """The row as `upsert_rows` takes it (`asdict` deep-copies: ~10x slower)."""
+        return {
+            "id": self.id,
+            "key": self.key,
+            "entity_id": self.entity_id,
+            "values": self.values,
+            "sha256": self.sha256,
+            "locator": self.locator,
+            "hashes": self.hashes,
+        }
+
 
 @dataclass(frozen=True)
 class ChunkDraft:
@@ -124,7 +136,7 @@ class GraphLoader:
         )
         return await self._graph.write_batches(
             "ingest/upsert_rows",
-            (asdict(row) for row in rows),
+            (row.params() for row in rows),
             batch_size=self._batch_size,
             params={
                 "document_id": document_id,

@@ -86,28 +86,71 @@ def normalize_row(
 
     Empty values are left out (unknown, never stored as None). A value that cannot be read,
     or breaks `allowed`, is left out and reported in `problems`, as is a missing required
-    field; nothing raises.
+    field; nothing raises. `RowNormalizer` does the same for the many rows of one file.
     """
-    normalized: dict[str, JsonValue] = {}
-    problems: list[NormalizationError] = []
-    for column, name in mapping.items():
-        raw = values.get(column)
-        if is_empty(raw):
-            continue
-        try:
-            value = normalize_value(name, table.fields[name], raw)
-        except NormalizationError as error:
-            problems.append(error)
-            continue
-        if not is_empty(value):
-            normalized[name] = value
-    reported = {problem.field for problem in problems} | normalized.keys()
-    problems += [
-        NormalizationError(name, None, spec.type.value, "the field is required")
-        for name, spec in table.fields.items()
-        if spec.required and name not in reported
-    ]
-    return NormalizedRow(normalized, problems)
+    return RowNormalizer(table, mapping)(values)
+
+
+MEMO_LIMIT = 65_536
+"""Distinct raw values a `RowNormalizer` remembers the reading of (per file)."""
+
+
+class RowNormalizer:
+    """`normalize_row` for the rows of one file: the table's fields looked up once, and the
+    reading of each distinct scalar raw value remembered, since columns such as a country,
+    a unit or a date repeat (a remembered value costs a dict look-up, not a parse)."""
+
+    def __init__(self, table: TableSchema, mapping: Mapping[str, str]) -> None:
+        self._columns = [(column, name, table.fields[name]) for column, name in mapping.items()]
+        self._required = [
+            (name, spec.type.value) for name, spec in table.fields.items() if spec.required
+        ]
+        self._read: dict[tuple[str, type, JsonValue], JsonValue | NormalizationError] = {}
+
+    def __call__(self, values: Mapping[str, JsonValue]) -> NormalizedRow:
+        """The normalised row (see `normalize_row`)."""
+        normalized: dict[str, JsonValue] = {}
+        problems: list[NormalizationError] = []
+        for column, name, spec in self._columns:
+            raw = values.get(column)
+            if is_empty(raw):
+                continue
+            value = self._value(name, spec, raw)
+            if isinstance(value, NormalizationError):
+                problems.append(value)
+            elif not is_empty(value):
+                normalized[name] = value
+        if self._required:
+            reported = {problem.field for problem in problems} | normalized.keys()
+            problems += [
+                NormalizationError(name, None, expected, "the field is required")
+                for name, expected in self._required
+                if name not in reported
+            ]
+        return NormalizedRow(normalized, problems)
+
+    def _value(self, name: str, spec: FieldSpec, raw: JsonValue) -> JsonValue | NormalizationError:
+        """The reading of one raw value, or the error saying why it has none."""
+        if isinstance(raw, list | dict):
+            return _read_or_error(name, spec, raw)
+        key = (name, type(raw), raw)  # the type too: 1, 1.0 and True are equal keys
+        known = self._read.get(key, _UNREAD)
+        if known is not _UNREAD:
+            return known  # type: ignore[return-value]
+        value = _read_or_error(name, spec, raw)
+        if len(self._read) < MEMO_LIMIT and not isinstance(value, list):
+            self._read[key] = value
+        return value
+
+
+_UNREAD = object()
+
+
+def _read_or_error(name: str, spec: FieldSpec, raw: JsonValue) -> JsonValue | NormalizationError:
+    try:
+        return normalize_value(name, spec, raw)
+    except NormalizationError as error:
+        return error
 
 
 def entity_key(table: TableSchema, values: Mapping[str, JsonValue]) -> str | None:

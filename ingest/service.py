@@ -47,7 +47,7 @@ from ingest.loader import (
     RunDraft,
 )
 from ingest.matching import TableMatch, match_table
-from ingest.normalize import entity_key, normalize_row
+from ingest.normalize import RowNormalizer, entity_key
 from ingest.sources import SourceRef, locate
 from ingest.table_proposals import TableProposals
 
@@ -344,8 +344,9 @@ class IngestionService:
         plain: list[dict[str, JsonValue]] = []
         skipped = extraction.skipped  # records the reader could not use, then rows without key
         bad = extraction.skipped  # and rows with values that do not fit
+        normalize_row = RowNormalizer(match.table, match.mapping)
         for extracted in extraction.rows:
-            normalized = normalize_row(match.table, extracted.values, match.mapping)
+            normalized = normalize_row(extracted.values)
             key = entity_key(match.table, normalized.values)
             bad += 1 if normalized.problems or key is None else 0
             if key is None:

@@ -36,7 +36,7 @@ MAX_BATCH_TOKENS = 1024
 ~12% less CPU time than batches of 8k tokens."""
 GELU_BLOCK_ROWS = 64
 """GELU takes ~20 elementwise passes; on 64 rows of 1536 floats they all stay in L2."""
-BACKENDS = ("numpy", "sentence-transformers")
+BACKENDS = ("onnx", "onnx-int8", "numpy", "sentence-transformers")
 
 Vectors = NDArray[np.float32]
 
@@ -77,7 +77,13 @@ def model_path(backend: str = "numpy") -> Path:
 
 
 def load_embedder(backend: str = "numpy") -> Embedder:
-    """The bundled model through `backend`: "numpy" (default) or "sentence-transformers"."""
+    """The bundled model through `backend`: "numpy" (the default), "onnx" (ONNX Runtime,
+    faster to run but slower to load), "onnx-int8" (most weights in int8: faster still,
+    vectors within cosine 0.98) or "sentence-transformers"."""
+    if backend in ("onnx", "onnx-int8"):
+        from trust.onnx_embedding import OnnxMiniLmEmbedder  # it builds on this module
+
+        return OnnxMiniLmEmbedder.load(quantized=backend == "onnx-int8")
     if backend == "numpy":
         return MiniLmEmbedder.load()
     if backend == "sentence-transformers":
@@ -120,8 +126,8 @@ class MiniLmEmbedder:
         self._tokenizer = tokenizer
         self.max_seq_length = max_seq_length
         self.dimensions = int(config["hidden_size"])
-        self._heads = int(config["num_attention_heads"])
-        self._eps = float(config["layer_norm_eps"])
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config["layer_norm_eps"])
         if config.get("hidden_act") != "gelu":
             raise EmbedderUnavailableError(
                 "numpy",
@@ -132,12 +138,12 @@ class MiniLmEmbedder:
         def w(key: str) -> Vectors:
             return np.ascontiguousarray(weights[key], dtype=np.float32)
 
-        self._word = w("embeddings.word_embeddings.weight")
-        self._position = w("embeddings.position_embeddings.weight")
-        self._segment = w("embeddings.token_type_embeddings.weight")[0]
-        self._norm_w = w("embeddings.LayerNorm.weight")
-        self._norm_b = w("embeddings.LayerNorm.bias")
-        self._layers = [
+        self.word = w("embeddings.word_embeddings.weight")
+        self.position = w("embeddings.position_embeddings.weight")
+        self.segment = w("embeddings.token_type_embeddings.weight")[0]
+        self.norm_w = w("embeddings.LayerNorm.weight")
+        self.norm_b = w("embeddings.LayerNorm.bias")
+        self.layers = [
             self._layer(w, f"encoder.layer.{index}.")
             for index in range(int(config["num_hidden_layers"]))
         ]
@@ -196,43 +202,25 @@ class MiniLmEmbedder:
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors of `texts`, shape (len(texts), 384), in the order given."""
-        result = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        if not texts:
-            return result
-        ids = self.tokenize(texts)
-        order = np.argsort([len(row) for row in ids], kind="stable")
-        for batch in _batches([len(ids[i]) for i in order], MAX_BATCH, MAX_BATCH_TOKENS):
-            chosen = order[batch]
-            result[chosen] = self.forward([ids[i] for i in chosen])
-        return result
+        return batched_encode(self, texts, self.forward)
 
     def forward(self, ids: Sequence[Sequence[int]]) -> Vectors:
         """Embed one non-empty batch of token id lists, padded here to the longest of them."""
-        length = max(len(row) for row in ids)
-        tokens = np.zeros((len(ids), length), dtype=np.int64)
-        mask = np.zeros((len(ids), length), dtype=bool)
-        for index, row in enumerate(ids):
-            tokens[index, : len(row)] = row
-            mask[index, : len(row)] = True
-        hidden = self._encode_tokens(tokens, mask)
-        weights = mask.astype(np.float32)
-        pooled: Vectors = np.einsum("bl,blh->bh", weights, hidden)
-        pooled /= np.maximum(weights.sum(axis=1, keepdims=True), np.float32(1e-9))
-        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
-        return pooled
+        tokens, mask = padded(ids)
+        return mean_pooled(self._encode_tokens(tokens, mask), mask)
 
     def _encode_tokens(self, tokens: NDArray[np.int64], mask: NDArray[np.bool_]) -> Vectors:
         """The encoder's last hidden state, shape (batch, length, hidden)."""
         batch, length = tokens.shape
-        x = self._word[tokens.reshape(-1)]
-        x.reshape(batch, length, -1)[...] += self._position[:length] + self._segment
-        _layer_norm(x, self._norm_w, self._norm_b, self._eps)
+        x = self.word[tokens.reshape(-1)]
+        x.reshape(batch, length, -1)[...] += self.position[:length] + self.segment
+        _layer_norm(x, self.norm_w, self.norm_b, self.eps)
         # added to the scores of padding keys: the dtype's minimum, as transformers does
         bias = np.where(mask, np.float32(0), np.finfo(np.float32).min).astype(np.float32)
         bias = bias[:, None, None, :]
-        heads, size = self._heads, self.dimensions // self._heads
+        heads, size = self.heads, self.dimensions // self.heads
         scale = np.float32(1 / np.sqrt(size))
-        for layer in self._layers:
+        for layer in self.layers:
             qkv: Vectors = x @ layer.qkv_w
             qkv += layer.qkv_b
             split = qkv.reshape(batch, length, 3, heads, size).transpose(2, 0, 3, 1, 4)
@@ -244,15 +232,51 @@ class MiniLmEmbedder:
             attended: Vectors = context @ layer.out_w
             attended += layer.out_b
             attended += x
-            x = _layer_norm(attended, layer.norm1_w, layer.norm1_b, self._eps)
+            x = _layer_norm(attended, layer.norm1_w, layer.norm1_b, self.eps)
             inner: Vectors = x @ layer.up_w
             inner += layer.up_b
             _gelu(inner)
             out: Vectors = inner @ layer.down_w
             out += layer.down_b
             out += x
-            x = _layer_norm(out, layer.norm2_w, layer.norm2_b, self._eps)
+            x = _layer_norm(out, layer.norm2_w, layer.norm2_b, self.eps)
         return x.reshape(batch, length, -1)
+
+
+def batched_encode(
+    model: MiniLmEmbedder, texts: Sequence[str], forward: Callable[[list[list[int]]], Vectors]
+) -> Vectors:
+    """Unit vectors of `texts` in the order given: tokenised by `model`, sorted by length
+    and run through `forward` in batches that keep padding small."""
+    result = np.zeros((len(texts), model.dimensions), dtype=np.float32)
+    if not texts:
+        return result
+    ids = model.tokenize(texts)
+    order = np.argsort([len(row) for row in ids], kind="stable")
+    for batch in _batches([len(ids[i]) for i in order], MAX_BATCH, MAX_BATCH_TOKENS):
+        chosen = order[batch]
+        result[chosen] = forward([ids[i] for i in chosen])
+    return result
+
+
+def padded(ids: Sequence[Sequence[int]]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Token ids padded with 0 to the longest of them, and the mask of the real tokens."""
+    length = max(len(row) for row in ids)
+    tokens = np.zeros((len(ids), length), dtype=np.int64)
+    mask = np.zeros((len(ids), length), dtype=bool)
+    for index, row in enumerate(ids):
+        tokens[index, : len(row)] = row
+        mask[index, : len(row)] = True
+    return tokens, mask
+
+
+def mean_pooled(hidden: Vectors, mask: NDArray[np.bool_]) -> Vectors:
+    """The mean of each text's token vectors over its mask, scaled to unit length."""
+    weights = mask.astype(np.float32)
+    pooled: Vectors = np.einsum("bl,blh->bh", weights, hidden)
+    pooled /= np.maximum(weights.sum(axis=1, keepdims=True), np.float32(1e-9))
+    pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
+    return pooled
 
 
 def _batches(lengths: Sequence[int], max_batch: int, max_tokens: int) -> Iterator[slice]:

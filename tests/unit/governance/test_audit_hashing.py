@@ -14,6 +14,7 @@ from governance.audit import (
     PAGE_COLUMNS,
     AuditEntry,
     AuditRecord,
+    CheckedEvent,
     StoredEvent,
     canonical_json,
     chain_records,
@@ -148,3 +149,67 @@ def test_a_page_row_with_unexpected_properties_is_no_event() -> None:
     missing = page_row(record, [])
     missing[PAGE_COLUMNS.index("actor")] = None
     assert StoredEvent.parse("main", missing).problem.startswith("actor:")
+
+
+ODD_TEXTS = [
+    'quote " and \\ backslash',
+    "tab\tnew\nline \x01 control",
+    "é ü 漢字 emoji 🙂",
+    "</script>",
+]
+
+
+def _slow(row: list[object]) -> CheckedEvent:
+    """What the full parse makes of a page row."""
+    stored = StoredEvent.parse("main", row)
+    record = stored.record
+    if record is None:
+        return CheckedEvent(stored.seq, stored.linked_from, "", "", "", False, stored.problem)
+    hashes = (record.hash, record.prev_hash, record.computed_hash())
+    return CheckedEvent(stored.seq, stored.linked_from, *hashes, record.legacy)
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_checking_a_page_row_gives_the_hash_the_record_computes(legacy: bool) -> None:
+    entries = [AuditEntry(text, text, text, {"v": text}) for text in ODD_TEXTS]
+    records = chain_records(ODD_TEXTS[2], entries, 41, "ab" * 32, AT)
+    for record in records:
+        if legacy:
+            record = record.model_copy(update={"hash_version": None})
+        row = page_row(record, [])
+        checked = CheckedEvent.of_row("main", row)
+        assert checked == _slow(row)
+        assert checked.computed == record.computed_hash()
+        assert checked.legacy is legacy
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("actor", None),
+        ("actor", 7),
+        ("seq", 1.0),
+        ("seq", True),
+        ("hash_version", 3),
+        ("hash_version", True),
+        ("at_micros", 1_000_000),
+        ("at_seconds", None),
+        ("hash", b"00"),
+    ],
+)
+def test_a_page_row_of_wrong_types_is_checked_as_the_full_parse_does(
+    column: str, value: object
+) -> None:
+    [record] = chain_records("main", ENTRIES[:1], 0, GENESIS_HASH, AT)
+    row = page_row(record, [])
+    row[PAGE_COLUMNS.index(column)] = value
+    checked = CheckedEvent.of_row("main", row)
+    assert checked == _slow(row)
+    assert checked.computed == ""
+    assert checked.problem
+
+
+def test_a_page_row_with_unexpected_properties_is_checked_as_no_event() -> None:
+    [record] = chain_records("main", ENTRIES[:1], 0, GENESIS_HASH, AT)
+    checked = CheckedEvent.of_row("main", page_row(record, ["note"]))
+    assert (checked.computed, checked.problem) == ("", "unexpected properties: note")

@@ -7,7 +7,14 @@ from pydantic import JsonValue
 
 from graph.errors import NormalizationError
 from graph.schemas import FieldSpec, TableSchema
-from ingest.normalize import column_key, entity_key, is_empty, normalize_row, normalize_value
+from ingest.normalize import (
+    RowNormalizer,
+    column_key,
+    entity_key,
+    is_empty,
+    normalize_row,
+    normalize_value,
+)
 
 
 def value(kind: str, raw: JsonValue, **spec: object) -> JsonValue:
@@ -225,6 +232,34 @@ def test_normalize_row_omits_empty_values_and_reports_missing_required_fields() 
     assert row.values == {}
     assert [problem.field for problem in row.problems] == ["code"]
     assert "required" in str(row.problems[0])
+
+
+def test_one_normalizer_for_many_rows_reads_each_as_normalize_row_does() -> None:
+    rows: list[dict[str, JsonValue]] = [
+        {"Code": " A1 ", "Year": "2,025", "Size": "huge", "Tags": "x; y"},
+        {"Code": " A1 ", "Year": "2,025", "Size": "huge", "Tags": "x; y"},
+        {"Code": 1, "Year": 2025.0, "Kind": "LARGE"},
+        {"Code": 1.0, "Year": True, "Kind": "large"},
+        {"Code": True, "Year": "1e3"},
+        {"Code": "", "Year": None},
+    ]
+    normalize = RowNormalizer(TABLE, MAPPING)
+    for raw in rows * 2:
+        row, expected = normalize(raw), normalize_row(TABLE, raw, MAPPING)
+        assert row.values == expected.values
+        assert [str(problem) for problem in row.problems] == [
+            str(problem) for problem in expected.problems
+        ]
+    # equal but differently typed raw values are read apart: 1 and 1.0 are different text
+    assert [normalize(raw).values.get("code") for raw in rows[2:5]] == ["1", "1.0", None]
+
+
+def test_a_list_value_read_again_is_a_new_list() -> None:
+    normalize = RowNormalizer(TABLE, MAPPING)
+    first = normalize({"Code": "A", "Year": 1, "Tags": "x; y"}).values["tags"]
+    second = normalize({"Code": "B", "Year": 1, "Tags": "x; y"}).values["tags"]
+    assert first == second == ["x", "y"]
+    assert first is not second
 
 
 def test_entity_key_joins_the_key_fields() -> None:

@@ -1,7 +1,9 @@
-"""The numpy MiniLM embedder: shape, numerics, tokenisation, masking, semantics."""
+"""The MiniLM embedders (numpy, ONNX Runtime): shape, numerics, tokenisation, masking,
+semantics."""
 
 from __future__ import annotations
 
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -17,6 +19,7 @@ from trust.embedding import (
     load_embedder,
     model_path,
 )
+from trust.onnx_embedding import OnnxMiniLmEmbedder
 
 NEEDS_TORCH = (
     "needs sentence-transformers and a CPU torch build "
@@ -175,13 +178,61 @@ def test_encode_is_safe_from_several_threads(embedder: MiniLmEmbedder) -> None:
 
 def test_an_unknown_backend_is_refused() -> None:
     with pytest.raises(
-        EmbedderUnavailableError, match="choose one of numpy, sentence-transformers"
+        EmbedderUnavailableError,
+        match="choose one of onnx, onnx-int8, numpy, sentence-transformers",
     ):
-        load_embedder("onnx")
+        load_embedder("tensorflow")
+
+
+@pytest.fixture(scope="module")
+def onnx_fp32() -> OnnxMiniLmEmbedder:
+    embedder = load_embedder("onnx")
+    assert isinstance(embedder, OnnxMiniLmEmbedder)
+    return embedder
+
+
+@pytest.fixture(scope="module")
+def onnx_int8() -> OnnxMiniLmEmbedder:
+    embedder = load_embedder("onnx-int8")
+    assert isinstance(embedder, OnnxMiniLmEmbedder)
+    return embedder
 
 
 def test_the_numpy_backend_is_the_default() -> None:
     assert isinstance(load_embedder(), MiniLmEmbedder)
+
+
+def test_the_onnx_model_equals_the_numpy_one(
+    embedder: MiniLmEmbedder, onnx_fp32: OnnxMiniLmEmbedder
+) -> None:
+    texts = [*SENTENCES, " ".join(["long"] * 600), *(pair[1] for pair in PARAPHRASES)]
+    vectors = onnx_fp32.encode(texts)
+    assert vectors.shape == (len(texts), DIMENSIONS)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(vectors, embedder.encode(texts), atol=1e-4)
+    for text, expected in REFERENCE.items():
+        np.testing.assert_allclose(onnx_fp32.encode([text])[0][DIMS], expected, atol=1e-4)
+
+
+def test_the_int8_model_stays_within_cosine_098_of_the_reference(
+    embedder: MiniLmEmbedder, onnx_int8: OnnxMiniLmEmbedder
+) -> None:
+    texts = [*SENTENCES, *(text for pair in PARAPHRASES + UNRELATED for text in pair)]
+    agreement = (onnx_int8.encode(texts) * embedder.encode(texts)).sum(axis=1)
+    assert agreement.min() >= 0.98
+
+
+def test_the_onnx_model_masks_padding_and_is_safe_from_several_threads(
+    onnx_fp32: OnnxMiniLmEmbedder,
+) -> None:
+    alone = onnx_fp32.encode([SENTENCES[0]])[0]
+    np.testing.assert_allclose(onnx_fp32.encode(SENTENCES)[0], alone, atol=1e-5)
+    expected = onnx_fp32.encode(SENTENCES)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: onnx_fp32.encode(SENTENCES), range(4)))
+    for result in results:
+        np.testing.assert_allclose(result, expected, atol=1e-6)
+    assert onnx_fp32.encode([]).shape == (0, DIMENSIONS)
 
 
 def test_the_numpy_model_equals_sentence_transformers(embedder: MiniLmEmbedder) -> None:
@@ -192,3 +243,13 @@ def test_the_numpy_model_equals_sentence_transformers(embedder: MiniLmEmbedder) 
     assert isinstance(reference, SentenceTransformerEmbedder)
     texts = [*SENTENCES, " ".join(["long"] * 600), *(pair[0] for pair in PARAPHRASES)]
     np.testing.assert_allclose(embedder.encode(texts), reference.encode(texts), atol=1e-4)
+
+
+@pytest.mark.parametrize(("module", "backend"), [("onnxruntime", "onnx"), ("onnx", "onnx-int8")])
+def test_an_onnx_backend_without_its_package_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, module: str, backend: str
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # makes importing it fail
+    with pytest.raises(EmbedderUnavailableError, match="pip install") as caught:
+        load_embedder(backend)
+    assert caught.value.backend in (backend, "onnx")
