@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import timedelta
@@ -42,6 +42,7 @@ from graph.tracing import install as install_tracing
 from ingest.after_ingest import AfterIngest
 from ingest.assembly import open_ingestion
 from ingest.maintenance import MAINTENANCE_TASKS
+from ingest.metrics import WORKER, measured, serve
 from ingest.queue import (
     QUEUE_NAME,
     QueuedFile,
@@ -223,13 +224,16 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 SCHEDULED_TASKS = {"rescan": rescan, **MAINTENANCE_TASKS}
+TASKS: list[Callable[..., Awaitable[Any]]] = [ingest_file, ingest_batch, *SCHEDULED_TASKS.values()]
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
     """arq worker options from Grace's settings."""
     return {
-        "functions": [ingest_file, ingest_batch, rescan, *MAINTENANCE_TASKS.values()],
-        "cron_jobs": cron_jobs(settings.schedules, SCHEDULED_TASKS),
+        "functions": [measured(task) for task in TASKS],
+        "cron_jobs": cron_jobs(
+            settings.schedules, {name: measured(task) for name, task in SCHEDULED_TASKS.items()}
+        ),
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": redis_settings(settings),
@@ -250,6 +254,7 @@ async def run_worker(settings: Settings) -> None:
     Redis or Neo4j goes away; its jobs trace to the configured OTLP endpoint, continuing the
     traces of the requests that queued them."""
     tracing = install_tracing(settings)
+    serve(WORKER.registry, settings.metrics_host, settings.worker_metrics_port, "worker")
     try:
         while not await _run_once(settings):
             if not await _until_redis_answers(settings):

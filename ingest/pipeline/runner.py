@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import JsonValue
 
 from graph.errors import PipelineDefinitionError
+from ingest.metrics import WORKER
 from ingest.pipeline.conditions import StepOutput
 from ingest.pipeline.results import (
     PipelineRun,
@@ -210,6 +211,8 @@ class _Execution:
         return await self._finish(step, 0, result)
 
     async def _finish(self, step: StepSpec, attempt: int, result: StepResult) -> StepResult:
+        if result.status is not StepStatus.SKIPPED:
+            WORKER.steps.labels(step.name, result.status.value).observe(result.duration_seconds)
         await self._emit(step, StepPhase.FINISHED, attempt, result)
         return result
 
