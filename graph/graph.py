@@ -20,6 +20,8 @@ from neo4j import (
     RoutingControl,
 )
 from neo4j.exceptions import AuthError, ConstraintError, Neo4jError, ServiceUnavailable
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 
 from graph.cypher_registry import CypherRegistry
 from graph.errors import (
@@ -32,6 +34,8 @@ from graph.settings import Settings
 
 Record = dict[str, Any]
 T = TypeVar("T")
+_TRACER = trace.get_tracer(__name__)
+"""A span per statement run (`cypher <name>`): no-op unless the process installed tracing."""
 
 
 @dataclass
@@ -202,10 +206,14 @@ class Graph:
         *,
         plain: bool = False,
     ) -> tuple[list[Record], dict[str, int]]:
+        attributes = {"db.operation.name": name}
         try:
-            result = await self._driver.execute_query(
-                statement, dict(params), database_=self.database, routing_=routing
-            )
+            with _TRACER.start_as_current_span(
+                f"cypher {name}", kind=SpanKind.CLIENT, attributes=attributes
+            ):
+                result = await self._driver.execute_query(
+                    statement, dict(params), database_=self.database, routing_=routing
+                )
         except (Neo4jError, ServiceUnavailable, AuthError) as error:
             raise _graph_error(error, name, self.uri) from error
         counters = {

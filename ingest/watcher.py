@@ -21,11 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from arq.connections import ArqRedis, create_pool
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from redis.exceptions import RedisError
 from watchdog.observers import Observer
 
 from graph.graph import Graph
 from graph.settings import Settings
+from graph.tracing import WATCHER_SERVICE
+from graph.tracing import install as install_tracing
 from ingest import identity
 from ingest.batcher import Batcher
 from ingest.metrics import WATCHER, SkipReason, serve
@@ -278,12 +282,18 @@ BATCH_WINDOW_SECONDS = 0.005
 async def run_watcher(settings: Settings) -> None:
     """Watch the configured folders and queue what arrives, until cancelled (`grace watch`);
     while Redis is away, files wait in the batcher and are queued once it answers again."""
+    tracing = install_tracing(settings, WATCHER_SERVICE)
+    tracer = trace.get_tracer(__name__)
     redis: ArqRedis = await create_pool(
         redis_settings(settings), job_serializer=serialize, job_deserializer=deserialize
     )
 
     async def flush(items: Sequence[QueuedFile]) -> int:
-        jobs = await enqueue_all(redis, items)
+        # the jobs carry this span's context: the worker's job spans continue its trace
+        with tracer.start_as_current_span(
+            "watcher queue", kind=SpanKind.PRODUCER, attributes={"files": len(items)}
+        ):
+            jobs = await enqueue_all(redis, items)
         WATCHER.queued.inc(len(items))
         WATCHER.jobs.inc(jobs)
         log.info("queued %d file(s) as %d job(s): %s", len(items), jobs, items[0].path.name)
@@ -318,6 +328,8 @@ async def run_watcher(settings: Settings) -> None:
             )
         await redis.aclose()
         await graph.close()
+        if tracing is not None:
+            tracing.shutdown()
 
 
 async def finished_files(graph: Graph, items: Sequence[FileReady]) -> set[Path]:
