@@ -20,6 +20,7 @@ from bench import (
     embedding_throughput,
     ingest_latency,
     ingest_throughput,
+    ops_observability,
     policy_eval,
     reingest_unchanged,
     semantic_quality,
@@ -50,6 +51,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "policy_eval": lambda graph, bus, settings: policy_eval.run(graph, bus),
     "api_export": lambda graph, bus, settings: api_export.run(graph, settings),
     "api_load": lambda graph, bus, settings: api_load.run(graph, settings),
+    "metrics_scrape": lambda graph, bus, settings: ops_observability.scrape_cost(graph, settings),
+    "tracing_overhead": lambda graph, bus, settings: ops_observability.tracing_overhead(graph, bus),
 }
 
 

@@ -65,6 +65,14 @@ COMMANDS: dict[str, Entry] = {
         "cli.ingest",
         "Watch the configured folders and queue every new or changed file, until stopped.",
     ),
+    "backup": Entry(
+        "cli.backup",
+        "Write every node and relationship to a file; stop the writers first for a "
+        "consistent copy.",
+    ),
+    "restore": Entry(
+        "cli.backup", "Restore a backup into an empty database and check its fingerprint."
+    ),
     "with-services": Entry(
         "cli.up",
         "Run a command (after `--`) against a Neo4j and Redis started for it, then stop them.",

@@ -7,12 +7,21 @@ so every write statement must be idempotent.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, TypeVar
 
 from neo4j import (
+    READ_ACCESS,
     AsyncDriver,
     AsyncGraphDatabase,
     AsyncManagedTransaction,
@@ -133,6 +142,22 @@ class Graph:
         on a page of 50,000 rows returned as one list."""
         records, _ = await self._run(name, params, RoutingControl.READ, plain=True)
         return records
+
+    async def stream(
+        self, name: str, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[Record]:
+        """Run a read statement by name in one transaction, yielding its records as they
+        arrive (plain values, properties' temporal types kept): for results too large to
+        hold, such as a whole-graph backup."""
+        try:
+            async with self._driver.session(
+                database=self.database, default_access_mode=READ_ACCESS
+            ) as session:
+                result = await session.run(self.registry[name], dict(params or {}))
+                async for record in result:
+                    yield dict(zip(record.keys(), record, strict=True))
+        except (Neo4jError, ServiceUnavailable, AuthError) as error:
+            raise _graph_error(error, name, self.uri) from error
 
     async def write(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
         """Run a write statement by name in one retried transaction."""

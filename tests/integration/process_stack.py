@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +112,15 @@ class ProcessStack:
             self._start(f"api-{index}", [*api, "--host", "127.0.0.1"], None)
         for process in self.processes.values():
             await until(lambda p=process: _answers(p), [process.managed])  # type: ignore[misc]
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[ProcessStack]:
+        """Started for the block, stopped after it (also when starting fails)."""
+        try:
+            await self.start()
+            yield self
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         for process in self.processes.values():

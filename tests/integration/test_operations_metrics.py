@@ -87,11 +87,8 @@ async def stack(
     (home / "data" / "databases").mkdir(parents=True)
     (home / "data" / "databases" / "store").write_bytes(b"\0" * STORE_BYTES)
     processes = ProcessStack(settings, folder, env={"GRACE_NEO4J_STORE_PATH": str(home)})
-    try:
-        await processes.start()
+    async with processes.running():
         yield processes
-    finally:
-        processes.stop()
 
 
 @pytest.fixture(scope="module")

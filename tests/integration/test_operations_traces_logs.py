@@ -45,11 +45,8 @@ async def stack(
         "OTEL_BSP_SCHEDULE_DELAY": "100",
     }
     processes = ProcessStack(settings, tmp_path_factory.mktemp("traced"), env=env)
-    try:
-        await processes.start()
+    async with processes.running():
         yield processes
-    finally:
-        processes.stop()
 
 
 @pytest.fixture(scope="module")
