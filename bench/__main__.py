@@ -27,6 +27,7 @@ from bench import (
     trust_compute,
     trust_quality,
     trust_recompute,
+    worker_scaling,
 )
 from graph.cypher_registry import CypherRegistry
 from graph.events import EventBus
@@ -53,6 +54,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "api_load": lambda graph, bus, settings: api_load.run(graph, settings),
     "metrics_scrape": lambda graph, bus, settings: ops_observability.scrape_cost(graph, settings),
     "tracing_overhead": lambda graph, bus, settings: ops_observability.tracing_overhead(graph, bus),
+    "worker_scaling": lambda graph, bus, settings: worker_scaling.run(graph, settings),
 }
 
 
