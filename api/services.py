@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from arq.connections import ArqRedis
+from prometheus_client import CollectorRegistry
 from redis.asyncio import ConnectionPool, Redis
 
 from api.auth import Authenticator
+from copilot.service import LazyCopilot
 from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
 from governance.audit import AuditLog
 from governance.encryption import FieldCipher, open_field_cipher
@@ -41,10 +43,13 @@ class Services:
     """Counts the rows read through the API (the usage signal of trust)."""
     queue: ArqRedis
     """The ingestion queue (arq), for uploads and re-ingestion; connects on first use."""
+    copilot: LazyCopilot
+    """The co-pilot (`ask`, MCP), opened on the first question."""
 
     @classmethod
-    async def open(cls, settings: Settings) -> Services:
-        """Connect to Neo4j and Redis (Neo4j must answer; Redis is checked by readiness)."""
+    async def open(cls, settings: Settings, registry: CollectorRegistry | None = None) -> Services:
+        """Connect to Neo4j and Redis (Neo4j must answer; Redis is checked by readiness);
+        the co-pilot's metrics go to `registry` (the app's)."""
         graph = await Graph.connect(settings)
         audit = AuditLog(graph)
         authorizer = Authorizer()
@@ -55,13 +60,17 @@ class Services:
         bus = EventBus.from_settings(settings)
         usage = UsageRecorder(Redis.from_url(settings.redis_url, password=settings.redis_secret))
         queue = ingestion_queue(settings)
-        return cls(settings, graph, bus, audit, authorizer, authenticator, cipher, usage, queue)
+        copilot = LazyCopilot(settings, graph, registry)
+        return cls(
+            settings, graph, bus, audit, authorizer, authenticator, cipher, usage, queue, copilot
+        )
 
     async def close(self) -> None:
         """Release the driver and the Redis pools (pending usage counts are flushed first);
         each is released even when another fails, then the first failure is raised."""
         results = await asyncio.gather(
             self.usage.close(),
+            self.copilot.close(),
             self.queue.aclose(close_connection_pool=True),
             self.bus.close(),
             self.graph.close(),

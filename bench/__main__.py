@@ -17,9 +17,11 @@ from bench import (
     batched_writes,
     conflict_quality,
     conflict_scan,
+    copilot_quality,
     embedding_throughput,
     ingest_latency,
     ingest_throughput,
+    notification_fanout,
     ops_observability,
     policy_eval,
     reingest_unchanged,
@@ -55,6 +57,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "metrics_scrape": lambda graph, bus, settings: ops_observability.scrape_cost(graph, settings),
     "tracing_overhead": lambda graph, bus, settings: ops_observability.tracing_overhead(graph, bus),
     "worker_scaling": lambda graph, bus, settings: worker_scaling.run(graph, settings),
+    "copilot_quality": lambda graph, bus, settings: copilot_quality.run(graph, settings),
+    "notification_fanout": notification_fanout.run,
 }
 
 

@@ -73,6 +73,13 @@ COMMANDS: dict[str, Entry] = {
     "restore": Entry(
         "cli.backup", "Restore a backup into an empty database and check its fingerprint."
     ),
+    "ask": Entry(
+        "cli.ask", "Answer a question about the graph, with the Cypher and the rows it rests on."
+    ),
+    "mcp": Entry(
+        "cli.ask",
+        "Serve Grace over MCP on stdio as the owner of the API key in GRACE_API_KEY.",
+    ),
     "with-services": Entry(
         "cli.up",
         "Run a command (after `--`) against a Neo4j and Redis started for it, then stop them.",

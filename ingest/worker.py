@@ -1,4 +1,6 @@
-"""The arq worker: thin tasks over `IngestionService`.
+"""The arq worker: thin tasks over `IngestionService`, the deliveries of notifications
+(`ingest.deliveries`), and the notification router (`governance.notification_router`)
+running beside them.
 
 Run with `grace worker`. Jobs are JSON, not
 pickle. Transient failures (Neo4j unavailable, a version written concurrently) are retried
@@ -34,6 +36,7 @@ from opentelemetry.trace import SpanKind, Tracer, get_tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from redis.exceptions import RedisError
 
+from governance.notification_router import NotificationRouter
 from graph.errors import GraphUnavailableError
 from graph.events import EventBus
 from graph.graph import Graph
@@ -41,6 +44,7 @@ from graph.settings import Settings, load_settings
 from graph.tracing import install as install_tracing
 from ingest.after_ingest import AfterIngest
 from ingest.assembly import open_ingestion
+from ingest.deliveries import deliver_notification, worker_channels
 from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.metrics import WORKER, measured, serve
 from ingest.queue import (
@@ -213,10 +217,16 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["bus"] = bus
     ctx["after_ingest"] = await AfterIngest.load(graph, bus, settings)
     ctx["service"] = await open_ingestion(graph, bus, settings, ctx.get("redis"))
+    channels = worker_channels(graph, settings, ctx.get("redis"))
+    router = NotificationRouter(graph, bus, channels)
+    ctx["notifications"] = asyncio.create_task(router.run(bus))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     """Close what `startup` opened."""
+    if "notifications" in ctx:
+        ctx["notifications"].cancel()
+        await asyncio.gather(ctx["notifications"], return_exceptions=True)
     if "bus" in ctx:
         await ctx["bus"].close()
     if "graph" in ctx:
@@ -224,7 +234,12 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 SCHEDULED_TASKS = {"rescan": rescan, **MAINTENANCE_TASKS}
-TASKS: list[Callable[..., Awaitable[Any]]] = [ingest_file, ingest_batch, *SCHEDULED_TASKS.values()]
+TASKS: list[Callable[..., Awaitable[Any]]] = [
+    ingest_file,
+    ingest_batch,
+    deliver_notification,
+    *SCHEDULED_TASKS.values(),
+]
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
