@@ -53,6 +53,7 @@ from api.services import Services
 from api.tracing import OperationTracing, http_telemetry
 from api.web import Page, WebBuild
 from governance.errors import InvalidCredentialsError
+from graph import logs
 from graph.settings import Profile, Settings, load_settings
 from graph.tracing import API_SERVICE, tracer_provider
 
@@ -191,7 +192,7 @@ async def refuse_credentials(request: Request, error: Exception) -> JSONResponse
 def create_app(settings: Settings, span_processor: SpanProcessor | None = None) -> FastAPI:
     """Build the app; the driver and Redis pool open in its lifespan, once per process.
     Spans go to the configured OTLP endpoint, or to `span_processor` when given."""
-    metrics = ApiMetrics()
+    metrics = ApiMetrics(settings.store_path)
     provider = tracer_provider(settings, API_SERVICE, span_processor)
 
     @asynccontextmanager
@@ -248,4 +249,6 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
 
 def app_factory() -> FastAPI:
     """Entry point for `uvicorn --factory api.app:app_factory`: settings from the environment."""
-    return create_app(load_settings())
+    settings = load_settings()
+    logs.configure("api", settings)
+    return create_app(settings)

@@ -3,23 +3,28 @@
 Measured as requests pass: the latency of each GraphQL operation by name (unnamed ones are
 `anonymous`, names past `MAX_OPERATION_NAMES` are `other`) and HTTP responses by status.
 Read from the stores when scraped, at most once per `SCRAPE_CACHE_SECONDS`: ingestion runs
-by status, the ingestion queue's depth, the trust of active rows per table as histograms,
-and open conflicts by kind.
+by status, the ingestion backlog (jobs and files queued), the trust of active rows per table
+as histograms, open conflicts by kind, and where the API can see Neo4j's home
+(`neo4j_store_path`) the size of its data (stores, transaction logs) and the disk holding it
+(Neo4j Community reports neither). The registry
+also holds the process's own figures (memory, CPU, open fds).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import APIRouter, Request, Response, status
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
-    CollectorRegistry,
     Counter,
     Histogram,
     generate_latest,
@@ -35,7 +40,8 @@ from strawberry.types.graphql import OperationType
 
 from graph.errors import GraceError
 from graph.graph import Graph
-from ingest.queue import QUEUE_NAME
+from ingest.metrics import process_registry
+from ingest.queue import Backlog, backlog
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +83,26 @@ class StoreSnapshot:
     """What the stores held at one scrape."""
 
     runs: dict[str, int] = field(default_factory=dict)
-    queue_depth: int = 0
+    backlog: Backlog = field(default_factory=lambda: Backlog(0, 0, exact=True))
+    store_bytes: int | None = None
+    """The size of Neo4j's `data/` folder (stores and transaction logs)."""
+    disk: tuple[int, int] | None = None
+    """The store's file system: (bytes used, bytes in all)."""
     trust: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     """Per table: (rows, summed trust) for each of the `TRUST_BUCKETS` buckets."""
     conflicts: dict[str, int] = field(default_factory=dict)
+    conflicts_by_status: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
-async def read_stores(graph: Graph, redis: Redis) -> StoreSnapshot:
+async def read_stores(graph: Graph, redis: Redis, store_path: Path | None) -> StoreSnapshot:
     """One query per figure, run concurrently."""
-    runs, trust_rows, conflicts, depth = await asyncio.gather(
+    runs, trust_rows, conflicts, every_conflict, queued, disk = await asyncio.gather(
         graph.read_plain("api/ops_ingestion_runs"),
         graph.read_plain("api/ops_trust_buckets", {"buckets": TRUST_BUCKETS}),
         graph.read_plain("api/ops_open_conflicts"),
-        redis.zcard(QUEUE_NAME),
+        graph.read_plain("api/ops_conflicts"),
+        backlog(redis),
+        asyncio.to_thread(disk_usage, store_path),
     )
     trust: dict[str, list[tuple[int, float]]] = {}
     for record in trust_rows:
@@ -97,31 +110,63 @@ async def read_stores(graph: Graph, redis: Redis) -> StoreSnapshot:
         buckets[int(record["bucket"]) - 1] = (int(record["rows"]), float(record["trust_sum"]))
     return StoreSnapshot(
         runs={r["status"]: int(r["runs"]) for r in runs},
-        queue_depth=int(depth),
+        backlog=queued,
         trust=trust,
         conflicts={r["kind"]: int(r["conflicts"]) for r in conflicts},
+        conflicts_by_status={(r["kind"], r["status"]): int(r["conflicts"]) for r in every_conflict},
+        store_bytes=disk[0] if disk else None,
+        disk=disk[1:] if disk else None,
     )
+
+
+def disk_usage(home: Path | None) -> tuple[int, int, int] | None:
+    """Of a Neo4j home: the bytes of its `data/` folder, and the bytes used and in all of
+    the file system holding it; None when the home is not there."""
+    data = home / "data" if home is not None else None
+    if data is None or not data.is_dir():
+        return None
+    size = _folder_bytes(data)
+    stat = os.statvfs(data)
+    total = stat.f_blocks * stat.f_frsize
+    return size, total - stat.f_bavail * stat.f_frsize, total
+
+
+def _folder_bytes(folder: Path) -> int:
+    """The bytes of the files below `folder`; a file removed meanwhile (a rotated log) counts
+    for nothing."""
+    size = 0
+    for entry in folder.rglob("*"):
+        with contextlib.suppress(FileNotFoundError):
+            if entry.is_file() and not entry.is_symlink():
+                size += entry.stat().st_size
+    return size
 
 
 class StoreCollector(Collector):
     """Serves the last snapshot of the stores; `refresh` reads them again when it is older
     than `max_age` seconds (concurrent scrapes share one read)."""
 
-    def __init__(self, max_age: float = SCRAPE_CACHE_SECONDS) -> None:
+    def __init__(
+        self, max_age: float = SCRAPE_CACHE_SECONDS, store_path: Path | None = None
+    ) -> None:
         self.max_age = max_age
+        self.store_path = store_path
         self.snapshot: StoreSnapshot | None = None
         self._read_at = float("-inf")
         self._lock = asyncio.Lock()
         self.failures = 0
+        self.up: dict[str, bool] = {}
 
     async def refresh(self, graph: Graph, redis: Redis) -> None:
         """Read the stores unless the snapshot is fresh; keep the old one if they fail."""
         async with self._lock:
             if time.monotonic() - self._read_at < self.max_age:
                 return
+            neo4j, redis_up = await asyncio.gather(_answers(graph), _pings(redis))
+            self.up = {"neo4j": neo4j, "redis": redis_up}
             try:
                 self.snapshot = await asyncio.wait_for(
-                    read_stores(graph, redis), SCRAPE_TIMEOUT_SECONDS
+                    read_stores(graph, redis, self.store_path), SCRAPE_TIMEOUT_SECONDS
                 )
             except (GraceError, RedisError, OSError, TimeoutError) as error:
                 self.failures += 1
@@ -136,8 +181,30 @@ class StoreCollector(Collector):
             value=self.failures,
         )
         yield failures
+        up = GaugeMetricFamily(
+            "grace_store_up", "1 when the store answered at the last read.", labels=["store"]
+        )
+        for store, answered in sorted(self.up.items()):
+            up.add_metric([store], float(answered))
+        yield up
         if self.snapshot is not None:
             yield from _families(self.snapshot)
+
+
+async def _answers(graph: Graph) -> bool:
+    try:
+        async with asyncio.timeout(SCRAPE_TIMEOUT_SECONDS):
+            return await graph.ready()
+    except TimeoutError:
+        return False
+
+
+async def _pings(redis: Redis) -> bool:
+    try:
+        async with asyncio.timeout(SCRAPE_TIMEOUT_SECONDS):
+            return bool(await redis.ping())
+    except (RedisError, OSError, TimeoutError):
+        return False
 
 
 def _families(snapshot: StoreSnapshot) -> Iterator[Metric]:
@@ -149,9 +216,32 @@ def _families(snapshot: StoreSnapshot) -> Iterator[Metric]:
     yield runs
     yield GaugeMetricFamily(
         "grace_ingest_queue_depth",
-        "Jobs waiting in the ingestion queue.",
-        value=snapshot.queue_depth,
+        "Jobs in the ingestion queue (waiting or running).",
+        value=snapshot.backlog.jobs,
     )
+    yield GaugeMetricFamily(
+        "grace_ingest_backlog_files",
+        "Files in the ingestion queue's jobs (of the first 1,000 jobs only: a lower bound).",
+        value=snapshot.backlog.files,
+    )
+    if snapshot.store_bytes is not None:
+        yield GaugeMetricFamily(
+            "grace_database_store_bytes",
+            "Size of Neo4j's data folder (stores and transaction logs).",
+            value=snapshot.store_bytes,
+        )
+    if snapshot.disk is not None:
+        used, total = snapshot.disk
+        yield GaugeMetricFamily(
+            "grace_database_disk_used_bytes",
+            "Bytes used on the file system holding the Neo4j store.",
+            value=used,
+        )
+        yield GaugeMetricFamily(
+            "grace_database_disk_size_bytes",
+            "Size of the file system holding the Neo4j store.",
+            value=total,
+        )
     trust = HistogramMetricFamily(
         "grace_row_trust", "Trust of the active rows of each table.", labels=["table"]
     )
@@ -169,13 +259,22 @@ def _families(snapshot: StoreSnapshot) -> Iterator[Metric]:
     for kind, count in sorted(snapshot.conflicts.items()):
         conflicts.add_metric([kind], count)
     yield conflicts
+    every = GaugeMetricFamily(
+        "grace_conflicts",
+        "Every conflict found so far, by kind and status (none is deleted: increase() is the "
+        "rate of new ones).",
+        labels=["kind", "status"],
+    )
+    for (kind, conflict_status), count in sorted(snapshot.conflicts_by_status.items()):
+        every.add_metric([kind, conflict_status], count)
+    yield every
 
 
 class ApiMetrics:
     """The metrics of one app: its own registry, so several apps in a process never collide."""
 
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
+    def __init__(self, store_path: Path | None = None) -> None:
+        self.registry = process_registry()
         self.operations = Histogram(
             "grace_graphql_operation_seconds",
             "GraphQL operations: time from parsing to the result, by operation name.",
@@ -189,7 +288,7 @@ class ApiMetrics:
             registry=self.registry,
         )
         self.names = OperationNames(MAX_OPERATION_NAMES)
-        self.stores = StoreCollector()
+        self.stores = StoreCollector(store_path=store_path)
         self.registry.register(self.stores)
 
     async def exposition(self, graph: Graph, redis: Redis) -> bytes:

@@ -22,6 +22,7 @@ from bench import (
     ingest_latency,
     ingest_throughput,
     notification_fanout,
+    ops_observability,
     policy_eval,
     reingest_unchanged,
     semantic_quality,
@@ -29,6 +30,7 @@ from bench import (
     trust_quality,
     trust_recompute,
     truth_data,
+    worker_scaling,
 )
 from graph.cypher_registry import CypherRegistry
 from graph.events import EventBus
@@ -54,6 +56,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "policy_eval": lambda graph, bus, settings: policy_eval.run(graph, bus),
     "api_export": lambda graph, bus, settings: api_export.run(graph, settings),
     "api_load": lambda graph, bus, settings: api_load.run(graph, settings),
+    "metrics_scrape": lambda graph, bus, settings: ops_observability.scrape_cost(graph, settings),
+    "tracing_overhead": lambda graph, bus, settings: ops_observability.tracing_overhead(graph, bus),
+    "worker_scaling": lambda graph, bus, settings: worker_scaling.run(graph, settings),
     "copilot_quality": lambda graph, bus, settings: copilot_quality.run(graph, settings),
     "notification_fanout": notification_fanout.run,
 }

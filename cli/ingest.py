@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import signal
 from collections.abc import Coroutine, Sequence
 from datetime import datetime
@@ -185,8 +184,9 @@ def worker(profile: ProfileOption = None) -> None:
     """Run the ingestion worker (arq) until SIGTERM or Ctrl-C."""
     from ingest.worker import run_worker
 
-    _log_to_stderr()
-    run(run_worker(settings_for(profile)))
+    settings = settings_for(profile)
+    _log_to_stderr("worker", settings)
+    run(run_worker(settings))
 
 
 @app.command()
@@ -194,14 +194,15 @@ def watch(profile: ProfileOption = None) -> None:
     """Watch the configured folders and queue every new or changed file, until stopped."""
     from ingest.watcher import run_watcher
 
-    _log_to_stderr()
-    run(_until_signal(run_watcher(settings_for(profile))))
+    settings = settings_for(profile)
+    _log_to_stderr("watcher", settings)
+    run(_until_signal(run_watcher(settings)))
 
 
-def _log_to_stderr() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _log_to_stderr(process: str, settings: Settings) -> None:
+    from graph import logs
+
+    logs.configure(process, settings)
 
 
 async def _until_signal(work: Coroutine[Any, Any, None]) -> None:

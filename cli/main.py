@@ -65,6 +65,14 @@ COMMANDS: dict[str, Entry] = {
         "cli.ingest",
         "Watch the configured folders and queue every new or changed file, until stopped.",
     ),
+    "backup": Entry(
+        "cli.backup",
+        "Write every node and relationship to a file; stop the writers first for a "
+        "consistent copy.",
+    ),
+    "restore": Entry(
+        "cli.backup", "Restore a backup into an empty database and check its fingerprint."
+    ),
     "ask": Entry(
         "cli.ask", "Answer a question about the graph, with the Cypher and the rows it rests on."
     ),

@@ -288,3 +288,14 @@ class AmbiguousIdError(GraceError):
         super().__init__(
             f"{given!r} starts several {kind} ids ({', '.join(candidates)}, ...): give more of it"
         )
+
+
+class BackupError(GraceError):
+    """A backup cannot be written or restored: not a Grace backup, a value of an unknown
+    type, a target database that is not empty, or a restore whose fingerprint differs."""
+
+    code = "backup"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"backup: {reason}")

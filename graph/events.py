@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -23,6 +25,7 @@ from graph.errors import EventBusError
 from graph.settings import Settings
 
 log = logging.getLogger(__name__)
+_TRACER = trace.get_tracer(__name__)
 
 CHANNEL_PREFIX = "grace.events."
 SUBSCRIBE_TIMEOUT_SECONDS = 5.0
@@ -100,10 +103,11 @@ class EventBus:
 
     async def publish(self, event: DomainEvent) -> int:
         """Publish one event; returns how many subscribers received it."""
-        try:
-            receivers: int = await self._redis.publish(event.channel, event.model_dump_json())
-        except (RedisError, OSError) as error:
-            raise EventBusError(f"could not publish {event.type}: {error}") from error
+        with _TRACER.start_as_current_span(f"event {event.type}", kind=SpanKind.PRODUCER):
+            try:
+                receivers: int = await self._redis.publish(event.channel, event.model_dump_json())
+            except (RedisError, OSError) as error:
+                raise EventBusError(f"could not publish {event.type}: {error}") from error
         return receivers
 
     async def subscribe(

@@ -7,12 +7,21 @@ so every write statement must be idempotent.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, TypeVar
 
 from neo4j import (
+    READ_ACCESS,
     AsyncDriver,
     AsyncGraphDatabase,
     AsyncManagedTransaction,
@@ -21,6 +30,8 @@ from neo4j import (
     unit_of_work,
 )
 from neo4j.exceptions import AuthError, ConstraintError, Neo4jError, ServiceUnavailable
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 
 from graph.cypher_registry import CypherRegistry
 from graph.errors import (
@@ -33,6 +44,8 @@ from graph.settings import Settings
 
 Record = dict[str, Any]
 T = TypeVar("T")
+_TRACER = trace.get_tracer(__name__)
+"""A span per statement run (`cypher <name>`): no-op unless the process installed tracing."""
 
 
 @dataclass
@@ -150,6 +163,22 @@ class Graph:
         records, _ = await self._run(name, params, RoutingControl.READ, plain=True)
         return records
 
+    async def stream(
+        self, name: str, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[Record]:
+        """Run a read statement by name in one transaction, yielding its records as they
+        arrive (plain values, properties' temporal types kept): for results too large to
+        hold, such as a whole-graph backup."""
+        try:
+            async with self._driver.session(
+                database=self.database, default_access_mode=READ_ACCESS
+            ) as session:
+                result = await session.run(self.registry[name], dict(params or {}))
+                async for record in result:
+                    yield dict(zip(record.keys(), record, strict=True))
+        except (Neo4jError, ServiceUnavailable, AuthError) as error:
+            raise _graph_error(error, name, self.uri) from error
+
     async def write(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
         """Run a write statement by name in one retried transaction."""
         records, _ = await self._run(name, params, RoutingControl.WRITE)
@@ -266,10 +295,14 @@ class Graph:
         *,
         plain: bool = False,
     ) -> tuple[list[Record], dict[str, int]]:
+        attributes = {"db.operation.name": name}
         try:
-            result = await self._driver.execute_query(
-                statement, dict(params), database_=self.database, routing_=routing
-            )
+            with _TRACER.start_as_current_span(
+                f"cypher {name}", kind=SpanKind.CLIENT, attributes=attributes
+            ):
+                result = await self._driver.execute_query(
+                    statement, dict(params), database_=self.database, routing_=routing
+                )
         except (Neo4jError, ServiceUnavailable, AuthError) as error:
             raise _graph_error(error, name, self.uri) from error
         counters = {

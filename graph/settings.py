@@ -14,6 +14,7 @@ import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, Self
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -111,6 +112,11 @@ class Settings(BaseSettings):
     """Neo4j's page cache (`--pagecache`): the store held in memory; give it the size of
     `var/neo4j/data/databases` where memory allows."""
     neo4j_pool_size: int = 50
+    neo4j_store_path: Path | None = Field(
+        default=None,
+        description="The Neo4j home as this process sees it, for the disk gauges of /metrics "
+        "(default: data_dir/neo4j, where `grace up` keeps it; a mounted volume in containers).",
+    )
 
     redis_url: str = Field(
         default="redis://127.0.0.1:6379/0",
@@ -133,6 +139,20 @@ class Settings(BaseSettings):
             "GRACE_OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"
         ),
         description="OTLP/HTTP collector base URL (spans go to <url>/v1/traces); none: no tracing.",
+    )
+
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="Logs on stderr: JSON lines, plain text, or auto (text at a terminal).",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="Where the worker and the watcher serve /metrics."
+    )
+    worker_metrics_port: int | None = Field(
+        default=9101, ge=1, le=65535, description="The worker's /metrics port; none: not served."
+    )
+    watcher_metrics_port: int | None = Field(
+        default=9102, ge=1, le=65535, description="The watcher's /metrics port; none: not served."
     )
 
     write_batch_size: int = Field(default=5000, ge=1, le=100_000)
@@ -227,6 +247,28 @@ class Settings(BaseSettings):
     def redis_secret(self) -> str | None:
         """The Redis password in clear, for clients only (never logged)."""
         return self.redis_password.get_secret_value() if self.redis_password else None
+
+    @property
+    def secrets(self) -> list[SecretStr]:
+        """Every secret configured, for the log redactor (`graph.logs`)."""
+        values = (
+            self.neo4j_password,
+            self.redis_password,
+            self.api_secret_key,
+            self.master_key,
+            self.vault_token,
+            self.llm_api_key,
+            *(webhook.secret for webhook in self.webhooks),
+        )
+        in_url = urlsplit(self.redis_url).password
+        return [value for value in values if value is not None] + (
+            [SecretStr(in_url)] if in_url else []
+        )
+
+    @property
+    def store_path(self) -> Path:
+        """The Neo4j home whose file system the disk gauges describe."""
+        return self.neo4j_store_path or self.data_dir / "neo4j"
 
     @property
     def config_dir(self) -> Path:

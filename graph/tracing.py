@@ -14,6 +14,7 @@ from graph.settings import Settings
 
 API_SERVICE = "grace-api"
 WORKER_SERVICE = "grace-worker"
+WATCHER_SERVICE = "grace-watcher"
 TRACES_PATH = "/v1/traces"
 
 

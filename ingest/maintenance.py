@@ -12,6 +12,7 @@ from governance.appliers import default_appliers
 from governance.approvals import Approvals
 from governance.audit import AuditLog
 from governance.audit_verify import checkpoint_with_store
+from governance.errors import AuditChainTamperedError
 from governance.policy_eval import check_graph
 from governance.policy_retention import enforce_retention
 from governance.policy_store import active_policy_set
@@ -19,6 +20,7 @@ from governance.secrets import open_secret_store
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
+from ingest.metrics import WORKER
 from ingest.steps import StepServices
 from trust.training import retrain
 from trust.usage import apply_usage
@@ -68,7 +70,13 @@ async def audit_checkpoint(ctx: dict[str, Any]) -> dict[str, Any]:
     --out FILE` exports one to keep elsewhere)."""
     settings: Settings = ctx["settings"]
     store = await asyncio.to_thread(open_secret_store, settings)
-    checkpoint = await checkpoint_with_store(AuditLog(ctx["graph"]), store)
+    try:
+        checkpoint = await checkpoint_with_store(AuditLog(ctx["graph"]), store)
+    except AuditChainTamperedError:
+        WORKER.audit_ok.set(0)
+        raise
+    WORKER.audit_ok.set(1)
+    WORKER.audit_verified.set_to_current_time()
     return {"seq": checkpoint.seq, "root": checkpoint.root}
 
 

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings
+from arq.constants import job_key_prefix
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from redis.asyncio import Redis
 
 from graph.settings import Settings
 from ingest import identity
@@ -27,6 +29,8 @@ URGENT_HEAD_START = timedelta(days=1)
 JOB_EXPIRY = timedelta(days=2)
 SMALL_FILE_BYTES = 256 * 1024
 BATCH_FILES = 50
+BACKLOG_JOBS_READ = 1000
+"""`backlog` reads the payloads of at most this many queued jobs (the next to run)."""
 
 
 class Priority(StrEnum):
@@ -144,3 +148,39 @@ async def enqueue_all(redis: ArqRedis, items: Sequence[QueuedFile]) -> int:
     for item in large:
         queued += await enqueue_file(redis, item, Priority.BULK)
     return queued
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in the ingestion queue: jobs, and the files of those read (`files` counts
+    the files of the first `BACKLOG_JOBS_READ` jobs only; `exact` says whether that is all)."""
+
+    jobs: int
+    files: int
+    exact: bool
+
+
+async def backlog(redis: Redis) -> Backlog:
+    """The queue's jobs and files waiting (running jobs stay queued until they finish)."""
+    jobs = int(await redis.zcard(QUEUE_NAME))
+    ids = await redis.zrange(QUEUE_NAME, 0, BACKLOG_JOBS_READ - 1)
+    payloads = await redis.mget([job_key_prefix + _text(job) for job in ids]) if ids else []
+    files = sum(_files_of(payload) for payload in payloads if payload is not None)
+    return Backlog(jobs=jobs, files=files, exact=jobs <= BACKLOG_JOBS_READ)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _files_of(payload: bytes | str) -> int:
+    """How many files a queued job ingests: a batch's list, one for `ingest_file`."""
+    try:
+        job = json.loads(payload)
+    except ValueError:
+        return 0
+    if job.get("f") == "ingest_file":
+        return 1
+    if job.get("f") == "ingest_batch" and job.get("a"):
+        return len(job["a"][0])
+    return 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
+from opentelemetry import trace
 from pydantic import JsonValue
 
 from governance.appliers import default_appliers
@@ -52,6 +53,7 @@ from ingest.sources import SourceRef, locate
 from ingest.table_proposals import TableProposals
 
 log = logging.getLogger(__name__)
+_TRACER = trace.get_tracer(__name__)
 
 PROPOSAL_OWNER = "grace-ingest"
 
@@ -311,9 +313,10 @@ class IngestionService:
             {"path": relative, "source": source.id, "document": document_id},
         )
         try:
-            prepared = await asyncio.to_thread(
-                self._prepare, data, source, relative, admitted.encrypt_fields
-            )
+            with _TRACER.start_as_current_span("extract"):
+                prepared = await asyncio.to_thread(
+                    self._prepare, data, source, relative, admitted.encrypt_fields
+                )
         except GraceError as error:
             return await self._fail(source, run, error)
         document = DocumentDraft(
@@ -325,7 +328,8 @@ class IngestionService:
             size=len(data),
             version=version,
         )
-        return await self._load(source, document, run, prepared)
+        with _TRACER.start_as_current_span("write", attributes={"rows": len(prepared.rows)}):
+            return await self._load(source, document, run, prepared)
 
     def _prepare(
         self, data: bytes, source: SourceRef, relative: str, encrypt_fields: frozenset[str]

@@ -21,13 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from arq.connections import ArqRedis, create_pool
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from redis.exceptions import RedisError
 from watchdog.observers import Observer
 
 from graph.graph import Graph
 from graph.settings import Settings
+from graph.tracing import WATCHER_SERVICE
+from graph.tracing import install as install_tracing
 from ingest import identity
 from ingest.batcher import Batcher
+from ingest.metrics import WATCHER, SkipReason, serve
 from ingest.queue import QueuedFile, deserialize, enqueue_all, redis_settings, serialize
 from ingest.sources import locate
 from ingest.watch.events import EVENTS, Handler, Signal
@@ -128,7 +133,9 @@ class FolderWatcher:
         crashed or timed out must not leave its files without an outcome."""
         await self._forget_unfinished()
         submitted = 0
+        WATCHER.rescans.inc()
         for path in await asyncio.to_thread(self._walk):
+            WATCHER.seen.labels("rescan").inc()
             if path not in self._pending and await self._offer(path, fresh=False):
                 submitted += 1
         log.debug("rescan submitted %d file(s)", submitted)
@@ -150,14 +157,23 @@ class FolderWatcher:
     def eligible(self, path: Path) -> bool:
         """Under a root, and no part of it below the root matches an ignore pattern."""
         root = self._root_of(path)
-        return root is not None and not any(
-            ignored(part, self._ignore) for part in path.relative_to(root).parts
-        )
+        if root is None:
+            return False
+        if any(ignored(part, self._ignore) for part in path.relative_to(root).parts):
+            WATCHER.skipped.labels(SkipReason.IGNORED.value).inc()
+            return False
+        return True
+
+    @property
+    def settling(self) -> int:
+        """Paths waiting for their content to settle."""
+        return len(self._pending)
 
     def signal(self, path: Path, kind: Signal) -> None:
         """Note an event for `path` (in the loop): (re)start its wait to settle."""
         if not self._running:
             return
+        WATCHER.seen.labels("event").inc()
         if kind is Signal.GONE:
             self._submitted.pop(path, None)
             self._hashed.pop(path, None)
@@ -226,6 +242,7 @@ class FolderWatcher:
         before = signature(path) if regular_file(path) else None
         if root is None or before is None:
             log.debug("%s is gone (or no longer a regular file); skipped", path)
+            WATCHER.skipped.labels(SkipReason.GONE.value).inc()
             return False
         known = self._hashed.get(path)
         if not fresh and known is not None and known[0] == before:
@@ -235,22 +252,27 @@ class FolderWatcher:
                 digest = await asyncio.to_thread(sha256_of, path)
             except FileNotFoundError:
                 log.debug("%s disappeared before it was hashed", path)
+                WATCHER.skipped.labels(SkipReason.GONE.value).inc()
                 return False
             except OSError as error:
                 log.warning("cannot read %s: %s", path, error)
+                WATCHER.skipped.labels(SkipReason.UNREADABLE.value).inc()
                 return False
             if signature(path) != before:
                 log.debug("%s changed while it was hashed; its next event or rescan follows", path)
+                WATCHER.skipped.labels(SkipReason.CHANGING.value).inc()
                 return False
             self._hashed[path] = (before, digest)
         previous = self._submitted.get(path)
         if previous == digest:
+            WATCHER.skipped.labels(SkipReason.UNCHANGED.value).inc()
             return False
         self._submitted[path] = digest  # set first, so a concurrent offer does not send it too
         try:
             await self._submit(FileReady(path=path, sha256=digest, size=before[1], root=root))
         except Exception:
             log.exception("submitting %s failed; retrying on its next event or rescan", path)
+            WATCHER.skipped.labels(SkipReason.SUBMIT_FAILED.value).inc()
             if self._submitted.get(path) == digest:
                 if previous is None:
                     del self._submitted[path]
@@ -267,12 +289,20 @@ BATCH_WINDOW_SECONDS = 0.005
 async def run_watcher(settings: Settings) -> None:
     """Watch the configured folders and queue what arrives, until cancelled (`grace watch`);
     while Redis is away, files wait in the batcher and are queued once it answers again."""
+    tracing = install_tracing(settings, WATCHER_SERVICE)
+    tracer = trace.get_tracer(__name__)
     redis: ArqRedis = await create_pool(
         redis_settings(settings), job_serializer=serialize, job_deserializer=deserialize
     )
 
     async def flush(items: Sequence[QueuedFile]) -> int:
-        jobs = await enqueue_all(redis, items)
+        # the jobs carry this span's context: the worker's job spans continue its trace
+        with tracer.start_as_current_span(
+            "watcher queue", kind=SpanKind.PRODUCER, attributes={"files": len(items)}
+        ):
+            jobs = await enqueue_all(redis, items)
+        WATCHER.queued.inc(len(items))
+        WATCHER.jobs.inc(jobs)
         log.info("queued %d file(s) as %d job(s): %s", len(items), jobs, items[0].path.name)
         return jobs
 
@@ -289,6 +319,8 @@ async def run_watcher(settings: Settings) -> None:
         rescan_seconds=settings.watch_rescan_seconds,
         finished=finished,
     )
+    WATCHER.waiting.set_function(lambda: watcher.settling + batcher.pending)
+    serve(WATCHER.registry, settings.metrics_host, settings.watcher_metrics_port, "watcher")
     try:
         await watcher.run()
     finally:
@@ -303,6 +335,8 @@ async def run_watcher(settings: Settings) -> None:
             )
         await redis.aclose()
         await graph.close()
+        if tracing is not None:
+            tracing.shutdown()
 
 
 async def finished_files(graph: Graph, items: Sequence[FileReady]) -> set[Path]:

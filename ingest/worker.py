@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import timedelta
@@ -51,6 +51,7 @@ from ingest.after_ingest import OWING, AfterIngest
 from ingest.assembly import open_ingestion
 from ingest.deliveries import deliver_notification, worker_channels
 from ingest.maintenance import MAINTENANCE_TASKS
+from ingest.metrics import WORKER, measured, serve
 from ingest.pass_state import OwedPass, PassLedger
 from ingest.queue import (
     QUEUE_NAME,
@@ -300,21 +301,22 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 SCHEDULED_TASKS = {"rescan": rescan, "resume_passes": resume_passes, **MAINTENANCE_TASKS}
+TASKS: list[Callable[..., Awaitable[Any]]] = [
+    ingest_file,
+    ingest_batch,
+    resume_pass,
+    deliver_notification,
+    *SCHEDULED_TASKS.values(),
+]
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
     """arq worker options from Grace's settings."""
     return {
-        "functions": [
-            ingest_file,
-            ingest_batch,
-            rescan,
-            resume_passes,
-            resume_pass,
-            deliver_notification,
-            *MAINTENANCE_TASKS.values(),
-        ],
-        "cron_jobs": cron_jobs(settings.schedules, SCHEDULED_TASKS),
+        "functions": [measured(task) for task in TASKS],
+        "cron_jobs": cron_jobs(
+            settings.schedules, {name: measured(task) for name, task in SCHEDULED_TASKS.items()}
+        ),
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": redis_settings(settings),
@@ -335,6 +337,7 @@ async def run_worker(settings: Settings) -> None:
     Redis or Neo4j goes away; its jobs trace to the configured OTLP endpoint, continuing the
     traces of the requests that queued them."""
     tracing = install_tracing(settings)
+    serve(WORKER.registry, settings.metrics_host, settings.worker_metrics_port, "worker")
     try:
         while not await _run_once(settings):
             if not await _until_redis_answers(settings):

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from opentelemetry import trace
 from pydantic import JsonValue
 
 from graph.errors import PipelineDefinitionError
+from ingest.metrics import WORKER
 from ingest.pipeline.conditions import StepOutput
 from ingest.pipeline.results import (
     PipelineRun,
@@ -32,6 +34,7 @@ from ingest.pipeline.results import (
 from ingest.pipeline.spec import PipelineSpec, StepSpec, load_pipeline
 
 log = logging.getLogger(__name__)
+_TRACER = trace.get_tracer(__name__)
 
 NOT_REGISTERED = "not registered"
 
@@ -182,7 +185,11 @@ class _Execution:
                 await asyncio.sleep(step.backoff_seconds * 2 ** (attempt - 2))
             await self._emit(step, StepPhase.STARTED, attempt)
             try:
-                output = dict(await function(StepContext(step.name, attempt, self._input, outputs)))
+                with _TRACER.start_as_current_span(
+                    f"step {step.name}", attributes={"pipeline.step.attempt": attempt}
+                ):
+                    context = StepContext(step.name, attempt, self._input, outputs)
+                    output = dict(await function(context))
             except Exception as caught:
                 error = f"{type(caught).__name__}: {caught}"
                 log.warning("step %s attempt %d failed: %s", step.name, attempt, error)
@@ -210,6 +217,8 @@ class _Execution:
         return await self._finish(step, 0, result)
 
     async def _finish(self, step: StepSpec, attempt: int, result: StepResult) -> StepResult:
+        if result.status is not StepStatus.SKIPPED:
+            WORKER.steps.labels(step.name, result.status.value).observe(result.duration_seconds)
         await self._emit(step, StepPhase.FINISHED, attempt, result)
         return result
 

@@ -1,0 +1,3 @@
+// How many nodes the database holds: a restore needs an empty one.
+MATCH (n)
+RETURN count(n) AS nodes
