@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from arq.connections import RedisSettings, create_pool
 from fastapi.testclient import TestClient
 from redis.asyncio import Redis
 from starlette.testclient import WebSocketTestSession
@@ -220,10 +221,12 @@ async def worker(
     """The arq worker's context, opened by its own `startup` (its own driver and Redis pool)."""
     for name, value in service_env.items():
         monkeypatch.setenv(name, value)
-    ctx: dict[str, Any] = {}
+    redis = await create_pool(RedisSettings.from_dsn(service_env["REDIS_URL"]))
+    ctx: dict[str, Any] = {"redis": redis}
     await startup(ctx)
     yield ctx
     await shutdown(ctx)
+    await redis.aclose()
 
 
 # --- events in order, from the worker ---------------------------------------------------
