@@ -20,6 +20,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest.queue import QUEUE_NAME, deserialize, serialize
+from trust.services import TrustServices
 from trust.usage import UsageRecorder
 
 T = TypeVar("T")
@@ -41,6 +42,9 @@ class Services:
     """Counts the rows read through the API (the usage signal of trust)."""
     queue: ArqRedis
     """The ingestion queue (arq), for uploads and re-ingestion; connects on first use."""
+    trust: TrustServices
+    """The trust and governance services (engine, detectors, healer; policies), opened once
+    and rebuilt when tables, policies or the trust model change."""
 
     @classmethod
     async def open(cls, settings: Settings) -> Services:
@@ -55,7 +59,10 @@ class Services:
         bus = EventBus.from_settings(settings)
         usage = UsageRecorder(Redis.from_url(settings.redis_url, password=settings.redis_secret))
         queue = ingestion_queue(settings)
-        return cls(settings, graph, bus, audit, authorizer, authenticator, cipher, usage, queue)
+        trust = await TrustServices.open(graph, bus, audit)
+        return cls(
+            settings, graph, bus, audit, authorizer, authenticator, cipher, usage, queue, trust
+        )
 
     async def close(self) -> None:
         """Release the driver and the Redis pools (pending usage counts are flushed first);

@@ -7,6 +7,7 @@ so every write statement must be idempotent.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -53,9 +54,12 @@ class WriteSummary:
 class GraphTransaction:
     """One managed write transaction: runs named statements only."""
 
-    def __init__(self, tx: AsyncManagedTransaction, registry: CypherRegistry) -> None:
+    def __init__(
+        self, tx: AsyncManagedTransaction, registry: CypherRegistry, statements: Counter[str]
+    ) -> None:
         self._tx = tx
         self._registry = registry
+        self._statements = statements
         self.statement = ""
         """Name of the statement running (or last run), for error messages."""
 
@@ -63,6 +67,7 @@ class GraphTransaction:
         """Run a statement by name inside the transaction and return its records."""
         statement = self._registry[name]
         self.statement = name
+        self._statements[name] += 1
         result = await self._tx.run(statement, dict(params or {}))
         return [record.data() async for record in result]
 
@@ -77,6 +82,9 @@ class Graph:
         self.registry = registry
         self.database = database
         self.uri = uri
+        self.statements: Counter[str] = Counter()
+        """How many times each named statement ran (in a transaction or alone): what
+        tests and benchmarks count round trips and repeated reads with."""
 
     @classmethod
     async def connect(cls, settings: Settings, registry: CypherRegistry | None = None) -> Graph:
@@ -166,7 +174,7 @@ class Graph:
 
         async def managed(tx: AsyncManagedTransaction) -> T:
             nonlocal attempt
-            attempt = GraphTransaction(tx, self.registry)
+            attempt = GraphTransaction(tx, self.registry, self.statements)
             return await work(attempt)
 
         async with self._driver.session(
@@ -191,6 +199,7 @@ class Graph:
         *,
         plain: bool = False,
     ) -> tuple[list[Record], dict[str, int]]:
+        self.statements[name] += 1
         return await self._execute(name, self.registry[name], params or {}, routing, plain=plain)
 
     async def _execute(

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from pydantic import JsonValue
 
-from graph.events import EventBus
-from graph.graph import Graph
 from graph.settings import Settings
 from ingest.pipeline import (
     PIPELINES_DIR,
@@ -24,8 +22,9 @@ from ingest.pipeline import (
     load_pipeline,
 )
 from ingest.service import IngestOutcome, OutcomeStatus
-from ingest.steps import StepServices, step_registry
+from ingest.steps import PassContext, step_registry
 from trust.embedding import Embedder, load_embedder
+from trust.services import TrustServices
 
 log = logging.getLogger(__name__)
 
@@ -34,37 +33,44 @@ AFTER_INGEST = "after_ingest"
 
 @dataclass(frozen=True)
 class AfterIngest:
-    """The pass of one process: its pipeline and its embedder, loaded once."""
+    """The pass of one process: its pipeline, its trust services and its embedder, each
+    opened once."""
 
-    graph: Graph
-    bus: EventBus
+    trust: TrustServices
     spec: PipelineSpec
     embedder: Embedder | None = None
 
     @classmethod
-    def declared(cls, graph: Graph, bus: EventBus, embedder: Embedder | None = None) -> AfterIngest:
+    def declared(cls, trust: TrustServices, embedder: Embedder | None = None) -> AfterIngest:
         """The pass declared in `deploy/pipelines/`, embedding new text when given `embedder`."""
-        return cls(graph, bus, load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml"), embedder)
+        return cls(trust, load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml"), embedder)
 
     @classmethod
-    async def load(cls, graph: Graph, bus: EventBus, settings: Settings) -> AfterIngest:
+    async def load(cls, trust: TrustServices, settings: Settings) -> AfterIngest:
         """The declared pass, with the embedding model unless `settings` turn embedding off."""
         embedder = None
         if settings.embedding_backend != "off":
             embedder = await asyncio.to_thread(load_embedder, settings.embedding_backend)
-        return cls.declared(graph, bus, embedder)
+        return cls.declared(trust, embedder)
 
     async def run(self, outcome: IngestOutcome) -> PipelineRun | None:
         """Run the pass on a newly ingested document (nothing for any other outcome)."""
         if outcome.status is not OutcomeStatus.INGESTED or outcome.document_id is None:
             return None
+        bus = self.trust.governance.bus
 
         async def publish(event: StepEvent) -> None:
-            await self.bus.publish(event.to_domain_event(path=outcome.path, table=outcome.table))
+            await bus.publish(event.to_domain_event(path=outcome.path, table=outcome.table))
 
-        # services per run: the tables and policies in force now, not at process start
-        services = await StepServices.open(self.graph, self.bus, self.embedder)
-        pipeline = Pipeline(self.spec, step_registry(services), allow_missing=True)
+        # the tools in force now (rebuilt only when tables, policies or the model changed)
+        context = PassContext(
+            outcome.document_id,
+            await self.trust.current(),
+            self.trust.governance,
+            self.trust.clock,
+            self.embedder,
+        )
+        pipeline = Pipeline(self.spec, step_registry(context), allow_missing=True)
         data: dict[str, JsonValue] = {"table": outcome.table, "rows": outcome.rows}
         run = await pipeline.run(PipelineInput(outcome.document_id, data), on_event=publish)
         log.info("pipeline %s on %s: %s", run.pipeline, outcome.path, run.status)

@@ -13,8 +13,7 @@ from typing import Protocol
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
-from ingest.after_ingest import AfterIngest
-from ingest.assembly import open_ingestion
+from ingest.assembly import IngestServices
 from ingest.pipeline import PipelineRun
 from ingest.scan import walk
 from ingest.service import IngestOutcome, OutcomeStatus
@@ -76,7 +75,8 @@ async def ingest_once(
     graph = await Graph.connect(settings)
     bus = EventBus.from_settings(settings)
     try:
-        service = await open_ingestion(graph, bus, settings)
+        services = await IngestServices.open(graph, bus, settings)
+        service = services.ingestion
         files = expand(paths)
         gate = asyncio.Semaphore(CONCURRENT_FILES)
         shown.phase(INGESTING, len(files))
@@ -89,11 +89,10 @@ async def ingest_once(
 
         outcomes = list(await asyncio.gather(*(one(file, root) for file, root in files)))
         fresh = [o for o in outcomes if o.status is OutcomeStatus.INGESTED]
-        after_ingest = await AfterIngest.load(graph, bus, settings)
         shown.phase(ANALYSING, len(fresh))
         passes = []
         for outcome in fresh:
-            run = await after_ingest.run(outcome)
+            run = await services.after_ingest.run(outcome)
             if run is not None:
                 passes.append(run)
             shown.step()

@@ -39,8 +39,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
 from graph.tracing import install as install_tracing
-from ingest.after_ingest import AfterIngest
-from ingest.assembly import open_ingestion
+from ingest.assembly import IngestServices
 from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.queue import (
     QUEUE_NAME,
@@ -202,7 +201,9 @@ async def _connect(settings: Settings) -> Graph:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    """Open the one driver and Redis pool of this worker process."""
+    """Open the one driver and Redis pool of this worker process, and its services: the
+    tables, policies, trust tools and models load here, so arq takes the first job only once
+    they are ready."""
     settings = load_settings()
     graph = await _connect(settings)
     bus = EventBus.from_settings(settings)
@@ -210,8 +211,10 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["tracer"] = get_tracer(__name__)
     ctx["graph"] = graph
     ctx["bus"] = bus
-    ctx["after_ingest"] = await AfterIngest.load(graph, bus, settings)
-    ctx["service"] = await open_ingestion(graph, bus, settings, ctx.get("redis"))
+    services = await IngestServices.open(graph, bus, settings, ctx.get("redis"))
+    ctx["trust"] = services.trust
+    ctx["after_ingest"] = services.after_ingest
+    ctx["service"] = services.ingestion
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:

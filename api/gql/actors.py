@@ -8,7 +8,6 @@ from api.services import Services
 from governance.approvals import Approvals
 from governance.rbac import Action
 from ingest.approved import approval_appliers
-from ingest.steps import StepServices
 from trust.healing import Healer
 
 
@@ -28,4 +27,4 @@ def approvals(services: Services) -> Approvals:
 
 async def healer(services: Services) -> Healer:
     """Self-healing over the tables and policies in force now."""
-    return (await StepServices.open(services.graph, services.bus)).healer
+    return (await services.trust.current()).healer
