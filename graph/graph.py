@@ -84,7 +84,9 @@ class Graph:
         self.uri = uri
         self.statements: Counter[str] = Counter()
         """How many times each named statement ran (in a transaction or alone): what
-        tests and benchmarks count round trips and repeated reads with."""
+        tests and benchmarks count round trips with."""
+        self.reads: Counter[str] = Counter()
+        """How many times each read statement ran (`read`, `read_plain`)."""
 
     @classmethod
     async def connect(cls, settings: Settings, registry: CypherRegistry | None = None) -> Graph:
@@ -128,6 +130,7 @@ class Graph:
 
     async def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
         """Run a read statement by name and return its records as dictionaries."""
+        self.reads[name] += 1
         records, _ = await self._run(name, params, RoutingControl.READ)
         return records
 
@@ -135,6 +138,7 @@ class Graph:
         """`read` for a statement that returns plain values only (no nodes, relationships or
         temporal values): its records are not walked to convert those, which costs seconds
         on a page of 50,000 rows returned as one list."""
+        self.reads[name] += 1
         records, _ = await self._run(name, params, RoutingControl.READ, plain=True)
         return records
 

@@ -12,7 +12,8 @@ stages then work from that state and only write:
   conflicts policy lets Grace decide reconciled; the rows in memory follow both (a quarantined
   row leaves, a rejected value is marked) and conflicts are detected again after a quarantine;
 - `sync`: the final scores and facts, written with the open conflicts' confidences and the
-  sources' starting parts in one transaction (more only past `trust.engine.WRITE_BATCH` rows).
+  sources' starting parts in one transaction (more only past `trust.engine.WRITE_BATCH` rows);
+  a quarantined row's score is written as it leaves, in the quarantine's own transaction.
 
 The result equals the step-by-step pass it replaced (each step read the rows again) when
 healing changes nothing; after a quarantine or reconciliation a row's stored trust may differ
@@ -118,6 +119,8 @@ class DocumentPass:
         self.seconds: dict[str, float] = {}
         """Wall-clock seconds of each stage (`detect`, `trust`, `heal`, `write`)."""
         self._scored: Settled | None = None
+        self.final: Settled | None = None
+        """What `sync` computed and wrote."""
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
@@ -207,6 +210,11 @@ class DocumentPass:
             threshold = policies.thresholds(row.table).quarantine_below
             if value < threshold and row.id not in self.state.exempt:
                 reasons[row.id] = low_trust_reason(value, threshold)
+        if not reasons:
+            return []
+        # a quarantined row keeps the score it was quarantined for (`sync` scores the others)
+        leaving = [p for p in scored.changed if scored.rows[p].id in reasons]
+        await self.tools.engine.write_scores(scored, leaving)
         return await self.tools.healer.quarantine(reasons, actor=SYSTEM, rescore=False)
 
     def _reject_losers(self, conflict: ValueConflict) -> None:
@@ -226,7 +234,7 @@ class DocumentPass:
         """Score the rows as healing left them, resolve their facts, write it all."""
         engine = self.tools.engine
         with self._timed("trust"):
-            final = self._settle(facts=True)
+            final = self.final = self._settle(facts=True)
         with self._timed("write"):
             changes = await engine.write_settled(self.state.entities, final, self.now)
         await engine.publish_document_changes(changes)

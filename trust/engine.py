@@ -345,6 +345,19 @@ class TrustEngine:
             )
         return changes
 
+    async def write_scores(self, work: Settled, positions: Sequence[int]) -> None:
+        """Write the scores `work` computed for some of its rows (positions), moving their
+        documents' trust, in one transaction."""
+        if not positions:
+            return
+
+        async def write(tx: GraphTransaction) -> list[dict[str, Any]]:
+            await tx.run("trust/write_row_trust", _row_params(work, positions))
+            shifts = document_shifts(work.rows, positions, work.scores.trust)
+            return await tx.run("trust/shift_document_trust", {"documents": shifts})
+
+        await self.publish_document_changes(await self._graph.transaction(write))
+
     async def publish_document_changes(self, changes: Iterable[Mapping[str, Any]]) -> None:
         """`trust.updated` for the documents whose trust a pass moved enough."""
         await self._publish_changes(changes, "document", "rows rescored")
