@@ -17,6 +17,7 @@ import os
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,18 +115,20 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
         assert pipeline is not None
         return {name: step.duration_seconds for name, step in pipeline.steps.items()}
 
+    run_id = uuid.uuid4().hex[:6]
+    prefixes = (f"bps{run_id}", f"bpo{run_id}")
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
         try:
-            before = await _measure(graph, ingestion, root / "bps", files, rows, steps)
-            after = await _measure(graph, ingestion, root / "bpo", files, rows, one_pass)
+            before = await _measure(graph, ingestion, root / prefixes[0], files, rows, steps)
+            after = await _measure(graph, ingestion, root / prefixes[1], files, rows, one_pass)
         finally:
-            for prefix in ("bps", "bpo"):
+            for prefix in prefixes:
+                params = {"prefix": prefix, "limit": 10_000}
+                while (await graph.write("bench/delete_pass_bench", params))[0]["deleted"]:
+                    pass
                 for s in range(SOURCES):
                     await delete_source(graph, f"folder:{prefix}_{s}")
-                params = {"prefix": prefix, "limit": 10_000}
-                while (await graph.write("bench/delete_conflict_bench", params))[0]["deleted"]:
-                    pass
     parts = ", ".join(
         f"{name} {statistics.median(values) * 1000:.0f}" for name, values in after.parts.items()
     )
