@@ -45,6 +45,7 @@ from api.gql.websocket_messages import GraceTransportWSHandler, GraceWebSocketAd
 from api.health import STARTED
 from api.health import router as health_router
 from api.limits import RequestSizeLimit
+from api.mcp_server import GraceMcp
 from api.metrics import ApiMetrics, OperationTimer, ResponseCounter
 from api.metrics import router as metrics_router
 from api.schema import build_schema
@@ -195,10 +196,11 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = await Services.open(settings)
+        app.state.services = await Services.open(settings, metrics.registry)
         setattr(app.state, STARTED, True)
         try:
-            yield
+            async with mcp.server.session_manager.run():
+                yield
         finally:
             setattr(app.state, STARTED, False)
             await app.state.services.close()
@@ -222,6 +224,8 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
     observers: list[Callable[[], SchemaExtension]] = [partial(OperationTimer, metrics)]
     if provider is not None:
         observers.append(partial(OperationTracing, provider.get_tracer(__name__)))
+    mcp = GraceMcp(lambda: app.state.services)
+    mcp.mount(app, settings.api_host)
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(export_router)

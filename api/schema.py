@@ -12,16 +12,22 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.gql.activity import ActivityQuery
+from api.gql.ask import AskQuery, AskSubscription
+from api.gql.assignments import AssignmentMutation, AssignmentQuery
 from api.gql.audit_views import AuditQuery
 from api.gql.catalog import CatalogQuery
+from api.gql.comments import CommentMutation, CommentQuery
 from api.gql.errors import ErrorCodes, log_errors
 from api.gql.governance_views import GovernanceQuery
-from api.gql.mutations import Mutation
+from api.gql.mutations import ReviewMutation
+from api.gql.notifications import NotificationMutation, NotificationQuery, NotificationSubscription
 from api.gql.people import PeopleQuery
 from api.gql.review import ReviewQuery
 from api.gql.runs import IngestionQuery
-from api.gql.subscriptions import Subscription
+from api.gql.subscriptions import LiveSubscription
 from api.gql.system import SystemQuery
+from api.gql.team_admin import TeamAdminMutation
 from api.gql.trust_views import TrustQuery
 from api.limits import limit_extensions, schema_config
 from graph.settings import Profile
@@ -37,7 +43,25 @@ Query = merge_types(
         PeopleQuery,
         ReviewQuery,
         TrustQuery,
+        AskQuery,
+        CommentQuery,
+        NotificationQuery,
+        AssignmentQuery,
+        ActivityQuery,
     ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        ReviewMutation,
+        CommentMutation,
+        NotificationMutation,
+        AssignmentMutation,
+        TeamAdminMutation,
+    ),
+)
+Subscription = merge_types(
+    "Subscription", (LiveSubscription, NotificationSubscription, AskSubscription)
 )
 
 

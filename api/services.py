@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from arq.connections import ArqRedis
+from prometheus_client import CollectorRegistry
 from redis.asyncio import ConnectionPool, Redis
 
 from api.auth import Authenticator
+from copilot.service import LazyCopilot
 from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
 from governance.audit import AuditLog
 from governance.encryption import FieldCipher, open_field_cipher
@@ -42,13 +44,16 @@ class Services:
     """Counts the rows read through the API (the usage signal of trust)."""
     queue: ArqRedis
     """The ingestion queue (arq), for uploads and re-ingestion; connects on first use."""
+    copilot: LazyCopilot
+    """The co-pilot (`ask`, MCP), opened on the first question."""
     trust: TrustServices
     """The trust and governance services (engine, detectors, healer; policies), opened once
     and rebuilt when tables, policies or the trust model change."""
 
     @classmethod
-    async def open(cls, settings: Settings) -> Services:
-        """Connect to Neo4j and Redis (Neo4j must answer; Redis is checked by readiness)."""
+    async def open(cls, settings: Settings, registry: CollectorRegistry | None = None) -> Services:
+        """Connect to Neo4j and Redis (Neo4j must answer; Redis is checked by readiness);
+        the co-pilot's metrics go to `registry` (the app's)."""
         graph = await Graph.connect(settings)
         audit = AuditLog(graph)
         authorizer = Authorizer()
@@ -59,9 +64,20 @@ class Services:
         bus = EventBus.from_settings(settings)
         usage = UsageRecorder(Redis.from_url(settings.redis_url, password=settings.redis_secret))
         queue = ingestion_queue(settings)
+        copilot = LazyCopilot(settings, graph, registry)
         trust = await TrustServices.open(graph, bus, audit)
         return cls(
-            settings, graph, bus, audit, authorizer, authenticator, cipher, usage, queue, trust
+            settings,
+            graph,
+            bus,
+            audit,
+            authorizer,
+            authenticator,
+            cipher,
+            usage,
+            queue,
+            copilot,
+            trust,
         )
 
     async def close(self) -> None:
@@ -69,6 +85,7 @@ class Services:
         each is released even when another fails, then the first failure is raised."""
         results = await asyncio.gather(
             self.usage.close(),
+            self.copilot.close(),
             self.queue.aclose(close_connection_pool=True),
             self.bus.close(),
             self.graph.close(),

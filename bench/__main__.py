@@ -18,9 +18,11 @@ from bench import (
     batched_writes,
     conflict_quality,
     conflict_scan,
+    copilot_quality,
     embedding_throughput,
     ingest_latency,
     ingest_throughput,
+    notification_fanout,
     policy_eval,
     reingest_unchanged,
     semantic_quality,
@@ -52,6 +54,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "policy_eval": lambda graph, bus, settings: policy_eval.run(graph, bus),
     "api_export": lambda graph, bus, settings: api_export.run(graph, settings),
     "api_load": lambda graph, bus, settings: api_load.run(graph, settings),
+    "copilot_quality": lambda graph, bus, settings: copilot_quality.run(graph, settings),
+    "notification_fanout": notification_fanout.run,
 }
 
 

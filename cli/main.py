@@ -65,6 +65,13 @@ COMMANDS: dict[str, Entry] = {
         "cli.ingest",
         "Watch the configured folders and queue every new or changed file, until stopped.",
     ),
+    "ask": Entry(
+        "cli.ask", "Answer a question about the graph, with the Cypher and the rows it rests on."
+    ),
+    "mcp": Entry(
+        "cli.ask",
+        "Serve Grace over MCP on stdio as the owner of the API key in GRACE_API_KEY.",
+    ),
     "with-services": Entry(
         "cli.up",
         "Run a command (after `--`) against a Neo4j and Redis started for it, then stop them.",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import JsonValue
@@ -166,6 +166,32 @@ class Accounts:
         )
         return UserInfo(user_id, name, email)
 
+    async def deactivate_user(self, user_id: str, *, by: Principal) -> bool:
+        """Deactivate a user (an instance admin's change, never their own): their keys and
+        tokens stop working, their history stays. False when they already were."""
+        self.authorizer.require(by, Action.ADMINISTER, INSTANCE)
+        if by.user_id == user_id:
+            raise InvalidAccountFieldError("user", "an admin cannot deactivate themselves")
+        rows = await self.graph.write(
+            "governance/deactivate_user", {"id": user_id, "at": datetime.now(UTC)}
+        )
+        if not rows:
+            raise NotFoundError("user", user_id)
+        if rows[0]["already"]:
+            return False
+        await self.audit.append(
+            [
+                AuditEntry(
+                    by.actor,
+                    "user.deactivate",
+                    f"user:{user_id}",
+                    {"active": True},
+                    {"active": False},
+                )
+            ]
+        )
+        return True
+
     async def users(self) -> list[UserInfo]:
         """Every user, by id."""
         rows = await self.graph.read("governance/users")
@@ -175,11 +201,12 @@ class Accounts:
         ]
 
     async def create_workspace(self, workspace_id: str, *, name: str, by: Principal) -> None:
-        """Create a team workspace (an instance admin's change); a user creating it is its admin."""
+        """Create a team workspace (an instance admin's change); a user creating it (or their API
+        key) is its admin."""
         check_slug("workspace", workspace_id)
         name = _required("name", name)
         self.authorizer.require(by, Action.ADMINISTER, INSTANCE)
-        creator = by.user_id if by.kind is PrincipalKind.USER else None
+        creator = by.user_id  # a user, or the user an API key acts for
         [row] = await self.graph.write(
             "governance/create_workspace",
             {"id": workspace_id, "name": name, "creator": creator},

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, m
 
 from governance.accounts import Accounts
 from governance.audit import AuditEntry, AuditLog
+from governance.comments import CommentRecord as ThreadComment
+from governance.comments import Comments
 from governance.errors import (
     ApplyError,
     ChangeRequestExpiredError,
@@ -39,6 +40,7 @@ from governance.errors import (
     NotFoundError,
     SelfApprovalError,
 )
+from governance.notifications import Notifier, Subject
 from governance.policy import ApprovalRule
 from governance.rbac import (
     DEFAULT_WORKSPACE,
@@ -60,8 +62,6 @@ log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system:approvals"
 """How the audit log names Grace when it expires or applies a request."""
-MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_][A-Za-z0-9_.\-]*)")
-"""`@user` in a comment (not the `@` of an e-mail address)."""
 DEFAULT_LIMIT = 100
 
 
@@ -227,12 +227,6 @@ def after_approval(request: ChangeRequestRecord, now: datetime) -> dict[str, Any
     return {**changes, "status": ReviewStatus.APPROVED.value, "approved_at": now}
 
 
-def mentions(text: str) -> list[str]:
-    """The user ids a comment mentions as `@user`, once each, in order."""
-    found = (match.rstrip(".-") for match in MENTION.findall(text))
-    return list(dict.fromkeys(name for name in found if name))
-
-
 def is_system(requested_by: str) -> bool:
     """Whether a requester is Grace itself (`system:<component>`) rather than a user id."""
     return requested_by.startswith("system:")
@@ -270,6 +264,7 @@ class Approvals:
         self._appliers = dict(appliers or {})
         self._clock = clock
         self._authorizer = Authorizer()
+        self._comments = Comments(graph, audit, Notifier(graph, bus, self._authorizer), clock=clock)
 
     async def open(
         self,
@@ -392,30 +387,19 @@ class Approvals:
 
         return (await self._decide(work, f"user:{user_id}")).after
 
-    async def comment(self, request_id: str, user_id: str, text: str) -> None:
-        """Comment on a request in any status; `@user` mentions link to existing users."""
+    async def comment(
+        self, request_id: str, user_id: str, text: str, *, reply_to: str | None = None
+    ) -> ThreadComment:
+        """Comment on a request in any status, or reply in one of its threads (through
+        `governance.comments`, which audits it and notifies the `@user`s mentioned),
+        published as a `comment` action."""
         request = await self.get(request_id)
-        comment_id = f"comment:{uuid.uuid4().hex}"
-        comment = {"id": comment_id, "text": text, "at": self._clock()}
-        records = await self._graph.write(
-            "approvals/comment",
-            {"id": request_id, "user": user_id, "comment": comment, "mentions": mentions(text)},
-        )
-        if not records:
-            raise NotFoundError("user", user_id)
-        mentioned: list[JsonValue] = list(records[0]["mentioned"])
-        note: dict[str, JsonValue] = {"comment": comment_id, "mentions": mentioned}
-        await self._audit.append(
-            [
-                AuditEntry(
-                    actor=f"user:{user_id}",
-                    action="change_request.comment",
-                    target=f"change_request:{request_id}",
-                    after=note,
-                )
-            ]
-        )
+        workspace = request.workspace or DEFAULT_WORKSPACE
+        subject = Subject(request.id, "change_request", workspace, request.table)
+        written = await self._comments.create(subject, user_id, text, reply_to=reply_to)
+        note: dict[str, JsonValue] = {"comment": written.id, "mentions": list(written.mentions)}
         await self._publish(request, "comment", f"user:{user_id}", note)
+        return written
 
     async def expire_due(self, now: datetime | None = None) -> int:
         """Mark every open request past its expiry as expired; returns how many."""

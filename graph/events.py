@@ -45,6 +45,7 @@ class EventType(StrEnum):
     ROW_RELEASED = "row.released"
     CHANGE_REQUEST_UPDATED = "change_request.updated"
     POLICY_VIOLATED = "policy.violated"
+    NOTIFICATION_CREATED = "notification.created"
 
 
 class DomainEvent(BaseModel):

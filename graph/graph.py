@@ -19,6 +19,7 @@ from neo4j import (
     AsyncManagedTransaction,
     NotificationDisabledClassification,
     RoutingControl,
+    unit_of_work,
 )
 from neo4j.exceptions import AuthError, ConstraintError, Neo4jError, ServiceUnavailable
 
@@ -49,6 +50,25 @@ class WriteSummary:
         self.items += items
         for name, value in counters.items():
             self.counters[name] = self.counters.get(name, 0) + value
+
+
+@dataclass(frozen=True)
+class CheckedRead:
+    """What a checked ad hoc read returned: the driver's values (nodes, relationships,
+    paths as they are), at most the row limit of them."""
+
+    keys: tuple[str, ...]
+    records: list[tuple[Any, ...]]
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class StatementPlan:
+    """Neo4j's verdict on a statement it planned without running: its query type (`r`,
+    `rw`, `w`, `s`) and the names of every operator of the plan."""
+
+    query_type: str
+    operators: tuple[str, ...]
 
 
 class GraphTransaction:
@@ -203,6 +223,50 @@ class Graph:
         """Ask Neo4j to plan a statement without running it (parameters need no values)."""
         await self._execute(name, "EXPLAIN " + self.registry[name], {}, RoutingControl.READ)
 
+    async def plan_checked(self, statement: str) -> StatementPlan:
+        """Plan an ad hoc statement (`EXPLAIN`) in a READ transaction, running nothing.
+
+        Ad hoc statements are the co-pilot's generated queries, the only Cypher not from the
+        registry: `copilot.guard` checks them before they come here.
+        """
+
+        async def plan(tx: AsyncManagedTransaction) -> StatementPlan:
+            result = await tx.run("EXPLAIN " + statement)
+            summary = await result.consume()
+            return StatementPlan(str(summary.query_type), tuple(_operators(summary.plan)))
+
+        return await self._read_session(plan, "ad hoc plan")
+
+    async def read_checked(
+        self, statement: str, params: Mapping[str, Any], *, seconds: float, max_rows: int
+    ) -> CheckedRead:
+        """Run a checked ad hoc statement in a READ transaction (Neo4j refuses writes in it)
+        that Neo4j stops after `seconds`, keeping at most `max_rows` records."""
+
+        @unit_of_work(timeout=seconds)
+        async def run(tx: AsyncManagedTransaction) -> CheckedRead:
+            result = await tx.run(statement, dict(params))
+            records = await result.fetch(max_rows + 1)
+            keys = tuple(result.keys())
+            return CheckedRead(
+                keys, [tuple(r.values()) for r in records[:max_rows]], len(records) > max_rows
+            )
+
+        return await self._read_session(run, "ad hoc read")
+
+    async def _read_session(
+        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], name: str
+    ) -> T:
+        async with self._driver.session(
+            database=self.database,
+            default_access_mode="READ",
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+        ) as session:
+            try:
+                return await session.execute_read(work)
+            except (Neo4jError, ServiceUnavailable, AuthError) as error:
+                raise _graph_error(error, name, self.uri) from error
+
     async def _run(
         self,
         name: str,
@@ -239,6 +303,15 @@ class Graph:
                 dict(zip(record.keys(), record, strict=True)) for record in result.records
             ], counters
         return [record.data() for record in result.records], counters
+
+
+def _operators(plan: Mapping[str, Any] | None) -> Iterator[str]:
+    """The operator names of a plan tree, depth first."""
+    if not plan:
+        return
+    yield str(plan.get("operatorType", ""))
+    for child in plan.get("children", ()):
+        yield from _operators(child)
 
 
 def _batched(

@@ -60,6 +60,19 @@ class Schedule(BaseModel):
     cron: str
 
 
+class Webhook(BaseModel):
+    """A channel that receives a workspace's notifications: an HTTP POST signed with HMAC
+    (`X-Grace-Signature: sha256=<hex>` of the body), in Slack's `{"text": ...}` shape when
+    `slack` is set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    workspace: str
+    url: str
+    secret: SecretStr
+    slack: bool = False
+
+
 class Settings(BaseSettings):
     """Everything Grace reads from its environment."""
 
@@ -144,6 +157,19 @@ class Settings(BaseSettings):
         default_factory=list, description="Cron-like recurring jobs the worker runs."
     )
 
+    webhooks: list[Webhook] = Field(
+        default_factory=list, description="Channels that receive each workspace's notifications."
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for notification e-mail (none: no e-mail)."
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "grace@localhost"
+    delivery_max_tries: int = Field(default=5, ge=1)
+    delivery_backoff_seconds: float = Field(
+        default=5.0, gt=0, description="First retry delay of a failed delivery; doubles each try."
+    )
+
     embedding_backend: Literal["numpy", "sentence-transformers", "off"] = Field(
         default="numpy",
         description="How text is embedded for semantic conflicts: the model in numpy (no torch), "
@@ -169,6 +195,24 @@ class Settings(BaseSettings):
     vault_transit_mount: str = "transit"
     vault_transit_key: str = "grace-fields"
     vault_namespace: str | None = None
+
+    llm_url: str | None = Field(
+        default=None,
+        description="An OpenAI-compatible chat-completions base URL (such as "
+        "http://127.0.0.1:8080/v1) for the co-pilot's free questions; unset: curated only.",
+    )
+    llm_model: str = Field(default="default", description="The model name sent to `llm_url`.")
+    llm_api_key: SecretStr | None = Field(
+        default=None, description="The bearer key of `llm_url` (never logged)."
+    )
+    llm_timeout_seconds: float = Field(default=60.0, gt=0)
+    llm_retries: int = Field(default=2, ge=0, le=10)
+    llm_prompt_cost_per_1k: float = Field(default=0.0, ge=0, description="Cost per 1k tokens.")
+    llm_completion_cost_per_1k: float = Field(default=0.0, ge=0)
+    llm_user_daily_tokens: int = Field(default=200_000, ge=0, description="Per user and day.")
+    llm_global_daily_tokens: int = Field(default=2_000_000, ge=0, description="For everyone.")
+    copilot_max_rows: int = Field(default=200, ge=1, le=10_000)
+    copilot_query_timeout_seconds: float = Field(default=5.0, gt=0)
 
     @property
     def cypher_dir(self) -> Path:

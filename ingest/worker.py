@@ -1,4 +1,6 @@
-"""The arq worker: thin tasks over `IngestionService`.
+"""The arq worker: thin tasks over `IngestionService`, the deliveries of notifications
+(`ingest.deliveries`), and the notification router (`governance.notification_router`)
+running beside them.
 
 Run with `grace worker`. Jobs are JSON, not
 pickle. Transient failures (Neo4j unavailable, a version written concurrently) are retried
@@ -34,12 +36,14 @@ from opentelemetry.trace import SpanKind, Tracer, get_tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from redis.exceptions import RedisError
 
+from governance.notification_router import NotificationRouter
 from graph.errors import GraphUnavailableError
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings, load_settings
 from graph.tracing import install as install_tracing
 from ingest.assembly import IngestServices
+from ingest.deliveries import deliver_notification, worker_channels
 from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.queue import (
     QUEUE_NAME,
@@ -215,10 +219,16 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["trust"] = services.trust
     ctx["after_ingest"] = services.after_ingest
     ctx["service"] = services.ingestion
+    channels = worker_channels(graph, settings, ctx.get("redis"))
+    router = NotificationRouter(graph, bus, channels)
+    ctx["notifications"] = asyncio.create_task(router.run(bus))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     """Close what `startup` opened."""
+    if "notifications" in ctx:
+        ctx["notifications"].cancel()
+        await asyncio.gather(ctx["notifications"], return_exceptions=True)
     if "bus" in ctx:
         await ctx["bus"].close()
     if "graph" in ctx:
@@ -231,7 +241,13 @@ SCHEDULED_TASKS = {"rescan": rescan, **MAINTENANCE_TASKS}
 def worker_settings(settings: Settings) -> dict[str, Any]:
     """arq worker options from Grace's settings."""
     return {
-        "functions": [ingest_file, ingest_batch, rescan, *MAINTENANCE_TASKS.values()],
+        "functions": [
+            ingest_file,
+            ingest_batch,
+            rescan,
+            deliver_notification,
+            *MAINTENANCE_TASKS.values(),
+        ],
         "cron_jobs": cron_jobs(settings.schedules, SCHEDULED_TASKS),
         "on_startup": startup,
         "on_shutdown": shutdown,

@@ -3,11 +3,18 @@ the person a caller acts as."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from api.gql.context import GraceContext
 from api.services import Services
 from governance.approvals import Approvals
+from governance.assignments import Assignments
+from governance.channels import Channels
+from governance.comments import Comments
+from governance.notifications import Notifier
 from governance.rbac import Action
 from ingest.approved import approval_appliers
+from ingest.deliveries import enqueue_deliveries
 from trust.healing import Healer
 
 
@@ -28,3 +35,22 @@ def approvals(services: Services) -> Approvals:
 async def healer(services: Services) -> Healer:
     """Self-healing over the tables and policies in force now."""
     return (await services.trust.current()).healer
+
+
+def notifier(services: Services) -> Notifier:
+    """Notifications over the process's graph and bus; their deliveries by webhook and
+    e-mail are queued for the worker."""
+    channels = Channels(
+        services.graph, services.settings, partial(enqueue_deliveries, services.queue)
+    )
+    return Notifier(services.graph, services.bus, services.authorizer, channels)
+
+
+def comments(services: Services) -> Comments:
+    """Comment threads; mentions notify through `notifier`."""
+    return Comments(services.graph, services.audit, notifier(services))
+
+
+def assignments(services: Services) -> Assignments:
+    """Review assignments; assignees are told through `notifier`."""
+    return Assignments(services.graph, services.audit, notifier(services))

@@ -8,7 +8,6 @@ MAX_ID_CHARS = 512
 """Ids Grace makes are far shorter; a longer one names nothing."""
 MAX_NOTE_CHARS = 2_000
 """Notes on decisions and reasons for quarantine."""
-MAX_COMMENT_CHARS = 10_000
 
 
 class InvalidArgumentError(GraceError):

@@ -122,8 +122,8 @@ async def chain_state(log: AuditLog) -> AuditChainState:
     )
 
 
-def _before_seq(after: str | None) -> int | None:
-    """The seq an `auditEvents` cursor holds."""
+def before_seq(after: str | None) -> int | None:
+    """The seq an `auditEvents` or activity cursor holds."""
     if after is None:
         return None
     match decode_cursor(after):
@@ -163,7 +163,7 @@ class AuditQuery:
             "api/governance_audit_events",
             {
                 "chain": info.context.services.audit.chain,
-                "before_seq": _before_seq(after),
+                "before_seq": before_seq(after),
                 "actor": actor,
                 "action": action,
                 "target": target,

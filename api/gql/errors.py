@@ -71,6 +71,9 @@ USER_ERROR_CODES = frozenset(
         "change_request_target_not_found",
         "self_approval",
         "duplicate_approver",
+        "edit_window_closed",
+        "comment_deleted",
+        "invalid_assignee",
     }
 )
 """Codes whose errors are meant for the caller; add a new user-facing code here."""

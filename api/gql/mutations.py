@@ -1,6 +1,7 @@
-"""The root `Mutation`: uploads and re-ingestion, decisions on change requests and
-conflicts, quarantine, comments. Each acts through the service that owns the change (which
-audits it and publishes its event), as the caller's user (an API key acts for its owner).
+"""The mutations of ingestion and review: uploads and re-ingestion, decisions on change
+requests and conflicts, quarantine (comments are in `api.gql.comments`). Each acts through
+the service that owns the change (which audits it and publishes its event), as the caller's
+user (an API key acts for its owner).
 
 Rights: uploading needs `ingest` on the default workspace, where ingestion admits files
 (a file is matched to its table by the worker, so only a member of the whole workspace may
@@ -12,26 +13,22 @@ mutations `edit` on the table of the conflict, row or request they act on.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
 import strawberry
-from pydantic import JsonValue
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from api.gql import actors
-from api.gql.arguments import MAX_COMMENT_CHARS, MAX_NOTE_CHARS, checked_id, checked_text
+from api.gql.arguments import MAX_NOTE_CHARS, checked_id, checked_text
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.governance_views import ReviewStatus
 from api.gql.permissions import Target, requires
 from api.gql.review import ConflictStatus, sealed_values
 from api.gql.targets import (
     CHANGE_REQUEST,
-    COMMENTABLE,
     CONFLICT,
     DOCUMENT,
     ROW,
@@ -40,7 +37,7 @@ from api.gql.targets import (
     node_arg,
 )
 from api.gql.uploads import Outcome, Uploads
-from governance.approvals import ChangeRequestRecord, mentions
+from governance.approvals import ChangeRequestRecord
 from governance.audit import AuditEntry
 from governance.errors import NotFoundError
 from governance.rbac import DEFAULT_WORKSPACE, Action
@@ -148,14 +145,6 @@ class RowChange:
     changed: bool
 
 
-@strawberry.type
-class CommentResult:
-    """A comment written on a change request, conflict or row."""
-
-    target_id: str
-    target_kind: str
-
-
 async def _user_and_node(
     info: GraceInfo, node_id: str, action: Action, *kinds: str, argument: str = "id"
 ) -> tuple[str, Node]:
@@ -189,23 +178,8 @@ async def ingestion_workspace(context: GraceContext, arguments: Mapping[str, Any
     return Target(workspace=DEFAULT_WORKSPACE)
 
 
-async def _comment_on_node(context: GraceContext, node: Node, user: str, text: str) -> None:
-    """A comment on a conflict or a row, audited (`@user` mentions link existing users)."""
-    comment = {"id": f"comment:{uuid.uuid4().hex}", "text": text, "at": datetime.now(UTC)}
-    records = await context.services.graph.write(
-        "api/mutation_comment",
-        {"target": node.id, "user": user, "comment": comment, "mentions": mentions(text)},
-    )
-    if not records:
-        raise NotFoundError(f"user or {node.kind}", user)
-    mentioned: list[JsonValue] = list(records[0]["mentioned"])
-    after: dict[str, JsonValue] = {"comment": str(comment["id"]), "mentions": mentioned}
-    entry = AuditEntry(f"user:{user}", f"{node.kind}.comment", node.id, after=after)
-    await context.services.audit.append([entry])
-
-
 @strawberry.type
-class Mutation:
+class ReviewMutation:
     """Every change a person makes through the API."""
 
     @strawberry.mutation(
@@ -338,19 +312,3 @@ class Mutation:
         healer = await actors.healer(info.context.services)
         changed = await healer.release([node.id], actor=f"user:{user}")
         return RowChange(id=node.id, changed=node.id in changed)
-
-    @strawberry.mutation(
-        description="Comment on a change request, a conflict or a row; `@user` mentions a user.",
-        extensions=requires(Action.EDIT, on=node_arg("target_id", *COMMENTABLE)),
-    )
-    async def comment(self, info: GraceInfo, target_id: str, text: str) -> CommentResult:
-        user, node = await _user_and_node(
-            info, target_id, Action.EDIT, *COMMENTABLE, argument="targetId"
-        )
-        text = checked_text("text", text, MAX_COMMENT_CHARS, required=True)
-        services = info.context.services
-        if node.kind == CHANGE_REQUEST:
-            await actors.approvals(services).comment(node.id, user, text)
-        else:
-            await _comment_on_node(info.context, node, user, text)
-        return CommentResult(target_id=node.id, target_kind=node.kind)

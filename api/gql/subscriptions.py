@@ -256,7 +256,7 @@ async def deliveries(
 
 
 @strawberry.type
-class Subscription:
+class LiveSubscription:
     """Live views: each event reaches only subscribers allowed to read it."""
 
     @strawberry.subscription(

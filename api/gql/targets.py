@@ -19,6 +19,8 @@ from api.gql.arguments import MAX_ID_CHARS, checked_id
 from api.gql.context import GraceContext
 from api.gql.permissions import ResourceOf, Target
 from governance.errors import NotFoundError
+from governance.notifications import Subject
+from governance.rbac import DEFAULT_WORKSPACE, Action
 
 
 @dataclass(frozen=True)
@@ -85,4 +87,26 @@ CHANGE_REQUEST = "change_request"
 CONFLICT = "conflict"
 ROW = "row"
 DOCUMENT = "document"
-COMMENTABLE = (CHANGE_REQUEST, CONFLICT, ROW)
+FACT = "fact"
+SCHEMA_VERSION = "schema_version"
+COMMENTABLE = (CHANGE_REQUEST, CONFLICT, ROW, FACT, DOCUMENT, SCHEMA_VERSION)
+"""The reviewable nodes that carry comment threads."""
+
+
+async def subject_of(context: GraceContext, node: Node) -> Subject:
+    """The node as a notification subject: its one table (None for several or none) and its
+    workspace (its table's, else its own, else the default)."""
+    table = node.tables[0] if len(node.tables) == 1 else None
+    workspaces = await context.access.table_workspaces()
+    workspace = (workspaces.get(table) if table else None) or node.workspace
+    return Subject(node.id, node.kind, workspace or DEFAULT_WORKSPACE, table)
+
+
+async def readable_node(context: GraceContext, argument: str, node_id: str, action: Action) -> Node:
+    """The reviewable node `node_id` names, with `action` checked on each of its tables (on its
+    workspace when it has none, as `Node.target`)."""
+    node = await find_node(context, argument, node_id, COMMENTABLE)
+    for table in node.tables:
+        if not await context.access.allowed(action, table=table):
+            raise context.access.deny(action, "the node", "no membership allows it")
+    return node

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from ingest.extract import Limits
 from ingest.queue import QUEUE_NAME, deserialize, serialize
 from ingest.service import IngestionService
 from tests.integration.api_support import Callers, LiveApi, make_callers
+from tests.integration.copilot_support import CopilotSeed, seed_tables
 
 
 @pytest.fixture
@@ -120,3 +122,15 @@ def _answers(api: LiveApi) -> bool:
         return httpx.get(f"{api.url}/health/live", timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+@pytest.fixture(scope="module")
+async def copilot_seed(
+    graph: Graph, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[CopilotSeed]:
+    """The co-pilot's two seeded tables (`copilot_support.seed_tables`), per module."""
+    bus = EventBus.from_url(settings.redis_url)
+    root = tmp_path_factory.mktemp("copilot")
+    async for seeded in seed_tables(graph, bus, root, uuid.uuid4().hex[:10]):
+        yield seeded
+    await bus.close()

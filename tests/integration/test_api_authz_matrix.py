@@ -26,8 +26,12 @@ from starlette.websockets import WebSocketDisconnect
 from api.gql.uploads import CSRF_HEADER
 from api.schema import build_schema
 from governance.approvals import Approvals
+from governance.assignments import Assignments
 from governance.audit import AuditLog
+from governance.comments import Comments
+from governance.notifications import Notifier, Subject
 from governance.policy import DEFAULT_APPROVAL
+from governance.rbac import Role
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.settings import Profile, Settings
@@ -120,12 +124,18 @@ async def seed(
     tables: dict[str, SeededTable] = {}
     try:
         engine, audit = await TrustEngine.create(graph, bus), AuditLog(graph)
+        notifier = Notifier(graph, bus)
+        assert matrix_callers.admin.user_id is not None
         seeder = Seeder(
             graph,
             await IngestionService.create(graph, bus, limits=Limits(), batch_size=100),
             engine,
             Approvals(graph, bus, audit),
             ConflictDetector(graph, bus, audit, engine.tables),
+            Comments(graph, audit, notifier),
+            Assignments(graph, audit, notifier),
+            matrix_callers.admin.user_id,
+            tuple(c.user_id for c in matrix_callers.all()[1:] if c.user_id is not None),
         )
         for table in SEED_FILES:
             own = SourceFolder(root, f"matrix_{table}_{unique}")
@@ -136,6 +146,9 @@ async def seed(
     finally:
         entities = [s.entity for s in tables.values()]
         requests = [s.change_request for s in tables.values()]
+        commented = [r for s in tables.values() for r in (*s.rows, s.conflict, s.change_request)]
+        await graph.write("testing/collab_comments_delete", {"targets": commented})
+        await graph.write("testing/collab_assignments_delete", {"nodes": commented})
         await graph.write("testing/api_matrix_delete", {"requests": requests, "entities": entities})
         await graph.write("testing/delete_conflicts", {"entities": entities})
         for folder in folders:
@@ -152,6 +165,11 @@ class Seeder:
     engine: TrustEngine
     approvals: Approvals
     detector: ConflictDetector
+    comments: Comments
+    assignments: Assignments
+    user: str
+    """Who comments (a reply mentions `mentioned`) and assigns the conflict to viewers."""
+    mentioned: tuple[str, ...]
 
     async def seed(
         self, table: str, key: str, folders: tuple[SourceFolder, SourceFolder]
@@ -181,6 +199,9 @@ class Seeder:
             rule=DEFAULT_APPROVAL,
             target_id=records[0]["row"],
         )
+        await self._collaborate(
+            table, marker, records[0]["row"], f"conflict:value:{entity}:{attribute}"
+        )
         return SeededTable(
             table=table,
             marker=marker,
@@ -193,6 +214,21 @@ class Seeder:
             conflict=f"conflict:value:{entity}:{attribute}",
             change_request=request.id,
             fact=next(f["fact"] for f in facts if f["attribute"] == "name"),
+        )
+
+    async def _collaborate(self, table: str, marker: str, row: str, conflict: str) -> None:
+        """A thread carrying the marker on the row (a reply mentions someone, so there is a
+        notification), and the conflict assigned: comments, notifications, queues and
+        activity then have something of each table to leak."""
+        subject = Subject(row, "row", "default", table)
+        first = await self.comments.create(subject, self.user, f"{marker} comment")
+        everyone = " ".join(f"@{user}" for user in self.mentioned)
+        await self.comments.create(
+            subject, self.user, f"{marker} reply {everyone}", reply_to=first.id
+        )
+        on_conflict = Subject(conflict, "conflict", "default", table)
+        await self.assignments.assign(
+            on_conflict, by=f"user:{self.user}", role=Role.VIEWER, note=f"{marker} note"
         )
 
 

@@ -1,4 +1,9 @@
-// Test clean-up: users, their API keys, workspaces and table stand-ins whose ids contain $marker.
+// Test clean-up: users, their API keys, notifications and assignments, workspaces and table
+// stand-ins whose ids contain $marker.
+CALL () {
+  MATCH (n:Notification) WHERE n.user CONTAINS $marker
+  DETACH DELETE n
+}
 CALL () {
   MATCH (u:User)-[:OWNS]->(k:ApiKey) WHERE u.id CONTAINS $marker
   DETACH DELETE k

