@@ -211,14 +211,6 @@ class Graph:
                 name = attempt.statement if attempt is not None else "transaction"
                 raise _graph_error(error, name, self.uri) from error
 
-    async def warm(self, folders: Sequence[str]) -> int:
-        """Have Neo4j plan every statement under `folders` now (`EXPLAIN`, which runs
-        nothing), so the first real run finds its plan cached; returns how many."""
-        names = [name for folder in folders for name in self.registry.under(folder)]
-        for name in names:
-            await self.explain(name)
-        return len(names)
-
     async def explain(self, name: str) -> None:
         """Ask Neo4j to plan a statement without running it (parameters need no values)."""
         await self._execute(name, "EXPLAIN " + self.registry[name], {}, RoutingControl.READ)

@@ -26,10 +26,6 @@ from ingest.extract import Limits
 from ingest.service import IngestionService
 from trust.services import TrustServices
 
-WARMED = ("ingest", "trust", "conflicts", "policy", "rows", "audit")
-"""The statement folders an ingest and its after-ingest pass run from: planned at start, so
-the first file waits for no query planning."""
-
 
 @dataclass(frozen=True)
 class IngestServices:
@@ -53,7 +49,6 @@ class IngestServices:
         trust = await TrustServices.open(graph, bus, audit)
         ingestion = await _ingestion(trust, settings, redis)
         after_ingest = await AfterIngest.load(trust, settings)
-        await graph.warm(WARMED)
         return cls(trust, ingestion, after_ingest)
 
 

@@ -18,7 +18,6 @@ from governance.policy import TrustThresholds
 from graph.events import EventBus
 from graph.graph import Graph
 from ingest.after_ingest import AfterIngest
-from ingest.assembly import WARMED
 from ingest.service import IngestionService, OutcomeStatus
 from tests.corpus.value_corpus import Case, csv_files, load_cases
 from tests.integration.conftest import SourceFolder
@@ -239,7 +238,7 @@ async def test_the_pass_agrees_with_a_recompute_of_the_entities_it_touched(
         assert recomputed.facts.retracted == []
 
 
-async def test_a_pass_reads_no_row_set_twice_and_runs_only_warmed_statements(
+async def test_a_pass_reads_no_row_set_twice(
     graph: Graph, service: IngestionService, services: TrustServices, corpus: Corpus
 ) -> None:
     after_ingest = AfterIngest.declared(services)
@@ -248,12 +247,9 @@ async def test_a_pass_reads_no_row_set_twice_and_runs_only_warmed_statements(
         folder = corpus.folders[source]
         outcome = await service.ingest_file(folder.write(f"{table}.csv", text), folder.root)
         graph.reads.clear()
-        graph.statements.clear()
         run = await after_ingest.run(outcome)
         assert run is not None
         assert run.status.value == "succeeded", (position, run)
         assert {name: n for name, n in graph.reads.items() if n > 1} == {}
         assert graph.reads["trust/document_pass"] == 1
         assert ROW_READS.isdisjoint(graph.reads)
-        # a worker plans all of them before its first file (`ingest.assembly.WARMED`)
-        assert {name.split("/")[0] for name in graph.statements} <= set(WARMED)
