@@ -22,6 +22,7 @@ from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest.queue import QUEUE_NAME, deserialize, serialize
+from trust.services import TrustServices
 from trust.usage import UsageRecorder
 
 T = TypeVar("T")
@@ -45,6 +46,9 @@ class Services:
     """The ingestion queue (arq), for uploads and re-ingestion; connects on first use."""
     copilot: LazyCopilot
     """The co-pilot (`ask`, MCP), opened on the first question."""
+    trust: TrustServices
+    """The trust and governance services (engine, detectors, healer; policies), opened once
+    and rebuilt when tables, policies or the trust model change."""
 
     @classmethod
     async def open(cls, settings: Settings, registry: CollectorRegistry | None = None) -> Services:
@@ -61,8 +65,19 @@ class Services:
         usage = UsageRecorder(Redis.from_url(settings.redis_url, password=settings.redis_secret))
         queue = ingestion_queue(settings)
         copilot = LazyCopilot(settings, graph, registry)
+        trust = await TrustServices.open(graph, bus, audit)
         return cls(
-            settings, graph, bus, audit, authorizer, authenticator, cipher, usage, queue, copilot
+            settings,
+            graph,
+            bus,
+            audit,
+            authorizer,
+            authenticator,
+            cipher,
+            usage,
+            queue,
+            copilot,
+            trust,
         )
 
     async def close(self) -> None:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from bench import (
+    after_ingest,
     api_export,
     api_load,
     audit,
@@ -44,6 +45,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "ingest_throughput": lambda graph, bus, settings: ingest_throughput.run(graph, bus),
     "reingest_unchanged": lambda graph, bus, settings: reingest_unchanged.run(graph, bus),
     "ingest_latency": ingest_latency.run,
+    "after_ingest": lambda graph, bus, settings: after_ingest.run(graph, bus),
     "trust_quality": lambda graph, bus, settings: _offline(trust_quality.run),
     "truth_data": lambda graph, bus, settings: _offline(truth_data.run),
     "trust_compute": lambda graph, bus, settings: _offline(trust_compute.run),

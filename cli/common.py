@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from graph.graph import Graph
     from graph.ids import IdKind
     from graph.settings import Settings
-    from ingest.steps import StepServices
+    from trust.services import TrustServices
 
 T = TypeVar("T")
 
@@ -95,19 +95,18 @@ def with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) 
 
 
 @asynccontextmanager
-async def step_services(settings: Settings) -> AsyncIterator[StepServices]:
+async def trust_services(settings: Settings) -> AsyncIterator[TrustServices]:
     """The trust, conflict, healing and policy services of one command, closed after it."""
-    from ingest.steps import StepServices
-
     async with connected(settings) as services:
-        yield await StepServices.open(services.graph, services.bus)
+        await services.trust.current()
+        yield services.trust
 
 
-def with_step_services(settings: Settings, work: Callable[[StepServices], Awaitable[T]]) -> T:
+def with_trust_services(settings: Settings, work: Callable[[TrustServices], Awaitable[T]]) -> T:
     """Run `work` with the trust, conflict, healing and policy services opened for it."""
 
     async def session() -> T:
-        async with step_services(settings) as services:
+        async with trust_services(settings) as services:
             return await work(services)
 
     return run(session())

@@ -23,7 +23,7 @@ from cli.common import (
     resolve_all,
     settings_for,
     with_services,
-    with_step_services,
+    with_trust_services,
 )
 from graph.ids import IdKind
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from api.services import Services
     from governance.rbac import Principal
     from graph.graph import Graph
-    from ingest.steps import StepServices
+    from trust.services import TrustServices, TrustTools
 
 T = TypeVar("T")
 
@@ -43,8 +43,11 @@ app.add_typer(conflicts_app, name="conflicts")
 app.add_typer(rows_app, name="rows")
 
 
-def _with_services(profile: str | None, work: Callable[[StepServices], Awaitable[T]]) -> T:
-    return with_step_services(settings_for(profile), work)
+def _with_services(profile: str | None, work: Callable[[TrustTools], Awaitable[T]]) -> T:
+    async def with_tools(services: TrustServices) -> T:
+        return await work(await services.current())
+
+    return with_trust_services(settings_for(profile), with_tools)
 
 
 ReaderOption = Annotated[
@@ -202,13 +205,14 @@ def reopen_conflict(conflict_id: str, actor: ActorOption, profile: ProfileOption
 def scan_conflicts(profile: ProfileOption = None) -> None:
     """Scan every active row for value and version conflicts and policy violations now."""
 
-    async def work(services: StepServices) -> None:
+    async def work(services: TrustServices) -> None:
+        tools = await services.current()
         columns = (TextColumn("reading rows"), BarColumn(), TextColumn("{task.completed:,}"))
         with Progress(*columns, console=out, transient=True) as progress:
             task = progress.add_task("rows", total=None)
-            report = await services.detector.scan_all(lambda n: progress.advance(task, n))
-            semantic = await services.semantic.scan_all()
-            checked = await services.check_policies()
+            report = await tools.detector.scan_all(lambda n: progress.advance(task, n))
+            semantic = await tools.semantic.scan_all()
+            checked = await services.governance.check_policies()
         out.print(
             f"rows {report.rows:,}, entities {report.entities:,}: {report.conflicts:,} "
             f"conflict(s), {report.new:,} new, {report.reopened:,} reopened, "
@@ -223,7 +227,7 @@ def scan_conflicts(profile: ProfileOption = None) -> None:
             f"({checked.newly_violating:,} new, {checked.resolved:,} resolved)"
         )
 
-    _with_services(profile, work)
+    with_trust_services(settings_for(profile), work)
 
 
 @rows_app.command("quarantine")

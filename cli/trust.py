@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
-from cli.common import ProfileOption, out, run, settings_for, step_services, with_graph
+from cli.common import ProfileOption, out, run, settings_for, trust_services, with_graph
 
 if TYPE_CHECKING:
     from graph.graph import Graph
@@ -65,8 +65,8 @@ class FactStatus(StrEnum):
 async def recompute(settings: Settings, console: Console) -> TrustReport:
     """A full trust recompute with a progress bar over the rows read; facts are synced by
     the policies in force, as in the scheduled recompute."""
-    async with step_services(settings) as services:
-        engine = services.trust
+    async with trust_services(settings) as services:
+        engine = (await services.current()).engine
         columns = (TextColumn("reading rows"), BarColumn(), TextColumn("{task.completed:,}"))
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("rows", total=None)

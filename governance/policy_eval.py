@@ -14,8 +14,8 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,6 +72,8 @@ class PolicyReport:
     """The evaluated versions, `name@version`."""
     tables: tuple[str, ...]
     seconds: float
+    violations_of: Mapping[str, int] = field(default_factory=dict)
+    """Of each row whose `VIOLATES` edges changed: how many it has now."""
 
 
 async def table_schemas(
@@ -95,7 +97,7 @@ async def row_pages(
             "policy/table_rows",
             {"table": table, "after": after, "statuses": list(statuses), "limit": page_rows},
         )
-        page = [_stored(table, fields) for fields in record["rows"]]
+        page = [stored_row(table, fields) for fields in record["rows"]]
         if page:
             yield page
         if len(page) < page_rows:
@@ -111,7 +113,7 @@ async def document_pages(
         "policy/document_rows",
         {"table": table, "document_id": document_id, "statuses": list(statuses)},
     )
-    yield [_stored(table, fields) for fields in record["rows"]]
+    yield [stored_row(table, fields) for fields in record["rows"]]
 
 
 async def policy_ids(graph: Graph, policy_set: PolicySet, names: Iterable[str]) -> dict[str, str]:
@@ -120,7 +122,11 @@ async def policy_ids(graph: Graph, policy_set: PolicySet, names: Iterable[str]) 
     A set read from the graph knows its versions; a set read from files must equal the active
     versions, else `PolicyNotActiveError` (its rules are not in force yet).
     """
-    active = {version.name: version for version in await active_versions(graph)}
+    names = list(names)
+    unversioned = [name for name in names if policy_set.version(name) is None]
+    active = (
+        {version.name: version for version in await active_versions(graph)} if unversioned else {}
+    )
     ids: dict[str, str] = {}
     stale: list[str] = []
     for name in names:
@@ -151,51 +157,104 @@ async def check_graph(
 ) -> PolicyReport:
     """Evaluate every active row (of `tables`, or of one document, if given) against the
     compliance policies."""
-    started = time.perf_counter()
-    at = now or datetime.now(UTC)
-    evaluation = f"policy-evaluation:{uuid.uuid4().hex}"
     if document_id is not None:
         records = await graph.read("policy/document_tables", {"document_id": document_id})
         tables = [record["table"] for record in records]
     schemas = await table_schemas(graph, tables)
-    names = sorted(policy_set.policies)
-    compliance = sorted({name for name, _ in policy_set.compliance_rules()})
-    ids = await policy_ids(graph, policy_set, compliance)
-    run = _Run(names, ids, evaluation)
-    for name in sorted(schemas):
-        pages = (
-            row_pages(graph, name)
-            if document_id is None
-            else document_pages(graph, name, document_id)
+
+    def pages(table: str) -> AsyncIterator[list[StoredRow]]:
+        if document_id is None:
+            return row_pages(graph, table)
+        return document_pages(graph, table, document_id)
+
+    evaluation = _Evaluation(graph, policy_set, bus, audit, now, actor)
+    return await evaluation.run(schemas, pages, progress)
+
+
+async def check_document(
+    graph: Graph,
+    policy_set: PolicySet,
+    bus: EventBus,
+    audit: AuditLog,
+    schemas: Mapping[str, TableSchema],
+    rows: Mapping[str, Sequence[StoredRow]],
+    *,
+    now: datetime | None = None,
+) -> PolicyReport:
+    """`check_graph` of one document's rows already read (table -> rows, `stored_row`),
+    over the table definitions in force (`schemas`); reads nothing but the policies' ids
+    when `policy_set` was read from files."""
+
+    async def pages(table: str) -> AsyncIterator[list[StoredRow]]:
+        yield list(rows[table])
+
+    evaluation = _Evaluation(graph, policy_set, bus, audit, now, ACTOR)
+    in_force = {table: schemas[table] for table in rows if table in schemas}
+    return await evaluation.run(in_force, pages, None)
+
+
+class _Evaluation:
+    """One evaluation: rows page by page, the changed edges written, the run recorded."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        policy_set: PolicySet,
+        bus: EventBus,
+        audit: AuditLog,
+        now: datetime | None,
+        actor: str,
+    ) -> None:
+        self._graph = graph
+        self._policies = policy_set
+        self._bus = bus
+        self._audit = audit
+        self._at = now or datetime.now(UTC)
+        self._actor = actor
+
+    async def run(
+        self,
+        schemas: Mapping[str, TableSchema],
+        pages: Callable[[str], AsyncIterator[list[StoredRow]]],
+        progress: Progress | None,
+    ) -> PolicyReport:
+        started = time.perf_counter()
+        graph, policy_set, at = self._graph, self._policies, self._at
+        evaluation = f"policy-evaluation:{uuid.uuid4().hex}"
+        names = sorted(policy_set.policies)
+        compliance = sorted({name for name, _ in policy_set.compliance_rules()})
+        ids = await policy_ids(graph, policy_set, compliance)
+        run = _Run(names, ids, evaluation)
+        for name in sorted(schemas):
+            async for page in pages(name):
+                found = check_rows(policy_set, schemas[name], [row.view for row in page], at)
+                changed = run.fold(page, found)
+                if changed:
+                    await graph.write_batches(
+                        "policy/write_violations",
+                        changed,
+                        batch_size=WRITE_BATCH,
+                        params={"policies": names, "at": at},
+                    )
+                if progress is not None:
+                    progress(len(page))
+        report = PolicyReport(
+            id=evaluation,
+            at=at,
+            rows=run.rows,
+            violating_rows=run.violating_rows,
+            violations=sum(run.by_rule.values()),
+            newly_violating=run.newly,
+            resolved=run.resolved,
+            by_rule=dict(sorted(run.by_rule.items())),
+            policies=tuple(ids[name] for name in compliance),
+            tables=tuple(sorted(schemas)),
+            seconds=time.perf_counter() - started,
+            violations_of=run.counts,
         )
-        async for page in pages:
-            found = check_rows(policy_set, schemas[name], [row.view for row in page], at)
-            changed = run.fold(page, found)
-            if changed:
-                await graph.write_batches(
-                    "policy/write_violations",
-                    changed,
-                    batch_size=WRITE_BATCH,
-                    params={"policies": names, "at": at},
-                )
-            if progress is not None:
-                progress(len(page))
-    report = PolicyReport(
-        id=evaluation,
-        at=at,
-        rows=run.rows,
-        violating_rows=run.violating_rows,
-        violations=sum(run.by_rule.values()),
-        newly_violating=run.newly,
-        resolved=run.resolved,
-        by_rule=dict(sorted(run.by_rule.items())),
-        policies=tuple(ids[name] for name in compliance),
-        tables=tuple(sorted(schemas)),
-        seconds=time.perf_counter() - started,
-    )
-    await _record(graph, audit, report, actor)
-    await _publish(bus, run, report)
-    return report
+        await _record(graph, self._audit, report, self._actor)
+        await _publish(self._bus, run, report)
+        return report
 
 
 class _Run:
@@ -211,6 +270,7 @@ class _Run:
         self.resolved = 0
         self.by_rule: Counter[str] = Counter()
         self.announce: list[DomainEvent] = []
+        self.counts: dict[str, int] = {}
 
     def fold(self, page: Sequence[StoredRow], found: Sequence[Violation]) -> list[dict[str, Any]]:
         """Count a page's violations; returns the rows whose VIOLATES edges must change."""
@@ -227,6 +287,7 @@ class _Run:
             self.violating_rows += bool(current)
             if before == set(keys):
                 continue
+            self.counts[row.view.id] = len(row.violations) - len(before) + len(keys)
             changed.append(
                 {
                     "id": row.view.id,
@@ -299,7 +360,8 @@ async def _publish(bus: EventBus, run: _Run, report: PolicyReport) -> None:
             return
 
 
-def _stored(table: str, fields: Sequence[Any]) -> StoredRow:
+def stored_row(table: str, fields: Sequence[Any]) -> StoredRow:
+    """A row from the list form `[id, key, values, created_ms, trust, violation keys]`."""
     row_id, key, values, created_ms, trust, violations = fields
     return StoredRow(
         view=RowView(

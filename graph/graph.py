@@ -7,6 +7,7 @@ so every write statement must be idempotent.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import (
     AsyncIterator,
     Awaitable,
@@ -86,9 +87,12 @@ class StatementPlan:
 class GraphTransaction:
     """One managed write transaction: runs named statements only."""
 
-    def __init__(self, tx: AsyncManagedTransaction, registry: CypherRegistry) -> None:
+    def __init__(
+        self, tx: AsyncManagedTransaction, registry: CypherRegistry, statements: Counter[str]
+    ) -> None:
         self._tx = tx
         self._registry = registry
+        self._statements = statements
         self.statement = ""
         """Name of the statement running (or last run), for error messages."""
 
@@ -96,6 +100,7 @@ class GraphTransaction:
         """Run a statement by name inside the transaction and return its records."""
         statement = self._registry[name]
         self.statement = name
+        self._statements[name] += 1
         result = await self._tx.run(statement, dict(params or {}))
         return [record.data() async for record in result]
 
@@ -110,6 +115,11 @@ class Graph:
         self.registry = registry
         self.database = database
         self.uri = uri
+        self.statements: Counter[str] = Counter()
+        """How many times each named statement ran (in a transaction or alone): what
+        tests and benchmarks count round trips with."""
+        self.reads: Counter[str] = Counter()
+        """How many times each read statement ran (`read`, `read_plain`)."""
 
     @classmethod
     async def connect(cls, settings: Settings, registry: CypherRegistry | None = None) -> Graph:
@@ -153,6 +163,7 @@ class Graph:
 
     async def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
         """Run a read statement by name and return its records as dictionaries."""
+        self.reads[name] += 1
         records, _ = await self._run(name, params, RoutingControl.READ)
         return records
 
@@ -160,6 +171,7 @@ class Graph:
         """`read` for a statement that returns plain values only (no nodes, relationships or
         temporal values): its records are not walked to convert those, which costs seconds
         on a page of 50,000 rows returned as one list."""
+        self.reads[name] += 1
         records, _ = await self._run(name, params, RoutingControl.READ, plain=True)
         return records
 
@@ -215,7 +227,7 @@ class Graph:
 
         async def managed(tx: AsyncManagedTransaction) -> T:
             nonlocal attempt
-            attempt = GraphTransaction(tx, self.registry)
+            attempt = GraphTransaction(tx, self.registry, self.statements)
             return await work(attempt)
 
         async with self._driver.session(
@@ -284,6 +296,7 @@ class Graph:
         *,
         plain: bool = False,
     ) -> tuple[list[Record], dict[str, int]]:
+        self.statements[name] += 1
         return await self._execute(name, self.registry[name], params or {}, routing, plain=plain)
 
     async def _execute(

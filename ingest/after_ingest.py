@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pydantic import JsonValue
 
 from graph.errors import GraphUnavailableError
-from graph.events import EventBus
-from graph.graph import Graph
 from graph.settings import Settings
 from ingest.pass_state import RENEW_SECONDS, Claim, OwedPass, PassLedger
 from ingest.pipeline import (
@@ -36,8 +34,9 @@ from ingest.pipeline import (
     load_pipeline,
 )
 from ingest.service import IngestOutcome, OutcomeStatus
-from ingest.steps import StepServices, step_registry
+from ingest.steps import PassContext, step_registry
 from trust.embedding import Embedder, load_embedder
+from trust.services import TrustServices
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +45,10 @@ AFTER_INGEST = "after_ingest"
 
 @dataclass(frozen=True)
 class AfterIngest:
-    """The pass of one process: its pipeline and its embedder, loaded once, and its gate."""
+    """The pass of one process: its pipeline, its trust services and its embedder, each
+    opened once, and its gate."""
 
-    graph: Graph
-    bus: EventBus
+    trust: TrustServices
     spec: PipelineSpec
     embedder: Embedder | None = None
     gate: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False)
@@ -58,17 +57,17 @@ class AfterIngest:
     long (the first jobs on a fresh database ran out of time, issue 20 item 5)."""
 
     @classmethod
-    def declared(cls, graph: Graph, bus: EventBus, embedder: Embedder | None = None) -> AfterIngest:
+    def declared(cls, trust: TrustServices, embedder: Embedder | None = None) -> AfterIngest:
         """The pass declared in `deploy/pipelines/`, embedding new text when given `embedder`."""
-        return cls(graph, bus, load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml"), embedder)
+        return cls(trust, load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml"), embedder)
 
     @classmethod
-    async def load(cls, graph: Graph, bus: EventBus, settings: Settings) -> AfterIngest:
+    async def load(cls, trust: TrustServices, settings: Settings) -> AfterIngest:
         """The declared pass, with the embedding model unless `settings` turn embedding off."""
         embedder = None
         if settings.embedding_backend != "off":
             embedder = await asyncio.to_thread(load_embedder, settings.embedding_backend)
-        return cls.declared(graph, bus, embedder)
+        return cls.declared(trust, embedder)
 
     async def run(self, outcome: IngestOutcome) -> PipelineRun | None:
         """Run the pass on a newly ingested document, or on an unchanged one whose pass is
@@ -86,7 +85,7 @@ class AfterIngest:
             return await self._claimed(owed)
 
     async def _claimed(self, owed: OwedPass) -> PipelineRun | None:
-        ledger = PassLedger(self.graph)
+        ledger = PassLedger(self.trust.graph)
         claim = await ledger.claim(owed.document_id)
         if claim is None:
             return None
@@ -107,7 +106,9 @@ class AfterIngest:
                         result.status,
                         result.duration_seconds,
                     )
-            await self.bus.publish(event.to_domain_event(path=owed.path, table=owed.table))
+            await self.trust.governance.bus.publish(
+                event.to_domain_event(path=owed.path, table=owed.table)
+            )
 
         try:
             async with _renewed(ledger, claim):
@@ -127,9 +128,15 @@ class AfterIngest:
         return run
 
     async def _pipeline(self, owed: OwedPass, publish: EventCallback) -> PipelineRun:
-        # services per run: the tables and policies in force now, not at process start
-        services = await StepServices.open(self.graph, self.bus, self.embedder)
-        pipeline = Pipeline(self.spec, step_registry(services), allow_missing=True)
+        # the tools in force now (rebuilt only when tables, policies or the model changed)
+        context = PassContext(
+            owed.document_id,
+            await self.trust.current(),
+            self.trust.governance,
+            self.trust.clock,
+            self.embedder,
+        )
+        pipeline = Pipeline(self.spec, step_registry(context), allow_missing=True)
         data: dict[str, JsonValue] = {"table": owed.table, "rows": owed.rows}
         return await pipeline.run(PipelineInput(owed.document_id, data), on_event=publish)
 

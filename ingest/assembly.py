@@ -1,10 +1,13 @@
-"""Building the ingestion service a process runs with: the active policies decide what is
-admitted, high-risk files wait for an admin's approval, personal fields are encrypted with
-the configured keys."""
+"""The services a process that ingests holds (the worker, `grace ingest`), opened once: the
+trust and governance services (`trust.services`), the ingestion service and the after-ingest
+pass. The active policies decide what is admitted, high-risk files wait for an admin's
+approval, personal fields are encrypted with the configured keys; models and tables load
+here, before the first file."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from arq.connections import ArqRedis
 
@@ -12,32 +15,52 @@ from governance.appliers import default_appliers
 from governance.approvals import Approvals
 from governance.audit import AuditLog
 from governance.encryption import open_field_cipher
-from governance.policy_store import active_policy_set
 from governance.secrets import open_secret_store
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest.admission import Admission
+from ingest.after_ingest import AfterIngest
 from ingest.approved import approval_appliers
 from ingest.extract import Limits
 from ingest.service import IngestionService
+from trust.services import TrustServices
 
 
-async def open_ingestion(
-    graph: Graph, bus: EventBus, settings: Settings, redis: ArqRedis | None = None
+@dataclass(frozen=True)
+class IngestServices:
+    """What one ingesting process works with."""
+
+    trust: TrustServices
+    ingestion: IngestionService
+    after_ingest: AfterIngest
+
+    @classmethod
+    async def open(
+        cls, graph: Graph, bus: EventBus, settings: Settings, redis: ArqRedis | None = None
+    ) -> IngestServices:
+        """The services over the graph's active tables, policies and trust model.
+
+        With `redis` (the worker's queue), a file that waited for an approval (of its table,
+        or of a high-risk file) is queued again when it is approved; without it (a one-off
+        `grace ingest`), it is ingested at the next scan or ingest of the file.
+        """
+        audit = AuditLog(graph)
+        trust = await TrustServices.open(graph, bus, audit)
+        ingestion = await _ingestion(trust, settings, redis)
+        after_ingest = await AfterIngest.load(trust, settings)
+        return cls(trust, ingestion, after_ingest)
+
+
+async def _ingestion(
+    trust: TrustServices, settings: Settings, redis: ArqRedis | None
 ) -> IngestionService:
-    """The service over the graph's active tables and policies.
-
-    With `redis` (the worker's queue), a file that waited for an approval (of its table, or
-    of a high-risk file) is queued again when it is approved; without it (a one-off
-    `grace ingest`), it is ingested at the next scan or ingest of the file.
-    """
-    audit = AuditLog(graph)
+    governance = trust.governance
+    graph, bus, audit = governance.graph, governance.bus, governance.audit
     appliers = (
         default_appliers(graph, audit) if redis is None else approval_appliers(graph, audit, redis)
     )
     approvals = Approvals(graph, bus, audit, appliers)
-    policies = await active_policy_set(graph)
     store = await asyncio.to_thread(open_secret_store, settings)
     cipher = await asyncio.to_thread(open_field_cipher, settings, store)
     return await IngestionService.create(
@@ -45,6 +68,6 @@ async def open_ingestion(
         bus,
         limits=Limits(max_bytes=settings.max_file_bytes),
         batch_size=settings.write_batch_size,
-        admission=Admission(policies, approvals),
+        admission=Admission(governance.policies, approvals),
         cipher=cipher,
     )

@@ -13,47 +13,55 @@ from governance.approvals import Approvals
 from governance.audit import AuditLog
 from governance.audit_verify import checkpoint_with_store
 from governance.errors import AuditChainTamperedError
-from governance.policy_eval import check_graph
 from governance.policy_retention import enforce_retention
-from governance.policy_store import active_policy_set
 from governance.secrets import open_secret_store
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest.metrics import WORKER
-from ingest.steps import StepServices
+from trust.services import TrustServices
 from trust.training import retrain
 from trust.usage import apply_usage
 
 
 async def trust_recompute(ctx: dict[str, Any]) -> dict[str, Any]:
     """Full trust recompute: catches drift, applies decay, snapshots per-table aggregates."""
-    services = await StepServices.open(ctx["graph"], ctx["bus"])
-    report = await services.trust.recompute()
+    tools = await _trust(ctx).current()
+    report = await tools.engine.recompute()
     return {"rows": report.rows, "mean_trust": report.mean_trust, "facts": report.facts}
 
 
 async def conflict_scan(ctx: dict[str, Any]) -> dict[str, Any]:
     """Full scan for value and version conflicts, then the policies on every row."""
-    services = await StepServices.open(ctx["graph"], ctx["bus"])
-    found = await services.detector.scan_all() + await services.semantic.scan_all()
-    checked = await services.check_policies()
+    trust = _trust(ctx)
+    tools = await trust.current()
+    found = await tools.detector.scan_all() + await tools.semantic.scan_all()
+    checked = await trust.governance.check_policies()
     return {"conflicts": found.conflicts, "new": found.new, "violations": checked.violations}
 
 
 async def policy_check(ctx: dict[str, Any]) -> dict[str, Any]:
     """The compliance policies on every active row."""
-    graph: Graph = ctx["graph"]
-    report = await check_graph(graph, await active_policy_set(graph), ctx["bus"], AuditLog(graph))
+    governance = _trust(ctx).governance
+    await governance.current()
+    report = await governance.check_policies()
     return {"rows": report.rows, "violations": report.violations}
 
 
 async def retention(ctx: dict[str, Any]) -> dict[str, Any]:
     """Erase personal data kept past its retention period (nothing else is deleted)."""
-    graph: Graph = ctx["graph"]
-    policies = await active_policy_set(graph)
-    report = await enforce_retention(graph, policies, AuditLog(graph), datetime.now(UTC))
+    governance = _trust(ctx).governance
+    policies = await governance.current()
+    report = await enforce_retention(
+        governance.graph, policies, governance.audit, datetime.now(UTC)
+    )
     return asdict(report)
+
+
+def _trust(ctx: dict[str, Any]) -> TrustServices:
+    """The worker's trust and governance services (opened at its start)."""
+    services: TrustServices = ctx["trust"]
+    return services
 
 
 async def expire_requests(ctx: dict[str, Any]) -> dict[str, Any]:

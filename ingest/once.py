@@ -13,8 +13,8 @@ from typing import Protocol
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
-from ingest.after_ingest import OWING, AfterIngest
-from ingest.assembly import open_ingestion
+from ingest.after_ingest import OWING
+from ingest.assembly import IngestServices
 from ingest.pipeline import PipelineRun
 from ingest.scan import walk
 from ingest.service import IngestOutcome, OutcomeStatus
@@ -76,7 +76,8 @@ async def ingest_once(
     graph = await Graph.connect(settings)
     bus = EventBus.from_settings(settings)
     try:
-        service = await open_ingestion(graph, bus, settings)
+        services = await IngestServices.open(graph, bus, settings)
+        service = services.ingestion
         files = expand(paths)
         gate = asyncio.Semaphore(CONCURRENT_FILES)
         shown.phase(INGESTING, len(files))
@@ -90,11 +91,10 @@ async def ingest_once(
         outcomes = list(await asyncio.gather(*(one(file, root) for file, root in files)))
         # an unchanged file's pass may still be owed (a run before this one was cut short)
         fresh = [o for o in outcomes if o.status in OWING]
-        after_ingest = await AfterIngest.load(graph, bus, settings)
         shown.phase(ANALYSING, len(fresh))
         passes = []
         for outcome in fresh:
-            run = await after_ingest.run(outcome)
+            run = await services.after_ingest.run(outcome)
             if run is not None:
                 passes.append(run)
             shown.step()

@@ -48,7 +48,7 @@ from graph.graph import Graph
 from graph.settings import Settings, load_settings
 from graph.tracing import install as install_tracing
 from ingest.after_ingest import OWING, AfterIngest
-from ingest.assembly import open_ingestion
+from ingest.assembly import IngestServices
 from ingest.deliveries import deliver_notification, worker_channels
 from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.metrics import WORKER, measured, serve
@@ -272,7 +272,9 @@ async def _connect(settings: Settings) -> Graph:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    """Open the one driver and Redis pool of this worker process."""
+    """Open the one driver and Redis pool of this worker process, and its services: the
+    tables, policies, trust tools and models load here, so arq takes the first job only once
+    they are ready."""
     settings = load_settings()
     graph = await _connect(settings)
     bus = EventBus.from_settings(settings)
@@ -280,8 +282,10 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["tracer"] = get_tracer(__name__)
     ctx["graph"] = graph
     ctx["bus"] = bus
-    ctx["after_ingest"] = await AfterIngest.load(graph, bus, settings)
-    ctx["service"] = await open_ingestion(graph, bus, settings, ctx.get("redis"))
+    services = await IngestServices.open(graph, bus, settings, ctx.get("redis"))
+    ctx["trust"] = services.trust
+    ctx["after_ingest"] = services.after_ingest
+    ctx["service"] = services.ingestion
     channels = worker_channels(graph, settings, ctx.get("redis"))
     router = NotificationRouter(graph, bus, channels)
     ctx["notifications"] = asyncio.create_task(router.run(bus))

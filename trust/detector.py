@@ -129,14 +129,28 @@ class ConflictDetector:
         return await self._find(rows)
 
     async def _find(self, rows: Sequence[RowRecord]) -> list[ValueConflict]:
+        return self.find_in(rows, await read_source_trust(self._graph))
+
+    def find_in(
+        self, rows: Sequence[RowRecord], source_trust: Mapping[str, float]
+    ) -> list[ValueConflict]:
+        """The value conflicts among `rows` (values reconciliations rejected included),
+        resolved with `source_trust`; reads nothing."""
         index = build_claims(rows, self._tables, include_rejected=True)
-        trust = await read_source_trust(self._graph)
-        prior = [trust.get(source, INITIAL_TRUST) for source in index.sources]
+        prior = [source_trust.get(source, INITIAL_TRUST) for source in index.sources]
         return find_value_conflicts(index, resolve(index.claims, np.array(prior, dtype=np.float64)))
 
     async def _scan(self, rows: Sequence[RowRecord], entities: list[str] | None) -> DetectionReport:
+        report, _ = await self.record(rows, await self._find(rows), entities)
+        return report
+
+    async def record(
+        self, rows: Sequence[RowRecord], found: Sequence[ValueConflict], entities: list[str] | None
+    ) -> tuple[DetectionReport, set[str]]:
+        """Write the conflicts `found` among `rows` and close the vanished ones of
+        `entities` (of all, if None); returns the report and the ids of the found conflicts
+        open now (a decided conflict stays decided unless its rows or values changed)."""
         seen_at = datetime.now(UTC)
-        found = await self._find(rows)
         written = await self._write(found, seen_at)
         closed = await self._graph.write(
             "conflicts/close_vanished", {"seen_at": seen_at, "entities": entities}
@@ -144,7 +158,12 @@ class ConflictDetector:
         new = [record for record in written if record["created"]]
         reopened = [record for record in written if record["reopened"]]
         await self._announce(new, reopened, closed, kind="value")
-        return DetectionReport(
+        open_now = {
+            record["id"]
+            for record in written
+            if record["created"] or record["reopened"] or record["previous"] == "open"
+        }
+        report = DetectionReport(
             entities=len({(row.table, row.key) for row in rows}),
             rows=len(rows),
             conflicts=len(found),
@@ -152,6 +171,7 @@ class ConflictDetector:
             reopened=len(reopened),
             closed=len(closed),
         )
+        return report, open_now
 
     async def _write(
         self, found: Sequence[ValueConflict], seen_at: datetime

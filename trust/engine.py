@@ -111,7 +111,7 @@ class TrustReport:
 
 
 @dataclass
-class _Pass:
+class Settled:
     """One computation: what was read, what it resolved and scored, and what it writes."""
 
     rows: Sequence[RowRecord]
@@ -124,6 +124,9 @@ class _Pass:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     """The value conflicts among the pass's items as it resolved them
     (`conflicts/refresh_open` brings the open ones stored to them)."""
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    """Of an incremental pass: its sources with the trust it held fixed
+    (`trust/write_initial_source_parts`)."""
 
     def shifts(self) -> list[dict[str, Any]]:
         """How the documents of the rewritten rows move (`trust/shift_document_trust`)."""
@@ -140,12 +143,14 @@ class TrustEngine:
         tables: Mapping[str, TableSchema],
         sync_above: Callable[[str], float] | None = None,
         quarantine_below: Callable[[str], float] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._graph = graph
         self._bus = bus
         self._tables = dict(tables)
         self._sync_above = sync_above or (lambda table: 0.0)
         self._quarantine_below = quarantine_below
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._model: TrainedModel | None = None
 
     @classmethod
@@ -208,10 +213,10 @@ class TrustEngine:
 
     async def _recompute(self, progress: Progress | None) -> TrustReport:
         clock = _Clock()
-        started = datetime.now(UTC)
+        started = self._clock()
         model = await self.refresh_model()
         rows, prior, stored, disputed = await asyncio.gather(
-            read_active_rows(self._graph, progress, _scored_by(model)),
+            read_active_rows(self._graph, progress, scored_by(model)),
             read_source_trust(self._graph),
             read_fact_states(self._graph),
             self._open_conflicts(None),
@@ -252,7 +257,7 @@ class TrustEngine:
         clock = _Clock()
         model = await self.refresh_model()
         rows, prior, stored, disputed = await asyncio.gather(
-            read_entity_rows(self._graph, entities, _scored_by(model)),
+            read_entity_rows(self._graph, entities, scored_by(model)),
             read_source_trust(self._graph),
             read_entity_fact_states(self._graph, entities) if facts else _nothing(),
             self._open_conflicts(entities),
@@ -269,7 +274,7 @@ class TrustEngine:
         clock = _Clock()
         model = await self.refresh_model()
         (entities, rows), prior = await asyncio.gather(
-            read_document_rows(self._graph, document_id, _scored_by(model)),
+            read_document_rows(self._graph, document_id, scored_by(model)),
             read_source_trust(self._graph),
         )
         stored, disputed = await asyncio.gather(
@@ -297,17 +302,45 @@ class TrustEngine:
         model: TrainedModel | None,
         clock: _Clock,
     ) -> TrustReport:
-        started = datetime.now(UTC)
+        started = self._clock()
+        sources = sorted({row.source for row in rows})
+        copying = await self._graph.read("trust/copies_among", {"sources": sources})
         clock.lap("reading")
+        work = self.settle(rows, prior, stored, disputed, model, started, copying)
+        clock.lap("computing")
+        changes = await self.write_settled(entities, work, started)
+        await self._publish_changes(changes, "document", "rows rescored")
+        clock.lap("writing")
+        return self._report(work, clock)
+
+    def settle(
+        self,
+        rows: Sequence[RowRecord],
+        prior: Mapping[str, float],
+        stored: Mapping[str, StoredFact] | None,
+        disputed: Collection[tuple[str, str]],
+        model: TrainedModel | None,
+        now: datetime,
+        copying: Iterable[Mapping[str, Any]] = (),
+    ) -> Settled:
+        """The incremental computation over `rows` with source trust held at `prior` and the
+        votes of copiers discounted as the `copying` edges (`trust/copies_among`) say: their
+        scores, what of them is stale, their facts (against `stored`, if given) and the value
+        conflicts of the `disputed` items; nothing is read or written."""
         index = build_claims(rows, self._tables)
         held = _prior(index, prior)
-        copying = await self._graph.read("trust/copies_among", {"sources": index.sources})
         result = resolve(index.claims, held, stored_dependence(index, copying))
-        work = self._score(
-            rows, index, result, started, stored, model, INCREMENTAL_TOLERANCE, disputed
-        )
-        sources = initial_source_records(index, held)
-        clock.lap("computing")
+        work = self._score(rows, index, result, now, stored, model, INCREMENTAL_TOLERANCE, disputed)
+        work.sources = initial_source_records(index, held)
+        return work
+
+    async def write_settled(
+        self, entities: Sequence[str], work: Settled, started: datetime
+    ) -> list[dict[str, Any]]:
+        """Write what `settle` found stale, in one transaction unless it is large, and
+        refresh the stored trust aggregates of its tables; returns the documents' trust
+        changes (publish them with `publish_document_changes`)."""
+        sources = work.sources
         if len(work.changed) > WRITE_BATCH:
             await self._graph.write("trust/freeze_decisions", {"entities": list(entities)})
             await self._write_rows(work)
@@ -321,9 +354,30 @@ class TrustEngine:
             changes = await self._graph.transaction(
                 lambda tx: self._write_small(tx, entities, work, started, sources)
             )
+        await refresh_table_trust(self._graph, {row.table for row in work.rows})
+        return changes
+
+    async def write_scores(self, work: Settled, positions: Sequence[int]) -> None:
+        """Write the scores `work` computed for some of its rows (positions), moving their
+        documents' trust, in one transaction."""
+        if not positions:
+            return
+
+        async def write(tx: GraphTransaction) -> list[dict[str, Any]]:
+            await tx.run("trust/write_row_trust", _row_params(work, positions))
+            shifts = document_shifts(work.rows, positions, work.scores.trust)
+            return await tx.run("trust/shift_document_trust", {"documents": shifts})
+
+        await self.publish_document_changes(await self._graph.transaction(write))
+
+    async def publish_document_changes(self, changes: Iterable[Mapping[str, Any]]) -> None:
+        """`trust.updated` for the documents whose trust a pass moved enough."""
         await self._publish_changes(changes, "document", "rows rescored")
-        await refresh_table_trust(self._graph, {row.table for row in rows})
-        clock.lap("writing")
+
+    def report(self, work: Settled, seconds: Mapping[str, float]) -> TrustReport:
+        """What a settled computation did, with the seconds of its phases."""
+        clock = _Clock()
+        clock.laps.update(seconds)
         return self._report(work, clock)
 
     def _score(
@@ -336,7 +390,7 @@ class TrustEngine:
         model: TrainedModel | None,
         tolerance: float,
         disputed: Collection[tuple[str, str]],
-    ) -> _Pass:
+    ) -> Settled:
         """Score, resolve facts (with `stored`) and describe the value conflicts of the
         `disputed` items (those with an open conflict stored)."""
         scores = score_rows(rows, index, result, self._tables, now=now, model=model)
@@ -346,9 +400,9 @@ class TrustEngine:
         stale = stale_rows(rows, scores, tolerance, self._quarantine_below)
         found = find_value_conflicts(index, result, disputed)
         conflicts = [conflict_params(conflict) for conflict in found]
-        return _Pass(rows, index, result, scores, facts, stale, conflicts)
+        return Settled(rows, index, result, scores, facts, stale, conflicts)
 
-    async def _write_rows(self, work: _Pass) -> None:
+    async def _write_rows(self, work: Settled) -> None:
         await write_batches(
             self._graph,
             "trust/write_row_trust",
@@ -358,7 +412,7 @@ class TrustEngine:
             ],
         )
 
-    async def _write_facts(self, work: _Pass, started: datetime) -> None:
+    async def _write_facts(self, work: Settled, started: datetime) -> None:
         if work.facts is None:
             return
         written, confidences = work.facts.written, work.facts.confidences
@@ -387,7 +441,7 @@ class TrustEngine:
         self,
         tx: GraphTransaction,
         entities: Sequence[str],
-        work: _Pass,
+        work: Settled,
         started: datetime,
         sources: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
@@ -415,7 +469,7 @@ class TrustEngine:
             await tx.run("trust/write_initial_source_parts", {"sources": sources})
         return changes
 
-    async def _refresh_conflicts(self, work: _Pass) -> None:
+    async def _refresh_conflicts(self, work: Settled) -> None:
         for start in range(0, len(work.conflicts), FACT_BATCH):
             batch = work.conflicts[start : start + FACT_BATCH]
             await self._graph.write("conflicts/refresh_open", {"conflicts": batch})
@@ -441,7 +495,7 @@ class TrustEngine:
             except EventBusError as error:
                 log.warning("trust.updated for %s not published: %s", change["id"], error)
 
-    def _report(self, work: _Pass, clock: _Clock) -> TrustReport:
+    def _report(self, work: Settled, clock: _Clock) -> TrustReport:
         index, result = work.index, work.result
         return TrustReport(
             rows=len(work.rows),
@@ -504,7 +558,7 @@ class _CycleCollector:
 _CYCLES = _CycleCollector()
 
 
-def _scored_by(model: TrainedModel | None) -> ScoredBy:
+def scored_by(model: TrainedModel | None) -> ScoredBy:
     """How rows are scored with `model` in force (None: the combined score)."""
     return ScoredBy(scoring_mode(model).value, model.version if model else 0)
 
@@ -539,7 +593,7 @@ def stale_rows(
     return np.flatnonzero(stale).tolist()
 
 
-def _row_params(work: _Pass, positions: Sequence[int]) -> dict[str, Any]:
+def _row_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
     scores = work.scores
     ids = [work.rows[p].id for p in positions]
     return {

@@ -15,7 +15,7 @@ After every change the affected entities are rescored, so facts follow at once.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,12 +56,25 @@ class UnknownChoiceError(GraceError):
 
 
 @dataclass(frozen=True)
+class Reconciled:
+    """What `reconcile_found` decided: the conflicts resolved, the ids left to a person."""
+
+    reconciled: list[ValueConflict]
+    left: list[str]
+
+
+@dataclass(frozen=True)
 class HealReport:
     """What one healing pass changed."""
 
     quarantined: list[str]
     reconciled: list[str]
     left_for_review: list[str]
+
+
+def low_trust_reason(trust: float, threshold: float) -> str:
+    """Why a row was quarantined for its trust."""
+    return f"trust {trust:.2f} under {threshold:.2f}"
 
 
 class Healer:
@@ -105,20 +118,24 @@ class Healer:
             },
         )
         reasons = {
-            r["id"]: f"trust {r['trust']:.2f} under {thresholds.get(r['table'], 0):.2f}"
-            for r in records
+            r["id"]: low_trust_reason(r["trust"], thresholds.get(r["table"], 0)) for r in records
         }
         return await self.quarantine(reasons, actor=SYSTEM)
 
-    async def quarantine(self, reasons: Mapping[str, str], *, actor: str) -> list[str]:
-        """Quarantine rows (id -> reason); returns those that were active."""
+    async def quarantine(
+        self, reasons: Mapping[str, str], *, actor: str, rescore: bool = True
+    ) -> list[str]:
+        """Quarantine rows (id -> reason); returns those that were active. Without
+        `rescore`, their entities are left for the caller to rescore."""
         if not reasons:
             return []
         changed = await self._graph.write(
             "rows/quarantine",
             {"rows": [{"id": i, "reason": r} for i, r in reasons.items()], "actor": actor},
         )
-        await self._after_rows(changed, "row.quarantine", actor, EventType.ROW_QUARANTINED)
+        await self._after_rows(
+            changed, "row.quarantine", actor, EventType.ROW_QUARANTINED, rescore=rescore
+        )
         return [record["id"] for record in changed]
 
     async def release(self, row_ids: Sequence[str], *, actor: str) -> list[str]:
@@ -132,22 +149,32 @@ class Healer:
         returns (reconciled, left for review)."""
         records = await self._graph.read("conflicts/open_of_entities", {"entities": list(entities)})
         open_ids = {record["id"] for record in records}
-        reconciled: list[str] = []
+        found = await self._detector.findings(entities)
+        decided = await self.reconcile_found(found, open_ids)
+        return [c.id for c in decided.reconciled], decided.left
+
+    async def reconcile_found(
+        self, found: Sequence[ValueConflict], open_ids: Collection[str], *, rescore: bool = True
+    ) -> Reconciled:
+        """Reconcile the conflicts of `found` open now (`open_ids`) that policy lets Grace
+        decide alone; without `rescore` their entities are left for the caller to rescore."""
+        reconciled: list[ValueConflict] = []
         left: list[str] = []
-        for conflict in await self._detector.findings(entities):
+        for conflict in found:
             if conflict.id not in open_ids:
                 continue
             limit = self._policies.thresholds(conflict.item.table).auto_resolve_above
             if conflict.confidence <= limit:  # strictly above: 1.0 means never
                 left.append(conflict.id)
                 continue
+            chosen = conflict.winner.rows[0]
             try:
-                await self._apply(conflict, conflict.winner.rows[0], actor=SYSTEM, note="")
+                await self._apply(conflict, chosen, actor=SYSTEM, note="", rescore=rescore)
             except ConflictStateError:  # changed since it was detected: a person decides
                 left.append(conflict.id)
             else:
-                reconciled.append(conflict.id)
-        return reconciled, left
+                reconciled.append(conflict)
+        return Reconciled(reconciled, left)
 
     async def reconcile(
         self, conflict_id: str, *, actor: str, choose_row: str | None = None, note: str = ""
@@ -207,7 +234,9 @@ class Healer:
         )
         return list(record["restored"])
 
-    async def _apply(self, conflict: ValueConflict, chosen: str, *, actor: str, note: str) -> None:
+    async def _apply(
+        self, conflict: ValueConflict, chosen: str, *, actor: str, note: str, rescore: bool = True
+    ) -> None:
         values = (conflict.winner, *conflict.losers)
         winning = next(v for v in values if chosen in v.rows)
         losing = sorted({row for v in values if v is not winning for row in v.rows})
@@ -243,7 +272,8 @@ class Healer:
                 )
             ]
         )
-        await self._trust.update_entities([conflict.item.entity])
+        if rescore:
+            await self._trust.update_entities([conflict.item.entity])
         item = conflict.item
         await self._resolved_event(
             conflict.id, {"table": item.table, "entity": item.entity}, "reconciled", actor
@@ -265,6 +295,8 @@ class Healer:
         action: str,
         actor: str,
         event_type: EventType,
+        *,
+        rescore: bool = True,
     ) -> None:
         if not changed:
             return
@@ -277,7 +309,7 @@ class Healer:
             ]
         )
         entities = sorted({r["entity"] for r in changed if r["entity"]})
-        if entities:
+        if entities and rescore:
             await self._trust.update_entities(entities)
         await publish_all(
             self._bus,

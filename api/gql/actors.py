@@ -15,7 +15,6 @@ from governance.notifications import Notifier
 from governance.rbac import Action
 from ingest.approved import approval_appliers
 from ingest.deliveries import enqueue_deliveries
-from ingest.steps import StepServices
 from trust.healing import Healer
 
 
@@ -35,7 +34,7 @@ def approvals(services: Services) -> Approvals:
 
 async def healer(services: Services) -> Healer:
     """Self-healing over the tables and policies in force now."""
-    return (await StepServices.open(services.graph, services.bus)).healer
+    return (await services.trust.current()).healer
 
 
 def notifier(services: Services) -> Notifier:

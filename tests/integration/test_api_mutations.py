@@ -40,6 +40,7 @@ from tests.integration.api_support import SYSTEM, Caller, Callers, error_codes, 
 from tests.integration.conftest import SourceFolder
 from trust.detector import ConflictDetector
 from trust.engine import TrustEngine
+from trust.services import TrustServices
 
 pytestmark = pytest.mark.integration
 
@@ -771,7 +772,9 @@ async def test_an_uploaded_csv_is_queued_and_the_worker_makes_it_a_document(
             "service": service,
             "bus": bus,
             "graph": graph,
-            "after_ingest": AfterIngest.declared(graph, bus),
+            "after_ingest": AfterIngest.declared(
+                await TrustServices.open(graph, bus, AuditLog(graph))
+            ),
             "settings": settings,
             "job_id": result["jobId"],
         }

@@ -27,6 +27,7 @@ from api.app import create_app
 from api.metrics import ANONYMOUS, OTHER, ApiMetrics, OperationNames, OperationTimer
 from api.schema import schema_for
 from api.tracing import http_telemetry
+from governance.audit import AuditLog
 from governance.rbac import Principal
 from graph.events import EventBus
 from graph.graph import Graph
@@ -38,6 +39,7 @@ from ingest.service import IngestionService
 from ingest.worker import ingest_file
 from tests.integration.api_support import Callers, gql
 from tests.integration.conftest import SourceFolder
+from trust.services import TrustServices
 
 pytestmark = pytest.mark.integration
 
@@ -311,7 +313,7 @@ async def test_a_request_and_the_job_it_enqueues_share_one_trace(
         "service": service,
         "graph": graph,
         "bus": bus,
-        "after_ingest": AfterIngest.declared(graph, bus),
+        "after_ingest": AfterIngest.declared(await TrustServices.open(graph, bus, AuditLog(graph))),
         "settings": settings,
         "job_id": job_id,
     }

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from governance.audit import AuditLog
 from governance.checkpoint import drop_anchor
 from governance.secrets import open_secret_store
 from graph.events import EventBus
@@ -16,6 +17,7 @@ from graph.settings import Settings
 from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.schedules import cron_jobs
 from ingest.worker import SCHEDULED_TASKS
+from trust.services import TrustServices
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +50,14 @@ def test_every_shipped_schedule_names_a_task_the_worker_has(settings: Settings) 
 async def test_each_recurring_job_runs_and_reports(
     name: str, graph: Graph, bus: EventBus, settings: Settings, redis: Redis
 ) -> None:
-    ctx: dict[str, Any] = {"graph": graph, "bus": bus, "settings": settings, "redis": redis}
+    trust = await TrustServices.open(graph, bus, AuditLog(graph))
+    ctx: dict[str, Any] = {
+        "graph": graph,
+        "bus": bus,
+        "settings": settings,
+        "redis": redis,
+        "trust": trust,
+    }
     if name == "audit_checkpoint":
         # `make test` starts Neo4j afresh while the secret store stays: the chain the store's
         # anchor names is gone, as after emptying the database on purpose.

@@ -12,6 +12,7 @@ import pytest
 from arq.connections import ArqRedis
 from arq.worker import Worker
 
+from governance.audit import AuditLog
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
@@ -23,6 +24,7 @@ from ingest.service import IngestionService, IngestOutcome, OutcomeStatus
 from ingest.watch.files import sha256_of
 from ingest.worker import resume_passes, worker_settings
 from tests.integration.conftest import SourceFolder
+from trust.services import TrustServices
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +54,7 @@ async def test_an_activated_document_owes_its_pass_and_the_rerun_of_its_job_runs
 
     rerun = await service.ingest_file(source.folder / "cities.csv", source.root)
     assert rerun.status is OutcomeStatus.UNCHANGED
-    after_ingest = AfterIngest.declared(graph, bus)
+    after_ingest = AfterIngest.declared(await TrustServices.open(graph, bus, AuditLog(graph)))
     run = await after_ingest.run(rerun)
     assert run is not None
     assert run.status is RunStatus.SUCCEEDED
@@ -74,7 +76,7 @@ async def test_a_pass_cancelled_inside_a_step_is_recorded_and_the_sweep_resumes_
 ) -> None:
     outcome = await ingested(service, source)
     document = str(outcome.document_id)
-    after_ingest = AfterIngest.declared(graph, bus)
+    after_ingest = AfterIngest.declared(await TrustServices.open(graph, bus, AuditLog(graph)))
     steps = [step.name for step in after_ingest.spec.steps]
     task = asyncio.create_task(after_ingest.run(outcome))
     while (under_way := (await pass_of(graph, document))["step"]) is None:
@@ -184,7 +186,7 @@ async def test_the_passes_of_one_process_run_one_at_a_time(
     for n in range(3):
         path = source.write(f"cities{n}.csv", ROWS.replace("City", f"Town{n}"))
         outcomes.append(await service.ingest_file(path, source.root))
-    after_ingest = AfterIngest.declared(graph, bus)
+    after_ingest = AfterIngest.declared(await TrustServices.open(graph, bus, AuditLog(graph)))
     caplog.set_level(logging.INFO, logger="ingest.after_ingest")
     runs = await asyncio.gather(*(after_ingest.run(outcome) for outcome in outcomes))
     assert [run.status if run else None for run in runs] == [RunStatus.SUCCEEDED] * 3

@@ -1,0 +1,52 @@
+// Everything the after-ingest pass of one document works on, in one round trip: the entities
+// its rows describe; the active rows that describe them, as `document_claims` returns them;
+// the ids of those rows a person released (exempt from automatic quarantine); the document's
+// own rows as the policy check reads them ([table, id, key, values, created_ms, trust,
+// violation keys]); the stored trust of their sources and the COPIES edges among them; the
+// active or candidate facts of the entities ([id, digest, confidence]); and the file (source,
+// path) the document is a version of.
+MATCH (doc:Document {id: $document_id})
+CALL (doc) {
+  OPTIONAL MATCH (doc)<-[:EXTRACTED_FROM]-(:Row)-[:DESCRIBES]->(e:Entity)
+  RETURN collect(DISTINCT e) AS entities
+}
+CALL (entities) {
+  UNWIND entities AS e
+  MATCH (e)<-[:DESCRIBES]-(r:Row {status: 'active'})-[:EXTRACTED_FROM]->(d:Document)
+  WITH d, collect(r) AS rows
+  WHERE d.status = 'active'
+  MATCH (d)-[:FROM_SOURCE]->(s:Source)
+  WITH d.id AS document, s, d.ingested_at.epochMillis AS ingested, rows
+  UNWIND rows AS r
+  RETURN collect([r.id, r.table, r.key, r.values, coalesce(r.reads, 0), document, s.id,
+                  ingested, coalesce(r.rejected_attributes, []),
+                  CASE WHEN r.trust_mode IS NULL THEN null ELSE r.trust END,
+                  r.trust_mode = $mode AND coalesce(r.trust_model, 0) = $model
+                  AND r.trust_features IS NOT NULL, r.value_hashes,
+                  COUNT { (r)-[:VIOLATES]->() }]) AS rows,
+         collect(CASE WHEN coalesce(r.quarantine_exempt, false) THEN r.id END) AS exempt,
+         collect(DISTINCT [s.id, s.trust]) AS sources
+}
+CALL (doc) {
+  OPTIONAL MATCH (r:Row {status: 'active'})-[:EXTRACTED_FROM]->(doc)
+  WITH r ORDER BY r.id
+  RETURN collect([r.table, r.id, r.key, r.values, r.created_at.epochMillis, r.trust,
+                  [(r)-[e:VIOLATES]->(p:Policy) | p.id + '|' + e.rule]]) AS own
+}
+CALL (entities) {
+  UNWIND entities AS e
+  MATCH (f:Fact {entity: e.id})
+  WHERE f.status IN ['active', 'candidate']
+  RETURN collect([f.id, f.digest, f.confidence]) AS facts
+}
+CALL (sources) {
+  WITH [s IN sources | s[0]] AS ids
+  OPTIONAL MATCH (copier:Source)-[edge:COPIES]->(original:Source)
+  WHERE copier.id IN ids AND original.id IN ids
+  RETURN collect(CASE WHEN edge IS NULL THEN null
+                 ELSE {original: original.id, copier: copier.id, probability: edge.probability,
+                       shared_true: edge.shared_true, shared_false: edge.shared_false} END)
+         AS copying
+}
+RETURN [e IN entities | e.id] AS entities, rows, exempt, sources, copying, own, facts,
+       doc.source AS source, doc.path AS path

@@ -1,0 +1,262 @@
+"""The after-ingest pass of one document, in one typed in-memory state.
+
+`load_document` reads, in one round trip, everything the pass works on: the entities the
+document's rows describe, the active rows that describe them, the document's own rows as the
+policy check reads them, their sources' stored trust and the entities' stored facts. The
+stages then work from that state and only write:
+
+- `detect`: value conflicts (from the rows in memory), version conflicts of the file, semantic
+  conflicts of its text, and the policy check of its rows (whose violations the rows take);
+- `score`: the incremental trust of the rows, computed, not written;
+- `heal`: low-trust rows quarantined (by the scores just computed, as if written) and the
+  conflicts policy lets Grace decide reconciled; the rows in memory follow both (a quarantined
+  row leaves, a rejected value is marked) and conflicts are detected again after a quarantine;
+- `sync`: the final scores and facts, written with the open conflicts' confidences and the
+  sources' starting parts in one transaction (more only past `trust.engine.WRITE_BATCH` rows);
+  a quarantined row's score is written as it leaves, in the quarantine's own transaction.
+
+The result equals the step-by-step pass it replaced (each step read the rows again) when
+healing changes nothing; after a quarantine or reconciliation a row's stored trust may differ
+from what that pass stored by less than `trust.engine.INCREMENTAL_TOLERANCE` (it wrote the
+intermediate scores too, and the tolerance made later writes depend on them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from governance.policy_eval import PolicyReport, StoredRow, stored_row
+from governance.services import GovernanceServices
+from trust.claims import RowRecord
+from trust.conflicts import ValueConflict
+from trust.detector import DetectionReport
+from trust.engine import Settled, TrustReport, scored_by
+from trust.facts import StoredFact
+from trust.healing import SYSTEM, low_trust_reason
+from trust.rows import parse_rows
+from trust.services import TrustTools
+
+
+@dataclass
+class DocumentState:
+    """What one pass read of a document, once, and what it changed in memory since."""
+
+    document_id: str
+    entities: list[str]
+    rows: list[RowRecord]
+    """The active rows of the entities (rejected values included; quarantined rows leave)."""
+    exempt: frozenset[str]
+    """Rows a person released: never quarantined automatically."""
+    source_trust: dict[str, float]
+    copying: list[dict[str, Any]]
+    """The `COPIES` edges among those sources, as the last full pass found them."""
+    facts: dict[str, StoredFact]
+    own: dict[str, list[StoredRow]]
+    """The document's rows as the policy check reads them, by table."""
+    file: tuple[str, str] | None
+    """The (source, path) of the file the document is a version of."""
+    found: list[ValueConflict] = field(default_factory=list)
+    """The value conflicts among `rows` at the last detection."""
+    open_conflicts: set[str] = field(default_factory=set)
+    """The ids of those open now."""
+
+
+@dataclass(frozen=True)
+class Detected:
+    """What `detect` found: conflicts (value, version, semantic) and policy violations."""
+
+    conflicts: DetectionReport
+    policy: PolicyReport | None
+
+
+@dataclass(frozen=True)
+class Healed:
+    """What `heal` changed."""
+
+    quarantined: list[str]
+    reconciled: list[str]
+    left_for_review: list[str]
+
+
+async def load_document(tools: TrustTools, document_id: str) -> DocumentState:
+    """Read everything the pass of `document_id` works on, in one round trip."""
+    by = scored_by(tools.engine.model)
+    [record] = await tools.engine.graph.read_plain(
+        "trust/document_pass", {"document_id": document_id, "mode": by.mode, "model": by.model}
+    )
+    own: dict[str, list[StoredRow]] = {}
+    for fields in record["own"]:
+        own.setdefault(fields[0], []).append(stored_row(fields[0], fields[1:]))
+    path = record["path"]
+    return DocumentState(
+        document_id=document_id,
+        entities=list(record["entities"]),
+        rows=parse_rows(record["rows"]),
+        exempt=frozenset(record["exempt"]),
+        source_trust={s: float(t) for s, t in record["sources"] if t is not None},
+        copying=list(record["copying"]),
+        facts={f: StoredFact(digest, confidence) for f, digest, confidence in record["facts"]},
+        own=own,
+        file=(record["source"], path) if path is not None else None,
+    )
+
+
+class DocumentPass:
+    """The stages of one document's pass over its `DocumentState`, with the tools in force."""
+
+    def __init__(
+        self,
+        tools: TrustTools,
+        governance: GovernanceServices,
+        state: DocumentState,
+        now: datetime,
+    ) -> None:
+        self.tools = tools
+        self.governance = governance
+        self.state = state
+        self.now = now
+        self.seconds: dict[str, float] = {}
+        """Wall-clock seconds of each stage (`detect`, `trust`, `heal`, `write`)."""
+        self._scored: Settled | None = None
+        self.final: Settled | None = None
+        """What `sync` computed and wrote."""
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+    async def detect(self) -> Detected:
+        """Value, version and semantic conflicts, then the policies on the document's rows."""
+        state, tools = self.state, self.tools
+        with self._timed("detect"):
+            report = DetectionReport(0, 0, 0, 0, 0, 0)
+            if state.entities:
+                report = await self._record_value_conflicts()
+            if state.file is not None:
+                report += await tools.detector.scan_versions(*state.file)
+            report += await tools.semantic.scan_document(state.document_id)
+            policy = None
+            if state.own:
+                policy = await self.governance.check_rows(tools.tables, state.own)
+                self._take_violations(policy.violations_of)
+        return Detected(report, policy)
+
+    async def _record_value_conflicts(self) -> DetectionReport:
+        state = self.state
+        state.found = self.tools.detector.find_in(state.rows, state.source_trust)
+        report, state.open_conflicts = await self.tools.detector.record(
+            state.rows, state.found, state.entities
+        )
+        return report
+
+    def _take_violations(self, counts: Mapping[str, int]) -> None:
+        if counts:
+            self.state.rows = [
+                replace(row, violations=counts[row.id]) if row.id in counts else row
+                for row in self.state.rows
+            ]
+
+    def score(self) -> TrustReport:
+        """The incremental trust of the rows in memory (computed; written by `sync`)."""
+        with self._timed("trust"):
+            self._scored = self._settle(facts=False)
+        return self.tools.engine.report(self._scored, {"computing": self.seconds["trust"]})
+
+    def _settle(self, *, facts: bool) -> Settled:
+        state = self.state
+        disputed = {
+            (conflict.item.entity, conflict.item.attribute)
+            for conflict in state.found
+            if conflict.id in state.open_conflicts
+        }
+        return self.tools.engine.settle(
+            state.rows,
+            state.source_trust,
+            state.facts if facts else None,
+            disputed,
+            self.tools.engine.model,
+            self.now,
+            state.copying,
+        )
+
+    async def heal(self) -> Healed:
+        """Quarantine low-trust rows, then reconcile what policy lets Grace decide alone."""
+        with self._timed("heal"):
+            quarantined = await self._quarantine()
+            if quarantined:  # conflicts whose dissenting rows left may have closed
+                gone = set(quarantined)
+                self.state.rows = [row for row in self.state.rows if row.id not in gone]
+                await self._record_value_conflicts()
+            state = self.state
+            decided = await self.tools.healer.reconcile_found(
+                state.found, state.open_conflicts, rescore=False
+            )
+            for conflict in decided.reconciled:
+                self._reject_losers(conflict)
+                state.open_conflicts.discard(conflict.id)
+        return Healed(quarantined, [c.id for c in decided.reconciled], decided.left)
+
+    async def _quarantine(self) -> list[str]:
+        """The rows whose trust, as `score` left it stored, is under their table's threshold."""
+        scored = self._scored or self._settle(facts=False)
+        trust = _stored_after(scored)
+        policies = self.tools.policies
+        reasons: dict[str, str] = {}
+        for row, value in zip(self.state.rows, trust, strict=True):
+            threshold = policies.thresholds(row.table).quarantine_below
+            if value < threshold and row.id not in self.state.exempt:
+                reasons[row.id] = low_trust_reason(value, threshold)
+        if not reasons:
+            return []
+        # a quarantined row keeps the score it was quarantined for (`sync` scores the others)
+        leaving = [p for p in scored.changed if scored.rows[p].id in reasons]
+        await self.tools.engine.write_scores(scored, leaving)
+        return await self.tools.healer.quarantine(reasons, actor=SYSTEM, rescore=False)
+
+    def _reject_losers(self, conflict: ValueConflict) -> None:
+        """The rows as `conflicts/apply_resolution` left them: the winning value's rows keep
+        the attribute, every other involved row has it rejected."""
+        attribute = conflict.item.attribute
+        winning = set(conflict.winner.rows)
+        losing = {row for value in conflict.losers for row in value.rows} - winning
+        self.state.rows = [
+            _with_rejection(row, attribute, row.id in losing)
+            if row.id in winning or row.id in losing
+            else row
+            for row in self.state.rows
+        ]
+
+    async def sync(self) -> TrustReport:
+        """Score the rows as healing left them, resolve their facts, write it all."""
+        engine = self.tools.engine
+        with self._timed("trust"):
+            final = self.final = self._settle(facts=True)
+        with self._timed("write"):
+            changes = await engine.write_settled(self.state.entities, final, self.now)
+        await engine.publish_document_changes(changes)
+        seconds = {"computing": self.seconds.get("trust", 0.0), "writing": self.seconds["write"]}
+        return engine.report(final, seconds)
+
+
+def _stored_after(scored: Settled) -> list[float]:
+    """Each row's stored trust once `scored` is written: the new score where it is stale,
+    the stored one elsewhere."""
+    trust = [row.trust if row.trust is not None else 0.0 for row in scored.rows]
+    values = scored.scores.trust
+    for position in scored.changed:
+        trust[position] = float(values[position])
+    return trust
+
+
+def _with_rejection(row: RowRecord, attribute: str, rejected: bool) -> RowRecord:
+    kept = row.rejected - {attribute}
+    return replace(row, rejected=kept | {attribute} if rejected else kept)
