@@ -56,7 +56,15 @@ async def source(graph: Graph, tmp_path: Path, unique: str) -> AsyncIterator[Sou
     """A fresh source folder for one test."""
     folder = SourceFolder(tmp_path, f"src_{unique}")
     yield folder
-    await graph.write("testing/delete_source", {"source": folder.id})
+    await delete_source(graph, folder.id)
+
+
+async def delete_source(graph: Graph, source: str) -> None:
+    """Delete everything `source` brought in, its rows in bounded transactions."""
+    params = {"source": source, "limit": 10_000}
+    while (await graph.write("testing/delete_source_rows", params))[0]["deleted"]:
+        pass
+    await graph.write("testing/delete_source", {"source": source})
 
 
 @pytest.fixture
