@@ -777,6 +777,7 @@ async def test_an_uploaded_csv_is_queued_and_the_worker_makes_it_a_document(
             ),
             "settings": settings,
             "job_id": result["jobId"],
+            "redis": queue,  # where the document's pass is queued
         }
         outcome = await ingest_file(ctx, *job.args, **job.kwargs)
         assert (outcome["status"], outcome["table"], outcome["rows"]) == ("ingested", "cities", 2)

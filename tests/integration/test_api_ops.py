@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 import strawberry
+from arq.connections import create_pool
 from arq.jobs import Job
 from fastapi.testclient import TestClient
 from neo4j import AsyncGraphDatabase
@@ -34,7 +35,7 @@ from graph.graph import Graph
 from graph.settings import PROJECT_ROOT, Profile, Settings, load_settings
 from graph.tracing import API_SERVICE, tracer_provider
 from ingest.after_ingest import AfterIngest
-from ingest.queue import QUEUE_NAME, deserialize
+from ingest.queue import QUEUE_NAME, deserialize, redis_settings, serialize
 from ingest.service import IngestionService
 from ingest.worker import ingest_file
 from tests.integration.api_support import Callers, gql
@@ -316,8 +317,15 @@ async def test_a_request_and_the_job_it_enqueues_share_one_trace(
         "after_ingest": AfterIngest.declared(await TrustServices.open(graph, bus, AuditLog(graph))),
         "settings": settings,
         "job_id": job_id,
+        # the file's pass is queued there
+        "redis": await create_pool(
+            redis_settings(settings), job_serializer=serialize, job_deserializer=deserialize
+        ),
     }
-    await ingest_file(ctx, *info.args, **info.kwargs)
+    try:
+        await ingest_file(ctx, *info.args, **info.kwargs)
+    finally:
+        await ctx["redis"].aclose()
 
     request = only(api_spans.get_finished_spans(), SpanKind.SERVER, "POST /graphql")
     operation = only(api_spans.get_finished_spans(), SpanKind.INTERNAL, "graphql Again")

@@ -29,8 +29,9 @@ from governance.rbac import DEFAULT_WORKSPACE, Role
 from graph.events import DomainEvent, EventBus, EventType, channel_for
 from graph.graph import Graph
 from graph.settings import Settings
+from ingest.queue import QUEUE_NAME, deserialize, serialize
 from ingest.service import IngestionService
-from ingest.worker import ingest_file, shutdown, startup
+from ingest.worker import ingest_file, resume_pass, shutdown, startup
 from tests.integration.api_support import (
     RESTRICTED_TABLE,
     SYSTEM,
@@ -221,7 +222,11 @@ async def worker(
     """The arq worker's context, opened by its own `startup` (its own driver and Redis pool)."""
     for name, value in service_env.items():
         monkeypatch.setenv(name, value)
-    redis = await create_pool(RedisSettings.from_dsn(service_env["REDIS_URL"]))
+    redis = await create_pool(
+        RedisSettings.from_dsn(service_env["REDIS_URL"]),
+        job_serializer=serialize,
+        job_deserializer=deserialize,
+    )
     ctx: dict[str, Any] = {"redis": redis}
     await startup(ctx)
     yield ctx
@@ -230,6 +235,20 @@ async def worker(
 
 
 # --- events in order, from the worker ---------------------------------------------------
+
+
+async def run_queued_pass(worker: dict[str, Any], document: str) -> None:
+    """Run the `resume_pass` job the file's job queued for `document`, as the worker would,
+    and take it off the queue."""
+    redis = worker["redis"]
+    [job] = [
+        job
+        for job in await redis.queued_jobs(queue_name=QUEUE_NAME)
+        if job.function == "resume_pass" and job.args[0] == document
+    ]
+    await resume_pass(worker, *job.args)
+    await redis.zrem(QUEUE_NAME, job.job_id)
+    await redis.delete(f"arq:job:{job.job_id}")
 
 
 async def test_an_ingestion_in_the_worker_streams_its_events_in_order(
@@ -249,6 +268,7 @@ async def test_an_ingestion_in_the_worker_streams_its_events_in_order(
         )
         record = await ingest_file(worker, str(path), str(source.root))
         assert record["status"] == "ingested"
+        await run_queued_pass(worker, record["document_id"])
         steps = [step.name for step in worker["after_ingest"].spec.steps]
         events = [subscriber.event(operation)]
         while (events[-1]["payload"].get("step"), events[-1]["payload"].get("phase")) != (
