@@ -236,12 +236,6 @@ async def stacks(settings: Settings, tmp_path: Path) -> AsyncIterator[list[Stack
         await stack.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (issue 20): after the crashes every node and edge count, active row, "
-    "conflict and fact matches the clean run, but row and document trust differ: the "
-    "incremental trust update depends on the order the passes ran in",
-)
 async def test_a_load_through_crashes_ends_in_the_graph_of_a_clean_run(
     settings: Settings, registry: CypherRegistry, tmp_path: Path, stacks: list[Stack]
 ) -> None:
