@@ -86,7 +86,7 @@ def _placement(priority: Priority) -> dict[str, Any]:
     return {"_expires": JOB_EXPIRY}
 
 
-def _trace_context() -> dict[str, Any]:
+def trace_context() -> dict[str, Any]:
     """The active span's W3C trace context as the job's `trace` argument (nothing when no
     span is active), so the worker's span of the job continues the enqueuer's trace."""
     carrier: dict[str, str] = {}
@@ -106,7 +106,7 @@ async def enqueue_file(
         _job_id=item.job_id if cause is None else item.job_id_after(cause),
         _queue_name=QUEUE_NAME,
         **_placement(priority),
-        **_trace_context(),
+        **trace_context(),
     )
     return job is not None
 
@@ -130,7 +130,7 @@ async def enqueue_batch(redis: ArqRedis, items: Sequence[QueuedFile]) -> bool:
         _job_id=f"ingest-batch:{identity.digest(*keys)}",
         _queue_name=QUEUE_NAME,
         **_placement(Priority.BULK),
-        **_trace_context(),
+        **trace_context(),
     )
     return job is not None
 

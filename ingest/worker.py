@@ -60,6 +60,7 @@ from ingest.queue import (
     enqueue_all,
     redis_settings,
     serialize,
+    trace_context,
 )
 from ingest.scan import scan
 from ingest.schedules import cron_jobs
@@ -203,6 +204,7 @@ async def _enqueue_pass(redis: ArqRedis, owed: OwedPass) -> bool:
         owed.rows,
         _job_id=f"pass:{owed.document_id}",
         _queue_name=QUEUE_NAME,
+        **trace_context(),  # the pass continues the trace of the file's job
     )
     return job is not None
 
@@ -241,12 +243,18 @@ async def resume_passes(ctx: dict[str, Any]) -> int:
 
 
 async def resume_pass(
-    ctx: dict[str, Any], document_id: str, path: str, table: str | None, rows: int
+    ctx: dict[str, Any],
+    document_id: str,
+    path: str,
+    table: str | None,
+    rows: int,
+    trace: dict[str, str] | None = None,
 ) -> str | None:
     """Run one document's owed pass (see `resume_passes`); its pipeline status, or None
     when it was no longer owed."""
     after_ingest: AfterIngest = ctx["after_ingest"]
-    run = await after_ingest.resume(OwedPass(document_id, path, table, rows))
+    with _job_span(ctx, "resume_pass", trace):
+        run = await after_ingest.resume(OwedPass(document_id, path, table, rows))
     return None if run is None else run.status.value
 
 
