@@ -350,7 +350,9 @@ async def test_a_copier_is_stored_as_copies_and_its_votes_discounted_in_every_pa
     assert edge["probability"] > 0.9
     assert edge["shared_false"] > 5
     assert edge["shared_true"] > 5
-    assert [(a, b) for a, b, _ in report.copying] == [(edge["original"], edge["copier"])]
+    ours = {folder.id for folder in sources.values()}  # the full pass sees other tests' too
+    found = [(a, b) for a, b, _ in report.copying if {a, b} & ours]
+    assert found == [(edge["original"], edge["copier"])]
     resolved = await fact(graph, unique, "p1", "population")
     assert json.loads(resolved["value"]) == 20_100
     # without the discount the copy would have weighed as an independent source
