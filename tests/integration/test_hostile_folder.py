@@ -18,11 +18,10 @@ import pytest
 from cli.stack.process import ManagedProcess
 from graph.graph import Graph
 from graph.settings import Settings
-from ingest.queue import QUEUE_NAME
 from tests.hostile import GOOD_CSV, write_hostile, write_specials
 from tests.integration.conftest import SourceFolder
 from tests.integration.test_outcomes import FINISHED, runs_of, stored
-from tests.integration.test_survival import PrivateRedis, grace, redis, until
+from tests.integration.test_survival import PrivateRedis, grace, redis, until, worker_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(3600)]  # a hang guard only
 
@@ -54,9 +53,7 @@ async def test_the_hostile_corpus_dropped_into_a_watched_folder_gets_one_run_per
     for process in processes:
         process.start()
     try:
-        queue = await redis.queue()
-        await until(lambda: queue.exists(QUEUE_NAME + ":health-check"), processes)
-        await queue.aclose()
+        await worker_ready(redis, processes)
         names = write_hostile(source.folder)
         specials = write_specials(source.folder, tmp_path / "outside")
         regular = names + [name for name, kind in specials.items() if kind == "regular"]

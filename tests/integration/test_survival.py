@@ -80,6 +80,13 @@ async def until(condition: Callable[[], Awaitable[bool]], alive: list[ManagedPro
         await asyncio.sleep(0.2)
 
 
+async def worker_ready(redis: PrivateRedis, alive: list[ManagedProcess]) -> None:
+    """Until the worker's health check is on Redis (it takes jobs), `alive` running."""
+    queue = await redis.queue()
+    await until(lambda: queue.exists(QUEUE_NAME + ":health-check"), alive)
+    await queue.aclose()
+
+
 def grace(command: str, settings: Settings, redis: PrivateRedis, folder: Path) -> ManagedProcess:
     env = {
         "NEO4J_URI": settings.neo4j_uri,
@@ -111,9 +118,7 @@ async def worker_then_redis_stopped(
     worker = grace("worker", settings, redis, tmp_path / "inbox")
     worker.start()
     try:
-        queue = await redis.queue()
-        await until(lambda: queue.exists(QUEUE_NAME + ":health-check"), [worker])
-        await queue.aclose()
+        await worker_ready(redis, [worker])
     except BaseException:
         worker.stop(timeout=60)
         raise
@@ -163,9 +168,7 @@ async def test_a_file_dropped_while_redis_is_down_is_ingested_once_it_is_back(
     for process in processes:
         process.start()
     try:
-        queue = await redis.queue()
-        await until(lambda: queue.exists(QUEUE_NAME + ":health-check"), processes)
-        await queue.aclose()
+        await worker_ready(redis, processes)
         redis.stop()
         await until(lambda: _said(worker, "lost Redis"), processes)
         source.write("cities.csv", ROWS)
