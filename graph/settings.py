@@ -161,6 +161,12 @@ class Settings(BaseSettings):
         default_factory=lambda: [PROJECT_ROOT / "inbox"],
         description="Folders the watcher ingests from; each subfolder is one source.",
     )
+    source_owners: dict[str, str] = Field(
+        default_factory=dict,
+        description="Who owns each watched folder: source-id pattern (fnmatch, `folder:hr`) -> "
+        "a user's e-mail or a workspace id (its members), like a table's `owner`. Owners are "
+        "told when a file from a matching source fails to ingest.",
+    )
     watch_rescan_seconds: float = Field(default=300.0, gt=0)
     watch_debounce_seconds: float = Field(
         default=0.01,

@@ -49,7 +49,7 @@ from graph.settings import Settings, load_settings
 from graph.tracing import install as install_tracing
 from ingest.after_ingest import OWING, AfterIngest
 from ingest.assembly import IngestServices
-from ingest.deliveries import deliver_notification, worker_channels
+from ingest.deliveries import deliver_notification, send_digests, worker_channels
 from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.metrics import WORKER, measured, serve
 from ingest.pass_state import OwedPass, PassLedger
@@ -295,7 +295,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["after_ingest"] = services.after_ingest
     ctx["service"] = services.ingestion
     channels = worker_channels(graph, settings, ctx.get("redis"))
-    router = NotificationRouter(graph, bus, channels)
+    router = NotificationRouter(graph, bus, channels, settings.source_owners)
     ctx["notifications"] = asyncio.create_task(router.run(bus))
     # the recovery sweep at start; the schedule's catches passes whose lease runs out later
     await ctx["redis"].enqueue_job("resume_passes", _queue_name=QUEUE_NAME)
@@ -312,7 +312,12 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["graph"].close()
 
 
-SCHEDULED_TASKS = {"rescan": rescan, "resume_passes": resume_passes, **MAINTENANCE_TASKS}
+SCHEDULED_TASKS = {
+    "rescan": rescan,
+    "resume_passes": resume_passes,
+    "send_digests": send_digests,
+    **MAINTENANCE_TASKS,
+}
 TASKS: list[Callable[..., Awaitable[Any]]] = [
     ingest_file,
     ingest_batch,

@@ -108,11 +108,7 @@ class Access:
         restricted to some tables does not give it."""
         if self.principal is None:
             return False
-        membership = self.principal.memberships.get(workspace)
-        if membership is not None and membership.tables is not None:
-            return False
-        resource = Resource(workspace)
-        return self.authorizer.decide(self.principal, Action.READ, resource).allowed
+        return self.authorizer.may_read_workspace(self.principal, workspace)
 
     def deny(self, action: Action, what: str, reason: str) -> AccessDeniedError:
         """An `AccessDeniedError` naming the caller, for a refusal decided by a resolver."""
