@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import ConnectionPool, Redis
 
 from api.auth import Authenticator
+from api.gql.shared_tables import SharedTableMap
 from copilot.service import LazyCopilot
 from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
 from governance.audit import AuditLog
@@ -49,6 +50,8 @@ class Services:
     trust: TrustServices
     """The trust and governance services (engine, detectors, healer; policies), opened once
     and rebuilt when tables, policies or the trust model change."""
+    live_tables: SharedTableMap
+    """The table -> workspace map the live subscriptions share (read at most once a second)."""
 
     @classmethod
     async def open(cls, settings: Settings, registry: CollectorRegistry | None = None) -> Services:
@@ -78,6 +81,7 @@ class Services:
             queue,
             copilot,
             trust,
+            SharedTableMap(graph),
         )
 
     async def close(self) -> None:
