@@ -13,13 +13,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import JsonValue
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import JsonValue, SecretStr
 
 from governance.accounts import Accounts
 from governance.api_keys import TOKEN_KEY_NAME, BearerTokens, TokenKeys
 from governance.audit import AuditEntry, AuditLog
-from governance.audit_verify import checkpoint_with_store, verify
-from governance.checkpoint import KEY_NAME, read_trust
+from governance.audit_verify import ProblemKind, checkpoint_with_store, verify
+from governance.checkpoint import (
+    KEY_NAME,
+    new_key_text,
+    read_trust,
+    sign_checkpoint,
+    store_checkpoint,
+)
 from governance.encrypted_rows import RewrapProgress, RewrapReport, decrypt_row_values
 from governance.encryption import open_field_cipher, token_key_version
 from governance.errors import InvalidCredentialsError
@@ -236,3 +243,27 @@ async def test_a_due_audit_key_rotates_checkpoints_are_re_signed_and_the_chain_v
         ("audit.key.rotate", "checkpoint-key@2"),
         ("audit.key.retire", "checkpoint-key@1"),
     ]
+
+
+async def test_an_audit_rotation_cut_short_is_finished_and_a_forged_checkpoint_stays_untrusted(
+    rig: Rig, graph: Graph
+) -> None:
+    await rig.audit.append([AuditEntry("user:tester", "row.edit", "row:0")])
+    old = await checkpoint_with_store(rig.audit, rig.store)
+    await rig.audit.append([AuditEntry("user:tester", "row.edit", "row:1")])
+    forger = Ed25519PrivateKey.generate()  # a key outside the store: whoever can write Neo4j
+    seq = (await rig.audit.events())[-1].seq
+    forged = sign_checkpoint(rig.audit.chain, seq, "00" * 32, forger)
+    await store_checkpoint(graph, forged)
+    # a run that stopped right after storing the new key: nothing re-signed yet
+    rig.store.put(KEY_NAME, SecretStr(new_key_text()), cas=1)
+    assert (await verify(rig.audit, read_trust(rig.store, rig.audit.chain))).checkpoint_seq == (
+        old.seq
+    )
+
+    done = await rig.run(NOT_DUE)
+
+    assert done[KeyKind.AUDIT] == KeyRotation(KeyKind.AUDIT, False, 2, [1], [])
+    report = await verify(rig.audit, read_trust(rig.store, rig.audit.chain))
+    assert report.checkpoint_seq == old.seq  # the genuine one, re-signed
+    assert [problem.kind for problem in report.problems] == [ProblemKind.BAD_SIGNATURE]
