@@ -14,7 +14,7 @@ from redis.asyncio import ConnectionPool, Redis
 from api.auth import Authenticator
 from api.gql.shared_tables import SharedTableMap
 from copilot.service import LazyCopilot
-from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
+from governance.api_keys import ApiKeys, BearerTokens, TokenKeys
 from governance.audit import AuditLog
 from governance.encryption import FieldCipher, open_field_cipher
 from governance.rbac import Authorizer
@@ -61,7 +61,7 @@ class Services:
         audit = AuditLog(graph)
         authorizer = Authorizer()
         store = open_secret_store(settings)
-        tokens = BearerTokens(graph, token_signing_key(store))
+        tokens = BearerTokens(graph, TokenKeys(store))
         authenticator = Authenticator(ApiKeys(graph, audit, authorizer), tokens)
         cipher = await asyncio.to_thread(open_field_cipher, settings, store)
         bus = EventBus.from_settings(settings)

@@ -325,13 +325,13 @@ SCHEDULED_TASKS = {
     "send_digests": send_digests,
     **MAINTENANCE_TASKS,
 }
-TASKS: list[Callable[..., Awaitable[Any]]] = [
+INGEST_LANE_TASKS: list[Callable[..., Awaitable[Any]]] = [
     ingest_file,
     ingest_batch,
     deliver_notification,
     *SCHEDULED_TASKS.values(),
 ]
-"""The ingest lane's tasks; the pass lane's one is `resume_pass`."""
+PASS_LANE_TASKS: list[Callable[..., Awaitable[Any]]] = [resume_pass]
 
 
 def _lane(settings: Settings) -> dict[str, Any]:
@@ -351,7 +351,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
     """arq options of the ingest lane, whose start-up opens the process's services."""
     return {
         **_lane(settings),
-        "functions": [measured(task) for task in TASKS],
+        "functions": [measured(task) for task in INGEST_LANE_TASKS],
         "cron_jobs": cron_jobs(
             settings.schedules, {name: measured(task) for name, task in SCHEDULED_TASKS.items()}
         ),
@@ -367,7 +367,7 @@ def pass_lane_settings(settings: Settings) -> dict[str, Any]:
     """arq options of the pass lane: one pass at a time, signals left to the ingest lane."""
     return {
         **_lane(settings),
-        "functions": [measured(resume_pass)],
+        "functions": [measured(task) for task in PASS_LANE_TASKS],
         "queue_name": AFTER_INGEST_QUEUE_NAME,
         "max_jobs": 1,
         "handle_signals": False,
