@@ -25,6 +25,8 @@ from graph.settings import Settings
 from ingest import identity
 
 QUEUE_NAME = "grace:ingest"
+AFTER_INGEST_QUEUE_NAME = "grace:passes"
+"""The queue of documents' after-ingest passes, the worker's pass lane (`ingest.worker`)."""
 URGENT_HEAD_START = timedelta(days=1)
 JOB_EXPIRY = timedelta(days=2)
 SMALL_FILE_BYTES = 256 * 1024

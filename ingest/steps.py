@@ -53,7 +53,7 @@ def step_registry(context: PassContext) -> StepRegistry:
         }
 
     async def update_trust(_: StepContext) -> StepOutput:
-        report = (await context.document()).score()
+        report = await (await context.document()).score()
         return {"trust": report.mean_trust, "rows": report.rows, "items": report.items}
 
     async def heal(_: StepContext) -> StepOutput:

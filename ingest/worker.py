@@ -15,6 +15,12 @@ the moment Redis went away finishes its graph writes, but its result cannot be r
 it stays queued with its in-progress mark, and runs again (converging on the same graph)
 once that mark expires, if Redis kept its data (the AOF of `grace up`).
 
+A worker process has two lanes (`Lanes`), two arq workers over one set of services: the
+ingest lane takes files, deliveries and scheduled jobs `worker_max_jobs` at a time; the pass
+lane takes documents' after-ingest passes from a queue of their own, one at a time (concurrent
+passes deadlock on the nodes they share). A queued pass thus neither holds a slot files need
+nor spends its job time waiting for another pass.
+
 An after-ingest pass cut short (the worker killed, the job's time run out) is owed again
 (`ingest.pass_state`): the re-run of the file's job runs it, and so does the recovery sweep
 `resume_passes`, queued when a worker starts and run on its schedule (every minute in the
@@ -54,6 +60,7 @@ from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.metrics import WORKER, measured, serve
 from ingest.pass_state import OwedPass, PassLedger
 from ingest.queue import (
+    AFTER_INGEST_QUEUE_NAME,
     QUEUE_NAME,
     QueuedFile,
     deserialize,
@@ -203,7 +210,7 @@ async def _enqueue_pass(redis: ArqRedis, owed: OwedPass) -> bool:
         owed.table,
         owed.rows,
         _job_id=f"pass:{owed.document_id}",
-        _queue_name=QUEUE_NAME,
+        _queue_name=AFTER_INGEST_QUEUE_NAME,
         **trace_context(),  # the pass continues the trace of the file's job
     )
     return job is not None
@@ -316,38 +323,105 @@ SCHEDULED_TASKS = {"rescan": rescan, "resume_passes": resume_passes, **MAINTENAN
 TASKS: list[Callable[..., Awaitable[Any]]] = [
     ingest_file,
     ingest_batch,
-    resume_pass,
     deliver_notification,
     *SCHEDULED_TASKS.values(),
 ]
+"""The ingest lane's tasks; the pass lane's one is `resume_pass`."""
+
+
+def _lane(settings: Settings) -> dict[str, Any]:
+    """arq options both lanes share."""
+    return {
+        "redis_settings": redis_settings(settings),
+        "job_serializer": serialize,
+        "job_deserializer": deserialize,
+        "job_timeout": settings.worker_job_timeout_seconds,
+        "max_tries": settings.worker_max_tries,
+        "poll_delay": settings.worker_poll_delay_seconds,
+        "keep_result": KEEP_RESULT_SECONDS,
+    }
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
-    """arq worker options from Grace's settings."""
+    """arq options of the ingest lane, whose start-up opens the process's services."""
     return {
+        **_lane(settings),
         "functions": [measured(task) for task in TASKS],
         "cron_jobs": cron_jobs(
             settings.schedules, {name: measured(task) for name, task in SCHEDULED_TASKS.items()}
         ),
         "on_startup": startup,
         "on_shutdown": shutdown,
-        "redis_settings": redis_settings(settings),
         "queue_name": QUEUE_NAME,
-        "job_serializer": serialize,
-        "job_deserializer": deserialize,
         "max_jobs": settings.worker_max_jobs,
-        "job_timeout": settings.worker_job_timeout_seconds,
-        "max_tries": settings.worker_max_tries,
-        "poll_delay": settings.worker_poll_delay_seconds,
-        "keep_result": KEEP_RESULT_SECONDS,
         "handle_signals": True,
     }
 
 
+def pass_lane_settings(settings: Settings) -> dict[str, Any]:
+    """arq options of the pass lane: one pass at a time, signals left to the ingest lane."""
+    return {
+        **_lane(settings),
+        "functions": [measured(resume_pass)],
+        "queue_name": AFTER_INGEST_QUEUE_NAME,
+        "max_jobs": 1,
+        "handle_signals": False,
+    }
+
+
+class Lanes:
+    """The two arq workers of one worker process (see the module's docstring): the pass lane
+    starts taking passes once the ingest lane's start-up has opened the services they share,
+    and stops with it."""
+
+    def __init__(self, settings: Settings, *, burst: bool = False) -> None:
+        self.burst = burst
+        self._ready = asyncio.Event()
+        signals = {"handle_signals": False, "burst": True} if burst else {}
+        self.ingest = Worker(**{**worker_settings(settings), "on_startup": self._open, **signals})
+        self.passes = Worker(
+            **{**pass_lane_settings(settings), "on_startup": self._share, **signals}
+        )
+
+    async def _open(self, ctx: dict[str, Any]) -> None:
+        await startup(ctx)
+        self._ready.set()
+
+    async def _share(self, ctx: dict[str, Any]) -> None:
+        await self._ready.wait()
+        ctx.update({key: value for key, value in self.ingest.ctx.items() if key != "redis"})
+
+    async def run(self) -> None:
+        """Both lanes, until a signal (`CancelledError`) or until one fails (its error); in
+        burst mode until the ingest lane's queue is empty, then the pass lane's."""
+        if self.burst:
+            await self.ingest.main()
+            await self.passes.main()
+            return
+        lanes = [asyncio.create_task(lane.async_run()) for lane in (self.ingest, self.passes)]
+        await asyncio.wait(lanes, return_when=asyncio.FIRST_COMPLETED)
+        if lanes[0].cancelled():  # a signal: as arq did for the ingest lane, cancel the pass
+            self.passes.handle_sig(signal.SIGTERM)
+        for lane in (self.ingest, self.passes):  # a lane failed: the other's jobs run on
+            if lane.main_task is not None:
+                lane.main_task.cancel()
+        ended = await asyncio.gather(*lanes, return_exceptions=True)
+        failure = next((e for e in ended if isinstance(e, Exception)), None)
+        if failure is not None:
+            raise failure
+        raise asyncio.CancelledError
+
+    async def close(self) -> None:
+        """Let the jobs in flight end; close the pass lane, then the ingest lane (whose
+        shutdown closes the services both used)."""
+        for lane in (self.passes, self.ingest):
+            await _close(lane)
+
+
 async def run_worker(settings: Settings) -> None:
-    """Run the arq worker until SIGTERM/SIGINT (`grace worker`), starting it again each time
-    Redis or Neo4j goes away; its jobs trace to the configured OTLP endpoint, continuing the
-    traces of the requests that queued them."""
+    """Run the worker's lanes until SIGTERM/SIGINT (`grace worker`), starting them again
+    each time Redis or Neo4j goes away; its jobs trace to the configured OTLP endpoint,
+    continuing the traces of the requests that queued them."""
     tracing = install_tracing(settings)
     serve(WORKER.registry, settings.metrics_host, settings.worker_metrics_port, "worker")
     try:
@@ -360,10 +434,10 @@ async def run_worker(settings: Settings) -> None:
 
 
 async def _run_once(settings: Settings) -> bool:
-    """One arq worker, until a signal (True) or until Redis or Neo4j fails it (False)."""
-    worker = Worker(**worker_settings(settings))
+    """The lanes, until a signal (True) or until Redis or Neo4j fails them (False)."""
+    lanes = Lanes(settings)
     try:
-        await worker.async_run()
+        await lanes.run()
     except asyncio.CancelledError:
         return True  # a signal: arq has stopped taking jobs and cancelled the current ones
     except (RedisError, OSError, GraphUnavailableError) as error:
@@ -372,19 +446,20 @@ async def _run_once(settings: Settings) -> bool:
         )
         return False
     finally:
-        await _close(worker)
+        await lanes.close()
     return True
 
 
 async def _close(worker: Worker) -> None:
     """Let the jobs in flight end, then close the worker; without Redis, what `close` could
-    not reach (the health key, the pool) is given up and `shutdown` is run here."""
+    not reach (the health key, the pool) is given up and its shutdown is run here."""
     await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
     try:
         await worker.close()
     except (RedisError, OSError) as error:
         log.info("closing the worker without Redis: %s", error)
-        await shutdown(worker.ctx)
+        if worker.on_shutdown is not None:
+            await worker.on_shutdown(worker.ctx)
         with contextlib.suppress(RedisError, OSError):
             await worker.pool.close(close_connection_pool=True)
 

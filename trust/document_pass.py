@@ -23,6 +23,7 @@ intermediate scores too, and the tolerance made later writes depend on them).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -165,20 +166,23 @@ class DocumentPass:
                 for row in self.state.rows
             ]
 
-    def score(self) -> TrustReport:
+    async def score(self) -> TrustReport:
         """The incremental trust of the rows in memory (computed; written by `sync`)."""
         with self._timed("trust"):
-            self._scored = self._settle(facts=False)
+            self._scored = await self._settle(facts=False)
         return self.tools.engine.report(self._scored, {"computing": self.seconds["trust"]})
 
-    def _settle(self, *, facts: bool) -> Settled:
+    async def _settle(self, *, facts: bool) -> Settled:
+        """`TrustEngine.settle` on the state, off the event loop (seconds of CPU when large,
+        while the loop serves the worker's other jobs, health checks and signals)."""
         state = self.state
         disputed = {
             (conflict.item.entity, conflict.item.attribute)
             for conflict in state.found
             if conflict.id in state.open_conflicts
         }
-        return self.tools.engine.settle(
+        return await asyncio.to_thread(
+            self.tools.engine.settle,
             state.rows,
             state.source_trust,
             state.facts if facts else None,
@@ -207,7 +211,7 @@ class DocumentPass:
 
     async def _quarantine(self) -> list[str]:
         """The rows whose trust, as `score` left it stored, is under their table's threshold."""
-        scored = self._scored or self._settle(facts=False)
+        scored = self._scored or await self._settle(facts=False)
         trust = _stored_after(scored)
         policies = self.tools.policies
         reasons: dict[str, str] = {}
@@ -239,7 +243,7 @@ class DocumentPass:
         """Score the rows as healing left them, resolve their facts, write it all."""
         engine = self.tools.engine
         with self._timed("trust"):
-            final = self.final = self._settle(facts=True)
+            final = self.final = await self._settle(facts=True)
         with self._timed("write"):
             changes = await engine.write_settled(self.state.entities, final, self.now)
         await engine.publish_document_changes(changes)

@@ -306,7 +306,11 @@ class TrustEngine:
         sources = sorted({row.source for row in rows})
         copying = await self._graph.read("trust/copies_among", {"sources": sources})
         clock.lap("reading")
-        work = self.settle(rows, prior, stored, disputed, model, started, copying)
+        # off the event loop: a large settle is seconds of CPU, and the loop serves the
+        # worker's other jobs, its health checks and its signals meanwhile
+        work = await asyncio.to_thread(
+            self.settle, rows, prior, stored, disputed, model, started, copying
+        )
         clock.lap("computing")
         changes = await self.write_settled(entities, work, started)
         await self._publish_changes(changes, "document", "rows rescored")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import Enum
 from typing import Annotated, Any, cast
 
 import strawberry
@@ -21,7 +22,15 @@ from api.gql.nodes import (
     load_rows,
     to_rows,
 )
-from api.gql.pagination import Connection, after_id, connection, id_position, page_size
+from api.gql.pagination import (
+    Connection,
+    after_id,
+    after_trust,
+    connection,
+    id_position,
+    page_size,
+    trust_position,
+)
 from api.gql.permissions import requires, table_arg
 from governance.rbac import Action
 from graph import model
@@ -32,6 +41,14 @@ SchemaVersionStatus = strawberry.enum(
     name="SchemaVersionStatus",
     description="A table version's lifecycle.",
 )
+
+
+@strawberry.enum(description="The order of a list of rows.")
+class RowOrder(Enum):
+    """By id (every row), or least trusted first (the rows already scored)."""
+
+    ID = "id"
+    TRUST = "trust"
 
 
 @strawberry.type
@@ -162,7 +179,10 @@ class CatalogQuery:
         return Document.of(found) if found is not None else None
 
     @strawberry.field(
-        description="The rows of a table by id, each filter optional.",
+        description=(
+            "The rows of a table by id, or least trusted first (`orderBy: TRUST`, rows not yet"
+            " scored left out); each filter optional."
+        ),
         extensions=requires(Action.READ, on=table_arg("table")),
     )
     async def rows(
@@ -174,6 +194,7 @@ class CatalogQuery:
         quarantined: bool | None = None,
         min_trust: float | None = None,
         max_trust: float | None = None,
+        order_by: RowOrder = RowOrder.ID,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Row]:
@@ -187,16 +208,33 @@ class CatalogQuery:
             "min_trust": min_trust,
             "max_trust": max_trust,
         }
-        records = await graph.read(
-            "api/catalog_rows", {**filters, "after": after_id(after), "limit": size + 1}
-        )
+        if order_by is RowOrder.TRUST:
+            # the count's filters: `trust >= 0` leaves out the rows not yet scored, as the page does
+            filters["min_trust"] = 0.0 if min_trust is None else min_trust
+            cursor = after_trust(after)
+            page = {
+                "after_trust": None if cursor is None else cursor[0],
+                "after_id": "" if cursor is None else cursor[1],
+            }
+            records = await graph.read(
+                "api/catalog_rows_by_trust", {**filters, **page, "limit": size + 1}
+            )
+        else:
+            records = await graph.read(
+                "api/catalog_rows", {**filters, "after": after_id(after), "limit": size + 1}
+            )
         found = await to_rows(info.context, [model.Row.from_node(r["row"]) for r in records])
 
         async def count() -> int:
             [record] = await graph.read("api/catalog_rows_count", filters)
             return int(record["total"])
 
-        return connection(found, size, id_position, count)
+        position = (
+            (lambda row: trust_position(row.trust, str(row.id)))
+            if order_by is RowOrder.TRUST
+            else id_position
+        )
+        return connection(found, size, position, count)
 
     @strawberry.field(
         description="One row; null if unknown or of a table the caller may not read.",

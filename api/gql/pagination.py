@@ -167,3 +167,21 @@ def after_time(after: str | None) -> tuple[datetime, str] | None:
                 raise InvalidCursorError from None
         case _:
             raise InvalidCursorError
+
+
+def trust_position(trust: float | None, item_id: str) -> list[JsonValue]:
+    """The sort key of an item of a list sorted by trust, then id (read back by
+    `after_trust`)."""
+    return [trust, item_id]
+
+
+def after_trust(after: str | None) -> tuple[float, str] | None:
+    """The (trust, id) an `after` cursor of a list sorted by trust then id holds (None
+    before the first page)."""
+    if after is None:
+        return None
+    match decode_cursor(after):
+        case [int(trust) | float(trust), str(item_id)] if not isinstance(trust, bool):
+            return float(trust), item_id
+        case _:
+            raise InvalidCursorError

@@ -215,6 +215,12 @@ def wait_until(up: subprocess.Popen[bytes], log: Path, holds: Callable[[], bool]
         time.sleep(0.5)
 
 
+def ingest_lanes_started(worker_log: Path) -> int:
+    """How often a worker process started its ingest lane (arq logs each lane's start)."""
+    lines = worker_log.read_text().splitlines()
+    return sum(1 for line in lines if "Starting worker" in line and "ingest_file" in line)
+
+
 def test_up_restarts_a_killed_worker_and_redis_and_keeps_serving(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -225,7 +231,7 @@ def test_up_restarts_a_killed_worker_and_redis_and_keeps_serving(
         wait_for(log, process, "Grace is up")
         os.kill(child_pid(process, "cli worker"), signal.SIGKILL)
         wait_for(log, process, f"worker exited with code {-signal.SIGKILL}; restarting in 1 s")
-        wait_until(process, log, lambda: worker_log.read_text().count("Starting worker") == 2)
+        wait_until(process, log, lambda: ingest_lanes_started(worker_log) == 2)
         os.kill(child_pid(process, f"127.0.0.1:{ports['redis']}"), signal.SIGKILL)
         wait_for(log, process, f"redis exited with code {-signal.SIGKILL}; restarting in 1 s")
         wait_until(process, log, lambda: "Redis answers again" in worker_log.read_text())

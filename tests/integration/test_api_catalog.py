@@ -50,9 +50,9 @@ query($id: ID!, $first: Int, $after: String) {
 }"""
 ROWS_QUERY = """
 query($table: String!, $first: Int, $after: String, $key: String, $minTrust: Float,
-      $maxTrust: Float, $quarantined: Boolean, $status: RowStatus) {
+      $maxTrust: Float, $quarantined: Boolean, $status: RowStatus, $orderBy: RowOrder) {
   rows(table: $table, first: $first, after: $after, key: $key, minTrust: $minTrust,
-       maxTrust: $maxTrust, quarantined: $quarantined, status: $status) {
+       maxTrust: $maxTrust, quarantined: $quarantined, status: $status, orderBy: $orderBy) {
     nodes { id table key values redactedFields trust status quarantined }
     totalCount pageInfo { hasNextPage endCursor }
   }
@@ -375,6 +375,40 @@ async def test_rows_filters_and_total_count(
         assert row["quarantined"] is (row["status"] == "QUARANTINED")
     rows = walk_rows(api_client, callers.viewer, {"table": table, **filters}, first=2)
     assert [row["key"] for row in rows] == [f"k{i:02d}" for i in expected]
+
+
+async def test_rows_least_trusted_first_walk_every_scored_row_once(
+    api_client: TestClient, callers: Callers, graph: Graph, table: str
+) -> None:
+    """Rows whose trust order is not their id order: one lower than `k01` with the last id,
+    one tied with `k10` (the id breaks the tie, across pages), one not scored (left out)."""
+    extra = [("z1", 0.005), ("a1", 0.10), ("n1", None)]
+    rows = [
+        {
+            "id": f"row:{table}:{key}",
+            "key": key,
+            "values": json.dumps({"code": key}),
+            "trust": trust,
+            "status": "active",
+            "created_at": "2025-06-01T10:00:00Z",
+        }
+        for key, trust in extra
+    ]
+    await graph.write("testing/policy_rows", {"table": table, "rows": rows})
+    by_trust = [f"k{i:02d}" for i in range(PRIVATE_ROWS)]
+    by_trust[1:1] = ["z1"]
+    by_trust.insert(by_trust.index("k10") + 1, "a1")
+    for first in (2, 11, 500):
+        walked = walk_rows(api_client, callers.viewer, {"table": table, "orderBy": "TRUST"}, first)
+        assert [row["key"] for row in walked] == by_trust, first
+    variables = {"table": table, "orderBy": "TRUST", "maxTrust": 0.03, "first": 2}
+    page = data(gql(api_client, callers.viewer, ROWS_QUERY, variables))["rows"]
+    assert [row["key"] for row in page["nodes"]] == ["k00", "z1"]
+    assert page["totalCount"] == 5  # k00, z1, k01, k02, k03
+    by_id = data(gql(api_client, callers.viewer, ROWS_QUERY, {"table": table, "first": 1}))
+    cursor = by_id["rows"]["pageInfo"]["endCursor"]
+    mixed = gql(api_client, callers.viewer, ROWS_QUERY, {**variables, "after": cursor})
+    assert error_codes(mixed) == ["invalid_cursor"]
 
 
 @pytest.mark.parametrize(

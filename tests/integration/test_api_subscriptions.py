@@ -29,7 +29,7 @@ from governance.rbac import DEFAULT_WORKSPACE, Role
 from graph.events import DomainEvent, EventBus, EventType, channel_for
 from graph.graph import Graph
 from graph.settings import Settings
-from ingest.queue import QUEUE_NAME, deserialize, serialize
+from ingest.queue import AFTER_INGEST_QUEUE_NAME, deserialize, serialize
 from ingest.service import IngestionService
 from ingest.worker import ingest_file, resume_pass, shutdown, startup
 from tests.integration.api_support import (
@@ -243,11 +243,11 @@ async def run_queued_pass(worker: dict[str, Any], document: str) -> None:
     redis = worker["redis"]
     [job] = [
         job
-        for job in await redis.queued_jobs(queue_name=QUEUE_NAME)
+        for job in await redis.queued_jobs(queue_name=AFTER_INGEST_QUEUE_NAME)
         if job.function == "resume_pass" and job.args[0] == document
     ]
     await resume_pass(worker, *job.args)
-    await redis.zrem(QUEUE_NAME, job.job_id)
+    await redis.zrem(AFTER_INGEST_QUEUE_NAME, job.job_id)
     await redis.delete(f"arq:job:{job.job_id}")
 
 

@@ -142,7 +142,7 @@ async def run_pass(tools: TrustTools, services: TrustServices, document_id: str)
     state = await load_document(tools, document_id)
     document = DocumentPass(tools, services.governance, state, NOW)
     await document.detect()
-    document.score()
+    await document.score()
     await document.heal()
     await document.sync()
     return document

@@ -87,7 +87,10 @@ async def test_the_hostile_corpus_dropped_into_a_watched_folder_gets_one_run_per
     finally:
         codes_at_exit = [process.stop(timeout=60) for process in processes]
         await graph.write("testing/delete_source", {"source": source.id})
-    assert all(code in (0, -signal.SIGTERM) for code in codes_at_exit), worker.output()[-3000:]
+    assert all(code in (0, -signal.SIGTERM) for code in codes_at_exit), (
+        codes_at_exit,
+        worker.output()[-3000:],
+    )
 
 
 async def _until_all_recorded(

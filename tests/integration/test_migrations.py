@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from graph.cypher_registry import CypherRegistry
@@ -49,3 +51,20 @@ async def test_an_edited_migration_is_refused(graph: Graph) -> None:
     tampered = Graph(graph._driver, edited, graph.database, graph.uri)
     with pytest.raises(MigrationError, match="changed after it was applied"):
         await pending_migrations(tampered)
+
+
+def test_the_migration_name_constraint_comes_first(registry: CypherRegistry) -> None:
+    """Recording a migration MERGEs on its name: without the constraint first, processes
+    starting together on a fresh database each recorded a migration once."""
+    first = registry[registry.under("migrations")[0]]
+    assert "FOR (n:Migration) REQUIRE n.name IS UNIQUE" in first
+
+
+async def test_processes_migrating_together_record_each_migration_once(graph: Graph) -> None:
+    names = graph.registry.under("migrations")[:3]
+    await graph.write("testing/forget_migrations", {"names": names})
+    applied = await asyncio.gather(*(migrate(graph) for _ in range(3)))
+    assert all(set(run) <= set(names) for run in applied)
+    records = await graph.read("testing/migration_records", {"names": names})
+    assert [(r["name"], r["records"]) for r in records] == [(name, 1) for name in names]
+    assert await pending_migrations(graph) == []

@@ -5,7 +5,9 @@ through `grace ingest FOLDER` and through the worker's batch jobs."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -116,13 +118,9 @@ async def test_a_batch_job_gives_each_of_its_files_its_own_run(
     await enqueue_batch(
         queue, [QueuedFile(f, source.root, sha256_of(f), f.stat().st_size) for f in files]
     )
-    # runs are what this test counts: the documents' passes (jobs of their own, one at a
-    # time, covered by test_resumable_pass) would keep the burst worker busy for minutes
-    options = worker_settings(settings)
-    ingestion_only = [f for f in options["functions"] if f.__name__ != "resume_pass"]
-    worker = Worker(
-        **{**options, "functions": ingestion_only, "handle_signals": False, "burst": True}
-    )
+    # the ingest lane alone: runs are what this test counts (the pass lane is covered by
+    # test_resumable_pass)
+    worker = Worker(**{**worker_settings(settings), "handle_signals": False, "burst": True})
     try:
         await worker.async_run()
     finally:
@@ -131,11 +129,17 @@ async def test_a_batch_job_gives_each_of_its_files_its_own_run(
 
 
 async def test_files_of_a_batch_whose_time_runs_out_are_queued_alone_and_each_end(
-    graph: Graph, settings: Settings, queue: ArqRedis, source: SourceFolder
+    graph: Graph,
+    settings: Settings,
+    queue: ArqRedis,
+    source: SourceFolder,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A job timeout of 4 s leaves the batch 3.6 s: the big file under way when it runs out
-    and every later file are queued as jobs of their own, and each still gets its run (the
-    big one completed in its own job, or failed with `timeout`)."""
+    (100,000 rows) and every later file are queued as jobs of their own, and each ends with
+    one run: completed in its own job, or failed with `timeout` (a loaded machine may not
+    ingest even a one-row file in 4 s)."""
+    caplog.set_level(logging.INFO, logger="arq.worker")
     big = "city_id,name,population\n" + "".join(
         f"t{i}-zz,City {i},{1000 + i}\n" for i in range(100_000)
     )
@@ -153,11 +157,10 @@ async def test_files_of_a_batch_whose_time_runs_out_are_queued_alone_and_each_en
         await worker.close()
     runs = await runs_of(graph, source)
     assert Counter(run["path"] for run in runs) == Counter(f"{source.name}/{p.name}" for p in paths)
-    by_path = {run["path"].removeprefix(f"{source.name}/"): run for run in runs}
-    assert {by_path[f"b_small_{i}.csv"]["status"] for i in range(5)} == {"completed"}
-    assert by_path["a_big.csv"]["status"] in ("completed", "failed")
-    if by_path["a_big.csv"]["status"] == "failed":
-        assert by_path["a_big.csv"]["error_code"] == "timeout"
+    for run in runs:
+        assert run["status"] == "completed" or run["error_code"] == "timeout", run
+    for path in paths:  # arq logs each job it starts under its id: the batch's, then the file's
+        assert re.search(rf"ingest-batch:\w+:{re.escape(str(path))}:ingest_file", caplog.text), path
 
 
 async def test_the_watchers_rescan_resubmits_a_file_whose_content_has_no_finished_run(

@@ -19,10 +19,10 @@ from graph.settings import Settings
 from ingest.after_ingest import AfterIngest
 from ingest.pass_state import MAX_ATTEMPTS, PassLedger
 from ingest.pipeline import RunStatus
-from ingest.queue import QUEUE_NAME, Priority, QueuedFile, enqueue_file
+from ingest.queue import AFTER_INGEST_QUEUE_NAME, QUEUE_NAME, Priority, QueuedFile, enqueue_file
 from ingest.service import IngestionService, IngestOutcome, OutcomeStatus
 from ingest.watch.files import sha256_of
-from ingest.worker import resume_passes, worker_settings
+from ingest.worker import Lanes, resume_passes, worker_settings
 from tests.integration.conftest import SourceFolder
 from trust.services import TrustServices
 
@@ -92,11 +92,11 @@ async def test_a_pass_cancelled_inside_a_step_is_recorded_and_the_sweep_resumes_
 
     assert await resume_passes({"redis": queue, "graph": graph}) >= 1
     assert await queue.exists(f"arq:job:pass:{document}")
-    worker = Worker(**{**worker_settings(settings), "handle_signals": False, "burst": True})
+    lanes = Lanes(settings, burst=True)
     try:
-        await worker.async_run()
+        await lanes.run()
     finally:
-        await worker.close()
+        await lanes.close()
     state = await pass_of(graph, document)
     assert (state["state"], state["attempts"]) == ("done", 2)
     [facts] = await graph.read("testing/document_facts", {"document_id": document})
@@ -153,22 +153,23 @@ async def test_a_files_job_queues_its_pass_as_a_job_of_its_own(
     await enqueue_file(
         queue, QueuedFile(path, source.root, sha256_of(path), path.stat().st_size), Priority.URGENT
     )
-    options = {**worker_settings(settings), "handle_signals": False, "burst": True}
-    worker = Worker(**{**options, "max_burst_jobs": 1})
+    worker = Worker(**{**worker_settings(settings), "handle_signals": False, "burst": True})
     try:
-        await worker.async_run()
+        await worker.async_run()  # the ingest lane alone
     finally:
         await worker.close()
     [record] = await graph.read("testing/source_graph", {"source": source.id})
     [document] = [d["id"] for d in record["documents"]]
     assert (await pass_of(graph, document))["state"] == "pending"
-    assert await queue.exists(f"arq:job:pass:{document}")
+    assert f"pass:{document}" in {
+        job.job_id for job in await queue.queued_jobs(queue_name=AFTER_INGEST_QUEUE_NAME)
+    }
 
-    worker = Worker(**options)
+    lanes = Lanes(settings, burst=True)
     try:
-        await worker.async_run()
+        await lanes.run()
     finally:
-        await worker.close()
+        await lanes.close()
     assert (await pass_of(graph, document))["state"] == "done"
 
 

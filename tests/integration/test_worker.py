@@ -22,7 +22,7 @@ from graph.settings import Settings
 from ingest.queue import QUEUE_NAME, Priority, QueuedFile, enqueue_file
 from ingest.watch.files import sha256_of
 from ingest.watcher import run_watcher
-from ingest.worker import worker_settings
+from ingest.worker import Lanes, worker_settings
 from tests.integration.conftest import SourceFolder, delete_source
 
 pytestmark = pytest.mark.integration
@@ -78,11 +78,11 @@ async def test_twenty_enqueues_of_one_file_make_one_job_and_one_document(
     accepted = await asyncio.gather(*(enqueue_file(queue, item, Priority.BULK) for _ in range(20)))
     assert accepted.count(True) == 1
     assert await queue.zcard(QUEUE_NAME) == 1
-    worker = Worker(**{**worker_settings(settings), "burst": True, "handle_signals": False})
+    lanes = Lanes(settings, burst=True)
     try:
-        await worker.main()
+        await lanes.run()
     finally:
-        await worker.close()
+        await lanes.close()
     results = await queue.all_job_results()
     ingestions = [r for r in results if r.function == "ingest_file" and str(path) in str(r.args)]
     assert len(ingestions) == 1  # beside it, the start-up sweep and the file's pass

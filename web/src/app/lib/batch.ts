@@ -7,11 +7,13 @@ export interface Batched {
   tableOf: (alias: string) => string;
 }
 
-/** `{ t0: field(table: $t0) { selection } … }` for each of `tables`. */
-export function perTable(field: string, tables: readonly string[], selection: string): Batched {
+/** `{ t0: field(table: $t0, arguments) { selection } … }` for each of `tables`; `arguments`
+ * are the app's own constants, never input. */
+export function perTable(field: string, tables: readonly string[], selection: string, args = ""): Batched {
   const names = tables.map((_, i) => `t${i}`);
   const declared = names.map((n) => `$${n}: String!`).join(", ");
-  const body = names.map((n) => `${n}: ${field}(table: $${n}) { ${selection} }`).join("\n");
+  const rest = args ? `, ${args}` : "";
+  const body = names.map((n) => `${n}: ${field}(table: $${n}${rest}) { ${selection} }`).join("\n");
   return {
     query: tables.length ? `query PerTable(${declared}) {\n${body}\n}` : "{ __typename }",
     variables: Object.fromEntries(names.map((n, i) => [n, tables[i] as string])),

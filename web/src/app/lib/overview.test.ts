@@ -3,7 +3,7 @@ import { abilitiesOf, type MeShape } from "./abilities";
 import { perTable } from "./batch";
 import { banner, confirmation, profileOf } from "./environment";
 import { featuresOf } from "./features";
-import { band, barHeights, formatTrust, leastFirst, meanCeiling, trendPoints } from "./trust";
+import { band, barHeights, formatTrust, trendPoints } from "./trust";
 
 const member = (role: "VIEWER" | "EDITOR" | "ADMIN", workspace = "default") => ({ role, tables: null, workspace: { id: workspace } });
 const me = (memberships: MeShape["user"]["memberships"], scopes: MeShape["scopes"] = null): MeShape => ({
@@ -22,16 +22,6 @@ describe("trust numbers", () => {
     expect(barHeights([{ lower: 0, upper: 0.5, count: 2 }, { lower: 0.5, upper: 1, count: 4 }])).toEqual([0.5, 1]);
     expect(barHeights([{ lower: 0, upper: 1, count: 0 }])).toEqual([0]);
   });
-  it("lists the least trusted first, unscored rows last", () => {
-    const rows = [{ trust: 0.6 }, { trust: null }, { trust: 0.2 }, { trust: 0.4 }];
-    expect(leastFirst(rows, 3)).toEqual([{ trust: 0.2 }, { trust: 0.4 }, { trust: 0.6 }]);
-  });
-  it("keeps rows equal to the mean despite the rounding of a sum", () => {
-    const rows = [0.75000001, 0.75000001, 0.75000001];
-    const mean = rows.reduce((a, b) => a + b) / rows.length;
-    expect(rows.every((t) => t <= meanCeiling(mean))).toBe(true);
-    expect(meanCeiling(0.995)).toBe(1);
-  });
   it("draws the trend left to right with trust 1 at the top", () => {
     expect(trendPoints([{ at: "a", mean: 1 }, { at: "b", mean: 0 }], 100, 50)).toBe("0,0 100,50");
     expect(trendPoints([], 100, 50)).toBe("");
@@ -45,6 +35,8 @@ describe("one request per field of every table", () => {
     expect(batch.variables).toEqual({ t0: "cities", t1: "x') { evil" });
     expect(batch.query).toContain("t1: rows(table: $t1) { totalCount }");
     expect(batch.tableOf("t1")).toBe("x') { evil");
+    const ordered = perTable("rows", ["cities"], "nodes { id }", "orderBy: TRUST, first: 5");
+    expect(ordered.query).toContain("t0: rows(table: $t0, orderBy: TRUST, first: 5) { nodes { id } }");
   });
 });
 

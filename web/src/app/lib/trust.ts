@@ -45,13 +45,3 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-/** The `count` least trusted of `rows`, lowest first (unscored ones last). */
-export function leastFirst<T extends { trust: number | null }>(rows: readonly T[], count: number): T[] {
-  return [...rows].sort((a, b) => (a.trust ?? 2) - (b.trust ?? 2)).slice(0, count);
-}
-
-/** The trust up to which rows count as under the mean: the mean plus one display step, so
- * rows equal to it are not lost to the rounding of a sum of doubles. */
-export function meanCeiling(mean: number): number {
-  return Math.min(1, mean + 0.01);
-}
