@@ -1,7 +1,8 @@
 """Prometheus metrics at `/metrics`, in a registry of their own per app.
 
 Measured as requests pass: the latency of each GraphQL operation by name (unnamed ones are
-`anonymous`, names past `MAX_OPERATION_NAMES` are `other`) and HTTP responses by status.
+`anonymous`, names past `MAX_OPERATION_NAMES` are `other`), the GraphQL subscriptions open
+now by operation name (the same bounded names), and HTTP responses by status.
 Read from the stores when scraped, at most once per `SCRAPE_CACHE_SECONDS`: ingestion runs
 by status, the ingestion backlog (jobs and files queued), the trust of active rows per table
 as histograms, open conflicts by kind, and where the API can see Neo4j's home
@@ -26,6 +27,7 @@ from fastapi import APIRouter, Request, Response, status
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -281,6 +283,12 @@ class ApiMetrics:
             ["operation"],
             registry=self.registry,
         )
+        self.subscriptions = Gauge(
+            "grace_api_subscriptions",
+            "GraphQL subscriptions open now, by operation name.",
+            ["operation"],
+            registry=self.registry,
+        )
         self.responses = Counter(
             "grace_http_responses",
             "HTTP responses by method and status code.",
@@ -298,21 +306,37 @@ class ApiMetrics:
 
 
 class OperationTimer(SchemaExtension):
-    """Times every GraphQL operation into `ApiMetrics.operations`."""
+    """Times every GraphQL operation into `ApiMetrics.operations` and counts the open
+    subscriptions in `ApiMetrics.subscriptions` (one instance per operation)."""
 
     def __init__(self, metrics: ApiMetrics) -> None:
         self.metrics = metrics
+        self.subscribed: str | None = None
+        """The label this operation counts under while it is an open subscription."""
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        refused = self.execution_context.pre_execution_errors
+        if _is_subscription(self.execution_context) and not refused:
+            self.subscribed = self._label()
+            self.metrics.subscriptions.labels(self.subscribed).inc()
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
-        yield
+        try:
+            yield
+        finally:  # a subscription ends by its client leaving: the generator is closed
+            if self.subscribed is not None:
+                self.metrics.subscriptions.labels(self.subscribed).dec()
         if _is_subscription(self.execution_context):
             return  # it lasts as long as its client listens: no latency to speak of
+        self.metrics.operations.labels(self._label()).observe(time.perf_counter() - started)
+
+    def _label(self) -> str:
         caller = getattr(self.execution_context.context, "principal", None)
-        name = self.metrics.names.label(
+        return self.metrics.names.label(
             self.execution_context.operation_name, may_take_slot=caller is not None
         )
-        self.metrics.operations.labels(name).observe(time.perf_counter() - started)
 
 
 def _is_subscription(context: ExecutionContext) -> bool:

@@ -12,8 +12,9 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import ConnectionPool, Redis
 
 from api.auth import Authenticator
+from api.gql.shared_tables import SharedTableMap
 from copilot.service import LazyCopilot
-from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
+from governance.api_keys import ApiKeys, BearerTokens, TokenKeys
 from governance.audit import AuditLog
 from governance.encryption import FieldCipher, open_field_cipher
 from governance.rbac import Authorizer
@@ -49,6 +50,8 @@ class Services:
     trust: TrustServices
     """The trust and governance services (engine, detectors, healer; policies), opened once
     and rebuilt when tables, policies or the trust model change."""
+    live_tables: SharedTableMap
+    """The table -> workspace map the live subscriptions share (read at most once a second)."""
 
     @classmethod
     async def open(cls, settings: Settings, registry: CollectorRegistry | None = None) -> Services:
@@ -58,7 +61,7 @@ class Services:
         audit = AuditLog(graph)
         authorizer = Authorizer()
         store = open_secret_store(settings)
-        tokens = BearerTokens(graph, token_signing_key(store))
+        tokens = BearerTokens(graph, TokenKeys(store))
         authenticator = Authenticator(ApiKeys(graph, audit, authorizer), tokens)
         cipher = await asyncio.to_thread(open_field_cipher, settings, store)
         bus = EventBus.from_settings(settings)
@@ -78,6 +81,7 @@ class Services:
             queue,
             copilot,
             trust,
+            SharedTableMap(graph),
         )
 
     async def close(self) -> None:

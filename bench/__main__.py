@@ -27,6 +27,7 @@ from bench import (
     policy_eval,
     reingest_unchanged,
     semantic_quality,
+    token_keys,
     trust_compute,
     trust_quality,
     trust_recompute,
@@ -63,6 +64,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "worker_scaling": lambda graph, bus, settings: worker_scaling.run(graph, settings),
     "copilot_quality": lambda graph, bus, settings: copilot_quality.run(graph, settings),
     "notification_fanout": notification_fanout.run,
+    "token_keys": lambda graph, bus, settings: token_keys.run(graph),
 }
 
 

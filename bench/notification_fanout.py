@@ -67,8 +67,8 @@ async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
         f"p99 {_ms(fanout, 0.99)}, max {_ms(fanout, 1.0)} ({machine_load()})",
         f"of which routing (event -> {TEAM} notifications stored and published): "
         f"p50 {_ms(routed, 0.5)}, p99 {_ms(routed, 0.99)}; the rest is each subscription "
-        "checking its caller's rights again (a credential and a table map read per subscriber "
-        "when its last check is over a second old)",
+        "checking its caller's rights again (a credential read per subscriber when its last "
+        "check is over a second old; the table map shared by the process's subscribers)",
         f"notification lists: {stored} of {EVENTS * TEAM} notifications stored",
         f"bare Redis publish -> last of {TEAM} subscribers (baseline): p50 {_ms(bare, 0.5)}, "
         f"p99 {_ms(bare, 0.99)} (fan-out p50 {quantile(fanout, 0.5) / quantile(bare, 0.5):.0f}x)",

@@ -15,7 +15,7 @@ import typer
 
 from cli.common import ProfileOption, WideOption, err, make_table, out, resolve, settings_for
 from governance.accounts import Accounts
-from governance.api_keys import ApiKeys, BearerTokens, IssuedKey, token_signing_key, utc_now
+from governance.api_keys import ApiKeys, BearerTokens, IssuedKey, TokenKeys, utc_now
 from governance.audit import AuditLog
 from governance.rbac import Action, Principal, Role
 from governance.secrets import open_secret_store
@@ -213,8 +213,8 @@ def keys_token(
     settings = load_settings(profile)
 
     async def issue(graph: Graph, audit: AuditLog) -> str:
-        key = await asyncio.to_thread(token_signing_key, open_secret_store(settings))
-        return await BearerTokens(graph, key).issue_token(user_id, timedelta(minutes=minutes))
+        keys = TokenKeys(open_secret_store(settings))
+        return await BearerTokens(graph, keys).issue_token(user_id, timedelta(minutes=minutes))
 
     token = _run(profile, issue)
     err.print(f"bearer token for {user_id}, valid {minutes} minutes:")

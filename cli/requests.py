@@ -13,6 +13,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from api.gql import actors
+from api.services import Services
 from cli.common import (
     ActorOption,
     ProfileOption,
@@ -22,6 +24,7 @@ from cli.common import (
     out,
     resolve,
     settings_for,
+    with_services,
 )
 from governance.approvals import Approvals, ChangeRequestRecord, CommentRecord
 from governance.audit import AuditLog
@@ -175,7 +178,11 @@ def comment_command(
 ) -> None:
     """Comment on a change request."""
     request_id = resolve(settings_for(profile), IdKind.CHANGE_REQUEST, request_id)
-    _with_approvals(profile, lambda approvals: approvals.comment(request_id, user, text))
+
+    async def write(services: Services) -> None:  # mentions notify through the API's channels
+        await actors.approvals(services).comment(actors.comments(services), request_id, user, text)
+
+    with_services(load_settings(profile), write)
     out.print(f"commented on {request_id}", highlight=False)
 
 

@@ -12,9 +12,13 @@ more secret to store and rotate, again for no gain at this entropy. The domain p
 these hashes distinct from any other SHA-256 of the same bytes.
 
 A bearer token is `v1.<payload>.<signature>`: base64url of a compact JSON payload
-`{"sub", "iat", "exp"}`, signed with HMAC-SHA256 under a key of at least 32 bytes
-(`token_signing_key` reads it from the secret store as `auth/token-key`). Tokens are
-stateless and short-lived; the principal's memberships are read fresh on every check.
+`{"sub", "iat", "exp"}`, signed with HMAC-SHA256 under a key of at least 32 bytes. The
+newest kept version of the secret `auth/token-key` signs and every kept version verifies,
+so a token signed before a rotation stays valid until its key version is retired
+(`governance.key_rotation`). `TokenKeys` reads the versions again every
+`TOKEN_KEY_REFRESH_SECONDS`, so a rotation or a retirement by another process takes effect
+in this one. Tokens are stateless and short-lived; the principal's memberships are read
+fresh on every check.
 
 Whatever is wrong with a key or token (malformed, unknown, wrong secret, revoked, expired,
 tampered), `InvalidCredentialsError` says the same thing, so a caller learns nothing.
@@ -22,14 +26,16 @@ tampered), `InvalidCredentialsError` says the same thing, so a caller learns not
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import re
 import secrets
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -56,6 +62,7 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 """`last_used_at` is written at most once per interval per key (no write per request)."""
 TOKEN_KEY_NAME = "auth/token-key"  # noqa: S105 - a secret store name, not a secret
 MIN_TOKEN_KEY_BYTES = 32
+TOKEN_KEY_REFRESH_SECONDS = 30.0
 _KEY_TOKEN = re.compile(r"^grace_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 _HASH_DOMAIN = b"grace-api-key:"
 _NO_KEY_HASH = hashlib.sha256(b"no such key").hexdigest()
@@ -257,22 +264,68 @@ class ApiKeys:
         return rows[0]["owner"], _key_info({**rows[0], "id": key_id})
 
 
-def token_signing_key(store: SecretStore) -> bytes:
-    """The bearer-token signing key from the secret store, created on first use."""
-    value = store.get_or_create(TOKEN_KEY_NAME, lambda: secrets.token_urlsafe(48))
-    return value.get_secret_value().encode("utf-8")
+def new_token_key() -> str:
+    """A fresh bearer-token signing key as stored in the secret store."""
+    return secrets.token_urlsafe(48)
+
+
+@dataclass(frozen=True)
+class TokenKeySet:
+    """The signing key (the newest kept version) and every key that verifies, newest first."""
+
+    signing: bytes = field(repr=False)
+    verifying: tuple[bytes, ...] = field(repr=False)
+
+
+def read_token_keys(store: SecretStore) -> TokenKeySet:
+    """Every kept version of `auth/token-key`, creating the first on first use;
+    `ConfigurationError` when one is shorter than `MIN_TOKEN_KEY_BYTES`."""
+    store.get_or_create(TOKEN_KEY_NAME, new_token_key)
+    kept = [
+        store.get_version(TOKEN_KEY_NAME, entry.version)
+        for entry in reversed(store.versions(TOKEN_KEY_NAME))
+        if not entry.destroyed
+    ]
+    keys = tuple(value.get_secret_value().encode("utf-8") for value in kept if value is not None)
+    if not keys or any(len(key) < MIN_TOKEN_KEY_BYTES for key in keys):
+        raise ConfigurationError(
+            f"the bearer token signing key needs at least {MIN_TOKEN_KEY_BYTES} bytes"
+        )
+    return TokenKeySet(keys[0], keys)
+
+
+class TokenKeys:
+    """`read_token_keys` of a store, read again when older than `refresh_seconds`."""
+
+    def __init__(
+        self,
+        store: SecretStore,
+        refresh_seconds: float = TOKEN_KEY_REFRESH_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self.refresh_seconds = refresh_seconds
+        self._clock = clock
+        self._keys: TokenKeySet | None = None
+        self._read_at = float("-inf")
+
+    def __repr__(self) -> str:
+        return "TokenKeys(keys=**********)"
+
+    async def current(self) -> TokenKeySet:
+        """The keys, from the store at most `refresh_seconds` ago."""
+        if self._keys is None or self._clock() - self._read_at >= self.refresh_seconds:
+            self._keys = await asyncio.to_thread(read_token_keys, self._store)
+            self._read_at = self._clock()
+        return self._keys
 
 
 class BearerTokens:
     """Issues and verifies signed, expiring bearer tokens for users."""
 
-    def __init__(self, graph: Graph, key: bytes, clock: Clock = utc_now) -> None:
-        if len(key) < MIN_TOKEN_KEY_BYTES:
-            raise ConfigurationError(
-                f"the bearer token signing key needs at least {MIN_TOKEN_KEY_BYTES} bytes"
-            )
+    def __init__(self, graph: Graph, keys: TokenKeys, clock: Clock = utc_now) -> None:
         self.graph = graph
-        self._key = key
+        self._keys = keys
         self.clock = clock
 
     def __repr__(self) -> str:
@@ -287,18 +340,24 @@ class BearerTokens:
         payload = {"sub": user_id, "iat": issued, "exp": issued + int(ttl.total_seconds())}
         body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8"))
         signed = f"{_BEARER_VERSION}.{body}"
-        return f"{signed}.{_b64(self._sign(signed))}"
+        keys = await self._keys.current()
+        return f"{signed}.{_b64(_sign(keys.signing, signed))}"
 
     async def verify_token(self, token: str) -> Principal:
         """The user a token was issued to, with their memberships now; else
         `InvalidCredentialsError` (tampered, expired, malformed, or the user is gone)."""
-        sub = self._claims(token)
+        sub = await self.subject(token)
         try:
             return await load_principal(self.graph, sub)
         except NotFoundError:
             raise InvalidCredentialsError from None
 
-    def _claims(self, token: str) -> str:
+    async def subject(self, token: str) -> str:
+        """The user id a token names when its signature (under any kept key version) and
+        expiry check, else `InvalidCredentialsError`; reads no graph."""
+        return self._claims(token, await self._keys.current())
+
+    def _claims(self, token: str, keys: TokenKeySet) -> str:
         parts = token.split(".")
         if len(parts) != 3 or parts[0] != _BEARER_VERSION:
             raise InvalidCredentialsError
@@ -306,7 +365,8 @@ class BearerTokens:
             body, signature = _unb64(parts[1]), _unb64(parts[2])
         except ValueError:
             raise InvalidCredentialsError from None
-        if not hmac.compare_digest(signature, self._sign(f"{parts[0]}.{parts[1]}")):
+        signed = f"{parts[0]}.{parts[1]}"
+        if not any(hmac.compare_digest(signature, _sign(key, signed)) for key in keys.verifying):
             raise InvalidCredentialsError
         try:
             payload = json.loads(body)
@@ -321,8 +381,9 @@ class BearerTokens:
             raise InvalidCredentialsError
         return sub
 
-    def _sign(self, signed: str) -> bytes:
-        return hmac.new(self._key, signed.encode("ascii"), hashlib.sha256).digest()
+
+def _sign(key: bytes, signed: str) -> bytes:
+    return hmac.new(key, signed.encode("ascii"), hashlib.sha256).digest()
 
 
 def _b64(data: bytes) -> str:

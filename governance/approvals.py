@@ -40,7 +40,7 @@ from governance.errors import (
     NotFoundError,
     SelfApprovalError,
 )
-from governance.notifications import Notifier, Subject
+from governance.notifications import Subject
 from governance.policy import ApprovalRule
 from governance.rbac import (
     DEFAULT_WORKSPACE,
@@ -264,7 +264,6 @@ class Approvals:
         self._appliers = dict(appliers or {})
         self._clock = clock
         self._authorizer = Authorizer()
-        self._comments = Comments(graph, audit, Notifier(graph, bus, self._authorizer), clock=clock)
 
     async def open(
         self,
@@ -388,15 +387,21 @@ class Approvals:
         return (await self._decide(work, f"user:{user_id}")).after
 
     async def comment(
-        self, request_id: str, user_id: str, text: str, *, reply_to: str | None = None
+        self,
+        comments: Comments,
+        request_id: str,
+        user_id: str,
+        text: str,
+        *,
+        reply_to: str | None = None,
     ) -> ThreadComment:
-        """Comment on a request in any status, or reply in one of its threads (through
-        `governance.comments`, which audits it and notifies the `@user`s mentioned),
-        published as a `comment` action."""
+        """Comment on a request in any status, or reply in one of its threads, through the
+        process's one `comments` (which audits it and notifies the `@user`s mentioned over
+        its notifier and channels), published as a `comment` action."""
         request = await self.get(request_id)
         workspace = request.workspace or DEFAULT_WORKSPACE
         subject = Subject(request.id, "change_request", workspace, request.table)
-        written = await self._comments.create(subject, user_id, text, reply_to=reply_to)
+        written = await comments.create(subject, user_id, text, reply_to=reply_to)
         note: dict[str, JsonValue] = {"comment": written.id, "mentions": list(written.mentions)}
         await self._publish(request, "comment", f"user:{user_id}", note)
         return written

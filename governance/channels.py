@@ -7,7 +7,8 @@ recorded as a `Delivery` and sent from the worker's queue, never in the action t
   `{"text": ...}` instead of Grace's JSON. A `Delivery` names its channel
   (`webhook:<workspace>:<n>`), never the URL or the secret.
 - **E-mail** (`settings.smtp_host`): one message per recipient who chose e-mail with
-  immediate delivery, sent over SMTP.
+  immediate delivery, sent over SMTP; those who chose `digest` get one message gathering
+  their notifications when the scheduled `send_digests` job runs (`governance.digests`).
 
 `Channels.dispatch` records the deliveries (`pending`) and hands their ids to `enqueue`;
 `Channels.send` makes one attempt, recording it (`succeeded`, or the error and the attempt
@@ -126,9 +127,22 @@ class Channels:
             return []
         created = await self._graph.write("collab/deliveries_create", {"deliveries": rows})
         ids = [str(record["id"]) for record in created]
-        if ids and self._enqueue is not None:
-            await self._enqueue(ids)
+        await self.enqueue(ids)
         return ids
+
+    async def enqueue(self, delivery_ids: Sequence[str]) -> None:
+        """Queue recorded deliveries for the worker (a delivery queued twice is sent once)."""
+        if delivery_ids and self._enqueue is not None:
+            await self._enqueue(delivery_ids)
+
+    def digest_row(self, email: str, items: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+        """The e-mail delivery gathering `items` (notifications) for `email`, its id derived
+        from theirs; None when e-mail is not configured."""
+        if self._settings.smtp_host is None:
+            return None
+        key = "digest:" + ",".join(sorted(str(item["id"]) for item in items))
+        body = json.dumps({"kind": "digest", "items": list(items)}, sort_keys=True, default=str)
+        return self._row(key, "email", email, body)
 
     def _row(self, key: str, channel: str, recipient: str | None, body: str) -> dict[str, Any]:
         unique = hashlib.sha256(f"{key}\x00{channel}\x00{recipient}".encode()).hexdigest()[:32]
@@ -209,10 +223,15 @@ class Channels:
         message = EmailMessage()
         message["From"] = self._settings.smtp_sender
         message["To"] = delivery.recipient
-        message["Subject"] = f"[Grace] {content['kind']}: {content['subject']}"
-        message.set_content(
-            f"{content['message']}\n\n{content['subject']} ({content['workspace']})"
-        )
+        if content["kind"] == "digest":
+            items = content["items"]
+            message["Subject"] = f"[Grace] digest: {len(items)} notifications"
+            message.set_content("\n".join(_digest_line(item) for item in items))
+        else:
+            message["Subject"] = f"[Grace] {content['kind']}: {content['subject']}"
+            message.set_content(
+                f"{content['message']}\n\n{content['subject']} ({content['workspace']})"
+            )
         host = self._settings.smtp_host
         assert host is not None
         try:
@@ -220,3 +239,8 @@ class Channels:
                 smtp.send_message(message)
         except (smtplib.SMTPException, OSError) as error:
             raise DeliveryError(f"email: {type(error).__name__}") from None
+
+
+def _digest_line(item: Mapping[str, Any]) -> str:
+    """One notification as a digest lists it."""
+    return f"- [{item['kind']}] {item['message']} ({item['subject']}, {item['workspace']})"

@@ -207,17 +207,43 @@ async def rotate_field_key(
     retire: bool = True,
     batch_size: int = 500,
 ) -> RotationReport:
-    """Rotate the KEK, rewrap every row to it, then retire the old versions nothing uses.
-
-    Old versions are retired oldest first and the first one still in use stops the
-    retiring (Transit can only retire from the oldest). Each step is audited.
-    """
+    """Rotate the KEK (audited), then `finish_field_rotation`."""
     keyring = cipher.keyring
     previous = await asyncio.to_thread(keyring.primary)
     primary = await asyncio.to_thread(keyring.rotate)
     await audit.append(
         [AuditEntry(actor, "fields.key.rotate", _target(primary), {"primary": previous}, {})]
     )
+    return await finish_field_rotation(
+        graph,
+        cipher,
+        audit,
+        actor=actor,
+        previous=previous,
+        progress=progress,
+        retire=retire,
+        batch_size=batch_size,
+    )
+
+
+async def finish_field_rotation(
+    graph: Graph,
+    cipher: FieldCipher,
+    audit: AuditLog,
+    *,
+    actor: str,
+    previous: int,
+    progress: RewrapProgress | None = None,
+    retire: bool = True,
+    batch_size: int = 500,
+) -> RotationReport:
+    """Rewrap every row to the primary KEK, then retire the old versions nothing uses: the
+    second half of a rotation, and what completes one cut short.
+
+    Old versions are retired oldest first and the first one still in use stops the
+    retiring (Transit can only retire from the oldest). Each step is audited.
+    """
+    keyring = cipher.keyring
     report = await rewrap_all(graph, cipher, progress, batch_size=batch_size)
     outcome: dict[str, JsonValue] = {
         "rows": report.rows_rewrapped,
@@ -225,6 +251,7 @@ async def rotate_field_key(
         "skipped": report.skipped,
         "failed": report.failed,
     }
+    primary = report.primary
     await audit.append([AuditEntry(actor, "fields.rewrap", _target(primary), None, outcome)])
     retired: list[int] = []
     still_used: dict[int, int] = {}

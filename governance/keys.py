@@ -18,6 +18,7 @@ import base64
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import requests
@@ -73,6 +74,10 @@ class KeyRing(Protocol):
         """Add a new version, make it primary, return it."""
         ...
 
+    def primary_since(self) -> datetime:
+        """When the primary version was made (the age the rotation policy checks)."""
+        ...
+
     def retire(self, version: int) -> None:
         """Disable `version` for good; refused for the primary. Check usage first."""
         ...
@@ -108,6 +113,12 @@ class LocalKeyRing:
     def primary(self) -> int:
         """The newest live version."""
         return self.versions()[-1]
+
+    def primary_since(self) -> datetime:
+        """When the secret's newest live version was stored."""
+        self.versions()  # creates version 1 on first use
+        live = [entry for entry in self._store.versions(self._name) if not entry.destroyed]
+        return live[-1].created_at
 
     def generate(self) -> DataKey:
         """A random data key, wrapped under the primary KEK."""
@@ -192,6 +203,11 @@ class VaultTransitKeyRing:
     def primary(self) -> int:
         """Transit's `latest_version`."""
         return int(self._info()["latest_version"])
+
+    def primary_since(self) -> datetime:
+        """The creation time Transit keeps for `latest_version` (Unix seconds)."""
+        info = self._info()
+        return datetime.fromtimestamp(int(info["keys"][str(info["latest_version"])]), UTC)
 
     def generate(self) -> DataKey:
         """Transit `datakey/plaintext`: the plaintext and its ciphertext in one call."""

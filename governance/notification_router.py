@@ -7,7 +7,10 @@
 - `change_request.updated` (opened, or moved to a new stage): the members of its workspace
   whose role may cast the vote its current stage needs, who have not voted yet;
 - `trust.updated` of a document whose trust fell below its table's `quarantine_below` (the
-  trust policy): the owners of the table (a low-trust alert, once per crossing).
+  trust policy): the owners of the table (a low-trust alert, once per crossing);
+- `ingestion.failed`: the owners of the file's source folder (`settings.source_owners`: a
+  source-id pattern names a user's e-mail or a workspace id, as a table's `owner` does) who
+  may read runs without a table (the whole default workspace, as `ingestionRuns` shows them).
 
 `run` does so for every event on the bus; the worker runs it beside its jobs, so routing
 never slows the action that published the event. Notification ids derive from the event,
@@ -19,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from fnmatch import fnmatch
 
 from governance.accounts import Accounts
 from governance.approvals import Approvals
@@ -34,7 +38,12 @@ from graph.graph import Graph
 
 log = logging.getLogger(__name__)
 
-ROUTED = (EventType.CONFLICT_DETECTED, EventType.CHANGE_REQUEST_UPDATED, EventType.TRUST_UPDATED)
+ROUTED = (
+    EventType.CONFLICT_DETECTED,
+    EventType.CHANGE_REQUEST_UPDATED,
+    EventType.TRUST_UPDATED,
+    EventType.INGESTION_FAILED,
+)
 POLICY_TTL_SECONDS = 60.0
 """How long the router keeps the trust policy it read (trust passes publish many events)."""
 VOTE_ACTIONS = frozenset({"open", "approve"})
@@ -44,8 +53,15 @@ SYSTEM_ACTOR = "system:notifications"
 class NotificationRouter:
     """Turns domain events into notifications for the people concerned."""
 
-    def __init__(self, graph: Graph, bus: EventBus, outbox: Outbox | None = None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        bus: EventBus,
+        outbox: Outbox | None = None,
+        source_owners: Mapping[str, str] | None = None,
+    ) -> None:
         self._graph = graph
+        self._source_owners = dict(source_owners or {})
         self._notifier = Notifier(graph, bus, outbox=outbox)
         audit = AuditLog(graph)
         self._approvals = Approvals(graph, bus, audit)
@@ -60,6 +76,8 @@ class NotificationRouter:
             return await self._vote_needed(event)
         if event.type is EventType.TRUST_UPDATED:
             return await self._low_trust(event)
+        if event.type is EventType.INGESTION_FAILED:
+            return await self._ingestion_failed(event)
         return None
 
     async def run(self, bus: EventBus, ready: asyncio.Event | None = None) -> None:
@@ -77,6 +95,29 @@ class NotificationRouter:
             return [], DEFAULT_WORKSPACE
         owners = list(dict.fromkeys(records[0]["owners"]))
         return owners, records[0]["workspace"] or DEFAULT_WORKSPACE
+
+    async def source_owners(self, source: str) -> list[str]:
+        """The people who own the source `source` (every pattern it matches counts)."""
+        names = sorted(
+            {o for pattern, o in self._source_owners.items() if fnmatch(source, pattern)}
+        )
+        if not names:
+            return []
+        [record] = await self._graph.read("collab/named_owners", {"owners": names})
+        return [str(user) for user in record["owners"]]
+
+    async def _ingestion_failed(self, event: DomainEvent) -> Notified | None:
+        source, path, code = (event.payload.get(k) for k in ("source", "path", "code"))
+        if not isinstance(source, str):
+            return None
+        owners = await self.source_owners(source)
+        return await self._notify(
+            NotificationKind.INGESTION_FAILED,
+            Subject(event.subject, "ingestion_run", DEFAULT_WORKSPACE),
+            owners,
+            f"{path} from {source} failed to ingest ({code})",
+            event,
+        )
 
     async def _conflict(self, event: DomainEvent) -> Notified | None:
         table = event.payload.get("table")

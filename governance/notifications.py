@@ -3,7 +3,8 @@
 `Notifier.notify` turns one happening (a mention, an assignment, a conflict on a table they
 own, ...) into one `Notification` per person concerned, linked `(Notification)-[:FOR]->(User)`.
 Nobody is notified about a subject they may not read (decided by `Authorizer` on the subject's
-table, or its whole workspace when it has none), nor about kinds they muted, nor about their own
+table, or, when it has none, on its whole workspace, which a membership restricted to some
+tables does not give), nor about kinds they muted, nor about their own
 doing. One `notification.created` event names every recipient, for the live subscription; the
 channels beyond the API (webhook, e-mail) are queued by the caller from `Notified`.
 """
@@ -184,6 +185,8 @@ class Notifier:
         """Whether `recipient` is active and may read `subject`."""
         if recipient.deactivated:
             return False
+        if subject.table is None:  # as the API shows what belongs to no table
+            return self._authorizer.may_read_workspace(recipient.principal, subject.workspace)
         decision = self._authorizer.decide(recipient.principal, Action.READ, subject.resource)
         return decision.allowed
 

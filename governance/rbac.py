@@ -195,6 +195,15 @@ class Authorizer:
                 return Decision(False, refusal)
         return Decision(True, f"role {membership.role} in workspace {resource.workspace}")
 
+    def may_read_workspace(self, principal: Principal, workspace: str) -> bool:
+        """Whether `principal` may read all of `workspace`, beyond its tables: what belongs to
+        no table (text documents, events and notifications without a table, failed runs). A
+        membership restricted to some tables does not give it."""
+        membership = principal.memberships.get(workspace)
+        if membership is not None and membership.tables is not None:
+            return False
+        return self.decide(principal, Action.READ, Resource(workspace)).allowed
+
     def require(self, principal: Principal, action: Action, resource: Resource) -> None:
         """`decide`, raising `AccessDeniedError` (a `NotAllowedError`) on a refusal."""
         decision = self.decide(principal, action, resource)

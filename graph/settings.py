@@ -74,6 +74,20 @@ class Webhook(BaseModel):
     slack: bool = False
 
 
+class KeyRotationPolicy(BaseModel):
+    """How old each kind of key may grow before the `key_rotation` job replaces it, and how
+    long a replaced bearer-token key still verifies (at least the longest token lifetime)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    api_token_max_age_days: float = Field(default=30.0, gt=0)
+    field_max_age_days: float = Field(default=90.0, gt=0)
+    audit_max_age_days: float = Field(default=180.0, gt=0)
+    api_token_retire_after_hours: float = Field(
+        default=24.0, ge=24.0, description="`grace access token` issues tokens for 24 h at most."
+    )
+
+
 class Settings(BaseSettings):
     """Everything Grace reads from its environment."""
 
@@ -161,6 +175,12 @@ class Settings(BaseSettings):
         default_factory=lambda: [PROJECT_ROOT / "inbox"],
         description="Folders the watcher ingests from; each subfolder is one source.",
     )
+    source_owners: dict[str, str] = Field(
+        default_factory=dict,
+        description="Who owns each watched folder: source-id pattern (fnmatch, `folder:hr`) -> "
+        "a user's e-mail or a workspace id (its members), like a table's `owner`. Owners are "
+        "told when a file from a matching source fails to ingest.",
+    )
     watch_rescan_seconds: float = Field(default=300.0, gt=0)
     watch_debounce_seconds: float = Field(
         default=0.01,
@@ -219,6 +239,10 @@ class Settings(BaseSettings):
     vault_transit_mount: str = "transit"
     vault_transit_key: str = "grace-fields"
     vault_namespace: str | None = None
+    key_rotation: KeyRotationPolicy = Field(
+        default_factory=KeyRotationPolicy,
+        description="Maximum key ages for the scheduled `key_rotation` job.",
+    )
 
     llm_url: str | None = Field(
         default=None,

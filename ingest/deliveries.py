@@ -1,6 +1,8 @@
 """The worker's side of notification channels: deliveries queued by id, each sent by the
 `deliver_notification` job and retried with exponential backoff (arq's `Retry`) until it
-succeeds or `settings.delivery_max_tries` attempts have failed (`governance.channels`)."""
+succeeds or `settings.delivery_max_tries` attempts have failed (`governance.channels`); the
+scheduled `send_digests` job gathers digest notifications into one e-mail each
+(`governance.digests`), queued the same way."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from typing import Any
 from arq import ArqRedis, Retry
 
 from governance.channels import Channels, DeliveryError
+from governance.digests import Digests
+from governance.notifications import Notifier
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest.queue import QUEUE_NAME
@@ -50,3 +54,11 @@ async def deliver_notification(ctx: dict[str, Any], delivery_id: str) -> str:
             return "failed"
         raise Retry(defer=backoff(settings, attempt)) from error
     return "succeeded" if delivered else "dropped"
+
+
+async def send_digests(ctx: dict[str, Any]) -> dict[str, int]:
+    """Gather each person's digest notifications into one queued e-mail."""
+    graph: Graph = ctx["graph"]
+    channels = worker_channels(graph, ctx["settings"], ctx.get("redis"))
+    queued = await Digests(graph, Notifier(graph, ctx["bus"]), channels).gather()
+    return {"digests": len(queued)}

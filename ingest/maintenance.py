@@ -12,7 +12,9 @@ from governance.appliers import default_appliers
 from governance.approvals import Approvals
 from governance.audit import AuditLog
 from governance.audit_verify import checkpoint_with_store
+from governance.encryption import open_field_cipher
 from governance.errors import AuditChainTamperedError
+from governance.key_rotation import RotationServices, rotate_due_keys
 from governance.policy_retention import enforce_retention
 from governance.secrets import open_secret_store
 from graph.events import EventBus
@@ -88,6 +90,18 @@ async def audit_checkpoint(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"seq": checkpoint.seq, "root": checkpoint.root}
 
 
+async def key_rotation(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Rotate the keys older than the policy allows (`key_rotation` in settings) and finish
+    rotations an earlier run left undone; each step audited."""
+    settings: Settings = ctx["settings"]
+    graph: Graph = ctx["graph"]
+    store = await asyncio.to_thread(open_secret_store, settings)
+    cipher = await asyncio.to_thread(open_field_cipher, settings, store)
+    services = RotationServices(graph, store, cipher, AuditLog(graph))
+    done = await rotate_due_keys(services, settings.key_rotation, datetime.now(UTC))
+    return {rotation.kind.value: asdict(rotation) for rotation in done}
+
+
 async def usage_flush(ctx: dict[str, Any]) -> dict[str, Any]:
     """Add the reads the API counted in Redis to the rows' usage (`Row.reads`)."""
     return asdict(await apply_usage(ctx["graph"], ctx["redis"]))
@@ -102,5 +116,6 @@ MAINTENANCE_TASKS = {
     "expire_requests": expire_requests,
     "audit_checkpoint": audit_checkpoint,
     "usage_flush": usage_flush,
+    "key_rotation": key_rotation,
 }
 """Every recurring job by the name schedules use."""

@@ -55,7 +55,7 @@ from graph.settings import Settings, load_settings
 from graph.tracing import install as install_tracing
 from ingest.after_ingest import OWING, AfterIngest
 from ingest.assembly import IngestServices
-from ingest.deliveries import deliver_notification, worker_channels
+from ingest.deliveries import deliver_notification, send_digests, worker_channels
 from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.metrics import WORKER, measured, serve
 from ingest.pass_state import OwedPass, PassLedger
@@ -302,7 +302,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["after_ingest"] = services.after_ingest
     ctx["service"] = services.ingestion
     channels = worker_channels(graph, settings, ctx.get("redis"))
-    router = NotificationRouter(graph, bus, channels)
+    router = NotificationRouter(graph, bus, channels, settings.source_owners)
     ctx["notifications"] = asyncio.create_task(router.run(bus))
     # the recovery sweep at start; the schedule's catches passes whose lease runs out later
     await ctx["redis"].enqueue_job("resume_passes", _queue_name=QUEUE_NAME)
@@ -319,14 +319,19 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["graph"].close()
 
 
-SCHEDULED_TASKS = {"rescan": rescan, "resume_passes": resume_passes, **MAINTENANCE_TASKS}
-TASKS: list[Callable[..., Awaitable[Any]]] = [
+SCHEDULED_TASKS = {
+    "rescan": rescan,
+    "resume_passes": resume_passes,
+    "send_digests": send_digests,
+    **MAINTENANCE_TASKS,
+}
+INGEST_LANE_TASKS: list[Callable[..., Awaitable[Any]]] = [
     ingest_file,
     ingest_batch,
     deliver_notification,
     *SCHEDULED_TASKS.values(),
 ]
-"""The ingest lane's tasks; the pass lane's one is `resume_pass`."""
+PASS_LANE_TASKS: list[Callable[..., Awaitable[Any]]] = [resume_pass]
 
 
 def _lane(settings: Settings) -> dict[str, Any]:
@@ -346,7 +351,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
     """arq options of the ingest lane, whose start-up opens the process's services."""
     return {
         **_lane(settings),
-        "functions": [measured(task) for task in TASKS],
+        "functions": [measured(task) for task in INGEST_LANE_TASKS],
         "cron_jobs": cron_jobs(
             settings.schedules, {name: measured(task) for name, task in SCHEDULED_TASKS.items()}
         ),
@@ -362,7 +367,7 @@ def pass_lane_settings(settings: Settings) -> dict[str, Any]:
     """arq options of the pass lane: one pass at a time, signals left to the ingest lane."""
     return {
         **_lane(settings),
-        "functions": [measured(resume_pass)],
+        "functions": [measured(task) for task in PASS_LANE_TASKS],
         "queue_name": AFTER_INGEST_QUEUE_NAME,
         "max_jobs": 1,
         "handle_signals": False,

@@ -23,6 +23,12 @@ class NotAuthenticatedError(GraceError):
         super().__init__("authentication required: send an API key or a bearer token")
 
 
+async def read_table_workspaces(graph: Graph) -> dict[str, str]:
+    """Every known table and the workspace it belongs to."""
+    rows = await graph.read("api/table_workspaces", {})
+    return {str(row["table"]): str(row["workspace"] or DEFAULT_WORKSPACE) for row in rows}
+
+
 class Access:
     """The caller's rights for one request."""
 
@@ -47,11 +53,12 @@ class Access:
     async def table_workspaces(self) -> dict[str, str]:
         """Every known table and the workspace it belongs to (read once per request)."""
         if self._workspaces is None:
-            rows = await self.graph.read("api/table_workspaces", {})
-            self._workspaces = {
-                str(row["table"]): str(row["workspace"] or DEFAULT_WORKSPACE) for row in rows
-            }
+            self._workspaces = await read_table_workspaces(self.graph)
         return self._workspaces
+
+    def use_table_workspaces(self, workspaces: dict[str, str]) -> None:
+        """Answer from `workspaces`, a map read for many callers at once, instead of reading."""
+        self._workspaces = workspaces
 
     async def resource(self, table: str | None = None, workspace: str | None = None) -> Resource:
         """The resource a table (or a workspace, or the default workspace) stands for."""
@@ -108,11 +115,7 @@ class Access:
         restricted to some tables does not give it."""
         if self.principal is None:
             return False
-        membership = self.principal.memberships.get(workspace)
-        if membership is not None and membership.tables is not None:
-            return False
-        resource = Resource(workspace)
-        return self.authorizer.decide(self.principal, Action.READ, resource).allowed
+        return self.authorizer.may_read_workspace(self.principal, workspace)
 
     def deny(self, action: Action, what: str, reason: str) -> AccessDeniedError:
         """An `AccessDeniedError` naming the caller, for a refusal decided by a resolver."""

@@ -192,7 +192,8 @@ class CommentMutation:
         subject = await subject_of(context, node)
         if node.kind == CHANGE_REQUEST:  # its voters follow it through its events
             approvals = actors.approvals(context.services)
-            written = await approvals.comment(node.id, user, text, reply_to=parent)
+            thread = actors.comments(context.services)
+            written = await approvals.comment(thread, node.id, user, text, reply_to=parent)
         else:
             written = await actors.comments(context.services).create(
                 subject, user, text, reply_to=parent

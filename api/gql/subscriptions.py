@@ -209,20 +209,23 @@ def workspace_filter(workspace: str | None) -> Wanted:
 
 RECHECK_SECONDS = 1.0
 """How long a subscriber's rights serve between events: a burst of events costs one check
-(one credential read, one table map), and a revoked key or a narrowed membership applies to
-the events published from this long after the change."""
+(one credential read; the table map is shared by every subscriber of the process,
+`shared_tables.py`), and a revoked key or a narrowed membership applies to the events
+published from this long after the change."""
 
 
 async def event_access(context: GraceContext) -> Access:
     """The subscriber's rights now: authenticated again from the credential of its websocket's
-    `connection_init`, in a fresh context (new `Access` and loaders). A credential revoked
-    or expired since raises `InvalidCredentialsError`; no credential, `NotAuthenticatedError`."""
+    `connection_init`, in a fresh context (new `Access` and loaders; the table map shared by
+    the process's subscriptions). A credential revoked or expired since raises
+    `InvalidCredentialsError`; no credential, `NotAuthenticatedError`."""
     credential = credential_from_connection_params(context.connection_params)
     principal = await context.services.authenticator.authenticate(credential)
     if principal is None:
         raise NotAuthenticatedError
     fresh = context.fresh()
     fresh.authenticate_as(principal)
+    fresh.access.use_table_workspaces(await context.services.live_tables.get())
     return fresh.access
 
 

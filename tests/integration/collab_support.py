@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from governance.accounts import Accounts
+from governance.approvals import Approvals, ChangeRequestRecord
 from governance.audit import AuditLog
-from governance.rbac import Principal, Role
+from governance.policy import ApprovalRule
+from governance.rbac import DEFAULT_WORKSPACE, Principal, Role
+from graph.events import EventBus
 from graph.graph import Graph
 
 SYSTEM = Principal.system("tests")
@@ -45,3 +48,16 @@ async def owned_team(
         await accounts.create_user(member, name=member, email=f"{member}@x.org", by=SYSTEM)
         await accounts.grant(workspace, member, role, by=SYSTEM)
     return Team(marker, workspace, table, members)
+
+
+async def open_cities_request(graph: Graph, bus: EventBus) -> ChangeRequestRecord:
+    """An open no-op change request on `cities` in the default workspace, one editor's vote
+    away (removed by `testing/mutations_delete` with its id)."""
+    return await Approvals(graph, bus, AuditLog(graph)).open(
+        kind="test.noop",
+        title="a change to cities",
+        payload={"table": "cities"},
+        requested_by="system:tests",
+        workspace=DEFAULT_WORKSPACE,
+        rule=ApprovalRule(required=1, role=Role.EDITOR, expires_after_hours=24),
+    )

@@ -11,7 +11,7 @@ from typer.testing import CliRunner, Result
 
 from cli.access import keys_app, users_app, workspaces_app
 from governance.accounts import load_principal
-from governance.api_keys import ApiKeys, BearerTokens, token_signing_key
+from governance.api_keys import ApiKeys, BearerTokens, TokenKeys
 from governance.audit import AuditLog
 from governance.errors import LastAdminError, NotFoundError
 from governance.first_admin import ensure_first_admin
@@ -140,8 +140,8 @@ async def test_a_bearer_token_from_the_shell_acts_as_its_user(
     issued = await invoke(settings, keys_app, "token", dan, "--minutes", "5")
     token = ok(issued).strip()
     assert "valid 5 minutes" in issued.stderr
-    key = token_signing_key(open_secret_store(settings))
-    principal = await BearerTokens(graph, key).verify_token(token)
+    keys = TokenKeys(open_secret_store(settings))
+    principal = await BearerTokens(graph, keys).verify_token(token)
     assert principal.user_id == dan
     refused = await invoke(settings, keys_app, "token", f"nobody-{marker}")
     assert isinstance(refused.exception, NotFoundError)

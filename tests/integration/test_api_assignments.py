@@ -13,14 +13,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from governance.approvals import Approvals
 from governance.audit import AuditLog
-from governance.policy import ApprovalRule
-from governance.rbac import DEFAULT_WORKSPACE, Role
 from graph.events import EventBus
 from graph.graph import Graph
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.api_support import Callers, error_codes, gql
+from tests.integration.collab_support import open_cities_request
 from tests.integration.conftest import SourceFolder
 from trust.detector import ConflictDetector
 from trust.engine import TrustEngine
@@ -58,14 +56,7 @@ async def reviews(
     entity = f"cities:c-{unique}"
     engine = await TrustEngine.create(graph, bus)
     await ConflictDetector(graph, bus, AuditLog(graph), engine.tables).scan_entities([entity])
-    request = await Approvals(graph, bus, AuditLog(graph)).open(
-        kind="test.noop",
-        title="a change to cities",
-        payload={"table": "cities"},
-        requested_by="system:tests",
-        workspace=DEFAULT_WORKSPACE,
-        rule=ApprovalRule(required=1, role=Role.EDITOR, expires_after_hours=24),
-    )
+    request = await open_cities_request(graph, bus)
     yield Reviews(f"conflict:value:{entity}:population", request.id, request.expires_at)
     await graph.write("testing/mutations_delete", {"targets": [], "requests": [request.id]})
     await graph.write("testing/delete_conflicts", {"entities": [entity]})

@@ -13,13 +13,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from governance.audit import AuditLog, digest
 from governance.comments import Comments, EditWindowClosedError
-from governance.notifications import Notifier, Subject
+from governance.notifications import Notifier, Preferences, Subject
 from graph.events import EventBus
 from graph.graph import Graph
+from graph.settings import Settings
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.api_support import Callers, error_codes, gql
+from tests.integration.collab_support import open_cities_request
 from tests.integration.conftest import SourceFolder
 
 pytestmark = pytest.mark.integration
@@ -309,3 +312,24 @@ def test_activity_feeds_show_what_happened_to_what_the_caller_may_read(
     assert rows.org not in restricted
     stranger = gql(api_client, callers.stranger, WORKSPACE_ACTIVITY, {"ws": "default"})
     assert error_codes(stranger) == ["access_denied"]
+
+
+async def test_a_mention_on_a_change_request_goes_out_through_the_channels(
+    graph: Graph, bus: EventBus, settings: Settings, callers: Callers
+) -> None:
+    request = await open_cities_request(graph, bus)
+    mentioned = callers.viewer.user_id
+    assert mentioned is not None
+    await Notifier(graph, bus).set_preferences(mentioned, Preferences(by_email=True))
+    # the e-mail is recorded and queued for the worker, not sent by the request
+    mailing = settings.model_copy(update={"smtp_host": "127.0.0.1"})
+    try:
+        with TestClient(create_app(mailing)) as client:
+            text = f"see @{mentioned} please"
+            written = gql(client, callers.editor, COMMENT, {"id": request.id, "text": text})
+        assert data(written, "comment")["comment"]["mentions"] == [mentioned]
+        deliveries = await graph.read("testing/collab_deliveries_of", {"marker": mentioned})
+        assert [(d["channel"], d["status"]) for d in deliveries] == [("email", "pending")]
+    finally:
+        await graph.write("testing/mutations_delete", {"targets": [], "requests": [request.id]})
+        await graph.write("testing/collab_deliveries_delete", {"marker": mentioned})

@@ -22,6 +22,8 @@ from governance.api_keys import ApiKeys
 from governance.approvals import Approvals
 from governance.audit import AuditEntry, AuditLog
 from governance.checkpoint import key_from_secret, new_key_text, sign_checkpoint, store_checkpoint
+from governance.comments import Comments
+from governance.notifications import Notifier
 from governance.policy import ApprovalRule
 from governance.rbac import DEFAULT_WORKSPACE, Action, Role
 from graph.events import EventBus
@@ -144,7 +146,10 @@ async def world(graph: Graph, bus: EventBus, callers: Callers, unique: str) -> A
     )
     stranger = user(callers.stranger)
     personal = await open_request("personal", stranger, workspace=personal_workspace(stranger))
-    await approvals.comment(cities, user(callers.viewer), f"see @{user(callers.admin)} please")
+    thread = Comments(graph, audit, Notifier(graph, bus))
+    await approvals.comment(
+        thread, cities, user(callers.viewer), f"see @{user(callers.admin)} please"
+    )
     await approvals.approve(cities, user(callers.admin), "fine")
     await approvals.reject(organizations, user(callers.admin), "not now")
     yield World(

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from governance.accounts import Accounts, load_principal, personal_workspace
-from governance.api_keys import ApiKeys, BearerTokens, IssuedKey, KeyInfo, hash_secret
+from governance.api_keys import (
+    TOKEN_KEY_NAME,
+    ApiKeys,
+    BearerTokens,
+    IssuedKey,
+    KeyInfo,
+    TokenKeys,
+    hash_secret,
+)
 from governance.audit import AuditLog
 from governance.errors import (
     AccessDeniedError,
@@ -18,6 +29,7 @@ from governance.errors import (
     KeyNotUsableError,
     NotFoundError,
 )
+from governance.local_secrets import LocalSecretStore
 from governance.rbac import Action, Authorizer, Principal, PrincipalKind, Resource, Role
 from graph.errors import ConfigurationError
 from graph.graph import Graph
@@ -25,7 +37,7 @@ from graph.graph import Graph
 pytestmark = pytest.mark.integration
 
 SYSTEM = Principal.system("tests")
-TOKEN_KEY = b"k" * 32
+TOKEN_KEY = "k" * 32
 
 
 class Clock:
@@ -46,6 +58,18 @@ async def audit(graph: Graph, unique: str) -> AuditLog:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+def stored_token_keys(folder: Path, key: str) -> TokenKeys:
+    """Token keys from a secret store of their own holding `key`."""
+    store = LocalSecretStore(folder, os.urandom(32))
+    store.put(TOKEN_KEY_NAME, SecretStr(key))
+    return TokenKeys(store)
+
+
+@pytest.fixture
+def token_keys(tmp_path: Path) -> TokenKeys:
+    return stored_token_keys(tmp_path, TOKEN_KEY)
 
 
 @pytest.fixture
@@ -244,9 +268,9 @@ async def test_who_may_manage_whose_keys(
 
 
 async def test_bearer_tokens_carry_the_users_current_memberships(
-    graph: Graph, audit: AuditLog, owner: str, clock: Clock, unique: str
+    graph: Graph, audit: AuditLog, owner: str, clock: Clock, unique: str, token_keys: TokenKeys
 ) -> None:
-    tokens = BearerTokens(graph, TOKEN_KEY, clock)
+    tokens = BearerTokens(graph, token_keys, clock)
     bearer = await tokens.issue_token(owner, timedelta(minutes=15))
 
     principal = await tokens.verify_token(bearer)
@@ -259,9 +283,9 @@ async def test_bearer_tokens_carry_the_users_current_memberships(
 
 
 async def test_bearer_tokens_refuse_expiry_tampering_and_other_keys(
-    graph: Graph, owner: str, clock: Clock, unique: str
+    graph: Graph, owner: str, clock: Clock, unique: str, token_keys: TokenKeys, tmp_path: Path
 ) -> None:
-    tokens = BearerTokens(graph, TOKEN_KEY, clock)
+    tokens = BearerTokens(graph, token_keys, clock)
     bearer = await tokens.issue_token(owner, timedelta(minutes=15))
     version, body, signature = bearer.split(".")
     forged_body = flip_tail(body)
@@ -275,7 +299,9 @@ async def test_bearer_tokens_refuse_expiry_tampering_and_other_keys(
         await refused(f"{version}.{forged_body}.{signature}"),
         await refused(f"{version}.{body}.{flip_tail(signature)}"),
         await refused(f"v2.{body}.{signature}"),
-        await refused(bearer, BearerTokens(graph, b"x" * 32, clock)),
+        await refused(
+            bearer, BearerTokens(graph, stored_token_keys(tmp_path / "other", "x" * 32), clock)
+        ),
         await refused("not.a.token!"),
         await refused("garbage"),
     }
@@ -289,16 +315,17 @@ async def test_bearer_tokens_refuse_expiry_tampering_and_other_keys(
         await tokens.issue_token(f"ghost-{unique}", timedelta(minutes=1))
     with pytest.raises(InvalidAccountFieldError):
         await tokens.issue_token(owner, timedelta(0))
+    short = BearerTokens(graph, stored_token_keys(tmp_path / "short", "short"), clock)
     with pytest.raises(ConfigurationError):
-        BearerTokens(graph, b"short", clock)
+        await short.issue_token(owner, timedelta(minutes=1))
 
 
 async def test_a_token_for_a_deleted_user_is_refused(
-    graph: Graph, audit: AuditLog, clock: Clock, unique: str
+    graph: Graph, audit: AuditLog, clock: Clock, unique: str, token_keys: TokenKeys
 ) -> None:
     gone = f"gone-{unique}"
     await Accounts(graph, audit).create_user(gone, name="Gone", email=f"{gone}@x", by=SYSTEM)
-    tokens = BearerTokens(graph, TOKEN_KEY, clock)
+    tokens = BearerTokens(graph, token_keys, clock)
     bearer = await tokens.issue_token(gone, timedelta(minutes=5))
     await graph.write("testing/accounts_delete", {"marker": gone})
     with pytest.raises(InvalidCredentialsError):

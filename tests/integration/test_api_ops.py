@@ -195,6 +195,43 @@ async def test_queries_are_timed_and_subscriptions_are_not() -> None:
     assert metrics.registry.get_sample_value(count, {"operation": "Tick"}) is None
 
 
+@strawberry.type
+class EndlessSubscription:
+    @strawberry.subscription
+    async def ticks(self) -> AsyncIterator[int]:
+        while True:
+            yield 1
+
+
+async def test_open_subscriptions_are_counted_by_name_until_their_clients_leave() -> None:
+    metrics = ApiMetrics()
+    metrics.names = OperationNames(limit=1)
+    observers = [partial(OperationTimer, metrics)]
+    schema = schema_for(
+        Profile.DEV, PingQuery, subscription=EndlessSubscription, observers=observers
+    )
+    caller = SimpleNamespace(principal=Principal.system("tests"))
+
+    def open_now(operation: str) -> float | None:
+        return metrics.registry.get_sample_value(
+            "grace_api_subscriptions", {"operation": operation}
+        )
+
+    streams = []
+    for document in ("subscription Live { ticks }",) * 2 + ("subscription Extra { ticks }",):
+        events = await schema.subscribe(document, context_value=caller)
+        assert not isinstance(events, ExecutionResult)
+        assert (await anext(events)).data == {"ticks": 1}
+        streams.append(events)
+    refused = await schema.subscribe("subscription Bad { nothing }", context_value=caller)
+    assert not isinstance(refused, ExecutionResult)
+    assert (await anext(refused)).errors  # invalid: never counted
+    assert (open_now("Live"), open_now(OTHER), open_now("Bad")) == (2, 1, None)
+    for events in streams:
+        await events.aclose()  # what the websocket handler does when a client leaves
+    assert (open_now("Live"), open_now(OTHER)) == (0, 0)
+
+
 def test_operation_names_are_bounded() -> None:
     names = OperationNames(limit=2)
     assert names.label(None) == ANONYMOUS

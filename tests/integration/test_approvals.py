@@ -17,6 +17,7 @@ from cli.requests import requests_app
 from governance.appliers import default_appliers
 from governance.approvals import Applier, Approvals, ChangeRequestRecord
 from governance.audit import AuditLog
+from governance.comments import Comments
 from governance.errors import (
     ChangeRequestExpiredError,
     ChangeRequestNotFoundError,
@@ -27,6 +28,7 @@ from governance.errors import (
     NotFoundError,
     SelfApprovalError,
 )
+from governance.notifications import Notifier
 from governance.policy import ApprovalRule
 from governance.rbac import Role
 from graph.events import DomainEvent, EventBus, EventType
@@ -133,6 +135,11 @@ def clock() -> Clock:
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
+
+
+@pytest.fixture
+def comments(graph: Graph, bus: EventBus, audit: AuditLog, clock: Clock) -> Comments:
+    return Comments(graph, audit, Notifier(graph, bus), clock=clock)
 
 
 @pytest.fixture
@@ -454,35 +461,35 @@ async def test_multi_stage_promotion_opens_each_stage_after_the_last(
 
 
 async def test_comments_link_their_author_and_mentioned_users(
-    approvals: Approvals, team: Team, graph: Graph, clock: Clock
+    approvals: Approvals, comments: Comments, team: Team, graph: Graph, clock: Clock
 ) -> None:
     request = await open_request(approvals, team)
     text = f"@{team.bob} please check; cc @nobody-{team.unique} and mail me at x@{team.carol}.org"
 
-    await approvals.comment(request.id, team.alice, text)
+    await approvals.comment(comments, request.id, team.alice, text)
     await approvals.reject(request.id, team.bob)
     clock.advance(hours=1)
-    await approvals.comment(request.id, team.bob, f"done, thanks @{team.alice}.")
+    await approvals.comment(comments, request.id, team.bob, f"done, thanks @{team.alice}.")
 
-    comments = await approvals.comments(request.id)
-    assert [(c.user, c.text, c.mentions) for c in comments] == [
+    listed = await approvals.comments(request.id)
+    assert [(c.user, c.text, c.mentions) for c in listed] == [
         (team.alice, text, [team.bob]),
         (team.bob, f"done, thanks @{team.alice}.", [team.alice]),
     ]
     [edges] = await graph.read("testing/approvals_edges", {"id": request.id})
     assert sorted(edges["comment_authors"]) == sorted([team.alice, team.bob])
     with pytest.raises(NotFoundError, match="no user"):
-        await approvals.comment(request.id, f"ghost-{team.unique}", "hello")
+        await approvals.comment(comments, request.id, f"ghost-{team.unique}", "hello")
     with pytest.raises(ChangeRequestNotFoundError):
-        await approvals.comment(f"cr:missing-{team.unique}", team.alice, "hello")
+        await approvals.comment(comments, f"cr:missing-{team.unique}", team.alice, "hello")
 
 
 async def test_every_change_is_published_and_audited(
-    approvals: Approvals, team: Team, audit: AuditLog, events: list[DomainEvent]
+    approvals: Approvals, comments: Comments, team: Team, audit: AuditLog, events: list[DomainEvent]
 ) -> None:
     request = await open_request(approvals, team)
     await approvals.approve(request.id, team.alice)
-    await approvals.comment(request.id, team.bob, "ok")
+    await approvals.comment(comments, request.id, team.bob, "ok")
     await approvals.approve(request.id, team.bob)
 
     assert await actions_of(events, request.id, 5) == [

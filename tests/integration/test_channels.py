@@ -24,14 +24,18 @@ from arq.connections import create_pool
 from arq.worker import Worker
 from pydantic import SecretStr
 
+from governance.accounts import Accounts
+from governance.audit import AuditLog
 from governance.channels import DELIVERY_HEADER, SIGNATURE_HEADER, Channels
-from governance.notifications import NotificationKind, Notifier, Preferences, Subject
+from governance.digests import Digests
+from governance.notifications import Delivery, NotificationKind, Notifier, Preferences, Subject
+from governance.rbac import Role
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings, Webhook
 from ingest.deliveries import deliver_notification, enqueue_deliveries
 from ingest.queue import deserialize, redis_settings, serialize
-from tests.integration.collab_support import Team, owned_team
+from tests.integration.collab_support import SYSTEM, Team, owned_team
 
 pytestmark = pytest.mark.integration
 
@@ -230,24 +234,27 @@ class Inbox:
         return "250 OK"
 
 
-async def test_e_mail_reaches_those_who_chose_it_over_a_real_smtp_server(
-    graph: Graph, bus: EventBus, settings: Settings, redis: ArqRedis, team: Team
-) -> None:
+@pytest.fixture
+def mail(settings: Settings) -> Iterator[tuple[Inbox, Settings]]:
+    """A real local SMTP server (aiosmtpd) and settings that send e-mail to it."""
     inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    try:
-        settings = settings.model_copy(
-            update={"smtp_host": "127.0.0.1", "smtp_port": port, "delivery_backoff_seconds": 0.05}
-        )
-        chooser = team.members[0]
-        await Notifier(graph, bus).set_preferences(chooser, Preferences(by_email=True))
-        queue = f"test-deliveries-{uuid.uuid4().hex}"
+    update = {"smtp_host": "127.0.0.1", "smtp_port": port, "delivery_backoff_seconds": 0.05}
+    yield inbox, settings.model_copy(update=update)
+    controller.stop()
 
-        deliveries = await notify(graph, bus, settings, redis, team, queue)
-        await run_worker(graph, settings, queue)
-    finally:
-        controller.stop()
+
+async def test_e_mail_reaches_those_who_chose_it_over_a_real_smtp_server(
+    graph: Graph, bus: EventBus, mail: tuple[Inbox, Settings], redis: ArqRedis, team: Team
+) -> None:
+    inbox, settings = mail
+    chooser = team.members[0]
+    await Notifier(graph, bus).set_preferences(chooser, Preferences(by_email=True))
+    queue = f"test-deliveries-{uuid.uuid4().hex}"
+
+    deliveries = await notify(graph, bus, settings, redis, team, queue)
+    await run_worker(graph, settings, queue)
 
     assert len(deliveries) == 1  # only the member who chose e-mail
     [message] = inbox.messages
@@ -256,3 +263,62 @@ async def test_e_mail_reaches_those_who_chose_it_over_a_real_smtp_server(
     assert isinstance(content, bytes)
     assert b"[Grace] conflict" in content
     assert b"a conflict" in content
+
+
+async def test_digest_notifications_reach_each_person_in_one_e_mail_from_the_scheduled_job(
+    graph: Graph, bus: EventBus, mail: tuple[Inbox, Settings], redis: ArqRedis, team: Team
+) -> None:
+    inbox, settings = mail
+    digester, immediate = team.members
+    notifier = Notifier(graph, bus)
+    await notifier.set_preferences(digester, Preferences(delivery=Delivery.DIGEST, by_email=True))
+    await notifier.set_preferences(immediate, Preferences(by_email=True))
+    queue = f"test-deliveries-{uuid.uuid4().hex}"
+    channels = Channels(graph, settings, partial(enqueue_deliveries, redis, queue_name=queue))
+    told = Notifier(graph, bus, outbox=channels)
+    for n in range(3):
+        subject = Subject(f"conflict:digest:{n}:{team.marker}", "conflict", team.workspace, "x")
+        await told.notify(
+            NotificationKind.CONFLICT, subject, team.members, message=f"c{n}", actor="system:t"
+        )
+    hidden = Subject(f"conflict:hidden:{team.marker}", "conflict", team.workspace, team.table)
+    await told.notify(
+        NotificationKind.CONFLICT, hidden, [digester], message="now hidden", actor="system:t"
+    )
+    await Accounts(graph, AuditLog(graph)).grant(
+        team.workspace, digester, Role.EDITOR, tables=frozenset({"x"}), by=SYSTEM
+    )  # narrowed after being told: may no longer read the table's conflict
+    digests = Digests(graph, notifier, channels)  # what the `send_digests` job runs
+    first = await digests.gather()
+    again = await digests.gather()
+    await run_worker(graph, settings, queue)
+
+    assert first  # (and any other person's digest waiting in the shared graph)
+    assert again == []  # gathered notifications are not gathered twice
+    to_digester = [m for m in inbox.messages if m.rcpt_tos == [f"{digester}@x.org"]]
+    assert len([m for m in inbox.messages if m.rcpt_tos == [f"{immediate}@x.org"]]) == 3
+    [digest] = to_digester
+    content = digest.content
+    assert isinstance(content, bytes)
+    assert b"[Grace] digest: 3 notifications" in content
+    for n in range(3):
+        assert f"[conflict] c{n} (conflict:digest:{n}:{team.marker}".encode() in content
+    assert b"now hidden" not in content
+
+
+async def test_digests_wait_while_no_e_mail_server_is_configured(
+    graph: Graph, bus: EventBus, settings: Settings, team: Team
+) -> None:
+    digester = team.members[0]
+    notifier = Notifier(graph, bus)
+    await notifier.set_preferences(digester, Preferences(delivery=Delivery.DIGEST, by_email=True))
+    subject = Subject(f"conflict:waiting:{team.marker}", "conflict", team.workspace, team.table)
+    await notifier.notify(
+        NotificationKind.CONFLICT, subject, [digester], message="waits", actor="system:t"
+    )
+    unmailed = Channels(graph, settings.model_copy(update={"smtp_host": None}))
+
+    assert await Digests(graph, notifier, unmailed).gather() == []
+    pending = await graph.read("collab/digest_pending", {"limit": 1000})
+    waiting = [i["subject"] for p in pending if p["user"] == digester for i in p["items"]]
+    assert waiting == [subject.id]

@@ -30,6 +30,7 @@ EXPECTED = {
     "expire_requests": {"expired"},
     "audit_checkpoint": {"seq", "root"},
     "usage_flush": {"rows", "reads"},
+    "key_rotation": {"api_token", "field", "audit"},
 }
 
 

@@ -5,19 +5,29 @@ however often the event is routed, and `run` routes what the bus carries."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
+from arq.connections import ArqRedis
+from arq.worker import Worker
 
 from governance.accounts import Accounts
 from governance.approvals import Approvals
 from governance.audit import AuditLog
 from governance.notification_router import NotificationRouter
+from governance.notifications import NotificationRecord, Notifier
 from governance.policy import ApprovalRule
-from governance.rbac import Role
+from governance.rbac import DEFAULT_WORKSPACE, Role
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
+from graph.settings import Settings
+from ingest.queue import Priority, enqueue_file
+from ingest.worker import worker_settings
 from tests.integration.collab_support import SYSTEM, Team, owned_team
+from tests.integration.conftest import SourceFolder
+from tests.integration.test_outcomes import runs_of
+from tests.integration.test_worker import queued, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -138,3 +148,73 @@ async def test_a_document_falling_below_its_tables_quarantine_line_alerts_the_ow
     )
     assert await router.route(source) is None
     assert await notified(graph, document) == [(m, "low_trust") for m in sorted(team.members[:3])]
+
+
+async def test_a_failed_file_from_a_folder_nobody_owns_tells_nobody(
+    graph: Graph, bus: EventBus, team: Team
+) -> None:
+    owners = {"folder:owned-*": f"{team.members[0]}@x.org", "folder:lost": "nobody@x.org"}
+    router = NotificationRouter(graph, bus, source_owners=owners)
+
+    def failed(source: str) -> DomainEvent:
+        payload = {"source": source, "path": "a.csv", "code": "unreadable"}
+        return DomainEvent(
+            type=EventType.INGESTION_FAILED, subject=f"run:{source}", payload=payload
+        )
+
+    for source in (f"folder:other-{team.marker}", "folder:lost"):
+        told = await router.route(failed(source))
+        assert told is not None
+        assert told.ids == {}
+    assert await router.source_owners(f"folder:owned-{team.marker}") == [team.members[0]]
+
+
+async def test_a_failed_file_tells_its_folders_owners_who_may_read_it_through_the_worker(
+    graph: Graph,
+    bus: EventBus,
+    settings: Settings,
+    queue: ArqRedis,
+    source: SourceFolder,
+    unique: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    accounts = Accounts(graph, AuditLog(graph))
+    await accounts.ensure_default_workspace(by=SYSTEM)
+    owner, narrowed, bystander = (f"{who}-{unique}" for who in ("owner", "narrowed", "by"))
+    for user in (owner, narrowed, bystander):
+        await accounts.create_user(user, name=user, email=f"{user}@x.org", by=SYSTEM)
+    await accounts.grant(DEFAULT_WORKSPACE, owner, Role.VIEWER, by=SYSTEM)
+    await accounts.grant(DEFAULT_WORKSPACE, bystander, Role.VIEWER, by=SYSTEM)
+    tables = frozenset({"x"})  # may not read runs without a table
+    await accounts.grant(DEFAULT_WORKSPACE, narrowed, Role.EDITOR, tables=tables, by=SYSTEM)
+    owners = {source.id: f"{owner}@x.org", "folder:src_*": f"{narrowed}@x.org"}
+    monkeypatch.setenv("GRACE_SOURCE_OWNERS", json.dumps(owners))  # read by the worker
+    notifier = Notifier(graph, bus)
+
+    async def notifications(user: str) -> list[NotificationRecord]:
+        return await notifier.page(
+            user, unread=True, limit=10, before=None, tables=[], workspaces=[DEFAULT_WORKSPACE]
+        )
+
+    worker = Worker(**{**worker_settings(settings), "handle_signals": False})
+    running = asyncio.create_task(worker.async_run())
+    try:
+        path = source.write("broken.json", '{"a": ')
+        await enqueue_file(queue, queued(path, source.root), Priority.BULK)
+
+        async def told() -> bool:
+            return bool(await notifications(owner))
+
+        await wait_for(told, 120)
+        [note] = await notifications(owner)
+        assert await notifications(narrowed) == []
+        assert await notifications(bystander) == []
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await worker.close()
+        await graph.write("testing/accounts_delete", {"marker": unique})
+    assert (note.kind, note.subject_kind, note.table) == ("ingestion_failed", "ingestion_run", None)
+    assert f"{source.name}/broken.json from {source.id} failed to ingest" in note.message
+    [run] = await runs_of(graph, source)
+    assert run["status"] == "failed"

@@ -19,7 +19,7 @@ from graph.settings import PROJECT_ROOT, Settings
 from ingest.metrics import JobOutcome, SkipReason
 from ingest.pipeline import StepStatus, load_pipeline
 from ingest.service import OutcomeStatus
-from ingest.worker import TASKS
+from ingest.worker import INGEST_LANE_TASKS, PASS_LANE_TASKS
 from tests.integration.process_stack import ProcessStack
 from tests.integration.test_survival import until
 from tests.promql_names import (
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.integration
 ROWS = "city_id,name,population\n" + "".join(f"m{i}-zz,City {i},{1000 + i}\n" for i in range(3))
 PIPELINE = load_pipeline(PROJECT_ROOT / "deploy" / "pipelines" / "after_ingest.yaml")
 BOUNDED_LABELS: dict[str, set[str]] = {
-    "task": {task.__name__ for task in TASKS},
+    "task": {task.__name__ for task in INGEST_LANE_TASKS + PASS_LANE_TASKS},
     "outcome": {outcome.value for outcome in JobOutcome},
     "reason": {reason.value for reason in SkipReason},
     "step": {step.name for step in PIPELINE.steps},

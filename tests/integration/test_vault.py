@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import suppress
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -133,8 +134,10 @@ def test_transit_rotate_rewrap_and_retire(
     with pytest.raises(FieldDecryptionError):
         cipher.decrypt(old, context="people/phone")
 
+    first_made = keyring.primary_since()
     assert keyring.rotate() == 2
     assert keyring.versions() == [1, 2]
+    assert first_made <= keyring.primary_since() <= datetime.now(UTC)  # the policy's clock
     new = cipher.rewrap(old)
     assert token_key_version(new) == 2
     assert new.split(":")[4:] == old.split(":")[4:]

@@ -1,6 +1,7 @@
 // The derived graph, for comparing a run with crashes to a clean one: node counts per label
 // and edge counts per type (the audit chain, whose length depends on retries, left out),
-// active rows, conflicts, facts and trust rounded to 1e-6. No timestamps, no pass state.
+// active rows, conflicts, facts and trust (compared to within 1e-6: sums taken in another
+// order differ in their last bits). No timestamps, no pass state.
 CALL () {
   MATCH (n)
   WHERE NOT n:AuditEvent AND NOT n:AuditHead AND NOT n:AuditCheckpoint
@@ -17,7 +18,7 @@ CALL () {
 CALL () {
   MATCH (r:Row {status: 'active'})
   WITH r ORDER BY r.id
-  RETURN collect([r.id, round(r.trust, 6)]) AS rows
+  RETURN collect([r.id, r.trust]) AS rows
 }
 CALL () {
   MATCH (c:Conflict)
@@ -27,12 +28,12 @@ CALL () {
 CALL () {
   MATCH (f:Fact)
   WITH f ORDER BY f.id
-  RETURN collect([f.id, f.status, f.digest, round(f.confidence, 6)]) AS facts
+  RETURN collect([f.id, f.status, f.digest, f.confidence]) AS facts
 }
 CALL () {
   MATCH (n)
   WHERE (n:Source OR n:Document) AND n.trust IS NOT NULL
   WITH n ORDER BY n.id
-  RETURN collect([n.id, round(n.trust, 6)]) AS trust
+  RETURN collect([n.id, n.trust]) AS trust
 }
 RETURN labels, edges, rows, conflicts, facts, trust
