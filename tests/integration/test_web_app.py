@@ -3,7 +3,9 @@ on the real Neo4j and Redis: logging in (a refused key said in words with its co
 trust overview of the tables the caller may read with a live `trustUpdates` event shown
 without a reload, a trust number explained on click, a conflict the detector finds while
 the queue is open appearing without a reload and resolved on its page for the other value,
-which the fact then holds, the Ask entry shown exactly when the schema has `ask`, a viewer
+which the fact then holds, a schema change request approved in the approvals inbox by two
+users in turn (a viewer offered no vote between them), the Ask entry shown exactly when the
+schema has `ask`, a viewer
 restricted to one table who sees nothing of another and no action, the live link saying it
 reconnects when the API goes away and comes back, axe-core (from npm, injected into the
 page) finding no serious violation at 1280 and 390 px, and no request to another host.
@@ -23,11 +25,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from governance.audit import AuditLog
+from governance.proposals import request_schema_approvals
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
+from graph.schema_store import sync_tables
+from graph.schemas import FieldSpec, FieldType, TableSchema
 from graph.settings import Settings
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.api_support import RESTRICTED_TABLE, Callers
@@ -60,6 +65,14 @@ class Ingested:
 
     city_keys: list[str]
     org_keys: list[str]
+
+
+@dataclass(frozen=True)
+class SchemaRequest:
+    """The table and the id of its change request."""
+
+    table: str
+    id: str
 
 
 @pytest.fixture
@@ -383,3 +396,121 @@ def query_fields(origin: str, token: str) -> set[str]:
         headers={"Authorization": f"Bearer {token}"},
     )
     return {field["name"] for field in response.json()["data"]["__schema"]["queryType"]["fields"]}
+
+
+@pytest.fixture
+async def schema_request(graph: Graph, bus: EventBus, unique: str) -> AsyncIterator[SchemaRequest]:
+    """A table whose second version (adding a personal `email`) waits on a `schema` change
+    request, which the shipped approvals policy gives two editor approvals."""
+    name = f"webapp_{unique}"
+    code = FieldSpec(type=FieldType.STRING, required=True)
+    fields = ({"code": code}, {"code": code, "email": FieldSpec(type=FieldType.STRING, pii=True)})
+    versions = [
+        TableSchema(
+            name=name, description=f"v{n}", owner="o@grace.example", entity_key=["code"], fields=f
+        )
+        for n, f in enumerate(fields, start=1)
+    ]
+    await sync_tables(graph, versions[:1])
+    requests = await request_schema_approvals(graph, bus, await sync_tables(graph, versions[1:]))
+    try:
+        [request] = requests
+        yield SchemaRequest(name, request)
+    finally:
+        await graph.write("testing/api_catalog_delete_requests", {"ids": requests})
+        await graph.write("testing/delete_tables", {"names": [name]})
+
+
+def open_inbox(
+    browser_page: Page, origin: str, token: str, request: SchemaRequest, show: str = "mine"
+) -> Locator:
+    """Log in, open the approvals inbox showing `show`, and find the request's card."""
+    log_in(browser_page, origin, token)
+    browser_page.get_by_role("link", name="Approvals").click()
+    browser_page.get_by_role("heading", name="Approvals").wait_for(timeout=UI_TIMEOUT_MS)
+    browser_page.get_by_label("Show").select_option(show)
+    card = browser_page.locator(f'article[data-request="{request.id}"]')
+    card.wait_for(timeout=UI_TIMEOUT_MS)
+    card.locator('tr[data-change="added"]').wait_for(timeout=UI_TIMEOUT_MS)  # its diff
+    return card
+
+
+def test_approve_a_schema_change_request_as_two_different_users(
+    callers: Callers,
+    schema_request: SchemaRequest,
+    served: str,
+    page: tuple[Page, Offsite, list[str]],
+) -> None:
+    browser_page, offsite, errors = page
+    editor, viewer, admin = callers.editor, callers.viewer, callers.admin
+    assert editor.token is not None
+    assert viewer.token is not None
+    assert admin.token is not None
+
+    card = open_inbox(browser_page, served, editor.token, schema_request)
+    added = card.locator('tr[data-change="added"]')
+    assert added.locator("th").inner_text() == "email"
+    assert "string, pii" in added.inner_text()
+    assert card.locator('tr[data-change="same"] th').inner_text() == "code"
+    assert card.locator(".tally").inner_text() == "0 of 2 approvals"
+    assert serious_violations(browser_page) == []
+    card.get_by_label(re.compile("^Note")).fill("the e-mail field is needed for invoices")
+    card.get_by_role("button", name="Approve").click()
+    card.get_by_text("Approved: done, 1 of 2 approvals.").wait_for(timeout=UI_TIMEOUT_MS)
+    assert card.locator(".tally").inner_text() == "1 of 2 approvals"
+    votes = card.locator("ul.votes li").all_inner_texts()
+    assert votes == [f"{editor.user_id} approved: “the e-mail field is needed for invoices”"]
+    assert card.get_by_role("button", name="Approve").count() == 0  # one vote each
+    card.get_by_label(re.compile("^Note")).fill("please have a look at the invoices")
+    card.get_by_role("button", name="Comment").click()
+    card.locator("ul.comments li").filter(has_text="please have a look").wait_for(
+        timeout=UI_TIMEOUT_MS
+    )
+    shot(browser_page, "approvals-first-vote")
+    browser_page.get_by_role("button", name="Log out").click()
+
+    browser_page.goto(f"{served}/")
+    card = open_inbox(browser_page, served, viewer.token, schema_request, show="open")
+    assert card.locator(".tally").inner_text() == "1 of 2 approvals"
+    buttons = browser_page.get_by_role("button").all_inner_texts()
+    assert not [b for b in buttons if ACTIONS.search(b) or b == "Comment"], buttons
+    assert card.get_by_role("textbox").count() == 0
+    shot(browser_page, "approvals-viewer")
+    browser_page.get_by_role("button", name="Log out").click()
+
+    browser_page.goto(f"{served}/")
+    card = open_inbox(browser_page, served, admin.token, schema_request)
+    assert card.locator(".tally").inner_text() == "1 of 2 approvals"
+    card.get_by_role("button", name="Approve").click()
+    card.get_by_text("Approved: done, applied.").wait_for(timeout=UI_TIMEOUT_MS)
+    assert card.locator(".tally").inner_text() == "applied"
+    assert len(card.locator("ul.votes li").all_inner_texts()) == 2
+    shot(browser_page, "approvals-applied")
+    assert request_status(served, admin.token, schema_request.id) == "APPLIED"
+    assert offsite.requests == []
+    assert errors == []
+
+
+def test_the_approvals_inbox_has_no_serious_violation_at_phone_width(
+    callers: Callers, schema_request: SchemaRequest, served: str
+) -> None:
+    assert callers.editor.token is not None
+    for browser_page, offsite, errors in chromium_page(served, PHONE):
+        open_inbox(browser_page, served, callers.editor.token, schema_request)
+        assert serious_violations(browser_page) == []
+        overflow = browser_page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= PHONE, f"the page is {overflow} px wide at {PHONE} px"
+        shot(browser_page, f"approvals-{PHONE}")
+        assert offsite.requests == []
+        assert errors == []
+
+
+def request_status(origin: str, token: str, request_id: str) -> str:
+    query = "query($id: ID!) { changeRequest(id: $id) { status } }"
+    response = httpx.post(
+        f"{origin}/graphql",
+        json={"query": query, "variables": {"id": request_id}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    status: str = response.json()["data"]["changeRequest"]["status"]
+    return status
