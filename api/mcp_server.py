@@ -3,8 +3,8 @@
 Tools: `ask`, `run_cypher` (read-only, through the co-pilot's guard), `get_node` (a row,
 fact, conflict, entity, document or source with its provenance), `explain_trust` (in words,
 from GraphQL's `trustExplanation`), `summarise_conflict` (from GraphQL's `conflict`),
-`list_open_conflicts`; resources: the graph schema and
-the table definitions the caller may read (`grace://schema/graph`, `grace://schema/tables`).
+`list_open_conflicts`, `propose_schema` (a table for a file, as a change request);
+resources: the graph schema and the table definitions the caller may read (`grace://schema/graph`, `grace://schema/tables`).
 
 Authentication is a Grace API key: over stdio (`grace mcp`) from `GRACE_API_KEY`, checked
 once at start; over streamable HTTP (mounted by the API at `/mcp`) from each request's
@@ -24,10 +24,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import JsonValue
 
 from api.auth import credential_from_headers
+from api.copilot_audit import audit_answer
 from api.copilot_view import view_of
 from api.gql.access import Access, NotAuthenticatedError
 from api.gql.arguments import InvalidArgumentError
 from api.gql.context import GraceContext
+from api.schema_proposal import propose_schema as proposal_of
 from api.services import Services
 from copilot.explain_words import conflict_in_words, trust_in_words
 from copilot.grounding import GraphSchema
@@ -107,8 +109,10 @@ class GraceMcp:
         @server.tool(description="Answer a question about the graph (curated or by model).")
         async def ask(question: str, ctx: Context[Any, Any]) -> dict[str, JsonValue]:
             async def work(access: Access) -> dict[str, JsonValue]:
-                copilot = await self._services().copilot.get()
-                answer = await copilot.ask(question, await view_of(access), access.caller().actor)
+                services = self._services()
+                copilot, actor = await services.copilot.get(), access.caller().actor
+                answer = await copilot.ask(question, await view_of(access), actor)
+                await audit_answer(services.audit, services.settings, actor, "mcp", answer)
                 return {
                     "answered": answer.answered, "text": answer.text, "mode": str(answer.mode),
                     "cypher": answer.cypher, "columns": list(answer.columns),
@@ -159,6 +163,19 @@ class GraceMcp:
                 return await self._services().graph.read("copilot/open_conflicts_list", params)
 
             return await self.audited(ctx, "list_open_conflicts", "conflicts", work)
+
+        @server.tool(description="Suggest a table for a file (its text content) and propose "
+                     "it as a change request; nothing is applied until it is approved. Needs "
+                     "`ingest` on the workspace.")  # fmt: skip
+        async def propose_schema(
+            file_name: str, content: str, ctx: Context[Any, Any], table: str | None = None
+        ) -> dict[str, JsonValue]:
+            async def work(access: Access) -> dict[str, JsonValue]:
+                data = content.encode()
+                found = await proposal_of(self._services(), access, file_name, data, table)
+                return found.summary()
+
+            return await self.audited(ctx, "propose_schema", file_name, work)
 
         @server.resource(
             "grace://schema/{part}",

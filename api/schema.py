@@ -25,6 +25,7 @@ from api.gql.notifications import NotificationMutation, NotificationQuery, Notif
 from api.gql.people import PeopleQuery
 from api.gql.review import ReviewQuery
 from api.gql.runs import IngestionQuery
+from api.gql.schema_proposal import SchemaProposalMutation
 from api.gql.subscriptions import LiveSubscription
 from api.gql.system import SystemQuery
 from api.gql.team_admin import TeamAdminMutation
@@ -58,6 +59,7 @@ Mutation = merge_types(
         NotificationMutation,
         AssignmentMutation,
         TeamAdminMutation,
+        SchemaProposalMutation,
     ),
 )
 Subscription = merge_types(

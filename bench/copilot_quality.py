@@ -5,6 +5,8 @@
   question's gold Cypher (as sets), both run in this run on the same graph. Baseline in the
   same run: the same answerer with a bag-of-words matcher instead of Grace's embedder.
 - Latency per question (median, p95), beside the gold query alone.
+- With a model configured (`GRACE_LLM_URL`, e.g. llama.cpp's server over Gemma 3 270M from
+  the `llama` extra): the execution accuracy of the model alone on the same questions.
 - The adversarial corpus (the guard's unit corpus, the access tests' queries) run as a caller
   restricted to one table: refusals, and leaks (any node of another table shown; aim 0).
 
@@ -17,7 +19,7 @@ import json
 import re
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +74,17 @@ async def _gold(graph: Graph, cypher: str) -> tuple[set[str], float]:
     return _rows(result.records), time.perf_counter() - started
 
 
+Ask = Callable[[str, View, str], Awaitable[Answer]]
+
+
 async def _accuracy(
-    copilot: Copilot, graph: Graph, view: View, cases: list[tuple[str, str]]
+    ask: Ask, graph: Graph, view: View, cases: list[tuple[str, str]]
 ) -> tuple[int, list[float], list[float], list[str]]:
     right, latencies, gold_latencies, wrong = 0, [], [], []
     for question, gold in cases:
         expected, gold_seconds = await _gold(graph, gold)
         started = time.perf_counter()
-        answer: Answer = await copilot.ask(question, view, "system:bench")
+        answer = await ask(question, view, "system:bench")
         latencies.append(time.perf_counter() - started)
         gold_latencies.append(gold_seconds)
         if answer.answered and _rows(answer.rows) == expected:
@@ -114,8 +119,8 @@ async def run(graph: Graph, settings: Settings) -> list[str]:
     )
     grace = Copilot(graph, load_embedder("numpy"))
     baseline = Copilot(graph, BagOfWords())
-    right, latencies, gold_latencies, wrong = await _accuracy(grace, graph, view, cases)
-    base_right, *_ = await _accuracy(baseline, graph, view, cases)
+    right, latencies, gold_latencies, wrong = await _accuracy(grace.ask, graph, view, cases)
+    base_right, *_ = await _accuracy(baseline.ask, graph, view, cases)
     total, refused, leaks = await _adversarial(graph, known)
     median, gold_median = statistics.median(latencies), statistics.median(gold_latencies)
     p95 = sorted(latencies)[int(0.95 * (len(latencies) - 1))]
@@ -130,4 +135,26 @@ async def run(graph: Graph, settings: Settings) -> list[str]:
         f"queries, {refused} refused, {total - refused} answered filtered, {leaks} leaks",
     ]
     lines += [f"  wrong: {w}" for w in wrong]
+    if settings.llm_url:
+        lines.append(await _model_accuracy(graph, settings, view, cases, right))
     return lines
+
+
+async def _model_accuracy(
+    graph: Graph, settings: Settings, view: View, cases: list[tuple[str, str]], curated: int
+) -> str:
+    """The configured model alone (every question to the model, no curated answer), on the
+    same questions and graph, beside the curated answerer's figure of this run."""
+    copilot = await Copilot.open(settings, graph)
+    model = copilot.model
+    assert model is not None
+    try:
+        right, latencies, _, _ = await _accuracy(model.answer, graph, view, cases)
+    finally:
+        await copilot.close()
+    return (
+        f"copilot execution accuracy of the model alone ({settings.llm_model} at "
+        f"{settings.llm_url}): {right}/{len(cases)} = {right / len(cases):.1%}, median "
+        f"{statistics.median(latencies):.1f} s per question; the curated answerer, same "
+        f"run: {curated}/{len(cases)} = {curated / len(cases):.1%}"
+    )

@@ -1,14 +1,22 @@
 """`grace ask "QUESTION"`: the co-pilot on the command line, as Grace itself (every table) or
-`--as` a user (that user's tables); `grace mcp`: the MCP server over stdio."""
+`--as` a user (that user's tables); `grace propose-schema FILE`: a table suggested for a file,
+proposed as a change request; `grace mcp`: the MCP server over stdio."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import ProfileOption, err, out, run, settings_for
+
+if TYPE_CHECKING:
+    from pydantic import JsonValue
+
+    from api.gql.access import Access
+    from api.services import Services
 
 app = typer.Typer()
 
@@ -30,20 +38,15 @@ def ask(
     from cli.common import connected
 
     async def answer() -> dict[str, object]:
+        from api.copilot_audit import audit_answer
         from api.copilot_view import view_of
-        from api.gql.access import Access
-        from governance.accounts import load_principal
-        from governance.rbac import Principal
 
         async with connected(settings_for(profile)) as services:
-            principal = (
-                await load_principal(services.graph, as_user)
-                if as_user
-                else Principal.system("cli")
-            )
-            access = Access(services.graph, services.authorizer, principal)
+            access = await _access(services, as_user)
+            actor = access.caller().actor
             copilot = await services.copilot.get()
-            result = await copilot.ask(question, await view_of(access), principal.actor)
+            result = await copilot.ask(question, await view_of(access), actor)
+            await audit_answer(services.audit, services.settings, actor, "cli", result)
             return asdict(result)
 
     result = run(answer())
@@ -57,6 +60,43 @@ def ask(
     if not result["answered"]:
         err.print("not answered")
         raise typer.Exit(1)
+
+
+@app.command("propose-schema")
+def propose_schema_command(
+    file: Annotated[Path, typer.Argument(help="The file to suggest a table for.", exists=True)],
+    table: Annotated[
+        str | None, typer.Option("--table", help="The table's name (default: the file's stem).")
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Propose as this user (needs `ingest`).")
+    ] = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Suggest a table for FILE and open a change request proposing it (never applied here)."""
+    from cli.common import connected
+
+    async def propose() -> dict[str, JsonValue]:
+        from api.schema_proposal import propose_schema
+
+        async with connected(settings_for(profile)) as services:
+            access = await _access(services, as_user)
+            found = await propose_schema(services, access, file.name, file.read_bytes(), table)
+            return found.summary()
+
+    out.print_json(json.dumps(run(propose())))
+
+
+async def _access(services: Services, as_user: str | None) -> Access:
+    """The `Access` of `--as` USER, or of Grace itself (every table) without it."""
+    from api.gql.access import Access
+    from governance.accounts import load_principal
+    from governance.rbac import Principal
+
+    principal = (
+        await load_principal(services.graph, as_user) if as_user else Principal.system("cli")
+    )
+    return Access(services.graph, services.authorizer, principal)
 
 
 @app.command("mcp")

@@ -76,6 +76,10 @@ COMMANDS: dict[str, Entry] = {
     "ask": Entry(
         "cli.ask", "Answer a question about the graph, with the Cypher and the rows it rests on."
     ),
+    "propose-schema": Entry(
+        "cli.ask",
+        "Suggest a table for a file and open a change request proposing it (never applied here).",
+    ),
     "mcp": Entry(
         "cli.ask",
         "Serve Grace over MCP on stdio as the owner of the API key in GRACE_API_KEY.",

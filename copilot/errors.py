@@ -55,3 +55,13 @@ class BudgetExhaustedError(CopilotError):
             f"the {scope} co-pilot budget of {limit} tokens for today is spent; "
             "it renews at midnight UTC (questions of the curated set still work)"
         )
+
+
+class SchemaSuggestionInvalidError(CopilotError):
+    """The model's table definition is not a valid schema for the file: nothing is proposed."""
+
+    code = "schema_suggestion_invalid"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"the model's table definition is refused: {reason}")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
+from functools import partial
 
 from prometheus_client import CollectorRegistry
 from pydantic import JsonValue
@@ -20,8 +21,10 @@ from copilot.metrics import CopilotMetrics
 from copilot.model_answerer import ModelAnswerer, Progress
 from copilot.provider import OpenAICompatibleProvider, Pricing, Provider
 from copilot.runner import RunLimits, run_generated
+from copilot.schema_suggestion import SchemaSuggestion, suggest_table
 from copilot.visibility import View, Visible
 from graph.graph import Graph
+from graph.schemas import TableSchema
 from graph.settings import Settings
 from trust.embedding import Embedder, load_embedder
 
@@ -107,6 +110,15 @@ class Copilot:
                     yield event
         self.metrics.answered(answer, time.perf_counter() - started)
         yield answer
+
+    async def suggest_table(
+        self, inferred: TableSchema, rows: Sequence[Mapping[str, JsonValue]], user: str
+    ) -> SchemaSuggestion:
+        """A definition for a file's `rows`: `inferred` (Grace's own inference), refined by
+        the model when one is configured (within `user`'s budget)."""
+        model = self.model
+        call = None if model is None else partial(model.call, user=user)
+        return await suggest_table(inferred, rows, call)
 
     async def run_cypher(
         self, cypher: str, view: View, params: dict[str, JsonValue] | None = None

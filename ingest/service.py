@@ -413,7 +413,11 @@ class IngestionService:
             await self._loader.load_chunks(document.id, chunks)
             status = OutcomeStatus.AWAITING_SCHEMA if proposal else OutcomeStatus.INGESTED
             change_request = (
-                (await self._proposals.propose(document.id, document.path, proposal)).request
+                (
+                    await self._proposals.propose(
+                        proposal, f"inferred from {document.path}", document_id=document.id
+                    )
+                ).request
                 if proposal
                 else None
             )

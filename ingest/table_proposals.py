@@ -1,4 +1,5 @@
-"""Tables proposed for files that fit none: never guessed silently.
+"""Tables proposed for files that fit none (and suggested by the co-pilot, `api.schema_proposal`):
+never guessed silently, never applied without approval.
 
 The inferred definition is stored as a `proposed` SchemaVersion and a `schema` change request
 asks for approval under the rules in force (`schema.create`, falling back to `schema`). On
@@ -38,8 +39,17 @@ class TableProposals:
         self._approvals = approvals
         self._policies = policies
 
-    async def propose(self, document_id: str, path: str, table: TableSchema) -> ProposedTable:
-        """Store the definition (once) and open its change request (once)."""
+    async def propose(
+        self,
+        table: TableSchema,
+        origin: str,
+        *,
+        requested_by: str = REQUESTER,
+        document_id: str | None = None,
+    ) -> ProposedTable:
+        """Store the definition (once) and open its `schema.create` change request (once).
+        `origin` says where the definition comes from; the document, when given, waits for
+        the approval."""
         [version] = await self._graph.write(
             "schemas/propose_table", {"document_id": document_id, "table": table_params(table)}
         )
@@ -51,14 +61,14 @@ class TableProposals:
                 return ProposedTable(version["table"], version["version"], request.id)
         opened = await self._approvals.open(
             kind="schema.create",
-            title=f"create table {table.name} (inferred from {path})",
+            title=f"create table {table.name} ({origin})",
             payload={
                 "table": version["table"],
                 "version": version["version"],
                 "definition": table.model_dump(mode="json", exclude_none=True),
                 "document": document_id,
             },
-            requested_by=REQUESTER,
+            requested_by=requested_by,
             workspace=WORKSPACE,
             rule=self._policies.approval_rule("schema.create"),
             target_id=document_id,

@@ -1,5 +1,6 @@
 """The co-pilot in GraphQL: `ask` answers a question, `askStream` streams the same answer
-(issue 17, item 4). Both answer for the caller's readable tables only (`api.copilot_view`)."""
+(issue 17, item 4). Both answer for the caller's readable tables only (`api.copilot_view`),
+and audit every answer (`api.copilot_audit`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from api.copilot_audit import audit_answer
 from api.copilot_view import view_of
 from api.gql.arguments import checked_text
 from api.gql.context import GraceInfo
@@ -92,7 +94,10 @@ class AskQuery:
         context = info.context
         copilot = await context.services.copilot.get()
         view = await view_of(context.access)
-        answer = await copilot.ask(_checked(question), view, context.access.caller().actor)
+        actor = context.access.caller().actor
+        answer = await copilot.ask(_checked(question), view, actor)
+        services = context.services
+        await audit_answer(services.audit, services.settings, actor, "graphql", answer)
         return AskAnswer.of(answer)
 
 
@@ -112,6 +117,8 @@ class AskSubscription:
         actor = context.access.caller().actor
         async for event in copilot.ask_stream(_checked(question), view, actor):
             if isinstance(event, Answer):
+                services = context.services
+                await audit_answer(services.audit, services.settings, actor, "graphql", event)
                 yield AskEvent(kind="answer", text=event.text, answer=AskAnswer.of(event))
             else:
                 yield AskEvent(kind=event.kind, text=event.text)

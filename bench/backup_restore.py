@@ -1,0 +1,120 @@
+"""`grace backup` and `grace restore` of a 1,000,000-row graph, on a Neo4j of the bench's
+own (started and removed here: a restore needs an empty database, and the bench never
+touches the one it was pointed at).
+
+Baselines from the same run: for the backup, streaming the same nodes and relationships
+through the driver and dropping them (the read floor: no encoding, digest or file); for the
+restore, the bench's own fill, which writes the same nodes and relationships in batches of
+the same size (the write floor: no schema, marks or fingerprint check)."""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+from cli.stack.services import NEO4J_READY_LINE, neo4j_process
+from graph.backup import BATCH, backup, restore
+from graph.cypher_registry import CypherRegistry
+from graph.graph import Graph
+from graph.settings import Settings
+from tests.integration.test_survival import until
+
+ROWS = 1_000_000
+"""Each row brings its entity and two relationships: 2,000,000 nodes, 2,000,000 edges."""
+HEAP = "2g"
+PAGECACHE = "2g"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class _PrivateNeo4j:
+    """A fresh Neo4j under `home`, with a graph connected to it."""
+
+    def __init__(self, settings: Settings, home: Path) -> None:
+        bolt = _free_port()
+        self.settings = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{bolt}"})
+        self.process = neo4j_process(
+            settings.root,
+            home,
+            bolt_port=bolt,
+            http_port=_free_port(),
+            heap=HEAP,
+            pagecache=PAGECACHE,
+            password=settings.neo4j_password.get_secret_value(),
+            log_dir=home,
+        )
+
+    async def start(self, registry: CypherRegistry) -> Graph:
+        self.process.start()
+
+        async def ready() -> bool:
+            return NEO4J_READY_LINE in self.process.output()
+
+        await until(ready, [self.process])
+        return await Graph.connect(self.settings, registry)
+
+
+async def _fill(graph: Graph, rows: int) -> float:
+    """Write the bench's rows in batches of the restore's size; seconds taken."""
+    start = time.perf_counter()
+    per_document = BATCH // 2  # a row's batch holds its row and its entity
+    for offset in range(0, rows, per_document):
+        params = {"document": f"doc:bench-backup-{offset}", "offset": offset}
+        await graph.write("bench/backup_fill", {**params, "count": per_document})
+    return time.perf_counter() - start
+
+
+async def _stream_all(graph: Graph) -> float:
+    """Stream every node and relationship as the backup reads them; seconds taken."""
+    start = time.perf_counter()
+    for statement in ("backup/all_nodes", "backup/all_relationships"):
+        async for _ in graph.stream(statement):
+            pass
+    return time.perf_counter() - start
+
+
+async def run(graph: Graph, settings: Settings, rows: int = ROWS) -> list[str]:
+    """Backup and restore seconds for `rows` rows against their read and write floors."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        source = _PrivateNeo4j(settings, root / "source")
+        target = _PrivateNeo4j(settings, root / "target")
+        try:
+            filled = await source.start(graph.registry)
+            try:
+                write_floor = await _fill(filled, rows)
+                await _stream_all(filled)  # warm the page cache for both
+                read_floor = await _stream_all(filled)
+                start = time.perf_counter()
+                held = await backup(filled, root / "graph.jsonl.gz")
+                backup_seconds = time.perf_counter() - start
+            finally:
+                await filled.close()
+            source.process.stop(timeout=60)
+            size = (root / "graph.jsonl.gz").stat().st_size
+            restored_into = await target.start(graph.registry)
+            try:
+                start = time.perf_counter()
+                restored = await restore(restored_into, root / "graph.jsonl.gz")
+                restore_seconds = time.perf_counter() - start
+            finally:
+                await restored_into.close()
+        finally:
+            for neo4j in (source, target):
+                neo4j.process.stop(timeout=60)
+    assert restored == held  # restore checks the fingerprint itself; this says it here too
+    return [
+        f"graph: {held.nodes:,} nodes, {held.relationships:,} relationships ({rows:,} rows)",
+        f"backup: {backup_seconds:.1f} s, {size / 2**20:.0f} MiB of gzip;"
+        f" read floor (streaming the same) {read_floor:.1f} s = {backup_seconds / read_floor:.2f}x",
+        f"restore (schema, batches, fingerprint check): {restore_seconds:.1f} s;"
+        f" write floor (the same batches, bare) {write_floor:.1f} s"
+        f" = {restore_seconds / write_floor:.2f}x",
+    ]
