@@ -4,7 +4,8 @@ trust overview of the tables the caller may read with a live `trustUpdates` even
 without a reload, a trust number explained on click, a conflict the detector finds while
 the queue is open appearing without a reload and resolved on its page for the other value,
 which the fact then holds, a schema change request approved in the approvals inbox by two
-users in turn (a viewer offered no vote between them), the Ask entry shown exactly when the
+users in turn (a viewer offered no vote between them), a policy change request's settings
+diff and its rejection with a note, the Ask entry shown exactly when the
 schema has `ask`, a viewer
 restricted to one table who sees nothing of another and no action, the live link saying it
 reconnects when the API goes away and comes back, axe-core (from npm, injected into the
@@ -26,8 +27,11 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page
+from pydantic import JsonValue
 
+from governance.approvals import Approvals
 from governance.audit import AuditLog
+from governance.policy_store import active_policy_set
 from governance.proposals import request_schema_approvals
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
@@ -422,16 +426,16 @@ async def schema_request(graph: Graph, bus: EventBus, unique: str) -> AsyncItera
 
 
 def open_inbox(
-    browser_page: Page, origin: str, token: str, request: SchemaRequest, show: str = "mine"
+    browser_page: Page, origin: str, token: str, request_id: str, show: str = "mine"
 ) -> Locator:
     """Log in, open the approvals inbox showing `show`, and find the request's card."""
     log_in(browser_page, origin, token)
     browser_page.get_by_role("link", name="Approvals").click()
     browser_page.get_by_role("heading", name="Approvals").wait_for(timeout=UI_TIMEOUT_MS)
     browser_page.get_by_label("Show").select_option(show)
-    card = browser_page.locator(f'article[data-request="{request.id}"]')
+    card = browser_page.locator(f'article[data-request="{request_id}"]')
     card.wait_for(timeout=UI_TIMEOUT_MS)
-    card.locator('tr[data-change="added"]').wait_for(timeout=UI_TIMEOUT_MS)  # its diff
+    card.locator("tr[data-change]").first.wait_for(timeout=UI_TIMEOUT_MS)  # its diff
     return card
 
 
@@ -447,7 +451,7 @@ def test_approve_a_schema_change_request_as_two_different_users(
     assert viewer.token is not None
     assert admin.token is not None
 
-    card = open_inbox(browser_page, served, editor.token, schema_request)
+    card = open_inbox(browser_page, served, editor.token, schema_request.id)
     added = card.locator('tr[data-change="added"]')
     assert added.locator("th").inner_text() == "email"
     assert "string, pii" in added.inner_text()
@@ -470,7 +474,7 @@ def test_approve_a_schema_change_request_as_two_different_users(
     browser_page.get_by_role("button", name="Log out").click()
 
     browser_page.goto(f"{served}/")
-    card = open_inbox(browser_page, served, viewer.token, schema_request, show="open")
+    card = open_inbox(browser_page, served, viewer.token, schema_request.id, show="open")
     assert card.locator(".tally").inner_text() == "1 of 2 approvals"
     buttons = browser_page.get_by_role("button").all_inner_texts()
     assert not [b for b in buttons if ACTIONS.search(b) or b == "Comment"], buttons
@@ -479,7 +483,7 @@ def test_approve_a_schema_change_request_as_two_different_users(
     browser_page.get_by_role("button", name="Log out").click()
 
     browser_page.goto(f"{served}/")
-    card = open_inbox(browser_page, served, admin.token, schema_request)
+    card = open_inbox(browser_page, served, admin.token, schema_request.id)
     assert card.locator(".tally").inner_text() == "1 of 2 approvals"
     card.get_by_role("button", name="Approve").click()
     card.get_by_text("Approved: done, applied.").wait_for(timeout=UI_TIMEOUT_MS)
@@ -496,13 +500,62 @@ def test_the_approvals_inbox_has_no_serious_violation_at_phone_width(
 ) -> None:
     assert callers.editor.token is not None
     for browser_page, offsite, errors in chromium_page(served, PHONE):
-        open_inbox(browser_page, served, callers.editor.token, schema_request)
+        open_inbox(browser_page, served, callers.editor.token, schema_request.id)
         assert serious_violations(browser_page) == []
         overflow = browser_page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= PHONE, f"the page is {overflow} px wide at {PHONE} px"
         shot(browser_page, f"approvals-{PHONE}")
         assert offsite.requests == []
         assert errors == []
+
+
+@pytest.fixture
+async def policy_request(graph: Graph, bus: EventBus, unique: str) -> AsyncIterator[str]:
+    """An open `policy` change request as a sync opens one: both definitions in its payload."""
+    name = f"webpol_{unique}"
+    previous: dict[str, JsonValue] = {"name": name, "thresholds": {"low": 0.2, "high": 0.8}}
+    proposed: dict[str, JsonValue] = {"name": name, "thresholds": {"low": 0.25, "high": 0.8}}
+    opened = await Approvals(graph, bus, AuditLog(graph)).open(
+        kind="policy",
+        title=f"put policy {name} version 2 in force",
+        payload={
+            "name": name,
+            "version": 2,
+            "definition": proposed,
+            "previous": previous,
+        },
+        requested_by="system:policy",
+        workspace="default",
+        rule=(await active_policy_set(graph)).approval_rule("policy"),
+    )
+    try:
+        yield opened.id
+    finally:
+        await graph.write("testing/api_catalog_delete_requests", {"ids": [opened.id]})
+
+
+def test_a_policy_change_request_shows_its_settings_diff_and_is_rejected_with_a_note(
+    callers: Callers, policy_request: str, served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    browser_page, offsite, errors = page
+    assert callers.admin.token is not None
+    card = open_inbox(browser_page, served, callers.admin.token, policy_request)
+    changed = card.locator('tr[data-change="changed"]')
+    assert changed.inner_text().split("\t") == ["thresholds.low", "changed", "0.2", "0.25"]
+    assert card.locator('tr[data-change="same"] th').all_inner_texts() == [
+        "name",
+        "thresholds.high",
+    ]
+    card.get_by_label(re.compile("^Note")).fill("0.25 quarantines too much")
+    card.get_by_role("button", name="Reject").click()
+    card.get_by_text("Rejected: done, rejected.").wait_for(timeout=UI_TIMEOUT_MS)
+    assert card.locator("ul.votes li").all_inner_texts() == [
+        f"{callers.admin.user_id} rejected: “0.25 quarantines too much”"
+    ]
+    shot(browser_page, "approvals-policy-rejected")
+    assert request_status(served, callers.admin.token, policy_request) == "REJECTED"
+    assert offsite.requests == []
+    assert errors == []
 
 
 def request_status(origin: str, token: str, request_id: str) -> str:

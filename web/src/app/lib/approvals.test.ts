@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bytes, declared, mayVote, payloadLines, schemaDiff, tally, withKept, type ChangeRequest, type Vote } from "./approvals";
+import { bytes, declared, definitionDiff, leaves, mayVote, payloadLines, schemaDiff, tally, withKept, type ChangeRequest, type Vote } from "./approvals";
 
 const vote = (user: string, stage = 0): Vote => ({ user, at: "2026-12-06T10:00:00Z", note: "", stage });
 const request = (over: Partial<ChangeRequest> = {}): ChangeRequest => ({
@@ -65,6 +65,22 @@ describe("a schema diff", () => {
   });
 });
 
+describe("a policy diff", () => {
+  it("names every setting by its path", () => {
+    expect(leaves({ name: "p", rules: [{ max: 3, fields: [] }], on: true })).toEqual({ name: "p", "rules.0.max": "3", "rules.0.fields": "[]", on: "true" });
+  });
+  it("lists the settings a new version adds, changes and drops", () => {
+    const before = { name: "p", thresholds: { low: 0.2, high: 0.8 }, retention: { days: 30 } };
+    const after = { name: "p", thresholds: { low: 0.25, high: 0.8 }, approvals: { required: 2 } };
+    expect(definitionDiff(before, after).filter((c) => c.change !== "same")).toEqual([
+      { field: "approvals.required", change: "added", before: null, after: "2" },
+      { field: "thresholds.low", change: "changed", before: "0.2", after: "0.25" },
+      { field: "retention.days", change: "removed", before: "30", after: null },
+    ]);
+    expect(definitionDiff(null, { a: 1 })).toEqual([{ field: "a", change: "added", before: null, after: "1" }]);
+  });
+});
+
 describe("what else a request carries", () => {
   it("describes a file to admit", () => {
     const payload = { source: "folder:hr", path: "staff.csv", root: "/data/hr", sha256: "ab12", size: 4300, reasons: ["personal data", "over 1 MB"] };
@@ -75,6 +91,7 @@ describe("what else a request carries", () => {
   it("lists another kind's payload, leaving out a definition shown as a diff", () => {
     expect(payloadLines("policy", { name: "retention", version: 3 })).toEqual([["name", "retention"], ["version", "3"]]);
     expect(payloadLines("schema.create", { table: "t", definition: { fields: {} } })).toEqual([["table", "t"]]);
+    expect(payloadLines("policy", { name: "p", version: 2, definition: {}, previous: {} })).toEqual([["name", "p"], ["version", "2"]]);
   });
   it("says sizes as people read them", () => {
     expect([bytes(812), bytes(4300), bytes(1_572_864)]).toEqual(["812 B", "4.2 KB", "1.5 MB"]);

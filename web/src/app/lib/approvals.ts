@@ -1,5 +1,6 @@
 // The approvals inbox: which change requests wait for the caller, how far their votes have
-// gone, and what each changes, in words (a table's field-by-field diff, a file to admit).
+// gone, and what each changes, in words (a table's field-by-field diff, a policy's
+// setting-by-setting diff, a file to admit).
 import type { Role } from "./abilities";
 
 export interface Vote {
@@ -93,12 +94,34 @@ export function declared(spec: unknown): string {
 /** Field by field, what a table version changes from the one before (`before` null: a new
  * table); changes first (added, changed, removed), then the fields left as they were. */
 export function schemaDiff(before: Record<string, unknown> | null, after: Record<string, unknown>): FieldChange[] {
-  const names = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after)])].sort();
+  const words = (fields: Record<string, unknown>) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, declared(v)]));
+  return diffBy(before === null ? null : words(before), words(after));
+}
+
+/** Every leaf of a JSON value by its path (`rules.0.max`), shown as JSON (strings bare). */
+export function leaves(value: unknown, path = ""): Record<string, string> {
+  if (value !== null && typeof value === "object") {
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    if (entries.length === 0) return { [path || "(all)"]: Array.isArray(value) ? "[]" : "{}" };
+    return Object.assign({}, ...entries.map(([key, v]) => leaves(v, path ? `${path}.${key}` : key)));
+  }
+  return { [path || "(all)"]: typeof value === "string" ? value : JSON.stringify(value) };
+}
+
+/** Setting by setting (each leaf's path), what a policy version changes from the one in
+ * force (`before` null: a new policy); ordered as `schemaDiff`. */
+export function definitionDiff(before: unknown, after: unknown): FieldChange[] {
+  return diffBy(before === null || before === undefined ? null : leaves(before), leaves(after));
+}
+
+/** Two name-to-words maps compared: added, changed, removed, then the same, each by name. */
+function diffBy(before: Record<string, string> | null, after: Record<string, string>): FieldChange[] {
+  const names = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after)])];
   const order = { added: 0, changed: 1, removed: 2, same: 3 };
   return names
     .map((field): FieldChange => {
-      const was = before !== null && field in before ? declared(before[field]) : null;
-      const now = field in after ? declared(after[field]) : null;
+      const was = before?.[field] ?? null;
+      const now = after[field] ?? null;
       const change = was === null ? "added" : now === null ? "removed" : was === now ? "same" : "changed";
       return { field, change, before: was, after: now };
     })
@@ -128,7 +151,7 @@ export function payloadLines(kind: string, payload: Record<string, unknown>): [s
     return lines.filter(([, value]) => value !== undefined && value !== null).map(([label, value]) => [label, text(value)]);
   }
   return Object.entries(payload)
-    .filter(([key]) => key !== "definition")
+    .filter(([key]) => key !== "definition" && key !== "previous")
     .map(([key, value]) => [key, text(value)]);
 }
 
