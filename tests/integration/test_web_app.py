@@ -4,9 +4,9 @@ trust overview of the tables the caller may read with a live `trustUpdates` even
 without a reload, a trust number explained on click, a conflict the detector finds while
 the queue is open appearing without a reload and resolved on its page for the other value,
 which the fact then holds, a schema change request approved in the approvals inbox by two
-users in turn (a viewer offered no vote between them), a policy change request's settings
-diff and its rejection with a note, the Ask entry shown exactly when the
-schema has `ask`, a viewer
+users in turn (a viewer offered no vote between them), a change request opened while the
+inbox is open appearing without a reload, a policy change request's settings diff and its
+rejection with a note, the Ask entry shown exactly when the schema has `ask`, a viewer
 restricted to one table who sees nothing of another and no action, the live link saying it
 reconnects when the API goes away and comes back, axe-core (from npm, injected into the
 page) finding no serious violation at 1280 and 390 px, and no request to another host.
@@ -554,6 +554,51 @@ def test_a_policy_change_request_shows_its_settings_diff_and_is_rejected_with_a_
     ]
     shot(browser_page, "approvals-policy-rejected")
     assert request_status(served, callers.admin.token, policy_request) == "REJECTED"
+    assert offsite.requests == []
+    assert errors == []
+
+
+@pytest.fixture
+async def opened_requests(graph: Graph) -> AsyncIterator[list[str]]:
+    """Ids of change requests a test opens; deleted after it."""
+    opened: list[str] = []
+    yield opened
+    await graph.write("testing/api_catalog_delete_requests", {"ids": opened})
+
+
+def test_a_change_request_opened_while_the_inbox_is_open_appears_without_reload(
+    callers: Callers,
+    opened_requests: list[str],
+    settings: Settings,
+    served: str,
+    page: tuple[Page, Offsite, list[str]],
+) -> None:
+    browser_page, offsite, errors = page
+    assert callers.editor.token is not None
+    log_in(browser_page, served, callers.editor.token)
+    browser_page.get_by_role("link", name="Approvals").click()
+    browser_page.get_by_role("heading", name="Approvals").wait_for(timeout=UI_TIMEOUT_MS)
+    browser_page.get_by_role("status").filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
+    listed = browser_page.get_by_text(re.compile(r"^\d+ change requests? waiting for your vote"))
+    listed.wait_for(timeout=UI_TIMEOUT_MS)  # the first load is done before the request opens
+
+    async def open_request(graph: Graph, bus: EventBus) -> None:
+        request = await Approvals(graph, bus, AuditLog(graph)).open(
+            kind="reconciliation",
+            title=f"merge two cities ({uuid.uuid4().hex})",
+            payload={"keep": "cities:a", "merge": "cities:b"},
+            requested_by="system:tests",
+            workspace="default",
+            rule=(await active_policy_set(graph)).approval_rule("reconciliation"),
+        )
+        opened_requests.append(request.id)
+
+    in_thread(settings, open_request)
+    card = browser_page.locator(f'article[data-request="{opened_requests[0]}"]')
+    card.wait_for(timeout=UI_TIMEOUT_MS)  # no reload: the changeRequestEvents subscription
+    lines = card.locator("dl").inner_text().split("\n")
+    assert lines == ["keep", "cities:a", "merge", "cities:b"]
+    assert card.get_by_role("button", name="Approve").count() == 1
     assert offsite.requests == []
     assert errors == []
 
