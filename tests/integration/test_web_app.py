@@ -155,6 +155,14 @@ def log_in(browser_page: Page, origin: str, token: str) -> None:
     browser_page.get_by_role("heading", name="Trust overview").wait_for(timeout=UI_TIMEOUT_MS)
 
 
+def open_screen(browser_page: Page, origin: str, token: str, name: str) -> None:
+    """Log in and open the screen `name` from the navigation, its live link up."""
+    log_in(browser_page, origin, token)
+    browser_page.get_by_role("link", name=name).click()
+    browser_page.get_by_role("heading", name=name).wait_for(timeout=UI_TIMEOUT_MS)
+    browser_page.get_by_role("status").filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
+
+
 def table_cards(browser_page: Page) -> list[str]:
     browser_page.locator("section[data-table]").first.wait_for(timeout=UI_TIMEOUT_MS)
     names: list[str] = browser_page.locator("section[data-table]").evaluate_all(
@@ -325,10 +333,7 @@ def test_a_conflict_appears_live_and_keeping_the_other_value_changes_the_fact(
 ) -> None:
     browser_page, offsite, errors = page
     assert callers.admin.token is not None
-    log_in(browser_page, served, callers.admin.token)
-    browser_page.get_by_role("link", name="Conflicts").click()
-    browser_page.get_by_role("heading", name="Conflicts").wait_for(timeout=UI_TIMEOUT_MS)
-    browser_page.get_by_role("status").filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
+    open_screen(browser_page, served, callers.admin.token, "Conflicts")
     assert browser_page.get_by_role("link", name=disputed).count() == 0
 
     async def detect(graph: Graph, bus: EventBus) -> None:
@@ -429,9 +434,7 @@ def open_inbox(
     browser_page: Page, origin: str, token: str, request_id: str, show: str = "mine"
 ) -> Locator:
     """Log in, open the approvals inbox showing `show`, and find the request's card."""
-    log_in(browser_page, origin, token)
-    browser_page.get_by_role("link", name="Approvals").click()
-    browser_page.get_by_role("heading", name="Approvals").wait_for(timeout=UI_TIMEOUT_MS)
+    open_screen(browser_page, origin, token, "Approvals")
     browser_page.get_by_label("Show").select_option(show)
     card = browser_page.locator(f'article[data-request="{request_id}"]')
     card.wait_for(timeout=UI_TIMEOUT_MS)
@@ -575,10 +578,7 @@ def test_a_change_request_opened_while_the_inbox_is_open_appears_without_reload(
 ) -> None:
     browser_page, offsite, errors = page
     assert callers.editor.token is not None
-    log_in(browser_page, served, callers.editor.token)
-    browser_page.get_by_role("link", name="Approvals").click()
-    browser_page.get_by_role("heading", name="Approvals").wait_for(timeout=UI_TIMEOUT_MS)
-    browser_page.get_by_role("status").filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
+    open_screen(browser_page, served, callers.editor.token, "Approvals")
     listed = browser_page.get_by_text(re.compile(r"^\d+ change requests? waiting for your vote"))
     listed.wait_for(timeout=UI_TIMEOUT_MS)  # the first load is done before the request opens
 
