@@ -85,6 +85,7 @@ class OpenAICompatibleProvider:
         key: SecretStr | None = None,
         timeout: float = 60.0,
         retries: int = 2,
+        max_tokens: int = 1024,
         pricing: Pricing = Pricing(),
         client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -93,6 +94,7 @@ class OpenAICompatibleProvider:
         self.name = f"{model}@{self.url}"
         self._key = key
         self._retries = retries
+        self._max_tokens = max_tokens
         self._pricing = pricing
         self._client = client or httpx.AsyncClient(timeout=timeout)
 
@@ -111,6 +113,7 @@ class OpenAICompatibleProvider:
             "model": self.model,
             "messages": [{"role": m.role, "content": m.content} for m in messages],
             "temperature": 0,
+            "max_tokens": self._max_tokens,  # a reply never runs on to the end of the context
             "stream": stream,
         }
         if stream:

@@ -177,5 +177,6 @@ def provider_of(settings: Settings) -> Provider | None:
         key=settings.llm_api_key,
         timeout=settings.llm_timeout_seconds,
         retries=settings.llm_retries,
+        max_tokens=settings.llm_max_completion_tokens,
         pricing=Pricing(settings.llm_prompt_cost_per_1k, settings.llm_completion_cost_per_1k),
     )

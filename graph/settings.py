@@ -255,6 +255,11 @@ class Settings(BaseSettings):
     )
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
     llm_retries: int = Field(default=2, ge=0, le=10)
+    llm_max_completion_tokens: int = Field(
+        default=1024,
+        ge=16,
+        description="The most tokens a reply may hold (`max_tokens`): a small model stops.",
+    )
     llm_prompt_cost_per_1k: float = Field(default=0.0, ge=0, description="Cost per 1k tokens.")
     llm_completion_cost_per_1k: float = Field(default=0.0, ge=0)
     llm_user_daily_tokens: int = Field(default=200_000, ge=0, description="Per user and day.")

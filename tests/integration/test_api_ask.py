@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 
 from governance.audit import AuditLog
 from governance.audit_verify import verify
-from governance.checkpoint import Trust
+from governance.checkpoint import read_trust
+from governance.secrets import open_secret_store
 from graph.graph import Graph
+from graph.settings import Settings
 from tests.integration.api_support import Callers, error_codes, gql
 from tests.integration.copilot_support import OTHER_TABLE, CopilotSeed
 from tests.integration.test_api_subscriptions import subscribed
@@ -66,7 +68,11 @@ def test_ask_stream_sends_the_steps_then_the_answer(
 
 
 async def test_every_graphql_answer_is_audited_without_row_values_and_the_chain_verifies(
-    api_client: TestClient, callers: Callers, copilot_seed: CopilotSeed, graph: Graph
+    api_client: TestClient,
+    callers: Callers,
+    copilot_seed: CopilotSeed,
+    graph: Graph,
+    settings: Settings,
 ) -> None:
     question = f"how many rows does each table have? ({copilot_seed.key})"
     asked = gql(api_client, callers.restricted, ASK, {"q": question})["data"]["ask"]
@@ -89,5 +95,6 @@ async def test_every_graphql_answer_is_audited_without_row_values_and_the_chain_
     }
     for entry in found:
         assert not any(marker in entry["target"] for marker in copilot_seed.markers.values())
-    report = await verify(AuditLog(graph), Trust(frozenset()))
+    log = AuditLog(graph)  # the main chain, checked against the checkpoint keys the app uses
+    report = await verify(log, read_trust(open_secret_store(settings), log.chain))
     assert report.ok, report.problems

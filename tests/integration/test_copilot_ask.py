@@ -140,6 +140,7 @@ async def test_the_model_answers_a_free_question_grounded_in_the_readable_tables
     assert "- cities:" in system
     assert "- organizations:" not in system
     assert script.requests[0]["messages"][1]["role"] == "user"  # a few-shot example
+    assert script.requests[0]["max_tokens"] == 1024  # a small model stops, not its context
     assert script.headers[0]["Authorization"] == f"Bearer {KEY.get_secret_value()}"
     assert KEY.get_secret_value() not in caplog.text
     assert answer.usage.prompt_tokens == 100

@@ -58,7 +58,11 @@ async def test_over_stdio_a_restricted_key_sees_only_its_table(
     assert callers.restricted.token is not None
     async with Client(stdio(settings, callers.restricted.token)) as client:
         tools = {tool.name for tool in (await client.list_tools()).tools}
-        cypher = f"MATCH (r:Row) RETURN r // audited {copilot_seed.key}"
+        # the seed's rows in both tables (a query of every row is cut at the row limit)
+        cypher = (
+            f"MATCH (r:Row) WHERE r.key = '{copilot_seed.key}' RETURN r"
+            f" // audited {copilot_seed.key}"
+        )
 
         def conflict(table: str) -> str:
             attribute = "population" if table == "cities" else "employees"
