@@ -14,7 +14,13 @@ from governance.appliers import default_appliers
 from governance.approvals import Approvals
 from governance.audit import AuditLog
 from governance.policy import ApprovalRule, load_policies
-from governance.policy_store import PolicyVersion, active_policy_set, sync_policies
+from governance.policy_store import (
+    PolicyVersion,
+    active_policy_set,
+    active_versions,
+    policy_set_of,
+    sync_policies,
+)
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.schema_store import SyncedVersion
@@ -33,18 +39,26 @@ class PolicySync:
 
 async def sync_policy_files(graph: Graph, bus: EventBus, settings: Settings) -> PolicySync:
     """Validate every file in `policies/` (all or nothing), store new versions, and open a
-    change request (under the rules in force) for each changed policy."""
-    in_force = await active_policy_set(graph)
+    change request (under the rules in force) for each changed policy. Its payload carries
+    the proposed `definition` and the one in force (`previous`), so a reviewer sees the
+    difference with the request (whoever may read the request may read both)."""
+    active = await active_versions(graph)
+    in_force = {version.name: version.definition for version in active}
     created = await sync_policies(graph, load_policies(settings.policies_dir), AuditLog(graph))
     proposed: list[tuple[str, dict[str, JsonValue]]] = [
         (
             f"put policy {version.name} version {version.version} in force",
-            {"name": version.name, "version": version.version},
+            {
+                "name": version.name,
+                "version": version.version,
+                "definition": version.definition,
+                "previous": in_force.get(version.name),
+            },
         )
         for version in created
         if version.status == "proposed"
     ]
-    rule = in_force.approval_rule("policy")
+    rule = policy_set_of(active).approval_rule("policy")
     requests = await _open_requests(graph, bus, "policy", "system:policy", rule, proposed)
     return PolicySync(created, requests)
 

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.policy import policy_app
+from governance.approvals import Approvals
 from governance.audit import AuditLog
 from governance.errors import PolicyNotActiveError, PolicyVersionNotFoundError
 from governance.policy import PolicySet, activate_policy_version, load_policies
@@ -22,11 +23,12 @@ from governance.policy_diff import diff_policy
 from governance.policy_eval import check_graph, table_schemas
 from governance.policy_retention import enforce_retention
 from governance.policy_store import active_policy_set, policy_versions, sync_policies
+from governance.proposals import sync_policy_files
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.schema_store import sync_tables
 from graph.schemas import FieldSpec, FieldType, TableSchema
-from graph.settings import PROJECT_ROOT
+from graph.settings import PROJECT_ROOT, Settings
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.conftest import SourceFolder
 
@@ -160,6 +162,34 @@ async def collect_events(
 
 
 # ------------------------------------------------------------------ versions
+
+
+async def test_a_changed_policy_file_opens_a_request_carrying_both_definitions(
+    scene: Scene, bus: EventBus, settings: Settings
+) -> None:
+    from_folder = settings.model_copy(update={"policies_dir": scene.folder})
+    scene.write_policy(quarantine=0.2)
+    assert (await sync_policy_files(scene.graph, bus, from_folder)).requests == []
+    scene.write_policy(quarantine=0.25)
+    synced = await sync_policy_files(scene.graph, bus, from_folder)
+    try:
+        [request_id] = synced.requests
+        request = await Approvals(scene.graph, bus, scene.audit).get(request_id)
+        versions = {
+            v.version: v.definition
+            for v in await policy_versions(scene.graph)
+            if v.name == scene.policy
+        }
+        assert request.kind == "policy"
+        assert request.payload == {
+            "name": scene.policy,
+            "version": 2,
+            "definition": versions[2],
+            "previous": versions[1],
+        }
+        assert versions[1] != versions[2]
+    finally:
+        await scene.graph.write("testing/api_catalog_delete_requests", {"ids": synced.requests})
 
 
 async def test_sync_creates_an_active_version_then_proposes_changes_until_activated(

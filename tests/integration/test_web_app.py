@@ -3,7 +3,10 @@ on the real Neo4j and Redis: logging in (a refused key said in words with its co
 trust overview of the tables the caller may read with a live `trustUpdates` event shown
 without a reload, a trust number explained on click, a conflict the detector finds while
 the queue is open appearing without a reload and resolved on its page for the other value,
-which the fact then holds, the Ask entry shown exactly when the schema has `ask`, a viewer
+which the fact then holds, a schema change request approved in the approvals inbox by two
+users in turn (a viewer offered no vote between them), a change request opened while the
+inbox is open appearing without a reload, a policy change request's settings diff and its
+rejection with a note, the Ask entry shown exactly when the schema has `ask`, a viewer
 restricted to one table who sees nothing of another and no action, the live link saying it
 reconnects when the API goes away and comes back, axe-core (from npm, injected into the
 page) finding no serious violation at 1280 and 390 px, and no request to another host.
@@ -23,11 +26,17 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
+from pydantic import JsonValue
 
+from governance.approvals import Approvals
 from governance.audit import AuditLog
+from governance.policy_store import active_policy_set
+from governance.proposals import request_schema_approvals
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
+from graph.schema_store import sync_tables
+from graph.schemas import FieldSpec, FieldType, TableSchema
 from graph.settings import Settings
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.api_support import RESTRICTED_TABLE, Callers
@@ -60,6 +69,14 @@ class Ingested:
 
     city_keys: list[str]
     org_keys: list[str]
+
+
+@dataclass(frozen=True)
+class SchemaRequest:
+    """The table and the id of its change request."""
+
+    table: str
+    id: str
 
 
 @pytest.fixture
@@ -136,6 +153,14 @@ def log_in(browser_page: Page, origin: str, token: str) -> None:
     browser_page.get_by_label("API key or bearer token").fill(token)
     browser_page.get_by_role("button", name="Log in").click()
     browser_page.get_by_role("heading", name="Trust overview").wait_for(timeout=UI_TIMEOUT_MS)
+
+
+def open_screen(browser_page: Page, origin: str, token: str, name: str) -> None:
+    """Log in and open the screen `name` from the navigation, its live link up."""
+    log_in(browser_page, origin, token)
+    browser_page.get_by_role("link", name=name).click()
+    browser_page.get_by_role("heading", name=name).wait_for(timeout=UI_TIMEOUT_MS)
+    browser_page.get_by_role("status").filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
 
 
 def table_cards(browser_page: Page) -> list[str]:
@@ -308,10 +333,7 @@ def test_a_conflict_appears_live_and_keeping_the_other_value_changes_the_fact(
 ) -> None:
     browser_page, offsite, errors = page
     assert callers.admin.token is not None
-    log_in(browser_page, served, callers.admin.token)
-    browser_page.get_by_role("link", name="Conflicts").click()
-    browser_page.get_by_role("heading", name="Conflicts").wait_for(timeout=UI_TIMEOUT_MS)
-    browser_page.get_by_role("status").filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
+    open_screen(browser_page, served, callers.admin.token, "Conflicts")
     assert browser_page.get_by_role("link", name=disputed).count() == 0
 
     async def detect(graph: Graph, bus: EventBus) -> None:
@@ -383,3 +405,210 @@ def query_fields(origin: str, token: str) -> set[str]:
         headers={"Authorization": f"Bearer {token}"},
     )
     return {field["name"] for field in response.json()["data"]["__schema"]["queryType"]["fields"]}
+
+
+@pytest.fixture
+async def schema_request(graph: Graph, bus: EventBus, unique: str) -> AsyncIterator[SchemaRequest]:
+    """A table whose second version (adding a personal `email`) waits on a `schema` change
+    request, which the shipped approvals policy gives two editor approvals."""
+    name = f"webapp_{unique}"
+    code = FieldSpec(type=FieldType.STRING, required=True)
+    fields = ({"code": code}, {"code": code, "email": FieldSpec(type=FieldType.STRING, pii=True)})
+    versions = [
+        TableSchema(
+            name=name, description=f"v{n}", owner="o@grace.example", entity_key=["code"], fields=f
+        )
+        for n, f in enumerate(fields, start=1)
+    ]
+    await sync_tables(graph, versions[:1])
+    requests = await request_schema_approvals(graph, bus, await sync_tables(graph, versions[1:]))
+    try:
+        [request] = requests
+        yield SchemaRequest(name, request)
+    finally:
+        await graph.write("testing/api_catalog_delete_requests", {"ids": requests})
+        await graph.write("testing/delete_tables", {"names": [name]})
+
+
+def open_inbox(
+    browser_page: Page, origin: str, token: str, request_id: str, show: str = "mine"
+) -> Locator:
+    """Log in, open the approvals inbox showing `show`, and find the request's card."""
+    open_screen(browser_page, origin, token, "Approvals")
+    browser_page.get_by_label("Show").select_option(show)
+    card = browser_page.locator(f'article[data-request="{request_id}"]')
+    card.wait_for(timeout=UI_TIMEOUT_MS)
+    card.locator("tr[data-change]").first.wait_for(timeout=UI_TIMEOUT_MS)  # its diff
+    return card
+
+
+def test_approve_a_schema_change_request_as_two_different_users(
+    callers: Callers,
+    schema_request: SchemaRequest,
+    served: str,
+    page: tuple[Page, Offsite, list[str]],
+) -> None:
+    browser_page, offsite, errors = page
+    editor, viewer, admin = callers.editor, callers.viewer, callers.admin
+    assert editor.token is not None
+    assert viewer.token is not None
+    assert admin.token is not None
+
+    card = open_inbox(browser_page, served, editor.token, schema_request.id)
+    added = card.locator('tr[data-change="added"]')
+    assert added.locator("th").inner_text() == "email"
+    assert "string, pii" in added.inner_text()
+    assert card.locator('tr[data-change="same"] th').inner_text() == "code"
+    assert card.locator(".tally").inner_text() == "0 of 2 approvals"
+    assert serious_violations(browser_page) == []
+    card.get_by_label(re.compile("^Note")).fill("the e-mail field is needed for invoices")
+    card.get_by_role("button", name="Approve").click()
+    card.get_by_text("Approved: done, 1 of 2 approvals.").wait_for(timeout=UI_TIMEOUT_MS)
+    assert card.locator(".tally").inner_text() == "1 of 2 approvals"
+    votes = card.locator("ul.votes li").all_inner_texts()
+    assert votes == [f"{editor.user_id} approved: “the e-mail field is needed for invoices”"]
+    assert card.get_by_role("button", name="Approve").count() == 0  # one vote each
+    card.get_by_label(re.compile("^Note")).fill("please have a look at the invoices")
+    card.get_by_role("button", name="Comment").click()
+    card.locator("ul.comments li").filter(has_text="please have a look").wait_for(
+        timeout=UI_TIMEOUT_MS
+    )
+    shot(browser_page, "approvals-first-vote")
+    browser_page.get_by_role("button", name="Log out").click()
+
+    browser_page.goto(f"{served}/")
+    card = open_inbox(browser_page, served, viewer.token, schema_request.id, show="open")
+    assert card.locator(".tally").inner_text() == "1 of 2 approvals"
+    buttons = browser_page.get_by_role("button").all_inner_texts()
+    assert not [b for b in buttons if ACTIONS.search(b) or b == "Comment"], buttons
+    assert card.get_by_role("textbox").count() == 0
+    shot(browser_page, "approvals-viewer")
+    browser_page.get_by_role("button", name="Log out").click()
+
+    browser_page.goto(f"{served}/")
+    card = open_inbox(browser_page, served, admin.token, schema_request.id)
+    assert card.locator(".tally").inner_text() == "1 of 2 approvals"
+    card.get_by_role("button", name="Approve").click()
+    card.get_by_text("Approved: done, applied.").wait_for(timeout=UI_TIMEOUT_MS)
+    assert card.locator(".tally").inner_text() == "applied"
+    assert len(card.locator("ul.votes li").all_inner_texts()) == 2
+    shot(browser_page, "approvals-applied")
+    assert request_status(served, admin.token, schema_request.id) == "APPLIED"
+    assert offsite.requests == []
+    assert errors == []
+
+
+def test_the_approvals_inbox_has_no_serious_violation_at_phone_width(
+    callers: Callers, schema_request: SchemaRequest, served: str
+) -> None:
+    assert callers.editor.token is not None
+    for browser_page, offsite, errors in chromium_page(served, PHONE):
+        open_inbox(browser_page, served, callers.editor.token, schema_request.id)
+        assert serious_violations(browser_page) == []
+        overflow = browser_page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= PHONE, f"the page is {overflow} px wide at {PHONE} px"
+        shot(browser_page, f"approvals-{PHONE}")
+        assert offsite.requests == []
+        assert errors == []
+
+
+@pytest.fixture
+async def policy_request(graph: Graph, bus: EventBus, unique: str) -> AsyncIterator[str]:
+    """An open `policy` change request as a sync opens one: both definitions in its payload."""
+    name = f"webpol_{unique}"
+    previous: dict[str, JsonValue] = {"name": name, "thresholds": {"low": 0.2, "high": 0.8}}
+    proposed: dict[str, JsonValue] = {"name": name, "thresholds": {"low": 0.25, "high": 0.8}}
+    opened = await Approvals(graph, bus, AuditLog(graph)).open(
+        kind="policy",
+        title=f"put policy {name} version 2 in force",
+        payload={
+            "name": name,
+            "version": 2,
+            "definition": proposed,
+            "previous": previous,
+        },
+        requested_by="system:policy",
+        workspace="default",
+        rule=(await active_policy_set(graph)).approval_rule("policy"),
+    )
+    try:
+        yield opened.id
+    finally:
+        await graph.write("testing/api_catalog_delete_requests", {"ids": [opened.id]})
+
+
+def test_a_policy_change_request_shows_its_settings_diff_and_is_rejected_with_a_note(
+    callers: Callers, policy_request: str, served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    browser_page, offsite, errors = page
+    assert callers.admin.token is not None
+    card = open_inbox(browser_page, served, callers.admin.token, policy_request)
+    changed = card.locator('tr[data-change="changed"]')
+    assert changed.inner_text().split("\t") == ["thresholds.low", "changed", "0.2", "0.25"]
+    assert card.locator('tr[data-change="same"] th').all_inner_texts() == [
+        "name",
+        "thresholds.high",
+    ]
+    card.get_by_label(re.compile("^Note")).fill("0.25 quarantines too much")
+    card.get_by_role("button", name="Reject").click()
+    card.get_by_text("Rejected: done, rejected.").wait_for(timeout=UI_TIMEOUT_MS)
+    assert card.locator("ul.votes li").all_inner_texts() == [
+        f"{callers.admin.user_id} rejected: “0.25 quarantines too much”"
+    ]
+    shot(browser_page, "approvals-policy-rejected")
+    assert request_status(served, callers.admin.token, policy_request) == "REJECTED"
+    assert offsite.requests == []
+    assert errors == []
+
+
+@pytest.fixture
+async def opened_requests(graph: Graph) -> AsyncIterator[list[str]]:
+    """Ids of change requests a test opens; deleted after it."""
+    opened: list[str] = []
+    yield opened
+    await graph.write("testing/api_catalog_delete_requests", {"ids": opened})
+
+
+def test_a_change_request_opened_while_the_inbox_is_open_appears_without_reload(
+    callers: Callers,
+    opened_requests: list[str],
+    settings: Settings,
+    served: str,
+    page: tuple[Page, Offsite, list[str]],
+) -> None:
+    browser_page, offsite, errors = page
+    assert callers.editor.token is not None
+    open_screen(browser_page, served, callers.editor.token, "Approvals")
+    listed = browser_page.get_by_text(re.compile(r"^\d+ change requests? waiting for your vote"))
+    listed.wait_for(timeout=UI_TIMEOUT_MS)  # the first load is done before the request opens
+
+    async def open_request(graph: Graph, bus: EventBus) -> None:
+        request = await Approvals(graph, bus, AuditLog(graph)).open(
+            kind="reconciliation",
+            title=f"merge two cities ({uuid.uuid4().hex})",
+            payload={"keep": "cities:a", "merge": "cities:b"},
+            requested_by="system:tests",
+            workspace="default",
+            rule=(await active_policy_set(graph)).approval_rule("reconciliation"),
+        )
+        opened_requests.append(request.id)
+
+    in_thread(settings, open_request)
+    card = browser_page.locator(f'article[data-request="{opened_requests[0]}"]')
+    card.wait_for(timeout=UI_TIMEOUT_MS)  # no reload: the changeRequestEvents subscription
+    lines = card.locator("dl").inner_text().split("\n")
+    assert lines == ["keep", "cities:a", "merge", "cities:b"]
+    assert card.get_by_role("button", name="Approve").count() == 1
+    assert offsite.requests == []
+    assert errors == []
+
+
+def request_status(origin: str, token: str, request_id: str) -> str:
+    query = "query($id: ID!) { changeRequest(id: $id) { status } }"
+    response = httpx.post(
+        f"{origin}/graphql",
+        json={"query": query, "variables": {"id": request_id}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    status: str = response.json()["data"]["changeRequest"]["status"]
+    return status

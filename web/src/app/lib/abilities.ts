@@ -6,15 +6,19 @@ export type Action = "READ" | "READ_PII" | "INGEST" | "EDIT" | "APPROVE" | "ADMI
 export interface MeShape {
   actor: string;
   scopes: Action[] | null;
-  user: { name: string; memberships: { role: Role; tables: string[] | null; workspace: { id: string } }[] };
+  user: { id: string; name: string; memberships: { role: Role; tables: string[] | null; workspace: { id: string } }[] };
 }
 
 export interface Abilities {
+  /** The user's id, as votes and comments name them. */
+  user: string;
   name: string;
   edit: boolean;
   approve: boolean;
   ingest: boolean;
   administer: boolean;
+  /** Per shared workspace, the role the caller may approve with (none: may not approve there). */
+  approverRoles: Record<string, Role>;
 }
 
 const RANK: Record<Role, number> = { VIEWER: 0, EDITOR: 1, ADMIN: 2 };
@@ -31,5 +35,12 @@ export function abilitiesOf(me: MeShape): Abilities {
   const best = Math.max(-1, ...shared.map((m) => RANK[m.role]));
   const may = (action: keyof typeof NEEDS): boolean =>
     best >= RANK[NEEDS[action]] && (me.scopes === null || me.scopes.includes(action));
-  return { name: me.user.name, edit: may("EDIT"), approve: may("APPROVE"), ingest: may("INGEST"), administer: may("ADMINISTER") };
+  const approving = me.scopes === null || me.scopes.includes("APPROVE");
+  const approverRoles = Object.fromEntries(
+    shared.filter((m) => approving && RANK[m.role] >= RANK[NEEDS.APPROVE]).map((m) => [m.workspace.id, m.role]),
+  );
+  return {
+    user: me.user.id, name: me.user.name, edit: may("EDIT"), approve: may("APPROVE"), ingest: may("INGEST"),
+    administer: may("ADMINISTER"), approverRoles,
+  };
 }

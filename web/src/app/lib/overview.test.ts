@@ -7,7 +7,7 @@ import { band, barHeights, formatTrust, trendPoints } from "./trust";
 
 const member = (role: "VIEWER" | "EDITOR" | "ADMIN", workspace = "default") => ({ role, tables: null, workspace: { id: workspace } });
 const me = (memberships: MeShape["user"]["memberships"], scopes: MeShape["scopes"] = null): MeShape => ({
-  actor: "u", scopes, user: { name: "u", memberships },
+  actor: "u", scopes, user: { id: "u", name: "u", memberships },
 });
 
 describe("trust numbers", () => {
@@ -59,6 +59,11 @@ describe("what the caller may do", () => {
   });
   it("does not count a personal workspace", () => {
     expect(abilitiesOf(me([member("ADMIN", "personal:u")])).administer).toBe(false);
+  });
+  it("names the role the caller approves with in each shared workspace", () => {
+    const abilities = abilitiesOf(me([member("EDITOR"), member("ADMIN", "personal:u"), member("VIEWER", "team-v")]));
+    expect(abilities).toMatchObject({ user: "u", approverRoles: { default: "EDITOR" } });
+    expect(abilitiesOf(me([member("ADMIN")], ["READ", "EDIT"])).approverRoles).toEqual({});
   });
   it("cuts an admin down to the key's scopes", () => {
     expect(abilitiesOf(me([member("ADMIN")], ["READ", "APPROVE"]))).toMatchObject({ approve: true, edit: false, administer: false });
