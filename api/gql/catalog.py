@@ -207,10 +207,9 @@ class CatalogQuery:
             "quarantined": quarantined,
             "min_trust": min_trust,
             "max_trust": max_trust,
+            "scored": order_by is RowOrder.TRUST,
         }
         if order_by is RowOrder.TRUST:
-            # the count's filters: `trust >= 0` leaves out the rows not yet scored, as the page does
-            filters["min_trust"] = 0.0 if min_trust is None else min_trust
             cursor = after_trust(after)
             page = {
                 "after_trust": None if cursor is None else cursor[0],

@@ -1,7 +1,8 @@
 // One page of the scored rows of a table, least trusted first (keyset on (trust, id): rows
-// after $after_trust, $after_id), each filter optional. Rows not yet scored are not listed.
+// after $after_trust, $after_id), each filter optional. Rows no trust pass scored yet (their
+// trust is the initial one ingestion set) are not listed.
 MATCH (r:Row {table: $table})
-WHERE r.trust IS NOT NULL AND r.status <> 'pending'
+WHERE r.trust_mode IS NOT NULL AND r.status <> 'pending'
   AND ($after_trust IS NULL OR r.trust > $after_trust
        OR (r.trust = $after_trust AND r.id > $after_id))
   AND ($status IS NULL OR r.status = $status)

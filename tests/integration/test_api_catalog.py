@@ -381,8 +381,9 @@ async def test_rows_least_trusted_first_walk_every_scored_row_once(
     api_client: TestClient, callers: Callers, graph: Graph, table: str
 ) -> None:
     """Rows whose trust order is not their id order: one lower than `k01` with the last id,
-    one tied with `k10` (the id breaks the tie, across pages), one not scored (left out)."""
-    extra = [("z1", 0.005), ("a1", 0.10), ("n1", None)]
+    one tied with `k10` (the id breaks the tie, across pages), one no pass scored, with the
+    initial trust ingestion gives (left out)."""
+    extra = [("z1", 0.005), ("a1", 0.10), ("n1", 0.0)]
     rows = [
         {
             "id": f"row:{table}:{key}",
@@ -395,6 +396,7 @@ async def test_rows_least_trusted_first_walk_every_scored_row_once(
         for key, trust in extra
     ]
     await graph.write("testing/policy_rows", {"table": table, "rows": rows})
+    await graph.write("testing/mark_rows_scored", {"table": table, "unscored": ["n1"]})
     by_trust = [f"k{i:02d}" for i in range(PRIVATE_ROWS)]
     by_trust[1:1] = ["z1"]
     by_trust.insert(by_trust.index("k10") + 1, "a1")
