@@ -10,6 +10,7 @@ the same size (the write floor: no schema, marks or fingerprint check)."""
 from __future__ import annotations
 
 import socket
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +23,8 @@ from graph.settings import Settings
 from tests.integration.test_survival import until
 
 ROWS = 1_000_000
-"""Each row brings its entity and two relationships: 2,000,000 nodes, 2,000,000 edges."""
+"""With an entity per ten rows and two relationships per row: 1,100,000 nodes and
+2,000,000 relationships."""
 HEAP = "2g"
 PAGECACHE = "2g"
 
@@ -32,6 +34,11 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def _say(stage: str, seconds: float) -> None:
+    """A stage's time, as it ends (the whole run takes the better part of an hour)."""
+    print(f"  {stage}: {seconds:.1f} s", file=sys.stderr, flush=True)
 
 
 class _PrivateNeo4j:
@@ -64,7 +71,7 @@ class _PrivateNeo4j:
 async def _fill(graph: Graph, rows: int) -> float:
     """Write the bench's rows in batches of the restore's size; seconds taken."""
     start = time.perf_counter()
-    per_document = BATCH // 2  # a row's batch holds its row and its entity
+    per_document = BATCH
     for offset in range(0, rows, per_document):
         params = {"document": f"doc:bench-backup-{offset}", "offset": offset}
         await graph.write("bench/backup_fill", {**params, "count": per_document})
@@ -90,11 +97,14 @@ async def run(graph: Graph, settings: Settings, rows: int = ROWS) -> list[str]:
             filled = await source.start(graph.registry)
             try:
                 write_floor = await _fill(filled, rows)
+                _say("fill (the write floor)", write_floor)
                 await _stream_all(filled)  # warm the page cache for both
                 read_floor = await _stream_all(filled)
+                _say("streaming (the read floor)", read_floor)
                 start = time.perf_counter()
                 held = await backup(filled, root / "graph.jsonl.gz")
                 backup_seconds = time.perf_counter() - start
+                _say("backup", backup_seconds)
             finally:
                 await filled.close()
             source.process.stop(timeout=60)
@@ -112,7 +122,7 @@ async def run(graph: Graph, settings: Settings, rows: int = ROWS) -> list[str]:
     assert restored == held  # restore checks the fingerprint itself; this says it here too
     return [
         f"graph: {held.nodes:,} nodes, {held.relationships:,} relationships ({rows:,} rows)",
-        f"backup: {backup_seconds:.1f} s, {size / 2**20:.0f} MiB of gzip;"
+        f"backup: {backup_seconds:.1f} s, {size / 2**20:.1f} MiB of gzip;"
         f" read floor (streaming the same) {read_floor:.1f} s = {backup_seconds / read_floor:.2f}x",
         f"restore (schema, batches, fingerprint check): {restore_seconds:.1f} s;"
         f" write floor (the same batches, bare) {write_floor:.1f} s"
