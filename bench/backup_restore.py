@@ -9,12 +9,12 @@ the same size (the write floor: no schema, marks or fingerprint check)."""
 
 from __future__ import annotations
 
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.api_support import free_port
 from cli.stack.services import NEO4J_READY_LINE, neo4j_process
 from graph.backup import BATCH, backup, restore
 from graph.cypher_registry import CypherRegistry
@@ -29,13 +29,6 @@ HEAP = "2g"
 PAGECACHE = "2g"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _say(stage: str, seconds: float) -> None:
     """A stage's time, as it ends (the whole run takes the better part of an hour)."""
     print(f"  {stage}: {seconds:.1f} s", file=sys.stderr, flush=True)
@@ -45,13 +38,13 @@ class _PrivateNeo4j:
     """A fresh Neo4j under `home`, with a graph connected to it."""
 
     def __init__(self, settings: Settings, home: Path) -> None:
-        bolt = _free_port()
+        bolt = free_port()
         self.settings = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{bolt}"})
         self.process = neo4j_process(
             settings.root,
             home,
             bolt_port=bolt,
-            http_port=_free_port(),
+            http_port=free_port(),
             heap=HEAP,
             pagecache=PAGECACHE,
             password=settings.neo4j_password.get_secret_value(),

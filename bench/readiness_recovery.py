@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import statistics
 import tempfile
 import time
@@ -24,6 +23,7 @@ from redis.exceptions import RedisError
 
 from api.app import create_app
 from api.prestart import prestart
+from bench.api_support import free_port
 from cli.stack.process import ManagedProcess
 from cli.stack.services import NEO4J_READY_LINE, neo4j_process, redis_process
 from graph.graph import Graph
@@ -34,13 +34,6 @@ Probe = Callable[[], Awaitable[bool]]
 ROUNDS = 3
 POLL_SECONDS = 0.02
 MAX_POLLS = 6000
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def _ready_after(client: TestClient, answers: Probe, process: ManagedProcess) -> float:
@@ -92,7 +85,7 @@ async def run(graph: Graph, settings: Settings) -> list[str]:
     """Readiness recovery after Neo4j and Redis restarts, against one healthy probe."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        bolt, redis_port = _free_port(), _free_port()
+        bolt, redis_port = free_port(), free_port()
         own = settings.model_copy(
             update={
                 "neo4j_uri": f"bolt://127.0.0.1:{bolt}",
@@ -105,7 +98,7 @@ async def run(graph: Graph, settings: Settings) -> list[str]:
             settings.root,
             root / "neo4j",
             bolt_port=bolt,
-            http_port=_free_port(),
+            http_port=free_port(),
             heap="512m",
             pagecache="64m",
             password=password,
