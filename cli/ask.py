@@ -73,7 +73,7 @@ def propose_schema_command(
     ] = None,
     profile: ProfileOption = None,
 ) -> None:
-    """Suggest a table for FILE and open a change request proposing it (never applied here)."""
+    """Suggest a table for a file and open a change request proposing it (never applied here)."""
     from cli.common import connected
 
     async def propose() -> dict[str, JsonValue]:

@@ -9,12 +9,10 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from api.gql import actors
-from api.services import Services
 from cli.common import (
     ActorOption,
     ProfileOption,
@@ -32,6 +30,9 @@ from graph.ids import IdKind
 from graph.model import ReviewStatus
 from graph.settings import Settings, load_settings
 from ingest.approved import approval_appliers
+
+if TYPE_CHECKING:
+    from api.services import Services
 
 T = TypeVar("T")
 
@@ -180,6 +181,8 @@ def comment_command(
     request_id = resolve(settings_for(profile), IdKind.CHANGE_REQUEST, request_id)
 
     async def write(services: Services) -> None:  # mentions notify through the API's channels
+        from api.gql import actors  # the API's services: loaded only for this command
+
         await actors.approvals(services).comment(actors.comments(services), request_id, user, text)
 
     with_services(load_settings(profile), write)

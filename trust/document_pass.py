@@ -23,12 +23,12 @@ intermediate scores too, and the tolerance made later writes depend on them).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from governance.policy_eval import PolicyReport, StoredRow, stored_row
@@ -39,6 +39,7 @@ from trust.detector import DetectionReport
 from trust.engine import Settled, TrustReport, scored_by
 from trust.facts import StoredFact
 from trust.healing import SYSTEM, low_trust_reason
+from trust.offload import off_loop
 from trust.rows import parse_rows
 from trust.services import TrustTools
 
@@ -181,15 +182,17 @@ class DocumentPass:
             for conflict in state.found
             if conflict.id in state.open_conflicts
         }
-        return await asyncio.to_thread(
-            self.tools.engine.settle,
-            state.rows,
-            state.source_trust,
-            state.facts if facts else None,
-            disputed,
-            self.tools.engine.model,
-            self.now,
-            state.copying,
+        return await off_loop(
+            partial(
+                self.tools.engine.settle,
+                state.rows,
+                state.source_trust,
+                state.facts if facts else None,
+                disputed,
+                self.tools.engine.model,
+                self.now,
+                state.copying,
+            )
         )
 
     async def heal(self) -> Healed:

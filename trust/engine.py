@@ -58,6 +58,7 @@ from trust.facts import (
 )
 from trust.learning import ScoringMode, TrainedModel, scoring_mode
 from trust.model_store import latest_in_force
+from trust.offload import off_loop
 from trust.overview import refresh_table_trust
 from trust.rows import (
     Progress,
@@ -308,8 +309,8 @@ class TrustEngine:
         clock.lap("reading")
         # off the event loop: a large settle is seconds of CPU, and the loop serves the
         # worker's other jobs, its health checks and its signals meanwhile
-        work = await asyncio.to_thread(
-            self.settle, rows, prior, stored, disputed, model, started, copying
+        work = await off_loop(
+            partial(self.settle, rows, prior, stored, disputed, model, started, copying)
         )
         clock.lap("computing")
         changes = await self.write_settled(entities, work, started)
