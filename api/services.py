@@ -22,6 +22,7 @@ from governance.secrets import open_secret_store
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
+from ingest.extract.sandbox import single_threaded_blas
 from ingest.queue import QUEUE_NAME, deserialize, serialize
 from trust.services import TrustServices
 from trust.usage import UsageRecorder
@@ -57,6 +58,7 @@ class Services:
     async def open(cls, settings: Settings, registry: CollectorRegistry | None = None) -> Services:
         """Connect to Neo4j and Redis (Neo4j must answer; Redis is checked by readiness);
         the co-pilot's metrics go to `registry` (the app's)."""
+        single_threaded_blas()  # uploads are sandboxed (a fork) beside the embedder
         graph = await Graph.connect(settings)
         audit = AuditLog(graph)
         authorizer = Authorizer()

@@ -23,6 +23,7 @@ from ingest.admission import Admission
 from ingest.after_ingest import AfterIngest
 from ingest.approved import approval_appliers
 from ingest.extract import Limits
+from ingest.extract.sandbox import single_threaded_blas
 from ingest.service import IngestionService
 from trust.services import TrustServices
 
@@ -45,6 +46,7 @@ class IngestServices:
         or of a high-risk file) is queued again when it is approved; without it (a one-off
         `grace ingest`), it is ingested at the next scan or ingest of the file.
         """
+        single_threaded_blas()  # the sandbox forks beside the embedder's matrix products
         audit = AuditLog(graph)
         trust = await TrustServices.open(graph, bus, audit)
         ingestion = await _ingestion(trust, settings, redis)

@@ -21,6 +21,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 
+from threadpoolctl import threadpool_limits
+
 from graph.errors import ExtractionError, MalformedFileError, SandboxError, TooManyRowsError
 from ingest.extract.detect import FileKind
 from ingest.extract.limits import Limits
@@ -29,6 +31,14 @@ from ingest.extract.model import Extraction
 SANDBOXED = frozenset({FileKind.PDF, FileKind.XLSX, FileKind.DOCX})
 CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "LC_ALL": "C.UTF-8"}
 ERROR_EXIT = 2
+
+
+def single_threaded_blas() -> None:
+    """Keep this process's BLAS (numpy's OpenBLAS) to one thread, for good: the sandbox forks
+    (its `preexec_fn` confines the child), and OpenBLAS's fork handler waits for its worker
+    threads, which a matrix product in another thread (the embedder) keeps busy. Seen as a
+    worker frozen in `blas_thread_shutdown_`: no run recorded for 300 s, and a stop killed."""
+    threadpool_limits(1, user_api="blas")
 
 
 def run_sandboxed(kind: FileKind, data: bytes, path: str, limits: Limits) -> Extraction:
