@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { bytes, declared, definitionDiff, leaves, mayVote, payloadLines, schemaDiff, tally, withKept, type ChangeRequest, type Vote } from "./approvals";
+import { bytes, declared, definitionDiff, firstPage, leaves, mayVote, nextPage, payloadLines, refreshed, schemaDiff, tally, withKept, type ChangeRequest, type Vote } from "./approvals";
+import type { Page } from "./paging";
 
 const vote = (user: string, stage = 0): Vote => ({ user, at: "2026-12-06T10:00:00Z", note: "", stage });
 const request = (over: Partial<ChangeRequest> = {}): ChangeRequest => ({
   id: "cr1", kind: "schema", title: "put table t version 2 in force", status: "OPEN", requestedBy: "system:schemas",
   workspace: "default", table: null, stage: 0, required: 2, stages: [{ name: null, required: 2, role: "EDITOR" }],
-  approvals: [], rejections: [], openedAt: null, expiresAt: null, applyError: null, payload: {}, comments: [], ...over,
+  approvals: [], rejections: [], openedAt: null, expiresAt: null, applyError: null, payload: {}, ...over,
 });
 
 describe("counting votes", () => {
@@ -103,5 +104,38 @@ describe("requests acted on", () => {
     const listed = [request({ id: "a" }), request({ id: "b" })];
     const kept = [request({ id: "b", status: "APPLIED" }), request({ id: "c", status: "APPLIED" })];
     expect(withKept(listed, kept).map((r) => [r.id, r.status])).toEqual([["a", "OPEN"], ["b", "OPEN"], ["c", "APPLIED"]]);
+  });
+});
+
+describe("paging through the inbox", () => {
+  // newest first, as the API lists them: r9 was opened last
+  const opened = (id: string, minute: number, over: Partial<ChangeRequest> = {}) =>
+    request({ id, openedAt: `2026-12-07T10:${String(minute).padStart(2, "0")}:00+00:00`, ...over });
+  const page = (nodes: ChangeRequest[], endCursor: string | null): Page<ChangeRequest> => ({ nodes, pageInfo: { hasNextPage: endCursor !== null, endCursor } });
+  const ids = (requests: ChangeRequest[]) => requests.map((r) => r.id);
+
+  it("reads on from where a page ended, each request once", () => {
+    let listing = firstPage(page([opened("r9", 9), opened("r8", 8)], "k8"));
+    expect(listing.cursor).toBe("k8");
+    listing = nextPage(listing, page([opened("r8", 8), opened("r7", 7)], null));
+    expect(ids(listing.requests)).toEqual(["r9", "r8", "r7"]);
+    expect(listing.cursor).toBeNull();
+  });
+  it("keeps the older pages read when the first is read again, and where to read on", () => {
+    let listing = firstPage(page([opened("r9", 9), opened("r8", 8)], "k8"));
+    listing = nextPage(listing, page([opened("r7", 7), opened("r6", 6)], "k6"));
+    // r10 was opened and r8 decided since: the first page read again spans r10..r7
+    listing = refreshed(listing, page([opened("r10", 10), opened("r9", 9, { title: "new title" }), opened("r7", 7)], "k7"));
+    expect(ids(listing.requests)).toEqual(["r10", "r9", "r7", "r6"]);
+    expect(listing.requests[1]?.title).toBe("new title");
+    expect(listing.cursor).toBe("k6");
+  });
+  it("drops what left the first page's span, and takes the fresh page whole when it is all", () => {
+    let listing = firstPage(page([opened("r9", 9), opened("r8", 8)], "k8"));
+    listing = nextPage(listing, page([opened("r7", 7)], null));
+    expect(ids(refreshed(listing, page([opened("r9", 9), opened("r7", 7)], null)).requests)).toEqual(["r9", "r7"]);
+    const wider = refreshed(listing, page([opened("r9", 9), opened("r7", 7)], "k7"));
+    expect(ids(wider.requests)).toEqual(["r9", "r7"]);
+    expect(wider.cursor).toBe("k7");
   });
 });

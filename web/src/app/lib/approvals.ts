@@ -2,6 +2,7 @@
 // gone, and what each changes, in words (a table's field-by-field diff, a policy's
 // setting-by-setting diff, a file to admit).
 import type { Role } from "./abilities";
+import { unionById, type Page } from "./paging";
 
 export interface Vote {
   user: string;
@@ -33,7 +34,6 @@ export interface ChangeRequest {
   expiresAt: string | null;
   applyError: string | null;
   payload: Record<string, unknown>;
-  comments: { id: string; author: string; text: string; at: string }[];
 }
 
 const RANK: Record<Role, number> = { VIEWER: 0, EDITOR: 1, ADMIN: 2 };
@@ -63,9 +63,19 @@ export function tally(request: ChangeRequest): Tally {
   return { approvals, required: request.required, stage, role: current.role, words };
 }
 
+/** What deciding whether someone may vote reads of a request. */
+export interface Votable {
+  status: string;
+  workspace: string;
+  stage: number;
+  stages: { role: Role }[];
+  approvals: { user: string; stage: number }[];
+  rejections: { user: string; stage: number }[];
+}
+
 /** Whether `user` (approving with `roles` per workspace) may still vote on the request:
  * it is open, its current stage's role is within theirs, and they have not voted on it. */
-export function mayVote(request: ChangeRequest, user: string, roles: Record<string, Role>): boolean {
+export function mayVote(request: Votable, user: string, roles: Record<string, Role>): boolean {
   const held = roles[request.workspace];
   const needed = request.stages[request.stage]?.role ?? "EDITOR";
   const voted = [...request.approvals, ...request.rejections].some((v) => v.user === user && v.stage === request.stage);
@@ -158,11 +168,43 @@ export function payloadLines(kind: string, payload: Record<string, unknown>): [s
 /** The fields the inbox reads of a change request (`ChangeRequest` above). */
 export const REQUEST_FIELDS = `id kind title status requestedBy workspace table stage required openedAt expiresAt
   applyError payload stages { name required role } approvals { user at note stage }
-  rejections { user at note stage } comments { id author text at }`;
+  rejections { user at note stage }`;
 
 /** The listed requests, then those the caller acted on in this visit that the list no longer
  * holds (a request they approved stays in view, with its new votes). */
 export function withKept(listed: readonly ChangeRequest[], kept: readonly ChangeRequest[]): ChangeRequest[] {
   const ids = new Set(listed.map((r) => r.id));
   return [...listed, ...kept.filter((r) => !ids.has(r.id))];
+}
+
+/** The requests read so far, newest first, and where the next page starts (null: none). */
+export interface Listing {
+  requests: ChangeRequest[];
+  cursor: string | null;
+}
+
+/** A listing of one page. */
+export function firstPage(page: Page<ChangeRequest>): Listing {
+  return { requests: page.nodes, cursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null };
+}
+
+/** The listing read on by one older page. */
+export function nextPage(listing: Listing, page: Page<ChangeRequest>): Listing {
+  return { requests: unionById(listing.requests, page.nodes), cursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null };
+}
+
+/** Whether `a` comes after `b` in the API's order (newest first: opened, then id, descending). */
+const after = (a: ChangeRequest, b: ChangeRequest): boolean =>
+  (Date.parse(b.openedAt ?? "0000") - Date.parse(a.openedAt ?? "0000") || b.id.localeCompare(a.id)) > 0;
+
+/** The listing after the first page was read again (`fresh`): that page's span is as it says
+ * now (new requests in, those that left the status out), the older pages already read are
+ * kept, and reading on continues where it did. When `fresh` is the whole list, it is all. */
+export function refreshed(listing: Listing, fresh: Page<ChangeRequest>): Listing {
+  const last = fresh.nodes[fresh.nodes.length - 1];
+  if (!fresh.pageInfo.hasNextPage || last === undefined) return firstPage(fresh);
+  const ids = new Set(fresh.nodes.map((r) => r.id));
+  const older = listing.requests.filter((r) => !ids.has(r.id) && after(r, last));
+  const cursor = older.length ? listing.cursor : fresh.pageInfo.endCursor;
+  return { requests: [...fresh.nodes, ...older], cursor };
 }

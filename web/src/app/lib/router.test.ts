@@ -15,6 +15,12 @@ describe("router", () => {
   });
   it("names an unknown path instead of guessing", () => {
     expect(parse("#/nowhere/1")).toEqual({ screen: "missing", path: "nowhere/1" });
-    expect(parse("#/approvals/extra")).toEqual({ screen: "missing", path: "approvals/extra" });
+    expect(parse("#/queue/extra")).toEqual({ screen: "missing", path: "queue/extra" });
+  });
+  it("opens one change request of the inbox, my queue and the notifications", () => {
+    expect(parse("#/approvals/cr%3A1")).toEqual({ screen: "request", id: "cr:1" });
+    expect(href({ screen: "request", id: "cr:1" })).toBe("#/approvals/cr%3A1");
+    expect(parse("#/queue")).toEqual({ screen: "queue" });
+    expect(parse("#/notifications/")).toEqual({ screen: "notifications" });
   });
 });

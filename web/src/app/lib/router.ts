@@ -5,6 +5,9 @@ export type Route =
   | { screen: "conflicts" }
   | { screen: "conflict"; id: string }
   | { screen: "approvals" }
+  | { screen: "request"; id: string }
+  | { screen: "queue" }
+  | { screen: "notifications" }
   | { screen: "ingestion" }
   | { screen: "provenance"; id: string | null }
   | { screen: "ask" }
@@ -17,7 +20,9 @@ export function parse(hash: string): Route {
   const tail = rest.length ? decodeURIComponent(rest.join("/")) : null;
   if (head === "" || head === "trust") return { screen: "trust" };
   if (head === "conflicts") return tail ? { screen: "conflict", id: tail } : { screen: "conflicts" };
-  if (head === "approvals" && !tail) return { screen: "approvals" };
+  if (head === "approvals") return tail ? { screen: "request", id: tail } : { screen: "approvals" };
+  if (head === "queue" && !tail) return { screen: "queue" };
+  if (head === "notifications" && !tail) return { screen: "notifications" };
   if (head === "ingestion" && !tail) return { screen: "ingestion" };
   if (head === "provenance") return { screen: "provenance", id: tail };
   if (head === "ask" && !tail) return { screen: "ask" };
@@ -29,6 +34,8 @@ export function href(route: Route): string {
   switch (route.screen) {
     case "conflict":
       return `#/conflicts/${encodeURIComponent(route.id)}`;
+    case "request":
+      return `#/approvals/${encodeURIComponent(route.id)}`;
     case "provenance":
       return route.id ? `#/provenance/${encodeURIComponent(route.id)}` : "#/provenance";
     case "missing":
