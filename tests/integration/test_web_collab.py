@@ -2,9 +2,9 @@
 and Redis: an editor mentions a viewer in a conflict's comment thread (the person suggested
 as `@` is typed), the viewer's unread badge rises without a reload (the `notifications`
 subscription), the notification opens the conflict with the comment and is read from then
-on; a conflict assigned to someone is in their queue and leads to its page; the approvals
-inbox reads on past its first 25 requests; axe-core finds no serious violation on these
-screens at 1280 and 390 px. Screenshots go to `var/screenshots/web/collab-*.png`."""
+on; a conflict assigned to someone and a change request waiting for their vote are in their
+queue and lead to their pages; the approvals inbox reads on past its first 25 requests;
+axe-core finds no serious violation on these screens at 1280 and 390 px. Screenshots go to `var/screenshots/web/collab-*.png`."""
 
 from __future__ import annotations
 
@@ -68,6 +68,23 @@ async def conflict(
         for folder in folders:
             await graph.write("testing/delete_source", {"source": folder.id})
         await graph.write("testing/audit_delete_chain", {"chain": f"test-{unique}"})
+
+
+@pytest.fixture
+async def waiting_request(graph: Graph, bus: EventBus, unique: str) -> AsyncIterator[str]:
+    """An open change request one editor's vote away."""
+    request = await Approvals(graph, bus, AuditLog(graph)).open(
+        kind="reconciliation",
+        title=f"merge two cities ({unique})",
+        payload={"keep": "cities:a", "merge": "cities:b"},
+        requested_by="system:tests",
+        workspace="default",
+        rule=(await active_policy_set(graph)).approval_rule("reconciliation"),
+    )
+    try:
+        yield request.id
+    finally:
+        await graph.write("testing/api_catalog_delete_requests", {"ids": [request.id]})
 
 
 @pytest.fixture
@@ -238,8 +255,12 @@ def test_replies_and_mark_all_read(
     assert errors == []
 
 
-def test_my_queue_shows_an_assigned_conflict(
-    callers: Callers, conflict: str, served: str, page: tuple[Page, Offsite, list[str]]
+def test_my_queue_shows_an_assigned_conflict_and_a_request_waiting_for_a_vote(
+    callers: Callers,
+    conflict: str,
+    waiting_request: str,
+    served: str,
+    page: tuple[Page, Offsite, list[str]],
 ) -> None:
     browser_page, offsite, errors = page
     admin, editor = callers.admin, callers.editor
@@ -256,7 +277,13 @@ def test_my_queue_shows_an_assigned_conflict(
     assert "table cities" in text
     assert re.search(r"due in \d+ d", text), text  # the review rule's default: 168 h
     assert "please settle the population" in text
+    vote = browser_page.locator(f'li[data-queue="{waiting_request}"]')
+    assert "your vote is needed" in vote.inner_text()
     shot(browser_page, "collab-queue")
+    vote.get_by_role("link").click()
+    card = browser_page.locator(f'article[data-request="{waiting_request}"]')
+    card.get_by_role("button", name="Approve").wait_for(timeout=UI_TIMEOUT_MS)
+    browser_page.go_back()
     entry.get_by_role("link", name=conflict).click()
     browser_page.get_by_role("heading", name=re.compile(r"^Suggestion: ")).wait_for(
         timeout=UI_TIMEOUT_MS

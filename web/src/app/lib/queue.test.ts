@@ -38,6 +38,7 @@ describe("my queue", () => {
     expect(dueWords("2026-12-10T12:00:00Z", now)).toBe("due in 3 d");
     expect(dueWords("2026-12-07T10:00:00Z", now)).toBe("overdue by 2 h");
     expect(dueWords("2026-12-07T12:20:00Z", now)).toBe("due in 20 min");
+    expect(dueWords("2026-12-14T11:59:58Z", now)).toBe("due in 7 d"); // a week, assigned 2 s ago
     expect(dueWords(null, now)).toBe("no due date");
     expect(assigneeWords(assignment("c1"), "bo")).toBe("you");
     expect(assigneeWords(assignment("c1", { user: null, role: "EDITOR" }), "bo")).toBe("role editor");

@@ -83,13 +83,14 @@ export function queueEntries(
   );
 }
 
-/** When an entry is due, as people say it ("due in 3 d", "overdue by 2 h", "no due date"). */
+/** When an entry is due, as people say it, to the nearest unit ("due in 3 d", "overdue by
+ * 2 h", "no due date"). */
 export function dueWords(dueAt: string | null, now: Date): string {
   if (dueAt === null) return "no due date";
   const seconds = Math.round((Date.parse(dueAt) - now.getTime()) / 1000);
   const span = Math.abs(seconds);
   const words =
-    span < 3600 ? `${Math.max(1, Math.floor(span / 60))} min` : span < 86_400 ? `${Math.floor(span / 3600)} h` : `${Math.floor(span / 86_400)} d`;
+    span < 3600 ? `${Math.max(1, Math.round(span / 60))} min` : span < 86_400 ? `${Math.round(span / 3600)} h` : `${Math.round(span / 86_400)} d`;
   return seconds >= 0 ? `due in ${words}` : `overdue by ${words}`;
 }
 
