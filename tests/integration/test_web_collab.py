@@ -4,7 +4,8 @@ as `@` is typed), the viewer's unread badge rises without a reload (the `notific
 subscription), the notification opens the conflict with the comment and is read from then
 on; a conflict assigned to someone and a change request waiting for their vote are in their
 queue and lead to their pages; the approvals inbox reads on past its first 25 requests;
-axe-core finds no serious violation on these screens at 1280 and 390 px. Screenshots go to `var/screenshots/web/collab-*.png`."""
+axe-core finds no serious violation on these screens at 1280 and 390 px. Screenshots go to
+`var/screenshots/web/collab-*.png`."""
 
 from __future__ import annotations
 
