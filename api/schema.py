@@ -23,6 +23,7 @@ from api.gql.governance_views import GovernanceQuery
 from api.gql.mutations import ReviewMutation
 from api.gql.notifications import NotificationMutation, NotificationQuery, NotificationSubscription
 from api.gql.people import PeopleQuery
+from api.gql.provenance import ProvenanceQuery
 from api.gql.review import ReviewQuery
 from api.gql.runs import IngestionQuery
 from api.gql.schema_proposal import SchemaProposalMutation
@@ -44,6 +45,7 @@ Query = merge_types(
         PeopleQuery,
         ReviewQuery,
         TrustQuery,
+        ProvenanceQuery,
         AskQuery,
         CommentQuery,
         NotificationQuery,

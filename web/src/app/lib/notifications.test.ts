@@ -62,11 +62,13 @@ describe("the unread badge", () => {
 });
 
 describe("a notification's subject", () => {
-  it("opens its conflict, its change request, the ingestion feed or the provenance explorer", () => {
+  it("opens its conflict, its change request, the ingestion feed or the provenance explorer, if any", () => {
     expect(subjectRoute("conflict", "c1")).toEqual({ screen: "conflict", id: "c1" });
     expect(subjectRoute("change_request", "cr1")).toEqual({ screen: "request", id: "cr1" });
     expect(subjectRoute("ingestion_run", "run1")).toEqual({ screen: "ingestion" });
-    expect(subjectRoute("row", "row:1")).toEqual({ screen: "provenance", id: "row:1" });
+    expect(subjectRoute("row", "row:1")).toEqual({ screen: "provenance", id: "row/row:1" });
+    expect(subjectRoute("document", "doc:1")).toEqual({ screen: "provenance", id: "document/doc:1" });
+    expect(subjectRoute("schema_version", "schema:cities:2")).toBeNull();
   });
   it("names who caused it", () => {
     expect(actorWords("user:ann")).toBe("ann");

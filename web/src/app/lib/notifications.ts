@@ -1,6 +1,7 @@
 // The caller's notifications and the unread badge: loaded once (the newest page and the
 // counts in one request), then kept up to date by the `notifications` subscription, each
 // notification counted once however often it is heard, and by marking read.
+import { EXPLORABLE } from "./explore";
 import type { Route } from "./router";
 import { unionById, type Page } from "./paging";
 
@@ -81,8 +82,9 @@ export function badgeText(unread: number): string {
 }
 
 /** The screen a notification's subject opens: its conflict, its change request, the
- * ingestion feed for a failed file, the provenance explorer for a row, document or fact. */
-export function subjectRoute(kind: string, id: string): Route {
+ * ingestion feed for a failed file, the provenance explorer for a row, document or fact;
+ * null for a subject no screen shows (a schema version). */
+export function subjectRoute(kind: string, id: string): Route | null {
   switch (kind) {
     case "conflict":
       return { screen: "conflict", id };
@@ -91,7 +93,7 @@ export function subjectRoute(kind: string, id: string): Route {
     case "ingestion_run":
       return { screen: "ingestion" };
     default:
-      return { screen: "provenance", id };
+      return (EXPLORABLE as readonly string[]).includes(kind) ? { screen: "provenance", id: `${kind}/${id}` } : null;
   }
 }
 
