@@ -26,6 +26,7 @@ from api.gql.people import PeopleQuery
 from api.gql.review import ReviewQuery
 from api.gql.runs import IngestionQuery
 from api.gql.schema_proposal import SchemaProposalMutation
+from api.gql.sources import SourceQuery
 from api.gql.subscriptions import LiveSubscription
 from api.gql.system import SystemQuery
 from api.gql.team_admin import TeamAdminMutation
@@ -44,6 +45,7 @@ Query = merge_types(
         PeopleQuery,
         ReviewQuery,
         TrustQuery,
+        SourceQuery,
         AskQuery,
         CommentQuery,
         NotificationQuery,
