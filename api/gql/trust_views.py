@@ -473,11 +473,12 @@ def document_explanation(record: DocumentTrustRecord, top: int) -> TrustExplanat
 
 
 class CopyRecord(BaseModel):
-    """A source another copies: its `COPIES` edge as `api/trust_sources` reads it."""
+    """The other end of a `COPIES` edge, as `api/trust_sources` reads it."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    original: str
+    partner: str
+    partner_trust: float | None = None
     probability: float
     shared_false: float
 
@@ -491,6 +492,7 @@ class SourceTrustRecord(BaseModel):
     trust: float | None = None
     parts: dict[str, float] = Field(default_factory=dict)
     copies: list[CopyRecord] = Field(default_factory=list)
+    copied_by: list[CopyRecord] = Field(default_factory=list)
     estimated: bool = True
     """Whether a full pass estimated the trust; else it is the starting trust of a new source."""
 
@@ -510,6 +512,16 @@ def source_trust_loader(context: GraceContext) -> DataLoader[str, SourceTrustRec
     return DataLoader(load_fn=load)
 
 
+def _discounted(record: SourceTrustRecord, copy: CopyRecord) -> str:
+    """Whose vote the discount takes from: the less trusted of the two, which comes second
+    when the claimers of a value are taken in decreasing trust (`trust.dependence.discount`;
+    on a tie, the one the engine numbered later, which the API does not know)."""
+    mine, theirs = record.trust or 0.0, copy.partner_trust
+    if theirs is None or theirs == mine:
+        return "one of the two (their trust is equal)"
+    return "it" if mine < theirs else copy.partner
+
+
 def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
     """Why a source has its trust, the mean confidence of the values it claims (written by
     the last full pass): one part per table, its claims' summed confidence over all its
@@ -517,17 +529,18 @@ def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
     over its claims by table (written by the incremental pass)."""
     if record.trust is None or not record.parts:
         raise NotScoredError(record.id)
+    edges = [("copies", copy) for copy in record.copies]
+    edges += [("is copied by", copy) for copy in record.copied_by]
     evidence = [
         EvidencePath(
-            description=(
-                f"copies source {copy.original} (probability {copy.probability:.2f}, "
-                f"{copy.shared_false:.1f} false values shared): on the values they share, the "
-                f"less trusted of the two votes x{1 - COPY_RATE * copy.probability:.2f}"
-            ),
+            description=f"{verb} source {copy.partner} (probability {copy.probability:.2f}, "
+            f"{copy.shared_false:.1f} false values shared): on the values both claim, "
+            f"{_discounted(record, copy)} keeps x{1 - COPY_RATE * copy.probability:.2f} of its "
+            "vote",
             weight=copy.probability,
-            node_ids=(record.id, copy.original),
+            node_ids=(record.id, copy.partner),
         )
-        for copy in sorted(record.copies, key=lambda copy: -copy.probability)
+        for verb, copy in sorted(edges, key=lambda edge: -edge[1].probability)
     ]
     ranked = explain(TrustScore(value=record.trust, contributions=record.parts), evidence, top)
     basis = (

@@ -200,6 +200,10 @@ def test_pages_of_sources_follow_their_order_without_repeats(
     assert ours <= {s["id"] for s in by_id}
     bad = gql(api_client, callers.viewer, PAGE_QUERY, {"first": 2, "after": "nonsense"})
     assert bad["errors"][0]["extensions"]["code"] == "invalid_cursor"
+    too_many = gql(api_client, callers.viewer, PAGE_QUERY, {"first": 0})
+    assert too_many["errors"][0]["extensions"]["code"] == "page_size"
+    unknown = gql(api_client, callers.viewer, PAGE_QUERY, {"first": 2, "table": "no_such_table"})
+    assert unknown["errors"][0]["extensions"]["code"] in ("not_found", "access_denied")
 
 
 def test_a_facts_explanation_names_the_discount_the_engine_applied(
@@ -224,7 +228,15 @@ def test_a_facts_explanation_names_the_discount_the_engine_applied(
     # the copier's own explanation names its original too
     own = gql(api_client, callers.viewer, EXPLANATION_QUERY, {"id": copier["id"], "top": 5})
     descriptions = [p["description"] for p in own["data"]["trustExplanation"]["evidence"]]
-    assert any(f"copies source {original['id']}" in d for d in descriptions)
+    [said] = [d for d in descriptions if f"copies source {original['id']}" in d]
+    assert f"x{1 - COPY_RATE * probability:.2f}" in said
+    theirs = gql(api_client, callers.viewer, EXPLANATION_QUERY, {"id": original["id"], "top": 5})
+    descriptions = [p["description"] for p in theirs["data"]["trustExplanation"]["evidence"]]
+    [said] = [d for d in descriptions if f"is copied by source {copier['id']}" in d]
+    whose = "it" if discounted == original["id"] else copier["id"]
+    if copier["trust"] == original["trust"]:  # identical claims: the engine's numbering decides
+        whose = "one of the two (their trust is equal)"
+    assert f"{whose} keeps x{1 - COPY_RATE * probability:.2f} of its vote" in said
     # of another table, a fact is refused to the restricted caller
     other = f"fact:organizations:o1-{seeded.unique}:employees"
     refused = gql(api_client, callers.restricted, EXPLANATION_QUERY, {"id": other})
