@@ -71,15 +71,17 @@ async def item_votes(
     stored = await read_source_trust(graph)
     copying = await graph.read("trust/copies_among", {"sources": index.sources})
     trust = np.clip([stored.get(s, INITIAL_TRUST) for s in index.sources], EPS, 1 - EPS)
-    return _votes(index, wanted[0], trust, copying)
+    return votes_of(index, wanted[0], trust, copying)
 
 
-def _votes(
+def votes_of(
     index: ClaimIndex,
     item: int,
     trust: np.ndarray,
     copying: Iterable[Mapping[str, Any]],
 ) -> list[Vote]:
+    """The votes on item `item` of `index` with sources' `trust` (by index) held fixed and
+    the copying of `copying` (`COPIES` edges as `trust/copies_among` reads them)."""
     claims = index.claims
     dependence = stored_dependence(index, copying)
     winner = int(resolve(claims, trust, dependence).winner[item])
