@@ -27,6 +27,7 @@ from api.gql.provenance import ProvenanceQuery
 from api.gql.review import ReviewQuery
 from api.gql.runs import IngestionQuery
 from api.gql.schema_proposal import SchemaProposalMutation
+from api.gql.sources import SourceQuery
 from api.gql.subscriptions import LiveSubscription
 from api.gql.system import SystemQuery
 from api.gql.team_admin import TeamAdminMutation
@@ -46,6 +47,7 @@ Query = merge_types(
         ReviewQuery,
         TrustQuery,
         ProvenanceQuery,
+        SourceQuery,
         AskQuery,
         CommentQuery,
         NotificationQuery,

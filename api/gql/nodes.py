@@ -15,7 +15,7 @@ import strawberry
 from pydantic import JsonValue
 from strawberry.scalars import JSON
 
-from api.gql import loaders
+from api.gql import loaders, source_views
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.pagination import Connection, after_id, connection, id_position, page_size
 from api.row_values import RowValues
@@ -52,6 +52,52 @@ class Source:
     def of(cls, source: model.Source) -> Source:
         """From the domain model."""
         return cls(id=source.id, kind=source.kind, location=source.location, trust=source.trust)
+
+    @strawberry.field(
+        description="Whether a full trust pass estimated the trust (else it is the starting "
+        "trust of a new source); null if no trust pass reached it."
+    )
+    async def estimated(self, info: GraceInfo) -> bool | None:
+        record, _ = await source_views.visible_tables(info.context, self.id)
+        return record.estimated if record is not None else None
+
+    @strawberry.field(description="The tables it claims in that the caller may read.")
+    async def tables(self, info: GraceInfo) -> list[str]:
+        _, tables = await source_views.visible_tables(info.context, self.id)
+        return tables
+
+    @strawberry.field(description="Its claims on resolved items of those tables.")
+    async def claims(self, info: GraceInfo) -> int:
+        counts = await source_views.claim_counts(info.context, self.id)
+        return sum(count.claims for count in counts)
+
+    @strawberry.field(
+        description="How often its claims agree with the active facts, by table (agreement "
+        "with what Grace resolved, not with ground truth)."
+    )
+    async def accuracy_by_table(self, info: GraceInfo) -> list[source_views.SourceAccuracy]:
+        return source_views.accuracy_by_table(
+            await source_views.claim_counts(info.context, self.id)
+        )
+
+    @strawberry.field(description="The same by table and attribute.")
+    async def accuracy_by_attribute(self, info: GraceInfo) -> list[source_views.SourceAccuracy]:
+        return source_views.accuracy_by_attribute(
+            await source_views.claim_counts(info.context, self.id)
+        )
+
+    @strawberry.field(
+        description="The sources it probably copies (COPIES edges the last full trust pass "
+        "stored), most probable first, where both share a table the caller may read."
+    )
+    async def copies(self, info: GraceInfo) -> list[source_views.SourceCopy]:
+        record, tables = await source_views.visible_tables(info.context, self.id)
+        return source_views.shared_copies(record.copies if record else (), tables)
+
+    @strawberry.field(description="The sources that probably copy it, as `copies`.")
+    async def copied_by(self, info: GraceInfo) -> list[source_views.SourceCopy]:
+        record, tables = await source_views.visible_tables(info.context, self.id)
+        return source_views.shared_copies(record.copied_by if record else (), tables)
 
 
 @strawberry.type(description="One attempt to ingest one file, failed ones included.")
