@@ -21,9 +21,7 @@ class ClaimSet:
     written form of claim i's value (equal numbers: equal text; variants inside a tolerance
     differ): copiers copy the form too (`trust.dependence`). `similar[v, w]`, when known, is
     how similar values v and w of one item are (`trust.compare.value_similarity`; values x
-    values, zero on the diagonal and between items). `attribute_of_item[i]`, when known,
-    numbers item i's attribute (its table and field): sources' accuracy is then estimated
-    per attribute too (`trust.attribute_trust`).
+    values, zero on the diagonal and between items).
     """
 
     source: Ints
@@ -32,7 +30,6 @@ class ClaimSet:
     n_sources: int
     form: Ints | None = None
     similar: sp.csr_matrix | None = None
-    attribute_of_item: Ints | None = None
 
     @property
     def n_items(self) -> int:

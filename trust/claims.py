@@ -80,8 +80,6 @@ class ClaimIndex:
     claims: ClaimSet
     sources: list[str]
     items: list[Item]
-    attributes: list[str]
-    """The attributes of the items as `table.field`, numbered as `claims.attribute_of_item`."""
     representatives: list[JsonValue]
     row_ids: list[str]
     assertion_rows: Ints
@@ -187,10 +185,6 @@ def build_claims(
         forms += item_forms
         n_forms = max(item_forms) + 1
         items.append(Item(table, entity_key, attribute))
-    attributes: dict[str, int] = {}
-    attribute_of_item = [
-        attributes.setdefault(f"{item.table}.{item.attribute}", len(attributes)) for item in items
-    ]
     source_of_assertion, first_source = _number_by_appearance(np.array(sources, dtype=np.int64))
     names = list(source_numbers)
     value_of_assertion = np.array(values, dtype=np.int64)
@@ -203,13 +197,11 @@ def build_claims(
         n_sources=len(first_source),
         form=np.array(forms, dtype=np.int64)[first_claim],
         similar=similarity_matrix(similar, len(representatives)),
-        attribute_of_item=np.array(attribute_of_item, dtype=np.int64),
     )
     return ClaimIndex(
         claims=claims,
         sources=[names[sources[i]] for i in first_source.tolist()],
         items=items,
-        attributes=list(attributes),
         representatives=representatives,
         row_ids=[row.id for row in rows],
         assertion_rows=np.array(positions, dtype=np.int64),

@@ -11,10 +11,6 @@ item (an entity's attribute). Starting from `A(s) = 0.8` (or `prior_trust`), rep
     conf     P(v)   = exp C*(v) / sum of exp C*(v') over the values v' of v's item
     trust    A(s)   = mean of P(v) over the values s claims, clamped to [EPS, 1 - EPS]
 
-When the claims name their items' attributes, a claim votes with its source's accuracy on
-that attribute, `A(s, a)`, shrunk toward `A(s)` where the source claims the attribute a few
-times (`trust.attribute_trust`).
-
 until no `A(s)` moves by `tolerance` or more. `sim` is `trust.compare.value_similarity` (0
 when unknown): close values support each other (AccuSim, Dong et al. 2009), so a time two
 minutes past the tolerance or an author list naming the same first author adds a little.
@@ -44,7 +40,6 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from trust.arrays import ClaimSet, Floats, Ints
-from trust.attribute_trust import AttributeTrust, Cells
 from trust.calibration import Calibration, fit, held_out
 from trust.dependence import Dependence, Overlap, detect, discount, wrong_coincidence
 
@@ -78,8 +73,6 @@ class TruthResult:
     iterations: int
     converged: bool
     dependence: Dependence
-    attribute_trust: AttributeTrust
-    """Each source's accuracy per attribute it claims (`trust.attribute_trust`)."""
 
     @property
     def copying(self) -> list[tuple[int, int, float]]:
@@ -89,7 +82,6 @@ class TruthResult:
 
 class _State(NamedTuple):
     trust: Floats
-    cells: Floats  # per (source, attribute) cell of `trust.attribute_trust.Cells`
     confidence: Floats
     iterations: int
     converged: bool
@@ -111,25 +103,17 @@ def discover(
         else np.clip(np.asarray(prior_trust, dtype=np.float64), EPS, 1 - EPS)
     )
     groups = _Groups(claims.item_of_value, claims.n_items)
-    cells = Cells(claims, incidence)
-    start = _State(trust, cells.held(trust, None), np.zeros(0), 0, False)
     state = _iterate(
-        _with_similar(claims, incidence), incidence, groups, cells, start, max_iterations, tolerance
+        _with_similar(claims, incidence), incidence, groups, trust, max_iterations, tolerance
     )
     winner = groups.winners(state.confidence)
     dependence = Dependence.none()
     if detect_copying:
         state, winner, dependence = _with_dependence(
-            claims, incidence, groups, cells, state, winner, max_iterations, tolerance
+            claims, incidence, groups, state, winner, max_iterations, tolerance
         )
     return TruthResult(
-        state.trust,
-        state.confidence,
-        winner,
-        state.iterations,
-        state.converged,
-        dependence,
-        cells.result(state.cells),
+        state.trust, state.confidence, winner, state.iterations, state.converged, dependence
     )
 
 
@@ -137,7 +121,6 @@ def _with_dependence(
     claims: ClaimSet,
     incidence: sp.csr_matrix,
     groups: _Groups,
-    cells: Cells,
     state: _State,
     winner: Ints,
     max_iterations: int,
@@ -152,7 +135,7 @@ def _with_dependence(
         if not len(found.probability) and not len(dependence.probability):
             break  # independent sources: nothing to discount
         weights = _with_similar(claims, discount(incidence, state.trust, found))
-        again = _iterate(weights, incidence, groups, cells, state, max_iterations, tolerance)
+        again = _iterate(weights, incidence, groups, state.trust, max_iterations, tolerance)
         state = again._replace(iterations=state.iterations + again.iterations)
         settled = found.pairs() == dependence.pairs()
         dependence, before, winner = found, winner, groups.winners(state.confidence)
@@ -219,71 +202,40 @@ def _iterate(
     weights: sp.csr_matrix,
     incidence: sp.csr_matrix,
     groups: _Groups,
-    cells: Cells,
-    start: _State,
+    trust: Floats,
     max_iterations: int,
     tolerance: float,
 ) -> _State:
-    """Vote and re-estimate from `start`'s trust until it moves by less than `tolerance`."""
     counts = np.asarray(incidence.sum(axis=0), dtype=np.float64).ravel()
     active = counts > 0
     by_source = incidence.T.tocsr()
-    trust, cell_trust = start.trust, start.cells
     confidence = np.zeros(incidence.shape[0])
     for iteration in range(1, max_iterations + 1):
-        confidence = groups.softmax(_scores(weights, cells, trust, cell_trust))
+        confidence = groups.softmax(weights @ _votes(trust))
         updated = trust.copy()
         updated[active] = np.clip((by_source @ confidence)[active] / counts[active], EPS, 1 - EPS)
         change = float(np.max(np.abs(updated - trust), initial=0.0))
         trust = updated
-        if cells.split:
-            moved = cells.accuracy(trust, confidence, EPS)
-            change = max(change, float(np.max(np.abs(moved - cell_trust), initial=0.0)))
-            cell_trust = moved
-        else:
-            cell_trust = trust[cells.source]
         if change < tolerance:
-            return _State(trust, cell_trust, confidence, iteration, True)
-    return _State(trust, cell_trust, confidence, max_iterations, False)
-
-
-def _scores(weights: sp.csr_matrix, cells: Cells, trust: Floats, cell_trust: Floats) -> Floats:
-    """C(v): the vote weights times each claim's vote, by its cell when attributes split."""
-    if cells.split:
-        return cells.scores(weights, _votes(cell_trust))
-    return np.asarray(weights @ _votes(trust))
+            return _State(trust, confidence, iteration, True)
+    return _State(trust, confidence, max_iterations, False)
 
 
 def resolve(
-    claims: ClaimSet,
-    source_trust: Floats,
-    dependence: Dependence | None = None,
-    attribute_trust: AttributeTrust | None = None,
+    claims: ClaimSet, source_trust: Floats, dependence: Dependence | None = None
 ) -> TruthResult:
     """Value confidences and winners for a fixed source trust: one vote, nothing re-estimated.
 
     This is what an incremental update computes for the items a new document touched; with
-    the trust (overall and by attribute, a cell not given voting with its source's) and the
-    `dependence` a full `discover` reached it gives that pass's confidences to within its
-    convergence tolerance.
+    the trust and the `dependence` a full `discover` reached it gives that pass's
+    confidences to within its convergence tolerance.
     """
     trust = np.clip(np.asarray(source_trust, dtype=np.float64), EPS, 1 - EPS)
     groups = _Groups(claims.item_of_value, claims.n_items)
     found = dependence or Dependence.none()
-    incidence = _incidence(claims)
-    cells = Cells(claims, incidence)
-    cell_trust = np.clip(cells.held(trust, attribute_trust), EPS, 1 - EPS)
-    weights = _with_similar(claims, discount(incidence, trust, found))
-    confidence = groups.softmax(_scores(weights, cells, trust, cell_trust))
-    return TruthResult(
-        trust,
-        confidence,
-        groups.winners(confidence),
-        0,
-        True,
-        found,
-        cells.result(cell_trust),
-    )
+    weights = _with_similar(claims, discount(_incidence(claims), trust, found))
+    confidence = groups.softmax(weights @ _votes(trust))
+    return TruthResult(trust, confidence, groups.winners(confidence), 0, True, found)
 
 
 def _votes(trust: Floats) -> Floats:
