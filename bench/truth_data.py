@@ -12,7 +12,8 @@ fed, no gold; only the gold items are scored. Printed per data set:
   all sources that claim a gold item and over those that claim at least `SURE_SOURCE` (a
   source's accuracy on one or two gold items is 0, 1/2 or 1: noise the trust cannot rank);
 - expected calibration error of the winners' confidence (ten equal-width bins), as the facts
-  carry it, and after `trust.truth.calibrate` (fitted on held-out claims, never on gold).
+  carry it, and after `trust.truth.calibrate` (fitted on held-out claims, never on gold);
+- the accuracy without source dependence, and how many copying pairs it found.
 
 An author list is right when it names the same people as the gold, each item read as the
 engine reads it (`trust.compare.person_names`: "Peter Aiken, M. David Allen" is two people),
@@ -239,19 +240,22 @@ def run() -> list[str]:
     """One line per data set (see the module docstring)."""
     lines = [
         f"{'data':11} {'gold':>4} {'grace':>6} {'active':>12} {'majority':>8} {'gain':>6} "
-        f"{'rho':>5} {'rho sure':>14} {'ece':>5} {'platt':>5}  published"
+        f"{'rho':>5} {'rho sure':>14} {'ece':>5} {'platt':>5} {'no-dep':>6} {'pairs':>5}  "
+        "published"
     ]
     for load in (book, population):
         data = load()
         index = build_claims(data.rows, {data.table.name: data.table})
-        q = measure(data, index, discover(index.claims))
+        result = discover(index.claims)
+        q = measure(data, index, result)
+        alone = measure(data, index, discover(index.claims, detect_copying=False))
         lines.append(
             f"{data.name:11} {q.gold_items:4d} {q.accuracy:6.3f} "
             f"{q.active_accuracy:6.3f} ({q.active:3d}) {q.majority:8.3f} "
             f"{(q.accuracy - q.majority) * 100:+6.1f} {q.spearman:5.2f} "
             f"{q.spearman_sure:5.2f} ({q.sure_sources:3d} src) "
-            f"{q.ece:5.3f} {q.ece_calibrated:5.3f}  "
-            f"{data.published}"
+            f"{q.ece:5.3f} {q.ece_calibrated:5.3f} {alone.accuracy:6.3f} "
+            f"{len(result.copying):5d}  {data.published}"
         )
     for line in lines:
         print(line)
