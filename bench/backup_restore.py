@@ -14,13 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.api_support import free_port
-from cli.stack.services import NEO4J_READY_LINE, neo4j_process
+from bench.private_neo4j import PrivateNeo4j
 from graph.backup import BATCH, backup, restore
-from graph.cypher_registry import CypherRegistry
 from graph.graph import Graph
 from graph.settings import Settings
-from tests.integration.test_survival import until
 
 ROWS = 1_000_000
 """With an entity per ten rows and two relationships per row: 1,100,000 nodes and
@@ -32,33 +29,6 @@ PAGECACHE = "2g"
 def _say(stage: str, seconds: float) -> None:
     """A stage's time, as it ends (the whole run takes the better part of an hour)."""
     print(f"  {stage}: {seconds:.1f} s", file=sys.stderr, flush=True)
-
-
-class _PrivateNeo4j:
-    """A fresh Neo4j under `home`, with a graph connected to it."""
-
-    def __init__(self, settings: Settings, home: Path) -> None:
-        bolt = free_port()
-        self.settings = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{bolt}"})
-        self.process = neo4j_process(
-            settings.root,
-            home,
-            bolt_port=bolt,
-            http_port=free_port(),
-            heap=HEAP,
-            pagecache=PAGECACHE,
-            password=settings.neo4j_password.get_secret_value(),
-            log_dir=home,
-        )
-
-    async def start(self, registry: CypherRegistry) -> Graph:
-        self.process.start()
-
-        async def ready() -> bool:
-            return NEO4J_READY_LINE in self.process.output()
-
-        await until(ready, [self.process])
-        return await Graph.connect(self.settings, registry)
 
 
 async def _fill(graph: Graph, rows: int) -> float:
@@ -84,8 +54,8 @@ async def run(graph: Graph, settings: Settings, rows: int = ROWS) -> list[str]:
     """Backup and restore seconds for `rows` rows against their read and write floors."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        source = _PrivateNeo4j(settings, root / "source")
-        target = _PrivateNeo4j(settings, root / "target")
+        source = PrivateNeo4j(settings, root / "source", heap=HEAP, pagecache=PAGECACHE)
+        target = PrivateNeo4j(settings, root / "target", heap=HEAP, pagecache=PAGECACHE)
         try:
             filled = await source.start(graph.registry)
             try:
@@ -100,7 +70,7 @@ async def run(graph: Graph, settings: Settings, rows: int = ROWS) -> list[str]:
                 _say("backup", backup_seconds)
             finally:
                 await filled.close()
-            source.process.stop(timeout=60)
+            source.stop()
             size = (root / "graph.jsonl.gz").stat().st_size
             restored_into = await target.start(graph.registry)
             try:
@@ -111,7 +81,7 @@ async def run(graph: Graph, settings: Settings, rows: int = ROWS) -> list[str]:
                 await restored_into.close()
         finally:
             for neo4j in (source, target):
-                neo4j.process.stop(timeout=60)
+                neo4j.stop()
     assert restored == held  # restore checks the fingerprint itself; this says it here too
     return [
         f"graph: {held.nodes:,} nodes, {held.relationships:,} relationships ({rows:,} rows)",

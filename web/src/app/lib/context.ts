@@ -1,13 +1,14 @@
-// What every screen is given: the request function, the live link, the caller's abilities,
+// What every screen is given: the request and upload functions, the live link, the caller's abilities,
 // the server's optional features and its profile.
 import type { Abilities } from "./abilities";
 import type { Profile } from "./environment";
 import type { Features } from "./features";
-import type { Request } from "./graphql";
+import type { Request, Upload } from "./graphql";
 import type { Live } from "./live";
 
 export interface Session {
   request: Request;
+  upload: Upload;
   live: Live;
   abilities: Abilities;
   features: Features;

@@ -65,6 +65,13 @@ describe("what the caller may do", () => {
     expect(abilities).toMatchObject({ user: "u", approverRoles: { default: "EDITOR" } });
     expect(abilitiesOf(me([member("ADMIN")], ["READ", "EDIT"])).approverRoles).toEqual({});
   });
+  it("lets only an editor of the whole default workspace upload (an upload finds its table later)", () => {
+    expect(abilitiesOf(me([member("EDITOR")]))).toMatchObject({ ingest: true, upload: true });
+    expect(abilitiesOf(me([{ ...member("EDITOR"), tables: ["cities"] }]))).toMatchObject({ ingest: true, upload: false });
+    expect(abilitiesOf(me([member("EDITOR", "team-v")])).upload).toBe(false);
+    expect(abilitiesOf(me([member("ADMIN")], ["READ", "EDIT"])).upload).toBe(false);
+    expect(abilitiesOf(me([member("VIEWER")])).upload).toBe(false);
+  });
   it("cuts an admin down to the key's scopes", () => {
     expect(abilitiesOf(me([member("ADMIN")], ["READ", "APPROVE"]))).toMatchObject({ approve: true, edit: false, administer: false });
   });
