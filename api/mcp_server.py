@@ -28,7 +28,6 @@ from api.copilot_audit import audit_answer
 from api.copilot_view import view_of
 from api.gql.access import Access, NotAuthenticatedError
 from api.gql.arguments import InvalidArgumentError
-from api.gql.context import GraceContext
 from api.schema_proposal import propose_schema as proposal_of
 from api.services import Services
 from copilot.explain_words import conflict_in_words, trust_in_words
@@ -208,16 +207,9 @@ class GraceMcp:
         self, access: Access, query: str, variables: dict[str, Any]
     ) -> dict[str, Any]:
         """Run a GraphQL query as the caller (GraphQL's own permission checks apply)."""
-        from api.schema import build_schema
+        from api.local_query import execute
 
-        services = self._services()
-        schema = build_schema(services.settings.profile)
-        context = GraceContext(services, access.principal)
-        result = await schema.execute(query, variables, context_value=context)
-        if result.errors:
-            raise result.errors[0].original_error or RuntimeError(result.errors[0].message)
-        data: dict[str, Any] = result.data or {}
-        return data
+        return await execute(self._services(), access.principal, query, variables)
 
 
 def _visible(found: Visible) -> dict[str, JsonValue]:

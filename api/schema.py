@@ -23,9 +23,11 @@ from api.gql.governance_views import GovernanceQuery
 from api.gql.mutations import ReviewMutation
 from api.gql.notifications import NotificationMutation, NotificationQuery, NotificationSubscription
 from api.gql.people import PeopleQuery
+from api.gql.provenance import ProvenanceQuery
 from api.gql.review import ReviewQuery
 from api.gql.runs import IngestionQuery
 from api.gql.schema_proposal import SchemaProposalMutation
+from api.gql.sources import SourceQuery
 from api.gql.subscriptions import LiveSubscription
 from api.gql.system import SystemQuery
 from api.gql.team_admin import TeamAdminMutation
@@ -44,6 +46,8 @@ Query = merge_types(
         PeopleQuery,
         ReviewQuery,
         TrustQuery,
+        ProvenanceQuery,
+        SourceQuery,
         AskQuery,
         CommentQuery,
         NotificationQuery,

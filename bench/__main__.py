@@ -29,6 +29,7 @@ from bench import (
     readiness_recovery,
     reingest_unchanged,
     semantic_quality,
+    source_accuracy,
     token_keys,
     trust_compute,
     trust_quality,
@@ -69,6 +70,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "copilot_quality": lambda graph, bus, settings: copilot_quality.run(graph, settings),
     "notification_fanout": notification_fanout.run,
     "token_keys": lambda graph, bus, settings: token_keys.run(graph),
+    "source_accuracy": lambda graph, bus, settings: source_accuracy.run(graph),
 }
 
 

@@ -45,6 +45,7 @@ COMMANDS: dict[str, Entry] = {
     "rows": Entry("cli.conflicts", "Quarantine and release of rows."),
     "trust": Entry("cli.trust", "Trust scores of rows, documents and sources."),
     "facts": Entry("cli.trust", "Resolved facts: one value per entity and attribute."),
+    "sources": Entry("cli.sources", "Sources: trust, claims, accuracy and suspected copying."),
     "requests": Entry("cli.requests", "Change requests: list, show, approve, reject, comment."),
     "policy": Entry("cli.policy", "The policies in policies/: sync, list, check, diff."),
     "schemas": Entry("cli.status", "The table definitions in schemas/."),

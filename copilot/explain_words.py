@@ -7,6 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+PARTS = {
+    "SCORE": "Its parts, which add up to the score",
+    "LOG_ODDS": "Its parts, which add up to the log-odds",
+    "VOTES": "Its parts, the sources' votes in log-odds after the dependence discount, for the "
+    "value (+) or against it (-)",
+}
+"""How the parts of an explanation are introduced, by what they add up to (`sumsTo`)."""
+
 
 def trust_in_words(data: Mapping[str, Any]) -> str:
     """The explanation of `{"trustExplanation": {...}}` as a few sentences."""
@@ -15,11 +23,10 @@ def trust_in_words(data: Mapping[str, Any]) -> str:
         return "Grace has no trust explanation for this node."
     node, score = explanation["nodeId"], float(explanation["score"])
     parts = sorted(explanation["contributions"], key=lambda p: -abs(float(p["value"])))
-    scale = "log-odds" if explanation["sumsTo"] == "LOG_ODDS" else "score"
     lines = [f"{node} is trusted {score:.2f} (scored by the {explanation['mode']} mode)."]
     if parts:
         named = ", ".join(f"{p['name'].replace('_', ' ')} {float(p['value']):+.3f}" for p in parts)
-        lines.append(f"Its parts, which add up to the {scale}: {named}.")
+        lines.append(f"{PARTS[explanation['sumsTo']]}: {named}.")
         lines.append(f"The largest is {parts[0]['name'].replace('_', ' ')}.")
     for path in explanation["evidence"]:
         lines.append(f"Evidence (weight {float(path['weight']):.2f}): {path['description']}.")

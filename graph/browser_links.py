@@ -19,6 +19,15 @@ from graph.settings import Settings
 ENTITY_STATEMENT = "browser/entity_provenance"
 """The statement a link to an entity opens; it takes `$entity`."""
 
+NODE_STATEMENTS = {
+    "entity": (ENTITY_STATEMENT, "entity"),
+    **{
+        kind: (f"browser/{kind}_provenance", "node")
+        for kind in ("row", "document", "source", "conflict", "fact")
+    },
+}
+"""The statement that opens each kind of node's neighbourhood, and the parameter it takes."""
+
 SAFE_LITERAL_CHARACTER = re.compile(r"[A-Za-z0-9 _.,:/@-]")
 """Characters written as themselves in a literal; anything else becomes an escape."""
 
@@ -62,11 +71,17 @@ def entity_id(reference: str) -> str:
 
 def entity_editor_lines(registry: CypherRegistry, reference: str) -> list[str]:
     """What the editor holds: the `:param` line, then the entity statement."""
-    literal = cypher_string(entity_id(reference))
-    statement = registry[ENTITY_STATEMENT]
+    return node_editor_lines(registry, "entity", entity_id(reference))
+
+
+def node_editor_lines(registry: CypherRegistry, kind: str, node_id: str) -> list[str]:
+    """What the editor holds for a node of `kind` (a key of `NODE_STATEMENTS`): the `:param`
+    line with its id as an escaped literal, then the kind's statement, unchanged."""
+    name, parameter = NODE_STATEMENTS[kind]
+    statement = registry[name]
     if any(breaker in statement for breaker in ADDRESS_BREAKERS):
-        raise ValueError(f"{ENTITY_STATEMENT} holds & or #, which a Browser link cannot carry")
-    return [f":param entity => {literal};", *statement.splitlines()]
+        raise ValueError(f"{name} holds & or #, which a Browser link cannot carry")
+    return [f":param {parameter} => {cypher_string(node_id)};", *statement.splitlines()]
 
 
 def browser_url(settings: Settings) -> str:
@@ -87,3 +102,9 @@ def entity_link(settings: Settings, registry: CypherRegistry, reference: str | N
     if reference is None:
         return browser_url(settings)
     return editor_link(browser_url(settings), entity_editor_lines(registry, reference))
+
+
+def node_link(settings: Settings, registry: CypherRegistry, kind: str, node_id: str) -> str:
+    """Browser with the neighbourhood of one node of `kind` in its editor (the web app's
+    provenance explorer hands it over so)."""
+    return editor_link(browser_url(settings), node_editor_lines(registry, kind, node_id))

@@ -27,10 +27,17 @@ from trust.usage import apply_usage
 
 
 async def trust_recompute(ctx: dict[str, Any]) -> dict[str, Any]:
-    """Full trust recompute: catches drift, applies decay, snapshots per-table aggregates."""
+    """Full trust recompute: catches drift, applies decay, snapshots per-table aggregates,
+    finds source dependence again (the `COPIES` edges the incremental passes discount with:
+    new ones written, those no longer found removed)."""
     tools = await _trust(ctx).current()
     report = await tools.engine.recompute()
-    return {"rows": report.rows, "mean_trust": report.mean_trust, "facts": report.facts}
+    return {
+        "rows": report.rows,
+        "mean_trust": report.mean_trust,
+        "facts": report.facts,
+        "copying": len(report.copying),
+    }
 
 
 async def conflict_scan(ctx: dict[str, Any]) -> dict[str, Any]:

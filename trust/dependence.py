@@ -190,7 +190,7 @@ def detect(
     counts = np.asarray(incidence.sum(axis=0), dtype=np.float64).ravel()
     sums = np.asarray(incidence.T @ confidence, dtype=np.float64).ravel()
     overall = np.clip(sums / np.maximum(counts, 1), eps, 1 - eps)
-    coincide_wrong = _wrong_coincidence(claims, incidence, confidence, false_values)
+    coincide_wrong = wrong_coincidence(claims, incidence, confidence, false_values)
     prior = min(PRIOR, claims.n_sources / n_pairs)
     probability = _posterior(overall[a], overall[b], pair, coincide_wrong, prior)
     rest_a = _rest(sums[a] - pair.same_true, counts[a] - pair.same, overall[a])
@@ -246,7 +246,7 @@ def _coincidence(forms: sp.csr_matrix, form_value: Ints, n_values: int) -> Float
     return np.bincount(form_value, weights=share**2, minlength=n_values).astype(np.float64)
 
 
-def _wrong_coincidence(
+def wrong_coincidence(
     claims: ClaimSet, incidence: sp.csr_matrix, confidence: Floats, false_values: int
 ) -> float:
     """The chance that two wrong claims on one item name the same value (module docstring)."""

@@ -40,7 +40,8 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from trust.arrays import ClaimSet, Floats, Ints
-from trust.dependence import Dependence, Overlap, detect, discount
+from trust.calibration import Calibration, fit, held_out
+from trust.dependence import Dependence, Overlap, detect, discount, wrong_coincidence
 
 FALSE_VALUES = 10
 EPS = 1e-3
@@ -50,7 +51,16 @@ RHO = 0.5
 """How much a similar value's score counts toward a value's (Dong et al. use 0.5 and up)."""
 TIE = 1e-9
 
-__all__ = ["ClaimSet", "Floats", "Ints", "TruthResult", "discover", "majority_vote", "resolve"]
+__all__ = [
+    "ClaimSet",
+    "Floats",
+    "Ints",
+    "TruthResult",
+    "calibrate",
+    "discover",
+    "majority_vote",
+    "resolve",
+]
 
 
 @dataclass(frozen=True)
@@ -201,8 +211,7 @@ def _iterate(
     by_source = incidence.T.tocsr()
     confidence = np.zeros(incidence.shape[0])
     for iteration in range(1, max_iterations + 1):
-        votes = np.log(FALSE_VALUES * trust / (1 - trust))
-        confidence = groups.softmax(weights @ votes)
+        confidence = groups.softmax(weights @ _votes(trust))
         updated = trust.copy()
         updated[active] = np.clip((by_source @ confidence)[active] / counts[active], EPS, 1 - EPS)
         change = float(np.max(np.abs(updated - trust), initial=0.0))
@@ -225,5 +234,29 @@ def resolve(
     groups = _Groups(claims.item_of_value, claims.n_items)
     found = dependence or Dependence.none()
     weights = _with_similar(claims, discount(_incidence(claims), trust, found))
-    confidence = groups.softmax(weights @ np.log(FALSE_VALUES * trust / (1 - trust)))
+    confidence = groups.softmax(weights @ _votes(trust))
     return TruthResult(trust, confidence, groups.winners(confidence), 0, True, found)
+
+
+def _votes(trust: Floats) -> Floats:
+    """tau(s) = ln(N A(s) / (1 - A(s))) (module docstring)."""
+    return np.asarray(np.log(FALSE_VALUES * trust / (1 - trust)))
+
+
+def calibrate(claims: ClaimSet, result: TruthResult) -> Calibration:
+    """The Platt map from `result`'s confidences to calibrated ones, fitted on held-out
+    claims at the trust and dependence `result` reached (`trust.calibration`)."""
+    incidence = _incidence(claims)
+    votes = _votes(result.source_trust)
+    weights = _with_similar(claims, discount(incidence, result.source_trust, result.dependence))
+    evidence = held_out(
+        weights @ votes,
+        weights,
+        votes,
+        claims.item_of_value,
+        claims.source,
+        claims.value,
+        result.source_trust,
+    )
+    coincide = wrong_coincidence(claims, incidence, result.value_confidence, FALSE_VALUES)
+    return fit(evidence, coincide)

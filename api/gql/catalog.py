@@ -25,11 +25,11 @@ from api.gql.nodes import (
 from api.gql.pagination import (
     Connection,
     after_id,
-    after_trust,
     connection,
     id_position,
     page_size,
-    trust_position,
+    trust_or_id_position,
+    trust_page,
 )
 from api.gql.permissions import requires, table_arg
 from governance.rbac import Action
@@ -210,13 +210,8 @@ class CatalogQuery:
             "scored": order_by is RowOrder.TRUST,
         }
         if order_by is RowOrder.TRUST:
-            cursor = after_trust(after)
-            page = {
-                "after_trust": None if cursor is None else cursor[0],
-                "after_id": "" if cursor is None else cursor[1],
-            }
             records = await graph.read(
-                "api/catalog_rows_by_trust", {**filters, **page, "limit": size + 1}
+                "api/catalog_rows_by_trust", {**filters, **trust_page(after), "limit": size + 1}
             )
         else:
             records = await graph.read(
@@ -228,12 +223,7 @@ class CatalogQuery:
             [record] = await graph.read("api/catalog_rows_count", filters)
             return int(record["total"])
 
-        position = (
-            (lambda row: trust_position(row.trust, str(row.id)))
-            if order_by is RowOrder.TRUST
-            else id_position
-        )
-        return connection(found, size, position, count)
+        return connection(found, size, trust_or_id_position(order_by is RowOrder.TRUST), count)
 
     @strawberry.field(
         description="One row; null if unknown or of a table the caller may not read.",

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from pydantic import BaseModel, ConfigDict
 from strawberry.dataloader import DataLoader
 
 from api.gql.context import GraceContext
@@ -228,5 +229,56 @@ def pii_fields_loader(context: GraceContext) -> DataLoader[str, frozenset[str]]:
     async def load(tables: list[str]) -> list[frozenset[str]]:
         found = await pii_fields(context.services.graph, tables)
         return [found[table] for table in tables]
+
+    return DataLoader(load_fn=load)
+
+
+class ViolationRecord(BaseModel):
+    """A `VIOLATES` edge as `api/catalog_row_links` reads it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    policy: str
+    name: str
+    version: int
+    rule: str
+    at: model.Timestamp | None = None
+
+
+@dataclass(frozen=True)
+class RowLinks:
+    """What a row takes part in: conflicts involving it, facts resolved from it, and the
+    policy rules it violates."""
+
+    conflicts: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    violations: tuple[ViolationRecord, ...] = ()
+
+
+def row_links_loader(context: GraceContext) -> DataLoader[str, RowLinks]:
+    """The conflicts, facts and violations of each row (already readable), by id."""
+
+    async def load(ids: list[str]) -> list[RowLinks]:
+        records = await context.services.graph.read("api/catalog_row_links", {"ids": ids})
+        return by_id(
+            records,
+            ids,
+            lambda r: RowLinks(
+                tuple(r["conflicts"]),
+                tuple(r["facts"]),
+                tuple(ViolationRecord.model_validate(v) for v in r["violations"]),
+            ),
+            RowLinks(),
+        )
+
+    return DataLoader(load_fn=load)
+
+
+def entity_conflicts_loader(context: GraceContext) -> DataLoader[str, list[str]]:
+    """The ids of the conflicts about each entity (already readable), newest first."""
+
+    async def load(ids: list[str]) -> list[list[str]]:
+        records = await context.services.graph.read("api/catalog_entity_conflicts", {"ids": ids})
+        return by_id(records, ids, lambda r: [str(c) for c in r["conflicts"]], [])
 
     return DataLoader(load_fn=load)

@@ -9,19 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from pydantic import JsonValue
 from strawberry.scalars import JSON
 
-from api.gql import loaders
+from api.gql import loaders, source_views
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.pagination import Connection, after_id, connection, id_position, page_size
 from api.row_values import RowValues
 from governance.rbac import DEFAULT_WORKSPACE, Action
 from graph import model
 from ingest.runs import RunListing
+
+if TYPE_CHECKING:
+    from api.gql.review import Conflict, Fact
+
+ConflictNode = Annotated["Conflict", strawberry.lazy("api.gql.review")]
+FactNode = Annotated["Fact", strawberry.lazy("api.gql.review")]
+"""Conflicts and facts are built on rows (`api.gql.review`), so rows name them lazily."""
 
 RowStatus = strawberry.enum(model.RowStatus, name="RowStatus", description="A row's lifecycle.")
 DocumentStatus = strawberry.enum(
@@ -45,6 +52,52 @@ class Source:
     def of(cls, source: model.Source) -> Source:
         """From the domain model."""
         return cls(id=source.id, kind=source.kind, location=source.location, trust=source.trust)
+
+    @strawberry.field(
+        description="Whether a full trust pass estimated the trust (else it is the starting "
+        "trust of a new source); null if no trust pass reached it."
+    )
+    async def estimated(self, info: GraceInfo) -> bool | None:
+        record, _ = await source_views.visible_tables(info.context, self.id)
+        return record.estimated if record is not None else None
+
+    @strawberry.field(description="The tables it claims in that the caller may read.")
+    async def tables(self, info: GraceInfo) -> list[str]:
+        _, tables = await source_views.visible_tables(info.context, self.id)
+        return tables
+
+    @strawberry.field(description="Its claims on resolved items of those tables.")
+    async def claims(self, info: GraceInfo) -> int:
+        counts = await source_views.claim_counts(info.context, self.id)
+        return sum(count.claims for count in counts)
+
+    @strawberry.field(
+        description="How often its claims agree with the active facts, by table (agreement "
+        "with what Grace resolved, not with ground truth)."
+    )
+    async def accuracy_by_table(self, info: GraceInfo) -> list[source_views.SourceAccuracy]:
+        return source_views.accuracy_by_table(
+            await source_views.claim_counts(info.context, self.id)
+        )
+
+    @strawberry.field(description="The same by table and attribute.")
+    async def accuracy_by_attribute(self, info: GraceInfo) -> list[source_views.SourceAccuracy]:
+        return source_views.accuracy_by_attribute(
+            await source_views.claim_counts(info.context, self.id)
+        )
+
+    @strawberry.field(
+        description="The sources it probably copies (COPIES edges the last full trust pass "
+        "stored), most probable first, where both share a table the caller may read."
+    )
+    async def copies(self, info: GraceInfo) -> list[source_views.SourceCopy]:
+        record, tables = await source_views.visible_tables(info.context, self.id)
+        return source_views.shared_copies(record.copies if record else (), tables)
+
+    @strawberry.field(description="The sources that probably copy it, as `copies`.")
+    async def copied_by(self, info: GraceInfo) -> list[source_views.SourceCopy]:
+        record, tables = await source_views.visible_tables(info.context, self.id)
+        return source_views.shared_copies(record.copied_by if record else (), tables)
 
 
 @strawberry.type(description="One attempt to ingest one file, failed ones included.")
@@ -104,6 +157,29 @@ class IngestionRun:
         return list(self.all_warnings)
 
 
+@strawberry.type(description="A policy rule a row breaks (a `VIOLATES` edge).")
+class PolicyViolation:
+    """The policy version and rule a row violates, and since when (the policy check's
+    detail is left out: it can quote a value)."""
+
+    policy: str = strawberry.field(description="The policy version's id (`name@version`).")
+    name: str
+    version: int
+    rule: str
+    at: datetime | None
+
+    @classmethod
+    def of(cls, record: loaders.ViolationRecord) -> PolicyViolation:
+        """From a violation as the row links loader reads it."""
+        return cls(
+            policy=record.policy,
+            name=record.name,
+            version=record.version,
+            rule=record.rule,
+            at=record.at,
+        )
+
+
 @strawberry.type(description="One extracted record; `values` as the caller may see them.")
 class Row:
     """A row; personal fields are null (and named in `redacted_fields`) unless the caller
@@ -143,6 +219,25 @@ class Row:
         found = await info.context.loader(loaders.row_entity_loader).load(str(self.id))
         return Entity.of(found) if found is not None else None
 
+    @strawberry.field(description="The conflicts involving the row that the caller may see.")
+    async def conflicts(self, info: GraceInfo) -> list[ConflictNode]:
+        from api.gql.review import visible_conflicts  # review builds on rows
+
+        links = await info.context.loader(loaders.row_links_loader).load(str(self.id))
+        return await visible_conflicts(info.context, links.conflicts)
+
+    @strawberry.field(description="The facts resolved from the row (RESOLVED_FROM).")
+    async def facts(self, info: GraceInfo) -> list[FactNode]:
+        from api.gql.review import load_facts  # review builds on rows
+
+        links = await info.context.loader(loaders.row_links_loader).load(str(self.id))
+        return await load_facts(info.context, links.facts)
+
+    @strawberry.field(description="The policy rules the row violates.")
+    async def violations(self, info: GraceInfo) -> list[PolicyViolation]:
+        links = await info.context.loader(loaders.row_links_loader).load(str(self.id))
+        return [PolicyViolation.of(violation) for violation in links.violations]
+
 
 @strawberry.type(description="What rows describe; rows describing the same entity are compared.")
 class Entity:
@@ -165,6 +260,20 @@ class Entity:
     @strawberry.field(description="The ids of the facts resolved for the entity.")
     async def fact_ids(self, info: GraceInfo) -> list[str]:
         return await info.context.loader(loaders.entity_facts_loader).load(str(self.id))
+
+    @strawberry.field(description="The facts resolved for the entity.")
+    async def facts(self, info: GraceInfo) -> list[FactNode]:
+        from api.gql.review import load_facts  # review builds on entities
+
+        ids = await info.context.loader(loaders.entity_facts_loader).load(str(self.id))
+        return await load_facts(info.context, ids)
+
+    @strawberry.field(description="The conflicts about the entity that the caller may see.")
+    async def conflicts(self, info: GraceInfo) -> list[ConflictNode]:
+        from api.gql.review import visible_conflicts  # review builds on entities
+
+        ids = await info.context.loader(loaders.entity_conflicts_loader).load(str(self.id))
+        return await visible_conflicts(info.context, ids)
 
 
 @strawberry.type(description="One version of one file, with its provenance.")

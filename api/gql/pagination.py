@@ -175,6 +175,32 @@ def trust_position(trust: float | None, item_id: str) -> list[JsonValue]:
     return [trust, item_id]
 
 
+def trust_page(after: str | None) -> dict[str, JsonValue]:
+    """The parameters `after_trust` and `after_id` of a query sorted by trust then id that
+    resume after the cursor `after` (null and "" before the first page)."""
+    cursor = after_trust(after)
+    return {
+        "after_trust": None if cursor is None else cursor[0],
+        "after_id": "" if cursor is None else cursor[1],
+    }
+
+
+class Trusted(Identified, Protocol):
+    """Anything listed by trust, then id."""
+
+    @property
+    def trust(self) -> float | None:
+        """Its trust, the first sort key."""
+        ...
+
+
+def trust_or_id_position(by_trust: bool) -> Callable[[Trusted], list[JsonValue]]:
+    """The sort key of an item of a list sorted by trust then id, or by id."""
+    if by_trust:
+        return lambda item: trust_position(item.trust, str(item.id))
+    return id_position
+
+
 def after_trust(after: str | None) -> tuple[float, str] | None:
     """The (trust, id) an `after` cursor of a list sorted by trust then id holds (None
     before the first page)."""

@@ -461,6 +461,16 @@ def _fact(record: FactRecord, shown: ShownValue) -> Fact:
     )
 
 
+async def visible_conflicts(context: GraceContext, ids: Sequence[str]) -> list[Conflict]:
+    """The conflicts of `ids` that exist and that the caller may see, in order."""
+    found = await context.loader(conflict_loader).load_many(list(ids))
+    return [
+        Conflict.of(record)
+        for record in found
+        if record is not None and await visible_conflict(context, record)
+    ]
+
+
 async def known_table(context: GraceContext, table: str) -> None:
     """`NotFoundError` unless `table` is a table of the catalog."""
     if table not in await context.access.table_workspaces():

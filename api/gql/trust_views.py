@@ -26,7 +26,7 @@ from api.gql.arguments import InvalidArgumentError, checked_id
 from api.gql.context import GraceContext, GraceInfo
 from api.gql.loaders import by_id
 from api.gql.permissions import ResourceOf, Target, requires, table_arg
-from api.gql.review import known_table
+from api.gql.review import FactRecord, fact_loader, known_table
 from governance.errors import NotFoundError
 from governance.policy_store import active_policy_set
 from governance.rbac import Action
@@ -46,6 +46,7 @@ from trust.score import (
     explain,
 )
 from trust.scoring import stored_parts
+from trust.votes import Vote, item_votes
 
 MAX_TREND_POINTS = 500
 MAX_EVIDENCE_PATHS = 20
@@ -63,10 +64,13 @@ class ContributionScale(StrEnum):
 
     SCORE = "score"
     LOG_ODDS = "log_odds"
+    VOTES = "votes"
+    """A fact's parts: each source's vote (log-odds, after the dependence discount), for
+    the fact's value (positive) or against it (negative)."""
 
 
 class NotScoredError(GraceError):
-    """The row, document or source has no trust score yet (no trust pass reached it; a
+    """The row, document, source or fact has no trust score yet (no trust pass reached it; a
     source's parts come with the full pass)."""
 
     code = "not_scored"
@@ -283,13 +287,16 @@ def trust_node_loader(context: GraceContext) -> DataLoader[str, TrustNodeRecord 
 
 
 def node_table(name: str) -> ResourceOf:
-    """The table of the row argument `name` names (unknown: the default workspace, so a
-    refusal reveals nothing and the resolver says `not_found`)."""
+    """The table of the row or fact the argument `name` names (anything else: the default
+    workspace, so a refusal reveals nothing and the resolver says `not_found`)."""
 
     async def find(context: GraceContext, arguments: Mapping[str, Any]) -> Target:
         node_id = checked_id(name, str(arguments[name]))
         record = await context.loader(trust_node_loader).load(node_id)
-        return Target(table=record.table if record is not None else None, by_node=True)
+        if record is not None:
+            return Target(table=record.table, by_node=True)
+        fact = await context.loader(fact_loader).load(node_id)
+        return Target(table=fact.table if fact is not None else None, by_node=True)
 
     return find
 
@@ -466,11 +473,12 @@ def document_explanation(record: DocumentTrustRecord, top: int) -> TrustExplanat
 
 
 class CopyRecord(BaseModel):
-    """A source another copies: its `COPIES` edge as `api/trust_sources` reads it."""
+    """The other end of a `COPIES` edge, as `api/trust_sources` reads it."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    original: str
+    partner: str
+    partner_trust: float | None = None
     probability: float
     shared_false: float
 
@@ -484,6 +492,7 @@ class SourceTrustRecord(BaseModel):
     trust: float | None = None
     parts: dict[str, float] = Field(default_factory=dict)
     copies: list[CopyRecord] = Field(default_factory=list)
+    copied_by: list[CopyRecord] = Field(default_factory=list)
     estimated: bool = True
     """Whether a full pass estimated the trust; else it is the starting trust of a new source."""
 
@@ -503,6 +512,16 @@ def source_trust_loader(context: GraceContext) -> DataLoader[str, SourceTrustRec
     return DataLoader(load_fn=load)
 
 
+def _discounted(record: SourceTrustRecord, copy: CopyRecord) -> str:
+    """Whose vote the discount takes from: the less trusted of the two, which comes second
+    when the claimers of a value are taken in decreasing trust (`trust.dependence.discount`;
+    on a tie, the one the engine numbered later, which the API does not know)."""
+    mine, theirs = record.trust or 0.0, copy.partner_trust
+    if theirs is None or theirs == mine:
+        return "one of the two (their trust is equal)"
+    return "it" if mine < theirs else copy.partner
+
+
 def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
     """Why a source has its trust, the mean confidence of the values it claims (written by
     the last full pass): one part per table, its claims' summed confidence over all its
@@ -510,17 +529,18 @@ def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
     over its claims by table (written by the incremental pass)."""
     if record.trust is None or not record.parts:
         raise NotScoredError(record.id)
+    edges = [("copies", copy) for copy in record.copies]
+    edges += [("is copied by", copy) for copy in record.copied_by]
     evidence = [
         EvidencePath(
-            description=(
-                f"copies source {copy.original} (probability {copy.probability:.2f}, "
-                f"{copy.shared_false:.1f} false values shared): on the values they share, the "
-                f"less trusted of the two votes x{1 - COPY_RATE * copy.probability:.2f}"
-            ),
+            description=f"{verb} source {copy.partner} (probability {copy.probability:.2f}, "
+            f"{copy.shared_false:.1f} false values shared): on the values both claim, "
+            f"{_discounted(record, copy)} keeps x{1 - COPY_RATE * copy.probability:.2f} of its "
+            "vote",
             weight=copy.probability,
-            node_ids=(record.id, copy.original),
+            node_ids=(record.id, copy.partner),
         )
-        for copy in sorted(record.copies, key=lambda copy: -copy.probability)
+        for verb, copy in sorted(edges, key=lambda edge: -edge[1].probability)
     ]
     ranked = explain(TrustScore(value=record.trust, contributions=record.parts), evidence, top)
     basis = (
@@ -533,6 +553,49 @@ def source_explanation(record: SourceTrustRecord, top: int) -> TrustExplanation:
         ", ".join(sorted(record.parts)),
         ranked,
         summary=f"{basis}, by table: {ranked.summary}",
+    )
+
+
+def fact_explanation(record: FactRecord, votes: Sequence[Vote], top: int) -> TrustExplanation:
+    """Why a fact has its confidence: each source's vote on the item (for its value or
+    against), as the engine weighs it after the dependence discount (`trust.votes`), with one
+    evidence path per discounted vote naming the copying partner, the probability and the
+    share of the vote kept. The confidence is the softmax of the values' summed votes, so the
+    parts are votes, not shares of the confidence."""
+    if not votes:
+        raise NotScoredError(record.id)
+    parts = {
+        f"{vote.source} ({'for' if vote.winning else 'against'})": (
+            vote.vote * vote.kept * (1 if vote.winning else -1)
+        )
+        for vote in votes
+    }
+    evidence = [
+        EvidencePath(
+            description=(
+                f"source {vote.source}'s vote ({'for' if vote.winning else 'against'} the value) "
+                f"kept x{vote.kept:.2f}: it and "
+                + ", ".join(
+                    f"{d.partner} (copying probability {d.probability:.2f})"
+                    for d in vote.discounted_by
+                )
+                + ", more trusted, claim the same value"
+            ),
+            weight=1.0 - vote.kept,
+            node_ids=(record.id, vote.source, *(d.partner for d in vote.discounted_by)),
+        )
+        for vote in votes
+        if vote.discounted_by
+    ]
+    ranked = explain(TrustScore(value=record.confidence, contributions=parts), evidence, top)
+    backing = sum(vote.winning for vote in votes)
+    return TrustExplanation.of(
+        record.id,
+        record.table,
+        ranked,
+        sums_to=ContributionScale.VOTES,
+        summary=f"confidence {record.confidence:.2f} from {backing} source(s) for the value and "
+        f"{len(votes) - backing} against, {len(evidence)} vote(s) discounted as copies",
     )
 
 
@@ -613,10 +676,11 @@ class TrustQuery:
         )
 
     @strawberry.field(
-        description="Why a row, a document or a source has its trust: the score, each part "
-        "of it (they add up to the score, or to a row's log-odds under a learned model; a "
-        "document's parts are its rows' mean parts, a source's its claims' by table) and the "
-        "heaviest evidence paths.",
+        description="Why a row, a document, a source or a fact has its trust: the score, each "
+        "part of it (they add up to the score, or to a row's log-odds under a learned model; a "
+        "document's parts are its rows' mean parts, a source's its claims' by table; a fact's "
+        "are the sources' votes after the dependence discount) and the heaviest evidence "
+        "paths (a source's copying, a fact's discounted votes with their partners).",
         extensions=requires(Action.READ, on=node_table("node_id")),
     )
     async def trust_explanation(
@@ -639,4 +703,9 @@ class TrustQuery:
         source = await context.loader(source_trust_loader).load(wanted)
         if source is not None and source.parts and set(source.parts) <= readable:
             return source_explanation(source, top)
-        raise NotFoundError("row, document or source", wanted)
+        fact = await context.loader(fact_loader).load(wanted)
+        if fact is not None and fact.table in readable:
+            tables = (await context.services.trust.current()).tables
+            votes = await item_votes(context.services.graph, tables, fact.entity, fact.attribute)
+            return fact_explanation(fact, votes, top)
+        raise NotFoundError("row, document, source or fact", wanted)

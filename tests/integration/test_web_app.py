@@ -235,6 +235,46 @@ def test_the_overview_shows_every_table_and_a_live_update_without_reload(
     assert errors == []
 
 
+def test_the_overview_ranks_sources_by_trust_with_their_copying_partners(
+    callers: Callers, ingested: Ingested, served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    browser_page, _, errors = page
+    assert callers.admin.token is not None
+    log_in(browser_page, served, callers.admin.token)
+    section = browser_page.get_by_role("region", name="Sources by trust")
+    section.locator("tbody tr").first.wait_for(timeout=UI_TIMEOUT_MS)
+    expected = ranked_sources(served, callers.admin.token)
+    shown = section.locator("tbody tr").evaluate_all(
+        "rows => rows.map(row => [...row.cells].map(cell => cell.innerText))"
+    )
+    assert [row[0] for row in shown] == [s["id"] for s in expected]
+    for row, source in zip(shown, expected, strict=True):
+        assert row[1] == f"{source['trust']:.2f}"
+        assert row[2] == (", ".join(partners(source)) or "none found")
+    shot(browser_page, "trust-overview-sources")
+    assert errors == []
+
+
+def ranked_sources(origin: str, token: str) -> list[dict[str, Any]]:
+    """The first page of `sources` the overview shows, most trusted first."""
+    query = """{ sources(orderBy: TRUST, first: 20) { nodes { id trust
+      copies { source probability } copiedBy { source probability } } } }"""
+    response = httpx.post(
+        f"{origin}/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+    )
+    nodes: list[dict[str, Any]] = response.json()["data"]["sources"]["nodes"]
+    return nodes
+
+
+def partners(source: dict[str, Any]) -> list[str]:
+    """A source's copying partners as the overview words them, most probable first."""
+    both = [("copies", e) for e in source["copies"]] + [
+        ("copied by", e) for e in source["copiedBy"]
+    ]
+    both.sort(key=lambda pair: (-pair[1]["probability"], pair[1]["source"]))
+    return [f"{verb} {e['source']} (p {e['probability']:.2f})" for verb, e in both]
+
+
 def test_a_trust_number_opens_its_explanation(
     callers: Callers, ingested: Ingested, served: str, page: tuple[Page, Offsite, list[str]]
 ) -> None:

@@ -8,10 +8,12 @@ import pytest
 
 from graph.browser_links import (
     ENTITY_STATEMENT,
+    NODE_STATEMENTS,
     BadEntityReferenceError,
     cypher_string,
     editor_link,
     entity_link,
+    node_link,
 )
 from graph.cypher_registry import CypherRegistry
 from graph.settings import PROJECT_ROOT, load_settings
@@ -74,3 +76,18 @@ def test_an_entity_not_written_table_colon_key_is_refused_with_a_code(reference:
         entity_link(SETTINGS, REGISTRY, reference)
     assert refused.value.code == "bad_entity_reference"
     assert "TABLE:KEY" in str(refused.value)
+
+
+@pytest.mark.parametrize("kind", sorted(NODE_STATEMENTS))
+@pytest.mark.parametrize("key", HOSTILE_KEYS)
+def test_a_node_link_carries_its_id_as_one_parameter_and_its_kinds_statement(
+    kind: str, key: str
+) -> None:
+    name, parameter = NODE_STATEMENTS[kind]
+    link = node_link(SETTINGS, REGISTRY, kind, f"x:{key}")
+    first, *statement = editor_content(link).split("\n")
+    match = re.fullmatch(rf":param {parameter} => ('.*');", first)
+    assert match is not None
+    assert literal_value(match.group(1)) == f"x:{key}"
+    assert statement == [line for line in REGISTRY[name].splitlines() if line.strip()]
+    assert f"${parameter}" in REGISTRY[name]

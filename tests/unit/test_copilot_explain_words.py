@@ -40,6 +40,14 @@ def test_every_number_in_the_words_comes_from_the_explanation() -> None:
     assert numbers == {round(n, 2) for n in given} | {0.120, -0.250, 0.050}
 
 
+def test_a_facts_votes_are_not_said_to_add_up_to_its_confidence() -> None:
+    votes = {**EXPLANATION["trustExplanation"], "nodeId": "fact:cities:k:population"}
+    votes |= {"sumsTo": "VOTES", "contributions": [{"name": "feed-a (for)", "value": 3.2}]}
+    text = trust_in_words({"trustExplanation": votes})
+    assert "add up" not in text
+    assert "votes in log-odds after the dependence discount" in text
+
+
 def test_no_explanation_says_so() -> None:
     assert trust_in_words({"trustExplanation": None}).startswith("Grace has no trust")
 

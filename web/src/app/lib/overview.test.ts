@@ -3,7 +3,7 @@ import { abilitiesOf, type MeShape } from "./abilities";
 import { perTable } from "./batch";
 import { banner, confirmation, profileOf } from "./environment";
 import { featuresOf } from "./features";
-import { band, barHeights, formatTrust, trendPoints } from "./trust";
+import { band, barHeights, copyingPartners, formatTrust, trendPoints } from "./trust";
 
 const member = (role: "VIEWER" | "EDITOR" | "ADMIN", workspace = "default") => ({ role, tables: null, workspace: { id: workspace } });
 const me = (memberships: MeShape["user"]["memberships"], scopes: MeShape["scopes"] = null): MeShape => ({
@@ -25,6 +25,25 @@ describe("trust numbers", () => {
   it("draws the trend left to right with trust 1 at the top", () => {
     expect(trendPoints([{ at: "a", mean: 1 }, { at: "b", mean: 0 }], 100, 50)).toBe("0,0 100,50");
     expect(trendPoints([], 100, 50)).toBe("");
+  });
+});
+
+describe("copying partners of a source", () => {
+  it("lists both directions, most probable first, the partner and probability in words", () => {
+    const source = {
+      id: "feed-a",
+      trust: 0.4,
+      copies: [{ source: "feed-b", probability: 0.812 }],
+      copiedBy: [{ source: "feed-c", probability: 0.97 }, { source: "feed-d", probability: 0.812 }],
+    };
+    expect(copyingPartners(source)).toEqual([
+      "copied by feed-c (p 0.97)",
+      "copies feed-b (p 0.81)",
+      "copied by feed-d (p 0.81)",
+    ]);
+  });
+  it("is empty for an independent source", () => {
+    expect(copyingPartners({ id: "x", trust: 0.9, copies: [], copiedBy: [] })).toEqual([]);
   });
 });
 

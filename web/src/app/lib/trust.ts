@@ -45,3 +45,29 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
+
+/** One end of a suspected copying: the other source and the probability. */
+export interface CopyEdge {
+  source: string;
+  probability: number;
+}
+
+/** A source as the overview ranks it (`sources`, most trusted first). */
+export interface RankedSource {
+  id: string;
+  trust: number;
+  copies: CopyEdge[];
+  copiedBy: CopyEdge[];
+}
+
+/** A source's copying partners both ways, most probable first, as people read them:
+ * "copies feed-b (p 0.97)", "copied by feed-c (p 0.81)". */
+export function copyingPartners(source: RankedSource): string[] {
+  const both = [
+    ...source.copies.map((edge) => ({ edge, verb: "copies" })),
+    ...source.copiedBy.map((edge) => ({ edge, verb: "copied by" })),
+  ];
+  return both
+    .sort((a, b) => b.edge.probability - a.edge.probability || a.edge.source.localeCompare(b.edge.source))
+    .map(({ edge, verb }) => `${verb} ${edge.source} (p ${edge.probability.toFixed(2)})`);
+}
