@@ -1,13 +1,21 @@
 """Latency from a file closed in the watched folder to its rows committed and the
-`ingestion.completed` event received, through the real watcher and worker processes.
+`ingestion.completed` event received, through the real watcher and worker processes, with
+the worker's after-ingest passes running beside (their own lane, `grace:passes`).
 
 Files are dropped one at a time (each waits for the previous event), so the figure is the
-pipeline's latency, not queueing. Baseline: the same file ingested in-process by the service
-(no watcher, no queue)."""
+pipeline's latency, not queueing; the passes are not waited for, so a pass lane that held up
+ingestion would show here. Reported beside it: the first file after the worker reported
+ready (its arq health key, written once its start-up has loaded the models and tables)
+against the later files' median; the whole after-ingest pass per file (first step started
+to last step finished, from the `pipeline.step` events); and the database round trips of
+one file's ingestion (statements run, each one round trip). Baseline: the same file
+ingested in-process by the worker's ingestion service (no watcher, no queue). Size:
+`BENCH_LATENCY_FILES` (default 200)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -15,16 +23,26 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from bench.common import delete_source, service, write_csv
-from graph.events import EventBus, EventType
+from redis.asyncio import Redis
+
+from bench.common import delete_source, write_csv
+from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.settings import Settings
+from ingest.after_ingest import AFTER_INGEST
+from ingest.assembly import IngestServices
+from ingest.pipeline import PIPELINES_DIR, load_pipeline
+from ingest.queue import QUEUE_NAME
 
-FILES = 200
+FILES = int(os.environ.get("BENCH_LATENCY_FILES", "200"))
 ROWS_PER_FILE = 1_000
-WAIT_SECONDS = 30.0
+WAIT_SECONDS = 60.0
+PASSES_WAIT_SECONDS = 300.0
+HEALTH_KEY = f"{QUEUE_NAME}:health-check"
+"""arq writes it on its first poll, once the worker's start-up has finished."""
 
 
 def _start(arguments: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -42,8 +60,72 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+class _Seen:
+    """When each file's ingestion event and each document's pass steps arrived."""
+
+    def __init__(self, last_step: str) -> None:
+        self.last_step = last_step
+        self.ingested: dict[str, float] = {}
+        self.pass_started: dict[str, float] = {}
+        self.pass_finished: dict[str, float] = {}
+        self.expected = 0
+        self.all_passed = asyncio.Event()
+        self._arrived: dict[str, asyncio.Event] = {}
+
+    def _event(self, path: str) -> asyncio.Event:
+        return self._arrived.setdefault(path, asyncio.Event())
+
+    async def collect(self, events: AsyncIterator[DomainEvent]) -> None:
+        async for event in events:
+            now = time.perf_counter()
+            if event.type is EventType.PIPELINE_STEP:
+                if event.payload.get("phase") == "started":
+                    self.pass_started.setdefault(event.subject, now)
+                elif event.payload.get("step") == self.last_step:
+                    self.pass_finished[event.subject] = now
+                    if self.expected and len(self.pass_finished) >= self.expected:
+                        self.all_passed.set()
+            else:
+                path = str(event.payload.get("path"))
+                self.ingested[path] = now
+                self._event(path).set()
+
+    async def ingested_at(self, path: str) -> float:
+        async with asyncio.timeout(WAIT_SECONDS):
+            await self._event(path).wait()
+        return self.ingested[path]
+
+    async def passes_done(self, documents: int) -> None:
+        """Until `documents` passes finished, or PASSES_WAIT_SECONDS went by."""
+        self.expected = documents
+        if len(self.pass_finished) >= documents:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.all_passed.wait(), PASSES_WAIT_SECONDS)
+
+    def pass_seconds(self) -> list[float]:
+        return [
+            end - self.pass_started[document]
+            for document, end in self.pass_finished.items()
+            if document in self.pass_started
+        ]
+
+
+async def _until_ready(redis: Redis, worker: subprocess.Popen[bytes]) -> float:
+    """Seconds until the worker reported ready (its arq health key)."""
+    start = time.perf_counter()
+    while not await redis.exists(HEALTH_KEY):
+        if worker.poll() is not None:
+            raise RuntimeError(f"the worker exited with {worker.returncode}")
+        await asyncio.sleep(0.05)
+    return time.perf_counter() - start
+
+
 async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
-    """Drop FILES files one by one into a watched folder; time close -> event."""
+    """Drop FILES + 1 files one by one into a watched folder; time close -> event."""
+    last_step = load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml").steps[-1].name
+    seen = _Seen(last_step)
+    redis = Redis.from_url(settings.redis_url)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "inbox"
         source = root / "bench_latency"
@@ -56,40 +138,60 @@ async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
             "GRACE_WATCH_DIRS": json.dumps([str(root)]),
         }
         log = Path(folder) / "processes.log"
+        await redis.delete(HEALTH_KEY)
         processes = [_start(["worker"], env, log), _start(["watch"], env, log)]
-        events = bus.subscribe([EventType.INGESTION_COMPLETED, EventType.INGESTION_FAILED])
+        ready = asyncio.Event()
+        events = bus.subscribe(
+            [EventType.INGESTION_COMPLETED, EventType.INGESTION_FAILED, EventType.PIPELINE_STEP],
+            ready=ready,
+        )
+        collector = asyncio.create_task(seen.collect(events))
         latencies: list[float] = []
         try:
-            await asyncio.sleep(3)  # both processes connected and watching
-            for n in range(FILES + 1):  # the first file warms up the worker
+            await ready.wait()
+            startup = await _until_ready(redis, processes[0])
+            await asyncio.sleep(2)  # the watcher's first scan of the (empty) folder
+            for n in range(FILES + 1):
                 prefix = f"lat{n}"
                 path = write_csv(source, f"{prefix}.csv", prefix, ROWS_PER_FILE)
                 closed = time.perf_counter()
-                async with asyncio.timeout(WAIT_SECONDS):
-                    async for event in events:
-                        if event.payload.get("path") == f"bench_latency/{path.name}":
-                            break
-                if n:
-                    latencies.append(time.perf_counter() - closed)
-            ingest = await service(graph, bus)
+                latencies.append(await seen.ingested_at(f"bench_latency/{path.name}") - closed)
+            await seen.passes_done(FILES + 1)
+            # the worker's own ingestion service (admission, encryption), without the model
+            quiet = settings.model_copy(update={"embedding_backend": "off"})
+            ingest = (await IngestServices.open(graph, bus, quiet)).ingestion
             direct = write_csv(
                 Path(folder) / "direct" / "bench_direct", "d.csv", "d", ROWS_PER_FILE
             )
+            before = sum(graph.statements.values())
             start = time.perf_counter()
             await ingest.ingest_file(direct, direct.parent.parent)
             baseline = time.perf_counter() - start
+            round_trips = sum(graph.statements.values()) - before
         finally:
-            await events.aclose()
+            collector.cancel()
+            await asyncio.gather(collector, return_exceptions=True)
+            await redis.aclose()
             for process in processes:
                 process.terminate()
                 process.wait(30)
             await delete_source(graph, "folder:bench_latency")
             await delete_source(graph, "folder:bench_direct")
-    ms = [value * 1000 for value in latencies]
+    first, later = latencies[0] * 1000, [value * 1000 for value in latencies[1:]]
+    passes = [value * 1000 for value in seen.pass_seconds()]
+    later_p50 = statistics.median(later)
     return [
         f"in-process ingestion of one {ROWS_PER_FILE:,}-row file (baseline): "
-        f"{baseline * 1000:.0f} ms",
-        f"file closed -> rows committed + event, {FILES} files: "
-        f"p50 {statistics.median(ms):.0f} ms, p99 {_percentile(ms, 0.99):.0f} ms, "
-        f"max {max(ms):.0f} ms",
+        f"{baseline * 1000:.0f} ms, {round_trips} database round trips",
+        f"worker start to ready (models and tables loaded): {startup:.1f} s",
+        f"file closed -> rows committed + event, {FILES} files after the first: "
+        f"p50 {later_p50:.0f} ms, p99 {_percentile(later, 0.99):.0f} ms, max {max(later):.0f} ms",
+        f"first file after ready: {first:.0f} ms = {first / later_p50:.1f}x the later p50",
+        f"after-ingest pass per file ({len(passes)} of {FILES + 1} seen): "
+        + (
+            f"p50 {statistics.median(passes):.0f} ms, p99 {_percentile(passes, 0.99):.0f} ms, "
+            f"max {max(passes):.0f} ms"
+            if passes
+            else "none finished"
+        ),
     ]

@@ -2,7 +2,9 @@
 link, against a bare `UNWIND ... CREATE` of the same rows through the driver. Beside them,
 the write phase alone (`GraphLoader.load_rows` of rows prepared beforehand, so no reading,
 parsing, normalising or hashing): the floor that the graph's shape (a Row and an Entity
-with their indexes, two relationships per row) sets for ingestion."""
+with their indexes, two relationships per row) sets for ingestion. Last, where the files'
+time went: waiting for each phase's statements (`Graph.seconds`), and the rest, which is
+Python's (reading, extracting, normalising, hashing)."""
 
 from __future__ import annotations
 
@@ -68,14 +70,22 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
             for n in range(FILES)
         ]
         gate = asyncio.Semaphore(CONCURRENT_FILES)
+        file_seconds: list[float] = []
 
         async def one(path: Path) -> int:
             async with gate:
-                return (await ingest.ingest_file(path, root)).rows
+                began = time.perf_counter()
+                rows = (await ingest.ingest_file(path, root)).rows
+                file_seconds.append(time.perf_counter() - began)
+                return rows
 
+        waited_before = dict(graph.seconds)
         start = time.perf_counter()
         loaded = sum(await asyncio.gather(*(one(path) for path in paths)))
         elapsed = time.perf_counter() - start
+        waited = {
+            name: seconds - waited_before.get(name, 0.0) for name, seconds in graph.seconds.items()
+        }
     try:
         bare = await _bare_rate(graph, total)
         floor = await _write_floor(ingest.loader, ROWS_PER_FILE * CONCURRENT_FILES)
@@ -89,4 +99,21 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
         f"({loaded:,} rows in {FILES} files, {elapsed:.1f} s) = {rate / bare:.2f} of baseline",
         f"its write phase alone (the floor): {floor:,.0f} rows/s = {floor / bare:.2f} of "
         f"baseline; ingestion reaches {rate / floor:.2f} of it",
+        _where_time_goes(waited, sum(file_seconds)),
     ]
+
+
+def _where_time_goes(waited: dict[str, float], file_seconds: float) -> str:
+    """The files' time by what it waited for: each phase's statements, and the rest (reading,
+    extracting, normalising and hashing in Python, events)."""
+    phases = {
+        "rows (upsert_rows)": waited.get("ingest/upsert_rows", 0.0),
+        "activation": waited.get("ingest/activate_document", 0.0),
+    }
+    phases["other statements"] = sum(waited.values()) - sum(phases.values())
+    rest = file_seconds - sum(phases.values())
+    shares = ", ".join(
+        f"{name} {seconds / file_seconds:.0%}"
+        for name, seconds in [*phases.items(), ("Python", rest)]
+    )
+    return f"where the files' time went: {shares}"

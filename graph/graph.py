@@ -7,7 +7,8 @@ so every write statement must be idempotent.
 
 from __future__ import annotations
 
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from collections.abc import (
     AsyncIterator,
     Awaitable,
@@ -128,6 +129,9 @@ class Graph:
         tests and benchmarks count round trips with."""
         self.reads: Counter[str] = Counter()
         """How many times each read statement ran (`read`, `read_plain`)."""
+        self.seconds: defaultdict[str, float] = defaultdict(float)
+        """Seconds spent waiting for each statement run alone (not in a `transaction`),
+        sent to received: where a benchmark's database time goes."""
 
     @classmethod
     async def connect(cls, settings: Settings, registry: CypherRegistry | None = None) -> Graph:
@@ -311,7 +315,13 @@ class Graph:
         plain: bool = False,
     ) -> tuple[list[Record], dict[str, int]]:
         self.statements[name] += 1
-        return await self._execute(name, self.registry[name], params or {}, routing, plain=plain)
+        start = time.perf_counter()
+        try:
+            return await self._execute(
+                name, self.registry[name], params or {}, routing, plain=plain
+            )
+        finally:
+            self.seconds[name] += time.perf_counter() - start
 
     async def _execute(
         self,

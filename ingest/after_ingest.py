@@ -63,10 +63,14 @@ class AfterIngest:
 
     @classmethod
     async def load(cls, trust: TrustServices, settings: Settings) -> AfterIngest:
-        """The declared pass, with the embedding model unless `settings` turn embedding off."""
+        """The declared pass, with the embedding model loaded and run once, unless `settings`
+        turn embedding off."""
         embedder = None
         if settings.embedding_backend != "off":
             embedder = await asyncio.to_thread(load_embedder, settings.embedding_backend)
+            # its first encoding sets up what later ones reuse (ONNX Runtime's session, the
+            # buffers of the matrix products): done here, not in the first file's pass
+            await asyncio.to_thread(embedder.encode, ["warm-up"])
         return cls.declared(trust, embedder)
 
     async def run(self, outcome: IngestOutcome) -> PipelineRun | None:

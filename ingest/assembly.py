@@ -1,8 +1,9 @@
 """The services a process that ingests holds (the worker, `grace ingest`), opened once: the
 trust and governance services (`trust.services`), the ingestion service and the after-ingest
 pass. The active policies decide what is admitted, high-risk files wait for an admin's
-approval, personal fields are encrypted with the configured keys; models and tables load
-here, before the first file."""
+approval, personal fields are encrypted with the configured keys; models and tables load,
+and the statements of loading a file are planned, here, before the first file: the worker
+reports ready (takes its first job) only then."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class IngestServices:
         audit = AuditLog(graph)
         trust = await TrustServices.open(graph, bus, audit)
         ingestion = await _ingestion(trust, settings, redis)
+        await ingestion.loader.warm()
         after_ingest = await AfterIngest.load(trust, settings)
         return cls(trust, ingestion, after_ingest)
 
