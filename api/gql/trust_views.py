@@ -397,16 +397,14 @@ def explanation_of(
     )
 
 
-class DocumentTrustRecord(BaseModel):
-    """A document's trust with the sums that explain it (`api/trust_documents`)."""
+class MeanTrustRecord(BaseModel):
+    """The trust of a set of rows (a document's, a table's), their mean, with the sums that
+    explain it (`api/trust_documents`, `api/trust_table`)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     id: str
-    path: str
     trust: float | None = None
-    source: str | None = None
-    source_trust: float | None = None
     rows: int
     tables: list[str]
     learned_sum: float
@@ -414,6 +412,14 @@ class DocumentTrustRecord(BaseModel):
     propagated_sum: float
     signal_sums: list[float]
     weakest: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class DocumentTrustRecord(MeanTrustRecord):
+    """A document's trust with the sums that explain it, and its source."""
+
+    path: str
+    source: str | None = None
+    source_trust: float | None = None
 
 
 def document_trust_loader(context: GraceContext) -> DataLoader[str, DocumentTrustRecord | None]:
@@ -429,10 +435,29 @@ def document_trust_loader(context: GraceContext) -> DataLoader[str, DocumentTrus
 
 
 def document_explanation(record: DocumentTrustRecord, top: int) -> TrustExplanation:
-    """Why a document has its trust, the mean of its active rows' trust: each part is that
-    part's sum over the rows divided by their number, so the parts add up to the mean. Rows
-    scored by the combined score bring their signals and propagated score (the combination is
-    linear); rows scored by a learned model bring their trust as one part."""
+    """Why a document has its trust, the mean of its active rows' trust (`mean_explanation`),
+    with its source among the evidence."""
+    source: list[EvidencePath] = []
+    if record.source is not None:
+        weight = float(record.source_trust or 0.0)
+        source.append(
+            EvidencePath(
+                description=f"from source {record.source} (source trust {weight:.2f})",
+                weight=weight,
+                node_ids=(record.id, record.source),
+            )
+        )
+    return mean_explanation(record, top, source)
+
+
+def mean_explanation(
+    record: MeanTrustRecord, top: int, more_evidence: Sequence[EvidencePath] = ()
+) -> TrustExplanation:
+    """Why a set of rows (a document's, a table's) has its trust, the mean of its active
+    rows' trust: each part is that part's sum over the rows divided by their number, so the
+    parts add up to the mean. Rows scored by the combined score bring their signals and
+    propagated score (the combination is linear); rows scored by a learned model bring their
+    trust as one part. The least trusted rows are the evidence, with `more_evidence`."""
     if record.trust is None or record.rows == 0:
         raise NotScoredError(record.id)
     combined = record.rows - record.learned_rows
@@ -453,16 +478,11 @@ def document_explanation(record: DocumentTrustRecord, top: int) -> TrustExplanat
         )
         for row in record.weakest
     ]
-    if record.source is not None:
-        weight = float(record.source_trust or 0.0)
-        evidence.append(
-            EvidencePath(
-                description=f"from source {record.source} (source trust {weight:.2f})",
-                weight=weight,
-                node_ids=(record.id, record.source),
-            )
-        )
-    ranked = explain(TrustScore(value=record.trust, contributions=dict(parts)), evidence, top)
+    ranked = explain(
+        TrustScore(value=record.trust, contributions=dict(parts)),
+        [*evidence, *more_evidence],
+        top,
+    )
     return TrustExplanation.of(
         record.id,
         ", ".join(sorted(record.tables)),
@@ -709,3 +729,22 @@ class TrustQuery:
             votes = await item_votes(context.services.graph, tables, fact.entity, fact.attribute)
             return fact_explanation(fact, votes, top)
         raise NotFoundError("row, document, source or fact", wanted)
+
+    @strawberry.field(
+        description="Why a table's active rows have their mean trust, now: the mean of each "
+        "part over the scored rows (they add up to the mean) and the least trusted rows as "
+        "evidence. Reads every active row of the table (the dashboard's mean is stored by "
+        "the trust passes, so the two may differ until the next pass).",
+        extensions=requires(Action.READ, on=table_arg("table")),
+    )
+    async def table_trust_explanation(
+        self, info: GraceInfo, table: str, top: int = 3
+    ) -> TrustExplanation:
+        if not 0 <= top <= MAX_EVIDENCE_PATHS:
+            raise InvalidArgumentError("top", f"must be between 0 and {MAX_EVIDENCE_PATHS}")
+        if table not in await info.context.access.tables():
+            raise NotFoundError("table", table)
+        [record] = await info.context.services.graph.read(
+            "api/trust_table", {"table": table, "top": MAX_EVIDENCE_PATHS}
+        )
+        return mean_explanation(MeanTrustRecord.model_validate(record), top)

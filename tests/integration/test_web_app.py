@@ -249,9 +249,29 @@ def test_the_overview_ranks_sources_by_trust_with_their_copying_partners(
     )
     assert [row[0] for row in shown] == [s["id"] for s in expected]
     for row, source in zip(shown, expected, strict=True):
-        assert row[1] == f"{source['trust']:.2f}"
+        assert row[1].split()[0] == f"{source['trust']:.2f}"  # then its explain button's label
         assert row[2] == (", ".join(partners(source)) or "none found")
     shot(browser_page, "trust-overview-sources")
+    assert errors == []
+
+
+def test_a_tables_mean_trust_opens_its_explanation(
+    callers: Callers, ingested: Ingested, served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    browser_page, _, errors = page
+    assert callers.admin.token is not None
+    log_in(browser_page, served, callers.admin.token)
+    mean = browser_page.locator('section[data-table="cities"] dd button.trust').first
+    mean.wait_for(timeout=UI_TIMEOUT_MS)
+    mean.focus()
+    browser_page.keyboard.press("Enter")
+    dialog = browser_page.get_by_role("dialog")
+    dialog.get_by_role("table").wait_for(timeout=UI_TIMEOUT_MS)
+    assert "the mean of" in dialog.inner_text()
+    assert dialog.locator("li").count() >= 1  # the least trusted rows as evidence
+    shot(browser_page, "explanation-table")
+    browser_page.keyboard.press("Escape")
+    assert browser_page.get_by_role("dialog").count() == 0
     assert errors == []
 
 
