@@ -106,7 +106,9 @@ def log_errors(errors: Sequence[GraphQLError], operation: str | None) -> None:
         where = ".".join(str(part) for part in error.path or ()) or "-"
         message = " ".join(error.message.split())
         code = error_code(error) or INVALID_REQUEST
-        log.info("refused %s: %s at %s: %s", operation or "(anonymous)", code, where, message)
+        log.info(
+            "refused %s: %s at %s: %s", operation or "an unnamed operation", code, where, message
+        )
 
 
 def masked(error: GraphQLError) -> GraphQLError:
