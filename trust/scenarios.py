@@ -7,7 +7,8 @@ Correct variants are what `trust.compare` must see through: numbers and datetime
 noise inside the tolerance, strings in other case and spacing, author lists reordered and
 written "Last, F.". Wrong values lie beyond the tolerance. A *copier* repeats its original's
 claim (errors included, written the same way) with probability `copy_rate`, on every kind
-of attribute or only on `copied_kinds`; a *stale* source's mistakes are always
+of attribute or only on `copied_kinds`; a source's accuracy may differ by kind of attribute
+(`by_kind`: exact on times, wrong on names); a *stale* source's mistakes are always
 the item's old value. `encode` clusters the claims with `cluster_values` into a `ClaimSet`.
 """
 
@@ -48,6 +49,7 @@ class Config:
     stale: frozenset[int] = frozenset()
     copy_rate: float = 0.9
     copied_kinds: tuple[str, ...] | None = None  # copiers copy only these kinds (None: all)
+    by_kind: dict[int, dict[str, float]] = field(default_factory=dict)  # source -> kind -> acc
     coverage: float = 0.8
     wrong_values: int = 3
     noise: float = 0.45  # of the tolerance, for correct variants
@@ -76,6 +78,12 @@ SCENARIOS: dict[str, Config] = {
         copied_kinds=("float", "string", "authors"),
     ),
     "stale": Config(accuracy=(0.9, 0.85, 0.8, 0.7, 0.5, 0.5), stale=frozenset({4, 5})),
+    "exact_on_one_attribute": Config(
+        accuracy=(0.65,) * 7,
+        kinds=("datetime", "string", "integer"),
+        by_kind={s: {"datetime": 0.97, "string": 0.3} for s in range(4)},
+        wrong_values=2,
+    ),
 }
 
 
@@ -113,7 +121,8 @@ def generate(name: str, *, seed: int = 0, n_items: int = 300) -> Scenario:
     claims: list[Claim] = []
     for item, kind in enumerate(kinds):
         stated: dict[int, JsonValue] = {}
-        for source, accuracy in enumerate(config.accuracy):
+        for source, overall in enumerate(config.accuracy):
+            accuracy = config.by_kind.get(source, {}).get(kind, overall)
             original = config.copies.get(source)
             copied = config.copied_kinds is None or kind in config.copied_kinds
             if copied and original in stated and rng.random() < config.copy_rate:
