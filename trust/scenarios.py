@@ -8,7 +8,8 @@ noise inside the tolerance, strings in other case and spacing, author lists reor
 written "Last, F.". Wrong values lie beyond the tolerance. A *copier* repeats its original's
 claim (errors included, written the same way) with probability `copy_rate`, on every kind
 of attribute or only on `copied_kinds`; a source's accuracy may differ by kind of attribute
-(`by_kind`: exact on times, wrong on names); a *stale* source's mistakes are always
+(`by_kind`: exact on times, wrong on names), and each kind is an attribute of the encoded
+claims; a *stale* source's mistakes are always
 the item's old value. `encode` clusters the claims with `cluster_values` into a `ClaimSet`.
 """
 
@@ -34,6 +35,7 @@ _SPECS = {
     "string": FieldSpec.model_validate({"type": "string"}),
     "authors": FieldSpec.model_validate({"type": "list", "items": "string"}),
 }
+_KINDS = list(_SPECS)
 _GIVEN = ["Anna", "Jonas", "Maria", "Kenji", "Lea", "Omar", "Sofia", "Tomas", "Ines", "Pavel"]
 _LAST = ["Berg", "Tanaka", "Novak", "Okafor", "Moreau", "Albrecht", "Virtanen", "Costa", "Ruiz"]
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -101,6 +103,7 @@ class Scenario:
     """Claims with their answer: the truth per item and each source's realised accuracy."""
 
     name: str
+    kinds: list[str]  # per item: its attribute
     specs: list[FieldSpec]
     truth: list[JsonValue]
     claims: list[Claim]
@@ -141,7 +144,7 @@ def generate(name: str, *, seed: int = 0, n_items: int = 300) -> Scenario:
         total[claim.source] += 1
         right[claim.source] += values_agree(specs[claim.item], truth[claim.item], claim.value)
     realised = right / np.maximum(total, 1)
-    return Scenario(name, specs, truth, claims, realised, dict(config.copies))
+    return Scenario(name, kinds, specs, truth, claims, realised, dict(config.copies))
 
 
 def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
@@ -192,6 +195,10 @@ def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
         len(scenario.accuracy),
         np.array(forms, dtype=np.int64),
         similarity_matrix(similar, len(item_of_value)),
+        np.array(  # two halves per kind (`trust.attribute_trust`)
+            [2 * _KINDS.index(kind) + item % 2 for item, kind in enumerate(scenario.kinds)],
+            dtype=np.int64,
+        ),
     )
     return claim_set, np.array(true_ids, dtype=np.int64)
 
