@@ -35,6 +35,7 @@ from bench import (
     trust_quality,
     trust_recompute,
     truth_data,
+    web_timing,
     worker_scaling,
 )
 from graph.cypher_registry import CypherRegistry
@@ -71,6 +72,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "notification_fanout": notification_fanout.run,
     "token_keys": lambda graph, bus, settings: token_keys.run(graph),
     "source_accuracy": lambda graph, bus, settings: source_accuracy.run(graph),
+    "web_timing": web_timing.run,
 }
 
 

@@ -1,7 +1,8 @@
 """Grace's web app (`/`, Svelte, built from `web/`) in Debian's chromium against the real app
 on the real Neo4j and Redis: logging in (a refused key said in words with its code), the
 trust overview of the tables the caller may read with a live `trustUpdates` event shown
-without a reload, a trust number explained on click, a conflict the detector finds while
+without a reload (also after a reload that opens it from the credential kept in session
+storage), a trust number explained on click, a conflict the detector finds while
 the queue is open appearing without a reload and resolved on its page for the other value,
 which the fact then holds, a schema change request approved in the approvals inbox by two
 users in turn (a viewer offered no vote between them), a change request opened while the
@@ -218,21 +219,54 @@ def test_the_overview_shows_every_table_and_a_live_update_without_reload(
     )
     cities = browser_page.locator('section[data-table="cities"]')
     assert int(cities.locator("dd").nth(1).inner_text().split()[0]) >= len(ingested.city_keys)
-    browser_page.get_by_role("status").filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
-    subject = f"row:web-{uuid.uuid4().hex}"
-    event = DomainEvent(
-        type=EventType.TRUST_UPDATED,
-        subject=subject,
-        payload={"table": "cities", "before": 0.5, "after": 0.75},
-    )
-    publish_now(settings.redis_url, event)
-    browser_page.get_by_text(subject).wait_for(timeout=UI_TIMEOUT_MS)
-    assert "0.50 → 0.75" in browser_page.get_by_text(subject).inner_text()
+    assert "0.50 → 0.75" in shown_trust_update(browser_page, settings, 0.5, 0.75)
     shot(browser_page, "trust-overview-1280")
     has_ask = "ask" in query_fields(served, callers.admin.token)
     assert browser_page.get_by_role("link", name="Ask").count() == int(has_ask)
     assert offsite.requests == []
     assert errors == []
+
+
+def test_a_reload_opens_the_overview_from_the_kept_credential_and_stays_live(
+    callers: Callers,
+    ingested: Ingested,
+    settings: Settings,
+    served: str,
+    page: tuple[Page, Offsite, list[str]],
+) -> None:
+    browser_page, offsite, errors = page
+    assert callers.admin.token is not None
+    log_in(browser_page, served, callers.admin.token)
+    browser_page.reload()
+    browser_page.get_by_role("heading", name="Trust overview").wait_for(timeout=UI_TIMEOUT_MS)
+    assert browser_page.get_by_label("API key or bearer token").count() == 0
+    assert "cities" in table_cards(browser_page)
+    browser_page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    assert "0.25 → 0.50" in shown_trust_update(browser_page, settings, 0.25, 0.5)
+    assert browser_page.evaluate("window.__sameDocument") is True
+    assert offsite.requests == []
+    assert errors == []
+
+
+def shown_trust_update(browser_page: Page, settings: Settings, before: float, after: float) -> str:
+    """Once the live link is up, publish a cities document's `trust.updated` (as the trust
+    engine does) and return the overview's line about it when it shows."""
+    browser_page.get_by_role("status").filter(has_text="Live").wait_for(timeout=UI_TIMEOUT_MS)
+    subject = f"document:web-{uuid.uuid4().hex}"
+    payload: dict[str, JsonValue] = {
+        "table": "cities",
+        "kind": "document",
+        "before": before,
+        "after": after,
+    }
+    publish_now(
+        settings.redis_url,
+        DomainEvent(type=EventType.TRUST_UPDATED, subject=subject, payload=payload),
+    )
+    line = browser_page.get_by_text(subject)
+    line.wait_for(timeout=UI_TIMEOUT_MS)
+    text: str = line.inner_text()
+    return text
 
 
 def test_the_overview_ranks_sources_by_trust_with_their_copying_partners(
