@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
@@ -75,16 +76,21 @@ class Cells:
         claim = incidence.tocoo()
         self.value_of_claim: Ints = claim.row
         self.source_of_claim: Ints = claim.col
-        self.keys, self.cell_of_claim = np.unique(
-            claim.col * self.n_attributes + attribute_of_value[claim.row], return_inverse=True
-        )
+        key = claim.col * self.n_attributes + attribute_of_value[claim.row]
+        present = np.bincount(key, minlength=claims.n_sources * self.n_attributes) > 0
+        self.keys: Ints = np.flatnonzero(present)
+        self.cell_of_claim: Ints = (np.cumsum(present) - 1)[key]
         self.source = self.keys // self.n_attributes
         self.n_values = n_values
         self._item_of_value = claims.item_of_value
         self._n_items = claims.n_items
-        claimed = claim.col * claims.n_items + claims.item_of_value[claim.row]
-        self._claim_order = np.argsort(claimed, kind="stable")
-        self._claimed = claimed[self._claim_order]
+
+    @cached_property
+    def _claims_by_item(self) -> tuple[Ints, Ints]:
+        """The claims' (source, item) keys sorted, and the claim of each sorted key."""
+        claimed = self.source_of_claim * self._n_items + self._item_of_value[self.value_of_claim]
+        order = np.argsort(claimed, kind="stable")
+        return claimed[order], order
 
     @property
     def split(self) -> bool:
@@ -139,8 +145,9 @@ class Cells:
         source's claim on the value's item."""
         entry = weights.tocoo()
         key = entry.col * self._n_items + self._item_of_value[entry.row]
-        position = np.minimum(np.searchsorted(self._claimed, key), len(self._claimed) - 1)
-        votes = claim_votes[self._claim_order[position]]
+        claimed, order = self._claims_by_item
+        position = np.minimum(np.searchsorted(claimed, key), len(claimed) - 1)
+        votes = claim_votes[order[position]]
         scores = np.bincount(entry.row, weights=entry.data * votes, minlength=self.n_values)
         return scores.astype(np.float64)
 
