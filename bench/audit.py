@@ -3,7 +3,9 @@
 (a) N small node writes through `Graph.write` alone (the baseline), then the same writes
 each followed by `AuditLog.append` of one entry, then appends of 100 entries per call.
 (b) A chain of 1,000,000 events (GRACE_BENCH_AUDIT_EVENTS to change it), hashed in Python
-and written in batches with bench-only Cypher, then timed through `verify` (no checkpoint).
+and written in batches with bench-only Cypher, then timed through `verify` (no checkpoint)
+and through a bare read of the same seq ranges (`AuditLog.range_pages`, nothing checked:
+the floor, what reading alone costs).
 Both use bench-only chains, deleted afterwards.
 """
 
@@ -103,6 +105,10 @@ async def _verify_speed(graph: Graph, run: str) -> list[str]:
         start = time.perf_counter()
         report = await verify(log, Trust(frozenset()))
         seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        async for _ in log.range_pages(LONG_CHAIN):
+            pass
+        floor = time.perf_counter() - start
     finally:
         await _delete_chain(graph, log.chain)
     outcome = "OK" if report.ok else f"{len(report.problems)} PROBLEMS"
@@ -111,6 +117,8 @@ async def _verify_speed(graph: Graph, run: str) -> list[str]:
         f"({LONG_CHAIN / generated:,.0f} events/s)",
         f"verify {report.events:,} events: {seconds:,.1f} s, {report.events / seconds:,.0f} "
         f"events/s ({outcome}; {seconds / generated:.2f}x the time to write them)",
+        f"read the same events, unchecked (the floor): {floor:,.1f} s "
+        f"(verify {seconds / floor:.2f}x the floor)",
     ]
 
 

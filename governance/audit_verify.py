@@ -1,26 +1,26 @@
 """Verifying an audit chain, and checkpointing one that verifies.
 
-`verify` streams a chain's events in seq order, page by page (constant memory; the next
-page is read while the current one is checked), and recomputes every hash, checks each
-event chains to the one before it, that seqs have no gaps, that NEXT edges follow seq order,
-that the head names the last event and that no event has a property it should not. It
-always checks the chain's stored checkpoints too, and any given ones (an exported file,
-the secret store's anchor): each must be signed by a trusted key, and events 1..n must
-still produce its Merkle root, which catches a chain rewritten and re-hashed consistently
-and a chain cut back with its head moved.
+`verify` streams a chain's events in seq order, one seq range at a time (constant memory;
+the next ranges are read over their own sessions while the current one is checked), and
+recomputes every hash, checks each event chains to the one before it, that seqs have no
+gaps, that NEXT edges follow seq order, that the head names the last event and that no
+event has a property it should not. It always checks the chain's stored checkpoints too,
+and any given ones (an exported file, the secret store's anchor): each must be signed by a
+trusted key, and events 1..n must still produce its Merkle root, which catches a chain
+rewritten and re-hashed consistently and a chain cut back with its head moved.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from governance.audit import GENESIS_HASH, AuditLog, CheckedEvent
+from governance.audit import GENESIS_HASH, PAGE_SIZE, AuditLog, CheckedEvent
 from governance.checkpoint import (
     Checkpoint,
     Trust,
@@ -35,8 +35,6 @@ from governance.checkpoint import (
 from governance.errors import AuditChainTamperedError
 from governance.merkle import MerkleAccumulator
 from governance.secret_store import SecretStore
-
-T = TypeVar("T")
 
 MAX_PROBLEMS = 1_000
 """Problems kept in a report; more are only counted."""
@@ -110,15 +108,17 @@ async def verify(
     trust: Trust,
     checkpoints: Sequence[Checkpoint] = (),
     progress: Progress | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> VerifyReport:
     """Check `log`'s chain against its stored checkpoints, `trust.anchors` and `checkpoints`
-    (an exported file); a checkpoint counts only when signed by one of `trust.keys`."""
+    (an exported file); a checkpoint counts only when signed by one of `trust.keys`.
+    Events are read in seq ranges of `page_size` (`AuditLog.range_pages`)."""
     head = await log.head()
     report = VerifyReport(chain=log.chain, head_seq=head.seq)
     given = [*trust.anchors, *checkpoints]
     trusted = await _trusted_checkpoints(log, report, trust.keys, given)
     walk = _Walk(report, trusted)
-    async for rows in _prefetched(log.row_pages(through_seq=head.seq)):
+    async for rows in log.range_pages(head.seq, page_size):
         # Off the event loop, so that the next page is asked for and received meanwhile.
         await asyncio.to_thread(walk.steps, rows)
         if progress is not None:
@@ -161,17 +161,6 @@ async def checkpoint_with_store(
     checkpoint = await checkpoint_chain(log, key, trust, progress)
     await asyncio.to_thread(save_anchor, store, checkpoint)
     return checkpoint
-
-
-async def _prefetched(pages: AsyncIterator[T]) -> AsyncIterator[T]:
-    """`pages`, reading the next one from Neo4j while the caller checks the current one."""
-    following = asyncio.ensure_future(anext(pages, None))
-    try:
-        while (page := await following) is not None:
-            following = asyncio.ensure_future(anext(pages, None))
-            yield page
-    finally:
-        following.cancel()
 
 
 async def _trusted_checkpoints(

@@ -7,10 +7,10 @@
 MATCH (e:AuditEvent {chain: $chain})
 WHERE $after_seq < e.seq <= $through_seq
 WITH e
-ORDER BY e.seq
+ORDER BY e.chain, e.seq
 LIMIT $limit
 WITH e, e.at IS :: ZONED DATETIME AS dated
-ORDER BY e.seq
+ORDER BY e.chain, e.seq
 RETURN
   collect([
     e.seq,

@@ -186,6 +186,32 @@ async def test_a_deleted_middle_event_is_named_even_when_next_is_relinked(
     assert kinds(report) == {(ProblemKind.DELETED, 3)}
 
 
+@pytest.mark.parametrize("deleted", [3, 4, 6])
+async def test_a_deleted_event_at_a_range_edge_is_named_with_ranges_read_ahead(
+    audit: AuditLog, deleted: int
+) -> None:
+    # Ranges of 3 events, several read at once: 3 and 6 end a range, 4 starts one.
+    await append_events(audit, 7)
+    await audit.graph.write("testing/audit_delete_relink", {"chain": audit.chain, "seq": deleted})
+    report = await verify(audit, NO_TRUST, page_size=3)
+    assert kinds(report) == {(ProblemKind.DELETED, deleted)}
+
+
+async def test_a_range_with_more_events_than_its_span_is_read_whole(audit: AuditLog) -> None:
+    # An event whose seq is stored as a float sits between two integer seqs: the range
+    # holds span + 1 events, read in two pages; the float is named and nothing is skipped.
+    await append_events(audit, 6)
+    await audit.graph.write(
+        "testing/audit_add_event", {"chain": audit.chain, "seq": 2.5, "hash": "x"}
+    )
+    seqs = [row[0] for rows in [r async for r in audit.range_pages(6, span=3)] for row in rows]
+    assert seqs == [1, 2, 2.5, 3, 4, 5, 6]
+    report = await verify(audit, NO_TRUST, page_size=3)
+    assert report.events == 7
+    assert ProblemKind.DELETED not in {kind for kind, _ in kinds(report)}
+    assert ProblemKind.REORDERED in {kind for kind, _ in kinds(report)}
+
+
 async def test_swapped_events_are_named_reordered(audit: AuditLog) -> None:
     await append_events(audit, 6)
     await audit.graph.write("testing/audit_swap_seq", {"chain": audit.chain, "seq": 3})

@@ -200,9 +200,37 @@ async def test_series_stay_bounded_however_many_files_arrive(
     counts = []
     for round_ in range(2):  # the first round brings any outcome not seen yet; the second none
         await drop_files(stack, source, graph, round_)
+        await passes_done(stack, source, graph)
         await asyncio.sleep(1)  # the worker's last counters follow its graph writes
+        await api_snapshot_holds_every_run(stack, graph)
         counts.append({name: assert_bounded(stack[name].scrape()) for name in names})
     assert counts[1] == counts[0]
+
+
+async def passes_done(stack: ProcessStack, source: str, graph: Graph) -> None:
+    """Until every active document of `source` has had its after-ingest pass (which scores
+    its rows: the API's trust series follow)."""
+
+    async def passed() -> bool:
+        [record] = await graph.read("testing/source_passes", {"source": source})
+        return bool(record["passed"] == record["documents"])
+
+    await until(passed, [p.managed for p in stack.processes.values()])
+
+
+async def api_snapshot_holds_every_run(stack: ProcessStack, graph: Graph) -> None:
+    """Until the API serves a snapshot of the stores read after now (it keeps one for
+    `SCRAPE_CACHE_SECONDS`, and keeps the last one when a read times out on a busy
+    machine): one that counts every ingestion run in the graph now."""
+    runs = sum(int(r["runs"]) for r in await graph.read("api/ops_ingestion_runs"))
+    api = stack["api-0"]
+
+    async def fresh() -> bool:
+        samples = samples_of(api.scrape())
+        shown = sum(v for (name, _), v in samples.items() if name == "grace_ingestion_runs")
+        return shown >= runs
+
+    await until(fresh, [api.managed])
 
 
 async def drop_files(stack: ProcessStack, source: str, graph: Graph, round_: int) -> None:

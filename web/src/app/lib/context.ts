@@ -1,5 +1,5 @@
 // What every screen is given: the request and upload functions, the live link, the caller's abilities,
-// the server's optional features and its profile.
+// the server's optional features, its profile and the tables readable at login.
 import type { Abilities } from "./abilities";
 import type { Profile } from "./environment";
 import type { Features } from "./features";
@@ -13,4 +13,7 @@ export interface Session {
   abilities: Abilities;
   features: Features;
   profile: Profile;
+  /** The tables the caller could read at login (a screen's first load starts from them;
+   * reloads ask again, since tables come and go). */
+  tables: string[];
 }
