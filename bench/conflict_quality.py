@@ -25,6 +25,7 @@ from governance.policy import load_policies
 from graph.schemas import TableSchema, load_tables
 from graph.settings import PROJECT_ROOT
 from tests.corpus.value_corpus import Case, Scores, load_cases, row_records, score
+from trust.attribute_trust import AttributeTrust
 from trust.claims import RowRecord, build_claims
 from trust.conflicts import ValueConflict, find_value_conflicts
 from trust.dependence import Dependence
@@ -60,7 +61,13 @@ def _majority(rows: Sequence[RowRecord], tables: dict[str, TableSchema]) -> list
         for v, item in enumerate(index.claims.item_of_value.tolist())
     ]
     result = TruthResult(
-        np.ones(index.claims.n_sources), np.array(confidence), winner, 0, True, Dependence.none()
+        np.ones(index.claims.n_sources),
+        np.array(confidence),
+        winner,
+        0,
+        True,
+        Dependence.none(),
+        AttributeTrust.none(),
     )
     return find_value_conflicts(index, result)
 

@@ -2,11 +2,15 @@
 
 Per scenario (mean over SEEDS): the share of items resolved to the true value, and the
 Spearman rank correlation between estimated and true source accuracy. Majority voting has no
-source trust; its estimate is each source's agreement rate with the majority winners.
+source trust; its estimate is each source's agreement rate with the majority winners. Beside
+Grace: the same engine without copy detection, and with one accuracy per source (the claims'
+attributes withheld, so no accuracy by attribute).
 Runs in-process, no services: `python -c "from bench import trust_quality as b; b.run()"`.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 from scipy.stats import spearmanr  # type: ignore[import-untyped]
@@ -32,7 +36,7 @@ def _rho(estimate: Floats, truth: Floats) -> float:
 def run() -> list[str]:
     """One line per scenario: accuracy and rank correlation, Grace vs. majority."""
     lines = [
-        f"{'scenario':22} {'acc grace':>9} {'no-copy':>8} {'majority':>8} "
+        f"{'scenario':22} {'acc grace':>9} {'no-copy':>8} {'one-acc':>8} {'majority':>8} "
         f"{'rho grace':>9} {'rho maj':>8}  copiers found (seed 0)"
     ]
     for name in SCENARIOS:
@@ -43,11 +47,13 @@ def run() -> list[str]:
             claims, truth = encode(scenario)
             result = discover(claims)
             plain = discover(claims, detect_copying=False)
+            overall = discover(replace(claims, attribute_of_item=None))
             majority = majority_vote(claims)
             rows.append(
                 (
                     np.mean(result.winner == truth),
                     np.mean(plain.winner == truth),
+                    np.mean(overall.winner == truth),
                     np.mean(majority == truth),
                     _rho(result.source_trust, scenario.accuracy),
                     _rho(_agreement(claims, majority), scenario.accuracy),
@@ -57,8 +63,8 @@ def run() -> list[str]:
                 found = ", ".join(f"{b}<-{a}" for a, b, _ in result.copying) or "-"
                 planted = ", ".join(f"{c}<-{o}" for c, o in scenario.copies.items())
                 found += f" (planted {planted})" if planted else ""
-        g, p, m, rg, rm = np.mean(rows, axis=0)
-        lines.append(f"{name:22} {g:9.3f} {p:8.3f} {m:8.3f} {rg:9.2f} {rm:8.2f}  {found}")
+        g, p, o, m, rg, rm = np.mean(rows, axis=0)
+        lines.append(f"{name:22} {g:9.3f} {p:8.3f} {o:8.3f} {m:8.3f} {rg:9.2f} {rm:8.2f}  {found}")
     for line in lines:
         print(line)
     return lines

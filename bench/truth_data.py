@@ -13,7 +13,9 @@ fed, no gold; only the gold items are scored. Printed per data set:
   source's accuracy on one or two gold items is 0, 1/2 or 1: noise the trust cannot rank);
 - expected calibration error of the winners' confidence (ten equal-width bins), as the facts
   carry it, and after `trust.truth.calibrate` (fitted on held-out claims, never on gold);
-- the accuracy without source dependence, and how many copying pairs it found.
+- the accuracy without source dependence, with one accuracy per source (no accuracy by
+  attribute, `trust.attribute_trust`; its calibration error beside it), and how many
+  copying pairs it found.
 
 An author list is right when it names the same people as the gold, each item read as the
 engine reads it (`trust.compare.person_names`: "Peter Aiken, M. David Allen" is two people),
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -240,7 +242,8 @@ def run() -> list[str]:
     """One line per data set (see the module docstring)."""
     lines = [
         f"{'data':11} {'gold':>4} {'grace':>6} {'active':>12} {'majority':>8} {'gain':>6} "
-        f"{'rho':>5} {'rho sure':>14} {'ece':>5} {'platt':>5} {'no-dep':>6} {'pairs':>5}  "
+        f"{'rho':>5} {'rho sure':>14} {'ece':>5} {'platt':>5} {'no-dep':>6} {'one-acc':>13} "
+        f"{'pairs':>5}  "
         "published"
     ]
     for load in (book, population):
@@ -249,12 +252,14 @@ def run() -> list[str]:
         result = discover(index.claims)
         q = measure(data, index, result)
         alone = measure(data, index, discover(index.claims, detect_copying=False))
+        one = measure(data, index, discover(replace(index.claims, attribute_of_item=None)))
         lines.append(
             f"{data.name:11} {q.gold_items:4d} {q.accuracy:6.3f} "
             f"{q.active_accuracy:6.3f} ({q.active:3d}) {q.majority:8.3f} "
             f"{(q.accuracy - q.majority) * 100:+6.1f} {q.spearman:5.2f} "
             f"{q.spearman_sure:5.2f} ({q.sure_sources:3d} src) "
             f"{q.ece:5.3f} {q.ece_calibrated:5.3f} {alone.accuracy:6.3f} "
+            f"{one.accuracy:6.3f} ({one.ece:5.3f}) "
             f"{len(result.copying):5d}  {data.published}"
         )
     for line in lines:

@@ -21,7 +21,10 @@ class ClaimSet:
     written form of claim i's value (equal numbers: equal text; variants inside a tolerance
     differ): copiers copy the form too (`trust.dependence`). `similar[v, w]`, when known, is
     how similar values v and w of one item are (`trust.compare.value_similarity`; values x
-    values, zero on the diagonal and between items).
+    values, zero on the diagonal and between items). `attribute_of_item[i]`, when known,
+    numbers item i's attribute (its table and field) and half: 2k and 2k + 1 are the two
+    halves of attribute k's items; sources' accuracy is then estimated per attribute too
+    (`trust.attribute_trust`).
     """
 
     source: Ints
@@ -30,6 +33,7 @@ class ClaimSet:
     n_sources: int
     form: Ints | None = None
     similar: sp.csr_matrix | None = None
+    attribute_of_item: Ints | None = None
 
     @property
     def n_items(self) -> int:

@@ -13,6 +13,7 @@ elements can all be true at once.
 from __future__ import annotations
 
 import json
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -80,6 +81,10 @@ class ClaimIndex:
     claims: ClaimSet
     sources: list[str]
     items: list[Item]
+    attributes: list[str]
+    """The attributes of the items as `table.field#half`, numbered as
+    `claims.attribute_of_item` (`trust.attribute_trust`: the two halves of one attribute are
+    numbered 2k and 2k + 1)."""
     representatives: list[JsonValue]
     row_ids: list[str]
     assertion_rows: Ints
@@ -185,6 +190,13 @@ def build_claims(
         forms += item_forms
         n_forms = max(item_forms) + 1
         items.append(Item(table, entity_key, attribute))
+    attributes: dict[str, int] = {}
+    for item in items:
+        for half in range(HALVES):
+            attributes.setdefault(f"{item.table}.{item.attribute}#{half}", len(attributes))
+    attribute_of_item = [
+        attributes[f"{item.table}.{item.attribute}#{_half(item)}"] for item in items
+    ]
     source_of_assertion, first_source = _number_by_appearance(np.array(sources, dtype=np.int64))
     names = list(source_numbers)
     value_of_assertion = np.array(values, dtype=np.int64)
@@ -197,11 +209,13 @@ def build_claims(
         n_sources=len(first_source),
         form=np.array(forms, dtype=np.int64)[first_claim],
         similar=similarity_matrix(similar, len(representatives)),
+        attribute_of_item=np.array(attribute_of_item, dtype=np.int64),
     )
     return ClaimIndex(
         claims=claims,
         sources=[names[sources[i]] for i in first_source.tolist()],
         items=items,
+        attributes=list(attributes),
         representatives=representatives,
         row_ids=[row.id for row in rows],
         assertion_rows=np.array(positions, dtype=np.int64),
@@ -308,3 +322,12 @@ def _identity(value: JsonValue) -> object:
     if value is None or isinstance(value, str | int | float):
         return (type(value), value)
     return json.dumps(value, sort_keys=True)
+
+
+HALVES = 2
+"""Items of one attribute fall in two halves, by a hash of the item (`trust.attribute_trust`)."""
+
+
+def _half(item: Item) -> int:
+    """The item's half of its attribute: stable across passes, as its names are."""
+    return zlib.crc32(f"{item.table}/{item.key}/{item.attribute}".encode()) % HALVES

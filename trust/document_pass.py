@@ -36,7 +36,7 @@ from governance.services import GovernanceServices
 from trust.claims import RowRecord
 from trust.conflicts import ValueConflict
 from trust.detector import DetectionReport
-from trust.engine import Settled, TrustReport, scored_by
+from trust.engine import Settled, TrustReport, attribute_priors, scored_by
 from trust.facts import StoredFact
 from trust.healing import SYSTEM, low_trust_reason
 from trust.offload import off_loop
@@ -55,6 +55,8 @@ class DocumentState:
     exempt: frozenset[str]
     """Rows a person released: never quarantined automatically."""
     source_trust: dict[str, float]
+    attribute_trust: dict[str, dict[str, float]]
+    """Source -> `table.field#half` -> trust, as the last full pass stored it."""
     copying: list[dict[str, Any]]
     """The `COPIES` edges among those sources, as the last full pass found them."""
     facts: dict[str, StoredFact]
@@ -100,7 +102,10 @@ async def load_document(tools: TrustTools, document_id: str) -> DocumentState:
         entities=list(record["entities"]),
         rows=parse_rows(record["rows"]),
         exempt=frozenset(record["exempt"]),
-        source_trust={s: float(t) for s, t in record["sources"] if t is not None},
+        source_trust={s: float(t) for s, t, _ in record["sources"] if t is not None},
+        attribute_trust=attribute_priors(
+            {"id": s, "attributes": a} for s, _, a in record["sources"]
+        ),
         copying=list(record["copying"]),
         facts={f: StoredFact(digest, confidence) for f, digest, confidence in record["facts"]},
         own=own,
@@ -192,6 +197,7 @@ class DocumentPass:
                 self.tools.engine.model,
                 self.now,
                 state.copying,
+                state.attribute_trust,
             )
         )
 

@@ -44,6 +44,7 @@ from graph.graph import Graph, GraphTransaction
 from graph.schema_store import active_versions
 from graph.schemas import TableSchema
 from trust.aggregates import document_means, document_shifts, table_snapshots
+from trust.attribute_trust import numbered
 from trust.claims import NAMED_SOURCE_PREFIX, ClaimIndex, RowRecord, build_claims
 from trust.conflicts import find_value_conflicts
 from trust.dependence import Dependence
@@ -305,12 +306,16 @@ class TrustEngine:
     ) -> TrustReport:
         started = self._clock()
         sources = sorted({row.source for row in rows})
-        copying = await self._graph.read("trust/copies_among", {"sources": sources})
+        copying, by_attribute = await asyncio.gather(
+            self._graph.read("trust/copies_among", {"sources": sources}),
+            self._graph.read("trust/source_attribute_trust", {"sources": sources}),
+        )
         clock.lap("reading")
+        attributes = attribute_priors(by_attribute)
         # off the event loop: a large settle is seconds of CPU, and the loop serves the
         # worker's other jobs, its health checks and its signals meanwhile
         work = await off_loop(
-            partial(self.settle, rows, prior, stored, disputed, model, started, copying)
+            partial(self.settle, rows, prior, stored, disputed, model, started, copying, attributes)
         )
         clock.lap("computing")
         changes = await self.write_settled(entities, work, started)
@@ -327,14 +332,20 @@ class TrustEngine:
         model: TrainedModel | None,
         now: datetime,
         copying: Iterable[Mapping[str, Any]] = (),
+        attributes: Mapping[str, Mapping[str, float]] | None = None,
     ) -> Settled:
-        """The incremental computation over `rows` with source trust held at `prior` and the
-        votes of copiers discounted as the `copying` edges (`trust/copies_among`) say: their
-        scores, what of them is stale, their facts (against `stored`, if given) and the value
-        conflicts of the `disputed` items; nothing is read or written."""
+        """The incremental computation over `rows` with source trust held at `prior` (and by
+        attribute at `attributes`: source -> `table.field#half` -> trust, as the last full pass
+        stored it) and the votes of copiers discounted as the `copying` edges
+        (`trust/copies_among`) say: their scores, what of them is stale, their facts
+        (against `stored`, if given) and the value conflicts of the `disputed` items;
+        nothing is read or written."""
         index = build_claims(rows, self._tables)
         held = _prior(index, prior)
-        result = resolve(index.claims, held, stored_dependence(index, copying))
+        by_attribute = numbered(
+            {name: a for a, name in enumerate(index.attributes)}, attributes or {}, index.sources
+        )
+        result = resolve(index.claims, held, stored_dependence(index, copying), by_attribute)
         work = self._score(rows, index, result, now, stored, model, INCREMENTAL_TOLERANCE, disputed)
         work.sources = initial_source_records(index, held)
         return work
@@ -641,17 +652,30 @@ def _source_node(source: str) -> dict[str, Any]:
 
 
 def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
-    """What `trust/write_source_trust` writes of every source: its trust and its parts by
-    table."""
+    """What `trust/write_source_trust` writes of every source: its trust, its parts by
+    table and its accuracy by attribute (`table.field#half`)."""
     parts = source_parts(index, result)
+    by_attribute = result.attribute_trust.by_source(index.sources, index.attributes)
     return [
         {
             **_source_node(source),
             "trust": float(result.source_trust[i]),
             "parts": json.dumps(parts[i], sort_keys=True),
+            "attributes": json.dumps(by_attribute[i], sort_keys=True),
         }
         for i, source in enumerate(index.sources)
     ]
+
+
+def attribute_priors(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
+    """Source -> `table.field#half` -> trust, from the `trust_attributes` JSON a full pass stored
+    (`trust/source_attribute_trust` records: `id`, `attributes`; sources without any are
+    left out)."""
+    return {
+        record["id"]: {name: float(t) for name, t in json.loads(record["attributes"]).items()}
+        for record in records
+        if record["attributes"]
+    }
 
 
 def copy_records(index: ClaimIndex, dependence: Dependence) -> list[dict[str, Any]]:

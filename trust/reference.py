@@ -14,6 +14,7 @@ from collections import defaultdict
 import networkx as nx  # type: ignore[import-untyped]
 import numpy as np
 
+from trust.attribute_trust import AttributeTrust
 from trust.dependence import Dependence
 from trust.truth import (
     EPS,
@@ -43,13 +44,16 @@ def discover(
     trust = {("s", s): INITIAL_TRUST for s in range(claims.n_sources)}
     confidence, iterations, converged = _iterate(graph, trust, max_iterations, tolerance)
     winner = _winners(graph, confidence, claims.n_items)
+    source_trust = np.array([trust[("s", s)] for s in range(claims.n_sources)])
+    claiming = np.unique(claims.source)
     return TruthResult(
-        np.array([trust[("s", s)] for s in range(claims.n_sources)]),
+        source_trust,
         np.array([confidence[("v", v)] for v in range(len(claims.item_of_value))]),
         np.array(winner, dtype=np.int64),
         iterations,
         converged,
         Dependence.none(),
+        AttributeTrust(claiming, np.zeros(len(claiming), dtype=np.int64), source_trust[claiming]),
     )
 
 

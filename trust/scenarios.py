@@ -7,7 +7,9 @@ Correct variants are what `trust.compare` must see through: numbers and datetime
 noise inside the tolerance, strings in other case and spacing, author lists reordered and
 written "Last, F.". Wrong values lie beyond the tolerance. A *copier* repeats its original's
 claim (errors included, written the same way) with probability `copy_rate`, on every kind
-of attribute or only on `copied_kinds`; a *stale* source's mistakes are always
+of attribute or only on `copied_kinds`; a source's accuracy may differ by kind of attribute
+(`by_kind`: exact on times, wrong on names), and each kind is an attribute of the encoded
+claims; a *stale* source's mistakes are always
 the item's old value. `encode` clusters the claims with `cluster_values` into a `ClaimSet`.
 """
 
@@ -33,6 +35,7 @@ _SPECS = {
     "string": FieldSpec.model_validate({"type": "string"}),
     "authors": FieldSpec.model_validate({"type": "list", "items": "string"}),
 }
+_KINDS = list(_SPECS)
 _GIVEN = ["Anna", "Jonas", "Maria", "Kenji", "Lea", "Omar", "Sofia", "Tomas", "Ines", "Pavel"]
 _LAST = ["Berg", "Tanaka", "Novak", "Okafor", "Moreau", "Albrecht", "Virtanen", "Costa", "Ruiz"]
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -48,6 +51,7 @@ class Config:
     stale: frozenset[int] = frozenset()
     copy_rate: float = 0.9
     copied_kinds: tuple[str, ...] | None = None  # copiers copy only these kinds (None: all)
+    by_kind: dict[int, dict[str, float]] = field(default_factory=dict)  # source -> kind -> acc
     coverage: float = 0.8
     wrong_values: int = 3
     noise: float = 0.45  # of the tolerance, for correct variants
@@ -76,6 +80,12 @@ SCENARIOS: dict[str, Config] = {
         copied_kinds=("float", "string", "authors"),
     ),
     "stale": Config(accuracy=(0.9, 0.85, 0.8, 0.7, 0.5, 0.5), stale=frozenset({4, 5})),
+    "exact_on_one_attribute": Config(
+        accuracy=(0.65,) * 7,
+        kinds=("datetime", "string", "integer"),
+        by_kind={s: {"datetime": 0.97, "string": 0.3} for s in range(4)},
+        wrong_values=2,
+    ),
 }
 
 
@@ -93,6 +103,7 @@ class Scenario:
     """Claims with their answer: the truth per item and each source's realised accuracy."""
 
     name: str
+    kinds: list[str]  # per item: its attribute
     specs: list[FieldSpec]
     truth: list[JsonValue]
     claims: list[Claim]
@@ -113,7 +124,8 @@ def generate(name: str, *, seed: int = 0, n_items: int = 300) -> Scenario:
     claims: list[Claim] = []
     for item, kind in enumerate(kinds):
         stated: dict[int, JsonValue] = {}
-        for source, accuracy in enumerate(config.accuracy):
+        for source, overall in enumerate(config.accuracy):
+            accuracy = config.by_kind.get(source, {}).get(kind, overall)
             original = config.copies.get(source)
             copied = config.copied_kinds is None or kind in config.copied_kinds
             if copied and original in stated and rng.random() < config.copy_rate:
@@ -132,7 +144,7 @@ def generate(name: str, *, seed: int = 0, n_items: int = 300) -> Scenario:
         total[claim.source] += 1
         right[claim.source] += values_agree(specs[claim.item], truth[claim.item], claim.value)
     realised = right / np.maximum(total, 1)
-    return Scenario(name, specs, truth, claims, realised, dict(config.copies))
+    return Scenario(name, kinds, specs, truth, claims, realised, dict(config.copies))
 
 
 def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
@@ -183,6 +195,10 @@ def encode(scenario: Scenario) -> tuple[ClaimSet, Ints]:
         len(scenario.accuracy),
         np.array(forms, dtype=np.int64),
         similarity_matrix(similar, len(item_of_value)),
+        np.array(  # two halves per kind (`trust.attribute_trust`)
+            [2 * _KINDS.index(kind) + item % 2 for item, kind in enumerate(scenario.kinds)],
+            dtype=np.int64,
+        ),
     )
     return claim_set, np.array(true_ids, dtype=np.int64)
 

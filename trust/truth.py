@@ -29,6 +29,13 @@ sources are discounted (`trust.dependence.discount`) and the iteration runs agai
 trust reached. Detection and discount are repeated with the new confidences (a bloc of
 copiers that first outvoted the truth is weighed again once its votes count less) until
 the winners and the reported pairs no longer change, at most COPY_ROUNDS times.
+
+Accuracy by attribute (`trust.attribute_trust`): when the claims name their items'
+attributes, a last run from the trust reached lets each claim vote with its source's
+accuracy on that attribute, measured on the other half of the attribute's items
+(discounted claims counting their kept share) and used only where it differs from `A(s)`
+with statistical support. It comes after dependence detection, so a bloc that copies some
+attributes cannot first look accurate there and hide its shared errors.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from trust.arrays import ClaimSet, Floats, Ints
+from trust.attribute_trust import AttributeTrust, Cells
 from trust.calibration import Calibration, fit, held_out
 from trust.dependence import Dependence, Overlap, detect, discount, wrong_coincidence
 
@@ -73,6 +81,8 @@ class TruthResult:
     iterations: int
     converged: bool
     dependence: Dependence
+    attribute_trust: AttributeTrust
+    """Each source's accuracy per attribute it claims (`trust.attribute_trust`)."""
 
     @property
     def copying(self) -> list[tuple[int, int, float]]:
@@ -82,6 +92,7 @@ class TruthResult:
 
 class _State(NamedTuple):
     trust: Floats
+    cells: Floats  # per (source, attribute) cell of `trust.attribute_trust.Cells`
     confidence: Floats
     iterations: int
     converged: bool
@@ -103,17 +114,39 @@ def discover(
         else np.clip(np.asarray(prior_trust, dtype=np.float64), EPS, 1 - EPS)
     )
     groups = _Groups(claims.item_of_value, claims.n_items)
-    state = _iterate(
-        _with_similar(claims, incidence), incidence, groups, trust, max_iterations, tolerance
-    )
+    flat = Cells(claims, incidence, by_attribute=False)
+    start = _State(trust, flat.held(trust, None), np.zeros(0), 0, False)
+    weights = _with_similar(claims, incidence)
+    state = _iterate(weights, incidence, groups, flat, start, max_iterations, tolerance)
     winner = groups.winners(state.confidence)
     dependence = Dependence.none()
     if detect_copying:
         state, winner, dependence = _with_dependence(
-            claims, incidence, groups, state, winner, max_iterations, tolerance
+            claims, incidence, groups, flat, state, winner, max_iterations, tolerance
         )
+    cells = Cells(claims, incidence)
+    if cells.split:
+        votes = discount(incidence, state.trust, dependence)
+        again = _iterate(
+            _with_similar(claims, votes),
+            incidence,
+            groups,
+            cells,
+            state._replace(cells=cells.held(state.trust, None)),
+            max_iterations,
+            tolerance,
+            votes,
+        )
+        state = again._replace(iterations=state.iterations + again.iterations)
+        winner = groups.winners(state.confidence)
     return TruthResult(
-        state.trust, state.confidence, winner, state.iterations, state.converged, dependence
+        state.trust,
+        state.confidence,
+        winner,
+        state.iterations,
+        state.converged,
+        dependence,
+        cells.result(state.cells),
     )
 
 
@@ -121,6 +154,7 @@ def _with_dependence(
     claims: ClaimSet,
     incidence: sp.csr_matrix,
     groups: _Groups,
+    cells: Cells,
     state: _State,
     winner: Ints,
     max_iterations: int,
@@ -135,7 +169,7 @@ def _with_dependence(
         if not len(found.probability) and not len(dependence.probability):
             break  # independent sources: nothing to discount
         weights = _with_similar(claims, discount(incidence, state.trust, found))
-        again = _iterate(weights, incidence, groups, state.trust, max_iterations, tolerance)
+        again = _iterate(weights, incidence, groups, cells, state, max_iterations, tolerance)
         state = again._replace(iterations=state.iterations + again.iterations)
         settled = found.pairs() == dependence.pairs()
         dependence, before, winner = found, winner, groups.winners(state.confidence)
@@ -202,40 +236,72 @@ def _iterate(
     weights: sp.csr_matrix,
     incidence: sp.csr_matrix,
     groups: _Groups,
-    trust: Floats,
+    cells: Cells,
+    start: _State,
     max_iterations: int,
     tolerance: float,
+    votes: sp.csr_matrix | None = None,
 ) -> _State:
+    """Vote and re-estimate from `start`'s trust until it moves by less than `tolerance`;
+    `votes` (values x sources, the discounted claims) weighs each claim's evidence of its
+    source's accuracy by attribute (undiscounted when not given)."""
     counts = np.asarray(incidence.sum(axis=0), dtype=np.float64).ravel()
     active = counts > 0
     by_source = incidence.T.tocsr()
+    kept = cells.kept(incidence if votes is None else votes) if cells.split else np.zeros(0)
+    trust, cell_trust = start.trust, start.cells
     confidence = np.zeros(incidence.shape[0])
     for iteration in range(1, max_iterations + 1):
-        confidence = groups.softmax(weights @ _votes(trust))
+        confidence = groups.softmax(
+            cells.scores(weights, _votes(cell_trust[cells.cell_of_claim]))
+            if cells.split
+            else np.asarray(weights @ _votes(trust))
+        )
         updated = trust.copy()
         updated[active] = np.clip((by_source @ confidence)[active] / counts[active], EPS, 1 - EPS)
         change = float(np.max(np.abs(updated - trust), initial=0.0))
         trust = updated
+        if cells.split:
+            moved = cells.accuracy(trust, confidence, EPS, kept)
+            change = max(change, float(np.max(np.abs(moved - cell_trust), initial=0.0)))
+            cell_trust = moved
+        else:
+            cell_trust = trust[cells.source]
         if change < tolerance:
-            return _State(trust, confidence, iteration, True)
-    return _State(trust, confidence, max_iterations, False)
+            return _State(trust, cell_trust, confidence, iteration, True)
+    return _State(trust, cell_trust, confidence, max_iterations, False)
 
 
 def resolve(
-    claims: ClaimSet, source_trust: Floats, dependence: Dependence | None = None
+    claims: ClaimSet,
+    source_trust: Floats,
+    dependence: Dependence | None = None,
+    attribute_trust: AttributeTrust | None = None,
 ) -> TruthResult:
     """Value confidences and winners for a fixed source trust: one vote, nothing re-estimated.
 
     This is what an incremental update computes for the items a new document touched; with
-    the trust and the `dependence` a full `discover` reached it gives that pass's
-    confidences to within its convergence tolerance.
+    the trust (overall and by attribute, a cell not given voting with its source's) and the
+    `dependence` a full `discover` reached it gives that pass's confidences to within its
+    convergence tolerance.
     """
     trust = np.clip(np.asarray(source_trust, dtype=np.float64), EPS, 1 - EPS)
     groups = _Groups(claims.item_of_value, claims.n_items)
     found = dependence or Dependence.none()
-    weights = _with_similar(claims, discount(_incidence(claims), trust, found))
-    confidence = groups.softmax(weights @ _votes(trust))
-    return TruthResult(trust, confidence, groups.winners(confidence), 0, True, found)
+    incidence = _incidence(claims)
+    cells = Cells(claims, incidence)
+    cell_trust = np.clip(cells.held(trust, attribute_trust), EPS, 1 - EPS)
+    weights = _with_similar(claims, discount(incidence, trust, found))
+    confidence = groups.softmax(cells.scores(weights, _votes(cell_trust[cells.cell_of_claim])))
+    return TruthResult(
+        trust,
+        confidence,
+        groups.winners(confidence),
+        0,
+        True,
+        found,
+        cells.result(cell_trust),
+    )
 
 
 def _votes(trust: Floats) -> Floats:

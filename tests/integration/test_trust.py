@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -382,3 +382,36 @@ async def test_a_copier_is_stored_as_copies_and_its_votes_discounted_in_every_pa
     await ingest(service, sources["e"], cities(unique, truth))
     await engine.recompute()
     assert await copies(graph, sources) == []
+
+
+async def test_a_source_is_trusted_per_attribute_in_full_and_incremental_passes(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    def listing(mayor: Callable[[int], str]) -> str:
+        lines = [f"m{i}-{unique},m{i},{30_000 + i * 100},{mayor(i)}\n" for i in range(100)]
+        return "city_id,name,population,mayor\n" + "".join(lines)
+
+    await ingest(service, sources["a"], listing(lambda i: f"Mayor{i}"))
+    # b names the mayors of half the cities; c is exact on populations, wrong on mayors
+    await ingest(service, sources["b"], listing(lambda i: f"Mayor{i}" if i < 6 else ""))
+    last = await ingest(service, sources["c"], listing(lambda i: f"Nobody{i}"))
+    await engine.recompute()
+    [record] = await graph.read("trust/source_attribute_trust", {"sources": [sources["c"].id]})
+    by_attribute = json.loads(record["attributes"])
+    for half in "01":  # the halves of each attribute (`trust.attribute_trust`)
+        population, mayor = (
+            by_attribute[f"cities.{name}#{half}"] for name in ("population", "mayor")
+        )
+        assert population > 0.5 > 0.1 > mayor  # population: its overall trust, c's agreeing
+        # with b on every population and name reads as partly copied, weak evidence
+    # on m8 only a and c name a mayor: c's record on mayors decides it
+    mayor = await fact(graph, unique, "m8", "mayor")
+    assert json.loads(mayor["value"]) == "Mayor8"
+    # the incremental pass after a document votes with the stored accuracy by attribute
+    await engine.update_document(last)
+    again = await fact(graph, unique, "m8", "mayor")
+    assert again["confidence"] == pytest.approx(mayor["confidence"], abs=1e-4)

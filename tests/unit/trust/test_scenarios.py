@@ -35,3 +35,15 @@ def test_grace_beats_majority_where_sources_differ(seed: int) -> None:
     grace = np.mean(discover(claims).winner == truth)
     majority = np.mean(majority_vote(claims) == truth)
     assert grace >= majority + 0.03
+
+
+def test_a_source_can_be_exact_on_one_kind_and_wrong_on_another() -> None:
+    scenario = generate("exact_on_one_attribute", seed=0)
+    claims, truth = encode(scenario)
+    right = truth[claims.item_of_value[claims.value]] == claims.value
+    kind = np.array(scenario.specs)[claims.item_of_value[claims.value]]
+    times = np.array([spec.type == "datetime" for spec in kind])
+    names = np.array([spec.type == "string" for spec in kind])
+    exact = claims.source < 4  # by_kind: 0.97 on times, 0.3 on names
+    assert np.mean(right[exact & times]) > 0.9 > 0.45 > np.mean(right[exact & names])
+    assert 0.5 < np.mean(right[~exact & names]) < 0.8  # the others: 0.65 everywhere
