@@ -49,7 +49,8 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 from trust.arrays import ClaimSet, Floats, Ints
 from trust.attribute_trust import AttributeTrust, Cells
 from trust.calibration import Calibration, fit, held_out
-from trust.dependence import Dependence, Overlap, detect, discount, wrong_coincidence
+from trust.dependence import Dependence, detect, discount, wrong_coincidence
+from trust.overlap import Overlap
 
 FALSE_VALUES = 10
 EPS = 1e-3
