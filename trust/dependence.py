@@ -74,6 +74,10 @@ class Dependence:
         empty = np.zeros(0, dtype=np.int64)
         return cls(empty, empty, np.zeros(0), np.zeros(0), np.zeros(0))
 
+    def links(self) -> list[tuple[int, int]]:
+        """(original, copier) per pair, sorted: who copies whom, whatever the evidence."""
+        return sorted(zip(self.original.tolist(), self.copier.tolist(), strict=True))
+
     def pairs(self) -> list[tuple[int, int, float, float, float]]:
         """(original, copier, probability, shared true, shared false) per pair, sorted."""
         return sorted(

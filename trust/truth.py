@@ -28,7 +28,8 @@ weigh much more than true ones) and from their accuracy on the rest; the votes o
 sources are discounted (`trust.dependence.discount`) and the iteration runs again from the
 trust reached. Detection and discount are repeated with the new confidences (a bloc of
 copiers that first outvoted the truth is weighed again once its votes count less) until
-the winners and the reported pairs no longer change, at most COPY_ROUNDS times.
+the winners and the reported pairs (which source copies which, not their probabilities,
+which move a little every round) no longer change, at most COPY_ROUNDS times.
 
 Accuracy by attribute (`trust.attribute_trust`): when the claims name their items'
 attributes, a last run from the trust reached lets each claim vote with its source's
@@ -172,7 +173,7 @@ def _with_dependence(
         weights = _with_similar(claims, discount(incidence, state.trust, found))
         again = _iterate(weights, incidence, groups, cells, state, max_iterations, tolerance)
         state = again._replace(iterations=state.iterations + again.iterations)
-        settled = found.pairs() == dependence.pairs()
+        settled = found.links() == dependence.links()
         dependence, before, winner = found, winner, groups.winners(state.confidence)
         if settled and np.array_equal(before, winner):
             break

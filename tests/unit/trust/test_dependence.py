@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
+from trust import truth
 from trust.arrays import ClaimSet
-from trust.dependence import Dependence
-from trust.truth import discover, resolve
+from trust.dependence import Dependence, detect
+from trust.truth import COPY_ROUNDS, discover, resolve
 
 WRONG = 3  # false values per item; value 0 of every item is the truth
 
@@ -121,3 +124,21 @@ def test_no_dependence_leaves_votes_whole() -> None:
         resolve(claims, np.full(8, 0.7)).value_confidence,
         resolve(claims, np.full(8, 0.7), Dependence.none()).value_confidence,
     )
+
+
+def test_rounds_stop_once_the_same_sources_copy_the_same_sources(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Detection is repeated until the pairs found settle: which source copies which, not
+    their probabilities, which move a little with every round."""
+    rounds: list[Dependence] = []
+
+    def recorded(*args: Any) -> Dependence:
+        rounds.append(detect(*args))
+        return rounds[-1]
+
+    monkeypatch.setattr(truth, "detect", recorded)
+    discover(copier_bloc(0))
+    assert len(rounds) < COPY_ROUNDS
+    assert rounds[-1].links() == rounds[-2].links()
+    assert rounds[-1].pairs() != rounds[-2].pairs()
