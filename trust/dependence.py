@@ -33,6 +33,7 @@ a copying bloc keeps its whole vote; the copies after it count for little.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
@@ -181,8 +182,8 @@ def _posterior(
         for c in COPY_RATES
         for accuracy in (a1, a2)
     ]
-    top = np.maximum.reduce(ratios)
-    total = np.sum([np.exp(ratio - top) for ratio in ratios], axis=0)
+    top = reduce(np.maximum, ratios)
+    total = reduce(np.add, (np.exp(ratio - top) for ratio in ratios))
     return np.asarray(expit(top + np.log(total)), dtype=np.float64)
 
 

@@ -129,21 +129,21 @@ class Overlap:
 
 def _co_claims(matrix: sp.csr_matrix) -> tuple[Ints, Ints]:
     """Every pair of columns `a < b` set in one row of `matrix`, keyed `a * n_columns + b`,
-    with that row."""
+    with that row (rows of k columns at a time, written into arrays made once)."""
     matrix.sort_indices()
     n_columns = matrix.shape[1]
     lengths = np.diff(matrix.indptr)
-    keys: list[Ints] = []
-    rows: list[Ints] = []
-    for k in np.unique(lengths[lengths >= 2]).tolist():
-        at = np.flatnonzero(lengths == k)
+    groups = [(k, np.flatnonzero(lengths == k)) for k in np.unique(lengths[lengths >= 2]).tolist()]
+    ends = np.cumsum([0] + [len(at) * k * (k - 1) // 2 for k, at in groups])
+    keys = np.empty(ends[-1], dtype=np.int64)
+    rows = np.empty(ends[-1], dtype=np.int64)
+    for (k, at), start, end in zip(groups, ends[:-1], ends[1:], strict=True):
         members = matrix.indices[matrix.indptr[at][:, None] + np.arange(k)].astype(np.int64)
         first, second = np.triu_indices(k, 1)
-        keys.append((members[:, first] * n_columns + members[:, second]).ravel())
-        rows.append(np.repeat(at, len(first)).astype(np.int64))
-    if not keys:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(keys), np.concatenate(rows)
+        paired = keys[start:end].reshape(len(at), len(first))
+        np.add((members * n_columns)[:, first], members[:, second], out=paired)
+        rows[start:end] = np.repeat(at, len(first))
+    return keys, rows
 
 
 def _listed(matrix: sp.csr_matrix, index: PairIndex) -> tuple[Ints, Ints]:
