@@ -168,14 +168,14 @@ class _Layout:
 async def _measure(
     name: str, workers: list[list[str]], bus: EventBus, settings: Settings, folder: Path
 ) -> _Layout:
-    """Drop FILES + 1 files one by one into a watched folder served by `workers` and a
-    watcher; time close -> event, and each file's pass."""
+    """Drop FILES + 1 files one by one into a watched folder of its own in `folder`, served
+    by `workers` and a watcher; time close -> event, and each file's pass."""
     last_step = load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml").steps[-1].name
     seen = _Seen(last_step)
     redis = Redis.from_url(settings.redis_url)
-    root = folder / "inbox"
+    root = Path(tempfile.mkdtemp(prefix="inbox", dir=folder))
     source = root / "bench_latency"
-    source.mkdir(parents=True, exist_ok=True)
+    source.mkdir()
     env = {
         **os.environ,
         "NEO4J_URI": settings.neo4j_uri,
