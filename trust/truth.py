@@ -28,7 +28,9 @@ weigh much more than true ones) and from their accuracy on the rest; the votes o
 sources are discounted (`trust.dependence.discount`) and the iteration runs again from the
 trust reached. Detection and discount are repeated with the new confidences (a bloc of
 copiers that first outvoted the truth is weighed again once its votes count less) until
-the winners and the reported pairs no longer change, at most COPY_ROUNDS times.
+the winners and the reported pairs no longer change, at most COPY_ROUNDS times. Only pairs
+the shared values alone show dependent are kept then (`detect` without forms, one more run
+if any is dropped): written forms find a bloc early, but a shared house style is no copying.
 
 Accuracy by attribute (`trust.attribute_trust`): when the claims name their items'
 attributes, a last run from the trust reached lets each claim vote with its source's
@@ -208,7 +210,43 @@ def _with_dependence(
         dependence, before, winner = found, winner, groups.winners(state.confidence)
         if settled and np.array_equal(before, winner):
             break
+    confirmed = _confirmed(dependence, overlap, claims, incidence, state.confidence)
+    if len(confirmed.probability) < len(dependence.probability):
+        weights = _with_similar(claims, discount(incidence, state.trust, confirmed))
+        again = _iterate(weights, incidence, groups, cells, state, max_iterations, tolerance)
+        state = again._replace(iterations=state.iterations + again.iterations)
+        dependence, winner = confirmed, groups.winners(state.confidence)
     return state, winner, dependence
+
+
+def _confirmed(
+    found: Dependence,
+    overlap: Overlap,
+    claims: ClaimSet,
+    incidence: sp.csr_matrix,
+    confidence: Floats,
+) -> Dependence:
+    """The pairs of `found` that their values alone show dependent at the confidences
+    reached (`trust.dependence.detect` without forms): writing values alike finds a copying
+    bloc before the truth is known, but two sources sharing a house style and only true
+    values are not copiers."""
+    alone = detect(overlap, claims, incidence, confidence, FALSE_VALUES, EPS, forms=False)
+    keep = {(a, b) for a, b in zip(alone.original.tolist(), alone.copier.tolist(), strict=True)}
+    keep |= {(b, a) for a, b in keep}
+    mask = np.array(
+        [
+            (a, b) in keep
+            for a, b in zip(found.original.tolist(), found.copier.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    return Dependence(
+        found.original[mask],
+        found.copier[mask],
+        found.probability[mask],
+        found.shared_true[mask],
+        found.shared_false[mask],
+    )
 
 
 def majority_vote(claims: ClaimSet) -> Ints:
