@@ -8,7 +8,7 @@ import pytest
 
 from graph.schemas import TableSchema
 from trust.attribute_trust import numbered
-from trust.claims import RowRecord, build_claims
+from trust.claims import ClaimIndex, RowRecord, build_claims
 from trust.dependence import COPY_RATE
 from trust.votes import votes_of
 
@@ -35,14 +35,19 @@ def edge(copier: str, original: str, probability: float) -> dict[str, object]:
     }
 
 
-def test_each_claimer_keeps_one_minus_cp_per_dependent_claimer_before_it() -> None:
+def lyon() -> tuple[ClaimIndex, int, np.ndarray]:
+    """The claims of CLAIMS on Lyon's population, its item and the sources' TRUST."""
     rows = [
         RowRecord(f"r{s}", "cities", "lyon", {"city_id": "lyon", "population": v}, s, f"doc-{s}")
         for s, v in CLAIMS.items()
     ]
     index = build_claims(rows, {"cities": CITIES})
     [item] = [i for i, it in enumerate(index.items) if it.attribute == "population"]
-    trust = np.array([TRUST[s] for s in index.sources])
+    return index, item, np.array([TRUST[s] for s in index.sources])
+
+
+def test_each_claimer_keeps_one_minus_cp_per_dependent_claimer_before_it() -> None:
+    index, item, trust = lyon()
     copying = [edge("e", "d", 0.9), edge("d", "c", 0.5), edge("b", "e", 0.99)]
     votes = {vote.source: vote for vote in votes_of(index, item, trust, copying)}
     assert [v.source for v in votes_of(index, item, trust, copying)] == list("abcde")
@@ -72,15 +77,10 @@ def test_independent_claimers_keep_their_whole_vote() -> None:
 
 
 def test_a_source_votes_with_its_accuracy_on_the_attribute() -> None:
-    rows = [
-        RowRecord(f"r{s}", "cities", "lyon", {"city_id": "lyon", "population": v}, s, f"doc-{s}")
-        for s, v in CLAIMS.items()
-    ]
-    index = build_claims(rows, {"cities": CITIES})
-    [item] = [i for i, it in enumerate(index.items) if it.attribute == "population"]
-    trust = np.array([TRUST[s] for s in index.sources])
+    index, item, trust = lyon()
     names = {name: a for a, name in enumerate(index.attributes)}
     # "a" is 0.9 accurate overall but 0.2 on this attribute, as a full pass stored it
+    assert index.claims.attribute_of_item is not None
     cell = {"a": {index.attributes[int(index.claims.attribute_of_item[item])]: 0.2}}
     attributes = numbered(names, cell, index.sources)
     votes = {vote.source: vote for vote in votes_of(index, item, trust, [], attributes)}
