@@ -4,8 +4,9 @@ deleted on one node, from whichever API process wrote them (Redis pub/sub, ids o
 A subscriber gets what the `comments` query would show it: the subscription starts only for a
 caller who may read the node, and each event is delivered only while it still may (its
 rights checked again as for every live event, `subscriptions.checked_deliveries`, with the
-node's rule, `targets.allowed_on`); the comment is then read from the graph with those
-rights, so its text never travels over Redis.
+node's rule, `targets.allowed_on`); the comment is then read from the graph (once per event
+for all the process's subscriptions, `shared_reads`) and shown with those rights, so its
+text never travels over Redis.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from api.gql.context import GraceContext, GraceInfo
 from api.gql.permissions import requires
 from api.gql.subscriptions import LiveEvent, Wanted, checked_deliveries, common_fields
 from api.gql.targets import COMMENTABLE, Node, allowed_on, node_arg, readable_node
+from governance.comments import CommentRecord
 from governance.errors import NotFoundError
 from governance.rbac import Action
 from graph.events import DomainEvent, EventType
@@ -53,13 +55,19 @@ def _on(target: str) -> Wanted:
 
 
 async def _view(context: GraceContext, node: Node, event: DomainEvent) -> Comment | None:
-    """The comment `event` names, as the subscriber may see it (None once it is gone)."""
-    scoped = context.with_new_loaders()
-    try:
-        record = await actors.comments(context.services).get(event.subject)
-    except NotFoundError:
+    """The comment `event` names, as the subscriber may see it (None once it is gone): read
+    once for every subscription of the process that hears the event (`shared_reads`)."""
+
+    async def read() -> CommentRecord | None:
+        try:
+            return await actors.comments(context.services).get(event.subject)
+        except NotFoundError:
+            return None
+
+    record = await context.services.live_comments.get(event.id, read)
+    if record is None:
         return None
-    return Comment.of(record, await reader_of(scoped, node))
+    return Comment.of(record, await reader_of(context.with_new_loaders(), node))
 
 
 @strawberry.type

@@ -4,7 +4,8 @@ as `@` is typed), the viewer's unread badge rises without a reload (the `notific
 subscription), the notification opens the conflict with the comment and is read from then
 on; a comment written in one browser appears in another without a reload (`commentEvents`),
 its Markdown rendered and its hostile parts shown as text, then edited by its author and
-deleted by an admin, live in both; a conflict assigned to someone and a change request
+deleted by an admin, live in both; notification preferences chosen on the notifications
+screen hold (a muted mention tells nobody); a conflict assigned to someone and a change request
 waiting for their vote are in their queue and lead to their pages; the approvals inbox
 reads on past its first 25 requests; axe-core finds no serious violation on these screens
 at 1280 and 390 px. Screenshots go to `var/screenshots/web/collab-*.png`."""
@@ -301,6 +302,43 @@ def test_a_comment_appears_is_edited_and_is_deleted_live_in_another_browser(
     assert errors == []
 
 
+def test_notification_preferences_are_chosen_on_the_notifications_screen_and_hold(
+    callers: Callers, conflict: str, served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    browser_page, offsite, errors = page
+    viewer = callers.viewer
+    assert viewer.token is not None
+    log_in(browser_page, served, viewer.token)
+    browser_page.get_by_role("link", name=re.compile("^Notifications")).click()
+    browser_page.get_by_text("Notification preferences").click()
+    mentions = browser_page.get_by_label("someone mentions me")
+    mentions.wait_for(timeout=UI_TIMEOUT_MS)
+    assert mentions.is_checked()  # nothing muted yet
+    digest = browser_page.get_by_label("gathered in the daily digest")
+    assert digest.is_disabled()  # until e-mail is chosen
+    mentions.uncheck()
+    browser_page.get_by_label("Also send my notifications by e-mail").check()
+    digest.check()
+    browser_page.get_by_role("button", name="Save preferences").click()
+    browser_page.get_by_text("Preferences saved.").wait_for(timeout=UI_TIMEOUT_MS)
+    shot(browser_page, "collab-preferences")
+    stored = graphql(served, viewer, "{ notificationPreferences { muted delivery email } }", {})
+    assert stored["notificationPreferences"] == {
+        "muted": ["MENTION"],
+        "delivery": "DIGEST",
+        "email": True,
+    }
+    comment_on(served, callers.editor, conflict, f"@{viewer.user_id} muted, so not told")
+    assert unread_count(served, viewer) == 0
+    browser_page.reload()
+    browser_page.get_by_text("Notification preferences").click()
+    browser_page.get_by_label("a conflict appears on a table I own").wait_for(timeout=UI_TIMEOUT_MS)
+    assert not browser_page.get_by_label("someone mentions me").is_checked()
+    assert browser_page.get_by_label("gathered in the daily digest").is_checked()
+    assert offsite.requests == []
+    assert errors == []
+
+
 def test_replies_and_mark_all_read(
     callers: Callers, conflict: str, served: str, page: tuple[Page, Offsite, list[str]]
 ) -> None:
@@ -424,6 +462,11 @@ def test_collaboration_screens_have_no_serious_violation(
                 browser_page.get_by_text("No comments yet.").first.wait_for(timeout=UI_TIMEOUT_MS)
                 browser_page.get_by_role("button", name=re.compile("^Edit")).click()
                 browser_page.get_by_label("Edit your comment").wait_for(timeout=UI_TIMEOUT_MS)
+            if name == "notifications":
+                browser_page.get_by_text("Notification preferences").click()
+                browser_page.get_by_role("button", name="Save preferences").wait_for(
+                    timeout=UI_TIMEOUT_MS
+                )
             if name == "queue":
                 browser_page.locator(f'li[data-queue="{conflict}"]').wait_for(timeout=UI_TIMEOUT_MS)
             assert serious_violations(browser_page) == [], name
