@@ -100,20 +100,24 @@ def detect(
     confidence: Floats,
     false_values: int,
     eps: float,
+    *,
+    forms: bool = True,
 ) -> Dependence:
-    """The dependence of every pair of `overlap` at value confidences `confidence` (module)."""
+    """The dependence of every pair of `overlap` at value confidences `confidence` (module);
+    without `forms`, from the values alone (how they are written says nothing)."""
     n_pairs = len(overlap.a)
     if not n_pairs:
         return Dependence.none()
     a, b = overlap.a, overlap.b
-    same_true, same_form_true = overlap.summed(confidence)
+    evidence = overlap if forms else overlap.values_only()
+    same_true, same_form_true = evidence.summed(confidence)
     counts = np.asarray(incidence.sum(axis=0), dtype=np.float64).ravel()
     sums = np.asarray(incidence.T @ confidence, dtype=np.float64).ravel()
     overall = np.clip(sums / np.maximum(counts, 1), eps, 1 - eps)
     coincide_wrong = wrong_coincidence(claims, incidence, confidence, false_values)
     prior = min(PRIOR, claims.n_sources / n_pairs)
     probability = _posterior(
-        overall[a], overall[b], overlap, same_true, same_form_true, coincide_wrong, prior
+        overall[a], overall[b], evidence, same_true, same_form_true, coincide_wrong, prior
     )
     rest_a = _rest(sums[a] - same_true, counts[a] - overlap.same, overall[a])
     rest_b = _rest(sums[b] - same_true, counts[b] - overlap.same, overall[b])

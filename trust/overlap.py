@@ -14,7 +14,7 @@ weighted count over that list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -115,6 +115,18 @@ class Overlap:
             form_pair=form_pair,
             form_value=form_value,
             forms_are_values=form is None,
+        )
+
+    def values_only(self) -> Overlap:
+        """The same overlap with written forms left out: each shared value counts as written
+        alike by chance (`q = 1`: how values are written says nothing)."""
+        return replace(
+            self,
+            same_form=self.same,
+            coincide=self.same,
+            form_pair=self.value_pair,
+            form_value=self.value,
+            forms_are_values=True,
         )
 
     def summed(self, confidence: Floats) -> tuple[Floats, Floats]:
