@@ -5,6 +5,7 @@ Browser's style and guide at `/browser/`, the web app at `/`; in `dev`, GraphiQL
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
@@ -197,14 +198,17 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = await Services.open(settings, metrics.registry)
+        app.state.services = services = await Services.open(settings, metrics.registry)
+        following = asyncio.create_task(services.follow_events())
         setattr(app.state, STARTED, True)
         try:
             async with mcp.server.session_manager.run():
                 yield
         finally:
             setattr(app.state, STARTED, False)
-            await app.state.services.close()
+            following.cancel()
+            await asyncio.gather(following, return_exceptions=True)
+            await services.close()
             if provider is not None:
                 provider.shutdown()
 

@@ -245,7 +245,9 @@ class TrustEngine:
         await self._refresh_conflicts(work)
         for snapshot in table_snapshots(rows, work.scores.trust):
             await self._graph.write("trust/create_snapshot", snapshot)
-        await refresh_table_trust(self._graph, set(self._tables) | {row.table for row in rows})
+        await self._refresh_tables(
+            set(self._tables) | {row.table for row in rows}, "full recompute"
+        )
         clock.lap("writing")
         return self._report(work, clock)
 
@@ -370,7 +372,7 @@ class TrustEngine:
             changes = await self._graph.transaction(
                 lambda tx: self._write_small(tx, entities, work, started, sources)
             )
-        await refresh_table_trust(self._graph, {row.table for row in work.rows})
+        await self._refresh_tables({row.table for row in work.rows}, "rows rescored")
         return changes
 
     async def write_scores(self, work: Settled, positions: Sequence[int]) -> None:
@@ -490,12 +492,23 @@ class TrustEngine:
             batch = work.conflicts[start : start + FACT_BATCH]
             await self._graph.write("conflicts/refresh_open", {"conflicts": batch})
 
+    async def _refresh_tables(self, tables: Collection[str], reason: str) -> None:
+        """Store the trust aggregates of `tables` and publish a `trust.updated` of kind
+        `table` for each (whatever it moved: the API's dashboards forget what they held)."""
+        refreshed = await refresh_table_trust(self._graph, tables)
+        await self._publish_changes(refreshed, "table", reason, threshold=0.0)
+
     async def _publish_changes(
-        self, changes: Iterable[Mapping[str, Any]], kind: str, reason: str
+        self,
+        changes: Iterable[Mapping[str, Any]],
+        kind: str,
+        reason: str,
+        *,
+        threshold: float = EVENT_THRESHOLD,
     ) -> None:
         for change in changes:
             before, after = change["before"], change["after"]
-            if before is not None and abs(after - before) < EVENT_THRESHOLD:
+            if before is not None and after is not None and abs(after - before) < threshold:
                 continue
             payload: dict[str, JsonValue] = {
                 "table": change.get("table"),  # a document's; a source spans tables

@@ -2,15 +2,17 @@
 gives the same rows, scored rows, total, histogram and counts under and over the policy's
 thresholds as the aggregating query over the rows, including trust exactly on a boundary
 (0.3, 0.57, 1.0) and unscored rows; and a full trust pass refreshes it for every table
-(the incremental pass for the tables it scored: `test_web_app.py` reads those)."""
+(the incremental pass for the tables it scored: `test_web_app.py` reads those), publishing a
+`trust.updated` of kind `table` for each."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
-from graph.events import EventBus
+from graph.events import EventBus, EventType
 from graph.graph import Graph
 from trust.aggregates import HISTOGRAM_BUCKETS
 from trust.engine import TrustEngine
@@ -73,3 +75,27 @@ async def test_a_full_trust_pass_refreshes_every_table(graph: Graph, bus: EventB
     after = await read_table_trust(graph, "cities")
     assert after is not None
     assert before is None or after.at > before.at
+
+
+async def test_a_pass_publishes_each_stored_aggregate_as_a_table_event(
+    graph: Graph, bus: EventBus
+) -> None:
+    """What the API's dashboards forget a table by: published after the aggregate is stored,
+    with the table's mean before and after."""
+    ready = asyncio.Event()
+    events = bus.subscribe([EventType.TRUST_UPDATED], ready=ready)
+    first = asyncio.ensure_future(anext(events))
+    await asyncio.wait_for(ready.wait(), 10)
+    engine = await TrustEngine.create(graph, bus)
+    await engine.recompute()
+    stored = await read_table_trust(graph, "cities")
+    assert stored is not None
+    seen, event = [], await asyncio.wait_for(first, 10)
+    while event.payload.get("kind") != "table" or event.subject != "cities":
+        seen.append(event)
+        event = await asyncio.wait_for(anext(events), 10)
+    await events.aclose()
+    assert event.payload["table"] == "cities"
+    mean = stored.total / stored.scored if stored.scored else None
+    assert event.payload["after"] == pytest.approx(mean)
+    assert all(e.payload.get("kind") != "table" or e.subject != "cities" for e in seen)
