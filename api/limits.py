@@ -43,7 +43,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import MaxTokensLimiter, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.config import StrawberryConfig
@@ -81,7 +81,6 @@ def limit_extensions(profile: Profile) -> list[Callable[[], SchemaExtension]]:
         rules.append(NoSchemaIntrospectionCustomRule)
     limits = tuple(rules)  # built once: the same rules for every request, so cacheable
     return [
-        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         CachedParse,
         partial(Validation, limits=limits, budget=MAX_COMPLEXITY),
     ]
@@ -97,10 +96,12 @@ def parsed(query: str) -> DocumentNode:
 
 class CachedParse(SchemaExtension):
     """Parses an operation through `parsed`; a text that does not parse is left to
-    Strawberry, which reports why (errors are not cached)."""
+    Strawberry, which parses it again under the same token limit and reports why (errors
+    are not cached)."""
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
+        context.parse_options["max_tokens"] = MAX_TOKENS
         if context.query is not None:
             with suppress(GraphQLError):
                 context.graphql_document = parsed(context.query)
