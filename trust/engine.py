@@ -28,7 +28,15 @@ import gc
 import json
 import logging
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,8 +51,10 @@ from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph, GraphTransaction
 from graph.schema_store import active_versions
 from graph.schemas import TableSchema
+from trust.aggregate_shift import shift_table_trust
 from trust.aggregates import document_means, document_shifts, table_snapshots
 from trust.attribute_trust import numbered
+from trust.calibration import stored as stored_calibration
 from trust.claims import NAMED_SOURCE_PREFIX, ClaimIndex, RowRecord, build_claims
 from trust.conflicts import find_value_conflicts
 from trust.dependence import Dependence
@@ -314,10 +324,22 @@ class TrustEngine:
         )
         clock.lap("reading")
         attributes = attribute_priors(by_attribute)
+        calibrations = calibration_records(by_attribute)
         # off the event loop: a large settle is seconds of CPU, and the loop serves the
         # worker's other jobs, its health checks and its signals meanwhile
         work = await off_loop(
-            partial(self.settle, rows, prior, stored, disputed, model, started, copying, attributes)
+            partial(
+                self.settle,
+                rows,
+                prior,
+                stored,
+                disputed,
+                model,
+                started,
+                copying,
+                attributes,
+                calibrations,
+            )
         )
         clock.lap("computing")
         changes = await self.write_settled(entities, work, started)
@@ -335,11 +357,14 @@ class TrustEngine:
         now: datetime,
         copying: Iterable[Mapping[str, Any]] = (),
         attributes: Mapping[str, Mapping[str, float]] | None = None,
+        calibrations: Mapping[str, str] | None = None,
     ) -> Settled:
         """The incremental computation over `rows` with source trust held at `prior` (and by
         attribute at `attributes`: source -> `table.field#half` -> trust, as the last full pass
         stored it) and the votes of copiers discounted as the `copying` edges
-        (`trust/copies_among`) say: their scores, what of them is stale, their facts
+        (`trust/copies_among`) say, and facts calibrated as the last full pass stored it
+        (`calibrations`: source -> `Source.trust_calibration`): their scores, what of them
+        is stale, their facts
         (against `stored`, if given) and the value conflicts of the `disputed` items;
         nothing is read or written."""
         index = build_claims(rows, self._tables)
@@ -347,7 +372,9 @@ class TrustEngine:
         by_attribute = numbered(
             {name: a for a, name in enumerate(index.attributes)}, attributes or {}, index.sources
         )
-        result = resolve(index.claims, held, stored_dependence(index, copying), by_attribute)
+        calibration = stored_calibration([(calibrations or {}).get(s) for s in index.sources])
+        dependence = stored_dependence(index, copying)
+        result = resolve(index.claims, held, dependence, by_attribute, calibration)
         work = self._score(rows, index, result, now, stored, model, INCREMENTAL_TOLERANCE, disputed)
         work.sources = initial_source_records(index, held)
         return work
@@ -355,9 +382,9 @@ class TrustEngine:
     async def write_settled(
         self, entities: Sequence[str], work: Settled, started: datetime
     ) -> list[dict[str, Any]]:
-        """Write what `settle` found stale, in one transaction unless it is large, and
-        refresh the stored trust aggregates of its tables; returns the documents' trust
-        changes (publish them with `publish_document_changes`)."""
+        """Write what `settle` found stale (moving the stored trust aggregates of its
+        tables), in one transaction unless it is large; returns the documents' trust changes
+        (publish them with `publish_document_changes`)."""
         sources = work.sources
         if len(work.changed) > WRITE_BATCH:
             await self._graph.write("trust/freeze_decisions", {"entities": list(entities)})
@@ -372,7 +399,7 @@ class TrustEngine:
             changes = await self._graph.transaction(
                 lambda tx: self._write_small(tx, entities, work, started, sources)
             )
-        await self._refresh_tables({row.table for row in work.rows}, "rows rescored")
+        await self._tables_moved(work, work.changed)
         return changes
 
     async def write_scores(self, work: Settled, positions: Sequence[int]) -> None:
@@ -382,11 +409,13 @@ class TrustEngine:
             return
 
         async def write(tx: GraphTransaction) -> list[dict[str, Any]]:
-            await tx.run("trust/write_row_trust", _row_params(work, positions))
+            await write_row_scores(tx, work, positions)
             shifts = document_shifts(work.rows, positions, work.scores.trust)
             return await tx.run("trust/shift_document_trust", {"documents": shifts})
 
-        await self.publish_document_changes(await self._graph.transaction(write))
+        changes = await self._graph.transaction(write)
+        await self._tables_moved(work, positions)
+        await self.publish_document_changes(changes)
 
     async def publish_document_changes(self, changes: Iterable[Mapping[str, Any]]) -> None:
         """`trust.updated` for the documents whose trust a pass moved enough."""
@@ -421,13 +450,16 @@ class TrustEngine:
         return Settled(rows, index, result, scores, facts, stale, conflicts)
 
     async def _write_rows(self, work: Settled) -> None:
-        await write_batches(
-            self._graph,
-            "trust/write_row_trust",
+        """The stale scores in batches of `WRITE_BATCH`, each moving its tables' aggregates."""
+
+        async def write(positions: Sequence[int]) -> None:
+            await self._graph.transaction(partial(write_row_scores, work=work, positions=positions))
+
+        await in_flight(
             [
-                partial(_row_params, work, work.changed[start : start + WRITE_BATCH])
+                partial(write, work.changed[start : start + WRITE_BATCH])
                 for start in range(0, len(work.changed), WRITE_BATCH)
-            ],
+            ]
         )
 
     async def _write_facts(self, work: Settled, started: datetime) -> None:
@@ -468,7 +500,7 @@ class TrustEngine:
         changes: list[dict[str, Any]] = []
         if work.changed:
             await tx.run("trust/freeze_decisions", {"entities": list(entities)})
-            await tx.run("trust/write_row_trust", _row_params(work, work.changed))
+            await write_row_scores(tx, work, work.changed)
             shifts = work.shifts()
             if shifts:
                 changes = await tx.run("trust/shift_document_trust", {"documents": shifts})
@@ -493,10 +525,17 @@ class TrustEngine:
             await self._graph.write("conflicts/refresh_open", {"conflicts": batch})
 
     async def _refresh_tables(self, tables: Collection[str], reason: str) -> None:
-        """Store the trust aggregates of `tables` and publish a `trust.updated` of kind
-        `table` for each (whatever it moved: the API's dashboards forget what they held)."""
+        """Store the trust aggregates of `tables` from their rows and publish a
+        `trust.updated` of kind `table` for each, with its mean before and after."""
         refreshed = await refresh_table_trust(self._graph, tables)
         await self._publish_changes(refreshed, "table", reason, threshold=0.0)
+
+    async def _tables_moved(self, work: Settled, positions: Sequence[int]) -> None:
+        """A `trust.updated` of kind `table` (no means) for each table whose stored aggregate
+        the scores at `positions` moved as they were written."""
+        tables = sorted({work.rows[p].table for p in positions})
+        moved = [{"id": t, "table": t, "before": None, "after": None} for t in tables]
+        await self._publish_changes(moved, "table", "rows rescored", threshold=0.0)
 
     async def _publish_changes(
         self,
@@ -640,18 +679,35 @@ def _row_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
     }
 
 
+async def write_row_scores(tx: GraphTransaction, work: Settled, positions: Sequence[int]) -> None:
+    """Write the scores `work` computed for its rows at `positions`, moving the stored trust
+    aggregates of their tables by the change, in `tx`."""
+    [moved] = await tx.run("trust/write_row_trust", _row_params(work, positions))
+    await shift_table_trust(tx, moved["left"], moved["entered"])
+
+
+async def in_flight(writes: Sequence[Callable[[], Awaitable[None]]]) -> None:
+    """Run `writes`, `WRITERS` at a time, each started (and its parameters built) only
+    when a writer is free."""
+    gate = asyncio.Semaphore(WRITERS)
+
+    async def run(write: Callable[[], Awaitable[None]]) -> None:
+        async with gate:
+            await write()
+
+    await asyncio.gather(*(run(write) for write in writes))
+
+
 async def write_batches(
     graph: Graph, name: str, batches: Sequence[Callable[[], dict[str, Any]]]
 ) -> None:
     """Run `name` once per batch, `WRITERS` at a time, each batch's parameters built just
     before it is sent."""
-    gate = asyncio.Semaphore(WRITERS)
 
     async def write(params: Callable[[], dict[str, Any]]) -> None:
-        async with gate:
-            await graph.write(name, params())
+        await graph.write(name, params())
 
-    await asyncio.gather(*(write(params) for params in batches))
+    await in_flight([partial(write, params) for params in batches])
 
 
 def _source_node(source: str) -> dict[str, Any]:
@@ -675,6 +731,7 @@ def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any
             "trust": float(result.source_trust[i]),
             "parts": json.dumps(parts[i], sort_keys=True),
             "attributes": json.dumps(by_attribute[i], sort_keys=True),
+            "calibration": result.calibration.record(i) if result.calibration.fitted else None,
         }
         for i, source in enumerate(index.sources)
     ]
@@ -689,6 +746,12 @@ def attribute_priors(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str
         for record in records
         if record["attributes"]
     }
+
+
+def calibration_records(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Source -> its stored `trust_calibration` JSON (`trust/source_attribute_trust` records:
+    `id`, `calibration`; sources without one are left out)."""
+    return {record["id"]: record["calibration"] for record in records if record["calibration"]}
 
 
 def copy_records(index: ClaimIndex, dependence: Dependence) -> list[dict[str, Any]]:

@@ -3,9 +3,10 @@ memory instead of Neo4j round trips.
 
 A table's dashboard is read on first request (one read at a time per table: the requests
 that arrive meanwhile wait for it) and held until one of these:
-- an event says it changed: `trust.updated` naming the table (a trust pass publishes one of
-  kind `table` each time it stores the table's aggregate), or `change_request.updated` of a
-  request applied (a policy's thresholds or a table may have changed: every table);
+- an event says its aggregate moved: one of `MOVED` naming the table (a trust pass
+  publishes a `trust.updated` of kind `table` for each aggregate it counted or moved; rows
+  quarantined, released or activated by an ingest move it too), or `change_request.updated`
+  of a request applied (a policy's thresholds or a table may have changed: every table);
 - it is `MAX_AGE_SECONDS` old, which bounds what a missed event costs (pub/sub delivers at
   most once: a Redis restart loses what was published meanwhile, and the trust model put in
   force by training publishes nothing). From `REFRESH_AFTER` of that age on, the next request
@@ -39,7 +40,14 @@ REFRESH_AFTER = 0.6
 """The share of `MAX_AGE_SECONDS` after which a request also starts a read in the background."""
 RESUBSCRIBE_SECONDS = (0.5, 5.0)
 """The first and the longest wait before subscribing again after the subscription was lost."""
-FOLLOWED = (EventType.TRUST_UPDATED, EventType.CHANGE_REQUEST_UPDATED)
+MOVED = (
+    EventType.TRUST_UPDATED,
+    EventType.ROW_QUARANTINED,
+    EventType.ROW_RELEASED,
+    EventType.INGESTION_COMPLETED,
+)
+"""Events that move the aggregate of the table they name."""
+FOLLOWED = (*MOVED, EventType.CHANGE_REQUEST_UPDATED)
 
 T = TypeVar("T")
 
@@ -96,7 +104,7 @@ class TableCache(Generic[T]):
 
     def apply(self, event: DomainEvent) -> None:
         """Forget what `event` says changed."""
-        if event.type is EventType.TRUST_UPDATED:
+        if event.type in MOVED:
             table = event.payload.get("table")
             if isinstance(table, str):
                 self.forget(table)

@@ -15,7 +15,7 @@ from functools import partial
 import pytest
 from fastapi.testclient import TestClient
 
-from api.gql.dashboard_cache import TableCache
+from api.gql.dashboard_cache import MOVED, TableCache
 from api.gql.trust_dashboard import TrustDashboard, read_dashboard
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
@@ -158,6 +158,20 @@ async def test_concurrent_requests_share_one_read(graph: Graph, table: str) -> N
     found = await asyncio.gather(*(cache.get(table) for _ in range(50)))
     assert graph.reads["api/trust_aggregate"] == 1
     assert all(dashboard is found[0] for dashboard in found)
+
+
+@pytest.mark.parametrize("moved", MOVED, ids=str)
+async def test_an_event_that_moves_a_tables_aggregate_forgets_that_table(
+    graph: Graph, table: str, moved: EventType
+) -> None:
+    cache = TableCache(partial(read_dashboard, graph), max_age=MAX_AGE, clock=Clock())
+    cache.live.set()
+    held = await cache.get(table)
+    other = DomainEvent(type=moved, subject="x", payload={"table": f"{table}-other"})
+    cache.apply(other)
+    assert await cache.get(table) is held
+    cache.apply(DomainEvent(type=moved, subject="x", payload={"table": table}))
+    assert await cache.get(table) is not held
 
 
 async def test_an_applied_change_request_forgets_every_table(graph: Graph, table: str) -> None:
