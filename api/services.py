@@ -14,11 +14,13 @@ from redis.asyncio import ConnectionPool, Redis
 
 from api.auth import Authenticator
 from api.gql.dashboard_cache import TableCache
+from api.gql.shared_reads import SharedReads
 from api.gql.shared_tables import SharedTableMap
 from api.gql.trust_dashboard import TrustDashboard, read_dashboard
 from copilot.service import LazyCopilot
 from governance.api_keys import ApiKeys, BearerTokens, TokenKeys
 from governance.audit import AuditLog
+from governance.comments import CommentRecord
 from governance.encryption import FieldCipher, open_field_cipher
 from governance.rbac import Authorizer
 from governance.secrets import open_secret_store
@@ -56,6 +58,8 @@ class Services:
     and rebuilt when tables, policies or the trust model change."""
     live_tables: SharedTableMap
     """The table -> workspace map the live subscriptions share (read at most once a second)."""
+    live_comments: SharedReads[CommentRecord | None]
+    """The comment each comment event names, read once for the subscriptions that hear it."""
     dashboards: TableCache[TrustDashboard]
     """The trust dashboards held per table (`api.gql.dashboard_cache`); they are held only
     while `follow_events` runs."""
@@ -90,6 +94,7 @@ class Services:
             copilot,
             trust,
             SharedTableMap(graph),
+            SharedReads(),
             TableCache(partial(read_dashboard, graph)),
         )
 
