@@ -4,8 +4,10 @@
 each followed by `AuditLog.append` of one entry, then appends of 100 entries per call.
 (b) A chain of 1,000,000 events (GRACE_BENCH_AUDIT_EVENTS to change it), hashed in Python
 and written in batches with bench-only Cypher, then timed through `verify` (no checkpoint)
-and through a bare read of the same seq ranges (`AuditLog.range_pages`, nothing checked:
-the floor, what reading alone costs).
+with its ranges read and checked by worker processes (GRACE_BENCH_AUDIT_WORKERS, default
+2), through `verify` checking every range in this process (the baseline: how main
+verified), and through a bare read of the same seq ranges in this process
+(`AuditLog.range_pages`, nothing checked: what one process's reading alone costs).
 Both use bench-only chains, deleted afterwards.
 """
 
@@ -18,15 +20,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bench.api_support import machine_load
 from governance.audit import GENESIS_HASH, AuditEntry, AuditLog, chain_records
-from governance.audit_verify import verify
+from governance.audit_processes import SEGMENT_SPAN, SegmentProcesses
+from governance.audit_verify import VerifyReport, verify
 from governance.checkpoint import Trust
 from graph.graph import Graph
+from graph.settings import Settings
 
 WRITES = 1_000
 BATCHES = 50
 BATCH = 100
 LONG_CHAIN = int(os.environ.get("GRACE_BENCH_AUDIT_EVENTS", "1000000"))
+WORKERS = int(os.environ.get("GRACE_BENCH_AUDIT_WORKERS", "2"))
 WRITE_BATCH = 10_000
 
 
@@ -87,8 +93,9 @@ def _generated(chain: str, count: int) -> Iterator[dict[str, Any]]:
         yield from (record.properties() for record in records)
 
 
-async def _verify_speed(graph: Graph, run: str) -> list[str]:
+async def _verify_speed(graph: Graph, settings: Settings, run: str) -> list[str]:
     log = AuditLog(graph, chain=f"bench-verify-{run}")
+    processes = SegmentProcesses(settings, WORKERS)
     try:
         start = time.perf_counter()
         await graph.write_batches(
@@ -102,24 +109,42 @@ async def _verify_speed(graph: Graph, run: str) -> list[str]:
             "bench/audit_set_head", {"chain": log.chain, "seq": last.seq, "hash": last.hash}
         )
         generated = time.perf_counter() - start
+        spread, spread_load = await _timed_verify(log, processes)
+        here, here_load = await _timed_verify(log, None)
         start = time.perf_counter()
-        report = await verify(log, Trust(frozenset()))
-        seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        async for _ in log.range_pages(LONG_CHAIN):
+        async for _ in log.range_pages(LONG_CHAIN, SEGMENT_SPAN):
             pass
         floor = time.perf_counter() - start
+        floor_load = machine_load()
     finally:
+        processes.close()
         await _delete_chain(graph, log.chain)
-    outcome = "OK" if report.ok else f"{len(report.problems)} PROBLEMS"
+    report, seconds = spread
     return [
         f"generate and write {LONG_CHAIN:,} events: {generated:,.1f} s "
         f"({LONG_CHAIN / generated:,.0f} events/s)",
-        f"verify {report.events:,} events: {seconds:,.1f} s, {report.events / seconds:,.0f} "
-        f"events/s ({outcome}; {seconds / generated:.2f}x the time to write them)",
-        f"read the same events, unchecked (the floor): {floor:,.1f} s "
-        f"(verify {seconds / floor:.2f}x the floor)",
+        f"verify {report.events:,} events, ranges read and checked by {WORKERS} worker "
+        f"processes: {seconds:,.1f} s, {report.events / seconds:,.0f} events/s "
+        f"({_outcome(report)}; {spread_load})",
+        f"verify checking every range in this process (baseline, as main did): "
+        f"{here[1]:,.1f} s ({_outcome(here[0])}; {here_load}; the workers "
+        f"{seconds / here[1]:.2f}x of it)",
+        f"read the same ranges in this process, unchecked (the old floor): {floor:,.1f} s "
+        f"({floor_load}; the workers {seconds / floor:.2f}x of it)",
     ]
+
+
+async def _timed_verify(
+    log: AuditLog, processes: SegmentProcesses | None
+) -> tuple[tuple[VerifyReport, float], str]:
+    """`verify` of the whole chain, its seconds, and the machine's load after it."""
+    start = time.perf_counter()
+    report = await verify(log, Trust(frozenset()), page_size=SEGMENT_SPAN, processes=processes)
+    return (report, time.perf_counter() - start), machine_load()
+
+
+def _outcome(report: VerifyReport) -> str:
+    return "OK" if report.ok else f"{len(report.problems)} PROBLEMS"
 
 
 async def _delete_chain(graph: Graph, chain: str) -> None:
@@ -129,7 +154,7 @@ async def _delete_chain(graph: Graph, chain: str) -> None:
     await graph.write("bench/audit_delete_head", {"chain": chain})
 
 
-async def run(graph: Graph) -> list[str]:
+async def run(graph: Graph, settings: Settings) -> list[str]:
     """Measure both, clean up, and return the report lines."""
     run_id = uuid.uuid4().hex[:8]
-    return [*await _append_cost(graph, run_id), *await _verify_speed(graph, run_id)]
+    return [*await _append_cost(graph, run_id), *await _verify_speed(graph, settings, run_id)]

@@ -295,8 +295,19 @@ def _well_formed(row: list[Any]) -> CheckedEvent | None:
     its exact type, no other property. None for anything else, which the full parse reads
     (and reports). Gives the same hash as `AuditRecord.computed_hash`; a test holds both
     to the same events."""
+    computed = well_formed_hash(row)
+    if computed is None:
+        return None
+    seq, prev_hash, stored_hash, version, linked_from = row[0], row[10], row[11], row[12], row[14]
+    return CheckedEvent(seq, linked_from, stored_hash, prev_hash, computed, version is None)
+
+
+def well_formed_hash(row: list[Any]) -> str | None:
+    """The hash an `audit/events_page` row's properties must have when every value is of
+    its exact type and it has no other property (as `AuditRecord.computed_hash` gives it,
+    its canonical JSON filled into a template); None for any other row."""
     (seq, chain, id_, actor, action, target, before, after, seconds, micros, prev_hash) = row[:11]
-    stored_hash, version, unexpected, linked_from = row[11:]
+    stored_hash, version, unexpected = row[11:14]
     if (
         unexpected
         or type(seq) is not int
@@ -327,8 +338,7 @@ def _well_formed(row: list[Any]) -> CheckedEvent | None:
         )
     except TypeError:
         return None
-    computed = sha256(text.encode()).hexdigest()
-    return CheckedEvent(seq, linked_from, stored_hash, prev_hash, computed, version is None)
+    return sha256(text.encode()).hexdigest()
 
 
 @lru_cache(maxsize=4096)
@@ -455,7 +465,7 @@ class AuditLog:
             start = next(starts, None)
             if start is not None:
                 end = min(start + span, through_seq)
-                reading.append(asyncio.ensure_future(self._whole_range(start, end, span)))
+                reading.append(asyncio.ensure_future(self.range_rows(start, end, span)))
 
         try:
             for _ in range(read_ahead + 1):
@@ -469,7 +479,7 @@ class AuditLog:
             for pending in reading:
                 pending.cancel()
 
-    async def _whole_range(self, after_seq: int, through_seq: int, span: int) -> list[list[Any]]:
+    async def range_rows(self, after_seq: int, through_seq: int, span: int) -> list[list[Any]]:
         """Every `row_pages` row with `after_seq < seq <= through_seq`, in seq order (one
         read when the range holds at most `span` events, as it does untampered)."""
         rows: list[list[Any]] = []
