@@ -28,8 +28,11 @@ from graph.settings import Settings
 SEGMENT_SPAN = 8_192
 """Events per seq range: a power of two, so that a range's Merkle subtrees join the tree
 of the ranges before whole (`MerkleAccumulator.absorb`)."""
-IN_FLIGHT_PER_WORKER = 2
-"""Ranges asked of each worker at once: one to check, the next waiting."""
+RANGES_PER_TASK = 4
+"""Consecutive ranges a worker is given at once: it asks Neo4j for all of them over
+separate sessions and checks each as it arrives, so that Neo4j reads while it checks."""
+TASKS_PER_WORKER = 2
+"""Tasks asked of each worker at once: one under way, the next waiting."""
 
 
 class SegmentProcesses:
@@ -52,25 +55,28 @@ class SegmentProcesses:
         `AuditReaderError` when a worker fails."""
         pool = self._started()
         loop = asyncio.get_running_loop()
-        starts = iter(range(0, through_seq, span))
-        asked: deque[asyncio.Future[Segment | None]] = deque()
+        starts = iter(range(0, through_seq, span * RANGES_PER_TASK))
+        asked: deque[asyncio.Future[list[Segment]]] = deque()
         seqs = tuple(checkpoint_seqs)
 
         def ask_next() -> None:
             start = next(starts, None)
             if start is not None:
-                end = min(start + span, through_seq)
-                asked.append(
-                    loop.run_in_executor(pool, _read_and_check, chain, start, end, span, seqs)
-                )
+                bounds = [
+                    (after, min(after + span, through_seq))
+                    for after in range(
+                        start, min(start + span * RANGES_PER_TASK, through_seq), span
+                    )
+                ]
+                asked.append(loop.run_in_executor(pool, _read_and_check, chain, bounds, span, seqs))
 
         try:
-            for _ in range(self.workers * IN_FLIGHT_PER_WORKER):
+            for _ in range(self.workers * TASKS_PER_WORKER):
                 ask_next()
             while asked:
-                segment = await asked.popleft()
+                segments = await asked.popleft()
                 ask_next()
-                if segment is not None:
+                for segment in segments:
                     yield segment
         except BrokenProcessPool as error:
             self.close()
@@ -129,16 +135,34 @@ def _close(worker: _Worker) -> None:
 
 
 def _read_and_check(
-    chain: str, after_seq: int, through_seq: int, span: int, checkpoint_seqs: Sequence[int]
-) -> Segment | None:
-    """Read and check the events of `chain` with `after_seq < seq <= through_seq` (None
-    when there are none), in a worker process."""
+    chain: str, bounds: list[tuple[int, int]], span: int, checkpoint_seqs: Sequence[int]
+) -> list[Segment]:
+    """Read and check the events of `chain` in each range (`after_seq < seq <= through_seq`)
+    of `bounds`, in a worker process: all asked for at once, each checked as it arrives
+    (an empty range gives no segment)."""
     worker = _worker
     if worker is None or worker.graph is None:
         raise AuditReaderError(worker.failure if worker is not None else "not started")
-    log = AuditLog(worker.graph, chain)
+    return worker.loop.run_until_complete(
+        _check_ranges(AuditLog(worker.graph, chain), bounds, span, checkpoint_seqs)
+    )
+
+
+async def _check_ranges(
+    log: AuditLog, bounds: list[tuple[int, int]], span: int, checkpoint_seqs: Sequence[int]
+) -> list[Segment]:
+    reads = [
+        asyncio.ensure_future(log.range_rows(after, through, span)) for after, through in bounds
+    ]
+    segments = []
     try:
-        rows = worker.loop.run_until_complete(log.range_rows(after_seq, through_seq, span))
+        for read in reads:
+            rows = await read
+            if rows:
+                segments.append(check_segment(log.chain, rows, checkpoint_seqs))
     except GraceError as error:
         raise AuditReaderError(f"{error.code}: {error}") from None
-    return check_segment(chain, rows, checkpoint_seqs) if rows else None
+    finally:
+        for read in reads:
+            read.cancel()
+    return segments

@@ -121,12 +121,17 @@ async def _segments_here(
 
 
 async def checkpoint_chain(
-    log: AuditLog, key: Ed25519PrivateKey, trust: Trust, progress: Progress | None = None
+    log: AuditLog,
+    key: Ed25519PrivateKey,
+    trust: Trust,
+    progress: Progress | None = None,
+    processes: SegmentProcesses | None = None,
 ) -> Checkpoint:
-    """Verify the chain and store a checkpoint of it signed with `key` (whose checkpoints
-    are trusted besides `trust`); refuses a chain with problems."""
+    """Verify the chain (by `processes` when given) and store a checkpoint of it signed
+    with `key` (whose checkpoints are trusted besides `trust`); refuses a chain with
+    problems."""
     own = Trust(trust.keys | {public_key_hex(key.public_key())}, trust.anchors)
-    report = await verify(log, own, progress=progress)
+    report = await verify(log, own, progress=progress, processes=processes)
     if not report.ok:
         raise AuditChainTamperedError(log.chain, len(report.problems) + report.more_problems)
     checkpoint = sign_checkpoint(log.chain, report.last_seq, report.root, key)
@@ -134,13 +139,16 @@ async def checkpoint_chain(
 
 
 async def checkpoint_with_store(
-    log: AuditLog, store: SecretStore, progress: Progress | None = None
+    log: AuditLog,
+    store: SecretStore,
+    progress: Progress | None = None,
+    processes: SegmentProcesses | None = None,
 ) -> Checkpoint:
     """`checkpoint_chain` with the store's key and trust, then make the checkpoint the
     chain's anchor in the store."""
     key = await asyncio.to_thread(signing_key, store)
     trust = await asyncio.to_thread(read_trust, store, log.chain)
-    checkpoint = await checkpoint_chain(log, key, trust, progress)
+    checkpoint = await checkpoint_chain(log, key, trust, progress, processes)
     await asyncio.to_thread(save_anchor, store, checkpoint)
     return checkpoint
 
