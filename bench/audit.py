@@ -14,9 +14,11 @@ Both use bench-only chains, deleted afterwards.
 from __future__ import annotations
 
 import os
+import resource
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -109,42 +111,64 @@ async def _verify_speed(graph: Graph, settings: Settings, run: str) -> list[str]
             "bench/audit_set_head", {"chain": log.chain, "seq": last.seq, "hash": last.hash}
         )
         generated = time.perf_counter() - start
-        spread, spread_load = await _timed_verify(log, processes)
-        here, here_load = await _timed_verify(log, None)
-        start = time.perf_counter()
+        spread = await _timed_verify(log, processes)
+        here = await _timed_verify(log, None)
+        start, cpu = time.perf_counter(), time.process_time()
         async for _ in log.range_pages(LONG_CHAIN, SEGMENT_SPAN):
             pass
-        floor = time.perf_counter() - start
-        floor_load = machine_load()
+        floor = _Timed(None, time.perf_counter() - start, time.process_time() - cpu)
     finally:
         processes.close()
         await _delete_chain(graph, log.chain)
-    report, seconds = spread
+    events = spread.report.events if spread.report else 0
     return [
         f"generate and write {LONG_CHAIN:,} events: {generated:,.1f} s "
         f"({LONG_CHAIN / generated:,.0f} events/s)",
-        f"verify {report.events:,} events, ranges read and checked by {WORKERS} worker "
-        f"processes: {seconds:,.1f} s, {report.events / seconds:,.0f} events/s "
-        f"({_outcome(report)}; {spread_load})",
-        f"verify checking every range in this process (baseline, as main did): "
-        f"{here[1]:,.1f} s ({_outcome(here[0])}; {here_load}; the workers "
-        f"{seconds / here[1]:.2f}x of it)",
-        f"read the same ranges in this process, unchecked (the old floor): {floor:,.1f} s "
-        f"({floor_load}; the workers {seconds / floor:.2f}x of it)",
+        f"verify {events:,} events, ranges read and checked by {WORKERS} worker processes: "
+        f"{spread.seconds:,.1f} s, {events / spread.seconds:,.0f} events/s, {spread.cpu:,.1f} s "
+        f"of Python CPU ({spread.outcome}; {spread.load})",
+        f"verify checking every range in this process (the baseline, main's way): "
+        f"{here.seconds:,.1f} s, {here.cpu:,.1f} s of Python CPU ({here.outcome}; {here.load}; "
+        f"the workers {spread.seconds / here.seconds:.2f}x of it)",
+        f"read the same ranges in this process, unchecked (the floor): {floor.seconds:,.1f} s, "
+        f"{floor.cpu:,.1f} s of Python CPU ({floor.load}; the workers "
+        f"{spread.seconds / floor.seconds:.2f}x of it, this process "
+        f"{here.seconds / floor.seconds:.2f}x)",
     ]
 
 
-async def _timed_verify(
-    log: AuditLog, processes: SegmentProcesses | None
-) -> tuple[tuple[VerifyReport, float], str]:
-    """`verify` of the whole chain, its seconds, and the machine's load after it."""
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class _Timed:
+    """A timed pass over the chain: its report (None for a bare read), wall seconds, the
+    CPU seconds of this process and of the worker processes it ended, and the load after."""
+
+    report: VerifyReport | None
+    seconds: float
+    cpu: float
+    load: str = field(default_factory=machine_load)
+
+    @property
+    def outcome(self) -> str:
+        if self.report is None or self.report.ok:
+            return "OK"
+        return f"{len(self.report.problems)} PROBLEMS"
+
+
+async def _timed_verify(log: AuditLog, processes: SegmentProcesses | None) -> _Timed:
+    """`verify` of the whole chain (the worker processes stopped after it, so that their
+    CPU is counted)."""
+    start, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     report = await verify(log, Trust(frozenset()), page_size=SEGMENT_SPAN, processes=processes)
-    return (report, time.perf_counter() - start), machine_load()
+    seconds = time.perf_counter() - start
+    if processes is not None:
+        processes.close()
+    spent = time.process_time() - cpu + _children_cpu() - children
+    return _Timed(report, seconds, spent)
 
 
-def _outcome(report: VerifyReport) -> str:
-    return "OK" if report.ok else f"{len(report.problems)} PROBLEMS"
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def _delete_chain(graph: Graph, chain: str) -> None:

@@ -214,8 +214,8 @@ class _Walked:
 def _walk_intact(rows: list[list[Any]], position: ChainPosition) -> _Walked | None:
     """The events after the first when every one is well-formed and follows the one
     before it by seq, NEXT link and hash, with no legacy event after one of a later
-    version: about half the work of `_walk_each`, which must give the same for them. None
-    (`position` untouched) at the first event that is not so."""
+    version: a sixth less work than `_walk_each` (no object per event), which must give
+    the same for them. None (`position` untouched) at the first event that is not so."""
     seq, hash_, versioned = position.seq, position.hash, position.versioned
     if hash_ is None:
         return None
