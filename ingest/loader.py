@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from graph.graph import Graph, WriteSummary
+from graph.graph import Graph, GraphTransaction, Record, WriteSummary
 from ingest.sources import SourceRef
+from trust.aggregate_shift import shift_table_trust
 
 INITIAL_TRUST = 0.5
 """Trust of a new source, document or row until the trust engine scores it."""
@@ -187,20 +188,25 @@ class GraphLoader:
         skipped: int = 0,
         status: str = "completed",
     ) -> Activation:
-        """Phase 3: the version becomes active (one transaction); the run records the rows
-        written and `skipped`."""
-        [record] = await self._graph.write(
-            "ingest/activate_document",
-            {
-                "document_id": document_id,
-                "run_id": run_id,
-                "rows": rows,
-                "skipped": skipped,
-                "chunks": chunks,
-                "warnings": list(warnings),
-                "status": status,
-            },
-        )
+        """Phase 3: the version becomes active (one transaction, which also moves the
+        stored trust aggregates of the rows it activated and retracted); the run records the
+        rows written and `skipped`."""
+        params = {
+            "document_id": document_id,
+            "run_id": run_id,
+            "rows": rows,
+            "skipped": skipped,
+            "chunks": chunks,
+            "warnings": list(warnings),
+            "status": status,
+        }
+
+        async def activate(tx: GraphTransaction) -> Record:
+            [record] = await tx.run("ingest/activate_document", params)
+            await shift_table_trust(tx, record["left"], record["entered"])
+            return record
+
+        record = await self._graph.transaction(activate)
         return Activation(retracted=record["retracted"], activated=record["activated"])
 
     async def abort(self, document_id: str) -> None:

@@ -28,7 +28,15 @@ import gc
 import json
 import logging
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +51,7 @@ from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph, GraphTransaction
 from graph.schema_store import active_versions
 from graph.schemas import TableSchema
+from trust.aggregate_shift import shift_table_trust
 from trust.aggregates import document_means, document_shifts, table_snapshots
 from trust.attribute_trust import numbered
 from trust.claims import NAMED_SOURCE_PREFIX, ClaimIndex, RowRecord, build_claims
@@ -353,9 +362,9 @@ class TrustEngine:
     async def write_settled(
         self, entities: Sequence[str], work: Settled, started: datetime
     ) -> list[dict[str, Any]]:
-        """Write what `settle` found stale, in one transaction unless it is large, and
-        refresh the stored trust aggregates of its tables; returns the documents' trust
-        changes (publish them with `publish_document_changes`)."""
+        """Write what `settle` found stale (moving the stored trust aggregates of its
+        tables), in one transaction unless it is large; returns the documents' trust changes
+        (publish them with `publish_document_changes`)."""
         sources = work.sources
         if len(work.changed) > WRITE_BATCH:
             await self._graph.write("trust/freeze_decisions", {"entities": list(entities)})
@@ -370,7 +379,6 @@ class TrustEngine:
             changes = await self._graph.transaction(
                 lambda tx: self._write_small(tx, entities, work, started, sources)
             )
-        await refresh_table_trust(self._graph, {row.table for row in work.rows})
         return changes
 
     async def write_scores(self, work: Settled, positions: Sequence[int]) -> None:
@@ -380,7 +388,7 @@ class TrustEngine:
             return
 
         async def write(tx: GraphTransaction) -> list[dict[str, Any]]:
-            await tx.run("trust/write_row_trust", _row_params(work, positions))
+            await write_row_scores(tx, work, positions)
             shifts = document_shifts(work.rows, positions, work.scores.trust)
             return await tx.run("trust/shift_document_trust", {"documents": shifts})
 
@@ -419,13 +427,16 @@ class TrustEngine:
         return Settled(rows, index, result, scores, facts, stale, conflicts)
 
     async def _write_rows(self, work: Settled) -> None:
-        await write_batches(
-            self._graph,
-            "trust/write_row_trust",
+        """The stale scores in batches of `WRITE_BATCH`, each moving its tables' aggregates."""
+
+        async def write(positions: Sequence[int]) -> None:
+            await self._graph.transaction(partial(write_row_scores, work=work, positions=positions))
+
+        await in_flight(
             [
-                partial(_row_params, work, work.changed[start : start + WRITE_BATCH])
+                partial(write, work.changed[start : start + WRITE_BATCH])
                 for start in range(0, len(work.changed), WRITE_BATCH)
-            ],
+            ]
         )
 
     async def _write_facts(self, work: Settled, started: datetime) -> None:
@@ -466,7 +477,7 @@ class TrustEngine:
         changes: list[dict[str, Any]] = []
         if work.changed:
             await tx.run("trust/freeze_decisions", {"entities": list(entities)})
-            await tx.run("trust/write_row_trust", _row_params(work, work.changed))
+            await write_row_scores(tx, work, work.changed)
             shifts = work.shifts()
             if shifts:
                 changes = await tx.run("trust/shift_document_trust", {"documents": shifts})
@@ -627,18 +638,35 @@ def _row_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
     }
 
 
+async def write_row_scores(tx: GraphTransaction, work: Settled, positions: Sequence[int]) -> None:
+    """Write the scores `work` computed for its rows at `positions`, moving the stored trust
+    aggregates of their tables by the change, in `tx`."""
+    [moved] = await tx.run("trust/write_row_trust", _row_params(work, positions))
+    await shift_table_trust(tx, moved["left"], moved["entered"])
+
+
+async def in_flight(writes: Sequence[Callable[[], Awaitable[None]]]) -> None:
+    """Run `writes`, `WRITERS` at a time, each started (and its parameters built) only
+    when a writer is free."""
+    gate = asyncio.Semaphore(WRITERS)
+
+    async def run(write: Callable[[], Awaitable[None]]) -> None:
+        async with gate:
+            await write()
+
+    await asyncio.gather(*(run(write) for write in writes))
+
+
 async def write_batches(
     graph: Graph, name: str, batches: Sequence[Callable[[], dict[str, Any]]]
 ) -> None:
     """Run `name` once per batch, `WRITERS` at a time, each batch's parameters built just
     before it is sent."""
-    gate = asyncio.Semaphore(WRITERS)
 
     async def write(params: Callable[[], dict[str, Any]]) -> None:
-        async with gate:
-            await graph.write(name, params())
+        await graph.write(name, params())
 
-    await asyncio.gather(*(write(params) for params in batches))
+    await in_flight([partial(write, params) for params in batches])
 
 
 def _source_node(source: str) -> dict[str, Any]:

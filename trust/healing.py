@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import JsonValue
@@ -25,7 +26,8 @@ from governance.audit import AuditEntry, AuditLog
 from governance.policy import PolicySet
 from graph.errors import GraceError
 from graph.events import DomainEvent, EventBus, EventType
-from graph.graph import Graph
+from graph.graph import Graph, GraphTransaction, Record
+from trust.aggregate_shift import moved_rows, shift_table_trust
 from trust.conflicts import ValueConflict
 from trust.detector import ConflictDetector, publish_all, suggestion
 from trust.engine import TrustEngine
@@ -75,6 +77,17 @@ class HealReport:
 def low_trust_reason(trust: float, threshold: float) -> str:
     """Why a row was quarantined for its trust."""
     return f"trust {trust:.2f} under {threshold:.2f}"
+
+
+async def _change_status(
+    name: str, params: Mapping[str, Any], tx: GraphTransaction, *, leaving: bool
+) -> list[Record]:
+    """Run `name` (`rows/quarantine` or `rows/release`) and move the stored trust aggregates
+    by the rows it took out of (`leaving`) or put back into the active set, in `tx`."""
+    changed = await tx.run(name, params)
+    moved = moved_rows(changed)
+    await shift_table_trust(tx, moved if leaving else [], [] if leaving else moved)
+    return changed
 
 
 class Healer:
@@ -129,9 +142,9 @@ class Healer:
         `rescore`, their entities are left for the caller to rescore."""
         if not reasons:
             return []
-        changed = await self._graph.write(
-            "rows/quarantine",
-            {"rows": [{"id": i, "reason": r} for i, r in reasons.items()], "actor": actor},
+        params = {"rows": [{"id": i, "reason": r} for i, r in reasons.items()], "actor": actor}
+        changed = await self._graph.transaction(
+            partial(_change_status, "rows/quarantine", params, leaving=True)
         )
         await self._after_rows(
             changed, "row.quarantine", actor, EventType.ROW_QUARANTINED, rescore=rescore
@@ -140,7 +153,10 @@ class Healer:
 
     async def release(self, row_ids: Sequence[str], *, actor: str) -> list[str]:
         """Release quarantined rows; returns those that were quarantined."""
-        changed = await self._graph.write("rows/release", {"rows": list(row_ids), "actor": actor})
+        params = {"rows": list(row_ids), "actor": actor}
+        changed = await self._graph.transaction(
+            partial(_change_status, "rows/release", params, leaving=False)
+        )
         await self._after_rows(changed, "row.release", actor, EventType.ROW_RELEASED)
         return [record["id"] for record in changed]
 

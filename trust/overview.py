@@ -1,6 +1,7 @@
 """What the graph holds at a glance: the open conflicts by attribute and the sources ranked
 by trust (the summary `grace up` and `grace ingest` print), and each table's stored trust
-aggregate, which the trust passes refresh and the trust dashboard reads."""
+aggregate, which the trust dashboard reads: a full trust pass refreshes it from the rows,
+and every change to rows moves it in its own transaction (`trust.aggregate_shift`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from dataclasses import dataclass
 
 from graph.graph import Graph
 from graph.model import TrustAggregate
-
-AGGREGATE_BUCKETS = 100
-"""Buckets of 0.01: counts under and over any threshold that is a multiple of 0.01 are exact."""
+from trust.aggregate_shift import AGGREGATE_BUCKETS
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 // is superseded; its rows missing from the new version are retracted (or superseded when the
 // same entity has a new row); the new version's rows become active; the run completes. A
 // completed version owes its after-ingest pass (`pipeline: 'pending'`, see ingest/pass_state.py),
-// recorded in this same transaction so that no crash can lose it.
+// recorded in this same transaction so that no crash can lose it. Returns, per table, the rows
+// that left the active set and those that entered it, with their trust ([table, rows,
+// non-null trusts]), for the stored trust aggregates (`trust/shift_table_trust`).
 MATCH (d:Document {id: $document_id})-[:INGESTED_BY]->(run:IngestionRun {id: $run_id})
 CALL (d) {
   OPTIONAL MATCH (old:Document {source: d.source, path: d.path, status: 'active'})
@@ -18,16 +20,18 @@ CALL (d) {
         WHEN EXISTS { (gone)-[:DESCRIBES]->(:Entity)<-[:DESCRIBES]-(:Row)-[:EXTRACTED_FROM]->(d) }
         THEN 'superseded' ELSE 'retracted' END,
       gone.retracted_at = datetime()
-  RETURN count(gone) AS retracted
+  WITH gone.table AS table, count(gone) AS rows, collect(gone.trust) AS trust
+  RETURN sum(rows) AS retracted, collect(CASE WHEN rows > 0 THEN [table, rows, trust] END) AS left
 }
 CALL (d) {
   OPTIONAL MATCH (r:Row)-[:EXTRACTED_FROM]->(d)
   WHERE r.status IN ['pending', 'retracted', 'superseded']
   SET r.status = 'active'
-  RETURN count(r) AS activated
+  WITH r.table AS table, count(r) AS rows, collect(r.trust) AS trust
+  RETURN sum(rows) AS activated, collect(CASE WHEN rows > 0 THEN [table, rows, trust] END) AS entered
 }
 SET d.status = 'active', d.ingested_at = datetime(), d.rows = $rows, d.chunks = $chunks,
     d.pipeline = CASE WHEN $status = 'completed' THEN 'pending' END, d.pipeline_attempts = 0
 SET run.status = $status, run.finished_at = datetime(), run.rows = $rows,
     run.skipped = $skipped, run.retracted = retracted, run.warnings = $warnings
-RETURN retracted, activated
+RETURN retracted, activated, left, entered

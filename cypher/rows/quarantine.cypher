@@ -1,7 +1,12 @@
 // Quarantine active rows: hidden from normal queries, counted for nothing in resolution,
-// still visible to reviewers. Returns the rows that changed.
+// still visible to reviewers. Returns the rows that changed (their table and trust move
+// the stored trust aggregates, `trust/shift_table_trust`). Setting the status to itself
+// takes the row's write lock before the status is read, so of two concurrent quarantines
+// of a row only one changes it.
 UNWIND $rows AS row
 MATCH (r:Row {id: row.id})
+SET r.status = r.status
+WITH r, row
 WHERE r.status = 'active'
 SET r.status = 'quarantined', r.quarantined_at = datetime(), r.quarantined_by = $actor,
     r.quarantine_reason = row.reason, r.quarantine_exempt = false

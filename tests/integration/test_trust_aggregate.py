@@ -1,20 +1,39 @@
 """The stored trust aggregate on the real graph: refreshed from a table's active rows, it
 gives the same rows, scored rows, total, histogram and counts under and over the policy's
 thresholds as the aggregating query over the rows, including trust exactly on a boundary
-(0.3, 0.57, 1.0) and unscored rows; and a full trust pass refreshes it for every table
-(the incremental pass for the tables it scored: `test_web_app.py` reads those)."""
+(0.3, 0.57, 1.0) and unscored rows; a full trust pass refreshes it for every table; and
+every change to rows moves it in its own transaction (new rows activated, rows rescored,
+quarantined and released, rows retracted and superseded by a new version of their file) so
+that after each it equals the aggregate counted from the rows again."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from graph.events import EventBus
 from graph.graph import Graph
+from ingest.service import IngestionService
+from tests.integration.test_document_pass import (  # its fixtures too
+    HEALING,
+    Corpus,
+    corpus,  # noqa: F401  (a fixture)
+    files,
+    run_pass,
+    services,  # noqa: F401  (a fixture)
+    with_thresholds,
+)
+from tests.unit.trust.test_aggregate_shift import bucket_by_bounds
+from trust.aggregate_shift import AGGREGATE_BUCKETS
 from trust.aggregates import HISTOGRAM_BUCKETS
 from trust.engine import TrustEngine
+from trust.healing import SYSTEM
 from trust.overview import TableTrust, read_table_trust, refresh_table_trust
+from trust.services import TrustServices
 
 pytestmark = pytest.mark.integration
 
@@ -73,3 +92,89 @@ async def test_a_full_trust_pass_refreshes_every_table(graph: Graph, bus: EventB
     after = await read_table_trust(graph, "cities")
     assert after is not None
     assert before is None or after.at > before.at
+
+
+async def counted(graph: Graph, tables: list[str]) -> dict[str, dict[str, Any]]:
+    """Each table's aggregate counted from its active rows now, bucketed by the bounds."""
+    found = {}
+    for record in await graph.read("testing/active_row_trust", {"tables": tables}):
+        trust = record["trust"]
+        buckets = [0] * AGGREGATE_BUCKETS
+        for value in trust:
+            buckets[bucket_by_bounds(value)] += 1
+        found[record["table"]] = {
+            "rows": record["rows"],
+            "scored": len(trust),
+            "total": pytest.approx(sum(trust), abs=1e-9),
+            "top": sum(1 for value in trust if value >= 1.0),
+            "buckets": buckets,
+        }
+    return found
+
+
+async def stored(graph: Graph, tables: list[str]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for table in tables:
+        aggregate = await read_table_trust(graph, table)
+        assert aggregate is not None, table
+        found[table] = aggregate.model_dump(include={"rows", "scored", "total", "top", "buckets"})
+    return found
+
+
+def second_version(text: str) -> str:
+    """The file again without its last row (retracted) and with its first row's population
+    changed (that entity's old row superseded)."""
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) > 2
+    rows[0]["population"] = str(int(rows[0]["population"]) + 1)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows[:-1])
+    return buffer.getvalue()
+
+
+async def test_every_change_to_rows_moves_the_aggregate_to_what_the_rows_give(
+    graph: Graph,
+    service: IngestionService,
+    services: TrustServices,  # noqa: F811  (the fixture imported above)
+    corpus: Corpus,  # noqa: F811
+) -> None:
+    tools = with_thresholds(services, await services.current(), HEALING)
+    tables = sorted({case.table for case in corpus.cases})
+    await refresh_table_trust(graph, tables)  # rows other tests removed directly
+    checks = 0
+
+    async def check(step: str) -> None:
+        nonlocal checks
+        assert await stored(graph, tables) == await counted(graph, tables), step
+        checks += 1
+
+    await check("refreshed")
+    for position, file in enumerate(files(corpus, tools)):
+        document = await corpus.ingest(graph, service, position, file)
+        await check(f"rows of {file[:2]} activated")
+        await run_pass(tools, services, document)  # rescores, quarantines, reconciles
+        await check(f"pass after {file[:2]}")
+    state = await corpus.state(graph)
+    rows = {key.split()[-1]: row for key, row in state.items() if key.startswith("row ")}
+    quarantined = sorted(row for row, value in rows.items() if value["status"] == "quarantined")
+    active = sorted(row for row, value in rows.items() if value["status"] == "active")
+    assert quarantined, "the corpus quarantines under HEALING"
+    assert active
+    assert await tools.healer.release(quarantined[:1], actor="user:test") == quarantined[:1]
+    await check("released and rescored")
+    assert await tools.healer.quarantine({active[0]: "by hand"}, actor=SYSTEM) == active[:1]
+    await check("quarantined by hand and rescored")
+    [(source, table, text)] = [f for f in files(corpus, tools) if f[:2] == ("blog", "cities")]
+    document = await corpus.ingest(graph, service, 99, (source, table, second_version(text)))
+    after = {
+        value["status"]
+        for key, value in (await corpus.state(graph)).items()
+        if key.startswith("row ")
+    }
+    assert {"retracted", "superseded"} <= after
+    await check("a new version retracted and superseded rows")
+    await run_pass(tools, services, document)
+    await check("pass after the new version")
+    assert checks == 2 * len(files(corpus, tools)) + 5

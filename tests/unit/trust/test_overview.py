@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from api.gql.trust_views import stored_dashboard
-from trust.overview import AGGREGATE_BUCKETS, TableTrust
+from trust.aggregate_shift import AGGREGATE_BUCKETS
+from trust.overview import TableTrust
 
 AT = datetime(2026, 12, 6, tzinfo=UTC)
 
