@@ -283,11 +283,6 @@ class CheckedEvent(NamedTuple):
 _QUOTED = json.encoder.encode_basestring
 """A JSON string as `canonical_json` writes it (the C encoder, not ASCII-escaped)."""
 _VERSION_JSON = f'"hash_version":{HASH_VERSION},'
-_HASHED_JSON = (
-    '{{"action":{},"actor":{},"after_digest":{},"at":"{}.{:06d}+00:00","before_digest":{},'
-    '"chain":{},{}"id":{},"prev_hash":{},"seq":{},"target":{}}}'
-)
-"""`canonical_json(record.hashed_fields())` with its keys in sorted order, to fill in."""
 
 
 def _well_formed(row: list[Any]) -> CheckedEvent | None:
@@ -321,20 +316,16 @@ def well_formed_hash(row: list[Any]) -> str | None:
     second = _second_text(seconds)
     if second is None:
         return None
+    quoted, version_json = _QUOTED, "" if version is None else _VERSION_JSON
     try:  # quoting checks the type of the other texts: it refuses anything but a str
-        text = _HASHED_JSON.format(
-            _QUOTED(action),
-            _QUOTED(actor),
-            _QUOTED(after),
-            second,
-            micros,
-            _QUOTED(before),
-            _QUOTED(chain),
-            "" if version is None else _VERSION_JSON,
-            _QUOTED(id_),
-            _QUOTED(prev_hash),
-            seq,
-            _QUOTED(target),
+        # `canonical_json(record.hashed_fields())`, keys in sorted order (an f-string: a
+        # fifth cheaper than str.format)
+        text = (
+            f'{{"action":{quoted(action)},"actor":{quoted(actor)},'
+            f'"after_digest":{quoted(after)},"at":"{second}.{micros:06d}+00:00",'
+            f'"before_digest":{quoted(before)},"chain":{quoted(chain)},{version_json}'
+            f'"id":{quoted(id_)},"prev_hash":{quoted(prev_hash)},"seq":{seq},'
+            f'"target":{quoted(target)}}}'
         )
     except TypeError:
         return None
