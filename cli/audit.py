@@ -36,8 +36,8 @@ WorkersOption = Annotated[
         "--workers",
         min=0,
         help="Worker processes that read and check a long chain's ranges side by side, for "
-        "a machine with cores to spare (default 0: all in this process, which was faster "
-        "on two shared cores).",
+        "a machine with cores to spare (default 0: all in this process, as fast on two "
+        "cores).",
     ),
 ]
 
