@@ -17,6 +17,7 @@ from api.gql.ask import AskQuery, AskSubscription
 from api.gql.assignments import AssignmentMutation, AssignmentQuery
 from api.gql.audit_views import AuditQuery
 from api.gql.catalog import CatalogQuery
+from api.gql.comment_events import CommentSubscription
 from api.gql.comments import CommentMutation, CommentQuery
 from api.gql.errors import ErrorCodes, log_errors
 from api.gql.governance_views import GovernanceQuery
@@ -67,7 +68,8 @@ Mutation = merge_types(
     ),
 )
 Subscription = merge_types(
-    "Subscription", (LiveSubscription, NotificationSubscription, AskSubscription)
+    "Subscription",
+    (LiveSubscription, NotificationSubscription, CommentSubscription, AskSubscription),
 )
 
 

@@ -12,10 +12,12 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import ConnectionPool, Redis
 
 from api.auth import Authenticator
+from api.gql.shared_reads import SharedReads
 from api.gql.shared_tables import SharedTableMap
 from copilot.service import LazyCopilot
 from governance.api_keys import ApiKeys, BearerTokens, TokenKeys
 from governance.audit import AuditLog
+from governance.comments import CommentRecord
 from governance.encryption import FieldCipher, open_field_cipher
 from governance.rbac import Authorizer
 from governance.secrets import open_secret_store
@@ -53,6 +55,8 @@ class Services:
     and rebuilt when tables, policies or the trust model change."""
     live_tables: SharedTableMap
     """The table -> workspace map the live subscriptions share (read at most once a second)."""
+    live_comments: SharedReads[CommentRecord | None]
+    """The comment each comment event names, read once for the subscriptions that hear it."""
 
     @classmethod
     async def open(cls, settings: Settings, registry: CollectorRegistry | None = None) -> Services:
@@ -84,6 +88,7 @@ class Services:
             copilot,
             trust,
             SharedTableMap(graph),
+            SharedReads(),
         )
 
     async def close(self) -> None:

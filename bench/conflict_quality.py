@@ -26,6 +26,7 @@ from graph.schemas import TableSchema, load_tables
 from graph.settings import PROJECT_ROOT
 from tests.corpus.value_corpus import Case, Scores, load_cases, row_records, score
 from trust.attribute_trust import AttributeTrust
+from trust.calibration import Calibration
 from trust.claims import RowRecord, build_claims
 from trust.conflicts import ValueConflict, find_value_conflicts
 from trust.dependence import Dependence
@@ -68,6 +69,8 @@ def _majority(rows: Sequence[RowRecord], tables: dict[str, TableSchema]) -> list
         True,
         Dependence.none(),
         AttributeTrust.none(),
+        Calibration.none(),
+        np.array(confidence),
     )
     return find_value_conflicts(index, result)
 

@@ -9,8 +9,12 @@ ready (its arq health key, written once its start-up has loaded the models and t
 against the later files' median; the whole after-ingest pass per file (first step started
 to last step finished, from the `pipeline.step` events); and the database round trips of
 one file's ingestion (statements run, each one round trip). Baseline: the same file
-ingested in-process by the worker's ingestion service (no watcher, no queue). Size:
-`BENCH_LATENCY_FILES` (default 200)."""
+ingested in-process by the worker's ingestion service (no watcher, no queue).
+
+Measured for each worker layout of LAYOUTS in turn, each on files of its own: one process
+running both lanes (`grace worker`), then a process per lane (`grace worker --lane ingest`
+and `--lane passes`), where a pass's Python work no longer shares the interpreter that
+ingests the next files. Size: `BENCH_LATENCY_FILES` per layout (default 200)."""
 
 from __future__ import annotations
 
@@ -24,10 +28,12 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from redis.asyncio import Redis
 
+from bench.api_support import machine_load
 from bench.common import delete_source, write_csv
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
@@ -121,42 +127,108 @@ async def _until_ready(redis: Redis, worker: subprocess.Popen[bytes]) -> float:
     return time.perf_counter() - start
 
 
-async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
-    """Drop FILES + 1 files one by one into a watched folder; time close -> event."""
+LAYOUTS = {
+    "one worker process, both lanes": [["worker"]],
+    "a process per lane": [["worker", "--lane", "ingest"], ["worker", "--lane", "passes"]],
+}
+"""The worker layouts measured, each on its own files, in this order: the first is the
+baseline of the second."""
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """One layout's figures, in milliseconds (start-up in seconds)."""
+
+    name: str
+    startup: float
+    first: float
+    later: list[float]
+    passes: list[float]
+    files: int
+
+    def lines(self) -> list[str]:
+        later_p50 = statistics.median(self.later)
+        return [
+            f"{self.name}: worker start to ready (models and tables loaded): {self.startup:.1f} s",
+            f"  file closed -> rows committed + event, {FILES} files after the first: "
+            f"p50 {later_p50:.0f} ms, p99 {_percentile(self.later, 0.99):.0f} ms, "
+            f"max {max(self.later):.0f} ms",
+            f"  first file after ready: {self.first:.0f} ms = "
+            f"{self.first / later_p50:.1f}x the later p50",
+            f"  after-ingest pass per file ({len(self.passes)} of {self.files} seen): "
+            + (
+                f"p50 {statistics.median(self.passes):.0f} ms, "
+                f"p99 {_percentile(self.passes, 0.99):.0f} ms, max {max(self.passes):.0f} ms"
+                if self.passes
+                else "none finished"
+            ),
+        ]
+
+
+async def _measure(
+    name: str, workers: list[list[str]], bus: EventBus, settings: Settings, folder: Path
+) -> _Layout:
+    """Drop FILES + 1 files one by one into a watched folder of its own in `folder`, served
+    by `workers` and a watcher; time close -> event, and each file's pass."""
     last_step = load_pipeline(PIPELINES_DIR / f"{AFTER_INGEST}.yaml").steps[-1].name
     seen = _Seen(last_step)
     redis = Redis.from_url(settings.redis_url)
+    root = Path(tempfile.mkdtemp(prefix="inbox", dir=folder))
+    source = root / "bench_latency"
+    source.mkdir()
+    env = {
+        **os.environ,
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "REDIS_URL": settings.redis_url,
+        "GRACE_WATCH_DIRS": json.dumps([str(root)]),
+    }
+    log = folder / "processes.log"
+    await redis.delete(HEALTH_KEY)
+    processes = [_start(arguments, env, log) for arguments in workers]
+    processes.append(_start(["watch"], env, log))
+    ready = asyncio.Event()
+    events = bus.subscribe(
+        [EventType.INGESTION_COMPLETED, EventType.INGESTION_FAILED, EventType.PIPELINE_STEP],
+        ready=ready,
+    )
+    collector = asyncio.create_task(seen.collect(events))
+    latencies: list[float] = []
+    try:
+        await ready.wait()
+        startup = await _until_ready(redis, processes[0])
+        await asyncio.sleep(2)  # the watcher's first scan of the (empty) folder
+        for n in range(FILES + 1):
+            prefix = f"lat{n}"
+            path = write_csv(source, f"{prefix}.csv", prefix, ROWS_PER_FILE)
+            closed = time.perf_counter()
+            latencies.append(await seen.ingested_at(f"bench_latency/{path.name}") - closed)
+        await seen.passes_done(FILES + 1)
+    finally:
+        collector.cancel()
+        await asyncio.gather(collector, return_exceptions=True)
+        await redis.aclose()
+        for process in processes:
+            process.terminate()
+            process.wait(30)
+    return _Layout(
+        name,
+        startup,
+        latencies[0] * 1000,
+        [value * 1000 for value in latencies[1:]],
+        [value * 1000 for value in seen.pass_seconds()],
+        FILES + 1,
+    )
+
+
+async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
+    """Each layout of LAYOUTS on its own files, then the in-process baseline; report."""
+    layouts = []
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "inbox"
-        source = root / "bench_latency"
-        source.mkdir(parents=True)
-        env = {
-            **os.environ,
-            "NEO4J_URI": settings.neo4j_uri,
-            "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
-            "REDIS_URL": settings.redis_url,
-            "GRACE_WATCH_DIRS": json.dumps([str(root)]),
-        }
-        log = Path(folder) / "processes.log"
-        await redis.delete(HEALTH_KEY)
-        processes = [_start(["worker"], env, log), _start(["watch"], env, log)]
-        ready = asyncio.Event()
-        events = bus.subscribe(
-            [EventType.INGESTION_COMPLETED, EventType.INGESTION_FAILED, EventType.PIPELINE_STEP],
-            ready=ready,
-        )
-        collector = asyncio.create_task(seen.collect(events))
-        latencies: list[float] = []
         try:
-            await ready.wait()
-            startup = await _until_ready(redis, processes[0])
-            await asyncio.sleep(2)  # the watcher's first scan of the (empty) folder
-            for n in range(FILES + 1):
-                prefix = f"lat{n}"
-                path = write_csv(source, f"{prefix}.csv", prefix, ROWS_PER_FILE)
-                closed = time.perf_counter()
-                latencies.append(await seen.ingested_at(f"bench_latency/{path.name}") - closed)
-            await seen.passes_done(FILES + 1)
+            for name, workers in LAYOUTS.items():
+                layouts.append(await _measure(name, workers, bus, settings, Path(folder)))
+                await delete_source(graph, "folder:bench_latency")
             # the worker's own ingestion service (admission, encryption), without the model
             quiet = settings.model_copy(update={"embedding_backend": "off"})
             ingest = (await IngestServices.open(graph, bus, quiet)).ingestion
@@ -169,29 +241,13 @@ async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
             baseline = time.perf_counter() - start
             round_trips = sum(graph.statements.values()) - before
         finally:
-            collector.cancel()
-            await asyncio.gather(collector, return_exceptions=True)
-            await redis.aclose()
-            for process in processes:
-                process.terminate()
-                process.wait(30)
             await delete_source(graph, "folder:bench_latency")
             await delete_source(graph, "folder:bench_direct")
-    first, later = latencies[0] * 1000, [value * 1000 for value in latencies[1:]]
-    passes = [value * 1000 for value in seen.pass_seconds()]
-    later_p50 = statistics.median(later)
+    shared, split = (statistics.median(layout.later) for layout in layouts)
     return [
         f"in-process ingestion of one {ROWS_PER_FILE:,}-row file (baseline): "
         f"{baseline * 1000:.0f} ms, {round_trips} database round trips",
-        f"worker start to ready (models and tables loaded): {startup:.1f} s",
-        f"file closed -> rows committed + event, {FILES} files after the first: "
-        f"p50 {later_p50:.0f} ms, p99 {_percentile(later, 0.99):.0f} ms, max {max(later):.0f} ms",
-        f"first file after ready: {first:.0f} ms = {first / later_p50:.1f}x the later p50",
-        f"after-ingest pass per file ({len(passes)} of {FILES + 1} seen): "
-        + (
-            f"p50 {statistics.median(passes):.0f} ms, p99 {_percentile(passes, 0.99):.0f} ms, "
-            f"max {max(passes):.0f} ms"
-            if passes
-            else "none finished"
-        ),
+        *(line for layout in layouts for line in layout.lines()),
+        f"a process per lane: later files' p50 {split / shared:.2f}x one process's",
+        machine_load(),
     ]

@@ -42,10 +42,33 @@ SUBSCRIPTION = "subscription { notifications { subjectId } }"
 async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
     """The figures: event to last subscriber, against bare Redis publish to last receive."""
     marker = f"bench-fanout-{uuid.uuid4().hex[:8]}"
-    audit = AuditLog(graph, chain=AUDIT_CHAIN)
+    async with keyed_team(graph, marker, TEAM, AUDIT_CHAIN) as (team, tokens, _):
+        bare = await bare_redis(settings.redis_url)
+        fanout, routed, stored = await _fanout(graph, bus, team, tokens)
+    return [
+        f"event -> last of {TEAM} subscriptions, {EVENTS} events: p50 {ms(fanout, 0.5)}, "
+        f"p99 {ms(fanout, 0.99)}, max {ms(fanout, 1.0)} ({machine_load()})",
+        f"of which routing (event -> {TEAM} notifications stored and published): "
+        f"p50 {ms(routed, 0.5)}, p99 {ms(routed, 0.99)}; the rest is each subscription "
+        "checking its caller's rights again (a credential read per subscriber when its last "
+        "check is over a second old; the table map shared by the process's subscribers)",
+        f"notification lists: {stored} of {EVENTS * TEAM} notifications stored",
+        f"bare Redis publish -> last of {TEAM} subscribers (baseline): p50 {ms(bare, 0.5)}, "
+        f"p99 {ms(bare, 0.99)} (fan-out p50 {quantile(fanout, 0.5) / quantile(bare, 0.5):.0f}x)",
+    ]
+
+
+@asynccontextmanager
+async def keyed_team(
+    graph: Graph, marker: str, size: int, chain: str
+) -> AsyncIterator[tuple[Team, list[str], AuditLog]]:
+    """A team of `size` members owning a stand-in table, each with an API key (the tokens),
+    audited on `chain`; removed afterwards with all whose ids (or titles) hold `marker`, and
+    the chain."""
+    audit = AuditLog(graph, chain=chain)
     try:
         team = await owned_team(
-            graph, marker, TEAM, audit=audit, statement="bench/collab_owned_table"
+            graph, marker, size, audit=audit, statement="bench/collab_owned_table"
         )
         keys = ApiKeys(graph, audit)
         tokens = [
@@ -54,28 +77,17 @@ async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
             ).token.get_secret_value()
             for m in team.members
         ]
-        bare = await _bare_redis(settings.redis_url)
-        fanout, routed, stored = await _fanout(graph, bus, team, tokens)
+        yield team, tokens, audit
     finally:
         await graph.write("bench/collab_delete", {"marker": marker})
-        params = {"chain": AUDIT_CHAIN, "limit": 20_000}
+        params = {"chain": chain, "limit": 20_000}
         while (await graph.write("bench/audit_delete_events", params))[0]["deleted"]:
             pass
-        await graph.write("bench/audit_delete_head", {"chain": AUDIT_CHAIN})
-    return [
-        f"event -> last of {TEAM} subscriptions, {EVENTS} events: p50 {_ms(fanout, 0.5)}, "
-        f"p99 {_ms(fanout, 0.99)}, max {_ms(fanout, 1.0)} ({machine_load()})",
-        f"of which routing (event -> {TEAM} notifications stored and published): "
-        f"p50 {_ms(routed, 0.5)}, p99 {_ms(routed, 0.99)}; the rest is each subscription "
-        "checking its caller's rights again (a credential read per subscriber when its last "
-        "check is over a second old; the table map shared by the process's subscribers)",
-        f"notification lists: {stored} of {EVENTS * TEAM} notifications stored",
-        f"bare Redis publish -> last of {TEAM} subscribers (baseline): p50 {_ms(bare, 0.5)}, "
-        f"p99 {_ms(bare, 0.99)} (fan-out p50 {quantile(fanout, 0.5) / quantile(bare, 0.5):.0f}x)",
-    ]
+        await graph.write("bench/audit_delete_head", {"chain": chain})
 
 
-def _ms(values: list[float], q: float) -> str:
+def ms(values: list[float], q: float) -> str:
+    """The `q` quantile of sorted seconds, in milliseconds."""
     return f"{quantile(values, q) * 1000:.1f} ms"
 
 
@@ -87,7 +99,7 @@ async def _fanout(
     routing = asyncio.create_task(router.run(bus, ready))
     try:
         await ready.wait()
-        async with running_api() as base, _subscribed(base, tokens) as sockets:
+        async with running_api() as base, subscribed(base, tokens, SUBSCRIPTION) as sockets:
             await _warm_up(bus, team, sockets)
             listening = asyncio.Event()
             created = bus.subscribe([EventType.NOTIFICATION_CREATED], ready=listening)
@@ -124,7 +136,10 @@ def _conflict(team: Team, subject: str) -> DomainEvent:
 
 
 @asynccontextmanager
-async def _subscribed(base: str, tokens: list[str]) -> AsyncIterator[list[ClientConnection]]:
+async def subscribed(
+    base: str, tokens: list[str], query: str
+) -> AsyncIterator[list[ClientConnection]]:
+    """One websocket per API key on the API at `base`, each subscribed to `query`."""
     url = base.replace("http://", "ws://") + "/graphql"
     async with AsyncExitStack() as stack:
         sockets = []
@@ -134,7 +149,7 @@ async def _subscribed(base: str, tokens: list[str]) -> AsyncIterator[list[Client
             )
             await ws.send(json.dumps({"type": "connection_init", "payload": {"apiKey": token}}))
             assert json.loads(await ws.recv())["type"] == "connection_ack"
-            payload = {"query": SUBSCRIPTION}
+            payload = {"query": query}
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
             sockets.append(ws)
         yield sockets
@@ -168,8 +183,8 @@ async def _until(ws: ClientConnection, subject: str) -> None:
             raise RuntimeError(f"subscription ended: {message}")
 
 
-async def _bare_redis(url: str) -> list[float]:
-    """Publish to the last of `TEAM` plain subscribers, `EVENTS` times."""
+async def bare_redis(url: str) -> list[float]:
+    """Publish to the last of `TEAM` plain subscribers, `EVENTS` times (sorted seconds)."""
     channel = f"bench.fanout.{uuid.uuid4().hex}"
     clients = [Redis.from_url(url) for _ in range(TEAM)]
     subscribers = [client.pubsub() for client in clients]

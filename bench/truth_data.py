@@ -11,8 +11,11 @@ fed, no gold; only the gold items are scored. Printed per data set:
 - Spearman correlation of source trust with each source's accuracy on the gold items, over
   all sources that claim a gold item and over those that claim at least `SURE_SOURCE` (a
   source's accuracy on one or two gold items is 0, 1/2 or 1: noise the trust cannot rank);
-- expected calibration error of the winners' confidence (ten equal-width bins), as the facts
-  carry it, and after `trust.truth.calibrate` (fitted on held-out claims, never on gold);
+- expected calibration error of the winners' confidence (ten equal-width bins): the engine's
+  posterior, and the calibrated confidence facts carry (`trust.calibration`, fitted on the
+  run's own claims, never on gold), with the accuracy of the facts active at each;
+- Spearman of the calibration's shrunk source accuracy (`trust.calibration`) with gold
+  accuracy, beside the trust's;
 - the accuracy without source dependence, with one accuracy per source (no accuracy by
   attribute, `trust.attribute_trust`; its calibration error beside it), and how many
   copying pairs it found.
@@ -35,12 +38,13 @@ import numpy as np
 from pydantic import JsonValue
 from scipy.stats import spearmanr  # type: ignore[import-untyped]
 
+from bench.api_support import machine_load
 from graph.errors import NormalizationError
 from graph.schemas import TableSchema
 from ingest.normalize import is_empty, normalize_value
 from trust.claims import ClaimIndex, RowRecord, build_claims
 from trust.compare import name_key, person_names
-from trust.truth import Floats, Ints, TruthResult, calibrate, discover, majority_vote
+from trust.truth import Floats, Ints, TruthResult, discover, majority_vote
 
 DATA = Path(os.environ.get("GRACE_TRUTH_DATA", Path(__file__).parents[2] / "shared/truth-data"))
 SYNC_ABOVE = 0.8
@@ -76,6 +80,10 @@ class Quality:
     sure_sources: int
     ece: float
     ece_calibrated: float
+    active_calibrated: int
+    active_calibrated_accuracy: float
+    spearman_shrunk: float
+    spearman_shrunk_sure: float
     gold_items: int
 
 
@@ -219,10 +227,12 @@ def measure(data: DataSet, index: ClaimIndex, result: TruthResult) -> Quality:
     hits = _hits(data, index, result.winner, items, gold)
     majority = _hits(data, index, majority_vote(index.claims), items, gold)
     confidence = result.value_confidence[result.winner[items]]
-    calibrated = calibrate(index.claims, result).apply(confidence)
+    calibrated = result.fact_confidence[result.winner[items]]
     active = confidence >= SYNC_ABOVE
+    synced = calibrated >= SYNC_ABOVE
     sources, accuracy, claimed = _source_accuracy(data, index, items, gold)
     trust = result.source_trust[sources]
+    shrunk = result.calibration.accuracy[sources] if result.calibration.fitted else trust
     sure = claimed >= SURE_SOURCE
     return Quality(
         accuracy=float(hits.mean()),
@@ -234,17 +244,20 @@ def measure(data: DataSet, index: ClaimIndex, result: TruthResult) -> Quality:
         sure_sources=int(sure.sum()),
         ece=expected_calibration_error(confidence, hits),
         ece_calibrated=expected_calibration_error(calibrated, hits),
+        active_calibrated=int(synced.sum()),
+        active_calibrated_accuracy=float(hits[synced].mean()) if synced.any() else float("nan"),
+        spearman_shrunk=float(spearmanr(shrunk, accuracy).statistic),
+        spearman_shrunk_sure=float(spearmanr(shrunk[sure], accuracy[sure]).statistic),
         gold_items=len(items),
     )
 
 
 def run() -> list[str]:
-    """One line per data set (see the module docstring)."""
+    """One line per data set (see the module docstring), and the machine's load."""
     lines = [
-        f"{'data':11} {'gold':>4} {'grace':>6} {'active':>12} {'majority':>8} {'gain':>6} "
-        f"{'rho':>5} {'rho sure':>14} {'ece':>5} {'platt':>5} {'no-dep':>6} {'one-acc':>13} "
-        f"{'pairs':>5}  "
-        "published"
+        f"{'data':11} {'gold':>4} {'grace':>6} {'active raw':>12} {'active cal':>12} "
+        f"{'majority':>8} {'gain':>6} {'rho':>5} {'rho sure':>14} {'shrunk':>11} "
+        f"{'ece raw':>7} {'ece cal':>7} {'no-dep':>6} {'one-acc':>13} {'pairs':>5}  published"
     ]
     for load in (book, population):
         data = load()
@@ -255,13 +268,16 @@ def run() -> list[str]:
         one = measure(data, index, discover(replace(index.claims, attribute_of_item=None)))
         lines.append(
             f"{data.name:11} {q.gold_items:4d} {q.accuracy:6.3f} "
-            f"{q.active_accuracy:6.3f} ({q.active:3d}) {q.majority:8.3f} "
+            f"{q.active_accuracy:6.3f} ({q.active:3d}) "
+            f"{q.active_calibrated_accuracy:6.3f} ({q.active_calibrated:3d}) {q.majority:8.3f} "
             f"{(q.accuracy - q.majority) * 100:+6.1f} {q.spearman:5.2f} "
             f"{q.spearman_sure:5.2f} ({q.sure_sources:3d} src) "
-            f"{q.ece:5.3f} {q.ece_calibrated:5.3f} {alone.accuracy:6.3f} "
-            f"{one.accuracy:6.3f} ({one.ece:5.3f}) "
+            f"{q.spearman_shrunk:5.2f} {q.spearman_shrunk_sure:5.2f} "
+            f"{q.ece:7.3f} {q.ece_calibrated:7.3f} {alone.accuracy:6.3f} "
+            f"{one.accuracy:6.3f} ({one.ece_calibrated:5.3f}) "
             f"{len(result.copying):5d}  {data.published}"
         )
+    lines.append(machine_load())
     for line in lines:
         print(line)
     return lines

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn
 from rich.progress import Progress as Bar
 
 from cli.common import ProfileOption, WideOption, make_table, out, run, settings_for, with_graph
+from ingest.lane import Lane
 
 if TYPE_CHECKING:
     from graph.settings import Settings
@@ -180,13 +181,19 @@ def list_runs_command(
 
 
 @app.command()
-def worker(profile: ProfileOption = None) -> None:
+def worker(
+    profile: ProfileOption = None,
+    lane: Annotated[
+        Lane | None,
+        typer.Option(help="Run only this lane (default both): files, or after-ingest passes."),
+    ] = None,
+) -> None:
     """Run the ingestion worker (arq) until SIGTERM or Ctrl-C."""
     from ingest.worker import run_worker
 
     settings = settings_for(profile)
     _log_to_stderr("worker", settings)
-    run(run_worker(settings))
+    run(run_worker(settings, lane))
 
 
 @app.command()

@@ -3,14 +3,17 @@
 A `Comment` is written by a user (`WROTE`) on one node (`ON`: a row, conflict, change request,
 fact, document or schema version); a reply points at the thread's first comment (`REPLY_TO`,
 one level deep). Text is Markdown stored as written (clients render it safely), bounded by
-`MAX_COMMENT_CHARS`. Only the author edits, within `EDIT_WINDOW`, and deletes: a deleted
-comment stays in its thread as a tombstone without text, and the audit log keeps the digest
-of what it said. Every change is audited; `@user` mentions notify (`governance.notifications`).
-Who may read or write a thread is decided by the caller (the API) from the node's table.
+`MAX_COMMENT_CHARS`. Only the author edits, within `EDIT_WINDOW`; the author or a moderator
+(an admin of the node, as the caller decides) deletes: a deleted comment stays in its thread
+as a tombstone without text, and the audit log keeps the digest of what it said. Every change
+is audited and published (`comment.added`, `comment.edited`, `comment.deleted`: ids only, for
+live threads); `@user` mentions notify (`governance.notifications`). Who may read or write a
+thread is decided by the caller (the API) from the node's table.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -24,13 +27,21 @@ from governance.accounts import as_datetime
 from governance.audit import AuditEntry, AuditLog, digest
 from governance.errors import AccessDeniedError, NotFoundError
 from governance.notifications import NotificationKind, Notifier, Subject
-from graph.errors import GraceError
+from graph.errors import EventBusError, GraceError
+from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
+
+log = logging.getLogger(__name__)
 
 MAX_COMMENT_CHARS = 10_000
 EDIT_WINDOW = timedelta(minutes=15)
 """How long after writing a comment its author may still change its text."""
 MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_][A-Za-z0-9_.\-]*)")
+
+
+def within_edit_window(written_at: datetime, now: datetime) -> bool:
+    """Whether a comment written at `written_at` may still have its text changed at `now`."""
+    return now - written_at <= EDIT_WINDOW
 
 
 def mentions(text: str) -> list[str]:
@@ -101,12 +112,14 @@ class Comments:
     def __init__(
         self,
         graph: Graph,
+        bus: EventBus,
         audit: AuditLog,
         notifier: Notifier,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._graph = graph
+        self._bus = bus
         self._audit = audit
         self._notifier = notifier
         self._clock = clock
@@ -147,13 +160,15 @@ class Comments:
             ]
         )
         await self._notify_mentions(subject, user, [str(m) for m in mentioned])
-        return await self.get(comment_id)
+        written = await self.get(comment_id)
+        await self._publish(EventType.COMMENT_ADDED, subject, written)
+        return written
 
     async def edit(self, subject: Subject, comment_id: str, user: str, text: str) -> CommentRecord:
         """Replace the text of `user`'s own comment on `subject`, within `EDIT_WINDOW` of
         writing it (users newly mentioned are notified)."""
         comment = await self._own(comment_id, user, "edit")
-        if self._clock() - comment.created_at > EDIT_WINDOW:
+        if not within_edit_window(comment.created_at, self._clock()):
             raise EditWindowClosedError(comment_id, int(EDIT_WINDOW.total_seconds() // 60))
         records = await self._graph.write(
             "collab/comment_edit",
@@ -171,11 +186,16 @@ class Comments:
         await self._audit.append([entry])
         new = sorted(set(records[0]["mentioned"]) - set(comment.mentions))
         await self._notify_mentions(subject, user, new)
-        return await self.get(comment_id)
+        edited = await self.get(comment_id)
+        await self._publish(EventType.COMMENT_EDITED, subject, edited)
+        return edited
 
-    async def delete(self, comment_id: str, user: str) -> CommentRecord:
-        """Delete `user`'s own comment: a tombstone stays; the audit log keeps its digest."""
-        comment = await self._own(comment_id, user, "delete")
+    async def delete(
+        self, subject: Subject, comment_id: str, user: str, *, moderator: bool = False
+    ) -> CommentRecord:
+        """Delete a comment on `subject`: `user`'s own, or anyone's when `user` is a
+        `moderator` of it. A tombstone stays; the audit log keeps its digest and author."""
+        comment = await self._own(comment_id, user, "delete", anyone=moderator)
         records = await self._graph.write(
             "collab/comment_delete", {"id": comment_id, "at": self._clock()}
         )
@@ -185,10 +205,16 @@ class Comments:
             f"user:{user}",
             "comment.delete",
             comment_id,
-            before={"text": digest(comment.text), "target": comment.target},
+            before={
+                "text": digest(comment.text),
+                "target": comment.target,
+                "author": comment.author,
+            },
         )
         await self._audit.append([entry])
-        return await self.get(comment_id)
+        deleted = await self.get(comment_id)
+        await self._publish(EventType.COMMENT_DELETED, subject, deleted)
+        return deleted
 
     async def get(self, comment_id: str) -> CommentRecord:
         """One comment, or `NotFoundError`."""
@@ -231,15 +257,35 @@ class Comments:
             found[record["parent"]].append(CommentRecord.of(record))
         return found
 
-    async def _own(self, comment_id: str, user: str, what: str) -> CommentRecord:
+    async def _own(
+        self, comment_id: str, user: str, what: str, *, anyone: bool = False
+    ) -> CommentRecord:
         comment = await self.get(comment_id)
         if comment.deleted_at is not None:
             raise CommentDeletedError(comment_id)
-        if comment.author != user:
-            raise AccessDeniedError(
-                f"user:{user}", f"{what} comment", comment_id, "only its author may"
-            )
+        if comment.author != user and not anyone:
+            reason = "only its author may" + (" or an admin" if what == "delete" else "")
+            raise AccessDeniedError(f"user:{user}", f"{what} comment", comment_id, reason)
         return comment
+
+    async def _publish(self, kind: EventType, subject: Subject, comment: CommentRecord) -> None:
+        """Tell live threads: ids only (readers fetch the comment with their own rights)."""
+        event = DomainEvent(
+            type=kind,
+            subject=comment.id,
+            workspace=subject.workspace,
+            payload={
+                "target": subject.id,
+                "kind": subject.kind,
+                "table": subject.table,
+                "parent": comment.parent,
+            },
+        )
+        try:
+            await self._bus.publish(event)
+        except EventBusError as error:
+            # Events feed live views; the graph and the audit log are the record.
+            log.warning("event for comment %s not published: %s", comment.id, error)
 
     async def _notify_mentions(self, subject: Subject, user: str, mentioned: list[str]) -> None:
         if mentioned:

@@ -49,6 +49,9 @@ class EventType(StrEnum):
     CHANGE_REQUEST_UPDATED = "change_request.updated"
     POLICY_VIOLATED = "policy.violated"
     NOTIFICATION_CREATED = "notification.created"
+    COMMENT_ADDED = "comment.added"
+    COMMENT_EDITED = "comment.edited"
+    COMMENT_DELETED = "comment.deleted"
 
 
 class DomainEvent(BaseModel):

@@ -19,7 +19,10 @@ A worker process has two lanes (`Lanes`), two arq workers over one set of servic
 ingest lane takes files, deliveries and scheduled jobs `worker_max_jobs` at a time; the pass
 lane takes documents' after-ingest passes from a queue of their own, one at a time (concurrent
 passes deadlock on the nodes they share). A queued pass thus neither holds a slot files need
-nor spends its job time waiting for another pass.
+nor spends its job time waiting for another pass. Both lanes share one interpreter, so a
+pass's Python work still delays the files beside it: `grace worker --lane ingest` and
+`grace worker --lane passes` run each lane in a process of its own (the ingest lane's
+process alone routes notifications and runs the schedule).
 
 An after-ingest pass cut short (the worker killed, the job's time run out) is owed again
 (`ingest.pass_state`): the re-run of the file's job runs it, and so does the recovery sweep
@@ -56,6 +59,7 @@ from graph.tracing import install as install_tracing
 from ingest.after_ingest import OWING, AfterIngest
 from ingest.assembly import IngestServices
 from ingest.deliveries import deliver_notification, send_digests, worker_channels
+from ingest.lane import Lane
 from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.metrics import WORKER, measured, serve
 from ingest.pass_state import OwedPass, PassLedger
@@ -286,7 +290,7 @@ async def _connect(settings: Settings) -> Graph:
     raise AssertionError("unreachable")
 
 
-async def startup(ctx: dict[str, Any]) -> None:
+async def open_services(ctx: dict[str, Any]) -> None:
     """Open the one driver and Redis pool of this worker process, and its services: the
     tables, policies, trust tools and models load here, so arq takes the first job only once
     they are ready."""
@@ -301,9 +305,15 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["trust"] = services.trust
     ctx["after_ingest"] = services.after_ingest
     ctx["service"] = services.ingestion
-    channels = worker_channels(graph, settings, ctx.get("redis"))
-    router = NotificationRouter(graph, bus, channels, settings.source_owners)
-    ctx["notifications"] = asyncio.create_task(router.run(bus))
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """The ingest lane's start-up: the process's services (`open_services`), then what runs
+    once per deployment's ingest lanes: the notification router and the recovery sweep."""
+    await open_services(ctx)
+    channels = worker_channels(ctx["graph"], ctx["settings"], ctx.get("redis"))
+    router = NotificationRouter(ctx["graph"], ctx["bus"], channels, ctx["settings"].source_owners)
+    ctx["notifications"] = asyncio.create_task(router.run(ctx["bus"]))
     # the recovery sweep at start; the schedule's catches passes whose lease runs out later
     await ctx["redis"].enqueue_job("resume_passes", _queue_name=QUEUE_NAME)
 
@@ -375,18 +385,33 @@ def pass_lane_settings(settings: Settings) -> dict[str, Any]:
 
 
 class Lanes:
-    """The two arq workers of one worker process (see the module's docstring): the pass lane
+    """The arq workers of one worker process: both lanes by default, where the pass lane
     starts taking passes once the ingest lane's start-up has opened the services they share,
-    and stops with it."""
+    and stops with it; or one lane alone (`only`), with services of its own."""
 
-    def __init__(self, settings: Settings, *, burst: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, *, burst: bool = False, only: Lane | None = None
+    ) -> None:
         self.burst = burst
         self._ready = asyncio.Event()
         signals = {"handle_signals": False, "burst": True} if burst else {}
-        self.ingest = Worker(**{**worker_settings(settings), "on_startup": self._open, **signals})
-        self.passes = Worker(
-            **{**pass_lane_settings(settings), "on_startup": self._share, **signals}
-        )
+        self.ingest: Worker | None = None
+        self.passes: Worker | None = None
+        if only is not Lane.PASSES:
+            opens = {"on_startup": self._open}
+            self.ingest = Worker(**{**worker_settings(settings), **opens, **signals})
+        if only is Lane.PASSES:
+            alone = {"on_startup": open_services, "on_shutdown": shutdown, "handle_signals": True}
+            self.passes = Worker(**{**pass_lane_settings(settings), **alone, **signals})
+        elif only is None:
+            shared = {"on_startup": self._share}
+            self.passes = Worker(**{**pass_lane_settings(settings), **shared, **signals})
+
+    @property
+    def workers(self) -> list[Worker]:
+        """The lanes this process runs; the first one's start-up opens the services and its
+        signals stop them all."""
+        return [lane for lane in (self.ingest, self.passes) if lane is not None]
 
     async def _open(self, ctx: dict[str, Any]) -> None:
         await startup(ctx)
@@ -394,20 +419,23 @@ class Lanes:
 
     async def _share(self, ctx: dict[str, Any]) -> None:
         await self._ready.wait()
+        assert self.ingest is not None  # only shared when both lanes run here
         ctx.update({key: value for key, value in self.ingest.ctx.items() if key != "redis"})
 
     async def run(self) -> None:
-        """Both lanes, until a signal (`CancelledError`) or until one fails (its error); in
-        burst mode until the ingest lane's queue is empty, then the pass lane's."""
+        """The lanes, until a signal (`CancelledError`) or until one fails (its error); in
+        burst mode until the first lane's queue is empty, then the next one's."""
         if self.burst:
-            await self.ingest.main()
-            await self.passes.main()
+            for lane in self.workers:
+                await lane.main()
             return
-        lanes = [asyncio.create_task(lane.async_run()) for lane in (self.ingest, self.passes)]
+        others = self.workers[1:]
+        lanes = [asyncio.create_task(lane.async_run()) for lane in self.workers]
         await asyncio.wait(lanes, return_when=asyncio.FIRST_COMPLETED)
-        if lanes[0].cancelled():  # a signal: as arq did for the ingest lane, cancel the pass
-            self.passes.handle_sig(signal.SIGTERM)
-        for lane in (self.ingest, self.passes):  # a lane failed: the other's jobs run on
+        if lanes[0].cancelled():  # a signal: as arq did for the first lane, cancel the others
+            for lane in others:
+                lane.handle_sig(signal.SIGTERM)
+        for lane in self.workers:  # a lane failed: the other's jobs run on
             if lane.main_task is not None:
                 lane.main_task.cancel()
         ended = await asyncio.gather(*lanes, return_exceptions=True)
@@ -417,20 +445,20 @@ class Lanes:
         raise asyncio.CancelledError
 
     async def close(self) -> None:
-        """Let the jobs in flight end; close the pass lane, then the ingest lane (whose
-        shutdown closes the services both used)."""
-        for lane in (self.passes, self.ingest):
+        """Let the jobs in flight end; close the lanes, the one that opened the services last
+        (its shutdown closes the services all used)."""
+        for lane in reversed(self.workers):
             await _close(lane)
 
 
-async def run_worker(settings: Settings) -> None:
-    """Run the worker's lanes until SIGTERM/SIGINT (`grace worker`), starting them again
-    each time Redis or Neo4j goes away; its jobs trace to the configured OTLP endpoint,
-    continuing the traces of the requests that queued them."""
+async def run_worker(settings: Settings, only: Lane | None = None) -> None:
+    """Run the worker's lanes (both, or `only` one) until SIGTERM/SIGINT (`grace worker`),
+    starting them again each time Redis or Neo4j goes away; its jobs trace to the configured
+    OTLP endpoint, continuing the traces of the requests that queued them."""
     tracing = install_tracing(settings)
     serve(WORKER.registry, settings.metrics_host, settings.worker_metrics_port, "worker")
     try:
-        while not await _run_once(settings):
+        while not await _run_once(settings, only):
             if not await _until_redis_answers(settings):
                 break
     finally:
@@ -438,9 +466,9 @@ async def run_worker(settings: Settings) -> None:
             tracing.shutdown()
 
 
-async def _run_once(settings: Settings) -> bool:
+async def _run_once(settings: Settings, only: Lane | None) -> bool:
     """The lanes, until a signal (True) or until Redis or Neo4j fails them (False)."""
-    lanes = Lanes(settings)
+    lanes = Lanes(settings, only=only)
     try:
         await lanes.run()
     except asyncio.CancelledError:

@@ -1,146 +1,146 @@
 """Calibrated confidence: a fact at confidence 0.9 is right about 9 times in 10.
 
-The posterior of truth discovery (`trust.truth`) assumes that sources err independently;
-on real data they do not quite (editors keep the last revision's value, bookstores copy
-listings the dependence model does not catch), so agreeing sources make it close to 1 far
-more often than it is right. It is calibrated from the engine's own agreement structure,
-never from gold: Platt scaling, `f(p) = sigmoid(slope * logit(p) + intercept)`, fitted on
-held-out claims.
+The posterior of truth discovery (`trust.truth`) is overconfident for three reasons, each
+corrected here from the run's own data, never from gold:
 
-Each claim is held out in turn (one source's vote on one item, from the item's scores with
-the source's weight taken away, similar values' share included): the item is resolved
-without it, giving a winner at a posterior `p`. Whether the held-out claim names that
-winner is observed. If the winner is true (probability `f(p)`), a source of accuracy `A`
-names it with probability `A`; if it is false, only by naming the same wrong value, `(1 - A)
-e`, with `e` the chance that two wrong claims on an item coincide (`trust.dependence`). The
-slope and intercept maximise the likelihood of the observed agreements under
-`f(p) A + (1 - f(p)) (1 - A) e`. Items claimed by one source only give no held-out evidence.
+- *Extreme source accuracies.* A source's trust is the mean confidence of its claims, so a
+  source with one or two claims that won is 0.999 accurate and one that lost is 0.001. Its
+  accuracy for the confidence is instead a posterior mean shrunk toward the sources'
+  common prior by how much evidence it has: `(r + a) / (n + a + b)`, with `n` its claims on
+  items some other source also claims (an item claimed once says nothing of its claimer),
+  `r` their summed confidence, and `Beta(a, b)` the prior of accuracy that maximises the
+  beta-binomial likelihood of all sources' `(r, n)` (empirical Bayes).
+- *Coinciding mistakes.* The vote assumes a wrong claim picks one of `FALSE_VALUES` wrong
+  values at random; where wrong claims coincide more often (stale values, a common wrong
+  edition), agreement proves less. The number of alternatives is `1 / e`, with `e` the
+  measured chance that two wrong claims on an item coincide (`trust.dependence`).
+- *A closed world.* The softmax over the claimed values makes an item one source speaks for
+  certain. Here the true value may be one nobody claimed: each of the `alternatives + 1 - k`
+  unclaimed values (`k` claimed) scores 0, so a lone claim is believed as far as its source.
 
-Not applied to facts yet: `bench/truth_data.py` measures the calibration error before and
-after it on the public data, and on the book data it over-corrects (0.060 before, 0.080
-after), so facts and the policy thresholds still read the posterior.
+The confidence of a value is then `exp C(v) / (sum exp C(v') + max(N + 1 - k, 0))`, `C` its
+claimers' votes `ln(N A / (1 - A))` with these accuracies and `N = alternatives`, after the
+dependence discount and with similar values' support as in the engine. Only the confidence
+changes: winners stay the engine's (its argmax), so accuracy is unchanged.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp  # type: ignore[import-untyped]
 from scipy.optimize import minimize  # type: ignore[import-untyped]
+from scipy.special import betaln  # type: ignore[import-untyped]
 
-from trust.arrays import Floats, Ints
+from trust.arrays import ClaimSet, Floats, Ints
 
-HELD_OUT = 200_000
-"""At most this many claims are held out (a fixed random sample beyond): the fit has two
-parameters, and a million rows' claims would cost seconds for nothing."""
-CLIP = 1e-6
-"""Posteriors are read within [CLIP, 1 - CLIP] (a logit of 13.8 at most)."""
-SLOPE_BOUNDS = (0.02, 4.0)
-INTERCEPT_BOUNDS = (-8.0, 8.0)
-MIN_HELD_OUT = 20
-"""With fewer held-out claims than this nothing is fitted (the posterior stays as it is)."""
+PRIOR_BOUNDS = (1e-2, 1e4)
+"""Bounds of each Beta prior parameter: from nearly no pull to a near-certain common accuracy."""
+EPS = 1e-3
+"""Accuracies are read within [EPS, 1 - EPS], as the engine's."""
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """The map from the model's posterior to a calibrated confidence."""
+    """What the calibrated confidence of one run is computed with (module docstring)."""
 
-    slope: float = 1.0
-    intercept: float = 0.0
-    held_out: int = 0
-    """How many held-out claims it was fitted on (0: the identity, nothing fitted)."""
-
-    def apply(self, posterior: Floats) -> Floats:
-        """`sigmoid(slope * logit(p) + intercept)` of each posterior `p`."""
-        if not self.held_out:
-            return posterior
-        return np.asarray(_sigmoid(self.slope * _logit(posterior) + self.intercept))
-
-
-@dataclass(frozen=True)
-class HeldOut:
-    """Per held-out claim: the posterior of the winner without it, whether the claim names
-    that winner, and its source's accuracy."""
-
-    posterior: Floats
-    agrees: Floats
+    alternatives: float
+    """N: the wrong values a mistaken claim picks among, `1 / e`."""
+    prior: tuple[float, float]
+    """(a, b): the Beta prior of a source's accuracy."""
     accuracy: Floats
+    """Per source (in the claim set's order), its shrunk accuracy."""
+
+    @property
+    def fitted(self) -> bool:
+        """Whether there is anything to calibrate with (else facts read the posterior)."""
+        return len(self.accuracy) > 0
+
+    @classmethod
+    def none(cls) -> Calibration:
+        """No calibration: facts read the engine's posterior."""
+        return cls(0.0, (1.0, 1.0), np.zeros(0))
+
+    @property
+    def prior_mean(self) -> float:
+        """The accuracy of a source with no evidence."""
+        a, b = self.prior
+        return a / (a + b)
+
+    def record(self, source: int) -> str:
+        """What a full pass stores of one source (`Source.trust_calibration`, JSON)."""
+        return json.dumps(
+            {
+                "accuracy": float(self.accuracy[source]),
+                "alternatives": self.alternatives,
+                "prior": list(self.prior),
+            }
+        )
+
+    def confidence(self, scores: Floats, item_of_value: Ints, n_items: int) -> Floats:
+        """Per value, its calibrated confidence from its votes' `scores` (module docstring)."""
+        claimed = np.bincount(item_of_value, minlength=n_items)
+        top = np.zeros(n_items)
+        if len(scores):
+            np.maximum.at(top, item_of_value, scores)
+        exp = np.exp(scores - top[item_of_value])
+        unclaimed = np.maximum(self.alternatives + 1 - claimed, 0.0) * np.exp(-top)
+        total = np.bincount(item_of_value, weights=exp, minlength=n_items) + unclaimed
+        return np.asarray(exp / total[item_of_value])
+
+    def votes(self) -> Floats:
+        """Each source's calibrated vote, `ln(N A / (1 - A))`."""
+        return np.asarray(np.log(self.alternatives * self.accuracy / (1 - self.accuracy)))
 
 
-def held_out(
-    scores: Floats,
-    weights: sp.csr_matrix,
-    votes: Floats,
-    item_of_value: Ints,
-    claim_source: Ints,
-    claim_value: Ints,
-    accuracy: Floats,
-) -> HeldOut:
-    """Resolve each contested item without each of its claims in turn (module docstring).
-
-    `scores` are the values' summed votes with every claim, `weights` the values x sources
-    vote weights that made them (discount and similarity included), `votes` each source's
-    vote; the posterior is a softmax of the scores over the values of an item.
-    """
-    n_values = len(item_of_value)
-    order = np.argsort(item_of_value, kind="stable")
-    per_item = np.bincount(item_of_value, minlength=int(item_of_value.max(initial=-1)) + 1)
-    starts = np.concatenate(([0], np.cumsum(per_item)))
-    claim_item = item_of_value[claim_value]
-    chosen = np.flatnonzero(per_item[claim_item] >= 2)
-    if len(chosen) > HELD_OUT:
-        chosen = np.sort(np.random.default_rng(0).choice(chosen, HELD_OUT, replace=False))
-    if not len(chosen) or not n_values:
-        empty = np.zeros(0)
-        return HeldOut(empty, empty, empty)
-    width = per_item[claim_item[chosen]]
-    owner = np.repeat(np.arange(len(chosen)), width)  # expanded row -> held-out claim
-    first = np.repeat(starts[claim_item[chosen]], width)
-    offset = np.arange(len(owner)) - np.repeat(np.cumsum(width) - width, width)
-    value = order[first + offset]
-    source = claim_source[chosen][owner]
-    own = np.asarray(weights[value, source], dtype=np.float64).ravel() * votes[source]
-    without = scores[value] - own
-    top = np.full(len(chosen), -np.inf)
-    np.maximum.at(top, owner, without)
-    exp = np.exp(without - top[owner])
-    total = np.bincount(owner, weights=exp, minlength=len(chosen))
-    best = np.full(len(chosen), len(owner))
-    at_top = np.flatnonzero(without >= top[owner] - 1e-9)
-    np.minimum.at(best, owner[at_top], at_top)
-    winner = value[best]
-    return HeldOut(
-        posterior=1.0 / total,
-        agrees=(winner == claim_value[chosen]).astype(np.float64),
-        accuracy=accuracy[claim_source[chosen]],
-    )
+def fit(claims: ClaimSet, confidence: Floats, coincide: float) -> Calibration:
+    """The calibration of a run that reached value `confidence` and measured `coincide`, the
+    chance that two wrong claims on an item coincide (module docstring)."""
+    item_of_claim = claims.item_of_value[claims.value]
+    shared = (np.bincount(item_of_claim, minlength=claims.n_items) >= 2)[item_of_claim]
+    weight = shared.astype(np.float64)
+    n = np.bincount(claims.source, weights=weight, minlength=claims.n_sources).astype(np.float64)
+    right = weight * confidence[claims.value]
+    r = np.bincount(claims.source, weights=right, minlength=claims.n_sources).astype(np.float64)
+    if not np.any(n > 0):
+        return Calibration.none()
+    prior = _prior(r[n > 0], n[n > 0])
+    a, b = prior
+    accuracy = np.clip((r + a) / (n + a + b), EPS, 1 - EPS)
+    return Calibration(max(1.0 / max(coincide, 1e-9), 1.0), prior, accuracy)
 
 
-def fit(evidence: HeldOut, coincide: float) -> Calibration:
-    """The Platt map that best explains the held-out agreements (module docstring)."""
-    n = len(evidence.posterior)
-    if n < MIN_HELD_OUT:
-        return Calibration()
-    logit = _logit(evidence.posterior)
-    right, wrong = evidence.accuracy, (1 - evidence.accuracy) * coincide
-    agrees = evidence.agrees
+def _prior(right: Floats, claimed: Floats) -> tuple[float, float]:
+    """The Beta(a, b) maximising the beta-binomial likelihood of `right` of `claimed`."""
 
-    def loss(params: Floats) -> float:
-        f = _sigmoid(params[0] * logit + params[1])
-        chance = np.clip(f * right + (1 - f) * wrong, 1e-12, 1 - 1e-12)
-        return -float(np.mean(agrees * np.log(chance) + (1 - agrees) * np.log(1 - chance)))
+    def loss(log_ab: Floats) -> float:
+        a, b = np.exp(log_ab)
+        return -float(np.sum(betaln(right + a, claimed - right + b) - betaln(a, b)))
 
-    found = minimize(
-        loss, np.array([1.0, 0.0]), method="L-BFGS-B", bounds=[SLOPE_BOUNDS, INTERCEPT_BOUNDS]
-    )
-    return Calibration(float(found.x[0]), float(found.x[1]), n)
+    bounds = [tuple(np.log(PRIOR_BOUNDS))] * 2
+    found = minimize(loss, np.log([2.0, 1.0]), method="L-BFGS-B", bounds=bounds)
+    a, b = np.exp(found.x)
+    return float(a), float(b)
 
 
-def _logit(p: Floats) -> Floats:
-    clipped = np.clip(p, CLIP, 1 - CLIP)
-    return np.asarray(np.log(clipped / (1 - clipped)))
+def stored(records: Sequence[str | None]) -> Calibration:
+    """The calibration a full pass stored, from each source's `Source.trust_calibration`
+    (None where a source has none: it takes the prior's mean); with none stored at all, no
+    calibration."""
+    parsed = [_parse(record) if record else None for record in records]
+    known = [p for p in parsed if p is not None]
+    if not known:
+        return Calibration.none()
+    _, alternatives, prior = known[0]
+    mean = prior[0] / (prior[0] + prior[1])
+    accuracy = np.array([p[0] if p is not None else mean for p in parsed], dtype=np.float64)
+    return Calibration(alternatives, prior, np.clip(accuracy, EPS, 1 - EPS))
 
 
-def _sigmoid(x: Floats) -> Floats:
-    return np.asarray(0.5 * (1 + np.tanh(0.5 * x)))
+def _parse(record: str) -> tuple[float, float, tuple[float, float]]:
+    """(accuracy, alternatives, prior) of one stored `Calibration.record`."""
+    data = json.loads(record)
+    a, b = (float(x) for x in data["prior"])
+    return float(data["accuracy"]), float(data["alternatives"]), (a, b)

@@ -127,7 +127,7 @@ def _claimed(
     sources = sorted({index.sources[int(index.claims.source[claim])] for claim in claims})
     return ClaimedValue(
         value=index.representatives[value],
-        confidence=float(result.value_confidence[value]),
+        confidence=float(result.fact_confidence[value]),
         rows=tuple(rows),
         sources=tuple(sources),
     )

@@ -173,19 +173,28 @@ def detect(
     confidence: Floats,
     false_values: int,
     eps: float,
+    *,
+    forms: bool = True,
 ) -> Dependence:
-    """The dependence of every pair of `overlap` at value confidences `confidence` (module)."""
+    """The dependence of every pair of `overlap` at value confidences `confidence` (module);
+    without `forms`, from the values alone (how they are written says nothing)."""
     n_pairs = len(overlap.a)
     if not n_pairs:
         return Dependence.none()
     a, b = overlap.a, overlap.b
-    pair = _Pair(
-        same=_count(overlap.value_pair, n_pairs),
-        same_true=_count(overlap.value_pair, n_pairs, confidence[overlap.value]),
-        same_form=_count(overlap.form_pair, n_pairs),
-        same_form_true=_count(overlap.form_pair, n_pairs, confidence[overlap.form_value]),
-        coincide=overlap.coincide,
-        shared=overlap.shared,
+    same = _count(overlap.value_pair, n_pairs)
+    same_true = _count(overlap.value_pair, n_pairs, confidence[overlap.value])
+    pair = (
+        _Pair(
+            same=same,
+            same_true=same_true,
+            same_form=_count(overlap.form_pair, n_pairs),
+            same_form_true=_count(overlap.form_pair, n_pairs, confidence[overlap.form_value]),
+            coincide=overlap.coincide,
+            shared=overlap.shared,
+        )
+        if forms
+        else _Pair(same, same_true, same, same_true, same, overlap.shared)  # q = 1
     )
     counts = np.asarray(incidence.sum(axis=0), dtype=np.float64).ravel()
     sums = np.asarray(incidence.T @ confidence, dtype=np.float64).ravel()

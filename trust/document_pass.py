@@ -36,7 +36,7 @@ from governance.services import GovernanceServices
 from trust.claims import RowRecord
 from trust.conflicts import ValueConflict
 from trust.detector import DetectionReport
-from trust.engine import Settled, TrustReport, attribute_priors, scored_by
+from trust.engine import Settled, TrustReport, attribute_priors, calibration_records, scored_by
 from trust.facts import StoredFact
 from trust.healing import SYSTEM, low_trust_reason
 from trust.offload import off_loop
@@ -57,6 +57,8 @@ class DocumentState:
     source_trust: dict[str, float]
     attribute_trust: dict[str, dict[str, float]]
     """Source -> `table.field#half` -> trust, as the last full pass stored it."""
+    calibrations: dict[str, str]
+    """Source -> its `trust_calibration` JSON, as the last full pass stored it."""
     copying: list[dict[str, Any]]
     """The `COPIES` edges among those sources, as the last full pass found them."""
     facts: dict[str, StoredFact]
@@ -102,9 +104,12 @@ async def load_document(tools: TrustTools, document_id: str) -> DocumentState:
         entities=list(record["entities"]),
         rows=parse_rows(record["rows"]),
         exempt=frozenset(record["exempt"]),
-        source_trust={s: float(t) for s, t, _ in record["sources"] if t is not None},
+        source_trust={s: float(t) for s, t, _, _ in record["sources"] if t is not None},
         attribute_trust=attribute_priors(
-            {"id": s, "attributes": a} for s, _, a in record["sources"]
+            {"id": s, "attributes": a} for s, _, a, _ in record["sources"]
+        ),
+        calibrations=calibration_records(
+            {"id": s, "calibration": c} for s, _, _, c in record["sources"]
         ),
         copying=list(record["copying"]),
         facts={f: StoredFact(digest, confidence) for f, digest, confidence in record["facts"]},
@@ -198,6 +203,7 @@ class DocumentPass:
                 self.now,
                 state.copying,
                 state.attribute_trust,
+                state.calibrations,
             )
         )
 

@@ -54,6 +54,7 @@ from graph.schemas import TableSchema
 from trust.aggregate_shift import shift_table_trust
 from trust.aggregates import document_means, document_shifts, table_snapshots
 from trust.attribute_trust import numbered
+from trust.calibration import stored as stored_calibration
 from trust.claims import NAMED_SOURCE_PREFIX, ClaimIndex, RowRecord, build_claims
 from trust.conflicts import find_value_conflicts
 from trust.dependence import Dependence
@@ -321,10 +322,22 @@ class TrustEngine:
         )
         clock.lap("reading")
         attributes = attribute_priors(by_attribute)
+        calibrations = calibration_records(by_attribute)
         # off the event loop: a large settle is seconds of CPU, and the loop serves the
         # worker's other jobs, its health checks and its signals meanwhile
         work = await off_loop(
-            partial(self.settle, rows, prior, stored, disputed, model, started, copying, attributes)
+            partial(
+                self.settle,
+                rows,
+                prior,
+                stored,
+                disputed,
+                model,
+                started,
+                copying,
+                attributes,
+                calibrations,
+            )
         )
         clock.lap("computing")
         changes = await self.write_settled(entities, work, started)
@@ -342,11 +355,14 @@ class TrustEngine:
         now: datetime,
         copying: Iterable[Mapping[str, Any]] = (),
         attributes: Mapping[str, Mapping[str, float]] | None = None,
+        calibrations: Mapping[str, str] | None = None,
     ) -> Settled:
         """The incremental computation over `rows` with source trust held at `prior` (and by
         attribute at `attributes`: source -> `table.field#half` -> trust, as the last full pass
         stored it) and the votes of copiers discounted as the `copying` edges
-        (`trust/copies_among`) say: their scores, what of them is stale, their facts
+        (`trust/copies_among`) say, and facts calibrated as the last full pass stored it
+        (`calibrations`: source -> `Source.trust_calibration`): their scores, what of them
+        is stale, their facts
         (against `stored`, if given) and the value conflicts of the `disputed` items;
         nothing is read or written."""
         index = build_claims(rows, self._tables)
@@ -354,7 +370,9 @@ class TrustEngine:
         by_attribute = numbered(
             {name: a for a, name in enumerate(index.attributes)}, attributes or {}, index.sources
         )
-        result = resolve(index.claims, held, stored_dependence(index, copying), by_attribute)
+        calibration = stored_calibration([(calibrations or {}).get(s) for s in index.sources])
+        dependence = stored_dependence(index, copying)
+        result = resolve(index.claims, held, dependence, by_attribute, calibration)
         work = self._score(rows, index, result, now, stored, model, INCREMENTAL_TOLERANCE, disputed)
         work.sources = initial_source_records(index, held)
         return work
@@ -690,6 +708,7 @@ def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any
             "trust": float(result.source_trust[i]),
             "parts": json.dumps(parts[i], sort_keys=True),
             "attributes": json.dumps(by_attribute[i], sort_keys=True),
+            "calibration": result.calibration.record(i) if result.calibration.fitted else None,
         }
         for i, source in enumerate(index.sources)
     ]
@@ -704,6 +723,12 @@ def attribute_priors(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str
         for record in records
         if record["attributes"]
     }
+
+
+def calibration_records(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Source -> its stored `trust_calibration` JSON (`trust/source_attribute_trust` records:
+    `id`, `calibration`; sources without one are left out)."""
+    return {record["id"]: record["calibration"] for record in records if record["calibration"]}
 
 
 def copy_records(index: ClaimIndex, dependence: Dependence) -> list[dict[str, Any]]:

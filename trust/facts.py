@@ -74,7 +74,7 @@ def resolve_facts(
         supporting = sorted({names[c] for c in group if is_winning[c]})
         contradicting = sorted({names[c] for c in group if not is_winning[c]} - set(supporting))
         rows = sorted(set(winning_rows[row_bounds[item_id] : row_bounds[item_id + 1]]))
-        confidence = float(result.value_confidence[winner])
+        confidence = float(result.fact_confidence[winner])
         threshold = thresholds.get(item.table)
         if threshold is None:
             threshold = thresholds[item.table] = sync_above(item.table)

@@ -15,6 +15,7 @@ import networkx as nx  # type: ignore[import-untyped]
 import numpy as np
 
 from trust.attribute_trust import AttributeTrust
+from trust.calibration import Calibration
 from trust.dependence import Dependence
 from trust.truth import (
     EPS,
@@ -46,14 +47,17 @@ def discover(
     winner = _winners(graph, confidence, claims.n_items)
     source_trust = np.array([trust[("s", s)] for s in range(claims.n_sources)])
     claiming = np.unique(claims.source)
+    posterior = np.array([confidence[("v", v)] for v in range(len(claims.item_of_value))])
     return TruthResult(
         source_trust,
-        np.array([confidence[("v", v)] for v in range(len(claims.item_of_value))]),
+        posterior,
         np.array(winner, dtype=np.int64),
         iterations,
         converged,
         Dependence.none(),
         AttributeTrust(claiming, np.zeros(len(claiming), dtype=np.int64), source_trust[claiming]),
+        Calibration.none(),  # the posterior only: calibration is checked on its own
+        posterior,
     )
 
 

@@ -28,7 +28,9 @@ weigh much more than true ones) and from their accuracy on the rest; the votes o
 sources are discounted (`trust.dependence.discount`) and the iteration runs again from the
 trust reached. Detection and discount are repeated with the new confidences (a bloc of
 copiers that first outvoted the truth is weighed again once its votes count less) until
-the winners and the reported pairs no longer change, at most COPY_ROUNDS times.
+the winners and the reported pairs no longer change, at most COPY_ROUNDS times. Only pairs
+the shared values alone show dependent are kept then (`detect` without forms, one more run
+if any is dropped): written forms find a bloc early, but a shared house style is no copying.
 
 Accuracy by attribute (`trust.attribute_trust`): when the claims name their items'
 attributes, a last run from the trust reached lets each claim vote with its source's
@@ -36,6 +38,11 @@ accuracy on that attribute, measured on the other half of the attribute's items
 (discounted claims counting their kept share) and used only where it differs from `A(s)`
 with statistical support. It comes after dependence detection, so a bloc that copies some
 attributes cannot first look accurate there and hide its shared errors.
+
+Calibration (`trust.calibration`): `P(v)` above is what the iteration runs on; what facts and
+policy thresholds read is `fact_confidence`, the same votes recomputed with accuracies
+shrunk by their evidence, the measured coincidence of wrong values and an open world, fitted
+at the end of each `discover` and given to `resolve` as a full pass stored it.
 """
 
 from __future__ import annotations
@@ -48,7 +55,7 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from trust.arrays import ClaimSet, Floats, Ints
 from trust.attribute_trust import AttributeTrust, Cells
-from trust.calibration import Calibration, fit, held_out
+from trust.calibration import Calibration, fit
 from trust.dependence import Dependence, Overlap, detect, discount, wrong_coincidence
 
 FALSE_VALUES = 10
@@ -64,7 +71,6 @@ __all__ = [
     "Floats",
     "Ints",
     "TruthResult",
-    "calibrate",
     "discover",
     "majority_vote",
     "resolve",
@@ -83,6 +89,10 @@ class TruthResult:
     dependence: Dependence
     attribute_trust: AttributeTrust
     """Each source's accuracy per attribute it claims (`trust.attribute_trust`)."""
+    calibration: Calibration
+    """What the calibrated confidence was computed with (`trust.calibration`)."""
+    fact_confidence: Floats
+    """Per value, its calibrated confidence: what a fact and the policy thresholds read."""
 
     @property
     def copying(self) -> list[tuple[int, int, float]]:
@@ -139,6 +149,8 @@ def discover(
         )
         state = again._replace(iterations=state.iterations + again.iterations)
         winner = groups.winners(state.confidence)
+    coincide = wrong_coincidence(claims, incidence, state.confidence, FALSE_VALUES)
+    calibration = fit(claims, state.confidence, coincide)
     return TruthResult(
         state.trust,
         state.confidence,
@@ -147,7 +159,30 @@ def discover(
         state.converged,
         dependence,
         cells.result(state.cells),
+        calibration,
+        _calibrated(claims, incidence, state.trust, dependence, calibration, state.confidence),
     )
+
+
+def _calibrated(
+    claims: ClaimSet,
+    incidence: sp.csr_matrix,
+    trust: Floats,
+    dependence: Dependence,
+    calibration: Calibration,
+    confidence: Floats,
+) -> Floats:
+    """Per value, its calibrated confidence (`trust.calibration`): the votes of the shrunk
+    accuracies, discounted and with similar values' support as the engine's, never above the
+    posterior `confidence` (calibration corrects overconfidence: a weak source shrunk toward
+    the common prior is no new evidence for what it claims); the posterior itself where
+    nothing was calibrated."""
+    if not calibration.fitted:
+        return confidence
+    weights = _with_similar(claims, discount(incidence, trust, dependence))
+    scores = np.asarray(weights @ calibration.votes(), dtype=np.float64).ravel()
+    calibrated = calibration.confidence(scores, claims.item_of_value, claims.n_items)
+    return np.minimum(calibrated, confidence)
 
 
 def _with_dependence(
@@ -175,7 +210,43 @@ def _with_dependence(
         dependence, before, winner = found, winner, groups.winners(state.confidence)
         if settled and np.array_equal(before, winner):
             break
+    confirmed = _confirmed(dependence, overlap, claims, incidence, state.confidence)
+    if len(confirmed.probability) < len(dependence.probability):
+        weights = _with_similar(claims, discount(incidence, state.trust, confirmed))
+        again = _iterate(weights, incidence, groups, cells, state, max_iterations, tolerance)
+        state = again._replace(iterations=state.iterations + again.iterations)
+        dependence, winner = confirmed, groups.winners(state.confidence)
     return state, winner, dependence
+
+
+def _confirmed(
+    found: Dependence,
+    overlap: Overlap,
+    claims: ClaimSet,
+    incidence: sp.csr_matrix,
+    confidence: Floats,
+) -> Dependence:
+    """The pairs of `found` that their values alone show dependent at the confidences
+    reached (`trust.dependence.detect` without forms): writing values alike finds a copying
+    bloc before the truth is known, but two sources sharing a house style and only true
+    values are not copiers."""
+    alone = detect(overlap, claims, incidence, confidence, FALSE_VALUES, EPS, forms=False)
+    keep = {(a, b) for a, b in zip(alone.original.tolist(), alone.copier.tolist(), strict=True)}
+    keep |= {(b, a) for a, b in keep}
+    mask = np.array(
+        [
+            (a, b) in keep
+            for a, b in zip(found.original.tolist(), found.copier.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    return Dependence(
+        found.original[mask],
+        found.copier[mask],
+        found.probability[mask],
+        found.shared_true[mask],
+        found.shared_false[mask],
+    )
 
 
 def majority_vote(claims: ClaimSet) -> Ints:
@@ -277,13 +348,15 @@ def resolve(
     source_trust: Floats,
     dependence: Dependence | None = None,
     attribute_trust: AttributeTrust | None = None,
+    calibration: Calibration | None = None,
 ) -> TruthResult:
     """Value confidences and winners for a fixed source trust: one vote, nothing re-estimated.
 
     This is what an incremental update computes for the items a new document touched; with
     the trust (overall and by attribute, a cell not given voting with its source's) and the
     `dependence` a full `discover` reached it gives that pass's confidences to within its
-    convergence tolerance.
+    convergence tolerance; with the `calibration` it stored (`trust.calibration.stored`), its
+    calibrated confidences too.
     """
     trust = np.clip(np.asarray(source_trust, dtype=np.float64), EPS, 1 - EPS)
     groups = _Groups(claims.item_of_value, claims.n_items)
@@ -293,6 +366,7 @@ def resolve(
     cell_trust = np.clip(cells.held(trust, attribute_trust), EPS, 1 - EPS)
     weights = _with_similar(claims, discount(incidence, trust, found))
     confidence = groups.softmax(cells.scores(weights, _votes(cell_trust[cells.cell_of_claim])))
+    held = calibration or Calibration.none()
     return TruthResult(
         trust,
         confidence,
@@ -301,28 +375,11 @@ def resolve(
         True,
         found,
         cells.result(cell_trust),
+        held,
+        _calibrated(claims, incidence, trust, found, held, confidence),
     )
 
 
 def _votes(trust: Floats) -> Floats:
     """tau(s) = ln(N A(s) / (1 - A(s))) (module docstring)."""
     return np.asarray(np.log(FALSE_VALUES * trust / (1 - trust)))
-
-
-def calibrate(claims: ClaimSet, result: TruthResult) -> Calibration:
-    """The Platt map from `result`'s confidences to calibrated ones, fitted on held-out
-    claims at the trust and dependence `result` reached (`trust.calibration`)."""
-    incidence = _incidence(claims)
-    votes = _votes(result.source_trust)
-    weights = _with_similar(claims, discount(incidence, result.source_trust, result.dependence))
-    evidence = held_out(
-        weights @ votes,
-        weights,
-        votes,
-        claims.item_of_value,
-        claims.source,
-        claims.value,
-        result.source_trust,
-    )
-    coincide = wrong_coincidence(claims, incidence, result.value_confidence, FALSE_VALUES)
-    return fit(evidence, coincide)

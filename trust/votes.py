@@ -1,11 +1,14 @@
 """The votes behind one fact, as the engine weighs them: each source claiming the fact's item,
-the value it claims, its trust, and the share of its vote the dependence discount leaves it
-(`trust.dependence.discount`) with the copying partners that cost it that share.
+the value it claims, the trust it votes with (its accuracy on the item's attribute where the
+last full pass found one, `trust.attribute_trust`, else its overall trust), and the share of
+its vote the dependence discount leaves it (`trust.dependence.discount`) with the copying
+partners that cost it that share.
 
 It is what an incremental pass computes for the item: the item's active rows encoded as the
 engine encodes them (`trust.claims.build_claims`), the sources' stored trust held fixed and
-the `COPIES` edges the last full pass stored (`trust.engine.stored_dependence`), through the
-same `discount`. After a full pass this is that pass's discount to within its convergence
+the `COPIES` edges and accuracies by attribute the last full pass stored
+(`trust.engine.stored_dependence`, `trust.engine.attribute_priors`), through the same
+`discount`. After a full pass this is that pass's discount to within its convergence
 tolerance (`trust.truth.resolve`).
 """
 
@@ -21,9 +24,10 @@ from pydantic import JsonValue
 
 from graph.graph import Graph
 from graph.schemas import TableSchema
+from trust.attribute_trust import AttributeTrust, numbered
 from trust.claims import ClaimIndex, build_claims
 from trust.dependence import discount
-from trust.engine import stored_dependence
+from trust.engine import attribute_priors, stored_dependence
 from trust.rows import read_entity_rows, read_source_trust
 from trust.truth import EPS, FALSE_VALUES, INITIAL_TRUST, resolve
 
@@ -44,6 +48,7 @@ class Vote:
     value: JsonValue
     winning: bool
     trust: float
+    """The trust it votes with: its accuracy on the attribute, or its overall trust."""
     vote: float
     """Its vote in log-odds, `ln(FALSE_VALUES t / (1 - t))`, before the discount."""
     kept: float
@@ -70,8 +75,11 @@ async def item_votes(
         return []
     stored = await read_source_trust(graph)
     copying = await graph.read("trust/copies_among", {"sources": index.sources})
+    kept = await graph.read("trust/source_attribute_trust", {"sources": index.sources})
+    names = {name: a for a, name in enumerate(index.attributes)}
+    attributes = numbered(names, attribute_priors(kept), index.sources)
     trust = np.clip([stored.get(s, INITIAL_TRUST) for s in index.sources], EPS, 1 - EPS)
-    return votes_of(index, wanted[0], trust, copying)
+    return votes_of(index, wanted[0], trust, copying, attributes)
 
 
 def votes_of(
@@ -79,12 +87,16 @@ def votes_of(
     item: int,
     trust: np.ndarray,
     copying: Iterable[Mapping[str, Any]],
+    attributes: AttributeTrust | None = None,
 ) -> list[Vote]:
-    """The votes on item `item` of `index` with sources' `trust` (by index) held fixed and
-    the copying of `copying` (`COPIES` edges as `trust/copies_among` reads them)."""
+    """The votes on item `item` of `index` with sources' `trust` (by index) and accuracy by
+    attribute (`attributes`, numbered as the index's) held fixed and the copying of `copying`
+    (`COPIES` edges as `trust/copies_among` reads them)."""
     claims = index.claims
     dependence = stored_dependence(index, copying)
-    winner = int(resolve(claims, trust, dependence).winner[item])
+    result = resolve(claims, trust, dependence, attributes)
+    winner = int(result.winner[item])
+    voting = _voting_trust(claims.attribute_of_item, item, trust, result.attribute_trust)
     ones = np.ones(len(claims.source))
     incidence = sp.csr_matrix(
         (ones, (claims.value, claims.source)), shape=(len(claims.item_of_value), claims.n_sources)
@@ -119,10 +131,23 @@ def votes_of(
                 source=index.sources[source],
                 value=index.representatives[value],
                 winning=value == winner,
-                trust=float(trust[source]),
-                vote=float(np.log(FALSE_VALUES * trust[source] / (1 - trust[source]))),
+                trust=float(voting[source]),
+                vote=float(np.log(FALSE_VALUES * voting[source] / (1 - voting[source]))),
                 kept=share,
                 discounted_by=partners,
             )
         )
     return sorted(votes, key=lambda vote: (-vote.trust, vote.source))
+
+
+def _voting_trust(
+    attribute_of_item: np.ndarray | None, item: int, trust: np.ndarray, cells: AttributeTrust
+) -> np.ndarray:
+    """Per source, the trust it votes with on `item`: its cell's on the item's attribute
+    (`cells`, as `resolve` held them) where it has one, else `trust`."""
+    voting = np.asarray(trust, dtype=np.float64).copy()
+    if attribute_of_item is None:
+        return voting
+    mine = cells.attribute == attribute_of_item[item]
+    voting[cells.source[mine]] = cells.trust[mine]
+    return voting

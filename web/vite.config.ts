@@ -4,9 +4,11 @@
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   base: "/",
   plugins: [svelte()],
+  // Vitest mounts components in a DOM (jsdom, where a test asks for it): Svelte's browser build.
+  resolve: mode === "test" ? { conditions: ["browser"] } : {},
   build: {
     outDir: "dist",
     emptyOutDir: true,
@@ -21,4 +23,4 @@ export default defineConfig({
   },
   worker: { format: "es" },
   test: { include: ["src/**/*.test.ts"], environment: "node" },
-});
+}));

@@ -47,8 +47,8 @@ def notifier(services: Services) -> Notifier:
 
 
 def comments(services: Services) -> Comments:
-    """Comment threads; mentions notify through `notifier`."""
-    return Comments(services.graph, services.audit, notifier(services))
+    """Comment threads, published on the process's bus; mentions notify through `notifier`."""
+    return Comments(services.graph, services.bus, services.audit, notifier(services))
 
 
 def assignments(services: Services) -> Assignments:

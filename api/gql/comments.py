@@ -1,15 +1,19 @@
 """Comment threads in GraphQL: `comments(targetId)` reads a node's thread, `comment` writes
-(or replies), `editComment` and `deleteComment` change one's own comment.
+(or replies), `editComment` changes one's own comment, `deleteComment` deletes one's own (or,
+for an admin of the node, anyone's).
 
 A thread is readable by whoever may read its node, writable by whoever may edit it
 (`governance.comments` owns the rules of threads: one level of replies, the edit window,
-tombstones). Text is Markdown as written: clients render it safely.
+tombstones). Each comment says whether its reader may edit or delete it now (`mayEdit`,
+`mayDelete`), so a client offers only what the API allows. Text is Markdown as written:
+clients render it safely.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -24,14 +28,39 @@ from api.gql.targets import (
     CHANGE_REQUEST,
     COMMENTABLE,
     Node,
+    allowed_on,
     node_arg,
     node_loader,
     readable_node,
     subject_of,
 )
-from governance.comments import MAX_COMMENT_CHARS, CommentRecord
+from governance.comments import MAX_COMMENT_CHARS, CommentRecord, within_edit_window
 from governance.errors import NotFoundError
 from governance.rbac import Action
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a thread, and what they may do to its comments: the context the thread was
+    read in (a request's, or one subscription event's) and the rights it found on the node."""
+
+    context: GraceContext
+    user: str | None
+    writes: bool
+    """May edit the node (write in its thread, change their own comments)."""
+    moderates: bool
+    """May administer the node (delete anyone's comment)."""
+
+
+async def reader_of(context: GraceContext, node: Node) -> Reader:
+    """The caller of `context` as a reader of the thread on `node`."""
+    principal = context.access.caller()
+    return Reader(
+        context,
+        principal.user_id,
+        await allowed_on(context.access, node, Action.EDIT),
+        await allowed_on(context.access, node, Action.ADMINISTER),
+    )
 
 
 @strawberry.type(description="A comment of a thread; a deleted one keeps its place without text.")
@@ -50,25 +79,44 @@ class Comment:
         description="The thread's first comment, for a reply."
     )
     reply_count: int
+    reader: strawberry.Private[Reader]
 
     @strawberry.field(description="Whether the comment was deleted (its text is gone).")
     def deleted(self) -> bool:
         return self.deleted_at is not None
 
+    def _mine(self) -> bool:
+        return self.deleted_at is None and self.reader.writes and self.author == self.reader.user
+
+    @strawberry.field(
+        description="Whether the caller may change its text now: their own comment, within "
+        "the edit window."
+    )
+    def may_edit(self) -> bool:
+        return self._mine() and within_edit_window(self.created_at, datetime.now(UTC))
+
+    @strawberry.field(
+        description="Whether the caller may delete it: their own comment, or anyone's for an "
+        "admin of its node."
+    )
+    def may_delete(self) -> bool:
+        return self.deleted_at is None and (self._mine() or self.reader.moderates)
+
     @strawberry.field(description="The replies to this comment, oldest first.")
     async def replies(
         self, info: GraceInfo, first: int | None = None, after: str | None = None
     ) -> Connection[Comment]:
+        reader = self.reader
         if after is not None:
-            return await thread_page(info.context, str(self.target_id), str(self.id), first, after)
+            return await thread_page(reader, str(self.target_id), str(self.id), first, after)
         size = page_size(first)
-        records = await info.context.loader(first_replies_loader).load((str(self.id), size + 1))
-        views = [Comment.of(record) for record in records]
+        records = await reader.context.loader(first_replies_loader).load((str(self.id), size + 1))
+        views = [Comment.of(record, reader) for record in records]
         return connection(views, size, lambda c: time_position(c.created_at, str(c.id)))
 
     @classmethod
-    def of(cls, record: CommentRecord) -> Comment:
-        """The view of a comment."""
+    def of(cls, record: CommentRecord, reader: Reader) -> Comment:
+        """The view of a comment for `reader`."""
         return cls(
             id=strawberry.ID(record.id),
             target_id=strawberry.ID(record.target),
@@ -80,6 +128,7 @@ class Comment:
             mentions=list(record.mentions),
             reply_to=strawberry.ID(record.parent) if record.parent else None,
             reply_count=record.replies,
+            reader=reader,
         )
 
 
@@ -111,14 +160,14 @@ def first_replies_loader(
 
 
 async def thread_page(
-    context: GraceContext, target: str, parent: str | None, first: int | None, after: str | None
+    reader: Reader, target: str, parent: str | None, first: int | None, after: str | None
 ) -> Connection[Comment]:
     """One page of the thread on `target` (the replies to `parent` when given)."""
     size = page_size(first)
-    records = await actors.comments(context.services).page(
+    records = await actors.comments(reader.context.services).page(
         target, parent=parent, limit=size + 1, after=after_time(after)
     )
-    views = [Comment.of(record) for record in records]
+    views = [Comment.of(record, reader) for record in records]
     return connection(views, size, lambda c: time_position(c.created_at, str(c.id)))
 
 
@@ -169,7 +218,7 @@ class CommentQuery:
         after: str | None = None,
     ) -> Connection[Comment]:
         node = await readable_node(info.context, "targetId", str(target_id), Action.READ)
-        return await thread_page(info.context, node.id, None, first, after)
+        return await thread_page(await reader_of(info.context, node), node.id, None, first, after)
 
 
 @strawberry.type
@@ -198,7 +247,8 @@ class CommentMutation:
             written = await actors.comments(context.services).create(
                 subject, user, text, reply_to=parent
             )
-        return CommentResult(target_id=node.id, target_kind=node.kind, comment=Comment.of(written))
+        view = Comment.of(written, await reader_of(context, node))
+        return CommentResult(target_id=node.id, target_kind=node.kind, comment=view)
 
     @strawberry.mutation(
         description="Change the text of your own comment, within the edit window.",
@@ -209,13 +259,18 @@ class CommentMutation:
         text = checked_text("text", text, MAX_COMMENT_CHARS, required=True)
         subject = await subject_of(info.context, node)
         edited = await actors.comments(info.context.services).edit(subject, str(id), user, text)
-        return Comment.of(edited)
+        return Comment.of(edited, await reader_of(info.context, node))
 
     @strawberry.mutation(
-        description="Delete your own comment: it stays in its thread without text; the audit "
-        "log keeps the digest of what it said.",
+        description="Delete your own comment (an admin of its node: anyone's): it stays in its "
+        "thread without text; the audit log keeps the digest of what it said and its author.",
         extensions=requires(Action.EDIT, on=comment_arg("id")),
     )
     async def delete_comment(self, info: GraceInfo, id: strawberry.ID) -> Comment:
-        user, _ = await _editor_and_node(info.context, str(id))
-        return Comment.of(await actors.comments(info.context.services).delete(str(id), user))
+        context = info.context
+        user, node = await _editor_and_node(context, str(id))
+        reader = await reader_of(context, node)
+        subject = await subject_of(context, node)
+        comments = actors.comments(context.services)
+        deleted = await comments.delete(subject, str(id), user, moderator=reader.moderates)
+        return Comment.of(deleted, reader)

@@ -44,6 +44,13 @@ class GraceContext(BaseContext):
         """A context for the same caller with new loaders and access (one subscription event)."""
         return GraceContext(self.services, self.principal, websocket=self.over_websocket)
 
+    def with_new_loaders(self) -> GraceContext:
+        """A context for the same `Access` with loaders of its own (one subscription event
+        whose rights, checked for an earlier event, still serve)."""
+        scoped = GraceContext(self.services, None, websocket=self.over_websocket)
+        scoped.access = self.access
+        return scoped
+
     def loader(self, factory: Callable[[GraceContext], LoaderT]) -> LoaderT:
         """The DataLoader `factory` builds, made once per context so reads batch and cache."""
         existing = self._loaders.get(factory)

@@ -17,7 +17,7 @@ the client completes the operation or disconnects.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from datetime import datetime
 from typing import Any, Self, TypedDict
@@ -87,7 +87,8 @@ class _Common(TypedDict):
     payload: Any
 
 
-def _common(event: DomainEvent) -> _Common:
+def common_fields(event: DomainEvent) -> _Common:
+    """The fields every `LiveEvent` view takes from its domain event."""
     return {
         "type": event.type,
         "subject": strawberry.ID(event.subject),
@@ -119,7 +120,7 @@ class IngestionEvent(LiveEvent):
         """The GraphQL view of a domain event."""
         document = document_of(event)
         return cls(
-            **_common(event),
+            **common_fields(event),
             path=_text(event, "path"),
             document_id=strawberry.ID(document) if document is not None else None,
         )
@@ -137,7 +138,7 @@ class TrustEvent(LiveEvent):
     def of(cls, event: DomainEvent) -> Self:
         """The GraphQL view of a domain event."""
         return cls(
-            **_common(event),
+            **common_fields(event),
             kind=_text(event, "kind"),
             before=_number(event, "before"),
             after=_number(event, "after"),
@@ -155,7 +156,7 @@ class ConflictEvent(LiveEvent):
     def of(cls, event: DomainEvent) -> Self:
         """The GraphQL view of a domain event."""
         return cls(
-            **_common(event),
+            **common_fields(event),
             entity=_text(event, "entity"),
             reason=_text(event, "reason"),
         )
@@ -173,7 +174,7 @@ class ChangeRequestEvent(LiveEvent):
         """The GraphQL view of a domain event."""
         status = _text(event, "status")
         return cls(
-            **_common(event),
+            **common_fields(event),
             action=_text(event, "action"),
             status=ReviewStatus(status) if status in set(ReviewStatus) else None,
         )
@@ -214,7 +215,7 @@ RECHECK_SECONDS = 1.0
 published from this long after the change."""
 
 
-async def event_access(context: GraceContext) -> Access:
+async def event_context(context: GraceContext) -> GraceContext:
     """The subscriber's rights now: authenticated again from the credential of its websocket's
     `connection_init`, in a fresh context (new `Access` and loaders; the table map shared by
     the process's subscriptions). A credential revoked or expired since raises
@@ -226,7 +227,7 @@ async def event_access(context: GraceContext) -> Access:
     fresh = context.fresh()
     fresh.authenticate_as(principal)
     fresh.access.use_table_workspaces(await context.services.live_tables.get())
-    return fresh.access
+    return fresh
 
 
 async def may_read(access: Access, event: DomainEvent) -> bool:
@@ -240,22 +241,36 @@ async def may_read(access: Access, event: DomainEvent) -> bool:
     return access.may_read_workspace(event.workspace or DEFAULT_WORKSPACE)
 
 
-async def deliveries(
-    context: GraceContext, types: Sequence[EventType], wanted: Wanted
-) -> AsyncGenerator[DomainEvent, None]:
-    """The events of `types` that pass `wanted` and that the subscriber may read now (its
-    rights checked again once `RECHECK_SECONDS` have passed since the last check)."""
-    access: Access | None = None
+Readable = Callable[[Access, DomainEvent], Awaitable[bool]]
+
+
+async def checked_deliveries(
+    context: GraceContext, types: Sequence[EventType], wanted: Wanted, readable: Readable
+) -> AsyncGenerator[tuple[DomainEvent, GraceContext], None]:
+    """The events of `types` that pass `wanted` and that the subscriber may read now
+    (`readable`, its rights checked again once `RECHECK_SECONDS` have passed since the last
+    check), each with the context of that check (to read what the event names with them)."""
+    checked: GraceContext | None = None
     checked_at = 0.0
     async with aclosing(context.services.bus.subscribe(types)) as events:
         async for event in events:
             if not wanted(event):
                 continue
             now = time.monotonic()
-            if access is None or now - checked_at >= RECHECK_SECONDS:
-                access, checked_at = await event_access(context), now
-            if await may_read(access, event):
-                yield event
+            if checked is None or now - checked_at >= RECHECK_SECONDS:
+                checked, checked_at = await event_context(context), now
+            if await readable(checked.access, event):
+                yield event, checked
+
+
+async def deliveries(
+    context: GraceContext, types: Sequence[EventType], wanted: Wanted
+) -> AsyncGenerator[DomainEvent, None]:
+    """The events of `types` that pass `wanted` and that the subscriber may read now: of a
+    table it may read, else of a workspace it may read whole (`may_read`)."""
+    async with aclosing(checked_deliveries(context, types, wanted, may_read)) as checked:
+        async for event, _ in checked:
+            yield event
 
 
 @strawberry.type

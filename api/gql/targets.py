@@ -15,6 +15,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from api.gql.access import Access
 from api.gql.arguments import MAX_ID_CHARS, checked_id
 from api.gql.context import GraceContext
 from api.gql.permissions import ResourceOf, Target
@@ -102,11 +103,21 @@ async def subject_of(context: GraceContext, node: Node) -> Subject:
     return Subject(node.id, node.kind, workspace or DEFAULT_WORKSPACE, table)
 
 
-async def readable_node(context: GraceContext, argument: str, node_id: str, action: Action) -> Node:
-    """The reviewable node `node_id` names, with `action` checked on each of its tables (on its
-    workspace when it has none, as `Node.target`)."""
-    node = await find_node(context, argument, node_id, COMMENTABLE)
+async def allowed_on(access: Access, node: Node, action: Action) -> bool:
+    """Whether the caller may do `action` on `node`: on its resource (`Node.target`, what a
+    field's `requires` checks) and on each of its tables."""
+    target = node.target
+    if not await access.allowed(action, table=target.table, workspace=target.workspace):
+        return False
     for table in node.tables:
-        if not await context.access.allowed(action, table=table):
-            raise context.access.deny(action, "the node", "no membership allows it")
+        if not await access.allowed(action, table=table):
+            return False
+    return True
+
+
+async def readable_node(context: GraceContext, argument: str, node_id: str, action: Action) -> Node:
+    """The reviewable node `node_id` names, with `action` checked as `allowed_on` does."""
+    node = await find_node(context, argument, node_id, COMMENTABLE)
+    if not await allowed_on(context.access, node, action):
+        raise context.access.deny(action, "the node", "no membership allows it")
     return node

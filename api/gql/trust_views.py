@@ -580,7 +580,8 @@ def fact_explanation(record: FactRecord, votes: Sequence[Vote], top: int) -> Tru
     """Why a fact has its confidence: each source's vote on the item (for its value or
     against), as the engine weighs it after the dependence discount (`trust.votes`), with one
     evidence path per discounted vote naming the copying partner, the probability and the
-    share of the vote kept. The confidence is the softmax of the values' summed votes, so the
+    share of the vote kept. The posterior is the softmax of the values' summed votes (the
+    confidence its calibration, `trust.calibration`), so the
     parts are votes, not shares of the confidence."""
     if not votes:
         raise NotScoredError(record.id)

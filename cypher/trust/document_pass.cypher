@@ -3,7 +3,7 @@
 // the ids of those rows a person released (exempt from automatic quarantine); the document's
 // own rows as the policy check reads them ([table, id, key, values, created_ms, trust,
 // violation keys]); the stored trust of their sources ([id, trust, trust by attribute as
-// JSON]) and the COPIES edges among them; the
+// JSON, calibration as JSON]) and the COPIES edges among them; the
 // active or candidate facts of the entities ([id, digest, confidence]); and the file (source,
 // path) the document is a version of.
 MATCH (doc:Document {id: $document_id})
@@ -26,7 +26,7 @@ CALL (entities) {
                   AND r.trust_features IS NOT NULL, r.value_hashes,
                   COUNT { (r)-[:VIOLATES]->() }]) AS rows,
          collect(CASE WHEN coalesce(r.quarantine_exempt, false) THEN r.id END) AS exempt,
-         collect(DISTINCT [s.id, s.trust, s.trust_attributes]) AS sources
+         collect(DISTINCT [s.id, s.trust, s.trust_attributes, s.trust_calibration]) AS sources
 }
 CALL (doc) {
   OPTIONAL MATCH (r:Row {status: 'active'})-[:EXTRACTED_FROM]->(doc)

@@ -1,5 +1,5 @@
 """Fixtures for ingestion tests (a service on the real graph and private source folders), the
-API (in-process, under uvicorn) and chromium pages on it."""
+API (in-process, under uvicorn) and chromium pages on it, and rows to comment on."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -23,7 +24,7 @@ from graph.graph import Graph
 from graph.settings import Settings
 from ingest.extract import Limits
 from ingest.queue import QUEUE_NAME, deserialize, serialize
-from ingest.service import IngestionService
+from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.api_support import Callers, LiveApi, make_callers
 from tests.integration.chromium_support import Offsite, ServedApp, chromium_page, free_port
 from tests.integration.copilot_support import CopilotSeed, seed_tables
@@ -160,3 +161,40 @@ async def copilot_seed(
     async for seeded in seed_tables(graph, bus, root, uuid.uuid4().hex[:10]):
         yield seeded
     await bus.close()
+
+
+@dataclass(frozen=True)
+class ThreadRows:
+    """One row of `cities` and one of `organizations`, unique to a test."""
+
+    city: str
+    org: str
+    city_document: str
+
+
+@pytest.fixture
+async def thread_rows(
+    graph: Graph, service: IngestionService, tmp_path: Path, unique: str
+) -> AsyncIterator[ThreadRows]:
+    """A row of each table and the cities document, to comment on; their threads removed
+    afterwards."""
+    folder = SourceFolder(tmp_path, f"comments_{unique}")
+    documents = {}
+    for table, text in (
+        ("cities", f"city_id,name,population\nc-{unique},One,10\n"),
+        ("organizations", f"org_id,name,employees\no-{unique},Org,5\n"),
+    ):
+        outcome = await service.ingest_file(folder.write(f"{table}.csv", text), folder.root)
+        assert outcome.status is OutcomeStatus.INGESTED, outcome
+        assert outcome.document_id is not None
+        documents[table] = outcome.document_id
+    entities = [f"cities:c-{unique}", f"organizations:o-{unique}"]
+    records = {
+        r["entity"]: r["id"]
+        for r in await graph.read("testing/entity_rows", {"entities": entities})
+    }
+    built = ThreadRows(records[entities[0]], records[entities[1]], documents["cities"])
+    yield built
+    targets = [built.city, built.org, built.city_document]
+    await graph.write("testing/collab_comments_delete", {"targets": targets})
+    await graph.write("testing/delete_source", {"source": folder.id})

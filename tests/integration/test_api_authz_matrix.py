@@ -132,7 +132,7 @@ async def seed(
             engine,
             Approvals(graph, bus, audit),
             ConflictDetector(graph, bus, audit, engine.tables),
-            Comments(graph, audit, notifier),
+            Comments(graph, bus, audit, notifier),
             Assignments(graph, audit, notifier),
             matrix_callers.admin.user_id,
             tuple(c.user_id for c in matrix_callers.all()[1:] if c.user_id is not None),

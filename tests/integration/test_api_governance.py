@@ -146,7 +146,7 @@ async def world(graph: Graph, bus: EventBus, callers: Callers, unique: str) -> A
     )
     stranger = user(callers.stranger)
     personal = await open_request("personal", stranger, workspace=personal_workspace(stranger))
-    thread = Comments(graph, audit, Notifier(graph, bus))
+    thread = Comments(graph, bus, audit, Notifier(graph, bus))
     await approvals.comment(
         thread, cities, user(callers.viewer), f"see @{user(callers.admin)} please"
     )

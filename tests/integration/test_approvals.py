@@ -139,7 +139,7 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 def comments(graph: Graph, bus: EventBus, audit: AuditLog, clock: Clock) -> Comments:
-    return Comments(graph, audit, Notifier(graph, bus), clock=clock)
+    return Comments(graph, bus, audit, Notifier(graph, bus), clock=clock)
 
 
 @pytest.fixture

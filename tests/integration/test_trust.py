@@ -19,9 +19,16 @@ from graph.events import EventBus
 from graph.graph import Graph
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.conftest import SourceFolder
+from trust.calibration import stored as stored_calibration
 from trust.claims import RowRecord, build_claims
 from trust.detector import ConflictDetector
-from trust.engine import INCREMENTAL_TOLERANCE, TRUST_EPSILON, TrustEngine
+from trust.engine import (
+    INCREMENTAL_TOLERANCE,
+    TRUST_EPSILON,
+    TrustEngine,
+    calibration_records,
+    stored_dependence,
+)
 from trust.rows import ScoredBy, read_document_rows, read_source_trust
 from trust.scoring import RowScores, score_rows, stored_parts
 from trust.signals import Signal
@@ -359,14 +366,26 @@ async def test_a_copier_is_stored_as_copies_and_its_votes_discounted_in_every_pa
     _, records = await read_document_rows(graph, copied, ScoredBy("propagated"))
     index = build_claims(records, engine.tables)
     stored = await read_source_trust(graph)
-    held = resolve(index.claims, np.array([stored[s] for s in index.sources]))
+    kept = await graph.read("trust/source_attribute_trust", {"sources": index.sources})
+    calibration = stored_calibration([calibration_records(kept).get(s) for s in index.sources])
+    assert calibration.fitted  # the full pass stored it on every source
+    trust = np.array([stored[s] for s in index.sources])
+    copying = await graph.read("trust/copies_among", {"sources": index.sources})
     [item] = [
         i
         for i, it in enumerate(index.items)
         if (it.key, it.attribute) == (f"p1-{unique}", "population")
     ]
-    undiscounted = float(held.value_confidence[held.winner[item]])
-    assert 1 - undiscounted > 5 * (1 - resolved["confidence"])  # the copied error weighs more
+    with_discount, without = (
+        resolve(index.claims, trust, dependence, calibration=calibration)
+        for dependence in (stored_dependence(index, copying), None)
+    )
+    discounted = float(with_discount.fact_confidence[with_discount.winner[item]])
+    assert discounted == pytest.approx(resolved["confidence"], abs=1e-6)
+    undiscounted = float(without.fact_confidence[without.winner[item]])
+    assert 1 - undiscounted > 1 - discounted  # the copied error weighs more
+    posterior = [float(r.value_confidence[r.winner[item]]) for r in (with_discount, without)]
+    assert 1 - posterior[1] > 5 * (1 - posterior[0])  # its vote, before calibration
     # the incremental pass after a document reuses the stored dependence
     await engine.update_document(copied)
     again = await fact(graph, unique, "p1", "population")

@@ -2,10 +2,13 @@
 and Redis: an editor mentions a viewer in a conflict's comment thread (the person suggested
 as `@` is typed), the viewer's unread badge rises without a reload (the `notifications`
 subscription), the notification opens the conflict with the comment and is read from then
-on; a conflict assigned to someone and a change request waiting for their vote are in their
-queue and lead to their pages; the approvals inbox reads on past its first 25 requests;
-axe-core finds no serious violation on these screens at 1280 and 390 px. Screenshots go to
-`var/screenshots/web/collab-*.png`."""
+on; a comment written in one browser appears in another without a reload (`commentEvents`),
+its Markdown rendered and its hostile parts shown as text, then edited by its author and
+deleted by an admin, live in both; notification preferences chosen on the notifications
+screen hold (a muted mention tells nobody); a conflict assigned to someone and a change request
+waiting for their vote are in their queue and lead to their pages; the approvals inbox
+reads on past its first 25 requests; axe-core finds no serious violation on these screens
+at 1280 and 390 px. Screenshots go to `var/screenshots/web/collab-*.png`."""
 
 from __future__ import annotations
 
@@ -223,6 +226,119 @@ def test_a_mention_raises_the_badge_live_and_its_notification_opens_the_conflict
     assert errors == []
 
 
+HOSTILE = (
+    "**bold** and `code`, [the registry](https://example.org/registry) and "
+    "[a trap](javascript:window.__pwned=1) <img src=x onerror=window.__pwned=1>\n\n"
+    "- first\n- second"
+)
+NOT_RELOADED = "window.__notReloaded === true"
+PWNED = "window.__pwned !== undefined"
+
+
+def test_a_comment_appears_is_edited_and_is_deleted_live_in_another_browser(
+    callers: Callers, conflict: str, served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    reader, offsite, errors = page
+    admin, editor = callers.admin, callers.editor
+    assert admin.token is not None
+    assert editor.token is not None
+    conflict_hash = f"{served}/#/conflicts/{quote(conflict, safe='')}"
+    log_in(reader, served, admin.token)
+    reader.goto(conflict_hash)
+    seen = reader.get_by_role("region", name=re.compile("^Discussion"))
+    seen.get_by_text("No comments yet.").wait_for(timeout=UI_TIMEOUT_MS)
+    wait_live(reader)
+    reader.evaluate("window.__notReloaded = true")  # gone if the page reloads
+
+    writer = second_page(reader, offsite, errors)
+    log_in(writer, served, editor.token)
+    writer.goto(conflict_hash)
+    written = writer.get_by_role("region", name=re.compile("^Discussion"))
+    written.get_by_label("Add a comment").fill(HOSTILE)
+    written.get_by_role("button", name="Post comment").click()
+    posted = written.locator("ul.comments > li").filter(has_text="the registry")
+    posted.wait_for(timeout=UI_TIMEOUT_MS)
+    selector = f'li[data-comment="{posted.get_attribute("data-comment")}"]'
+    mine, heard = written.locator(selector), seen.locator(selector)
+
+    heard.wait_for(timeout=UI_TIMEOUT_MS)  # no reload: the commentEvents subscription
+    assert reader.evaluate(NOT_RELOADED)
+    assert heard.locator("strong", has_text="bold").count() == 1
+    assert heard.locator("code").inner_text() == "code"
+    assert heard.locator("li").all_inner_texts() == ["first", "second"]
+    links = heard.locator("a")
+    assert links.count() == 1
+    assert links.get_attribute("href") == "https://example.org/registry"
+    assert "[a trap](javascript:window.__pwned=1) <img src=x" in heard.inner_text()
+    assert heard.locator("img, script").count() == 0
+    assert "New comment by" in seen.inner_text()
+    # an admin may delete anyone's comment but edit none; its author may do both
+    assert heard.get_by_role("button", name=re.compile("^Edit")).count() == 0
+    assert heard.get_by_role("button", name=re.compile("^Delete")).count() == 1
+    assert mine.get_by_role("button", name=re.compile("^Edit")).count() == 1
+    shot(reader, "collab-live-comment")
+
+    mine.get_by_role("button", name=re.compile("^Edit")).click()
+    box = written.get_by_label("Edit your comment")
+    assert box.input_value() == HOSTILE
+    box.fill("*reworded* by its author")
+    written.get_by_role("button", name="Save").click()
+    mine.locator(".edited").wait_for(timeout=UI_TIMEOUT_MS)
+    heard.locator(".edited").wait_for(timeout=UI_TIMEOUT_MS)  # live, edited
+    assert heard.locator("em").inner_text() == "reworded"
+    assert seen.get_by_text("the registry").count() == 0
+    shot(reader, "collab-live-edited")
+
+    reader.once("dialog", lambda dialog: dialog.accept())
+    heard.get_by_role("button", name=re.compile("^Delete")).click()
+    heard.get_by_text("Comment deleted.").wait_for(timeout=UI_TIMEOUT_MS)
+    mine.get_by_text("Comment deleted.").wait_for(timeout=UI_TIMEOUT_MS)  # live there too
+    assert written.get_by_text("reworded").count() == 0
+    assert mine.get_by_role("button", name=re.compile("^(Edit|Delete)")).count() == 0
+    assert reader.evaluate(NOT_RELOADED)
+    assert not reader.evaluate(PWNED)
+    assert not writer.evaluate(PWNED)
+    assert offsite.requests == []
+    assert errors == []
+
+
+def test_notification_preferences_are_chosen_on_the_notifications_screen_and_hold(
+    callers: Callers, conflict: str, served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    browser_page, offsite, errors = page
+    viewer = callers.viewer
+    assert viewer.token is not None
+    log_in(browser_page, served, viewer.token)
+    browser_page.get_by_role("link", name=re.compile("^Notifications")).click()
+    browser_page.get_by_text("Notification preferences").click()
+    mentions = browser_page.get_by_label("someone mentions me")
+    mentions.wait_for(timeout=UI_TIMEOUT_MS)
+    assert mentions.is_checked()  # nothing muted yet
+    digest = browser_page.get_by_label("gathered in the daily digest")
+    assert digest.is_disabled()  # until e-mail is chosen
+    mentions.uncheck()
+    browser_page.get_by_label("Also send my notifications by e-mail").check()
+    digest.check()
+    browser_page.get_by_role("button", name="Save preferences").click()
+    browser_page.get_by_text("Preferences saved.").wait_for(timeout=UI_TIMEOUT_MS)
+    shot(browser_page, "collab-preferences")
+    stored = graphql(served, viewer, "{ notificationPreferences { muted delivery email } }", {})
+    assert stored["notificationPreferences"] == {
+        "muted": ["MENTION"],
+        "delivery": "DIGEST",
+        "email": True,
+    }
+    comment_on(served, callers.editor, conflict, f"@{viewer.user_id} muted, so not told")
+    assert unread_count(served, viewer) == 0
+    browser_page.reload()
+    browser_page.get_by_text("Notification preferences").click()
+    browser_page.get_by_label("a conflict appears on a table I own").wait_for(timeout=UI_TIMEOUT_MS)
+    assert not browser_page.get_by_label("someone mentions me").is_checked()
+    assert browser_page.get_by_label("gathered in the daily digest").is_checked()
+    assert offsite.requests == []
+    assert errors == []
+
+
 def test_replies_and_mark_all_read(
     callers: Callers, conflict: str, served: str, page: tuple[Page, Offsite, list[str]]
 ) -> None:
@@ -327,11 +443,14 @@ def test_collaboration_screens_have_no_serious_violation(
     admin, editor = callers.admin, callers.editor
     assert editor.token is not None
     comment_on(served, admin, conflict, f"@{editor.user_id} have a look")
+    comment_on(
+        served, editor, conflict, "**Looked**:\n\n- `3000` in [the registry](https://example.org)"
+    )
     assign_to(served, admin, conflict, editor.user_id)
     for browser_page, offsite, errors in chromium_page(served, width):
         log_in(browser_page, served, editor.token)
         screens = {
-            "conflict": (f"#/conflicts/{quote(conflict, safe='')}", "Discussion (1)"),
+            "conflict": (f"#/conflicts/{quote(conflict, safe='')}", "Discussion (2)"),
             "queue": ("#/queue", "My queue"),
             "notifications": ("#/notifications", "Notifications"),
         }
@@ -341,6 +460,13 @@ def test_collaboration_screens_have_no_serious_violation(
             if name == "conflict":
                 browser_page.get_by_text("Comments on this row").first.click()
                 browser_page.get_by_text("No comments yet.").first.wait_for(timeout=UI_TIMEOUT_MS)
+                browser_page.get_by_role("button", name=re.compile("^Edit")).click()
+                browser_page.get_by_label("Edit your comment").wait_for(timeout=UI_TIMEOUT_MS)
+            if name == "notifications":
+                browser_page.get_by_text("Notification preferences").click()
+                browser_page.get_by_role("button", name="Save preferences").wait_for(
+                    timeout=UI_TIMEOUT_MS
+                )
             if name == "queue":
                 browser_page.locator(f'li[data-queue="{conflict}"]').wait_for(timeout=UI_TIMEOUT_MS)
             assert serious_violations(browser_page) == [], name

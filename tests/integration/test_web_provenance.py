@@ -2,7 +2,8 @@
 app on the real Neo4j and Redis, over the demo's own files (`examples/sources/`: the
 registry's cities and organizations, the open data's cities, which disagree on Tampere's
 area): from a conflict's row, walk to its document, its source and back to the conflict, by
-mouse and by keyboard; open a trust explanation there; check the Neo4j Browser link; a viewer
+mouse and by keyboard; open a trust explanation there; check the Neo4j Browser link; a
+source's copying partner (a `COPIES` edge) shown with its probability both ways; a viewer
 restricted to `cities` sees nothing of the organizations through the explorer; axe-core
 finds no serious violation at 1280 and 390 px and nothing is wider than the window.
 Screenshots go to `var/screenshots/web/`."""
@@ -214,6 +215,46 @@ def test_the_graph_walks_by_keyboard_and_every_trust_number_explains_itself(
         dialog.get_by_role("table").wait_for(timeout=UI_TIMEOUT_MS)
         browser_page.keyboard.press("Escape")
         assert browser_page.get_by_role("dialog").count() == 0
+    assert errors == []
+
+
+@pytest.fixture
+async def copying(graph: Graph, demo: Demo) -> Demo:
+    """The demo with the edge a full trust pass writes (`trust/write_copies`) when it finds
+    the open data copying the registry (gone with the sources)."""
+    pair = {"copier": demo.open_data, "original": demo.registry, "probability": 0.87}
+    await graph.write(
+        "trust/write_copies", {"pairs": [{**pair, "shared_true": 3.0, "shared_false": 1.0}]}
+    )
+    return demo
+
+
+def test_a_source_shows_its_copying_partner_with_the_probability_and_walks_to_it(
+    copying: Demo, callers: Callers, served: str, page: tuple[Page, Offsite, list[str]]
+) -> None:
+    browser_page, offsite, errors = page
+    demo = copying
+    assert callers.viewer.token is not None
+    log_in(browser_page, served, callers.viewer.token)
+    explore(browser_page, served, "source", demo.open_data)
+    sources = browser_page.locator('section[data-kind="source"] tbody')
+    partner = sources.locator("tr").filter(has_text=demo.registry)
+    partner.wait_for(timeout=UI_TIMEOUT_MS)
+    assert "its original, probability 0.87" in partner.inner_text()
+    assert "COPIES p 0.87" in partner.inner_text()
+    edge = browser_page.locator("svg line title", has_text="COPIES p 0.87")
+    assert edge.count() == 1
+    shot(browser_page, "provenance-copies")
+    partner.get_by_role("link").first.click()
+    browser_page.get_by_role("heading", level=1).filter(
+        has_text=f"Provenance of source {demo.registry}"
+    ).wait_for(timeout=UI_TIMEOUT_MS)
+    copier = browser_page.locator('section[data-kind="source"] tbody tr').filter(
+        has_text=demo.open_data
+    )
+    copier.wait_for(timeout=UI_TIMEOUT_MS)
+    assert "copies it, probability 0.87" in copier.inner_text()
+    assert offsite.requests == []
     assert errors == []
 
 

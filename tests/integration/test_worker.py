@@ -106,7 +106,10 @@ async def test_an_urgent_file_overtakes_a_queued_bulk_load(
     assert jobs[first.decode()].args[0] == str(urgent.path)
 
 
-def start_worker(settings: Settings, log: Path, job_timeout: int) -> subprocess.Popen[bytes]:
+def start_worker(
+    settings: Settings, log: Path, job_timeout: int, *lane: str
+) -> subprocess.Popen[bytes]:
+    """`grace worker` (with `--lane LANE` when given) in a process of its own."""
     env = {
         **os.environ,
         "NEO4J_URI": settings.neo4j_uri,
@@ -117,7 +120,10 @@ def start_worker(settings: Settings, log: Path, job_timeout: int) -> subprocess.
     }
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "cli", "worker"], env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "cli", "worker", *(["--lane", *lane] if lane else [])],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
 
 
@@ -181,6 +187,47 @@ async def test_a_worker_killed_mid_job_is_replaced_and_the_graph_matches_a_clean
     finally:
         for folder in (killed, clean):
             await delete_source(graph, folder.id)
+
+
+LANE_DEADLINE_SECONDS = 300.0
+"""Covers a worker process starting (it loads the model) on a busy machine."""
+
+
+async def test_a_process_per_lane_ingests_while_the_pass_process_restarts(
+    graph: Graph, settings: Settings, queue: ArqRedis, tmp_path: Path, source: SourceFolder
+) -> None:
+    """`grace worker --lane ingest` and `--lane passes` side by side: a file is ingested
+    while the pass process is down, and its pass runs once the process is back."""
+
+    def passes_are(documents: int, passed: int) -> Any:
+        async def check() -> bool:
+            [record] = await graph.read("testing/source_passes", {"source": source.id})
+            return (record["documents"], record["passed"]) == (documents, passed)
+
+        return check
+
+    async def queue_file(name: str) -> None:
+        path = source.write(name, ROWS.replace("City", name))
+        item = QueuedFile(path, source.root, sha256_of(path), path.stat().st_size)
+        await enqueue_file(queue, item, Priority.URGENT)
+
+    log = tmp_path / "workers.log"
+    ingest = start_worker(settings, log, 600, "ingest")
+    passes = start_worker(settings, log, 600, "passes")
+    try:
+        await queue_file("first.csv")
+        await wait_for(passes_are(1, 1), LANE_DEADLINE_SECONDS)
+        passes.send_signal(signal.SIGTERM)
+        assert passes.wait(30) == 0
+        await queue_file("second.csv")
+        await wait_for(passes_are(2, 1), LANE_DEADLINE_SECONDS)  # ingested, its pass owed
+        assert ingest.poll() is None  # the ingest process ran on without its neighbour
+        passes = start_worker(settings, log, 600, "passes")
+        await wait_for(passes_are(2, 2), LANE_DEADLINE_SECONDS)
+    finally:
+        for process in (ingest, passes):
+            process.send_signal(signal.SIGTERM)
+            process.wait(30)
 
 
 async def test_the_watcher_feeds_the_worker_and_catches_up_after_a_restart(

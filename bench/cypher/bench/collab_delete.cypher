@@ -1,5 +1,5 @@
 // Bench clean-up: the notifications, users (with their keys), workspaces and table stand-ins
-// whose ids contain $marker.
+// whose ids contain $marker, and the change requests whose titles do (with their comments).
 CALL () {
   MATCH (n:Notification) WHERE n.user CONTAINS $marker
   DETACH DELETE n
@@ -15,4 +15,9 @@ CALL () {
 CALL () {
   MATCH (s:Schema) WHERE s.name CONTAINS $marker
   DETACH DELETE s
+}
+CALL () {
+  MATCH (cr:ChangeRequest) WHERE cr.title CONTAINS $marker
+  OPTIONAL MATCH (c:Comment)-[:ON]->(cr)
+  DETACH DELETE c, cr
 }

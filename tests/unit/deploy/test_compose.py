@@ -24,7 +24,7 @@ SECRETS = {
     "VAULT_TOKEN": "vault-secret-4",
     "GRAFANA_ADMIN_PASSWORD": "grafana-secret-5",
 }
-GRACE_SERVICES = {"migrate", "api", "worker", "watcher"}
+GRACE_SERVICES = {"migrate", "api", "worker", "passes", "watcher"}
 SERVICES = GRACE_SERVICES | {
     "neo4j",
     "redis",
@@ -75,6 +75,9 @@ def test_the_production_compose_file_is_valid_with_every_service() -> None:
     assert set(services) == SERVICES
     assert services["api"]["deploy"]["replicas"] == 2
     assert services["worker"]["deploy"]["replicas"] == 2
+    assert services["worker"]["command"] == ["grace", "worker", "--lane", "ingest"]
+    assert services["passes"]["deploy"]["replicas"] == 1  # a deployment's passes one at a time
+    assert services["passes"]["command"] == ["grace", "worker", "--lane", "passes"]
     for name in GRACE_SERVICES:
         environment = services[name]["environment"]
         assert environment["GRACE_PROFILE"] == "prod"

@@ -1,92 +1,112 @@
+"""Calibrated confidence (`trust.calibration`): fitted from the run's own claims, applied to
+the confidence facts carry, never to the winners."""
+
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from trust.calibration import Calibration, HeldOut, fit, held_out
-from trust.truth import ClaimSet, calibrate, discover
-
-
-def test_held_out_resolves_each_contested_item_without_the_claim() -> None:
-    # one item, values 0 and 1: sources 0 and 1 say 0, source 2 says 1; votes 1, 2, 4
-    weights = sp.csr_matrix(np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))
-    votes = np.array([1.0, 2.0, 4.0])
-    scores = weights @ votes  # value 0: 3, value 1: 4
-    evidence = held_out(
-        scores,
-        weights,
-        votes,
-        item_of_value=np.array([0, 0]),
-        claim_source=np.array([0, 1, 2]),
-        claim_value=np.array([0, 0, 1]),
-        accuracy=np.array([0.9, 0.8, 0.7]),
-    )
-    # without source 0: 2 against 4, value 1 wins; without 1: 1 against 4; without 2: 3 to 0
-    expected = [1 / (1 + np.exp(-2.0)), 1 / (1 + np.exp(-3.0)), 1 / (1 + np.exp(-3.0))]
-    assert np.allclose(evidence.posterior, expected)
-    assert evidence.agrees.tolist() == [0.0, 0.0, 0.0]
-    assert evidence.accuracy.tolist() == [0.9, 0.8, 0.7]
+from bench.truth_data import expected_calibration_error
+from trust.calibration import Calibration, fit, stored
+from trust.scenarios import encode, generate
+from trust.truth import ClaimSet, discover, resolve
 
 
-def test_items_of_one_value_give_no_evidence() -> None:
-    weights = sp.csr_matrix(np.array([[1.0, 1.0]]))
-    evidence = held_out(
-        weights @ np.ones(2),
-        weights,
-        np.ones(2),
-        np.array([0]),
-        np.array([0, 1]),
-        np.array([0, 0]),
-        np.array([0.8, 0.8]),
-    )
-    assert len(evidence.posterior) == 0
-    assert fit(evidence, 0.1) == Calibration()
-
-
-def test_fit_recovers_the_map_that_made_the_agreements() -> None:
-    rng = np.random.default_rng(7)
-    n = 40_000
-    posterior = rng.uniform(0.3, 0.999, n)
-    accuracy = rng.uniform(0.6, 0.95, n)
-    logit = np.log(posterior / (1 - posterior))
-    true = 1 / (1 + np.exp(-(0.5 * logit - 0.4)))
-    chance = true * accuracy + (1 - true) * (1 - accuracy) * 0.1
-    agrees = (rng.uniform(size=n) < chance).astype(np.float64)
-    found = fit(HeldOut(posterior, agrees, accuracy), 0.1)
-    assert found.held_out == n
-    assert abs(found.slope - 0.5) < 0.1
-    assert abs(found.intercept + 0.4) < 0.15
-    mapped = found.apply(np.array([0.5, 0.9, 0.99]))
-    assert np.all(np.diff(mapped) > 0)
-    assert np.allclose(mapped, 1 / (1 + np.exp(-(0.5 * np.log([1.0, 9.0, 99.0]) - 0.4))), atol=0.05)
-
-
-def test_the_identity_leaves_posteriors_alone() -> None:
-    posterior = np.array([0.2, 0.7, 1.0])
-    assert np.array_equal(Calibration().apply(posterior), posterior)
-
-
-def test_overconfident_agreement_is_shrunk() -> None:
-    # 300 items, 4 sources of accuracy about 0.6 that err on one shared wrong value: the
-    # posterior of a 3-to-1 item is near 1, but held-out claims often disagree with it
-    rng = np.random.default_rng(3)
+def claim_set(stated: list[dict[int, int]], n_sources: int) -> ClaimSet:
+    """Items in order; each maps source -> value number within the item (0, 1, ...)."""
     source: list[int] = []
     value: list[int] = []
     item_of_value: list[int] = []
-    for item in range(300):
+    for item, claims in enumerate(stated):
         base = len(item_of_value)
-        item_of_value += [item, item]
-        for s in range(4):
+        item_of_value += [item] * (max(claims.values()) + 1)
+        for s, v in claims.items():
             source.append(s)
-            value.append(base + int(rng.uniform() > 0.6))
-    claims = ClaimSet(
+            value.append(base + v)
+    return ClaimSet(
         np.array(source, dtype=np.int64),
         np.array(value, dtype=np.int64),
         np.array(item_of_value, dtype=np.int64),
-        4,
+        n_sources,
     )
+
+
+def test_a_lone_claim_is_believed_as_far_as_its_source() -> None:
+    calibration = Calibration(9.0, (8.0, 2.0), np.array([0.8]))
+    confidence = calibration.confidence(calibration.votes(), np.array([0]), 1)
+    assert np.allclose(confidence, [0.8])  # the closed-world posterior says 1.0
+
+
+def test_mistakes_that_coincide_make_agreement_prove_less() -> None:
+    scores = {n: Calibration(n, (1.0, 1.0), np.full(2, 0.8)).votes().sum() for n in (2.0, 10.0)}
+    agreeing = {
+        n: Calibration(n, (1.0, 1.0), np.full(2, 0.8)).confidence(
+            np.array([score]), np.array([0]), 1
+        )[0]
+        for n, score in scores.items()
+    }
+    assert agreeing[2.0] < agreeing[10.0] < 1.0
+
+
+def test_sources_with_little_evidence_are_shrunk_toward_the_common_prior() -> None:
+    # sources 0-3 claim 40 shared items each, right on 36; source 4 claims one and wins it
+    stated = [{s: 0 for s in range(4)} for _ in range(36)]
+    stated += [{0: 1, 1: 1, 2: 0, 3: 0} for _ in range(4)]
+    stated += [{4: 0, 0: 0}]
+    claims = claim_set(stated, 5)
     result = discover(claims, detect_copying=False)
-    calibration = calibrate(claims, result)
-    assert calibration.held_out > 0
-    confident = result.value_confidence[result.winner]
-    assert calibration.apply(confident).mean() < confident.mean()
+    assert result.source_trust[4] > 0.95
+    calibration = result.calibration
+    assert calibration.fitted
+    assert calibration.accuracy[4] < result.source_trust[4]
+    assert abs(calibration.accuracy[4] - calibration.prior_mean) < abs(
+        result.source_trust[4] - calibration.prior_mean
+    )
+
+
+def test_nothing_shared_means_nothing_to_calibrate() -> None:
+    claims = claim_set([{0: 0}, {1: 0}], 2)
+    result = discover(claims)
+    assert not result.calibration.fitted
+    assert np.array_equal(result.fact_confidence, result.value_confidence)
+    assert not fit(claims, result.value_confidence, 0.1).fitted
+
+
+def test_calibration_keeps_the_winners_and_lowers_overconfidence() -> None:
+    scenario = generate("tolerance_noise", seed=0)
+    claims, truth = encode(scenario)
+    result = discover(claims)
+    groups = result.winner
+    best = np.array(
+        [
+            np.flatnonzero(claims.item_of_value == item)[
+                np.argmax(result.fact_confidence[claims.item_of_value == item])
+            ]
+            for item in range(claims.n_items)
+        ]
+    )
+    assert np.mean(best == groups) > 0.95  # the calibrated vote mostly agrees on winners
+    hits = (result.winner == truth).astype(np.float64)
+    raw = expected_calibration_error(result.value_confidence[result.winner], hits)
+    calibrated = expected_calibration_error(result.fact_confidence[result.winner], hits)
+    assert calibrated < raw
+
+
+def test_an_incremental_pass_calibrates_as_the_full_pass_stored() -> None:
+    scenario = generate("copiers", seed=1)
+    claims, _ = encode(scenario)
+    full = discover(claims)
+    records = [full.calibration.record(s) for s in range(claims.n_sources)]
+    again = resolve(
+        claims, full.source_trust, full.dependence, full.attribute_trust, stored(records)
+    )
+    assert np.allclose(again.fact_confidence, full.fact_confidence, atol=1e-3)
+    uncalibrated = resolve(claims, full.source_trust, full.dependence, full.attribute_trust)
+    assert np.array_equal(uncalibrated.fact_confidence, uncalibrated.value_confidence)
+
+
+def test_a_source_stored_without_calibration_votes_with_the_prior_mean() -> None:
+    fitted = Calibration(4.0, (6.0, 2.0), np.array([0.9]))
+    calibration = stored([fitted.record(0), None])
+    assert np.allclose(calibration.accuracy, [0.9, 0.75])
+    assert calibration.alternatives == 4.0
+    assert not stored([None, None]).fitted

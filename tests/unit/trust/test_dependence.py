@@ -83,6 +83,20 @@ def test_honest_sources_agreeing_on_everything_true_are_independent() -> None:
     assert result.source_trust[1] > 0.95
 
 
+def test_honest_sources_writing_alike_and_always_right_are_not_copiers() -> None:
+    """Sources 0 and 1 share a house style (one written form each value) and are always
+    right; the others write variously: the same spelling everywhere is no copying of values."""
+    rng = np.random.default_rng(7)
+    built = Builder(4)
+    for _ in range(200):
+        stated = {0: (0, 0), 1: (0, 0)}
+        stated.update({s: honest(rng, s, 0.6) for s in (2, 3)})
+        built.item(stated)
+    result = discover(built.claims())
+    assert result.copying == []
+    assert result.source_trust[:2].min() > 0.95
+
+
 def test_same_spelling_of_canonical_values_is_no_evidence() -> None:
     """Two accurate sources writing numbers (one form per value) are not copiers."""
     rng = np.random.default_rng(3)

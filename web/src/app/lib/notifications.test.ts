@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { actorWords, arrived, badgeText, loaded, markedRead, olderPage, subjectRoute, UNLOADED, type Notice } from "./notifications";
+import {
+  actorWords, arrived, badgeText, choice, KINDS, loaded, markedRead, muting, olderPage, subjectRoute, UNLOADED, type Notice,
+} from "./notifications";
 import type { Page } from "./paging";
 
 const notice = (id: string, over: Partial<Notice> = {}): Notice => ({
@@ -73,5 +75,19 @@ describe("a notification's subject", () => {
   it("names who caused it", () => {
     expect(actorWords("user:ann")).toBe("ann");
     expect(actorWords("system:router")).toBe("Grace (router)");
+  });
+});
+
+describe("notification preferences", () => {
+  it("mutes every kind not chosen, in the order they are offered", () => {
+    expect(muting(new Set(["CONFLICT", "MENTION"]), "DIGEST", true)).toEqual({
+      muted: ["ASSIGNMENT", "VOTE_NEEDED", "INGESTION_FAILED", "LOW_TRUST"], delivery: "DIGEST", email: true,
+    });
+    expect(muting(new Set(KINDS), "IMMEDIATE", false).muted).toEqual([]);
+    expect(muting(new Set(), "IMMEDIATE", false).muted).toEqual([...KINDS]);
+  });
+  it("offers every kind in words", () => {
+    expect(new Set(KINDS.map(choice)).size).toBe(KINDS.length);
+    expect(choice("VOTE_NEEDED")).toBe("a change request needs my vote");
   });
 });

@@ -118,3 +118,41 @@ export function actorWords(actor: string): string {
   if (actor.startsWith("system:")) return `Grace (${actor.slice("system:".length)})`;
   return actor || "Grace";
 }
+
+/** Every kind, in the order the preferences list them. */
+export const KINDS: readonly NotificationKind[] = ["MENTION", "ASSIGNMENT", "VOTE_NEEDED", "CONFLICT", "INGESTION_FAILED", "LOW_TRUST"];
+
+const CHOICE: Record<NotificationKind, string> = {
+  MENTION: "someone mentions me",
+  ASSIGNMENT: "a review is assigned to me",
+  VOTE_NEEDED: "a change request needs my vote",
+  CONFLICT: "a conflict appears on a table I own",
+  INGESTION_FAILED: "a file from a folder I own fails",
+  LOW_TRUST: "a document of a table I own falls to low trust",
+};
+
+/** A kind as the preferences offer it ("Notify me when …"). */
+export function choice(kind: NotificationKind): string {
+  return CHOICE[kind];
+}
+
+/** How e-mail is delivered: each at once, or gathered in the scheduled digest. */
+export type Delivery = "IMMEDIATE" | "DIGEST";
+
+/** The caller's choices (`notificationPreferences`). */
+export interface Preferences {
+  muted: NotificationKind[];
+  delivery: Delivery;
+  email: boolean;
+}
+
+export const PREFERENCES_QUERY = `{ notificationPreferences { muted delivery email } }`;
+
+export const SET_PREFERENCES = `mutation Preferences($muted: [NotificationKind!]!, $delivery: NotificationDelivery!, $email: Boolean!) {
+  setNotificationPreferences(muted: $muted, delivery: $delivery, email: $email) { muted delivery email } }`;
+
+/** The preferences to store when the caller wants to hear of `heard` only: every other kind
+ * muted, in `KINDS` order. */
+export function muting(heard: ReadonlySet<NotificationKind>, delivery: Delivery, email: boolean): Preferences {
+  return { muted: KINDS.filter((kind) => !heard.has(kind)), delivery, email };
+}

@@ -77,7 +77,33 @@ describe("the walk", () => {
   });
   it("finds nothing where the caller may see nothing", () => {
     expect(walk({ kind: "row", id: "row:9" }, { row: null })).toBeNull();
-    expect(walk({ kind: "source", id: "s" }, { documents: { nodes: [], pageInfo: { hasNextPage: false } } })).toBeNull();
+    expect(walk({ kind: "source", id: "s" }, { source: null, documents: { nodes: [], pageInfo: { hasNextPage: false } } })).toBeNull();
+  });
+  it("ties a source to its copying partners both ways, with the probability", () => {
+    const copying = { ...source, copies: [{ source: "folder:feed-a", probability: 0.97 }], copiedBy: [{ source: "folder:feed-b", probability: 0.612 }] };
+    const data = { source: copying, documents: { nodes: [{ ...doc, source }], pageInfo: { hasNextPage: false } } };
+    const hood = walk({ kind: "source", id: source.id }, data) as Neighbourhood;
+    expect(hood.center.id).toBe(source.id);
+    expect(hood.edges.filter((e) => e.label.startsWith("COPIES"))).toEqual([
+      { from: source.id, to: "folder:feed-a", label: "COPIES p 0.97" },
+      { from: "folder:feed-b", to: source.id, label: "COPIES p 0.61" },
+    ]);
+    const partners = hood.nodes.filter((n) => n.kind === "source" && n.id !== source.id);
+    expect(partners.map((n) => [n.id, n.detail])).toEqual([
+      ["folder:feed-a", "its original, probability 0.97"],
+      ["folder:feed-b", "copies it, probability 0.61"],
+    ]);
+    expect(ties(hood, "folder:feed-b")).toEqual(["COPIES p 0.61 → folder:registry"]);
+  });
+  it("shows a source with no document the caller may read, if it may see the source", () => {
+    const data = { source: { ...source, copies: [], copiedBy: [] }, documents: { nodes: [], pageInfo: { hasNextPage: false } } };
+    expect(walk({ kind: "source", id: source.id }, data)?.nodes).toHaveLength(1);
+  });
+  it("asks for a source by id with its copying partners, the id as variables only", () => {
+    const { query, variables } = queryOf({ kind: "source", id: 'folder:x" }' });
+    expect(variables).toEqual({ id: 'folder:x" }', source: 'folder:x" }' });
+    expect(query).toContain("copies { source probability } copiedBy { source probability }");
+    expect(query).not.toContain("folder:x");
   });
   it("redacts a fact's personal value in its label", () => {
     const fact = { id: "f", attribute: "mayor", value: null, valueRedacted: true, confidence: 1, status: "ACTIVE", table: "cities", key: "k", entity: "cities:k", evidence: { rows: [] } };

@@ -1,6 +1,7 @@
 // The provenance explorer's logic: which node an address names, the GraphQL query that reads
-// its neighbourhood, the walk from that answer to nodes and edges, and a radial layout of
-// them as SVG coordinates (no graph library: a few lines do it).
+// its neighbourhood (a source's with its copying partners and their probability), the walk
+// from that answer to nodes and edges, and a radial layout of them as SVG coordinates (no
+// graph library: a few lines do it).
 import { shown } from "./conflicts";
 import { EXPLORABLE, type Explorable, type Target } from "./explore";
 
@@ -40,6 +41,8 @@ export interface Neighbourhood {
 // --- the answers the queries read ---------------------------------------------------------
 
 interface SourceShape { id: string; location: string; trust: number | null }
+interface CopyShape { source: string; probability: number }
+interface CopyingShape extends SourceShape { copies: CopyShape[]; copiedBy: CopyShape[] }
 interface DocumentShape { id: string; path: string; version: number; status: string; trust: number | null }
 interface EntityShape { id: string; table: string | null; key: string | null }
 interface RowShape {
@@ -50,6 +53,8 @@ interface ConflictShape { id: string; kind: string; status: string; attribute: s
 interface FactShape { id: string; attribute: string; value: unknown; valueRedacted: boolean; confidence: number; status: string }
 
 const SOURCE = "id location trust";
+/** A source's copying partners (the `COPIES` edges of the last full trust pass). */
+const COPYING = "copies { source probability } copiedBy { source probability }";
 const DOCUMENT = "id path version status trust";
 const ROW = "id table key trust status";
 const CONFLICT = "id kind status attribute score";
@@ -86,9 +91,9 @@ export function queryOf(target: Target): { query: string; variables: Record<stri
       };
     case "source":
       return {
-        query: `query Source($id: String) { documents(source: $id, first: ${PAGE}) {
-          nodes { ${DOCUMENT} source { ${SOURCE} } } pageInfo { hasNextPage } } }`,
-        variables: { id },
+        query: `query Source($id: String, $source: ID!) { source(id: $source) { ${SOURCE} ${COPYING} }
+          documents(source: $id, first: ${PAGE}) { nodes { ${DOCUMENT} source { ${SOURCE} } } pageInfo { hasNextPage } } }`,
+        variables: { id, source: id },
       };
     case "conflict":
       return {
@@ -142,6 +147,11 @@ class Walk {
 
   source(s: SourceShape): string {
     return this.add({ id: s.id, kind: "source", label: s.id, trust: s.trust, detail: s.location });
+  }
+
+  /** A source that copies, or is copied by, the one explored (its trust read on its own page). */
+  partner(c: CopyShape, role: string): string {
+    return this.add({ id: c.source, kind: "source", label: c.source, trust: null, detail: `${role}, probability ${c.probability.toFixed(2)}` });
   }
 
   entity(e: EntityShape): string {
@@ -209,10 +219,13 @@ export function walk(target: Target, data: Record<string, unknown>): Neighbourho
     }
     case "source": {
       const page = data.documents as { nodes: (DocumentShape & { source: SourceShape | null })[]; pageInfo: { hasNextPage: boolean } };
-      const source = page.nodes.find((d) => d.source)?.source;
+      const copying = data.source as CopyingShape | null;
+      const source = copying ?? page.nodes.find((d) => d.source)?.source;
       if (!source) return null;
       const id = w.source(source);
       for (const d of page.nodes) w.link(w.document(d), id, "FROM_SOURCE");
+      for (const c of copying?.copies ?? []) w.link(id, w.partner(c, "its original"), copies(c));
+      for (const c of copying?.copiedBy ?? []) w.link(w.partner(c, "copies it"), id, copies(c));
       if (page.pageInfo.hasNextPage) w.notes.push(`The first ${page.nodes.length} documents you may read are shown.`);
       return w.finish(id);
     }
@@ -233,6 +246,11 @@ export function walk(target: Target, data: Record<string, unknown>): Neighbourho
       return w.finish(id);
     }
   }
+}
+
+/** A `COPIES` edge's label, with how probable the copying is ("COPIES p 0.97"). */
+function copies(c: CopyShape): string {
+  return `COPIES p ${c.probability.toFixed(2)}`;
 }
 
 // --- the layout ---------------------------------------------------------------------------

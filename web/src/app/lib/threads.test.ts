@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "./paging";
-import { completed, listed, mentioned, segments, suggestions, typing, withPage, withReplies, withWritten, type ApiComment } from "./threads";
+import {
+  completed, listed, mentioned, segments, suggestions, typing, withEvent, withPage, withReplies, withWritten, type ApiComment,
+} from "./threads";
 
 const at = (minute: number): string => `2026-12-07T10:${String(minute).padStart(2, "0")}:00+00:00`;
 const comment = (id: string, minute: number, over: Partial<ApiComment> = {}): ApiComment => ({
   id, author: "ann", text: `text ${id}`, createdAt: at(minute), editedAt: null, deleted: false, mentions: [],
-  replyTo: null, replyCount: 0, ...over,
+  replyTo: null, replyCount: 0, mayEdit: false, mayDelete: false, ...over,
 });
 const page = <T>(nodes: T[], endCursor: string | null = null): Page<T> => ({ nodes, pageInfo: { hasNextPage: endCursor !== null, endCursor } });
 const ids = (items: { id: string }[]): string[] => items.map((c) => c.id);
@@ -55,6 +57,38 @@ describe("a comment thread", () => {
     thread = withPage(thread, page([comment("c2", 2)]), "k1");
     expect(thread.comments.map((c) => c.pageAfter)).toEqual([null, "k1"]);
     expect(withWritten(thread, comment("c3", 3)).comments[2]?.pageAfter).toBe("k1");
+  });
+});
+
+describe("a live thread", () => {
+  const start = () => withPage(null, page([comment("c1", 1, { replyCount: 1, replies: page([comment("r1", 2, { replyTo: "c1" })]) })]), null);
+  it("adds a comment or a reply someone else wrote, once, however often it is heard", () => {
+    let thread = start();
+    thread = withEvent(thread, { type: "COMMENT_ADDED", comment: comment("c2", 3) });
+    thread = withEvent(thread, { type: "COMMENT_ADDED", comment: comment("r2", 4, { replyTo: "c1" }) });
+    thread = withEvent(thread, { type: "COMMENT_ADDED", comment: comment("r2", 4, { replyTo: "c1" }) });
+    expect(ids(thread.comments)).toEqual(["c1", "c2"]);
+    expect(ids(thread.comments[0]?.replies ?? [])).toEqual(["r1", "r2"]);
+    expect(thread.comments[0]?.replyCount).toBe(2);
+  });
+  it("changes a listed comment in place when it is edited or deleted, its replies kept", () => {
+    let thread = start();
+    thread = withEvent(thread, { type: "COMMENT_EDITED", comment: comment("c1", 1, { text: "new", editedAt: at(5), replyCount: 1 }) });
+    expect(thread.comments[0]?.text).toBe("new");
+    expect(thread.comments[0]?.editedAt).toBe(at(5));
+    expect(ids(thread.comments[0]?.replies ?? [])).toEqual(["r1"]);
+    thread = withEvent(thread, { type: "COMMENT_DELETED", comment: comment("r1", 2, { replyTo: "c1", text: null, deleted: true }) });
+    expect(thread.comments[0]?.replies[0]).toMatchObject({ id: "r1", text: null, deleted: true });
+    expect(thread.comments[0]?.replyCount).toBe(1);
+  });
+  it("leaves alone an edit of a comment on a page not read yet", () => {
+    const thread = start();
+    expect(withEvent(thread, { type: "COMMENT_EDITED", comment: comment("c0", 0) })).toBe(thread);
+    expect(withEvent(thread, { type: "COMMENT_DELETED", comment: comment("r0", 0, { replyTo: "c0" }) })).toBe(thread);
+  });
+  it("takes what the caller may do from the event", () => {
+    const thread = withEvent(start(), { type: "COMMENT_EDITED", comment: comment("c1", 1, { mayEdit: true, mayDelete: true }) });
+    expect(thread.comments[0]).toMatchObject({ mayEdit: true, mayDelete: true });
   });
 });
 

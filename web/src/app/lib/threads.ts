@@ -1,7 +1,8 @@
 // Comment threads as the API keeps them (`comments(targetId)`): comments oldest first, each
-// with one level of replies, both paged; what the caller writes joins the thread without a
-// reload, and a page read later that holds it again does not list it twice. Mentions are
-// found as the API finds them (`@user`), so the text shows whom a comment notified.
+// with one level of replies, both paged; what the caller writes, and what others write, edit
+// or delete (`commentEvents`), joins the thread without a reload, and a page read later that
+// holds it again does not list it twice. Mentions are found as the API finds them (`@user`),
+// so the text shows whom a comment notified.
 import { PAGE_INFO, unionById, type Page } from "./paging";
 
 /** A comment as the API answers it (`FIELDS`), with its first page of replies when asked. */
@@ -16,6 +17,10 @@ export interface ApiComment {
   mentions: string[];
   replyTo: string | null;
   replyCount: number;
+  /** Whether the caller may change its text now (their own, within the edit window). */
+  mayEdit: boolean;
+  /** Whether the caller may delete it (their own, or anyone's for an admin of its node). */
+  mayDelete: boolean;
   replies?: Page<ApiComment>;
 }
 
@@ -41,7 +46,7 @@ export interface Thread {
 export const THREAD_PAGE = 25;
 export const REPLIES_PAGE = 10;
 
-const FIELDS = "id author text createdAt editedAt deleted mentions replyTo replyCount";
+const FIELDS = "id author text createdAt editedAt deleted mentions replyTo replyCount mayEdit mayDelete";
 
 export const THREAD_QUERY = `query Thread($target: ID!, $after: String) {
   comments(targetId: $target, first: ${THREAD_PAGE}, after: $after) {
@@ -50,7 +55,20 @@ export const THREAD_QUERY = `query Thread($target: ID!, $after: String) {
 export const WRITE = `mutation Write($target: String!, $text: String!, $replyTo: String) {
   comment(targetId: $target, text: $text, replyTo: $replyTo) { comment { ${FIELDS} } } }`;
 
+export const EDIT = `mutation Edit($id: ID!, $text: String!) { editComment(id: $id, text: $text) { ${FIELDS} } }`;
+
 export const DELETE = `mutation Delete($id: ID!) { deleteComment(id: $id) { ${FIELDS} } }`;
+
+/** The thread's comments added, edited and deleted by anyone, as the caller may see them. */
+export const LIVE = `subscription Thread($target: ID!) {
+  commentEvents(targetId: $target) { type comment { ${FIELDS} } } }`;
+
+export type CommentEventType = "COMMENT_ADDED" | "COMMENT_EDITED" | "COMMENT_DELETED";
+
+export interface CommentEvent {
+  type: CommentEventType;
+  comment: ApiComment;
+}
 
 /** More replies are read on `Comment.replies(after:)`, reached by reading again the page of
  * the thread that holds their comment (`ThreadComment.pageAfter`). */
@@ -107,6 +125,18 @@ export function withWritten(thread: Thread, written: ApiComment): Thread {
     };
   });
   return { ...thread, comments };
+}
+
+/** Whether `thread` lists `id`, as a comment or a reply. */
+function lists(thread: Thread, id: string): boolean {
+  return thread.comments.some((c) => c.id === id || c.replies.some((r) => r.id === id));
+}
+
+/** The thread after a live event: a comment added joins it (as one the caller wrote); one
+ * edited or deleted changes in place if it is listed (a page not read yet will bring it). */
+export function withEvent(thread: Thread, event: CommentEvent): Thread {
+  if (event.type !== "COMMENT_ADDED" && !lists(thread, event.comment.id)) return thread;
+  return withWritten(thread, event.comment);
 }
 
 /** The thread with the next page of one comment's replies merged in. */
