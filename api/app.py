@@ -5,6 +5,7 @@ Browser's style and guide at `/browser/`, the web app at `/`; in `dev`, GraphiQL
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
@@ -197,14 +198,17 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = await Services.open(settings, metrics.registry)
+        app.state.services = services = await Services.open(settings, metrics.registry)
+        following = asyncio.create_task(services.follow_events())
         setattr(app.state, STARTED, True)
         try:
             async with mcp.server.session_manager.run():
                 yield
         finally:
             setattr(app.state, STARTED, False)
-            await app.state.services.close()
+            following.cancel()
+            await asyncio.gather(following, return_exceptions=True)
+            await services.close()
             if provider is not None:
                 provider.shutdown()
 
@@ -225,6 +229,15 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
     observers: list[Callable[[], SchemaExtension]] = [partial(OperationTimer, metrics)]
     if provider is not None:
         observers.append(partial(OperationTracing, provider.get_tracer(__name__)))
+    app.include_router(  # first: the busiest path is matched before every other route
+        GraceRouter(
+            build_schema(settings.profile, observers),
+            web=web if is_dev else None,
+            context_getter=request_context,
+            multipart_uploads_enabled=True,
+        ),
+        prefix="/graphql",
+    )
     mcp = GraceMcp(lambda: app.state.services)
     mcp.mount(app, settings.api_host)
     app.include_router(health_router)
@@ -235,15 +248,6 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
     app.add_api_route("/", partial(web.page, Page.APP), include_in_schema=False)
     if is_dev:
         app.add_api_route("/docs", partial(web.page, Page.DOCS), include_in_schema=False)
-    app.include_router(
-        GraceRouter(
-            build_schema(settings.profile, observers),
-            web=web if is_dev else None,
-            context_getter=request_context,
-            multipart_uploads_enabled=True,
-        ),
-        prefix="/graphql",
-    )
     return app
 
 

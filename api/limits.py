@@ -8,15 +8,22 @@ selection by `first` (`DEFAULT_PAGE_SIZE` when not given) and the list of items 
 it counts once; any other list (a node's own small lists: a conflict's rows, a request's
 votes) multiplies its selection by `NESTED_LIST_SIZE`. Fragments
 and inline fragments count where they are spread. Introspection fields are free.
+
+Parsing and validation are cached per query text (`CACHED_DOCUMENTS` texts, the least
+recently used out first): the limits' validation rules are built once, so a document is
+validated once; its cost, which depends on the variables, is counted on every request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from functools import partial
+from contextlib import suppress
+from functools import lru_cache, partial
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -29,20 +36,18 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationRule,
     VariableNode,
     get_named_type,
     get_nullable_type,
+    parse,
 )
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as aliases_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import validate_document
 
 from api.gql.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageSizeError
 from graph.settings import Profile, Settings
@@ -57,6 +62,7 @@ NESTED_LIST_SIZE = 10
 TOO_COMPLEX = "query_too_complex"
 TOO_LARGE = "request_too_large"
 PAGE_ARGUMENT = "first"
+CACHED_DOCUMENTS = 256
 
 
 def schema_config() -> StrawberryConfig:
@@ -65,56 +71,97 @@ def schema_config() -> StrawberryConfig:
 
 
 def limit_extensions(profile: Profile) -> list[Callable[[], SchemaExtension]]:
-    """The schema extensions that refuse an operation past a limit before it executes."""
-    extensions: list[Callable[[], SchemaExtension]] = [
-        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-        partial(ComplexityLimiter, budget=MAX_COMPLEXITY),
+    """The schema extensions that refuse an operation past a limit before it executes, with
+    parsing and validation cached per query text (`CACHED_DOCUMENTS` of them)."""
+    rules: list[type[ASTValidationRule]] = [
+        depth_validator(MAX_DEPTH, should_ignore=None),
+        aliases_validator(MAX_ALIASES),
     ]
     if profile is Profile.PROD:
-        extensions.append(DisableIntrospection)
-    return extensions
+        rules.append(NoSchemaIntrospectionCustomRule)
+    limits = tuple(rules)  # built once: the same rules for every request, so cacheable
+    return [
+        CachedParse,
+        partial(Validation, limits=limits, budget=MAX_COMPLEXITY),
+    ]
 
 
-class ComplexityLimiter(SchemaExtension):
-    """Refuses, at validation, an operation costing more than `budget` or asking a page
-    larger than `MAX_PAGE_SIZE` (the variables of the request are known here)."""
+@lru_cache(maxsize=CACHED_DOCUMENTS)
+def parsed(query: str) -> DocumentNode:
+    """`query` parsed, at most `MAX_TOKENS` tokens (else `GraphQLError`, as for a syntax
+    error); the same document object for the same text while it is cached. The HTTP layer
+    (which operation a request runs) and execution share it: a request is parsed once."""
+    return parse(query, max_tokens=MAX_TOKENS)
 
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
 
-    def on_operation(self) -> Iterator[None]:
+class CachedParse(SchemaExtension):
+    """Parses an operation through `parsed`; a text that does not parse is left to
+    Strawberry, which parses it again under the same token limit and reports why (errors
+    are not cached)."""
+
+    def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        rule = complexity_rule(self.budget, context.variables or {})
-        context.validation_rules = (*context.validation_rules, rule)
+        context.parse_options["max_tokens"] = MAX_TOKENS
+        if context.query is not None:
+            with suppress(GraphQLError):
+                context.graphql_document = parsed(context.query)
         yield
 
 
-def complexity_rule(budget: int, variables: Mapping[str, Any]) -> type[ValidationRule]:
-    """A graphql-core validation rule for one request's variables."""
+validated = lru_cache(maxsize=CACHED_DOCUMENTS)(validate_document)
+"""graphql-core's validation by (schema, document, rules): `parsed` gives the same document
+object for the same text, and the rules are built once."""
 
-    class ComplexityRule(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            schema = self.context.schema
-            fragments = {
-                definition.name.value: definition
-                for definition in self.context.document.definitions
-                if isinstance(definition, FragmentDefinitionNode)
-            }
-            costing = _Costing(schema, fragments, variables, self.report_error)
-            cost = costing.selection_set(node.selection_set, schema.get_root_type(node.operation))
-            if cost > budget:
-                self.report_error(
-                    GraphQLError(
-                        f"the operation costs {cost}, more than the budget of {budget}: "
-                        "ask for smaller pages or fewer fields",
-                        node,
-                        extensions={"code": TOO_COMPLEX},
-                    )
+
+class Validation(SchemaExtension):
+    """Validates an operation by the spec's rules and `limits` (the result cached per
+    document), then, when it is valid, refuses it if it costs more than `budget` with this
+    request's variables or asks a page larger than `MAX_PAGE_SIZE`."""
+
+    def __init__(self, limits: tuple[type[ASTValidationRule], ...], budget: int) -> None:
+        self.limits = limits
+        self.budget = budget
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        assert document is not None  # validation follows a successful parse
+        rules = (*context.validation_rules, *self.limits)
+        errors = validated(context.schema._schema, document, rules)
+        if not errors:
+            errors = cost_errors(
+                context.schema._schema, document, context.variables or {}, self.budget
+            )
+        context.pre_execution_errors = errors
+        yield
+
+
+def cost_errors(
+    schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any], budget: int
+) -> list[GraphQLError]:
+    """Why the operations of a valid `document` are refused with `variables`: a page larger
+    than `MAX_PAGE_SIZE`, a cost over `budget`; none when they are admitted."""
+    errors: list[GraphQLError] = []
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    for node in document.definitions:
+        if not isinstance(node, OperationDefinitionNode):
+            continue
+        costing = _Costing(schema, fragments, variables, errors.append)
+        cost = costing.selection_set(node.selection_set, schema.get_root_type(node.operation))
+        if cost > budget:
+            errors.append(
+                GraphQLError(
+                    f"the operation costs {cost}, more than the budget of {budget}: "
+                    "ask for smaller pages or fewer fields",
+                    node,
+                    extensions={"code": TOO_COMPLEX},
                 )
-
-    return ComplexityRule
+            )
+    return errors
 
 
 class _Costing:

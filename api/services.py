@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from arq.connections import ArqRedis
@@ -12,8 +13,10 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import ConnectionPool, Redis
 
 from api.auth import Authenticator
+from api.gql.dashboard_cache import TableCache
 from api.gql.shared_reads import SharedReads
 from api.gql.shared_tables import SharedTableMap
+from api.gql.trust_dashboard import TrustDashboard, read_dashboard
 from copilot.service import LazyCopilot
 from governance.api_keys import ApiKeys, BearerTokens, TokenKeys
 from governance.audit import AuditLog
@@ -57,6 +60,9 @@ class Services:
     """The table -> workspace map the live subscriptions share (read at most once a second)."""
     live_comments: SharedReads[CommentRecord | None]
     """The comment each comment event names, read once for the subscriptions that hear it."""
+    dashboards: TableCache[TrustDashboard]
+    """The trust dashboards held per table (`api.gql.dashboard_cache`); they are held only
+    while `follow_events` runs."""
 
     @classmethod
     async def open(cls, settings: Settings, registry: CollectorRegistry | None = None) -> Services:
@@ -89,7 +95,13 @@ class Services:
             trust,
             SharedTableMap(graph),
             SharedReads(),
+            TableCache(partial(read_dashboard, graph)),
         )
+
+    async def follow_events(self) -> None:
+        """Keep what this process holds in step with the events of every process, until
+        cancelled (the API runs it for its lifetime)."""
+        await self.dashboards.follow(self.bus)
 
     async def close(self) -> None:
         """Release the driver and the Redis pools (pending usage counts are flushed first);

@@ -62,7 +62,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "conflict_quality": lambda graph, bus, settings: _offline(conflict_quality.run),
     "semantic_quality": lambda graph, bus, settings: _offline(semantic_quality.run),
     "embedding_throughput": lambda graph, bus, settings: _offline(embedding_throughput.run),
-    "audit": lambda graph, bus, settings: audit.run(graph),
+    "audit": lambda graph, bus, settings: audit.run(graph, settings),
     "backup_restore": lambda graph, bus, settings: backup_restore.run(graph, settings),
     "policy_eval": lambda graph, bus, settings: policy_eval.run(graph, bus),
     "api_export": lambda graph, bus, settings: api_export.run(graph, settings),

@@ -1,18 +1,24 @@
-"""The trust dashboard (served from the table's stored trust aggregate, which a trust pass
-refreshes: the bench refreshes it once after seeding) and a provenance query under
-`CLIENTS` concurrent clients for `SECONDS` s against the running API (uvicorn in a
-subprocess, one worker, prod profile), driven by `hey` (Debian's HTTP load generator):
-requests per second, p50 and p99 latency.
+"""The trust dashboard (held per table by the API process, `api.gql.dashboard_cache`: a
+request reads only the caller's key and the table map, to check the caller's right) and a
+provenance query under `CLIENTS` concurrent clients for `SECONDS` s against the running API
+(uvicorn in a subprocess, one worker, prod profile), driven by `hey` (Debian's HTTP load
+generator): requests per second, p50 and p99 latency.
 
-Floor, measured in the same run on the same data: the Cypher statements those resolvers
-run, sent straight through the Neo4j driver by `CLIENTS` concurrent asyncio tasks for
-`SECONDS` s (statements a resolver runs together are sent together), same figures.
+Floors, measured in the same run on the same data:
+- driver: the Cypher statements a request sends (the key, the table map, then what the
+  resolvers run), sent straight through the Neo4j driver by `CLIENTS` concurrent asyncio
+  tasks for `SECONDS` s (statements sent together by a request are sent together); for the
+  dashboard also the statements it sent before it was held (`BEFORE`);
+- HTTP, dashboard only, the same hey load: `GET /empty` of a bare FastAPI app in its own
+  uvicorn (`bench.api_support.bare_app`: FastAPI and uvicorn alone), `GET /health/live` of
+  the API (its middleware, no GraphQL), and `{ __typename }` over GraphQL without a key
+  (parse, validate, execute, no Neo4j) and with the bench user's key (plus its one read).
 
 Data: a table of `ROWS` rows with trust scores (Beta(5, 2), 5 % quarantined), all from
 one document of one source, so the provenance query has a source, versions and rows.
 Every request is checked once for data and no errors before the load starts. Requests
 per second count the requests completed in the run (from hey's per-request CSV; no client
-timeout), latencies are theirs.
+timeout), latencies are theirs. The machine's load average is printed with each figure.
 
 Settings: `BENCH_LOAD_SECONDS` (default 30), `BENCH_LOAD_CLIENTS` (default 50),
 `BENCH_LOAD_ROWS` (default 5,000). Needs `hey` on the PATH (`apt-get install hey`; the
@@ -29,7 +35,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -47,11 +53,9 @@ from bench.api_support import (
     running_api,
 )
 from governance.accounts import load_principal
-from governance.policy_store import active_policy_set
 from governance.rbac import Authorizer
 from graph.graph import Graph
 from graph.settings import Settings
-from trust.aggregates import HISTOGRAM_BUCKETS
 from trust.overview import refresh_table_trust
 
 TABLE = "bench_load"
@@ -61,13 +65,13 @@ PAGE = 50
 
 @dataclass(frozen=True)
 class Scene:
-    """What the queries are about: the bench table, its document, its policy thresholds,
-    and the tables the bench user may read (the API sends them with every catalog read)."""
+    """What the queries are about: the bench table, its document, the tables the bench user
+    may read (the API sends them with every catalog read) and the user's key."""
 
     table: BenchTable
-    low: float
-    high: float
     readable: list[str]
+    key: str
+    """The bench user's key id."""
 
 
 Params = Callable[[Scene], dict[str, Any]]
@@ -100,13 +104,28 @@ def _readable_document(scene: Scene) -> dict[str, Any]:
     return {**_document(scene), "tables": scene.readable, "rowless": True}
 
 
-ROWS_NOW = Statement(
-    "api/trust_distribution",
-    lambda s: {"table": s.table.name, "buckets": HISTOGRAM_BUCKETS, "low": s.low, "high": s.high},
-)
-"""What the dashboard ran on each request before the passes stored aggregates: every active
-row of the table read and bucketed. The floor of that dashboard (the same stages with it in
-place of `api/trust_aggregate`) is measured through the driver beside the new floor."""
+def _key(scene: Scene) -> dict[str, Any]:
+    return {"id": scene.key}
+
+
+AUTHORIZE = [
+    [Statement("governance/key_for_auth", _key)],
+    [Statement("api/table_workspaces", lambda s: {})],
+]
+"""What every authenticated request reads before its resolvers: the caller's key with its
+memberships, then the table -> workspace map its permission check decides with."""
+
+BEFORE = [
+    *AUTHORIZE,
+    [Statement("policy/active_versions", lambda s: {})],
+    [Statement("api/trust_aggregate", lambda s: {"table": s.table.name})],
+    [
+        Statement("api/trust_trend", lambda s: {"table": s.table.name, "limit": 30}),
+        Statement("trust/model_in_force", lambda s: {}),
+    ],
+]
+"""What the dashboard sent per request before the API held it: the authorization, then its
+resolvers' reads of the policy, the stored aggregate, the trend and the model in force."""
 
 # The queries measured: the one place their text and their floor are written.
 QUERIES = [
@@ -122,14 +141,7 @@ QUERIES = [
           }
         }""",
         variables=lambda s: {"table": s.table.name},
-        stages=[
-            [Statement("policy/active_versions", lambda s: {})],
-            [Statement("api/trust_aggregate", lambda s: {"table": s.table.name})],
-            [
-                Statement("api/trust_trend", lambda s: {"table": s.table.name, "limit": 30}),
-                Statement("trust/model_in_force", lambda s: {}),
-            ],
-        ],
+        stages=AUTHORIZE,
     ),
     LoadQuery(
         label=f"provenance (a document with its source, versions, runs, first {PAGE} rows)",
@@ -145,6 +157,7 @@ QUERIES = [
         }""",
         variables=lambda s: {"id": s.table.document, "first": PAGE},
         stages=[
+            *AUTHORIZE,
             [Statement("api/catalog_documents_by_id", _readable_document)],
             [
                 Statement("api/catalog_document_sources", _document),
@@ -170,19 +183,21 @@ QUERIES = [
 
 @dataclass(frozen=True)
 class Load:
-    """Requests completed in a run, their latencies (s, sorted), failures, wall time."""
+    """Requests completed in a run, their latencies (s, sorted), failures, wall time, and
+    how busy the machine was at its end."""
 
     latencies: list[float]
     failures: int
     seconds: float
+    load: str = field(default_factory=machine_load)
 
     def line(self) -> str:
-        """Requests/s, p50 and p99."""
+        """Requests/s, p50 and p99, and the machine's load."""
         return (
             f"{len(self.latencies) / self.seconds:,.1f} req/s ({len(self.latencies):,} in "
             f"{self.seconds:.0f} s), "
             f"p50 {quantile(self.latencies, 0.5) * 1000:.1f} ms, "
-            f"p99 {quantile(self.latencies, 0.99) * 1000:.1f} ms"
+            f"p99 {quantile(self.latencies, 0.99) * 1000:.1f} ms ({self.load})"
         )
 
 
@@ -211,27 +226,22 @@ async def _check(client: httpx.AsyncClient, query: LoadQuery, scene: Scene) -> N
         raise RuntimeError(f"{query.label}: the API answered {response.status_code}: {body}")
 
 
-async def _through_api(
-    hey: str,
-    base: str,
-    user: BenchUser,
-    query: LoadQuery,
-    scene: Scene,
-    clients: int,
-    seconds: int,
+async def _hey(
+    hey: str, url: str, clients: int, seconds: int, body: str | None, token: str | None
 ) -> Load:
-    body = json.dumps({"query": query.text, "variables": query.variables(scene)})
+    """`clients` hey clients sending to `url` for `seconds` s: POST `body` as JSON, or GET
+    without one; with `token` as the bearer credential."""
+    post = ["-m", "POST", "-T", "application/json", "-d", body] if body is not None else []
+    credential = ["-H", f"Authorization: Bearer {token}"] if token is not None else []
     process = await asyncio.create_subprocess_exec(
         hey,
         "-z", f"{seconds}s",
         "-c", str(clients),
         "-t", "0",
-        "-m", "POST",
-        "-T", "application/json",
-        "-H", f"Authorization: Bearer {user.token}",
-        "-d", body,
+        *post,
+        *credential,
         "-o", "csv",
-        f"{base}/graphql",
+        url,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -252,12 +262,12 @@ async def _through_api(
 async def _through_driver(
     driver: AsyncDriver,
     graph: Graph,
-    query: LoadQuery,
+    statements: Sequence[Sequence[Statement]],
     scene: Scene,
     clients: int,
     seconds: int,
 ) -> Load:
-    stages = [[(graph.registry[s.name], s.params(scene)) for s in stage] for stage in query.stages]
+    stages = [[(graph.registry[s.name], s.params(scene)) for s in stage] for stage in statements]
     latencies: list[float] = []
     failures = 0
 
@@ -293,7 +303,7 @@ def _env(name: str, default: int) -> int:
 
 
 async def run(graph: Graph, settings: Settings) -> list[str]:
-    """Seed, then load each query through the API and straight through the driver."""
+    """Seed, then load each query through the API and its floors."""
     hey = await ensure_hey()
     if hey is None:
         return [
@@ -306,6 +316,7 @@ async def run(graph: Graph, settings: Settings) -> list[str]:
         settings.neo4j_uri,
         auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
         max_connection_pool_size=max(clients, settings.neo4j_pool_size),
+        notifications_min_severity="OFF",
     )
     lines = [
         f"{clients} concurrent clients for {seconds} s each; one uvicorn worker (prod profile) "
@@ -319,35 +330,63 @@ async def run(graph: Graph, settings: Settings) -> list[str]:
             running_api() as base,
             httpx.AsyncClient(base_url=base, headers=user.headers(), timeout=30) as http,
         ):
-            thresholds = (await active_policy_set(graph)).thresholds(table.name)
             principal = await load_principal(graph, user.id)
             readable = sorted(await Access(graph, Authorizer(), principal).tables())
-            scene = Scene(table, thresholds.quarantine_below, thresholds.auto_sync_above, readable)
+            scene = Scene(table, readable, user.key_id)
             await refresh_table_trust(graph, [table.name])  # as a trust pass does
             for query in QUERIES:
                 await _check(http, query, scene)
-                api = await _through_api(hey, base, user, query, scene, clients, seconds)
-                floor = await _through_driver(driver, graph, query, scene, clients, seconds)
-                ratio = (len(floor.latencies) / floor.seconds) / max(
-                    len(api.latencies) / api.seconds, 1e-9
-                )
-                lines += [
-                    f"{query.label}:",
-                    f"  API:    {api.line()} ({api.failures} non-200)",
-                    f"  driver: {floor.line()} ({floor.failures} failed)",
-                    f"  the floor serves {ratio:.1f}x the API's requests/s; p50 "
-                    f"{_ratio(api, floor, 0.5)}, p99 {_ratio(api, floor, 0.99)} the floor's",
-                ]
+                body = json.dumps({"query": query.text, "variables": query.variables(scene)})
+                api = await _hey(hey, f"{base}/graphql", clients, seconds, body, user.token)
+                lines += [f"{query.label}:", f"  API: {api.line()} ({api.failures} non-200)"]
                 if query is QUERIES[0]:
-                    stages = [
-                        [ROWS_NOW] if i == 1 else stage for i, stage in enumerate(query.stages)
-                    ]
-                    rows_now = LoadQuery("rows now", "", query.variables, stages)
-                    before = await _through_driver(driver, graph, rows_now, scene, clients, seconds)
-                    lines.append(f"  driver, rows aggregated per request (before): {before.line()}")
+                    lines += await _http_floors(hey, base, user, api, clients, seconds)
+                floor = await _through_driver(driver, graph, query.stages, scene, clients, seconds)
+                failed = f"{floor.failures} failed"
+                lines.append(f"  {_beside(api, floor)}: driver, what a request reads ({failed})")
+                if query is QUERIES[0]:
+                    before = await _through_driver(driver, graph, BEFORE, scene, clients, seconds)
+                    lines.append(
+                        f"  {_beside(api, before)}: driver, what a request read before it was held"
+                    )
     finally:
         await driver.close()
     return lines
+
+
+TYPENAME = json.dumps({"query": "{ __typename }"})
+
+
+async def _http_floors(
+    hey: str, base: str, user: BenchUser, api: Load, clients: int, seconds: int
+) -> list[str]:
+    """The same load on requests that do less and less than the dashboard's."""
+    async with running_api("bare_app", "/empty") as bare:
+        empty = await _hey(hey, f"{bare}/empty", clients, seconds, None, None)
+    floors = [
+        (empty, "a bare FastAPI app's GET /empty (uvicorn alone)"),
+        (
+            await _hey(hey, f"{base}/health/live", clients, seconds, None, None),
+            "GET /health/live (the API's middleware)",
+        ),
+        (
+            await _hey(hey, f"{base}/graphql", clients, seconds, TYPENAME, None),
+            "{ __typename } without a key (GraphQL, no Neo4j)",
+        ),
+        (
+            await _hey(hey, f"{base}/graphql", clients, seconds, TYPENAME, user.token),
+            "{ __typename } with the key (its one read)",
+        ),
+    ]
+    return [f"  {_beside(api, floor)}: {label}" for floor, label in floors]
+
+
+def _beside(api: Load, floor: Load) -> str:
+    """A floor's figures and how far the API is from them."""
+    return (
+        f"{floor.line()}; the API's p50 {_ratio(api, floor, 0.5)}, p99 "
+        f"{_ratio(api, floor, 0.99)} this"
+    )
 
 
 def _ratio(api: Load, floor: Load, q: float) -> str:

@@ -52,6 +52,18 @@ def prod_like_app() -> FastAPI:
     return create_app(settings)
 
 
+def bare_app() -> FastAPI:
+    """`uvicorn --factory bench.api_support:bare_app`: one endpoint, `GET /empty`, answering
+    `{}`: FastAPI and uvicorn alone, the floor of any request on this machine."""
+    app = FastAPI()
+
+    @app.get("/empty")
+    async def empty() -> dict[str, str]:
+        return {}
+
+    return app
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as probe:
@@ -61,16 +73,19 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def running_api() -> AsyncIterator[str]:
-    """Start the API in a subprocess with this process's environment (on `BENCH_API_PORT`,
-    else a free port); yield its base URL."""
+async def running_api(
+    factory: str = "prod_like_app", ready: str = "/health/ready"
+) -> AsyncIterator[str]:
+    """Start the app `factory` of this module (the API, by default) in a subprocess with
+    this process's environment (on `BENCH_API_PORT`, else a free port); yield its base URL
+    once `ready` answers 200."""
     port = int(os.environ.get("BENCH_API_PORT", "0")) or free_port()
     command = [
         sys.executable,
         "-m",
         "uvicorn",
         "--factory",
-        "bench.api_support:prod_like_app",
+        f"bench.api_support:{factory}",
         "--host",
         "127.0.0.1",
         "--port",
@@ -88,7 +103,7 @@ async def running_api() -> AsyncIterator[str]:
     process = await asyncio.create_subprocess_exec(*command, cwd=PROJECT_ROOT, env=dict(os.environ))
     base = f"http://127.0.0.1:{port}"
     try:
-        await _wait_until_ready(process, base)
+        await _wait_until_ready(process, base, ready)
         yield base
     finally:
         if process.returncode is None:
@@ -100,14 +115,14 @@ async def running_api() -> AsyncIterator[str]:
                 await process.wait()
 
 
-async def _wait_until_ready(process: asyncio.subprocess.Process, base: str) -> None:
+async def _wait_until_ready(process: asyncio.subprocess.Process, base: str, ready: str) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     async with httpx.AsyncClient(base_url=base, timeout=2) as client:
         while time.monotonic() < deadline:
             if process.returncode is not None:
                 raise RuntimeError(f"the API exited with {process.returncode} while starting")
             try:
-                if (await client.get("/health/ready")).status_code == 200:
+                if (await client.get(ready)).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -125,6 +140,11 @@ class BenchUser:
     def headers(self) -> dict[str, str]:
         """The headers that authenticate as this user."""
         return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def key_id(self) -> str:
+        """The id of the user's key (its token is `grace_<id>_<secret>`)."""
+        return self.token.split("_")[1]
 
 
 @asynccontextmanager

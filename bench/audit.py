@@ -4,29 +4,37 @@
 each followed by `AuditLog.append` of one entry, then appends of 100 entries per call.
 (b) A chain of 1,000,000 events (GRACE_BENCH_AUDIT_EVENTS to change it), hashed in Python
 and written in batches with bench-only Cypher, then timed through `verify` (no checkpoint)
-and through a bare read of the same seq ranges (`AuditLog.range_pages`, nothing checked:
-the floor, what reading alone costs).
+with its ranges read and checked by worker processes (GRACE_BENCH_AUDIT_WORKERS, default
+2), through `verify` checking every range in this process (the baseline: how main
+verified), and through a bare read of the same seq ranges in this process
+(`AuditLog.range_pages`, nothing checked: what one process's reading alone costs).
 Both use bench-only chains, deleted afterwards.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bench.api_support import machine_load
 from governance.audit import GENESIS_HASH, AuditEntry, AuditLog, chain_records
-from governance.audit_verify import verify
+from governance.audit_processes import SEGMENT_SPAN, SegmentProcesses
+from governance.audit_verify import VerifyReport, verify
 from governance.checkpoint import Trust
 from graph.graph import Graph
+from graph.settings import Settings
 
 WRITES = 1_000
 BATCHES = 50
 BATCH = 100
 LONG_CHAIN = int(os.environ.get("GRACE_BENCH_AUDIT_EVENTS", "1000000"))
+WORKERS = int(os.environ.get("GRACE_BENCH_AUDIT_WORKERS", "2"))
 WRITE_BATCH = 10_000
 
 
@@ -87,8 +95,9 @@ def _generated(chain: str, count: int) -> Iterator[dict[str, Any]]:
         yield from (record.properties() for record in records)
 
 
-async def _verify_speed(graph: Graph, run: str) -> list[str]:
+async def _verify_speed(graph: Graph, settings: Settings, run: str) -> list[str]:
     log = AuditLog(graph, chain=f"bench-verify-{run}")
+    processes = SegmentProcesses(settings, WORKERS)
     try:
         start = time.perf_counter()
         await graph.write_batches(
@@ -102,24 +111,64 @@ async def _verify_speed(graph: Graph, run: str) -> list[str]:
             "bench/audit_set_head", {"chain": log.chain, "seq": last.seq, "hash": last.hash}
         )
         generated = time.perf_counter() - start
-        start = time.perf_counter()
-        report = await verify(log, Trust(frozenset()))
-        seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        async for _ in log.range_pages(LONG_CHAIN):
+        spread = await _timed_verify(log, processes)
+        here = await _timed_verify(log, None)
+        start, cpu = time.perf_counter(), time.process_time()
+        async for _ in log.range_pages(LONG_CHAIN, SEGMENT_SPAN):
             pass
-        floor = time.perf_counter() - start
+        floor = _Timed(None, time.perf_counter() - start, time.process_time() - cpu)
     finally:
+        processes.close()
         await _delete_chain(graph, log.chain)
-    outcome = "OK" if report.ok else f"{len(report.problems)} PROBLEMS"
+    events = spread.report.events if spread.report else 0
     return [
         f"generate and write {LONG_CHAIN:,} events: {generated:,.1f} s "
         f"({LONG_CHAIN / generated:,.0f} events/s)",
-        f"verify {report.events:,} events: {seconds:,.1f} s, {report.events / seconds:,.0f} "
-        f"events/s ({outcome}; {seconds / generated:.2f}x the time to write them)",
-        f"read the same events, unchecked (the floor): {floor:,.1f} s "
-        f"(verify {seconds / floor:.2f}x the floor)",
+        f"verify {events:,} events, ranges read and checked by {WORKERS} worker processes: "
+        f"{spread.seconds:,.1f} s, {events / spread.seconds:,.0f} events/s, {spread.cpu:,.1f} s "
+        f"of Python CPU ({spread.outcome}; {spread.load})",
+        f"verify checking every range in this process (the baseline, main's way): "
+        f"{here.seconds:,.1f} s, {here.cpu:,.1f} s of Python CPU ({here.outcome}; {here.load}; "
+        f"the workers {spread.seconds / here.seconds:.2f}x of it)",
+        f"read the same ranges in this process, unchecked (the floor): {floor.seconds:,.1f} s, "
+        f"{floor.cpu:,.1f} s of Python CPU ({floor.load}; the workers "
+        f"{spread.seconds / floor.seconds:.2f}x of it, this process "
+        f"{here.seconds / floor.seconds:.2f}x)",
     ]
+
+
+@dataclass(frozen=True)
+class _Timed:
+    """A timed pass over the chain: its report (None for a bare read), wall seconds, the
+    CPU seconds of this process and of the worker processes it ended, and the load after."""
+
+    report: VerifyReport | None
+    seconds: float
+    cpu: float
+    load: str = field(default_factory=machine_load)
+
+    @property
+    def outcome(self) -> str:
+        if self.report is None or self.report.ok:
+            return "OK"
+        return f"{len(self.report.problems)} PROBLEMS"
+
+
+async def _timed_verify(log: AuditLog, processes: SegmentProcesses | None) -> _Timed:
+    """`verify` of the whole chain (the worker processes stopped after it, so that their
+    CPU is counted)."""
+    start, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
+    report = await verify(log, Trust(frozenset()), page_size=SEGMENT_SPAN, processes=processes)
+    seconds = time.perf_counter() - start
+    if processes is not None:
+        processes.close()
+    spent = time.process_time() - cpu + _children_cpu() - children
+    return _Timed(report, seconds, spent)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def _delete_chain(graph: Graph, chain: str) -> None:
@@ -129,7 +178,7 @@ async def _delete_chain(graph: Graph, chain: str) -> None:
     await graph.write("bench/audit_delete_head", {"chain": chain})
 
 
-async def run(graph: Graph) -> list[str]:
+async def run(graph: Graph, settings: Settings) -> list[str]:
     """Measure both, clean up, and return the report lines."""
     run_id = uuid.uuid4().hex[:8]
-    return [*await _append_cost(graph, run_id), *await _verify_speed(graph, run_id)]
+    return [*await _append_cost(graph, run_id), *await _verify_speed(graph, settings, run_id)]

@@ -283,11 +283,6 @@ class CheckedEvent(NamedTuple):
 _QUOTED = json.encoder.encode_basestring
 """A JSON string as `canonical_json` writes it (the C encoder, not ASCII-escaped)."""
 _VERSION_JSON = f'"hash_version":{HASH_VERSION},'
-_HASHED_JSON = (
-    '{{"action":{},"actor":{},"after_digest":{},"at":"{}.{:06d}+00:00","before_digest":{},'
-    '"chain":{},{}"id":{},"prev_hash":{},"seq":{},"target":{}}}'
-)
-"""`canonical_json(record.hashed_fields())` with its keys in sorted order, to fill in."""
 
 
 def _well_formed(row: list[Any]) -> CheckedEvent | None:
@@ -295,8 +290,19 @@ def _well_formed(row: list[Any]) -> CheckedEvent | None:
     its exact type, no other property. None for anything else, which the full parse reads
     (and reports). Gives the same hash as `AuditRecord.computed_hash`; a test holds both
     to the same events."""
+    computed = well_formed_hash(row)
+    if computed is None:
+        return None
+    seq, prev_hash, stored_hash, version, linked_from = row[0], row[10], row[11], row[12], row[14]
+    return CheckedEvent(seq, linked_from, stored_hash, prev_hash, computed, version is None)
+
+
+def well_formed_hash(row: list[Any]) -> str | None:
+    """The hash an `audit/events_page` row's properties must have when every value is of
+    its exact type and it has no other property (as `AuditRecord.computed_hash` gives it,
+    its canonical JSON filled into a template); None for any other row."""
     (seq, chain, id_, actor, action, target, before, after, seconds, micros, prev_hash) = row[:11]
-    stored_hash, version, unexpected, linked_from = row[11:]
+    stored_hash, version, unexpected = row[11:14]
     if (
         unexpected
         or type(seq) is not int
@@ -310,25 +316,20 @@ def _well_formed(row: list[Any]) -> CheckedEvent | None:
     second = _second_text(seconds)
     if second is None:
         return None
+    quoted, version_json = _QUOTED, "" if version is None else _VERSION_JSON
     try:  # quoting checks the type of the other texts: it refuses anything but a str
-        text = _HASHED_JSON.format(
-            _QUOTED(action),
-            _QUOTED(actor),
-            _QUOTED(after),
-            second,
-            micros,
-            _QUOTED(before),
-            _QUOTED(chain),
-            "" if version is None else _VERSION_JSON,
-            _QUOTED(id_),
-            _QUOTED(prev_hash),
-            seq,
-            _QUOTED(target),
+        # `canonical_json(record.hashed_fields())`, keys in sorted order (an f-string: a
+        # fifth cheaper than str.format)
+        text = (
+            f'{{"action":{quoted(action)},"actor":{quoted(actor)},'
+            f'"after_digest":{quoted(after)},"at":"{second}.{micros:06d}+00:00",'
+            f'"before_digest":{quoted(before)},"chain":{quoted(chain)},{version_json}'
+            f'"id":{quoted(id_)},"prev_hash":{quoted(prev_hash)},"seq":{seq},'
+            f'"target":{quoted(target)}}}'
         )
     except TypeError:
         return None
-    computed = sha256(text.encode()).hexdigest()
-    return CheckedEvent(seq, linked_from, stored_hash, prev_hash, computed, version is None)
+    return sha256(text.encode()).hexdigest()
 
 
 @lru_cache(maxsize=4096)
@@ -455,7 +456,7 @@ class AuditLog:
             start = next(starts, None)
             if start is not None:
                 end = min(start + span, through_seq)
-                reading.append(asyncio.ensure_future(self._whole_range(start, end, span)))
+                reading.append(asyncio.ensure_future(self.range_rows(start, end, span)))
 
         try:
             for _ in range(read_ahead + 1):
@@ -469,7 +470,7 @@ class AuditLog:
             for pending in reading:
                 pending.cancel()
 
-    async def _whole_range(self, after_seq: int, through_seq: int, span: int) -> list[list[Any]]:
+    async def range_rows(self, after_seq: int, through_seq: int, span: int) -> list[list[Any]]:
         """Every `row_pages` row with `after_seq < seq <= through_seq`, in seq order (one
         read when the range holds at most `span` events, as it does untampered)."""
         rows: list[list[Any]] = []

@@ -1,26 +1,35 @@
 """Verifying an audit chain, and checkpointing one that verifies.
 
-`verify` streams a chain's events in seq order, one seq range at a time (constant memory;
-the next ranges are read over their own sessions while the current one is checked), and
-recomputes every hash, checks each event chains to the one before it, that seqs have no
-gaps, that NEXT edges follow seq order, that the head names the last event and that no
-event has a property it should not. It always checks the chain's stored checkpoints too,
-and any given ones (an exported file, the secret store's anchor): each must be signed by a
-trusted key, and events 1..n must still produce its Merkle root, which catches a chain
-rewritten and re-hashed consistently and a chain cut back with its head moved.
+`verify` reads a chain's events in seq ranges (constant memory) and checks each range
+apart (`audit_check.check_segment`): in this process, the next ranges read over their own
+sessions while one is checked, or in worker processes that read and check ranges side by
+side (`audit_processes`). It joins the ranges' findings in seq order: every hash
+recomputed, each event chaining to the one before it, seqs without gaps, NEXT edges in seq
+order, the head naming the last event and no event with a property it should not have.
+It always checks the chain's stored checkpoints too, and any given ones (an exported
+file, the secret store's anchor): each must be signed by a trusted key, and events 1..n
+must still produce its Merkle root, which catches a chain rewritten and re-hashed
+consistently and a chain cut back with its head moved.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from governance.audit import GENESIS_HASH, PAGE_SIZE, AuditLog, CheckedEvent
+from governance.audit import GENESIS_HASH, AuditLog
+from governance.audit_check import (
+    LEGACY_AFTER_VERSION,
+    ChainPosition,
+    Findings,
+    ProblemKind,
+    Segment,
+    check_segment,
+)
+from governance.audit_processes import SEGMENT_SPAN, SegmentProcesses
 from governance.checkpoint import (
     Checkpoint,
     Trust,
@@ -36,36 +45,13 @@ from governance.errors import AuditChainTamperedError
 from governance.merkle import MerkleAccumulator
 from governance.secret_store import SecretStore
 
-MAX_PROBLEMS = 1_000
-"""Problems kept in a report; more are only counted."""
-
 Progress = Callable[[int, int], None]
-"""Called after each page with (events checked, events the head announces)."""
+"""Called after each seq range with (events checked, events the head announces)."""
 
 
-class ProblemKind(StrEnum):
-    """What verification found wrong."""
-
-    EDITED = "edited"
-    DELETED = "deleted"
-    REORDERED = "reordered"
-    TRUNCATED = "truncated"
-    REWRITTEN = "rewritten"
-    BAD_SIGNATURE = "bad_signature"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding, at the seq where it shows."""
-
-    kind: ProblemKind
-    seq: int
-    detail: str
-
-
-@dataclass
-class VerifyReport:
-    """The outcome of verifying one chain."""
+@dataclass(kw_only=True)
+class VerifyReport(Findings):
+    """The outcome of verifying one chain: its problems (`Findings`) and what was read."""
 
     chain: str
     events: int = 0
@@ -82,25 +68,6 @@ class VerifyReport:
     """Checkpoints checked (stored ones and given ones)."""
     checkpoint_seq: int | None = None
     """The highest seq a checkpoint with a trusted signature covers."""
-    problems: list[Problem] = field(default_factory=list)
-    more_problems: int = 0
-    """Problems found beyond the first `MAX_PROBLEMS`."""
-    _seen: set[tuple[ProblemKind, int]] = field(default_factory=set, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing was found."""
-        return not self.problems
-
-    def add(self, kind: ProblemKind, seq: int, detail: str) -> None:
-        """Record a problem (once per kind and seq)."""
-        if (kind, seq) in self._seen:
-            return
-        if len(self.problems) < MAX_PROBLEMS:
-            self._seen.add((kind, seq))
-            self.problems.append(Problem(kind, seq, detail))
-        else:
-            self.more_problems += 1
 
 
 async def verify(
@@ -108,22 +75,28 @@ async def verify(
     trust: Trust,
     checkpoints: Sequence[Checkpoint] = (),
     progress: Progress | None = None,
-    page_size: int = PAGE_SIZE,
+    page_size: int = SEGMENT_SPAN,
+    processes: SegmentProcesses | None = None,
 ) -> VerifyReport:
     """Check `log`'s chain against its stored checkpoints, `trust.anchors` and `checkpoints`
     (an exported file); a checkpoint counts only when signed by one of `trust.keys`.
-    Events are read in seq ranges of `page_size` (`AuditLog.range_pages`)."""
+    Events are read and checked in seq ranges of `page_size`, by `processes` when given
+    and the chain is long enough for them (`SegmentProcesses.worth`), else here."""
     head = await log.head()
     report = VerifyReport(chain=log.chain, head_seq=head.seq)
     given = [*trust.anchors, *checkpoints]
     trusted = await _trusted_checkpoints(log, report, trust.keys, given)
-    walk = _Walk(report, trusted)
-    async for rows in log.range_pages(head.seq, page_size):
-        # Off the event loop, so that the next page is asked for and received meanwhile.
-        await asyncio.to_thread(walk.steps, rows)
+    join = _Join(report, trusted)
+    seqs = [checkpoint.seq for checkpoint in trusted]
+    if processes is not None and processes.worth(head.seq, page_size):
+        segments = processes.segments(log.chain, head.seq, page_size, seqs)
+    else:
+        segments = _segments_here(log, head.seq, page_size, seqs)
+    async for segment in segments:
+        join.add(segment)
         if progress is not None:
             progress(report.events, head.seq)
-    walk.finish()
+    join.finish()
     _check_end(report, head.hash)
     # Events past the head: read the highest seq first, then the head again, so events
     # appended meanwhile (always with their head, in one transaction) are not counted.
@@ -138,13 +111,27 @@ async def verify(
     return report
 
 
+async def _segments_here(
+    log: AuditLog, through_seq: int, span: int, checkpoint_seqs: Sequence[int]
+) -> AsyncIterator[Segment]:
+    """The chain's seq ranges checked in this process, in order."""
+    async for rows in log.range_pages(through_seq, span):
+        # Off the event loop, so that the next ranges are asked for and received meanwhile.
+        yield await asyncio.to_thread(check_segment, log.chain, rows, checkpoint_seqs)
+
+
 async def checkpoint_chain(
-    log: AuditLog, key: Ed25519PrivateKey, trust: Trust, progress: Progress | None = None
+    log: AuditLog,
+    key: Ed25519PrivateKey,
+    trust: Trust,
+    progress: Progress | None = None,
+    processes: SegmentProcesses | None = None,
 ) -> Checkpoint:
-    """Verify the chain and store a checkpoint of it signed with `key` (whose checkpoints
-    are trusted besides `trust`); refuses a chain with problems."""
+    """Verify the chain (by `processes` when given) and store a checkpoint of it signed
+    with `key` (whose checkpoints are trusted besides `trust`); refuses a chain with
+    problems."""
     own = Trust(trust.keys | {public_key_hex(key.public_key())}, trust.anchors)
-    report = await verify(log, own, progress=progress)
+    report = await verify(log, own, progress=progress, processes=processes)
     if not report.ok:
         raise AuditChainTamperedError(log.chain, len(report.problems) + report.more_problems)
     checkpoint = sign_checkpoint(log.chain, report.last_seq, report.root, key)
@@ -152,13 +139,16 @@ async def checkpoint_chain(
 
 
 async def checkpoint_with_store(
-    log: AuditLog, store: SecretStore, progress: Progress | None = None
+    log: AuditLog,
+    store: SecretStore,
+    progress: Progress | None = None,
+    processes: SegmentProcesses | None = None,
 ) -> Checkpoint:
     """`checkpoint_chain` with the store's key and trust, then make the checkpoint the
     chain's anchor in the store."""
     key = await asyncio.to_thread(signing_key, store)
     trust = await asyncio.to_thread(read_trust, store, log.chain)
-    checkpoint = await checkpoint_chain(log, key, trust, progress)
+    checkpoint = await checkpoint_chain(log, key, trust, progress, processes)
     await asyncio.to_thread(save_anchor, store, checkpoint)
     return checkpoint
 
@@ -204,73 +194,52 @@ def _signature_trusted(
     return not problem
 
 
-class _Walk:
-    """The state carried from one event to the next."""
+class _Join:
+    """Joins the checked seq ranges of a chain, in order, into its report."""
 
     def __init__(self, report: VerifyReport, checkpoints: list[Checkpoint]) -> None:
         self.report = report
         self.pending = list(reversed(checkpoints))
         """Trusted checkpoints not compared yet, the lowest seq last."""
-        self.everything = MerkleAccumulator()
-        self.previous_seq = 0
-        """Seq of the event read before (0: none yet)."""
-        self.previous_hash: str | None = GENESIS_HASH
-        """Its stored hash (None when it was malformed)."""
-        self.hash_version_seen = False
-        """Whether an event with a hash version was read already."""
+        self.tree = MerkleAccumulator()
+        """Over the hashes of the events of the ranges joined."""
+        self.position = ChainPosition()
 
-    def steps(self, rows: list[list[Any]]) -> None:
-        """Check a page of `audit/events_page` rows, in order."""
-        chain, step = self.report.chain, self.step
-        for row in rows:
-            step(CheckedEvent.of_row(chain, row))
-
-    def step(self, event: CheckedEvent) -> None:
-        """Check one event against the one read before it."""
-        report, seq = self.report, event.seq
-        while self.pending and self.pending[-1].seq < seq:
-            self._compare(self.pending.pop())
-        report.events += 1
-        expected_seq = self.previous_seq + 1
-        expected_link = [self.previous_seq] if self.previous_seq else []
-        gap = seq > expected_seq
-        if gap:
-            last = seq - 1
-            missing = f"{expected_seq}..{last}" if last > expected_seq else str(expected_seq)
-            report.add(ProblemKind.DELETED, expected_seq, f"seq {missing} missing")
-        # Across a gap the deleted event's successor may have been relinked, or not.
-        links = event.linked_from
-        links_ok = links in ([], expected_link) if gap else links == expected_link
-        malformed = not event.computed
-        if seq < expected_seq or not links_ok:
-            report.add(ProblemKind.REORDERED, seq, _linked(links, expected_link))
-        elif malformed:
-            report.add(ProblemKind.EDITED, seq, f"not an event's properties: {event.problem}")
-        elif event.computed != event.hash:
-            report.add(ProblemKind.EDITED, seq, "its properties do not match its hash")
-        elif event.legacy and self.hash_version_seen:
-            report.add(ProblemKind.EDITED, seq, "a legacy hash after events of a later version")
-        elif not gap and self.previous_hash not in (None, event.prev_hash):
-            # This event is intact, so the one before it was changed and re-hashed.
-            report.add(
-                ProblemKind.EDITED, self.previous_seq or seq, f"event {seq} chains to another hash"
-            )
-        if not malformed:
-            report.legacy_events += event.legacy
-            self.hash_version_seen |= not event.legacy
-        self.everything.add(_leaf(event.hash))
-        report.last_seq, report.last_hash = seq, event.hash
-        self.previous_seq = seq
-        self.previous_hash = None if malformed else event.hash
+    def add(self, segment: Segment) -> None:
+        """Join the next range: the checkpoints it passes, its first event checked against
+        the ranges before, its legacy events placed, its findings and its tree."""
+        report, position = self.report, self.position
+        while self.pending and self.pending[-1].seq < segment.end.seq:
+            # Compared before the first event past it, as in one walk over the chain.
+            checkpoint = self.pending.pop()
+            self._compare(checkpoint, self._root_within(segment, segment.covered[checkpoint.seq]))
+        position.check(segment.first, report)
+        versioned = bool(position.versioned)
+        for legacy in segment.end.undecided:
+            if versioned:
+                report.add(ProblemKind.EDITED, legacy.seq, LEGACY_AFTER_VERSION)
+            elif legacy.otherwise is not None:
+                problem = legacy.otherwise
+                report.add(problem.kind, problem.seq, problem.detail)
+        report.merge(segment.findings)
+        position.seq, position.hash = segment.end.seq, segment.end.hash
+        position.versioned = versioned or bool(segment.end.versioned)
+        report.events += segment.events
+        report.legacy_events += segment.legacy_events
+        if not self.tree.absorb(segment.tree):
+            for index in range(segment.events):
+                self.tree.add_leaf_hash(segment.leaf_hash(index))
+        report.last_seq, report.last_hash = segment.end.seq, segment.last_hash
 
     def finish(self) -> None:
-        """Compare the checkpoints the walk reached; the others cover deleted events."""
+        """Compare the checkpoints the ranges reached; the others cover deleted events."""
         report = self.report
-        report.root = self.everything.root().hex()
+        root = self.tree.root().hex()
+        report.root = root
         while self.pending:
             checkpoint = self.pending.pop()
             if checkpoint.seq <= report.last_seq:
-                self._compare(checkpoint)
+                self._compare(checkpoint, root)
             else:
                 report.add(
                     ProblemKind.TRUNCATED,
@@ -279,9 +248,17 @@ class _Walk:
                     f"{report.last_seq}",
                 )
 
-    def _compare(self, checkpoint: Checkpoint) -> None:
-        """Every event up to the checkpoint's seq was added: the roots must be equal."""
-        if self.everything.root().hex() != checkpoint.root:
+    def _root_within(self, segment: Segment, events: int) -> str:
+        """The root over the ranges joined and the first `events` events of `segment`."""
+        tree = self.tree.copy()
+        for index in range(events):
+            tree.add_leaf_hash(segment.leaf_hash(index))
+        return tree.root().hex()
+
+    def _compare(self, checkpoint: Checkpoint, root: str) -> None:
+        """`root` is over every event up to the checkpoint's seq: it must be the
+        checkpoint's."""
+        if root != checkpoint.root:
             self.report.add(
                 ProblemKind.REWRITTEN,
                 checkpoint.seq,
@@ -301,16 +278,3 @@ def _check_end(report: VerifyReport, head_hash: str) -> None:
         report.add(
             ProblemKind.EDITED, report.last_seq, "the head records another hash for this event"
         )
-
-
-def _linked(linked_from: list[int], expected: list[int]) -> str:
-    found = ", ".join(str(seq) for seq in sorted(linked_from)) or "none"
-    wanted = ", ".join(str(seq) for seq in expected) or "none"
-    return f"NEXT links from seq {found}, expected {wanted}"
-
-
-def _leaf(hash_text: str) -> bytes:
-    try:
-        return bytes.fromhex(hash_text)
-    except ValueError:
-        return hash_text.encode("utf-8", "surrogatepass")

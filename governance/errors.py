@@ -412,3 +412,18 @@ class CheckpointAnchorError(GraceError):
         self.name = name
         self.reason = reason
         super().__init__(f"secret {name!r}: {reason}")
+
+
+class AuditReaderError(GraceError):
+    """A worker process reading and checking audit ranges failed (it could not reach
+    Neo4j, a read failed, or the process died)."""
+
+    code = "audit_reader_failed"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"an audit verification worker failed: {reason}")
+
+    def __reduce__(self) -> tuple[type[AuditReaderError], tuple[str]]:
+        """Raised in a worker process, re-raised in the one that asked: pickled by reason."""
+        return (type(self), (self.reason,))

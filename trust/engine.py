@@ -255,7 +255,9 @@ class TrustEngine:
         await self._refresh_conflicts(work)
         for snapshot in table_snapshots(rows, work.scores.trust):
             await self._graph.write("trust/create_snapshot", snapshot)
-        await refresh_table_trust(self._graph, set(self._tables) | {row.table for row in rows})
+        await self._refresh_tables(
+            set(self._tables) | {row.table for row in rows}, "full recompute"
+        )
         clock.lap("writing")
         return self._report(work, clock)
 
@@ -397,6 +399,7 @@ class TrustEngine:
             changes = await self._graph.transaction(
                 lambda tx: self._write_small(tx, entities, work, started, sources)
             )
+        await self._tables_moved(work, work.changed)
         return changes
 
     async def write_scores(self, work: Settled, positions: Sequence[int]) -> None:
@@ -410,7 +413,9 @@ class TrustEngine:
             shifts = document_shifts(work.rows, positions, work.scores.trust)
             return await tx.run("trust/shift_document_trust", {"documents": shifts})
 
-        await self.publish_document_changes(await self._graph.transaction(write))
+        changes = await self._graph.transaction(write)
+        await self._tables_moved(work, positions)
+        await self.publish_document_changes(changes)
 
     async def publish_document_changes(self, changes: Iterable[Mapping[str, Any]]) -> None:
         """`trust.updated` for the documents whose trust a pass moved enough."""
@@ -519,12 +524,30 @@ class TrustEngine:
             batch = work.conflicts[start : start + FACT_BATCH]
             await self._graph.write("conflicts/refresh_open", {"conflicts": batch})
 
+    async def _refresh_tables(self, tables: Collection[str], reason: str) -> None:
+        """Store the trust aggregates of `tables` from their rows and publish a
+        `trust.updated` of kind `table` for each, with its mean before and after."""
+        refreshed = await refresh_table_trust(self._graph, tables)
+        await self._publish_changes(refreshed, "table", reason, threshold=0.0)
+
+    async def _tables_moved(self, work: Settled, positions: Sequence[int]) -> None:
+        """A `trust.updated` of kind `table` (no means) for each table whose stored aggregate
+        the scores at `positions` moved as they were written."""
+        tables = sorted({work.rows[p].table for p in positions})
+        moved = [{"id": t, "table": t, "before": None, "after": None} for t in tables]
+        await self._publish_changes(moved, "table", "rows rescored", threshold=0.0)
+
     async def _publish_changes(
-        self, changes: Iterable[Mapping[str, Any]], kind: str, reason: str
+        self,
+        changes: Iterable[Mapping[str, Any]],
+        kind: str,
+        reason: str,
+        *,
+        threshold: float = EVENT_THRESHOLD,
     ) -> None:
         for change in changes:
             before, after = change["before"], change["after"]
-            if before is not None and abs(after - before) < EVENT_THRESHOLD:
+            if before is not None and after is not None and abs(after - before) < threshold:
                 continue
             payload: dict[str, JsonValue] = {
                 "table": change.get("table"),  # a document's; a source spans tables

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from graph.graph import Graph
+from graph.graph import Graph, Record
 from graph.model import TrustAggregate
 from trust.aggregate_shift import AGGREGATE_BUCKETS
 
@@ -98,10 +98,12 @@ def _bucket_index(threshold: float) -> int | None:
     return index if exact else None
 
 
-async def refresh_table_trust(graph: Graph, tables: Collection[str]) -> None:
-    """Store the trust aggregate of each of `tables` from its active rows now."""
-    if tables:
-        await graph.write("trust/refresh_table_trust", {"tables": sorted(tables)})
+async def refresh_table_trust(graph: Graph, tables: Collection[str]) -> list[Record]:
+    """Store the trust aggregate of each of `tables` from its active rows now; returns each
+    table (`id`, `table`) with its mean trust `before` and `after` (None: no scored row)."""
+    if not tables:
+        return []
+    return await graph.write("trust/refresh_table_trust", {"tables": sorted(tables)})
 
 
 async def read_table_trust(graph: Graph, table: str) -> TableTrust | None:

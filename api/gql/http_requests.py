@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from cross_web import HTTPException
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import GraphQLError, OperationDefinitionNode, OperationType
 from starlette.datastructures import UploadFile
 from strawberry.http import GraphQLRequestData
 
-from api.limits import MAX_JSON_DEPTH, MAX_TOKENS
+from api.limits import MAX_JSON_DEPTH, parsed
 
 MALFORMED = "malformed_request"
 TOO_DEEP = "request_too_deep"
@@ -198,7 +198,7 @@ def selected_operation(
     operation (execution then reports why). A document of several operations needs
     `operation_name`: refused (400) without it."""
     try:
-        document = parse(query or "", max_tokens=MAX_TOKENS)
+        document = parsed(query or "")
     except GraphQLError:
         return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]

@@ -126,9 +126,11 @@ class IngestionEvent(LiveEvent):
         )
 
 
-@strawberry.type(description="The trust of a document or a source moved.")
+@strawberry.type(
+    description="The trust of a document or a source moved, or a table's aggregate was stored."
+)
 class TrustEvent(LiveEvent):
-    """`trust.updated`: the subject is a document or a source (`kind`)."""
+    """`trust.updated`: the subject is a document, a source or a table (`kind`)."""
 
     kind: str | None
     before: float | None

@@ -1,19 +1,17 @@
 """The trust part of the schema: a table's trust dashboard and one row's explanation.
 
-The dashboard reads the table's trust aggregate that every trust pass stores
-(`trust.overview.read_table_trust`; before the first pass, or at a threshold that is no
-multiple of 0.01, one aggregating query over the active rows now), the trend the full trust
-passes store (`trust.aggregates.table_snapshots`) and the scoring mode in force
-(`trust.model_store`). A row's explanation is derived from the signals and propagated score
-stored with its trust, and the model that scored it if any (`trust.scoring.stored_parts`),
-ranked by `trust.score.explain` with the evidence around the row.
+The dashboard is answered from the one the API process holds for the table
+(`api.gql.dashboard_cache`, read by `api.gql.trust_dashboard`), after the caller's right to
+read the table is checked, as for every field. A row's explanation is derived from the
+signals and propagated score stored with its trust, and the model that scored it if any
+(`trust.scoring.stored_parts`), ranked by `trust.score.explain` with the evidence around the
+row.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -27,16 +25,13 @@ from api.gql.context import GraceContext, GraceInfo
 from api.gql.loaders import by_id
 from api.gql.permissions import ResourceOf, Target, requires, table_arg
 from api.gql.review import FactRecord, fact_loader, known_table
+from api.gql.trust_dashboard import TrustDashboard, TrustScoringMode
 from governance.errors import NotFoundError
-from governance.policy_store import active_policy_set
 from governance.rbac import Action
 from graph.errors import GraceError
-from graph.model import Timestamp
-from trust.aggregates import HISTOGRAM_BUCKETS
 from trust.dependence import COPY_RATE
-from trust.learning import ScoringMode, TrainedModel, scoring_mode
-from trust.model_store import latest_in_force, models_by_version
-from trust.overview import TableTrust, read_table_trust
+from trust.learning import ScoringMode, TrainedModel
+from trust.model_store import models_by_version
 from trust.score import (
     CONTRIBUTIONS,
     EvidencePath,
@@ -48,14 +43,9 @@ from trust.score import (
 from trust.scoring import stored_parts
 from trust.votes import Vote, item_votes
 
-MAX_TREND_POINTS = 500
 MAX_EVIDENCE_PATHS = 20
 LEARNED_PART = "learned_model"
 """A document's part from rows a learned model scored (their mean trust share)."""
-
-TrustScoringMode = strawberry.enum(
-    ScoringMode, name="TrustScoringMode", description="How rows are scored."
-)
 
 
 @strawberry.enum(description="What an explanation's contributions add up to.")
@@ -78,113 +68,6 @@ class NotScoredError(GraceError):
     def __init__(self, row_id: str) -> None:
         self.row_id = row_id
         super().__init__(f"{row_id!r} has not been scored yet")
-
-
-@strawberry.type(description="One bucket of a trust histogram.")
-class TrustBucket:
-    """Rows with `lower <= trust < upper` (the last bucket includes 1)."""
-
-    lower: float
-    upper: float
-    count: int
-
-
-@strawberry.type(description="A point of a table's trust trend, written by a full trust pass.")
-class TrustPoint:
-    """The table's trust when a full pass scored it."""
-
-    at: datetime
-    rows: int
-    mean: float
-    low: int
-    high: int
-    histogram: list[int]
-
-
-@strawberry.type(description="How a learned trust model validated on held-out decisions.")
-class TrustModelMetrics:
-    """The model's figures next to the combined score's on the same decisions."""
-
-    roc_auc: float
-    accuracy: float
-    brier: float
-    baseline_roc_auc: float
-    baseline_accuracy: float
-    baseline_brier: float
-    train_decisions: int
-    validation_decisions: int
-
-
-@strawberry.type(description="Which score is in force for rows.")
-class TrustScoring:
-    """The combined (propagated) score, or the learned model in force with its validation."""
-
-    mode: TrustScoringMode  # type: ignore[valid-type]
-    model_version: int | None
-    trained_at: datetime | None
-    metrics: TrustModelMetrics | None
-
-
-@strawberry.type(description="The trust of a table's active rows, now and over time.")
-class TrustDashboard:
-    """Mean, distribution and low/high counts now (thresholds from policy), the trend and
-    the scoring mode."""
-
-    table: str
-    rows: int
-    scored: int
-    mean: float | None
-    distribution: list[TrustBucket]
-    low_threshold: float
-    high_threshold: float
-    low_count: int
-    high_count: int
-    as_of: datetime | None = strawberry.field(
-        description="When the trust pass that stored these figures ran (null: read now)."
-    )
-
-    @strawberry.field(description="The latest points of the trend, oldest first.")
-    async def trend(self, info: GraceInfo, points: int = 30) -> list[TrustPoint]:
-        if not 1 <= points <= MAX_TREND_POINTS:
-            raise InvalidArgumentError("points", f"must be between 1 and {MAX_TREND_POINTS}")
-        records = await info.context.services.graph.read(
-            "api/trust_trend", {"table": self.table, "limit": points}
-        )
-        return [TrustPoint(**_Point.model_validate(r).model_dump()) for r in records]
-
-    @strawberry.field(description="Which score rows are scored with.")
-    async def scoring(self, info: GraceInfo) -> TrustScoring:
-        model = await latest_in_force(info.context.services.graph)
-        mode = scoring_mode(model)
-        if model is None or mode is not ScoringMode.LEARNED:
-            return TrustScoring(mode=mode, model_version=None, trained_at=None, metrics=None)
-        m = model.metrics
-        return TrustScoring(
-            mode=mode,
-            model_version=model.version,
-            trained_at=model.trained_at,
-            metrics=TrustModelMetrics(
-                roc_auc=m.roc_auc,
-                accuracy=m.accuracy,
-                brier=m.brier,
-                baseline_roc_auc=m.baseline_roc_auc,
-                baseline_accuracy=m.baseline_accuracy,
-                baseline_brier=m.baseline_brier,
-                train_decisions=m.n_train,
-                validation_decisions=m.n_validation,
-            ),
-        )
-
-
-class _Point(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    at: Timestamp
-    rows: int
-    mean: float
-    low: int
-    high: int
-    histogram: list[int]
 
 
 @strawberry.type(description="One additive part of a score.")
@@ -620,45 +503,6 @@ def fact_explanation(record: FactRecord, votes: Sequence[Vote], top: int) -> Tru
     )
 
 
-def histogram(pairs: Iterable[Sequence[int]]) -> list[TrustBucket]:
-    """`HISTOGRAM_BUCKETS` equal buckets over [0, 1] from (bucket, count) pairs."""
-    counts = dict.fromkeys(range(HISTOGRAM_BUCKETS), 0)
-    for bucket, count in pairs:
-        counts[int(bucket)] += int(count)
-    return [
-        TrustBucket(lower=bucket_bound(b), upper=bucket_bound(b + 1), count=n)
-        for b, n in counts.items()
-    ]
-
-
-def bucket_bound(index: int) -> float:
-    """The `index`-th bound of the histogram, the float nearest its decimal: one correctly
-    rounded division gives 0.3 where 3 * (1 / 10) gives 0.30000000000000004."""
-    return index / HISTOGRAM_BUCKETS
-
-
-def stored_dashboard(
-    table: str, stored: TableTrust, low: float, high: float
-) -> TrustDashboard | None:
-    """The dashboard from a table's stored aggregate, or None when a threshold is no
-    multiple of its buckets' width (the counts would not be exact)."""
-    low_count, high_count = stored.under(low), stored.at_or_over(high)
-    if low_count is None or high_count is None:
-        return None
-    return TrustDashboard(
-        table=table,
-        rows=stored.rows,
-        scored=stored.scored,
-        mean=stored.total / stored.scored if stored.scored else None,
-        distribution=histogram(enumerate(stored.histogram(HISTOGRAM_BUCKETS))),
-        low_threshold=low,
-        high_threshold=high,
-        low_count=low_count,
-        high_count=high_count,
-        as_of=stored.at,
-    )
-
-
 @strawberry.type
 class TrustQuery:
     """Reading trust: per-table dashboards and per-row explanations."""
@@ -671,30 +515,7 @@ class TrustQuery:
     async def trust_dashboard(self, info: GraceInfo, table: str) -> TrustDashboard:
         context = info.context
         await known_table(context, table)
-        graph = context.services.graph
-        thresholds = (await active_policy_set(graph)).thresholds(table)
-        low, high = thresholds.quarantine_below, thresholds.auto_sync_above
-        stored = await read_table_trust(graph, table)
-        dashboard = None if stored is None else stored_dashboard(table, stored, low, high)
-        if dashboard is not None:
-            return dashboard
-        [record] = await graph.read(
-            "api/trust_distribution",
-            {"table": table, "buckets": HISTOGRAM_BUCKETS, "low": low, "high": high},
-        )
-        scored = int(record["scored"])
-        return TrustDashboard(
-            table=table,
-            rows=int(record["rows"]),
-            scored=scored,
-            mean=float(record["total"]) / scored if scored else None,
-            distribution=histogram(record["histogram"]),
-            low_threshold=low,
-            high_threshold=high,
-            low_count=int(record["low"]),
-            high_count=int(record["high"]),
-            as_of=None,
-        )
+        return await context.services.dashboards.get(table)
 
     @strawberry.field(
         description="Why a row, a document, a source or a fact has its trust: the score, each "

@@ -3,7 +3,9 @@
 // where bucket b holds b / 100.0 <= trust < (b + 1) / 100.0 compared as the same doubles a
 // policy threshold is (so the counts under and over any threshold that is a multiple of
 // 0.01 are exact); 1.0 goes to the last bucket. Written by every trust pass for the tables
-// it scored; the dashboard reads it instead of aggregating on each request.
+// it scored; the dashboard reads it instead of aggregating on each request. Returns each
+// table with its mean trust before (null: no aggregate or no scored row) and after, under
+// `id` (what a `trust.updated` event of kind `table` is about).
 UNWIND $tables AS name
 CALL (name) {
   MATCH (r:Row {table: name})
@@ -20,6 +22,9 @@ CALL (name) {
          collect(CASE WHEN bucket IS NULL THEN null ELSE [bucket, scored] END) AS pairs
 }
 MERGE (a:TrustAggregate {table: name})
+WITH a, name, rows, scored, total, top, pairs,
+     CASE WHEN a.scored > 0 THEN a.total / a.scored END AS before
 SET a.rows = rows, a.scored = scored, a.total = total, a.top = top, a.at = datetime(),
     a.buckets = [b IN range(0, 99) | coalesce(head([p IN pairs WHERE p[0] = b | p[1]]), 0)]
-RETURN count(a) AS refreshed
+RETURN name AS id, name AS table, before,
+       CASE WHEN scored > 0 THEN total / scored END AS after

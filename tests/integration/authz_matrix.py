@@ -37,7 +37,6 @@ from graphql import (
     is_list_type,
     is_non_null_type,
     parse,
-    validate,
 )
 from graphql.language import Lexer, Source, TokenKind
 from graphql.pyutils import Undefined
@@ -46,7 +45,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from api.gql.permissions import Authenticated, Public, Requires, anywhere
-from api.limits import MAX_COMPLEXITY, MAX_TOKENS, PAGE_ARGUMENT, complexity_rule
+from api.limits import MAX_COMPLEXITY, MAX_TOKENS, PAGE_ARGUMENT, cost_errors
 from governance.rbac import Action, Role
 from tests.integration.api_support import RESTRICTED_TABLE, Caller
 
@@ -429,7 +428,7 @@ def _within_limits(schema: GraphQLSchema, document: str, variables: dict[str, An
     """Whether the API's token and complexity limits admit `document`."""
     if _tokens(document) > MAX_TOKENS:
         return False
-    return not validate(schema, parse(document), [complexity_rule(MAX_COMPLEXITY, variables)])
+    return not cost_errors(schema, parse(document), variables, MAX_COMPLEXITY)
 
 
 def cases(root: RootField, seed: Seed) -> list[Case]:

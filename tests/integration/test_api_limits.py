@@ -31,6 +31,8 @@ from api.limits import (
     MAX_DEPTH,
     MAX_TOKENS,
     NESTED_LIST_SIZE,
+    parsed,
+    validated,
 )
 from api.schema import build_schema, schema_for
 from governance.errors import AccessDeniedError
@@ -271,6 +273,36 @@ def test_complexity_counts_the_page_size_a_variable_asks_for(
     assert error_codes(post(probe, query, {"n": 197})) == ["query_too_complex"]
     assert calls == []
     assert "errors" not in post(probe, query, {"n": 196})
+
+
+def test_a_document_is_parsed_and_validated_once_and_costed_with_each_requests_variables(
+    probe: TestClient, calls: list[str]
+) -> None:
+    query = (
+        "query Cached($n: Int) { probe { children(first: $n) { children(first: 50) { name } } } }"
+    )
+    assert "errors" not in post(probe, query, {"n": 2})
+    parses, validations = parsed.cache_info(), validated.cache_info()
+    calls.clear()
+    assert error_codes(post(probe, query, {"n": 197})) == ["query_too_complex"]
+    assert calls == []
+    assert "page_size" in error_codes(post(probe, query, {"n": MAX_PAGE_SIZE + 1}))
+    assert calls == []
+    assert "errors" not in post(probe, query, {"n": 3})
+    assert parsed.cache_info().misses == parses.misses  # the HTTP layer's parse included
+    assert validated.cache_info().misses == validations.misses
+    assert validated.cache_info().hits == validations.hits + 3
+
+
+def test_a_refused_document_is_refused_again_from_the_cache(
+    probe: TestClient, calls: list[str]
+) -> None:
+    query = by_depth(MAX_DEPTH + 1)
+    for _ in range(2):
+        body = post(probe, query)
+        assert body["data"] is None
+        assert "exceeds maximum operation depth" in messages(body)
+    assert calls == []
 
 
 def test_a_list_without_pages_costs_its_selection_ten_times(

@@ -3,13 +3,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from cli.audit import audit_app
@@ -22,8 +23,9 @@ from governance.audit import (
     chain_records,
     digest,
 )
+from governance.audit_check import ProblemKind
+from governance.audit_processes import SegmentProcesses
 from governance.audit_verify import (
-    ProblemKind,
     VerifyReport,
     checkpoint_chain,
     checkpoint_with_store,
@@ -38,7 +40,11 @@ from governance.checkpoint import (
     read_trust,
     sign_checkpoint,
 )
-from governance.errors import AuditChainTamperedError, MalformedAuditEventError
+from governance.errors import (
+    AuditChainTamperedError,
+    AuditReaderError,
+    MalformedAuditEventError,
+)
 from governance.local_secrets import LocalSecretStore
 from graph.cypher_registry import CypherRegistry
 from graph.graph import Graph
@@ -576,9 +582,12 @@ async def test_cli_export_writes_one_json_line_per_event(
     assert [json.loads(line)["seq"] for line in result.stdout.splitlines()] == [4, 5]
 
 
-async def test_cli_verify_exits_1_on_tampering(audit: AuditLog, cli_env: dict[str, str]) -> None:
+@pytest.mark.parametrize("workers", ["0", "2"])
+async def test_cli_verify_exits_1_on_tampering(
+    audit: AuditLog, cli_env: dict[str, str], workers: str
+) -> None:
     await append_events(audit, 4)
-    args = ["verify", "--chain", audit.chain, "--profile", "dev"]
+    args = ["verify", "--chain", audit.chain, "--profile", "dev", "--workers", workers]
     clean = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
     assert clean.exit_code == 0, clean.output
     assert "OK" in clean.output
@@ -650,3 +659,107 @@ async def test_cli_verify_refuses_a_checkpoint_signed_by_another_key(
     result = await asyncio.to_thread(CliRunner().invoke, audit_app, verify_args)
     assert result.exit_code == 1
     assert "bad_signature" in result.output
+
+
+@pytest.fixture
+def processes(settings: Settings) -> Iterator[SegmentProcesses]:
+    """Two worker processes reading and checking ranges of 4 events."""
+    pool = SegmentProcesses(settings, workers=2)
+    yield pool
+    pool.close()
+
+
+WORKER_SPAN = 4
+"""Ranges of 4 events: a chain of more than 8 goes to the two worker processes."""
+
+
+async def test_worker_processes_verify_a_chain_as_this_process_does(
+    audit: AuditLog, key: Ed25519PrivateKey, processes: SegmentProcesses
+) -> None:
+    await append_events(audit, 9)
+    await checkpoint_chain(audit, key, NO_TRUST)
+    await append_events(audit, 14)
+    assert processes.worth(23, WORKER_SPAN)
+    here = await verify(audit, trust(key), page_size=WORKER_SPAN)
+    there = await verify(audit, trust(key), page_size=WORKER_SPAN, processes=processes)
+    assert there.ok, there.problems
+    assert (there.events, there.last_seq, there.checkpoint_seq) == (23, 23, 9)
+    assert (there.root, there.last_hash) == (here.root, here.last_hash)
+
+
+async def test_an_edited_event_in_a_range_a_worker_process_checks_is_named_with_its_seq(
+    audit: AuditLog, processes: SegmentProcesses
+) -> None:
+    await append_events(audit, 20)
+    await audit.graph.write(
+        "testing/audit_edit_actor", {"chain": audit.chain, "seq": 14, "actor": "user:mallory"}
+    )
+    report = await verify(audit, NO_TRUST, page_size=WORKER_SPAN, processes=processes)
+    assert kinds(report) == {(ProblemKind.EDITED, 14)}
+
+
+@pytest.mark.parametrize("deleted", [8, 9, 10])
+async def test_a_deleted_event_at_a_worker_range_edge_is_named(
+    audit: AuditLog, processes: SegmentProcesses, deleted: int
+) -> None:
+    # 8 ends a range, 9 starts the next, 10 is inside it.
+    await append_events(audit, 20)
+    await audit.graph.write("testing/audit_delete_relink", {"chain": audit.chain, "seq": deleted})
+    report = await verify(audit, NO_TRUST, page_size=WORKER_SPAN, processes=processes)
+    assert kinds(report) == {(ProblemKind.DELETED, deleted)}
+
+
+async def test_a_rewrite_is_found_against_a_checkpoint_inside_a_worker_range(
+    audit: AuditLog, key: Ed25519PrivateKey, processes: SegmentProcesses
+) -> None:
+    # The checkpoint at 10 falls inside the range 9..12, whose tree was built apart.
+    await append_events(audit, 10)
+    await checkpoint_chain(audit, key, NO_TRUST)
+    await append_events(audit, 10)
+    await rewrite_consistently(audit, await audit.events())
+    report = await verify(audit, trust(key), page_size=WORKER_SPAN, processes=processes)
+    assert kinds(report) == {(ProblemKind.REWRITTEN, 10)}
+
+
+async def test_legacy_events_after_version_2_events_of_an_earlier_worker_range_are_named(
+    audit: AuditLog, processes: SegmentProcesses
+) -> None:
+    # Events 17..20, the last range, downgraded and re-chained: only the join knows that
+    # version 2 events came before them.
+    records = await append_events(audit, 20)
+    previous, downgraded = records[15].hash, []
+    for record in records[16:]:
+        old = record.model_copy(update={"hash_version": None, "prev_hash": previous})
+        old = old.model_copy(update={"hash": old.computed_hash()})
+        previous = old.hash
+        downgraded.append(old)
+    await write_events(audit, downgraded)
+    expected = {(ProblemKind.EDITED, seq) for seq in range(17, 21)}
+    assert kinds(await verify(audit, NO_TRUST, page_size=WORKER_SPAN)) == expected
+    report = await verify(audit, NO_TRUST, page_size=WORKER_SPAN, processes=processes)
+    assert kinds(report) == expected
+
+
+async def test_a_legacy_chain_verifies_in_worker_processes(
+    audit: AuditLog, processes: SegmentProcesses
+) -> None:
+    old = legacy(chain_records(audit.chain, [entry(n) for n in range(20)], 0, GENESIS_HASH, AT))
+    await write_events(audit, old)
+    report = await verify(audit, NO_TRUST, page_size=WORKER_SPAN, processes=processes)
+    assert report.ok, report.problems
+    assert (report.events, report.legacy_events) == (20, 20)
+
+
+async def test_a_worker_process_that_cannot_reach_neo4j_fails_verification_with_a_code(
+    audit: AuditLog, settings: Settings
+) -> None:
+    await append_events(audit, 10)
+    wrong = settings.model_copy(update={"neo4j_password": SecretStr("not-the-password")})
+    processes = SegmentProcesses(wrong, workers=1)
+    try:
+        with pytest.raises(AuditReaderError) as raised:
+            await verify(audit, NO_TRUST, page_size=WORKER_SPAN, processes=processes)
+    finally:
+        processes.close()
+    assert raised.value.code == "audit_reader_failed"
+    assert "graph_unavailable" in raised.value.reason

@@ -19,7 +19,8 @@ from pydantic import JsonValue, SecretStr
 from governance.accounts import Accounts
 from governance.api_keys import TOKEN_KEY_NAME, BearerTokens, TokenKeys
 from governance.audit import AuditEntry, AuditLog
-from governance.audit_verify import ProblemKind, checkpoint_with_store, verify
+from governance.audit_check import ProblemKind
+from governance.audit_verify import checkpoint_with_store, verify
 from governance.checkpoint import (
     KEY_NAME,
     new_key_text,

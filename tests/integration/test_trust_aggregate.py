@@ -4,18 +4,22 @@ thresholds as the aggregating query over the rows, including trust exactly on a 
 (0.3, 0.57, 1.0) and unscored rows; a full trust pass refreshes it for every table; and
 every change to rows moves it in its own transaction (new rows activated, rows rescored,
 quarantined and released, rows retracted and superseded by a new version of their file) so
-that after each it equals the aggregate counted from the rows again."""
+that after each it equals the aggregate counted from the rows again. A pass publishes a
+`trust.updated` of kind `table` for each aggregate it stored or moved."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import math
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from graph.events import EventBus
+from graph.events import EventBus, EventType
 from graph.graph import Graph
 from ingest.service import IngestionService
 from tests.integration.test_document_pass import (  # its fixtures too
@@ -94,6 +98,36 @@ async def test_a_full_trust_pass_refreshes_every_table(graph: Graph, bus: EventB
     assert before is None or after.at > before.at
 
 
+async def test_a_pass_publishes_each_stored_aggregate_as_a_table_event(
+    graph: Graph, bus: EventBus
+) -> None:
+    """What the API's dashboards forget a table by: published after the aggregate is stored,
+    with the table's mean before and after."""
+    ready = asyncio.Event()
+    events = bus.subscribe([EventType.TRUST_UPDATED], ready=ready)
+    first = asyncio.ensure_future(anext(events))
+    await asyncio.wait_for(ready.wait(), 10)
+    engine = await TrustEngine.create(graph, bus)
+    await engine.recompute()
+    stored = await read_table_trust(graph, "cities")
+    assert stored is not None
+    seen, event = [], await asyncio.wait_for(first, 10)
+    while event.payload.get("kind") != "table" or event.subject != "cities":
+        seen.append(event)
+        event = await asyncio.wait_for(anext(events), 10)
+    await events.aclose()
+    assert event.payload["table"] == "cities"
+    mean = stored.total / stored.scored if stored.scored else None
+    assert event.payload["after"] == pytest.approx(mean)
+    assert all(e.payload.get("kind") != "table" or e.subject != "cities" for e in seen)
+
+
+def summing_error(values: list[float]) -> float:
+    """How far a sum of `values` added one by one in any order may be from the exact sum
+    (n ulps of the sum of magnitudes), and at least 1e-9."""
+    return max(1e-9, len(values) * sys.float_info.epsilon * math.fsum(map(abs, values)))
+
+
 async def counted(graph: Graph, tables: list[str]) -> dict[str, dict[str, Any]]:
     """Each table's aggregate counted from its active rows now, bucketed by the bounds."""
     found = {}
@@ -105,7 +139,7 @@ async def counted(graph: Graph, tables: list[str]) -> dict[str, dict[str, Any]]:
         found[record["table"]] = {
             "rows": record["rows"],
             "scored": len(trust),
-            "total": pytest.approx(sum(trust), abs=1e-9),
+            "total": pytest.approx(math.fsum(trust), abs=summing_error(trust)),
             "top": sum(1 for value in trust if value >= 1.0),
             "buckets": buckets,
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.gql.trust_views import histogram
+from api.gql.trust_dashboard import histogram
 
 
 def test_bucket_bounds_are_exact_decimals() -> None:

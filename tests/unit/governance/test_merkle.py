@@ -89,3 +89,50 @@ def test_order_of_leaves_changes_the_root() -> None:
     leaves = event_hashes(5)
     swapped = [leaves[0], leaves[2], leaves[1], *leaves[3:]]
     assert merkle_root(leaves) != merkle_root(swapped)
+
+
+def leaf_hashes(leaves: list[bytes]) -> list[bytes]:
+    return [leaf_hash(leaf) for leaf in leaves]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 7, 8, 13, 64, 100])
+def test_an_accumulator_built_from_leaf_hashes_is_the_one_built_leaf_by_leaf(count: int) -> None:
+    leaves = event_hashes(count)
+    built = MerkleAccumulator.of_leaf_hashes(leaf_hashes(leaves))
+    assert built.size == count
+    assert built.root() == reference_root(leaves)
+
+
+@pytest.mark.parametrize(("before", "after"), [(0, 5), (8, 8), (8, 3), (16, 13), (24, 8)])
+def test_a_later_run_of_leaves_joins_whole_when_its_subtrees_line_up(
+    before: int, after: int
+) -> None:
+    leaves = event_hashes(before + after)
+    accumulator = MerkleAccumulator.of_leaf_hashes(leaf_hashes(leaves[:before]))
+    later = MerkleAccumulator.of_leaf_hashes(leaf_hashes(leaves[before:]))
+    assert accumulator.absorb(later)
+    assert accumulator.size == before + after
+    assert accumulator.root() == reference_root(leaves)
+
+
+@pytest.mark.parametrize(("before", "after"), [(3, 2), (7, 8), (12, 8)])
+def test_a_later_run_that_does_not_line_up_is_refused_and_changes_nothing(
+    before: int, after: int
+) -> None:
+    leaves = event_hashes(before + after)
+    accumulator = MerkleAccumulator.of_leaf_hashes(leaf_hashes(leaves[:before]))
+    later = MerkleAccumulator.of_leaf_hashes(leaf_hashes(leaves[before:]))
+    assert not accumulator.absorb(later)
+    assert accumulator.root() == reference_root(leaves[:before])
+    for digest in leaf_hashes(leaves[before:]):
+        accumulator.add_leaf_hash(digest)
+    assert accumulator.root() == reference_root(leaves)
+
+
+def test_a_copy_grows_apart_from_its_original() -> None:
+    leaves = event_hashes(6)
+    accumulator = MerkleAccumulator.of_leaf_hashes(leaf_hashes(leaves[:4]))
+    copy = accumulator.copy()
+    copy.add(leaves[4])
+    assert accumulator.root() == reference_root(leaves[:4])
+    assert copy.root() == reference_root(leaves[:5])

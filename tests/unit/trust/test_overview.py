@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api.gql.trust_views import stored_dashboard
+from api.gql.trust_dashboard import TrustScoring, TrustScoringMode, stored_dashboard
 from trust.aggregate_shift import AGGREGATE_BUCKETS
 from trust.overview import TableTrust
 
 AT = datetime(2026, 12, 6, tzinfo=UTC)
+COMBINED = TrustScoring(
+    mode=TrustScoringMode.PROPAGATED, model_version=None, trained_at=None, metrics=None
+)
 
 
 def aggregate(buckets: dict[int, int], top: int = 0) -> TableTrust:
@@ -52,7 +55,7 @@ def test_the_coarse_histogram_sums_ten_fine_buckets_each() -> None:
 
 def test_the_dashboard_is_served_from_the_aggregate_with_its_time() -> None:
     stored = aggregate({20: 2, 90: 3}, top=1)
-    dashboard = stored_dashboard("cities", stored, 0.3, 0.8)
+    dashboard = stored_dashboard("cities", stored, (0.3, 0.8), COMBINED)
     assert dashboard is not None
     assert (dashboard.low_count, dashboard.high_count, dashboard.as_of) == (2, 3, AT)
     assert [b.count for b in dashboard.distribution] == [0, 0, 2, 0, 0, 0, 0, 0, 0, 3]
@@ -60,4 +63,4 @@ def test_the_dashboard_is_served_from_the_aggregate_with_its_time() -> None:
 
 
 def test_the_dashboard_is_not_served_from_the_aggregate_at_an_inexact_threshold() -> None:
-    assert stored_dashboard("cities", aggregate({20: 2}), 0.305, 0.8) is None
+    assert stored_dashboard("cities", aggregate({20: 2}), (0.305, 0.8), COMBINED) is None

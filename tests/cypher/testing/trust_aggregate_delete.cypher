@@ -1,0 +1,3 @@
+// Test-only: the stored trust aggregate of $table, if any, removed.
+MATCH (a:TrustAggregate {table: $table})
+DELETE a
