@@ -181,7 +181,8 @@ async def test_trust_recompute_then_facts_export_as_csv_and_jsonl(
 
         every = populations("--status", "all")
         assert set(every) == {key, split}
-        assert every[split]["confidence"] == pytest.approx(0.5)  # one source against one
+        # one source against one: a coin flip at best (calibrated, the truth may be neither)
+        assert 0.0 < every[split]["confidence"] <= 0.5
         for status in ("active", "candidate"):  # whatever the policy in force, a partition
             chosen = populations("--status", status)
             assert {k for k, f in every.items() if f["status"] == status} == set(chosen)
