@@ -11,13 +11,9 @@ item (an entity's attribute). Starting from `A(s) = 0.8` (or `prior_trust`), rep
     conf     P(v)   = exp C*(v) / sum of exp C*(v') over the values v' of v's item
     trust    A(s)   = mean of P(v) over the values s claims, clamped to [EPS, 1 - EPS]
 
-until no `A(s)` moves by `tolerance` or more. The vote uses `A(s)` only once the sources'
-accuracies differ more than chance allows (`trust.common_accuracy`); until then every source
-votes with their pooled accuracy, so equally accurate sources count as a majority does
-instead of breaking ties by the noise in their estimates. `sim` is
-`trust.compare.value_similarity` (0 when unknown): close values support each other (AccuSim,
-Dong et al. 2009), so a time two minutes past the tolerance or an author list naming the
-same first author adds a little.
+until no `A(s)` moves by `tolerance` or more. `sim` is `trust.compare.value_similarity` (0
+when unknown): close values support each other (AccuSim, Dong et al. 2009), so a time two
+minutes past the tolerance or an author list naming the same first author adds a little.
 The log-odds vote lets a few accurate sources outvote many weak ones, and a source worse
 than chance (A < 1 / (N + 1)) votes against.
 
@@ -61,7 +57,6 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 from trust.arrays import ClaimSet, Floats, Ints
 from trust.attribute_trust import AttributeTrust, Cells
 from trust.calibration import Calibration, fit
-from trust.common_accuracy import voting_accuracy
 from trust.dependence import Dependence, detect, discount, wrong_coincidence
 from trust.overlap import Overlap
 
@@ -333,20 +328,18 @@ def _iterate(
         confidence = groups.softmax(
             cells.scores(weights, _votes(cell_trust[cells.cell_of_claim]))
             if cells.split
-            else np.asarray(weights @ _votes(_by_source(trust, cells.source, cell_trust)))
+            else np.asarray(weights @ _votes(trust))
         )
-        right = np.asarray(by_source @ confidence, dtype=np.float64)
         updated = trust.copy()
-        updated[active] = np.clip(right[active] / counts[active], EPS, 1 - EPS)
+        updated[active] = np.clip((by_source @ confidence)[active] / counts[active], EPS, 1 - EPS)
         change = float(np.max(np.abs(updated - trust), initial=0.0))
         trust = updated
-        voting = np.clip(voting_accuracy(trust, right, counts), EPS, 1 - EPS)
         if cells.split:
-            moved = cells.accuracy(voting, confidence, EPS, kept)
+            moved = cells.accuracy(trust, confidence, EPS, kept)
             change = max(change, float(np.max(np.abs(moved - cell_trust), initial=0.0)))
             cell_trust = moved
         else:
-            cell_trust = voting[cells.source]
+            cell_trust = trust[cells.source]
         if change < tolerance:
             return _State(trust, cell_trust, confidence, iteration, True)
     return _State(trust, cell_trust, confidence, max_iterations, False)
@@ -387,14 +380,6 @@ def resolve(
         held,
         _calibrated(claims, incidence, trust, found, held, confidence),
     )
-
-
-def _by_source(trust: Floats, source: Ints, cell_trust: Floats) -> Floats:
-    """The one-cell-per-source accuracies `cell_trust` as a per-source array (`trust` for
-    sources without a cell)."""
-    out = trust.copy()
-    out[source] = cell_trust
-    return out
 
 
 def _votes(trust: Floats) -> Floats:
