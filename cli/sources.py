@@ -1,8 +1,8 @@
 """`grace sources list|show`: sources by trust, with their claims, their accuracy against the
 active facts by table and attribute (with the accuracy the trust engine votes with on each
-attribute, as a fact's explanation shows it), and the copying the last full trust pass found. The
-commands run the API's own `sources` and `source` queries in this process (as Grace, or
-`--as` a user, with that user's tables), so they show what GraphQL shows."""
+attribute, the one behind its votes on facts), and the copying the last full trust pass
+found. The commands run the API's own `sources` and `source` queries in this process (as
+Grace, or `--as` a user, with that user's tables), so they show what GraphQL shows."""
 
 from __future__ import annotations
 

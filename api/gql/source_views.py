@@ -115,8 +115,8 @@ class SourceAccuracy:
     votes_with: list[float] = strawberry.field(
         description="The accuracy the trust engine votes with on this attribute, one per half "
         "of its items (each measured on the other half), as the last full pass stored it: "
-        "what a fact's explanation shows for this source's vote. Empty by table, and before "
-        "a full pass."
+        "the accuracy behind this source's vote in a fact's explanation. Empty by table, and "
+        "before a full pass."
     )
 
     @strawberry.field(description="agreeing / checked; null when no claim could be checked.")
