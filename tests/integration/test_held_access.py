@@ -12,10 +12,8 @@ import os
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,7 +22,6 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.auth import Authenticator
 from api.gql.shared_tables import SharedTableMap
-from api.held_values import HeldValues
 from governance.access_events import AccessChange
 from governance.accounts import Accounts
 from governance.api_keys import TOKEN_KEY_NAME, ApiKeys, BearerTokens, TokenKeys, hash_secret
@@ -35,38 +32,18 @@ from governance.rbac import DEFAULT_WORKSPACE, Principal, Role
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.settings import Settings
+from tests.clocks import Clock, WallClock
 from tests.integration.api_support import Callers, error_codes, gql, make_callers
 from tests.integration.collab_support import owned_team
+from tests.integration.held_support import WAIT, following
 
 pytestmark = pytest.mark.integration
 
 SYSTEM = Principal.system("tests")
 MAX_AGE = 60.0
 """Long enough that only an event can make a held caller stale within a test."""
-WAIT = 10.0
-"""How long an event may take to reach what is held (a busy machine)."""
 KEY_READ = "governance/key_for_auth"
 QUERY = "query($table: String!) { trustDashboard(table: $table) { table } }"
-
-
-class Clock:
-    """A monotonic clock moved by the test: a slow machine cannot age what is held."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class WallClock:
-    """The wall clock expiry is judged by, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -108,18 +85,6 @@ async def new_key(
         user, name="held", scopes=None, expires_at=expires_at, by=SYSTEM
     )
     return issued.id, issued.token.get_secret_value()
-
-
-@asynccontextmanager
-async def following(held: HeldValues[Any], bus: EventBus) -> AsyncIterator[None]:
-    """`held` following `bus`, its subscription confirmed."""
-    task = asyncio.create_task(held.follow(bus))
-    try:
-        await asyncio.wait_for(held.live.wait(), WAIT)
-        yield
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def refused_within(wait: float, attempt: Callable[[], Awaitable[object]]) -> bool:
