@@ -4,8 +4,8 @@ caller or a table map it holds (`api.held_values`).
 Published by the one place that owns each change, after its write: `ApiKeys` (a key
 revoked or rotated), `Accounts` (a user deactivated, a membership granted, changed or
 removed, a workspace created with its admin, a table moved to another workspace). A key
-just created needs none: nothing of it can be held (refusals are not held). Events carry
-ids only, never a secret.
+or a user just created needs none: nothing of either can be held (refusals are not held).
+Events carry ids only, never a secret.
 """
 
 from __future__ import annotations
