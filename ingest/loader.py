@@ -106,21 +106,6 @@ class Activation:
     activated: int
 
 
-def once_each(rows: Sequence[RowDraft]) -> list[list[RowDraft]]:
-    """`rows` as lists in which no id appears twice, in order: first the first occurrence of
-    every id, then the repeats (each list holding a later occurrence than the one before)."""
-    parts: list[list[RowDraft]] = []
-    seen: list[set[str]] = []
-    for row in rows:
-        depth = next((i for i, ids in enumerate(seen) if row.id not in ids), len(seen))
-        if depth == len(seen):
-            parts.append([])
-            seen.append(set())
-        parts[depth].append(row)
-        seen[depth].add(row.id)
-    return parts
-
-
 class GraphLoader:
     """The ingestion statements, run through the process's `Graph`."""
 
@@ -168,20 +153,16 @@ class GraphLoader:
     async def load_rows(
         self, document_id: str, table: str, schema_version: str, rows: Sequence[RowDraft]
     ) -> None:
-        """Phase 2 for rows, in batches, and the document's link to their table version.
-        A row repeated in the file (the same record twice) is sent again after the others,
-        so that no batch holds an id twice (`upsert_rows` creates a new row at its first)."""
+        """Phase 2 for rows, in batches, and the document's link to their table version."""
         await self._graph.write(
             "ingest/link_schema", {"document_id": document_id, "schema_version": schema_version}
         )
-        params = {"document_id": document_id, "table": table, "initial_trust": INITIAL_TRUST}
-        for part in once_each(rows):
-            await self._graph.write_batches(
-                "ingest/upsert_rows",
-                (row.params() for row in part),
-                batch_size=self._batch_size,
-                params=params,
-            )
+        await self._graph.write_batches(
+            "ingest/upsert_rows",
+            (row.params() for row in rows),
+            batch_size=self._batch_size,
+            params={"document_id": document_id, "table": table, "initial_trust": INITIAL_TRUST},
+        )
 
     async def load_chunks(self, document_id: str, chunks: Sequence[ChunkDraft]) -> WriteSummary:
         """Phase 2 for text chunks, in batches."""
