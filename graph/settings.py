@@ -200,6 +200,13 @@ class Settings(BaseSettings):
     worker_job_timeout_seconds: int = Field(default=300, ge=1)
     worker_poll_delay_seconds: float = Field(default=0.01, gt=0)
     worker_max_tries: int = Field(default=8, ge=1)
+    worker_pass_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="Niceness a process running the pass lane alone (`grace worker --lane "
+        "passes`) adds to its own, so that files' ingestion beside it gets the CPU first.",
+    )
     schedules: list[Schedule] = Field(
         default_factory=list, description="Cron-like recurring jobs the worker runs."
     )
