@@ -203,7 +203,8 @@ class GraphLoader:
 
         async def activate(tx: GraphTransaction) -> Record:
             [record] = await tx.run("ingest/activate_document", params)
-            await shift_table_trust(tx, record["left"], record["entered"])
+            joining = [(table, trust, row) for table, trust, row in record["returned"]]
+            await shift_table_trust(tx, record["left"], record["entered"], joining)
             return record
 
         record = await self._graph.transaction(activate)
