@@ -203,8 +203,7 @@ class GraphLoader:
 
         async def activate(tx: GraphTransaction) -> Record:
             [record] = await tx.run("ingest/activate_document", params)
-            joining = [(table, trust, row) for table, trust, row in record["returned"]]
-            await shift_table_trust(tx, record["left"], record["entered"], joining)
+            await shift_table_trust(tx, record["left"], record["entered"], record["returned"])
             return record
 
         record = await self._graph.transaction(activate)
