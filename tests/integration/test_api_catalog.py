@@ -334,6 +334,7 @@ async def table(graph: Graph, unique: str) -> AsyncIterator[str]:
         "testing/delete_policy_data", {"table": schema.name, "policies": [], "source": ""}
     )
     await graph.write("testing/delete_tables", {"names": [schema.name]})
+    await graph.write("testing/trust_aggregate_delete", {"table": schema.name})
 
 
 async def test_rows_pagination_walks_every_row_exactly_once(
