@@ -111,7 +111,7 @@ class Services:
 
     def access(self, principal: Principal | None) -> Access:
         """The rights of `principal`, checked over the process's table map."""
-        return Access(self.graph, self.authorizer, principal, self.table_map.get)
+        return Access(self.graph, self.authorizer, principal, self.table_map)
 
     async def follow_events(self) -> None:
         """Keep what this process holds in step with the events of every process, until

@@ -4,12 +4,16 @@ One `Access` per request (and per event inside a subscription): it loads the tab
 workspace map once, then answers every check from memory, the tables allowed for an action
 decided once. Every resolver that returns
 table-scoped data filters it here, so data the caller may not read never reaches a response.
+
+The map is the process's held one when given (`api.gql.shared_tables`); a table it does not
+name may have been created since it was read, so a request naming such a table reads the map
+again before deciding (a table is never refused, nor placed in the default workspace, for a
+stale map; like a refused credential, an unknown name is never held).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from functools import partial
+from typing import Protocol
 
 from governance.errors import AccessDeniedError
 from governance.rbac import DEFAULT_WORKSPACE, Action, Authorizer, Principal, Resource
@@ -32,6 +36,18 @@ async def read_table_workspaces(graph: Graph) -> dict[str, str]:
     return {str(row["table"]): str(row["workspace"] or DEFAULT_WORKSPACE) for row in rows}
 
 
+class HeldTableMap(Protocol):
+    """A table map held beyond one request (`api.gql.shared_tables.SharedTableMap`)."""
+
+    async def get(self) -> dict[str, str]:
+        """The map as held (it may miss tables created since it was read)."""
+        ...
+
+    async def fresh(self) -> dict[str, str]:
+        """The map read again now (and held from then on)."""
+        ...
+
+
 class Access:
     """The caller's rights for one request."""
 
@@ -40,15 +56,16 @@ class Access:
         graph: Graph,
         authorizer: Authorizer,
         principal: Principal | None,
-        table_map: Callable[[], Awaitable[dict[str, str]]] | None = None,
+        held: HeldTableMap | None = None,
     ) -> None:
         self.graph = graph
         self.authorizer = authorizer
         self.principal = principal
-        self._table_map = table_map or partial(read_table_workspaces, graph)
-        """Where the table map comes from: the process's held one (`Services.access`), else
-        read from the graph."""
+        self._held = held
+        """The process's held table map (`Services.access`); None: read from the graph."""
         self._workspaces: dict[str, str] | None = None
+        self._fresh = held is None
+        """Whether `_workspaces` was read in this request (a miss is then final)."""
         self._tables: dict[Action, frozenset[str]] = {}
 
     @property
@@ -65,14 +82,24 @@ class Access:
     async def table_workspaces(self) -> dict[str, str]:
         """Every known table and the workspace it belongs to (asked once per request)."""
         if self._workspaces is None:
-            self._workspaces = await self._table_map()
+            held = self._held
+            self._workspaces = await (held.get() if held else read_table_workspaces(self.graph))
         return self._workspaces
+
+    async def workspace_of(self, table: str) -> str | None:
+        """The workspace of `table`, None when the graph knows no such table (a table the
+        held map does not name is looked up again: it may be new)."""
+        workspaces = await self.table_workspaces()
+        if table not in workspaces and not self._fresh and self._held is not None:
+            self._workspaces = workspaces = await self._held.fresh()
+            self._fresh = True
+            self._tables.clear()
+        return workspaces.get(table)
 
     async def resource(self, table: str | None = None, workspace: str | None = None) -> Resource:
         """The resource a table (or a workspace, or the default workspace) stands for."""
         if table is not None:
-            workspaces = await self.table_workspaces()
-            return Resource(workspaces.get(table, DEFAULT_WORKSPACE), table)
+            return Resource(await self.workspace_of(table) or DEFAULT_WORKSPACE, table)
         return Resource(workspace or DEFAULT_WORKSPACE)
 
     async def allowed(

@@ -473,7 +473,7 @@ async def visible_conflicts(context: GraceContext, ids: Sequence[str]) -> list[C
 
 async def known_table(context: GraceContext, table: str) -> None:
     """`NotFoundError` unless `table` is a table of the catalog."""
-    if table not in await context.access.table_workspaces():
+    if await context.access.workspace_of(table) is None:
         raise NotFoundError("table", table)
 
 

@@ -2,9 +2,11 @@
 
 Every permission check needs the map of tables to workspaces, the same for every caller. It
 is held (`api.held_values`) until an `access.changed` event (a table moved to another
-workspace: `Accounts.assign_table`) and never longer than `Settings.auth_cache_seconds`; a
-table created since is in no workspace yet, which is the default one, as the map says of a
-table it does not name. Nothing is held while the event subscription is down.
+workspace: `Accounts.assign_table`) and never longer than `Settings.auth_cache_seconds`. A
+table created since (in no workspace yet, so in the default one) is missing from it: a
+request that names a table the map does not name reads it again (`Access.workspace_of`), so
+a new table answers at once; lists of every readable table may miss it for that max age.
+Nothing is held while the event subscription is down.
 """
 
 from __future__ import annotations
@@ -36,3 +38,9 @@ class SharedTableMap:
     async def get(self) -> dict[str, str]:
         """The map: the one held while fresh, else read now (one reader at a time)."""
         return await self.held.get_or_read(_KEY, self._read)
+
+    async def fresh(self) -> dict[str, str]:
+        """The map read again now, held from then on (a request named a table the held map
+        does not: it may have been created since)."""
+        self.held.forget(_KEY)
+        return await self.get()

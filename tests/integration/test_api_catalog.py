@@ -61,6 +61,10 @@ query($table: String!, $first: Int, $after: String, $key: String, $minTrust: Flo
 }"""
 
 
+PERMISSION_READS = frozenset({"governance/key_for_auth", "api/table_workspaces"})
+"""What a request reads to check the caller, whether or not the process holds it."""
+
+
 def cities_csv(unique: str, count: int = CITY_COUNT) -> str:
     lines = [
         f"c{i:03d}-{unique},City {i},FR,{1000 + i},{10 + i}.5,Mayor {i},2025-06-01T10:00:00Z\n"
@@ -683,7 +687,8 @@ async def test_a_page_of_rows_with_their_documents_and_entities_costs_a_constant
         calls.clear()
         body = gql(api_client, callers.viewer, query, {"first": first})
         assert len(data(body)["rows"]["nodes"]) == first
-        reads[first] = list(calls)
+        # the caller's key and the table map are held up to a second: not the page's reads
+        reads[first] = [name for name in calls if name not in PERMISSION_READS]
     assert len(reads[50]) == len(reads[5])
     assert len(reads[50]) <= 12, reads[50]
 

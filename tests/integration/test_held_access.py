@@ -33,7 +33,7 @@ from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.settings import Settings
 from tests.clocks import Clock, WallClock
-from tests.integration.api_support import Callers, error_codes, gql, make_callers
+from tests.integration.api_support import Caller, Callers, error_codes, gql, make_callers
 from tests.integration.collab_support import owned_team
 from tests.integration.held_support import WAIT, following
 
@@ -411,3 +411,29 @@ async def test_a_key_revoked_elsewhere_is_refused_by_the_api_once_the_event_is_h
     ):
         assert time.monotonic() < deadline, "the revocation was not heard"
         await asyncio.sleep(0.02)
+
+
+async def test_a_table_created_after_the_map_was_held_is_known_at_its_first_request(
+    graph: Graph, held_client: TestClient, held_callers: Callers, unique: str
+) -> None:
+    services = held_client.app.state.services  # type: ignore[attr-defined]
+    viewer = held_callers.viewer
+    assert gql(held_client, viewer, QUERY, {"table": "cities"})["data"]["trustDashboard"]
+    try:
+        team = await owned_team(graph, unique, 1)  # made and assigned without an event
+        assert team.table not in await services.table_map.get()
+        _, token = await new_key(graph, AuditLog(graph), team.members[0])
+        member = Caller("member", team.members[0], token)
+        body = gql(held_client, member, QUERY, {"table": team.table})
+        assert body["data"]["trustDashboard"]["table"] == team.table, body
+        assert (await services.table_map.get())[team.table] == team.workspace
+        assert error_codes(gql(held_client, viewer, QUERY, {"table": team.table})) == [
+            "access_denied"
+        ]
+        unknown = {"table": f"nowhere_{unique}"}
+        reads = services.graph.reads["api/table_workspaces"]
+        for _ in range(2):  # an unknown name is never held: each request looks again
+            assert error_codes(gql(held_client, viewer, QUERY, unknown)) == ["not_found"]
+        assert services.graph.reads["api/table_workspaces"] == reads + 2
+    finally:
+        await graph.write("testing/accounts_delete", {"marker": unique})
