@@ -12,13 +12,13 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
 from graph.graph import Graph
 from trust.claims import ClaimIndex
-from trust.truth import Ints, TruthResult
+from trust.truth import TruthResult
 
 CONFIDENCE_EPSILON = 1e-4
 """A stored fact whose confidence moved less than this keeps its stored confidence."""
@@ -54,34 +54,27 @@ def resolve_facts(
     that support it and the sources that contradict it. A fact at least as confident as its
     table's `sync_above` is synced to the fact layer (`active`); the others are candidates."""
     claims = index.claims
-    n_items = len(index.items)
     item_of_claim = claims.item_of_value[claims.value]
     winning = claims.value == result.winner[item_of_claim]
-    by_name = sorted(range(len(index.sources)), key=index.sources.__getitem__)
-    rank = np.zeros(len(by_name), dtype=np.int64)
-    rank[by_name] = np.arange(len(by_name))
-    quoted = {r: json.dumps(index.sources[s]) for r, s in enumerate(by_name)}
-    width = max(len(by_name), 1)
-    supported = np.unique(item_of_claim[winning] * width + rank[claims.source[winning]])
-    opposed = np.unique(item_of_claim[~winning] * width + rank[claims.source[~winning]])
-    opposed = opposed[~np.isin(opposed, supported)]
-    support_bounds, support = _by_item(supported, width, n_items)
-    opposition_bounds, opposition = _by_item(opposed, width, n_items)
+    names = [index.sources[s] for s in claims.source.tolist()]
+    claim_bounds, claim_order = _groups(item_of_claim, len(index.items))
     at_item = item_of_claim[index.assertion_claims]
     won = winning[index.assertion_claims]
-    row_bounds, row_order = _groups(at_item[won], n_items)
+    row_bounds, row_order = _groups(at_item[won], len(index.items))
     winning_rows = [index.row_ids[p] for p in index.assertion_rows[won][row_order].tolist()]
     thresholds: dict[str, float] = {}
-    winners, confidences = result.winner.tolist(), result.fact_confidence.tolist()
+    quoted = {name: json.dumps(name) for name in index.sources}
+    is_winning = winning.tolist()
     facts = []
     for item_id, item in enumerate(index.items):
-        winner = winners[item_id]
+        winner = int(result.winner[item_id])
         if winner < 0:
             continue
-        supporting = support[support_bounds[item_id] : support_bounds[item_id + 1]]
-        contradicting = opposition[opposition_bounds[item_id] : opposition_bounds[item_id + 1]]
+        group = claim_order[claim_bounds[item_id] : claim_bounds[item_id + 1]]
+        supporting = sorted({names[c] for c in group if is_winning[c]})
+        contradicting = sorted({names[c] for c in group if not is_winning[c]} - set(supporting))
         rows = sorted(set(winning_rows[row_bounds[item_id] : row_bounds[item_id + 1]]))
-        confidence = confidences[winner]
+        confidence = float(result.fact_confidence[winner])
         threshold = thresholds.get(item.table)
         if threshold is None:
             threshold = thresholds[item.table] = sync_above(item.table)
@@ -109,20 +102,17 @@ def resolve_facts(
     return facts
 
 
-Source = TypeVar("Source", int, str)
-
-
 def evidence_json(
-    supporting: Sequence[Source], contradicting: Sequence[Source], quoted: Mapping[Source, str]
+    supporting: Sequence[str], contradicting: Sequence[str], quoted: Mapping[str, str]
 ) -> str:
-    """`json.dumps({"supporting": supporting, "contradicting": contradicting})` of the
-    sources' names, joined from each source's JSON form in `quoted` (encoding once per
-    source, not once per fact, took a third of resolving a million rows' facts)."""
+    """`json.dumps({"supporting": supporting, "contradicting": contradicting})`, joined from
+    each source's JSON form in `quoted` (encoding once per source, not once per fact, took a
+    third of resolving a million rows' facts)."""
     return (
         '{"supporting": ['
-        + ", ".join([quoted[name] for name in supporting])
+        + ", ".join(quoted[name] for name in supporting)
         + '], "contradicting": ['
-        + ", ".join([quoted[name] for name in contradicting])
+        + ", ".join(quoted[name] for name in contradicting)
         + "]}"
     )
 
@@ -156,14 +146,6 @@ async def read_entity_fact_states(graph: Graph, entities: Sequence[str]) -> dict
 
 def _states(facts: Sequence[Sequence[Any]]) -> dict[str, StoredFact]:
     return {fact_id: StoredFact(digest, confidence) for fact_id, digest, confidence in facts}
-
-
-def _by_item(keys: Ints, width: int, n_items: int) -> tuple[list[int], list[int]]:
-    """Sorted keys `item * width + rank` as per-item bounds and the ranks: item k's ranks are
-    `ranks[bounds[k]:bounds[k + 1]]`, ascending."""
-    counts = np.bincount(keys // width, minlength=n_items)
-    bounds = np.concatenate(([0], np.cumsum(counts)))
-    return bounds.tolist(), (keys % width).tolist()
 
 
 def _groups(keys: np.ndarray, n: int) -> tuple[list[int], list[int]]:
