@@ -6,6 +6,7 @@ Browser's style and guide at `/browser/`, the web app at `/`; in `dev`, GraphiQL
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
@@ -181,6 +182,15 @@ async def request_context(request: Request = None, websocket: WebSocket = None) 
     return GraceContext(services, principal)
 
 
+def keep_out_of_collections() -> None:
+    """Move what start-up built (modules, the schema, the services: ~260,000 objects, alive
+    as long as the process) out of the garbage collector's reach, so its full collections
+    scan only what requests made since: under load each one paused the process for about
+    0.5 s (the dashboard's p99), about 0.05 s once frozen (`gc.freeze`)."""
+    gc.collect()
+    gc.freeze()
+
+
 async def refuse_credentials(request: Request, error: Exception) -> JSONResponse:
     """401 for a credential that does not check out, saying the same thing whatever the cause."""
     return JSONResponse(
@@ -199,6 +209,7 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = services = await Services.open(settings, metrics.registry)
+        keep_out_of_collections()
         following = asyncio.create_task(services.follow_events())
         setattr(app.state, STARTED, True)
         try:
@@ -209,6 +220,7 @@ def create_app(settings: Settings, span_processor: SpanProcessor | None = None) 
             following.cancel()
             await asyncio.gather(following, return_exceptions=True)
             await services.close()
+            gc.unfreeze()  # collectable again once the app is gone (tests start many)
             if provider is not None:
                 provider.shutdown()
 

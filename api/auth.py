@@ -10,31 +10,79 @@ Accepted forms, all carrying one credential:
 
 No credential at all is an anonymous caller (`None`): only public fields answer it. A
 credential that does not check out raises `InvalidCredentialsError`, the same for every cause.
+
+The principals proved are held per process (`api.held_values`), by the SHA-256 of the
+credential (never the credential itself), for at most `Settings.auth_cache_seconds`; an
+`access.changed` event (`governance.access_events`: a key revoked or rotated, a user
+deactivated, a membership or a table's workspace changed) forgets them all, and nothing is
+held while that event subscription is down. A held principal past its key's or token's
+expiry is refused. Refusals are never held: a wrong credential is checked against the graph
+every time (as costly to an attacker as before; a secret of 256 bits is not guessed), and a
+key just created works at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
-from governance.api_keys import TOKEN_PREFIX, ApiKeys, BearerTokens
+from api.held_values import HeldValues
+from governance.api_keys import TOKEN_PREFIX, ApiKeys, BearerTokens, Clock, utc_now
 from governance.errors import InvalidCredentialsError
 from governance.rbac import Principal
+from graph.events import DomainEvent, EventType
 
 BEARER = "bearer "
+ACCESS_FOLLOWED = (EventType.ACCESS_CHANGED,)
+"""The events that make what an API process holds of callers and tables stale."""
+
+
+def every_key(event: DomainEvent) -> Iterable[str | None]:
+    """An access change forgets everything held (changes are rare; a key names no user)."""
+    return [None]
+
+
+def credential_digest(credential: str) -> str:
+    """What a presented credential is held under: its SHA-256, never the secret itself."""
+    return hashlib.sha256(credential.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Authenticator:
-    """Checks API keys and bearer tokens; one per process."""
+    """Checks API keys and bearer tokens, holding what it proved (see the module docstring);
+    one per process."""
 
-    def __init__(self, keys: ApiKeys, tokens: BearerTokens) -> None:
+    def __init__(
+        self,
+        keys: ApiKeys,
+        tokens: BearerTokens,
+        max_age: float,
+        *,
+        clock: Clock = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._keys = keys
         self._tokens = tokens
+        self._clock = clock
+        self.held: HeldValues[Principal] = HeldValues(
+            ACCESS_FOLLOWED, every_key, max_age, monotonic, name="callers"
+        )
+        """The principals proved, by credential digest; follow the bus to hold any."""
 
     async def authenticate(self, credential: str | None) -> Principal | None:
         """The principal behind `credential`; None when there is none."""
         if credential is None:
             return None
+        digest = credential_digest(credential)
+        principal = await self.held.get_or_read(digest, partial(self._check, credential))
+        if principal.expires_at is not None and principal.expires_at <= self._clock():
+            self.held.forget(digest)
+            raise InvalidCredentialsError
+        return principal
+
+    async def _check(self, credential: str) -> Principal:
         if credential.startswith(TOKEN_PREFIX):
             return await self._keys.authenticate(credential)
         return await self._tokens.verify_token(credential)

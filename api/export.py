@@ -40,7 +40,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import JsonValue
 
 from api.auth import credential_from_headers
-from api.gql.access import Access, NotAuthenticatedError
+from api.gql.access import NotAuthenticatedError
 from api.row_values import RowValues, VisibleValues
 from api.services import Services
 from governance.errors import AccessDeniedError
@@ -224,7 +224,7 @@ async def export_rows(
         principal = await services.authenticator.authenticate(
             credential_from_headers(request.headers)
         )
-        access = Access(services.graph, services.authorizer, principal)
+        access = services.access(principal)
         access.caller()
         export_format = ExportFormat(_choice("format", file_format, ExportFormat))
         statuses = [_choice("status", row_status, RowStatus)] if row_status else CURRENT_STATUSES

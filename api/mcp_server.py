@@ -84,7 +84,7 @@ class GraceMcp:
             principal = await services.authenticator.authenticate(credential)
         if principal is None:
             raise NotAuthenticatedError
-        return Access(services.graph, services.authorizer, principal)
+        return services.access(principal)
 
     async def audited(
         self, context: Context[Any, Any] | None, action: str, target: str,

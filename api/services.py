@@ -13,16 +13,18 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import ConnectionPool, Redis
 
 from api.auth import Authenticator
+from api.gql.access import Access
 from api.gql.dashboard_cache import TableCache
 from api.gql.shared_reads import SharedReads
 from api.gql.shared_tables import SharedTableMap
 from api.gql.trust_dashboard import TrustDashboard, read_dashboard
+from api.held_values import EchoingBus
 from copilot.service import LazyCopilot
 from governance.api_keys import ApiKeys, BearerTokens, TokenKeys
 from governance.audit import AuditLog
 from governance.comments import CommentRecord
 from governance.encryption import FieldCipher, open_field_cipher
-from governance.rbac import Authorizer
+from governance.rbac import Authorizer, Principal
 from governance.secrets import open_secret_store
 from graph.events import EventBus
 from graph.graph import Graph
@@ -56,8 +58,9 @@ class Services:
     trust: TrustServices
     """The trust and governance services (engine, detectors, healer; policies), opened once
     and rebuilt when tables, policies or the trust model change."""
-    live_tables: SharedTableMap
-    """The table -> workspace map the live subscriptions share (read at most once a second)."""
+    table_map: SharedTableMap
+    """The table -> workspace map every permission check of the process shares (held while
+    `follow_events` runs, at most `Settings.auth_cache_seconds`)."""
     live_comments: SharedReads[CommentRecord | None]
     """The comment each comment event names, read once for the subscriptions that hear it."""
     dashboards: TableCache[TrustDashboard]
@@ -74,7 +77,9 @@ class Services:
         authorizer = Authorizer()
         store = open_secret_store(settings)
         tokens = BearerTokens(graph, TokenKeys(store))
-        authenticator = Authenticator(ApiKeys(graph, audit, authorizer), tokens)
+        authenticator = Authenticator(
+            ApiKeys(graph, audit, authorizer), tokens, settings.auth_cache_seconds
+        )
         cipher = await asyncio.to_thread(open_field_cipher, settings, store)
         bus = EventBus.from_settings(settings)
         usage = UsageRecorder(Redis.from_url(settings.redis_url, password=settings.redis_secret))
@@ -93,15 +98,26 @@ class Services:
             queue,
             copilot,
             trust,
-            SharedTableMap(graph),
+            SharedTableMap(graph, settings.auth_cache_seconds),
             SharedReads(),
             TableCache(partial(read_dashboard, graph)),
         )
 
+    @property
+    def access_bus(self) -> EchoingBus:
+        """Where this process publishes changes of access: applied here at once, then to
+        every process (`governance.access_events`)."""
+        return EchoingBus(self.bus, (self.authenticator.held, self.table_map.held))
+
+    def access(self, principal: Principal | None) -> Access:
+        """The rights of `principal`, checked over the process's table map."""
+        return Access(self.graph, self.authorizer, principal, self.table_map.get)
+
     async def follow_events(self) -> None:
         """Keep what this process holds in step with the events of every process, until
         cancelled (the API runs it for its lifetime)."""
-        await self.dashboards.follow(self.bus)
+        held = (self.dashboards, self.authenticator.held, self.table_map.held)
+        await asyncio.gather(*(values.follow(self.bus) for values in held))
 
     async def close(self) -> None:
         """Release the driver and the Redis pools (pending usage counts are flushed first);

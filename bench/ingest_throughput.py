@@ -4,7 +4,9 @@ the write phase alone (`GraphLoader.load_rows` of rows prepared beforehand, so n
 parsing, normalising or hashing): the floor that the graph's shape (a Row and an Entity
 with their indexes, two relationships per row) sets for ingestion. Last, where the files'
 time went: waiting for each phase's statements (`Graph.seconds`), and the rest, which is
-Python's (reading, extracting, normalising, hashing)."""
+Python's (reading, extracting, normalising, hashing). And the CPU each row cost, in this
+process and in Neo4j's (when it runs on this machine), for the ingestion and the bare write:
+unlike rows/s, that does not move with whatever else the machine runs."""
 
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.api_support import machine_load
 from bench.common import delete_source, service, write_csv
+from bench.process_cpu import CpuMeter, serving_pid
 from graph.events import EventBus
 from graph.graph import Graph
+from graph.settings import Settings
 from ingest import identity
 from ingest.loader import DocumentDraft, GraphLoader, RowDraft, RunDraft
 from ingest.sources import SourceRef
@@ -25,14 +30,16 @@ ROWS_PER_FILE = 10_000
 CONCURRENT_FILES = 2
 
 
-async def _bare_rate(graph: Graph, rows: int) -> float:
+async def _bare_rate(graph: Graph, rows: int, meter: CpuMeter) -> float:
     payload = [
         {"id": f"bare-{i}", "key": f"k{i}", "values": identity.canonical_json({"n": i})}
         for i in range(rows)
     ]
+    meter.start()
     start = time.perf_counter()
     await graph.write_batches("bench/bare_create_rows", payload, batch_size=5000)
     elapsed = time.perf_counter() - start
+    meter.stop()
     while (await graph.write("bench/delete_bare_rows", {"limit": 10_000}))[0]["deleted"]:
         pass
     return rows / elapsed
@@ -59,9 +66,11 @@ async def _write_floor(loader: GraphLoader, rows: int) -> float:
     return rows / (time.perf_counter() - start)
 
 
-async def run(graph: Graph, bus: EventBus) -> list[str]:
+async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
     """Ingest FILES x ROWS_PER_FILE rows, then the bare baseline; clean up; report."""
     ingest = await service(graph, bus)
+    neo4j = serving_pid(settings.neo4j_uri)
+    ingest_cpu, bare_cpu = CpuMeter(neo4j), CpuMeter(neo4j)
     total = FILES * ROWS_PER_FILE
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -80,14 +89,16 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
                 return rows
 
         waited_before = dict(graph.seconds)
+        ingest_cpu.start()
         start = time.perf_counter()
         loaded = sum(await asyncio.gather(*(one(path) for path in paths)))
         elapsed = time.perf_counter() - start
+        ingest_cpu.stop()
         waited = {
             name: seconds - waited_before.get(name, 0.0) for name, seconds in graph.seconds.items()
         }
     try:
-        bare = await _bare_rate(graph, total)
+        bare = await _bare_rate(graph, total, bare_cpu)
         floor = await _write_floor(ingest.loader, ROWS_PER_FILE * CONCURRENT_FILES)
     finally:
         await delete_source(graph, "folder:bench_bulk")
@@ -100,6 +111,9 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
         f"its write phase alone (the floor): {floor:,.0f} rows/s = {floor / bare:.2f} of "
         f"baseline; ingestion reaches {rate / floor:.2f} of it",
         _where_time_goes(waited, sum(file_seconds)),
+        f"CPU per row: ingestion {ingest_cpu.per_row(loaded)}; "
+        f"bare write {bare_cpu.per_row(total)}",
+        machine_load(),
     ]
 
 

@@ -14,6 +14,11 @@ fed, no gold; only the gold items are scored. Printed per data set:
 - expected calibration error of the winners' confidence (ten equal-width bins): the engine's
   posterior, and the calibrated confidence facts carry (`trust.calibration`, fitted on the
   run's own claims, never on gold), with the accuracy of the facts active at each;
+- the noise ceiling of each Spearman figure: its mean over `CEILING_DRAWS` draws of gold
+  answers made from the trust itself (each source right on each of its gold items with
+  probability its trust), the figure trust would reach if it were exactly each source's
+  accuracy; a source with one gold item has a gold accuracy of 0 or 1 whatever its true
+  accuracy, so over all sources even exact trust stays well below 1;
 - Spearman of the calibration's shrunk source accuracy (`trust.calibration`) with gold
   accuracy, beside the trust's;
 - the accuracy without source dependence, with one accuracy per source (no accuracy by
@@ -52,6 +57,8 @@ SYNC_ABOVE = 0.8
 BINS = 10
 SURE_SOURCE = 3
 """Sources claiming at least this many gold items make the second Spearman figure."""
+CEILING_DRAWS = 200
+"""Draws of simulated gold answers behind each Spearman noise ceiling (module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ class Quality:
     spearman: float
     spearman_sure: float
     sure_sources: int
+    ceiling: float
+    ceiling_sure: float
     ece: float
     ece_calibrated: float
     active_calibrated: int
@@ -208,6 +217,17 @@ def _source_accuracy(
     return seen, right[seen] / total[seen], total[seen]
 
 
+def spearman_ceiling(trust: Floats, claimed: Floats, seed: int = 0) -> float:
+    """The mean Spearman correlation of `trust` with gold accuracies drawn from it: each
+    source right on each of its `claimed` gold items with probability its trust (module)."""
+    rng = np.random.default_rng(seed)
+    draws = [
+        spearmanr(trust, rng.binomial(claimed.astype(np.int64), trust) / claimed).statistic
+        for _ in range(CEILING_DRAWS)
+    ]
+    return float(np.nanmean(draws))
+
+
 def expected_calibration_error(confidence: Floats, hits: Floats, bins: int = BINS) -> float:
     """Sum over equal-width confidence bins of |mean confidence - accuracy| x bin share."""
     if not len(confidence):
@@ -242,6 +262,8 @@ def measure(data: DataSet, index: ClaimIndex, result: TruthResult) -> Quality:
         spearman=float(spearmanr(trust, accuracy).statistic),
         spearman_sure=float(spearmanr(trust[sure], accuracy[sure]).statistic),
         sure_sources=int(sure.sum()),
+        ceiling=spearman_ceiling(trust, claimed),
+        ceiling_sure=spearman_ceiling(trust[sure], claimed[sure]),
         ece=expected_calibration_error(confidence, hits),
         ece_calibrated=expected_calibration_error(calibrated, hits),
         active_calibrated=int(synced.sum()),
@@ -256,7 +278,7 @@ def run() -> list[str]:
     """One line per data set (see the module docstring), and the machine's load."""
     lines = [
         f"{'data':11} {'gold':>4} {'grace':>6} {'active raw':>12} {'active cal':>12} "
-        f"{'majority':>8} {'gain':>6} {'rho':>5} {'rho sure':>14} {'shrunk':>11} "
+        f"{'majority':>8} {'gain':>6} {'rho':>5} {'rho sure':>14} {'ceiling':>11} {'shrunk':>11} "
         f"{'ece raw':>7} {'ece cal':>7} {'no-dep':>6} {'one-acc':>13} {'pairs':>5}  published"
     ]
     for load in (book, population):
@@ -272,6 +294,7 @@ def run() -> list[str]:
             f"{q.active_calibrated_accuracy:6.3f} ({q.active_calibrated:3d}) {q.majority:8.3f} "
             f"{(q.accuracy - q.majority) * 100:+6.1f} {q.spearman:5.2f} "
             f"{q.spearman_sure:5.2f} ({q.sure_sources:3d} src) "
+            f"{q.ceiling:5.2f} {q.ceiling_sure:5.2f} "
             f"{q.spearman_shrunk:5.2f} {q.spearman_shrunk_sure:5.2f} "
             f"{q.ece:7.3f} {q.ece_calibrated:7.3f} {alone.accuracy:6.3f} "
             f"{one.accuracy:6.3f} ({one.ece_calibrated:5.3f}) "

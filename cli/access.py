@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, TypeVar
 
@@ -19,6 +20,7 @@ from governance.api_keys import ApiKeys, BearerTokens, IssuedKey, TokenKeys, utc
 from governance.audit import AuditLog
 from governance.rbac import Action, Principal, Role
 from governance.secrets import open_secret_store
+from graph.events import EventBus
 from graph.graph import Graph
 from graph.ids import IdKind
 from graph.settings import load_settings
@@ -36,15 +38,31 @@ app.add_typer(keys_app, name="keys")
 CLI = Principal.system("cli")
 
 
-def _run(profile: str | None, work: Callable[[Graph, AuditLog], Awaitable[T]]) -> T:
-    async def session() -> T:
-        graph = await Graph.connect(load_settings(profile))
+@dataclass(frozen=True)
+class _Session:
+    """What one command works with: its changes are audited and published to the API
+    processes (`governance.access_events`)."""
+
+    graph: Graph
+    accounts: Accounts
+    keys: ApiKeys
+
+
+def _run(profile: str | None, work: Callable[[_Session], Awaitable[T]]) -> T:
+    async def opened() -> T:
+        settings = load_settings(profile)
+        graph = await Graph.connect(settings)
+        bus = EventBus.from_settings(settings)
+        audit = AuditLog(graph)
         try:
-            return await work(graph, AuditLog(graph))
+            return await work(
+                _Session(graph, Accounts(graph, audit, bus=bus), ApiKeys(graph, audit, bus=bus))
+            )
         finally:
+            await bus.close()
             await graph.close()
 
-    return asyncio.run(session())
+    return asyncio.run(opened())
 
 
 @users_app.command("add")
@@ -59,8 +77,8 @@ def users_add(
 ) -> None:
     """Create a user and their personal workspace."""
 
-    async def work(graph: Graph, audit: AuditLog) -> None:
-        accounts = Accounts(graph, audit)
+    async def work(session: _Session) -> None:
+        accounts = session.accounts
         await accounts.create_user(user_id, name=name, email=email, by=CLI)
         if admin_of is not None:
             await accounts.grant(admin_of, user_id, Role.ADMIN, by=CLI)
@@ -73,7 +91,7 @@ def users_add(
 @users_app.command("list")
 def users_list(profile: ProfileOption = None) -> None:
     """Every user."""
-    users = _run(profile, lambda graph, audit: Accounts(graph, audit).users())
+    users = _run(profile, lambda session: session.accounts.users())
     table = make_table("id", "name", "email", "created")
     for user in users:
         table.add_row(user.id, user.name, user.email, _when(user.created_at))
@@ -89,9 +107,7 @@ def workspaces_add(
     """Create a team workspace (then `grace workspaces grant` its first admin)."""
     _run(
         profile,
-        lambda graph, audit: Accounts(graph, audit).create_workspace(
-            workspace_id, name=name, by=CLI
-        ),
+        lambda session: session.accounts.create_workspace(workspace_id, name=name, by=CLI),
     )
     out.print(f"workspace {workspace_id} created")
 
@@ -99,7 +115,7 @@ def workspaces_add(
 @workspaces_app.command("members")
 def workspaces_members(workspace: str, profile: ProfileOption = None) -> None:
     """The members of a workspace, with their roles and restrictions."""
-    listing = _run(profile, lambda graph, audit: Accounts(graph, audit).members(workspace))
+    listing = _run(profile, lambda session: session.accounts.members(workspace))
     out.print(f"workspace {listing.id} ({listing.kind}): {listing.name}")
     table = make_table("user", "name", "email", "role", "tables", "pii")
     for member in listing.members:
@@ -130,7 +146,7 @@ def workspaces_grant(
     chosen = _table_names(tables)
     _run(
         profile,
-        lambda graph, audit: Accounts(graph, audit).grant(
+        lambda session: session.accounts.grant(
             workspace, user_id, role, tables=chosen, pii=pii, by=CLI
         ),
     )
@@ -145,7 +161,7 @@ def workspaces_revoke(
     profile: ProfileOption = None,
 ) -> None:
     """Remove a member from a workspace (never its last admin)."""
-    _run(profile, lambda graph, audit: Accounts(graph, audit).revoke(workspace, user_id, by=CLI))
+    _run(profile, lambda session: session.accounts.revoke(workspace, user_id, by=CLI))
     out.print(f"{user_id} removed from {workspace}")
 
 
@@ -154,7 +170,7 @@ def workspaces_assign_table(workspace: str, table: str, profile: ProfileOption =
     """Move a table into a workspace (tables in none belong to `default`)."""
     _run(
         profile,
-        lambda graph, audit: Accounts(graph, audit).assign_table(table, workspace, by=CLI),
+        lambda session: session.accounts.assign_table(table, workspace, by=CLI),
     )
     out.print(f"table {table} is in workspace {workspace}")
 
@@ -177,7 +193,7 @@ def keys_create(
     expires_at = utc_now() + timedelta(days=expires_days) if expires_days else None
     issued = _run(
         profile,
-        lambda graph, audit: ApiKeys(graph, audit).create_key(
+        lambda session: session.keys.create_key(
             user_id, name=name, scopes=scopes, expires_at=expires_at, by=CLI
         ),
     )
@@ -188,7 +204,7 @@ def keys_create(
 def keys_revoke(key_id: str, profile: ProfileOption = None) -> None:
     """Revoke an API key: it stops working at once."""
     key_id = resolve(settings_for(profile), IdKind.API_KEY, key_id)
-    _run(profile, lambda graph, audit: ApiKeys(graph, audit).revoke(key_id, by=CLI))
+    _run(profile, lambda session: session.keys.revoke(key_id, by=CLI))
     out.print(f"key {key_id} revoked")
 
 
@@ -196,7 +212,7 @@ def keys_revoke(key_id: str, profile: ProfileOption = None) -> None:
 def keys_rotate(key_id: str, profile: ProfileOption = None) -> None:
     """Give a key a new secret and print its token, once; the old token stops working."""
     key_id = resolve(settings_for(profile), IdKind.API_KEY, key_id)
-    issued = _run(profile, lambda graph, audit: ApiKeys(graph, audit).rotate(key_id, by=CLI))
+    issued = _run(profile, lambda session: session.keys.rotate(key_id, by=CLI))
     _print_issued(issued)
 
 
@@ -212,9 +228,11 @@ def keys_token(
     user's memberships at each request until it expires)."""
     settings = load_settings(profile)
 
-    async def issue(graph: Graph, audit: AuditLog) -> str:
+    async def issue(session: _Session) -> str:
         keys = TokenKeys(open_secret_store(settings))
-        return await BearerTokens(graph, keys).issue_token(user_id, timedelta(minutes=minutes))
+        return await BearerTokens(session.graph, keys).issue_token(
+            user_id, timedelta(minutes=minutes)
+        )
 
     token = _run(profile, issue)
     err.print(f"bearer token for {user_id}, valid {minutes} minutes:")
@@ -228,7 +246,7 @@ def keys_list(
     profile: ProfileOption = None,
 ) -> None:
     """A user's API keys (never their secrets)."""
-    keys = _run(profile, lambda graph, audit: ApiKeys(graph, audit).list_keys(user_id, by=CLI))
+    keys = _run(profile, lambda session: session.keys.list_keys(user_id, by=CLI))
     now = utc_now()
     table = make_table(
         "id", "name", "scopes", "created", "expires", "last used", "state", wide=wide

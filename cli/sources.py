@@ -1,7 +1,8 @@
 """`grace sources list|show`: sources by trust, with their claims, their accuracy against the
-active facts by table and attribute, and the copying the last full trust pass found. The
-commands run the API's own `sources` and `source` queries in this process (as Grace, or
-`--as` a user, with that user's tables), so they show what GraphQL shows."""
+active facts by table and attribute (with the accuracy the trust engine votes with on each
+attribute, the one behind its votes on facts), and the copying the last full trust pass
+found. The commands run the API's own `sources` and `source` queries in this process (as
+Grace, or `--as` a user, with that user's tables), so they show what GraphQL shows."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ LIST_QUERY = (
 SHOW_QUERY = (
     "query($id: ID!) { source(id: $id) {"
     f" {LISTED_FIELDS}"
-    " accuracyByAttribute { table attribute claims checked agreeing accuracy }"
+    " accuracyByAttribute { table attribute claims checked agreeing accuracy votesWith }"
     " copiedBy { source probability sharedTrue sharedFalse since } } }"
 )
 
@@ -122,12 +123,16 @@ def show_source(
 
 
 def _accuracies(rows: list[dict[str, Any]], by: str) -> str:
-    """`table 0.93 (41/44)`, or `table.attribute ...`, joined; `-` where none was checked."""
+    """`table 0.93 (41/44)`, or `table.attribute 0.93 (41/44) votes 0.91/0.95` (the accuracy
+    the engine votes with on each half of the attribute's items), joined; `-` where none was
+    checked."""
     shown = []
     for row in rows:
         name = row["table"] if by == "table" else f"{row['table']}.{row['attribute']}"
         value = "-" if row["accuracy"] is None else f"{row['accuracy']:.2f}"
+        votes = "/".join(f"{v:.2f}" for v in row.get("votesWith") or ())
         shown.append(f"{name} {value} ({row['agreeing']}/{row['checked']})")
+        shown[-1] += f" votes {votes}" if votes else ""
     return ", ".join(shown) or "-"
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import JsonValue
 
+from governance.access_events import AccessChange, Publisher, publish_access_change
 from governance.audit import AuditEntry, AuditLog
 from governance.errors import (
     AlreadyExistsError,
@@ -133,10 +134,19 @@ async def load_principal(graph: Graph, user_id: str) -> Principal:
 class Accounts:
     """Creates users and workspaces and changes memberships, authorized and audited."""
 
-    def __init__(self, graph: Graph, audit: AuditLog, authorizer: Authorizer | None = None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        audit: AuditLog,
+        authorizer: Authorizer | None = None,
+        *,
+        bus: Publisher | None = None,
+    ) -> None:
         self.graph = graph
         self.audit = audit
         self.authorizer = authorizer or Authorizer()
+        self.bus = bus
+        """Where changes of access are published (`governance.access_events`)."""
 
     async def create_user(self, user_id: str, *, name: str, email: str, by: Principal) -> UserInfo:
         """Create a user and their personal workspace (an instance admin's change)."""
@@ -179,6 +189,7 @@ class Accounts:
             raise NotFoundError("user", user_id)
         if rows[0]["already"]:
             return False
+        await publish_access_change(self.bus, AccessChange.USER, f"user:{user_id}")
         await self.audit.append(
             [
                 AuditEntry(
@@ -213,6 +224,9 @@ class Accounts:
         )
         if row["exists"]:
             raise AlreadyExistsError("workspace", "id", workspace_id)
+        await publish_access_change(
+            self.bus, AccessChange.MEMBERSHIP, f"workspace:{workspace_id}", workspace_id
+        )
         after: JsonValue = {"name": name, "kind": "team", "admin": creator}
         await self.audit.append(
             [AuditEntry(by.actor, "workspace.create", f"workspace:{workspace_id}", None, after)]
@@ -293,13 +307,15 @@ class Accounts:
             raise LastAdminError(workspace, user_id)
         before = row["before"]
         if before is None or parse_membership({**before, "workspace": workspace}) != wanted:
+            target = _membership_target(workspace, user_id)
+            await publish_access_change(self.bus, AccessChange.MEMBERSHIP, target, workspace)
             action = "access.grant" if before is None else "access.change"
             await self.audit.append(
                 [
                     AuditEntry(
                         by.actor,
                         action,
-                        _membership_target(workspace, user_id),
+                        target,
                         _state(before),
                         _membership_state(wanted),
                     )
@@ -320,12 +336,14 @@ class Accounts:
             raise NotFoundError("membership", f"{user_id} in {workspace}")
         if row["last_admin"]:
             raise LastAdminError(workspace, user_id)
+        target = _membership_target(workspace, user_id)
+        await publish_access_change(self.bus, AccessChange.MEMBERSHIP, target, workspace)
         await self.audit.append(
             [
                 AuditEntry(
                     by.actor,
                     "access.revoke",
-                    _membership_target(workspace, user_id),
+                    target,
                     _state(row["before"]),
                     None,
                 )
@@ -364,6 +382,7 @@ class Accounts:
             await self.assign_table(table, workspace, by=by)
             return
         if current != workspace:
+            await publish_access_change(self.bus, AccessChange.TABLE, f"table:{table}", workspace)
             await self.audit.append(
                 [
                     AuditEntry(

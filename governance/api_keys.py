@@ -35,12 +35,13 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import JsonValue, SecretStr
 
+from governance.access_events import AccessChange, Publisher, publish_access_change
 from governance.accounts import as_datetime, load_principal, user_principal
 from governance.audit import AuditEntry, AuditLog
 from governance.errors import (
@@ -133,11 +134,15 @@ class ApiKeys:
         audit: AuditLog,
         authorizer: Authorizer | None = None,
         clock: Clock = utc_now,
+        *,
+        bus: Publisher | None = None,
     ) -> None:
         self.graph = graph
         self.audit = audit
         self.authorizer = authorizer or Authorizer()
         self.clock = clock
+        self.bus = bus
+        """Where revocations and rotations are published (`governance.access_events`)."""
 
     async def create_key(
         self,
@@ -210,6 +215,7 @@ class ApiKeys:
             user_id=owner.id,
             memberships=owner.memberships,
             scopes=_parse_scopes(row["scopes"]),
+            expires_at=expires_at,
         )
 
     async def revoke(self, key_id: str, *, by: Principal) -> None:
@@ -217,6 +223,7 @@ class ApiKeys:
         owner, _ = await self._key(key_id)
         self.authorizer.require_on_keys(by, KeyOperation.REVOKE, owner)
         rows = await self.graph.write("governance/revoke_key", {"id": key_id, "now": self.clock()})
+        await publish_access_change(self.bus, AccessChange.KEY, f"key:{key_id}")
         if rows and not rows[0]["already"]:
             await self.audit.append(
                 [
@@ -243,6 +250,7 @@ class ApiKeys:
         )
         if not rows:
             raise KeyNotUsableError(key_id, "revoked or expired")
+        await publish_access_change(self.bus, AccessChange.KEY, f"key:{key_id}")
         await self.audit.append([AuditEntry(by.actor, "key.rotate", f"key:{key_id}", None, None)])
         return IssuedKey(key_id, SecretStr(f"{TOKEN_PREFIX}{key_id}_{secret}"))
 
@@ -346,18 +354,20 @@ class BearerTokens:
     async def verify_token(self, token: str) -> Principal:
         """The user a token was issued to, with their memberships now; else
         `InvalidCredentialsError` (tampered, expired, malformed, or the user is gone)."""
-        sub = await self.subject(token)
+        sub, exp = self._claims(token, await self._keys.current())
         try:
-            return await load_principal(self.graph, sub)
+            principal = await load_principal(self.graph, sub)
         except NotFoundError:
             raise InvalidCredentialsError from None
+        return replace(principal, expires_at=datetime.fromtimestamp(exp, UTC))
 
     async def subject(self, token: str) -> str:
         """The user id a token names when its signature (under any kept key version) and
         expiry check, else `InvalidCredentialsError`; reads no graph."""
-        return self._claims(token, await self._keys.current())
+        sub, _ = self._claims(token, await self._keys.current())
+        return sub
 
-    def _claims(self, token: str, keys: TokenKeySet) -> str:
+    def _claims(self, token: str, keys: TokenKeySet) -> tuple[str, int]:
         parts = token.split(".")
         if len(parts) != 3 or parts[0] != _BEARER_VERSION:
             raise InvalidCredentialsError
@@ -379,7 +389,7 @@ class BearerTokens:
             raise InvalidCredentialsError
         if exp <= self.clock().timestamp():
             raise InvalidCredentialsError
-        return sub
+        return sub, exp
 
 
 def _sign(key: bytes, signed: str) -> bytes:

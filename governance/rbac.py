@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -122,6 +123,8 @@ class Principal:
     user_id: str | None
     memberships: Mapping[str, Membership] = field(default_factory=dict)
     scopes: frozenset[Action] | None = None
+    expires_at: datetime | None = None
+    """When the key or token it was proved by stops working (None: it does not expire)."""
 
     @classmethod
     def system(cls, component: str) -> Principal:

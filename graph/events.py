@@ -52,6 +52,9 @@ class EventType(StrEnum):
     COMMENT_ADDED = "comment.added"
     COMMENT_EDITED = "comment.edited"
     COMMENT_DELETED = "comment.deleted"
+    ACCESS_CHANGED = "access.changed"
+    """A key revoked or rotated, a user deactivated, a membership or a table's workspace
+    changed: API processes forget the callers and the table map they hold."""
 
 
 class DomainEvent(BaseModel):

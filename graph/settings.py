@@ -141,6 +141,13 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_secret_key: SecretStr = SecretStr(DEV_API_SECRET)
+    auth_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long an API process may answer from a caller (key or token -> user, "
+        "memberships) and the table map it holds when the event that forgets them is missed; "
+        "0: read both on every request.",
+    )
     max_request_bytes: int = Field(
         default=1024 * 1024, ge=1, description="Largest JSON or GET request the API reads."
     )
@@ -193,6 +200,13 @@ class Settings(BaseSettings):
     worker_job_timeout_seconds: int = Field(default=300, ge=1)
     worker_poll_delay_seconds: float = Field(default=0.01, gt=0)
     worker_max_tries: int = Field(default=8, ge=1)
+    worker_pass_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="Niceness a process running the pass lane alone (`grace worker --lane "
+        "passes`) adds to its own, so that files' ingestion beside it gets the CPU first.",
+    )
     schedules: list[Schedule] = Field(
         default_factory=list, description="Cron-like recurring jobs the worker runs."
     )

@@ -126,9 +126,11 @@ class GraphLoader:
         await self._graph.write(
             "ingest/link_schema", {"document_id": WARM_UP_DOCUMENT, "schema_version": ""}
         )
-        params = {"document_id": WARM_UP_DOCUMENT, "table": "", "schema_version": ""}
+        params = {"document_id": WARM_UP_DOCUMENT, "table": ""}
         await self._graph.write("ingest/upsert_rows", {**params, "rows": [], "initial_trust": 0})
-        await self._graph.write("ingest/upsert_chunks", {**params, "chunks": []})
+        await self._graph.write(
+            "ingest/upsert_chunks", {"document_id": WARM_UP_DOCUMENT, "chunks": []}
+        )
         counts = {"rows": 0, "skipped": 0, "chunks": 0, "warnings": [], "status": "completed"}
         await self._graph.write(
             "ingest/activate_document", {"document_id": WARM_UP_DOCUMENT, "run_id": ""} | counts
@@ -150,21 +152,16 @@ class GraphLoader:
 
     async def load_rows(
         self, document_id: str, table: str, schema_version: str, rows: Sequence[RowDraft]
-    ) -> WriteSummary:
+    ) -> None:
         """Phase 2 for rows, in batches, and the document's link to their table version."""
         await self._graph.write(
             "ingest/link_schema", {"document_id": document_id, "schema_version": schema_version}
         )
-        return await self._graph.write_batches(
+        await self._graph.write_batches(
             "ingest/upsert_rows",
             (row.params() for row in rows),
             batch_size=self._batch_size,
-            params={
-                "document_id": document_id,
-                "table": table,
-                "schema_version": schema_version,
-                "initial_trust": INITIAL_TRUST,
-            },
+            params={"document_id": document_id, "table": table, "initial_trust": INITIAL_TRUST},
         )
 
     async def load_chunks(self, document_id: str, chunks: Sequence[ChunkDraft]) -> WriteSummary:

@@ -22,7 +22,9 @@ passes deadlock on the nodes they share). A queued pass thus neither holds a slo
 nor spends its job time waiting for another pass. Both lanes share one interpreter, so a
 pass's Python work still delays the files beside it: `grace worker --lane ingest` and
 `grace worker --lane passes` run each lane in a process of its own (the ingest lane's
-process alone routes notifications and runs the schedule).
+process alone routes notifications and runs the schedule; the pass process lowers its own
+CPU priority by `worker_pass_niceness`, so files are not kept waiting by the passes of earlier
+ones).
 
 An after-ingest pass cut short (the worker killed, the job's time run out) is owed again
 (`ingest.pass_state`): the re-run of the file's job runs it, and so does the recovery sweep
@@ -35,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -455,6 +458,8 @@ async def run_worker(settings: Settings, only: Lane | None = None) -> None:
     """Run the worker's lanes (both, or `only` one) until SIGTERM/SIGINT (`grace worker`),
     starting them again each time Redis or Neo4j goes away; its jobs trace to the configured
     OTLP endpoint, continuing the traces of the requests that queued them."""
+    if only is Lane.PASSES:
+        os.nice(settings.worker_pass_niceness)  # passes wait; files' ingestion goes first
     tracing = install_tracing(settings)
     serve(WORKER.registry, settings.metrics_host, settings.worker_metrics_port, "worker")
     try:

@@ -19,6 +19,7 @@ the overall one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -185,3 +186,14 @@ def numbered(
         np.array([r[1] for r in rows], dtype=np.int64),
         np.array([r[2] for r in rows], dtype=np.float64),
     )
+
+
+def stored_votes(stored: str | None) -> dict[str, list[float]]:
+    """`table.field` -> the accuracy a source votes with on each half of the attribute's items
+    (in half order), from the `trust_attributes` JSON (`table.field#half` -> trust) a full
+    pass stored; empty when none was."""
+    halves: dict[str, dict[int, float]] = {}
+    for name, trust in (json.loads(stored) if stored else {}).items():
+        attribute, _, half = name.rpartition("#")
+        halves.setdefault(attribute, {})[int(half)] = float(trust)
+    return {attribute: [t for _, t in sorted(by.items())] for attribute, by in halves.items()}

@@ -8,6 +8,9 @@ table-scoped data filters it here, so data the caller may not read never reaches
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+
 from governance.errors import AccessDeniedError
 from governance.rbac import DEFAULT_WORKSPACE, Action, Authorizer, Principal, Resource
 from graph.errors import GraceError
@@ -32,10 +35,19 @@ async def read_table_workspaces(graph: Graph) -> dict[str, str]:
 class Access:
     """The caller's rights for one request."""
 
-    def __init__(self, graph: Graph, authorizer: Authorizer, principal: Principal | None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        authorizer: Authorizer,
+        principal: Principal | None,
+        table_map: Callable[[], Awaitable[dict[str, str]]] | None = None,
+    ) -> None:
         self.graph = graph
         self.authorizer = authorizer
         self.principal = principal
+        self._table_map = table_map or partial(read_table_workspaces, graph)
+        """Where the table map comes from: the process's held one (`Services.access`), else
+        read from the graph."""
         self._workspaces: dict[str, str] | None = None
         self._tables: dict[Action, frozenset[str]] = {}
 
@@ -51,14 +63,10 @@ class Access:
         return self.principal
 
     async def table_workspaces(self) -> dict[str, str]:
-        """Every known table and the workspace it belongs to (read once per request)."""
+        """Every known table and the workspace it belongs to (asked once per request)."""
         if self._workspaces is None:
-            self._workspaces = await read_table_workspaces(self.graph)
+            self._workspaces = await self._table_map()
         return self._workspaces
-
-    def use_table_workspaces(self, workspaces: dict[str, str]) -> None:
-        """Answer from `workspaces`, a map read for many callers at once, instead of reading."""
-        self._workspaces = workspaces
 
     async def resource(self, table: str | None = None, workspace: str | None = None) -> Resource:
         """The resource a table (or a workspace, or the default workspace) stands for."""

@@ -10,7 +10,6 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from api.gql.access import Access
 from api.services import Services
 from governance.rbac import Principal
 
@@ -27,7 +26,7 @@ class GraceContext(BaseContext):
         self.services = services
         self.over_websocket = websocket
         """A websocket carries subscriptions only (its caller is checked per event)."""
-        self.access = Access(services.graph, services.authorizer, principal)
+        self.access = services.access(principal)
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
 
     @property
@@ -37,7 +36,7 @@ class GraceContext(BaseContext):
 
     def authenticate_as(self, principal: Principal) -> None:
         """Bind a principal proved after the context was made (a websocket's connection_init)."""
-        self.access = Access(self.services.graph, self.services.authorizer, principal)
+        self.access = self.services.access(principal)
         self._loaders.clear()
 
     def fresh(self) -> GraceContext:

@@ -80,10 +80,15 @@ class Source:
             await source_views.claim_counts(info.context, self.id)
         )
 
-    @strawberry.field(description="The same by table and attribute.")
+    @strawberry.field(
+        description="The same by table and attribute, with the accuracy the trust engine "
+        "votes with there (`votesWith`)."
+    )
     async def accuracy_by_attribute(self, info: GraceInfo) -> list[source_views.SourceAccuracy]:
+        record, _ = await source_views.visible_tables(info.context, self.id)
         return source_views.accuracy_by_attribute(
-            await source_views.claim_counts(info.context, self.id)
+            await source_views.claim_counts(info.context, self.id),
+            record.attributes if record is not None else None,
         )
 
     @strawberry.field(

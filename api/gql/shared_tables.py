@@ -1,42 +1,38 @@
-"""The table -> workspace map shared by the live subscriptions of one API process.
+"""The table -> workspace map one API process shares among its requests and subscriptions.
 
-Each subscriber's rights are checked again at most once a second (`subscriptions.py`); every
-check needs the map of tables to workspaces, the same for every subscriber. Read here at most
-once per `TTL_SECONDS` for all of them, an event that reaches 50 subscribers costs one read of
-it instead of 50; a table moved to another workspace applies to the events from a second on.
+Every permission check needs the map of tables to workspaces, the same for every caller. It
+is held (`api.held_values`) until an `access.changed` event (a table moved to another
+workspace: `Accounts.assign_table`) and never longer than `Settings.auth_cache_seconds`; a
+table created since is in no workspace yet, which is the default one, as the map says of a
+table it does not name. Nothing is held while the event subscription is down.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
+from functools import partial
 
+from api.auth import ACCESS_FOLLOWED, every_key
 from api.gql.access import read_table_workspaces
+from api.held_values import HeldValues
 from graph.graph import Graph
 
-TTL_SECONDS = 1.0
+_KEY = "tables"
 
 
 class SharedTableMap:
-    """The table -> workspace map, read again once it is `ttl` seconds old (by `clock`)."""
+    """The table -> workspace map, held as the module docstring says (by `clock`)."""
 
     def __init__(
-        self,
-        graph: Graph,
-        ttl: float = TTL_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
+        self, graph: Graph, max_age: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._graph = graph
-        self._ttl = ttl
-        self._clock = clock
-        self._read: tuple[float, dict[str, str]] | None = None
-        self._lock = asyncio.Lock()
+        self._read = partial(read_table_workspaces, graph)
+        self.held: HeldValues[dict[str, str]] = HeldValues(
+            ACCESS_FOLLOWED, every_key, max_age, clock, name="table map"
+        )
+        """What is held; follow the bus to hold anything."""
 
     async def get(self) -> dict[str, str]:
-        """The map, read now when the last read is `ttl` old (one reader at a time)."""
-        async with self._lock:
-            now = self._clock()
-            if self._read is None or now - self._read[0] >= self._ttl:
-                self._read = (now, await read_table_workspaces(self._graph))
-            return self._read[1]
+        """The map: the one held while fresh, else read now (one reader at a time)."""
+        return await self.held.get_or_read(_KEY, self._read)

@@ -10,7 +10,9 @@ a table the caller may read. Sources no trust pass reached have no tables.
 Accuracy is measured against the facts: of a source's claims on items whose fact is active,
 the share where the source supports the fact's value (the fact's evidence names the sources
 for and against its value). It is how often the source agrees with what Grace resolved, not
-a comparison with ground truth.
+a comparison with ground truth. Beside it, by attribute, the accuracy the trust engine votes
+with (`Source.trust_attributes`, `trust.attribute_trust`), the number a fact's explanation
+shows for the source's vote (`trust.votes`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from strawberry.dataloader import DataLoader
 from api.gql.context import GraceContext
 from api.gql.loaders import by_id
 from graph.model import Timestamp
+from trust.attribute_trust import stored_votes
 
 
 class CopyEdgeRecord(BaseModel):
@@ -52,6 +55,8 @@ class SourceViewRecord(BaseModel):
     trust: float
     estimated: bool
     tables: list[str]
+    attributes: str | None = None
+    """The accuracy by attribute the last full pass stored (JSON, `table.field#half`)."""
     copies: list[CopyEdgeRecord] = Field(default_factory=list)
     copied_by: list[CopyEdgeRecord] = Field(default_factory=list)
 
@@ -107,6 +112,12 @@ class SourceAccuracy:
     claims: int = strawberry.field(description="Claims on items with a fact (any status).")
     checked: int = strawberry.field(description="Claims on items whose fact is active.")
     agreeing: int = strawberry.field(description="Checked claims that support the fact's value.")
+    votes_with: list[float] = strawberry.field(
+        description="The accuracy the trust engine votes with on this attribute, one per half "
+        "of its items (each measured on the other half), as the last full pass stored it: "
+        "the accuracy behind this source's vote in a fact's explanation. Empty by table, and "
+        "before a full pass."
+    )
 
     @strawberry.field(description="agreeing / checked; null when no claim could be checked.")
     def accuracy(self) -> float | None:
@@ -133,7 +144,14 @@ def accuracy_by_table(counts: Iterable[ClaimCount]) -> list[SourceAccuracy]:
         summed[1] += count.checked
         summed[2] += count.agreeing
     return [
-        SourceAccuracy(table=table, attribute=None, claims=n, checked=checked, agreeing=agreeing)
+        SourceAccuracy(
+            table=table,
+            attribute=None,
+            claims=n,
+            checked=checked,
+            agreeing=agreeing,
+            votes_with=[],
+        )
         for table, (n, checked, agreeing) in sorted(sums.items())
     ]
 
@@ -154,8 +172,10 @@ async def claim_counts(context: GraceContext, source_id: str) -> list[ClaimCount
     return result
 
 
-def accuracy_by_attribute(counts: Iterable[ClaimCount]) -> list[SourceAccuracy]:
-    """One accuracy per table and attribute."""
+def accuracy_by_attribute(counts: Iterable[ClaimCount], stored: str | None) -> list[SourceAccuracy]:
+    """One accuracy per table and attribute, with the accuracy the engine votes with there
+    (from the `stored` accuracy by attribute, `Source.trust_attributes`)."""
+    votes = stored_votes(stored)
     return [
         SourceAccuracy(
             table=c.table,
@@ -163,6 +183,7 @@ def accuracy_by_attribute(counts: Iterable[ClaimCount]) -> list[SourceAccuracy]:
             claims=c.claims,
             checked=c.checked,
             agreeing=c.agreeing,
+            votes_with=votes.get(f"{c.table}.{c.attribute}", []),
         )
         for c in counts
     ]

@@ -228,7 +228,6 @@ async def event_context(context: GraceContext) -> GraceContext:
         raise NotAuthenticatedError
     fresh = context.fresh()
     fresh.authenticate_as(principal)
-    fresh.access.use_table_workspaces(await context.services.live_tables.get())
     return fresh
 
 

@@ -38,12 +38,12 @@ class IssuedApiKey:
 
 def _accounts(info: GraceInfo) -> Accounts:
     services = info.context.services
-    return Accounts(services.graph, services.audit, services.authorizer)
+    return Accounts(services.graph, services.audit, services.authorizer, bus=services.access_bus)
 
 
 def _keys(info: GraceInfo) -> ApiKeys:
     services = info.context.services
-    return ApiKeys(services.graph, services.audit, services.authorizer)
+    return ApiKeys(services.graph, services.audit, services.authorizer, bus=services.access_bus)
 
 
 @strawberry.type

@@ -33,21 +33,12 @@ from governance.local_secrets import LocalSecretStore
 from governance.rbac import Action, Authorizer, Principal, PrincipalKind, Resource, Role
 from graph.errors import ConfigurationError
 from graph.graph import Graph
+from tests.clocks import WallClock as Clock
 
 pytestmark = pytest.mark.integration
 
 SYSTEM = Principal.system("tests")
 TOKEN_KEY = "k" * 32
-
-
-class Clock:
-    """A settable clock, so expiry needs no sleeping."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ discount a fact's explanation names (the one the engine applies)."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from tests.integration.api_support import EXPLANATION_QUERY, Callers, gql
 from tests.integration.conftest import SourceFolder
 from trust.dependence import COPY_RATE
 from trust.engine import TrustEngine
+from trust.truth import FALSE_VALUES
 
 pytestmark = pytest.mark.integration
 
@@ -34,8 +36,8 @@ ORG_HEADER = "org_id,name,country,employees\n"
 NOW = "2026-11-01T00:00:00Z"
 SOURCE_FIELDS = """
   id trust estimated tables claims
-  accuracyByTable { table attribute claims checked agreeing accuracy }
-  accuracyByAttribute { table attribute claims checked agreeing accuracy }
+  accuracyByTable { table attribute claims checked agreeing accuracy votesWith }
+  accuracyByAttribute { table attribute claims checked agreeing accuracy votesWith }
   copies { source probability sharedTrue sharedFalse since }
   copiedBy { source probability sharedTrue sharedFalse since }
 """
@@ -243,6 +245,32 @@ def test_a_facts_explanation_names_the_discount_the_engine_applied(
     assert refused["errors"][0]["extensions"]["code"] == "access_denied"
 
 
+def test_a_source_shows_by_attribute_the_accuracy_its_votes_on_facts_carry(
+    api_client: TestClient, callers: Callers, seeded: Seeded
+) -> None:
+    fact_id = f"fact:cities:p1-{seeded.unique}:population"
+    body = gql(api_client, callers.viewer, EXPLANATION_QUERY, {"id": fact_id, "top": 20})
+    assert "errors" not in body, body
+    explained = body["data"]["trustExplanation"]
+    discounted = {node for p in explained["evidence"] for node in p["nodeIds"][1:2]}
+    checked = 0
+    for part in explained["contributions"]:
+        source, _, side = part["name"].rpartition(" (")
+        if source in discounted:
+            continue  # its part is its vote times the share the discount keeps
+        vote = abs(part["value"])  # ln(N t / (1 - t)) for the trust t it votes with
+        trust = math.exp(vote) / (FALSE_VALUES + math.exp(vote))
+        shown = _source(api_client, callers.viewer, source)
+        assert shown is not None
+        [population] = [a for a in shown["accuracyByAttribute"] if a["attribute"] == "population"]
+        assert len(population["votesWith"]) == 2  # its cities fall in both halves
+        assert min(abs(trust - v) for v in population["votesWith"]) < 1e-6, (side, trust)
+        [by_table] = shown["accuracyByTable"]
+        assert by_table["votesWith"] == []
+        checked += 1
+    assert checked >= 2
+
+
 def _grace(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
@@ -272,6 +300,14 @@ def test_grace_sources_lists_and_shows_trust_accuracy_and_copying(
     assert text.returncode == 0, text.stderr
     assert f"copied by: {copier} (p " in " ".join(text.stdout.split())
     assert "accuracy by attribute: cities.name 1.00" in " ".join(text.stdout.split())
+    [votes] = [
+        a["votesWith"] for a in source["accuracyByAttribute"] if a["attribute"] == "population"
+    ]
+    assert len(votes) == 2  # after the full pass, one per half of the cities
+    c_e_text = _grace(settings, "sources", "show", c_e)
+    assert c_e_text.returncode == 0, c_e_text.stderr
+    expected = "/".join(f"{v:.2f}" for v in votes)
+    assert f"votes {expected}" in " ".join(c_e_text.stdout.split())
     missing = _grace(settings, "sources", "show", "no-such-source")
     assert missing.returncode == 1
     assert "no source 'no-such-source'" in missing.stdout

@@ -61,7 +61,7 @@ async def test_a_csv_becomes_a_document_rows_and_provenance(
     assert links == {
         "entity": "cities:lyon-fr",
         "tables": ["cities"],
-        "schema_version": "cities@1",
+        "schema_versions": ["cities@1"],
         "versions": [1],
         "locators": ["line 2"],
     }
@@ -127,6 +127,19 @@ async def test_a_row_that_moves_in_a_new_version_shows_its_new_line(
     [links] = await graph.read("testing/row_links", {"row_id": lyon["id"]})
     assert sorted(links["versions"]) == [1, 2]
     assert sorted(links["locators"]) == ["line 2", "line 3"]  # each version's edge keeps its own
+
+
+async def test_a_record_repeated_in_a_file_is_one_row_at_its_last_line(
+    graph: Graph, service: IngestionService, source: SourceFolder
+) -> None:
+    lyon = CITIES.splitlines()[1]
+    path = source.write("cities.csv", f"{CITIES}{lyon}\n{lyon}\n")  # lines 2, 5 and 6
+    outcome = await service.ingest_file(path, source.root)
+    assert (outcome.status, outcome.rows) == (OutcomeStatus.INGESTED, 5)
+    [row] = rows_by_key(await state(graph, source))["lyon-fr"]
+    assert (row["status"], row["locator"]) == ("active", "line 6")
+    [links] = await graph.read("testing/row_links", {"row_id": row["id"]})
+    assert (links["entity"], links["locators"]) == ("cities:lyon-fr", ["line 2"])
 
 
 async def test_a_file_changed_back_reactivates_its_rows(

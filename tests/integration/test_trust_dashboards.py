@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from functools import partial
 
 import pytest
@@ -19,25 +18,15 @@ from api.gql.dashboard_cache import MOVED, TableCache
 from api.gql.trust_dashboard import TrustDashboard, read_dashboard
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
+from tests.clocks import Clock
 from tests.integration.api_support import Callers, error_codes, gql
+from tests.integration.held_support import WAIT, following
 from trust.overview import refresh_table_trust
 
 pytestmark = pytest.mark.integration
 
 MAX_AGE = 5.0
-WAIT = 10.0
-"""How long an event may take to reach the cache (a busy machine)."""
 QUERY = "query($table: String!) { trustDashboard(table: $table) { table rows mean } }"
-
-
-class Clock:
-    """The cache's clock, moved by the test: a slow machine cannot age what is held."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def seed(graph: Graph, table: str, trust: list[float]) -> None:
@@ -55,18 +44,6 @@ async def table(graph: Graph, unique: str) -> AsyncIterator[str]:
     yield name
     await graph.write("testing/trust_rows_delete", {"table": name})
     await graph.write("testing/trust_aggregate_delete", {"table": name})
-
-
-@asynccontextmanager
-async def following(cache: TableCache[TrustDashboard], bus: EventBus) -> AsyncIterator[None]:
-    """`cache` following `bus`, its subscription confirmed."""
-    task = asyncio.create_task(cache.follow(bus))
-    try:
-        await asyncio.wait_for(cache.live.wait(), WAIT)
-        yield
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 def table_event(table: str) -> DomainEvent:

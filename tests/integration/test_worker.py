@@ -189,6 +189,12 @@ async def test_a_worker_killed_mid_job_is_replaced_and_the_graph_matches_a_clean
             await delete_source(graph, folder.id)
 
 
+def niceness(pid: int) -> int:
+    """A process's nice value, as Linux reports it (`/proc/PID/stat`, field 19)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[16])
+
+
 LANE_DEADLINE_SECONDS = 300.0
 """Covers a worker process starting (it loads the model) on a busy machine."""
 
@@ -217,6 +223,10 @@ async def test_a_process_per_lane_ingests_while_the_pass_process_restarts(
     try:
         await queue_file("first.csv")
         await wait_for(passes_are(1, 1), LANE_DEADLINE_SECONDS)
+        # the pass process yields the CPU to the ingest process (nice, capped at 19 by Linux)
+        own = niceness(os.getpid())
+        assert niceness(ingest.pid) == own
+        assert niceness(passes.pid) == min(19, own + settings.worker_pass_niceness) > own
         passes.send_signal(signal.SIGTERM)
         assert passes.wait(30) == 0
         await queue_file("second.csv")

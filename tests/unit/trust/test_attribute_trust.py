@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from trust.attribute_trust import AttributeTrust, Cells
+from trust.attribute_trust import AttributeTrust, Cells, stored_votes
 from trust.scenarios import encode, generate
 from trust.truth import ClaimSet, discover, resolve
 
@@ -130,3 +132,9 @@ def test_copiers_of_some_attributes_are_found_before_accuracy_splits_by_attribut
     flat = ClaimSet(claims.source, claims.value, claims.item_of_value, claims.n_sources)
     assert {(4, 3), (6, 3)} <= {(c, o) for c, o, _ in result.copying}
     assert np.mean(result.winner == truth) >= np.mean(discover(flat).winner == truth) - 0.01
+
+
+def test_stored_votes_give_each_attribute_its_halves_in_order() -> None:
+    stored = json.dumps({"cities.population#1": 0.4, "cities.population#0": 0.9, "a.b#0": 0.7})
+    assert stored_votes(stored) == {"cities.population": [0.9, 0.4], "a.b": [0.7]}
+    assert stored_votes(None) == {}
