@@ -7,7 +7,9 @@ and written in batches with bench-only Cypher, then timed through `verify` (no c
 with its ranges read and checked by worker processes (GRACE_BENCH_AUDIT_WORKERS, default
 2), through `verify` checking every range in this process (the baseline: how main
 verified), and through a bare read of the same seq ranges in this process
-(`AuditLog.range_pages`, nothing checked: what one process's reading alone costs).
+(`AuditLog.range_pages`, nothing checked: what one process's reading alone costs), then the
+same ranges read one at a time by `audit/events_page` and by the statement it replaced
+(`bench/audit_events_page_before`: each property read by name), alternately.
 Both use bench-only chains, deleted afterwards.
 """
 
@@ -23,7 +25,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.api_support import machine_load
-from governance.audit import GENESIS_HASH, AuditEntry, AuditLog, chain_records
+from governance.audit import (
+    EVENT_PROPERTIES,
+    GENESIS_HASH,
+    AuditEntry,
+    AuditLog,
+    chain_records,
+)
 from governance.audit_processes import SEGMENT_SPAN, SegmentProcesses
 from governance.audit_verify import VerifyReport, verify
 from governance.checkpoint import Trust
@@ -117,6 +125,7 @@ async def _verify_speed(graph: Graph, settings: Settings, run: str) -> list[str]
         async for _ in log.range_pages(LONG_CHAIN, SEGMENT_SPAN):
             pass
         floor = _Timed(None, time.perf_counter() - start, time.process_time() - cpu)
+        statements = await _statements_compared(graph, log.chain)
     finally:
         processes.close()
         await _delete_chain(graph, log.chain)
@@ -134,7 +143,48 @@ async def _verify_speed(graph: Graph, settings: Settings, run: str) -> list[str]
         f"{floor.cpu:,.1f} s of Python CPU ({floor.load}; the workers "
         f"{spread.seconds / floor.seconds:.2f}x of it, this process "
         f"{here.seconds / floor.seconds:.2f}x)",
+        *statements,
     ]
+
+
+PAGE_STATEMENTS = {
+    "this statement": "audit/events_page",
+    "before": "bench/audit_events_page_before",
+}
+
+
+async def _statements_compared(graph: Graph, chain: str) -> list[str]:
+    """The chain's ranges read one at a time, unchecked, by `audit/events_page` and by the
+    statement it replaced, twice in alternation (Neo4j's share shows in the wall time)."""
+    timed: dict[str, list[_Timed]] = {name: [] for name in PAGE_STATEMENTS}
+    for order in (list(PAGE_STATEMENTS), list(reversed(PAGE_STATEMENTS))):
+        for name in order:
+            timed[name].append(await _read_ranges(graph, chain, PAGE_STATEMENTS[name]))
+    now, before = timed["this statement"], timed["before"]
+    return [
+        f"ranges read one at a time, unchecked, by {label}: "
+        + ", then ".join(
+            f"{run.seconds:,.1f} s ({run.cpu:,.1f} s Python CPU; {run.load})" for run in runs
+        )
+        for label, runs in (("audit/events_page", now), ("the statement before (baseline)", before))
+    ] + [
+        f"audit/events_page {sum(r.seconds for r in now) / sum(r.seconds for r in before):.2f}x "
+        "the time of the statement before"
+    ]
+
+
+async def _read_ranges(graph: Graph, chain: str, statement: str) -> _Timed:
+    start, cpu = time.perf_counter(), time.process_time()
+    for after in range(0, LONG_CHAIN, SEGMENT_SPAN):
+        params = {
+            "chain": chain,
+            "after_seq": after,
+            "through_seq": min(after + SEGMENT_SPAN, LONG_CHAIN),
+            "limit": SEGMENT_SPAN + 1,
+            "properties": EVENT_PROPERTIES,
+        }
+        await graph.read_plain(statement, params)
+    return _Timed(None, time.perf_counter() - start, time.process_time() - cpu)
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,6 @@ def chain_records(
 
 PAGE_COLUMNS = (
     "seq",
-    "chain",
     "id",
     "actor",
     "action",
@@ -201,7 +200,8 @@ PAGE_COLUMNS = (
     "hash",
     "hash_version",
 )
-"""The leading values of each event list `audit/events_page` returns, in order."""
+"""The leading values of each event list `audit/events_page` returns, in order (the chain
+is not among them: the statement reads one chain's events only)."""
 EVENT_PROPERTIES = tuple(AuditRecord.model_fields)
 """Every property an event may have; `audit/events_page` names any other."""
 
@@ -221,10 +221,12 @@ class StoredEvent:
 
     @classmethod
     def parse(cls, chain: str, row: list[Any]) -> StoredEvent:
-        """Read one event list of `audit/events_page`: the `PAGE_COLUMNS`, then the names
-        of unexpected properties, then the seqs linking to it."""
+        """Read one event list of `audit/events_page` of `chain`: the `PAGE_COLUMNS`, then
+        the names of unexpected properties (None or empty when it has none), then the seqs
+        linking to it."""
         *values, unexpected, linked_from = row
         event = dict(zip(PAGE_COLUMNS, values, strict=True))
+        event["chain"] = chain
         at = _event_time(event.pop("at_seconds"), event.pop("at_micros"))
         if at is not None:
             event["at"] = at
@@ -262,8 +264,8 @@ class CheckedEvent(NamedTuple):
 
     @classmethod
     def of_row(cls, chain: str, row: list[Any]) -> CheckedEvent:
-        """Check one event list of `audit/events_page` (see `StoredEvent.parse`)."""
-        fast = _well_formed(row)
+        """Check one event list of `audit/events_page` of `chain` (see `StoredEvent.parse`)."""
+        fast = _well_formed(chain, row)
         if fast is not None:
             return fast
         stored = StoredEvent.parse(chain, row)
@@ -280,29 +282,33 @@ class CheckedEvent(NamedTuple):
         )
 
 
+SEQ, PREV_HASH, HASH, VERSION, LINKED_FROM = 0, 9, 10, 11, 13
+"""Where an `audit/events_page` event list holds its seq, `prev_hash`, `hash`,
+`hash_version` and the seqs linking to it (`PAGE_COLUMNS`, then the unexpected names)."""
 _QUOTED = json.encoder.encode_basestring
 """A JSON string as `canonical_json` writes it (the C encoder, not ASCII-escaped)."""
 _VERSION_JSON = f'"hash_version":{HASH_VERSION},'
 
 
-def _well_formed(row: list[Any]) -> CheckedEvent | None:
+def _well_formed(chain: str, row: list[Any]) -> CheckedEvent | None:
     """The common case of `CheckedEvent.of_row`, about ten times faster: every value of
     its exact type, no other property. None for anything else, which the full parse reads
     (and reports). Gives the same hash as `AuditRecord.computed_hash`; a test holds both
     to the same events."""
-    computed = well_formed_hash(row)
+    computed = well_formed_digest(chain, row)
     if computed is None:
         return None
-    seq, prev_hash, stored_hash, version, linked_from = row[0], row[10], row[11], row[12], row[14]
-    return CheckedEvent(seq, linked_from, stored_hash, prev_hash, computed, version is None)
+    return CheckedEvent(
+        row[SEQ], row[LINKED_FROM], row[HASH], row[PREV_HASH], computed.hex(), row[VERSION] is None
+    )
 
 
-def well_formed_hash(row: list[Any]) -> str | None:
-    """The hash an `audit/events_page` row's properties must have when every value is of
-    its exact type and it has no other property (as `AuditRecord.computed_hash` gives it,
-    its canonical JSON filled into a template); None for any other row."""
-    (seq, chain, id_, actor, action, target, before, after, seconds, micros, prev_hash) = row[:11]
-    stored_hash, version, unexpected = row[11:14]
+def well_formed_digest(chain: str, row: list[Any]) -> bytes | None:
+    """The sha256 digest an `audit/events_page` row of `chain` must have when every value
+    is of its exact type and it has no other property (`AuditRecord.computed_hash` is its
+    hex, from the same canonical JSON, here filled into a template); None for any other."""
+    (seq, id_, actor, action, target, before, after, seconds, micros, prev_hash) = row[:10]
+    stored_hash, version, unexpected = row[10:13]
     if (
         unexpected
         or type(seq) is not int
@@ -329,7 +335,7 @@ def well_formed_hash(row: list[Any]) -> str | None:
         )
     except TypeError:
         return None
-    return sha256(text.encode()).hexdigest()
+    return sha256(text.encode()).digest()
 
 
 @lru_cache(maxsize=4096)

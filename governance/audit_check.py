@@ -19,7 +19,16 @@ from hashlib import sha256 as _sha256
 from itertools import islice
 from typing import Any
 
-from governance.audit import GENESIS_HASH, CheckedEvent, well_formed_hash
+from governance.audit import (
+    GENESIS_HASH,
+    HASH,
+    LINKED_FROM,
+    PREV_HASH,
+    SEQ,
+    VERSION,
+    CheckedEvent,
+    well_formed_digest,
+)
 from governance.merkle import LEAF_PREFIX, MerkleAccumulator
 
 MAX_PROBLEMS = 1_000
@@ -183,7 +192,7 @@ def check_segment(
         True if first_ok and not first.legacy else None,
     )
     findings = Findings()
-    walked = _walk_intact(rows, position) or _walk_each(chain, rows, position, findings)
+    walked = _walk_intact(chain, rows, position) or _walk_each(chain, rows, position, findings)
     leaves = [_leaf_hash(first.hash), *walked.leaves]
     return Segment(
         first=first,
@@ -211,7 +220,7 @@ class _Walked:
     """Every seq of the range, the first one's included."""
 
 
-def _walk_intact(rows: list[list[Any]], position: ChainPosition) -> _Walked | None:
+def _walk_intact(chain: str, rows: list[list[Any]], position: ChainPosition) -> _Walked | None:
     """The events after the first when every one is well-formed and follows the one
     before it by seq, NEXT link and hash, with no legacy event after one of a later
     version: a sixth less work than `_walk_each` (no object per event), which must give
@@ -220,18 +229,19 @@ def _walk_intact(rows: list[list[Any]], position: ChainPosition) -> _Walked | No
     if hash_ is None:
         return None
     leaves, seqs, undecided, legacy = [], [seq], [], 0
+    at_seq, at_prev, at_hash, at_version, at_links = SEQ, PREV_HASH, HASH, VERSION, LINKED_FROM
     for row in islice(rows, 1, None):
-        computed = well_formed_hash(row)
+        digest = well_formed_digest(chain, row)
         if (
-            computed is None
-            or computed != row[11]
-            or row[0] != seq + 1
-            or row[14] != [seq]
-            or row[10] != hash_
+            digest is None
+            or row[at_seq] != seq + 1
+            or row[at_links] != [seq]
+            or row[at_prev] != hash_
+            or digest.hex() != row[at_hash]
         ):
             return None
-        seq, hash_ = row[0], computed
-        if row[12] is not None:
+        seq, hash_ = row[at_seq], row[at_hash]
+        if row[at_version] is not None:
             versioned = True
         elif versioned:
             return None
@@ -240,7 +250,7 @@ def _walk_intact(rows: list[list[Any]], position: ChainPosition) -> _Walked | No
             if versioned is None:
                 undecided.append(Undecided(seq, None))
         seqs.append(seq)
-        leaves.append(_sha256(LEAF_PREFIX + bytes.fromhex(computed)).digest())
+        leaves.append(_sha256(LEAF_PREFIX + digest).digest())
     position.seq, position.hash, position.versioned = seq, hash_, versioned
     position.undecided += undecided
     return _Walked(leaves, legacy, hash_, seqs)
@@ -257,7 +267,7 @@ def _walk_each(
         [_leaf_hash(event.hash) for event in events],
         sum(1 for event in events if event.computed and event.legacy),
         events[-1].hash if events else "",
-        [rows[0][0], *(event.seq for event in events)],
+        [rows[0][SEQ], *(event.seq for event in events)],
     )
 
 

@@ -200,7 +200,7 @@ class GraphLoader:
 
         async def activate(tx: GraphTransaction) -> Record:
             [record] = await tx.run("ingest/activate_document", params)
-            await shift_table_trust(tx, record["left"], record["entered"])
+            await shift_table_trust(tx, record["left"], record["entered"], record["returned"])
             return record
 
         record = await self._graph.transaction(activate)

@@ -7,7 +7,8 @@ without an aggregate yet is refreshed from its rows instead.
 
 The statements that change rows return what moved as `[table, rows, trusts]` per table
 (`rows` counted, `trusts` the non-null ones among them): `trust/write_row_trust`,
-`rows/quarantine`, `rows/release`, `ingest/activate_document`.
+`rows/quarantine`, `rows/release`, `ingest/activate_document`. The same transaction keeps the
+tables' least trusted rows (`trust.lowest_rows`), given the rows that may join them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from graph.graph import GraphTransaction
+from trust.lowest_rows import Candidate, ListEnd, keep_lowest
 
 AGGREGATE_BUCKETS = 100
 """Buckets of 0.01: counts under and over any threshold that is a multiple of 0.01 are exact."""
@@ -92,14 +94,23 @@ def moved_rows(records: Iterable[Any]) -> list[Moved]:
 
 
 async def shift_table_trust(
-    tx: GraphTransaction, left: Iterable[Moved], entered: Iterable[Moved]
+    tx: GraphTransaction,
+    left: Iterable[Moved],
+    entered: Iterable[Moved],
+    joining: Iterable[Candidate] = (),
 ) -> None:
     """Move the stored aggregates of the tables of `left` and `entered` rows, in `tx`;
-    tables without one are refreshed from their rows."""
+    tables without one are refreshed from their rows. Then keep the least trusted rows of
+    the tables rows left or `joining` rows (rescored, activated or released) may join."""
+    left, joining = list(left), list(joining)
     shifts = table_shifts(left, entered)
     if not shifts:
         return
     [record] = await tx.run("trust/shift_table_trust", {"shifts": [s.params() for s in shifts]})
-    missing = sorted({shift.table for shift in shifts} - set(record["shifted"]))
+    ends = [ListEnd.of(shifted) for shifted in record["shifted"]]
+    missing = sorted({shift.table for shift in shifts} - {end.table for end in ends})
     if missing:
         await tx.run("trust/refresh_table_trust", {"tables": missing})
+    touched = {moved[0] for moved in left} | {candidate[0] for candidate in joining}
+    ends += [ListEnd.unknown(table) for table in missing]
+    await keep_lowest(tx, [end for end in ends if end.table in touched or not end.known], joining)

@@ -1,8 +1,9 @@
 """The after-ingest pass of one document, in one typed in-memory state.
 
-`load_document` reads, in one round trip, everything the pass works on: the entities the
-document's rows describe, the active rows that describe them, the document's own rows as the
-policy check reads them, their sources' stored trust and the entities' stored facts. The
+`load_document` reads, in one round trip (`trust.pass_inputs`, as the engine's incremental
+passes do), everything the pass works on: the entities the document's rows describe, the
+active rows that describe them, the document's own rows as the policy check reads them, their
+sources' stored trust and the entities' stored facts. The
 stages then work from that state and only write:
 
 - `detect`: value conflicts (from the rows in memory), version conflicts of the file, semantic
@@ -29,18 +30,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from governance.policy_eval import PolicyReport, StoredRow, stored_row
 from governance.services import GovernanceServices
 from trust.claims import RowRecord
 from trust.conflicts import ValueConflict
 from trust.detector import DetectionReport
-from trust.engine import Settled, TrustReport, attribute_priors, calibration_records, scored_by
-from trust.facts import StoredFact
+from trust.engine import Settled, TrustReport, scored_by
 from trust.healing import SYSTEM, low_trust_reason
 from trust.offload import off_loop
-from trust.rows import parse_rows
+from trust.pass_inputs import PassInputs, read_pass_inputs
 from trust.services import TrustTools
 
 
@@ -49,23 +48,12 @@ class DocumentState:
     """What one pass read of a document, once, and what it changed in memory since."""
 
     document_id: str
-    entities: list[str]
+    read: PassInputs
+    """What the pass read (`rows` follows what it changed since)."""
     rows: list[RowRecord]
     """The active rows of the entities (rejected values included; quarantined rows leave)."""
-    exempt: frozenset[str]
-    """Rows a person released: never quarantined automatically."""
-    source_trust: dict[str, float]
-    attribute_trust: dict[str, dict[str, float]]
-    """Source -> `table.field#half` -> trust, as the last full pass stored it."""
-    calibrations: dict[str, str]
-    """Source -> its `trust_calibration` JSON, as the last full pass stored it."""
-    copying: list[dict[str, Any]]
-    """The `COPIES` edges among those sources, as the last full pass found them."""
-    facts: dict[str, StoredFact]
     own: dict[str, list[StoredRow]]
     """The document's rows as the policy check reads them, by table."""
-    file: tuple[str, str] | None
-    """The (source, path) of the file the document is a version of."""
     found: list[ValueConflict] = field(default_factory=list)
     """The value conflicts among `rows` at the last detection."""
     open_conflicts: set[str] = field(default_factory=set)
@@ -91,31 +79,13 @@ class Healed:
 
 async def load_document(tools: TrustTools, document_id: str) -> DocumentState:
     """Read everything the pass of `document_id` works on, in one round trip."""
-    by = scored_by(tools.engine.model)
-    [record] = await tools.engine.graph.read_plain(
-        "trust/document_pass", {"document_id": document_id, "mode": by.mode, "model": by.model}
+    inputs = await read_pass_inputs(
+        tools.engine.graph, scored_by(tools.engine.model), document_id=document_id, own=True
     )
     own: dict[str, list[StoredRow]] = {}
-    for fields in record["own"]:
+    for fields in inputs.own:
         own.setdefault(fields[0], []).append(stored_row(fields[0], fields[1:]))
-    path = record["path"]
-    return DocumentState(
-        document_id=document_id,
-        entities=list(record["entities"]),
-        rows=parse_rows(record["rows"]),
-        exempt=frozenset(record["exempt"]),
-        source_trust={s: float(t) for s, t, _, _ in record["sources"] if t is not None},
-        attribute_trust=attribute_priors(
-            {"id": s, "attributes": a} for s, _, a, _ in record["sources"]
-        ),
-        calibrations=calibration_records(
-            {"id": s, "calibration": c} for s, _, _, c in record["sources"]
-        ),
-        copying=list(record["copying"]),
-        facts={f: StoredFact(digest, confidence) for f, digest, confidence in record["facts"]},
-        own=own,
-        file=(record["source"], path) if path is not None else None,
-    )
+    return DocumentState(document_id, inputs, inputs.rows, own)
 
 
 class DocumentPass:
@@ -151,10 +121,10 @@ class DocumentPass:
         state, tools = self.state, self.tools
         with self._timed("detect"):
             report = DetectionReport(0, 0, 0, 0, 0, 0)
-            if state.entities:
+            if state.read.entities:
                 report = await self._record_value_conflicts()
-            if state.file is not None:
-                report += await tools.detector.scan_versions(*state.file)
+            if state.read.file is not None:
+                report += await tools.detector.scan_versions(*state.read.file)
             report += await tools.semantic.scan_document(state.document_id)
             policy = None
             if state.own:
@@ -164,9 +134,9 @@ class DocumentPass:
 
     async def _record_value_conflicts(self) -> DetectionReport:
         state = self.state
-        state.found = self.tools.detector.find_in(state.rows, state.source_trust)
+        state.found = self.tools.detector.find_in(state.rows, state.read.source_trust)
         report, state.open_conflicts = await self.tools.detector.record(
-            state.rows, state.found, state.entities
+            state.rows, state.found, state.read.entities
         )
         return report
 
@@ -196,14 +166,14 @@ class DocumentPass:
             partial(
                 self.tools.engine.settle,
                 state.rows,
-                state.source_trust,
-                state.facts if facts else None,
+                state.read.source_trust,
+                state.read.facts if facts else None,
                 disputed,
                 self.tools.engine.model,
                 self.now,
-                state.copying,
-                state.attribute_trust,
-                state.calibrations,
+                state.read.copying,
+                state.read.attribute_trust,
+                state.read.calibrations,
             )
         )
 
@@ -232,7 +202,7 @@ class DocumentPass:
         reasons: dict[str, str] = {}
         for row, value in zip(self.state.rows, trust, strict=True):
             threshold = policies.thresholds(row.table).quarantine_below
-            if value < threshold and row.id not in self.state.exempt:
+            if value < threshold and row.id not in self.state.read.exempt:
                 reasons[row.id] = low_trust_reason(value, threshold)
         if not reasons:
             return []
@@ -260,7 +230,7 @@ class DocumentPass:
         with self._timed("trust"):
             final = self.final = await self._settle(facts=True)
         with self._timed("write"):
-            changes = await engine.write_settled(self.state.entities, final, self.now)
+            changes = await engine.write_settled(self.state.read.entities, final, self.now)
         await engine.publish_document_changes(changes)
         seconds = {"computing": self.seconds.get("trust", 0.0), "writing": self.seconds["write"]}
         return engine.report(final, seconds)

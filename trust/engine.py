@@ -63,7 +63,6 @@ from trust.facts import (
     FactChanges,
     StoredFact,
     fact_changes,
-    read_entity_fact_states,
     read_fact_states,
     resolve_facts,
 )
@@ -71,14 +70,8 @@ from trust.learning import ScoringMode, TrainedModel, scoring_mode
 from trust.model_store import latest_in_force
 from trust.offload import off_loop
 from trust.overview import refresh_table_trust
-from trust.rows import (
-    Progress,
-    ScoredBy,
-    read_active_rows,
-    read_document_rows,
-    read_entity_rows,
-    read_source_trust,
-)
+from trust.pass_inputs import PassInputs, read_pass_inputs
+from trust.rows import Progress, ScoredBy, read_active_rows, read_source_trust
 from trust.scoring import NEUTRAL, RowScores, score_rows
 from trust.truth import INITIAL_TRUST, TruthResult, discover, resolve
 
@@ -164,6 +157,8 @@ class TrustEngine:
         self._quarantine_below = quarantine_below
         self._clock = clock or (lambda: datetime.now(UTC))
         self._model: TrainedModel | None = None
+        self._model_in_force = 0
+        """The version of the model in force when the engine last looked (0: none)."""
 
     @classmethod
     async def create(
@@ -209,8 +204,10 @@ class TrustEngine:
         return scoring_mode(self._model)
 
     async def refresh_model(self) -> TrainedModel | None:
-        """Look up the model in force (every pass does, first)."""
+        """Look up the model in force (a full pass does, first; an incremental pass when its
+        read says the version in force changed)."""
         model = await latest_in_force(self._graph)
+        self._model_in_force = model.version if model is not None else 0
         self._model = model if scoring_mode(model) is ScoringMode.LEARNED else None
         return self._model
 
@@ -231,7 +228,7 @@ class TrustEngine:
             read_active_rows(self._graph, progress, scored_by(model)),
             read_source_trust(self._graph),
             read_fact_states(self._graph),
-            self._open_conflicts(None),
+            self._open_conflicts(),
         )
         clock.lap("reading")
         index = build_claims(rows, self._tables)
@@ -265,84 +262,58 @@ class TrustEngine:
         """Incremental pass: the rows describing `entities`, with source trust held fixed;
         with `facts`, their resolved facts are written too."""
         with _CYCLES.paused():
-            return await self._update_entities(entities, facts)
-
-    async def _update_entities(self, entities: Sequence[str], facts: bool) -> TrustReport:
-        clock = _Clock()
-        model = await self.refresh_model()
-        rows, prior, stored, disputed = await asyncio.gather(
-            read_entity_rows(self._graph, entities, scored_by(model)),
-            read_source_trust(self._graph),
-            read_entity_fact_states(self._graph, entities) if facts else _nothing(),
-            self._open_conflicts(entities),
-        )
-        stored_facts = stored if facts else None
-        return await self._update(entities, rows, prior, stored_facts, disputed, model, clock)
+            clock = _Clock()
+            inputs = await self._read_inputs(entities=entities)
+            return await self._update(inputs, facts, clock)
 
     async def update_document(self, document_id: str, *, facts: bool = True) -> TrustReport:
         """Incremental pass for the entities one document's rows describe."""
         with _CYCLES.paused():
-            return await self._update_document(document_id, facts)
+            clock = _Clock()
+            inputs = await self._read_inputs(document_id=document_id)
+            return await self._update(inputs, facts, clock)
 
-    async def _update_document(self, document_id: str, facts: bool) -> TrustReport:
-        clock = _Clock()
-        model = await self.refresh_model()
-        (entities, rows), prior = await asyncio.gather(
-            read_document_rows(self._graph, document_id, scored_by(model)),
-            read_source_trust(self._graph),
+    async def _read_inputs(
+        self, *, document_id: str | None = None, entities: Sequence[str] = ()
+    ) -> PassInputs:
+        """What an incremental pass works on, in one round trip; read again (after the
+        model) only when the model in force changed since the engine last looked."""
+        inputs = await read_pass_inputs(
+            self._graph, scored_by(self._model), document_id=document_id, entities=entities
         )
-        stored, disputed = await asyncio.gather(
-            read_entity_fact_states(self._graph, entities) if facts else _nothing(),
-            self._open_conflicts(entities),
+        if inputs.model == self._model_in_force:
+            return inputs
+        await self.refresh_model()  # rows' stored scores are current or not under the new one
+        return await read_pass_inputs(
+            self._graph, scored_by(self._model), document_id=document_id, entities=entities
         )
-        stored_facts = stored if facts else None
-        return await self._update(entities, rows, prior, stored_facts, disputed, model, clock)
 
-    async def _open_conflicts(self, entities: Sequence[str] | None) -> set[tuple[str, str]]:
-        """The (entity, attribute) items with an open value conflict (of `entities`)."""
-        records = await self._graph.read(
-            "conflicts/open_value_items",
-            {"entities": None if entities is None else list(entities)},
-        )
+    async def _open_conflicts(self) -> set[tuple[str, str]]:
+        """The (entity, attribute) items with an open value conflict."""
+        records = await self._graph.read("conflicts/open_value_items")
         return {(record["entity"], record["attribute"]) for record in records}
 
-    async def _update(
-        self,
-        entities: Sequence[str],
-        rows: Sequence[RowRecord],
-        prior: Mapping[str, float],
-        stored: Mapping[str, StoredFact] | None,
-        disputed: Collection[tuple[str, str]],
-        model: TrainedModel | None,
-        clock: _Clock,
-    ) -> TrustReport:
+    async def _update(self, inputs: PassInputs, facts: bool, clock: _Clock) -> TrustReport:
         started = self._clock()
-        sources = sorted({row.source for row in rows})
-        copying, by_attribute = await asyncio.gather(
-            self._graph.read("trust/copies_among", {"sources": sources}),
-            self._graph.read("trust/source_attribute_trust", {"sources": sources}),
-        )
         clock.lap("reading")
-        attributes = attribute_priors(by_attribute)
-        calibrations = calibration_records(by_attribute)
         # off the event loop: a large settle is seconds of CPU, and the loop serves the
         # worker's other jobs, its health checks and its signals meanwhile
         work = await off_loop(
             partial(
                 self.settle,
-                rows,
-                prior,
-                stored,
-                disputed,
-                model,
+                inputs.rows,
+                inputs.source_trust,
+                inputs.facts if facts else None,
+                inputs.disputed,
+                self._model,
                 started,
-                copying,
-                attributes,
-                calibrations,
+                inputs.copying,
+                inputs.attribute_trust,
+                inputs.calibrations,
             )
         )
         clock.lap("computing")
-        changes = await self.write_settled(entities, work, started)
+        changes = await self.write_settled(inputs.entities, work, started)
         await self._publish_changes(changes, "document", "rows rescored")
         clock.lap("writing")
         return self._report(work, clock)
@@ -631,10 +602,6 @@ def scored_by(model: TrainedModel | None) -> ScoredBy:
     return ScoredBy(scoring_mode(model).value, model.version if model else 0)
 
 
-async def _nothing() -> dict[str, StoredFact]:
-    return {}
-
-
 def _prior(index: ClaimIndex, trust: Mapping[str, float]) -> np.ndarray:
     return np.array([trust.get(source, INITIAL_TRUST) for source in index.sources])
 
@@ -681,9 +648,12 @@ def _row_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
 
 async def write_row_scores(tx: GraphTransaction, work: Settled, positions: Sequence[int]) -> None:
     """Write the scores `work` computed for its rows at `positions`, moving the stored trust
-    aggregates of their tables by the change, in `tx`."""
-    [moved] = await tx.run("trust/write_row_trust", _row_params(work, positions))
-    await shift_table_trust(tx, moved["left"], moved["entered"])
+    aggregates of their tables (and their least trusted rows) by the change, in `tx`."""
+    params = _row_params(work, positions)
+    [moved] = await tx.run("trust/write_row_trust", params)
+    tables = [work.rows[p].table for p in positions]
+    joining = [(table, row[1], row[0]) for table, row in zip(tables, params["rows"], strict=True)]
+    await shift_table_trust(tx, moved["left"], moved["entered"], joining)
 
 
 async def in_flight(writes: Sequence[Callable[[], Awaitable[None]]]) -> None:
@@ -735,23 +705,6 @@ def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any
         }
         for i, source in enumerate(index.sources)
     ]
-
-
-def attribute_priors(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
-    """Source -> `table.field#half` -> trust, from the `trust_attributes` JSON a full pass stored
-    (`trust/source_attribute_trust` records: `id`, `attributes`; sources without any are
-    left out)."""
-    return {
-        record["id"]: {name: float(t) for name, t in json.loads(record["attributes"]).items()}
-        for record in records
-        if record["attributes"]
-    }
-
-
-def calibration_records(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """Source -> its stored `trust_calibration` JSON (`trust/source_attribute_trust` records:
-    `id`, `calibration`; sources without one are left out)."""
-    return {record["id"]: record["calibration"] for record in records if record["calibration"]}
 
 
 def copy_records(index: ClaimIndex, dependence: Dependence) -> list[dict[str, Any]]:

@@ -138,12 +138,6 @@ async def read_fact_states(graph: Graph) -> dict[str, StoredFact]:
     return _states(record["facts"])
 
 
-async def read_entity_fact_states(graph: Graph, entities: Sequence[str]) -> dict[str, StoredFact]:
-    """The active or candidate facts of some entities."""
-    [record] = await graph.read_plain("trust/entity_fact_states", {"entities": list(entities)})
-    return _states(record["facts"])
-
-
 def _states(facts: Sequence[Sequence[Any]]) -> dict[str, StoredFact]:
     return {fact_id: StoredFact(digest, confidence) for fact_id, digest, confidence in facts}
 

@@ -31,6 +31,7 @@ from trust.aggregate_shift import moved_rows, shift_table_trust
 from trust.conflicts import ValueConflict
 from trust.detector import ConflictDetector, publish_all, suggestion
 from trust.engine import TrustEngine
+from trust.lowest_rows import scored_candidates
 
 SYSTEM = "system:healer"
 
@@ -86,7 +87,10 @@ async def _change_status(
     by the rows it took out of (`leaving`) or put back into the active set, in `tx`."""
     changed = await tx.run(name, params)
     moved = moved_rows(changed)
-    await shift_table_trust(tx, moved if leaving else [], [] if leaving else moved)
+    if leaving:
+        await shift_table_trust(tx, moved, [])
+    else:
+        await shift_table_trust(tx, [], moved, scored_candidates(changed))
     return changed
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from graph.graph import Graph, Record
+from graph.graph import Graph, GraphTransaction, Record
 from graph.model import TrustAggregate
 from trust.aggregate_shift import AGGREGATE_BUCKETS
+from trust.lowest_rows import ListEnd, keep_lowest
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,20 @@ def _bucket_index(threshold: float) -> int | None:
 
 
 async def refresh_table_trust(graph: Graph, tables: Collection[str]) -> list[Record]:
-    """Store the trust aggregate of each of `tables` from its active rows now; returns each
-    table (`id`, `table`) with its mean trust `before` and `after` (None: no scored row)."""
+    """Store the trust aggregate of each of `tables` from its active rows now, and a list of
+    its least trusted rows where it has none (`trust.lowest_rows`, kept by the passes);
+    returns each table (`id`, `table`) with its mean trust `before` and `after` (None: no
+    scored row)."""
     if not tables:
         return []
-    return await graph.write("trust/refresh_table_trust", {"tables": sorted(tables)})
+
+    async def refresh(tx: GraphTransaction) -> list[Record]:
+        records = await tx.run("trust/refresh_table_trust", {"tables": sorted(tables)})
+        unlisted = [ListEnd.unknown(r["table"]) for r in records if not r["listed"]]
+        await keep_lowest(tx, unlisted, ())
+        return records
+
+    return await graph.transaction(refresh)
 
 
 async def read_table_trust(graph: Graph, table: str) -> TableTrust | None:

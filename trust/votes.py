@@ -7,7 +7,7 @@ partners that cost it that share.
 It is what an incremental pass computes for the item: the item's active rows encoded as the
 engine encodes them (`trust.claims.build_claims`), the sources' stored trust held fixed and
 the `COPIES` edges and accuracies by attribute the last full pass stored
-(`trust.engine.stored_dependence`, `trust.engine.attribute_priors`), through the same
+(`trust.engine.stored_dependence`, `trust.pass_inputs.attribute_priors`), through the same
 `discount`. After a full pass this is that pass's discount to within its convergence
 tolerance (`trust.truth.resolve`).
 """
@@ -27,7 +27,8 @@ from graph.schemas import TableSchema
 from trust.attribute_trust import AttributeTrust, numbered
 from trust.claims import ClaimIndex, build_claims
 from trust.dependence import discount
-from trust.engine import attribute_priors, stored_dependence
+from trust.engine import stored_dependence
+from trust.pass_inputs import attribute_priors
 from trust.rows import read_entity_rows, read_source_trust
 from trust.truth import EPS, FALSE_VALUES, INITIAL_TRUST, resolve
 

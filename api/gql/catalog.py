@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from api.gql import loaders
 from api.gql.context import GraceInfo
 from api.gql.governance_views import ReviewStatus
+from api.gql.least_trusted import TrustWindow, least_trusted
 from api.gql.nodes import (
     Document,
     DocumentStatus,
@@ -25,6 +26,7 @@ from api.gql.nodes import (
 from api.gql.pagination import (
     Connection,
     after_id,
+    after_trust,
     connection,
     id_position,
     page_size,
@@ -209,7 +211,11 @@ class CatalogQuery:
             "max_trust": max_trust,
             "scored": order_by is RowOrder.TRUST,
         }
-        if order_by is RowOrder.TRUST:
+        active = status is model.RowStatus.ACTIVE and key is None and not quarantined
+        if order_by is RowOrder.TRUST and active:
+            window = TrustWindow(size + 1, after_trust(after), min_trust, max_trust)
+            records = await least_trusted(graph, table, window)
+        elif order_by is RowOrder.TRUST:
             records = await graph.read(
                 "api/catalog_rows_by_trust", {**filters, **trust_page(after), "limit": size + 1}
             )

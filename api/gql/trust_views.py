@@ -10,6 +10,7 @@ row.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -22,6 +23,7 @@ from strawberry.dataloader import DataLoader
 
 from api.gql.arguments import InvalidArgumentError, checked_id
 from api.gql.context import GraceContext, GraceInfo
+from api.gql.least_trusted import TrustWindow, least_trusted
 from api.gql.loaders import by_id
 from api.gql.permissions import ResourceOf, Target, requires, table_arg
 from api.gql.review import FactRecord, fact_loader, known_table
@@ -554,9 +556,10 @@ class TrustQuery:
 
     @strawberry.field(
         description="Why a table's active rows have their mean trust, now: the mean of each "
-        "part over the scored rows (they add up to the mean) and the least trusted rows as "
-        "evidence. Reads every active row of the table (the dashboard's mean is stored by "
-        "the trust passes, so the two may differ until the next pass).",
+        "part over the scored rows (they add up to the mean) and the least trusted rows a "
+        "trust pass scored as evidence (kept by the passes). Reads every active row of the "
+        "table (the dashboard's mean is stored by the trust passes, so the two may differ "
+        "until the next pass).",
         extensions=requires(Action.READ, on=table_arg("table")),
     )
     async def table_trust_explanation(
@@ -566,7 +569,12 @@ class TrustQuery:
             raise InvalidArgumentError("top", f"must be between 0 and {MAX_EVIDENCE_PATHS}")
         if table not in await info.context.access.tables():
             raise NotFoundError("table", table)
-        [record] = await info.context.services.graph.read(
-            "api/trust_table", {"table": table, "top": MAX_EVIDENCE_PATHS}
+        graph = info.context.services.graph
+        [record], weakest = await asyncio.gather(
+            graph.read("api/trust_table", {"table": table}),
+            least_trusted(graph, table, TrustWindow(MAX_EVIDENCE_PATHS)),
         )
-        return mean_explanation(MeanTrustRecord.model_validate(record), top)
+        weakest_rows = [{"id": r["row"]["id"], "trust": r["row"]["trust"]} for r in weakest]
+        return mean_explanation(
+            MeanTrustRecord.model_validate({**record, "weakest": weakest_rows}), top
+        )

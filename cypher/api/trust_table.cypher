@@ -1,8 +1,8 @@
 // One table's trust now with what explains it (the mean of its active rows' trust), as
 // `api/trust_documents` gives a document's: over the scored rows, the sums of the features
-// of rows scored by the combined score, the summed trust of rows scored by a learned model,
-// and the $top least trusted rows. Reads every active row of the table (on request only:
-// the dashboard reads the stored aggregate).
+// of rows scored by the combined score and the summed trust of rows scored by a learned model
+// (its least trusted rows are read apart, from the list the passes keep). Reads every active
+// row of the table (on request only: the dashboard reads the stored aggregate).
 CALL () {
   MATCH (r:Row {table: $table, status: 'active'})
   WHERE r.trust IS NOT NULL
@@ -18,11 +18,5 @@ CALL () {
           sum(CASE WHEN learned THEN 0.0 ELSE r.trust_features[4] END),
           sum(CASE WHEN learned THEN 0.0 ELSE r.trust_features[5] END)] AS signal_sums
 }
-CALL () {
-  MATCH (r:Row {table: $table, status: 'active'})
-  WHERE r.trust IS NOT NULL
-  WITH r ORDER BY r.trust, r.id LIMIT $top
-  RETURN collect({id: r.id, trust: r.trust}) AS weakest
-}
 RETURN $table AS id, CASE WHEN rows > 0 THEN total / rows END AS trust, rows, [$table] AS tables,
-       learned_sum, learned_rows, propagated_sum, signal_sums, weakest
+       learned_sum, learned_rows, propagated_sum, signal_sums

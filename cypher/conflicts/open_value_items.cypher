@@ -1,5 +1,6 @@
-// The entity attributes that have an open value conflict (of `$entities` only, unless null):
-// the ones a trust pass brings to the confidences it resolves (`conflicts/refresh_open`).
+// The entity attributes that have an open value conflict: the ones a full trust pass brings
+// to the confidences it resolves (`conflicts/refresh_open`); an incremental pass reads its
+// entities' in `trust/pass_inputs`.
 MATCH (k:Conflict)
-WHERE k.status = 'open' AND k.kind = 'value' AND ($entities IS NULL OR k.entity IN $entities)
+WHERE k.status = 'open' AND k.kind = 'value'
 RETURN k.entity AS entity, k.attribute AS attribute

@@ -4,7 +4,8 @@
 // completed version owes its after-ingest pass (`pipeline: 'pending'`, see ingest/pass_state.py),
 // recorded in this same transaction so that no crash can lose it. Returns, per table, the rows
 // that left the active set and those that entered it, with their trust ([table, rows,
-// non-null trusts]), for the stored trust aggregates (`trust/shift_table_trust`).
+// non-null trusts]), for the stored trust aggregates (`trust/shift_table_trust`), and the rows
+// a trust pass scored that came back ([table, trust, id]: they may join the least trusted).
 MATCH (d:Document {id: $document_id})-[:INGESTED_BY]->(run:IngestionRun {id: $run_id})
 CALL (d) {
   OPTIONAL MATCH (old:Document {source: d.source, path: d.path, status: 'active'})
@@ -27,11 +28,13 @@ CALL (d) {
   OPTIONAL MATCH (r:Row)-[:EXTRACTED_FROM]->(d)
   WHERE r.status IN ['pending', 'retracted', 'superseded']
   SET r.status = 'active'
-  WITH r.table AS table, count(r) AS rows, collect(r.trust) AS trust
-  RETURN sum(rows) AS activated, collect(CASE WHEN rows > 0 THEN [table, rows, trust] END) AS entered
+  WITH r.table AS table, count(r) AS rows, collect(r.trust) AS trust,
+       collect(CASE WHEN r.trust_mode IS NOT NULL THEN [r.table, r.trust, r.id] END) AS scored
+  RETURN sum(rows) AS activated, collect(CASE WHEN rows > 0 THEN [table, rows, trust] END) AS entered,
+         reduce(flat = [], some IN collect(scored) | flat + some) AS returned
 }
 SET d.status = 'active', d.ingested_at = datetime(), d.rows = $rows, d.chunks = $chunks,
     d.pipeline = CASE WHEN $status = 'completed' THEN 'pending' END, d.pipeline_attempts = 0
 SET run.status = $status, run.finished_at = datetime(), run.rows = $rows,
     run.skipped = $skipped, run.retracted = retracted, run.warnings = $warnings
-RETURN retracted, activated, left, entered
+RETURN retracted, activated, left, entered, returned

@@ -5,7 +5,8 @@
 // 0.01 are exact); 1.0 goes to the last bucket. Written by every trust pass for the tables
 // it scored; the dashboard reads it instead of aggregating on each request. Returns each
 // table with its mean trust before (null: no aggregate or no scored row) and after, under
-// `id` (what a `trust.updated` event of kind `table` is about).
+// `id` (what a `trust.updated` event of kind `table` is about), and whether it has a list of
+// its least trusted rows (`trust.lowest_rows`; the passes keep it, a refresh leaves it be).
 UNWIND $tables AS name
 CALL (name) {
   MATCH (r:Row {table: name})
@@ -27,4 +28,4 @@ WITH a, name, rows, scored, total, top, pairs,
 SET a.rows = rows, a.scored = scored, a.total = total, a.top = top, a.at = datetime(),
     a.buckets = [b IN range(0, 99) | coalesce(head([p IN pairs WHERE p[0] = b | p[1]]), 0)]
 RETURN name AS id, name AS table, before,
-       CASE WHEN scored > 0 THEN total / scored END AS after
+       CASE WHEN scored > 0 THEN total / scored END AS after, a.lowest IS NOT NULL AS listed

@@ -23,6 +23,8 @@ from ingest.extract import Limits
 from ingest.service import IngestionService, IngestOutcome, OutcomeStatus
 from tests.integration.api_support import Caller, Callers, error_codes, gql
 from tests.integration.conftest import SourceFolder
+from trust import lowest_rows
+from trust.overview import refresh_table_trust
 from trust.usage import apply_usage
 
 pytestmark = pytest.mark.integration
@@ -332,6 +334,7 @@ async def table(graph: Graph, unique: str) -> AsyncIterator[str]:
         "testing/delete_policy_data", {"table": schema.name, "policies": [], "source": ""}
     )
     await graph.write("testing/delete_tables", {"names": [schema.name]})
+    await graph.write("testing/trust_aggregate_delete", {"table": schema.name})
 
 
 async def test_rows_pagination_walks_every_row_exactly_once(
@@ -411,6 +414,54 @@ async def test_rows_least_trusted_first_walk_every_scored_row_once(
     cursor = by_id["rows"]["pageInfo"]["endCursor"]
     mixed = gql(api_client, callers.viewer, ROWS_QUERY, {**variables, "after": cursor})
     assert error_codes(mixed) == ["invalid_cursor"]
+
+
+async def test_active_rows_least_trusted_first_are_the_sorted_pages_from_the_kept_list(
+    api_client: TestClient,
+    callers: Callers,
+    graph: Graph,
+    table: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The table's least trusted rows kept (5 of them, as `trust.lowest_rows` keeps them):
+    every page of its active rows least trusted first, in any window, is the page sorting the
+    table gives, from the list while it holds the page and sorted past it; quarantined rows
+    are never among them, and a caller who may not read the table is refused."""
+    await graph.write("testing/mark_rows_scored", {"table": table, "unscored": []})
+    monkeypatch.setattr(lowest_rows, "KEPT", 5)
+    monkeypatch.setattr(lowest_rows, "REFILL_BELOW", 2)
+    await refresh_table_trust(graph, [table])  # its aggregate, and the list by one sort
+    [kept] = await graph.read("testing/lowest_rows", {"tables": [table]})
+    active = [i for i in range(PRIVATE_ROWS) if i % 5]  # trust i / 100: by trust is by key
+    assert kept["ids"] == [f"row:{table}:{i:02d}" for i in active[:5]]
+    served: Graph = api_client.app.state.services.graph  # type: ignore[attr-defined]
+    base = {"table": table, "orderBy": "TRUST", "status": "ACTIVE"}
+    for window, wanted in [
+        ({}, active),
+        ({"minTrust": 0.03}, [i for i in active if i >= 3]),
+        ({"maxTrust": 0.03}, [i for i in active if i <= 3]),
+        ({"minTrust": 0.02, "maxTrust": 0.07}, [i for i in active if 2 <= i <= 7]),
+        ({"quarantined": False, "maxTrust": 0.5}, active),
+    ]:
+        for first in (2, 4, 11, 500):
+            walked = walk_rows(api_client, callers.viewer, {**base, **window}, first)
+            assert [row["key"] for row in walked] == [f"k{i:02d}" for i in wanted], window
+            assert all(row["status"] == "ACTIVE" for row in walked)
+    sorts = served.reads["api/catalog_rows_by_trust"]
+    page = data(gql(api_client, callers.viewer, ROWS_QUERY, {**base, "first": 4}))["rows"]
+    assert [row["key"] for row in page["nodes"]] == ["k01", "k02", "k03", "k04"]
+    assert served.reads["api/catalog_rows_by_trust"] == sorts  # the list held the page
+    after = {**base, "first": 4, "after": page["pageInfo"]["endCursor"]}
+    page = data(gql(api_client, callers.viewer, ROWS_QUERY, after))["rows"]
+    assert [row["key"] for row in page["nodes"]] == ["k06", "k07", "k08", "k09"]
+    assert served.reads["api/catalog_rows_by_trust"] == sorts + 1  # past the list: sorted
+    explain = """query($table: String!) { tableTrustExplanation(table: $table, top: 3) {
+      evidence { nodeIds } } }"""
+    body = data(gql(api_client, callers.viewer, explain, {"table": table}))
+    evidence = body["tableTrustExplanation"]["evidence"]
+    assert [path["nodeIds"][1] for path in evidence] == kept["ids"][:3]
+    denied = gql(api_client, callers.restricted, ROWS_QUERY, base)
+    assert refused(denied) == ["access_denied"]
 
 
 @pytest.mark.parametrize(

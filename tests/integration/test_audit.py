@@ -452,6 +452,22 @@ async def test_an_event_with_an_unexpected_property_is_named_edited(
     assert all(name in report.problems[0].detail for name in extra)
 
 
+@pytest.mark.parametrize("removed", ["id", "actor", "hash_version"])
+async def test_an_event_with_a_property_swapped_for_another_is_named_edited(
+    audit: AuditLog, removed: str
+) -> None:
+    # As many properties as an event has, but not its own: the page names unexpected
+    # properties only when their number is off, so this one must fail on the missing one.
+    records = await append_events(audit, 4)
+    properties = {**records[2].properties(), "note": "swapped in"}
+    del properties[removed]
+    await audit.graph.write(
+        "testing/audit_replace_events", {"chain": audit.chain, "events": [properties]}
+    )
+    report = await verify(audit, NO_TRUST)
+    assert kinds(report) == {(ProblemKind.EDITED, 3)}
+
+
 def legacy(records: list[AuditRecord]) -> list[AuditRecord]:
     """`records` as events written before hash version 2 (no `hash_version`), re-chained."""
     previous, rewritten = GENESIS_HASH, []

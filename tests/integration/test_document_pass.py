@@ -24,9 +24,8 @@ from tests.integration.conftest import SourceFolder
 from tests.integration.test_conflicts import FixedThresholds
 from trust.document_pass import DocumentPass, load_document
 from trust.engine import INCREMENTAL_TOLERANCE, scored_by
-from trust.facts import read_entity_fact_states
 from trust.healing import Healer
-from trust.rows import read_entity_rows, read_source_trust
+from trust.pass_inputs import read_pass_inputs
 from trust.services import TrustServices, TrustTools
 
 pytestmark = pytest.mark.integration
@@ -51,7 +50,7 @@ ROW_READS = {
     "conflicts/document_file",
 }
 """What the step-by-step pass read of a document's rows, entities, facts and conflicts: the
-one pass reads all of it at once (`trust/document_pass`)."""
+one pass reads all of it at once (`trust/pass_inputs`)."""
 
 
 @dataclass
@@ -222,11 +221,11 @@ async def test_the_pass_agrees_with_a_recompute_of_the_entities_it_touched(
         )
         final = document.final
         assert final is not None
-        entities = document.state.entities
-        rows = await read_entity_rows(graph, entities, scored_by(engine.model))
-        facts = await read_entity_fact_states(graph, entities)
+        entities = document.state.read.entities
+        inputs = await read_pass_inputs(graph, scored_by(engine.model), entities=entities)
+        rows = inputs.rows
         recomputed = engine.settle(
-            rows, await read_source_trust(graph), facts, set(), engine.model, NOW
+            rows, inputs.source_trust, inputs.facts, set(), engine.model, NOW
         )
         by_id = dict(zip([r.id for r in final.rows], final.scores.trust.tolist(), strict=True))
         again = dict(zip([r.id for r in rows], recomputed.scores.trust.tolist(), strict=True))
@@ -251,5 +250,5 @@ async def test_a_pass_reads_no_row_set_twice(
         assert run is not None
         assert run.status.value == "succeeded", (position, run)
         assert {name: n for name, n in graph.reads.items() if n > 1} == {}
-        assert graph.reads["trust/document_pass"] == 1
+        assert graph.reads["trust/pass_inputs"] == 1
         assert ROW_READS.isdisjoint(graph.reads)

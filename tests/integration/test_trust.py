@@ -22,13 +22,8 @@ from tests.integration.conftest import SourceFolder
 from trust.calibration import stored as stored_calibration
 from trust.claims import RowRecord, build_claims
 from trust.detector import ConflictDetector
-from trust.engine import (
-    INCREMENTAL_TOLERANCE,
-    TRUST_EPSILON,
-    TrustEngine,
-    calibration_records,
-    stored_dependence,
-)
+from trust.engine import INCREMENTAL_TOLERANCE, TRUST_EPSILON, TrustEngine, stored_dependence
+from trust.pass_inputs import calibration_records
 from trust.rows import ScoredBy, read_document_rows, read_source_trust
 from trust.scoring import RowScores, score_rows, stored_parts
 from trust.signals import Signal

@@ -3,8 +3,10 @@ gives the same rows, scored rows, total, histogram and counts under and over the
 thresholds as the aggregating query over the rows, including trust exactly on a boundary
 (0.3, 0.57, 1.0) and unscored rows; a full trust pass refreshes it for every table; and
 every change to rows moves it in its own transaction (new rows activated, rows rescored,
-quarantined and released, rows retracted and superseded by a new version of their file) so
-that after each it equals the aggregate counted from the rows again. A pass publishes a
+quarantined and released, rows retracted and superseded by a new version of their file, a
+full recompute) so that after each it equals the aggregate counted from the rows again, and
+each table's least trusted rows the passes keep (`trust.lowest_rows`) are the true least
+trusted rows counted from the rows, as the API serves them. A pass publishes a
 `trust.updated` of kind `table` for each aggregate it stored or moved."""
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from api.gql.least_trusted import TrustWindow, least_trusted
 from graph.events import EventBus, EventType
 from graph.graph import Graph
 from ingest.service import IngestionService
@@ -32,6 +35,7 @@ from tests.integration.test_document_pass import (  # its fixtures too
     with_thresholds,
 )
 from tests.unit.trust.test_aggregate_shift import bucket_by_bounds
+from trust import lowest_rows
 from trust.aggregate_shift import AGGREGATE_BUCKETS
 from trust.aggregates import HISTOGRAM_BUCKETS
 from trust.engine import TrustEngine
@@ -43,6 +47,8 @@ pytestmark = pytest.mark.integration
 
 TRUST = [0.0, 0.29, 0.2999999, 0.3, 0.3000001, 0.57, 0.5699999, 0.7, 0.8, 0.99, 1.0, None]
 THRESHOLDS = [0.0, 0.3, 0.57, 0.7, 0.8, 1.0]
+SHOWN = 5
+"""The least trusted rows the overview shows of each table."""
 
 
 @pytest.fixture
@@ -168,20 +174,62 @@ def second_version(text: str) -> str:
     return buffer.getvalue()
 
 
-async def test_every_change_to_rows_moves_the_aggregate_to_what_the_rows_give(
+async def check_lists(graph: Graph, tables: list[str]) -> None:
+    """Each table's kept least trusted rows (`trust.lowest_rows`) are a prefix of its active
+    scored rows by (trust, id), as long as `REFILL_BELOW` at least (or all of them), at most
+    `KEPT`, with the trust the rows hold; `whole` when they are all; and the page the API
+    serves of them is the page sorting the table gives."""
+    truth = {
+        r["table"]: r["ids"]
+        for r in await graph.read("testing/scored_rows_by_trust", {"tables": tables})
+    }
+    for kept in await graph.read("testing/lowest_rows", {"tables": tables}):
+        table, ids, ordered = kept["table"], kept["ids"], truth[kept["table"]]
+        assert ids is not None, table
+        assert ids == ordered[: len(ids)], table
+        assert min(lowest_rows.REFILL_BELOW, len(ordered)) <= len(ids) <= lowest_rows.KEPT, table
+        assert kept["whole"] is (len(ids) == len(ordered)), table
+        page = await least_trusted(graph, table, TrustWindow(SHOWN))
+        assert [r["row"]["id"] for r in page] == ordered[:SHOWN], table
+        listed = min(len(page), len(ids))
+        assert [r["row"]["trust"] for r in page[:listed]] == kept["trust"][:listed], table
+
+
+async def refills(graph: Graph, tables: list[str]) -> int:
+    """How many times a sort refilled the tables' least trusted rows."""
+    return sum(r["refills"] for r in await graph.read("testing/lowest_rows", {"tables": tables}))
+
+
+@pytest.mark.parametrize(
+    ("kept", "refill_below", "refilled_on_the_way"), [(lowest_rows.KEPT, 25, False), (4, 2, True)]
+)
+async def test_every_change_to_rows_moves_the_aggregate_and_the_least_trusted_rows_to_the_truth(
     graph: Graph,
+    bus: EventBus,
     service: IngestionService,
     services: TrustServices,  # noqa: F811  (the fixture imported above)
     corpus: Corpus,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    kept: int,
+    refill_below: int,
+    refilled_on_the_way: bool,
 ) -> None:
+    """With the real size of the kept list (each corpus table fits whole) and with 4 rows
+    refilled under 2 (rows leave it, are cut from it, and a sort refills it)."""
+    monkeypatch.setattr(lowest_rows, "KEPT", kept)
+    monkeypatch.setattr(lowest_rows, "REFILL_BELOW", refill_below)
     tools = with_thresholds(services, await services.current(), HEALING)
     tables = sorted({case.table for case in corpus.cases})
-    await refresh_table_trust(graph, tables)  # rows other tests removed directly
+    # rows other tests wrote or removed straight in the graph: count again, sort again
+    await graph.write("testing/forget_lowest_rows", {"tables": tables})
+    await refresh_table_trust(graph, tables)
+    refilled = await refills(graph, tables)
     checks = 0
 
     async def check(step: str) -> None:
         nonlocal checks
         assert await stored(graph, tables) == await counted(graph, tables), step
+        await check_lists(graph, tables)
         checks += 1
 
     await check("refreshed")
@@ -190,25 +238,32 @@ async def test_every_change_to_rows_moves_the_aggregate_to_what_the_rows_give(
         await check(f"rows of {file[:2]} activated")
         await run_pass(tools, services, document)  # rescores, quarantines, reconciles
         await check(f"pass after {file[:2]}")
-    state = await corpus.state(graph)
-    rows = {key.split()[-1]: row for key, row in state.items() if key.startswith("row ")}
-    quarantined = sorted(row for row, value in rows.items() if value["status"] == "quarantined")
-    active = sorted(row for row, value in rows.items() if value["status"] == "active")
+    rows = row_states(await corpus.state(graph))
+    quarantined = sorted(row for row, status in rows.items() if status == "quarantined")
+    active = sorted(row for row, status in rows.items() if status == "active")
     assert quarantined, "the corpus quarantines under HEALING"
     assert active
     assert await tools.healer.release(quarantined[:1], actor="user:test") == quarantined[:1]
     await check("released and rescored")
-    assert await tools.healer.quarantine({active[0]: "by hand"}, actor=SYSTEM) == active[:1]
-    await check("quarantined by hand and rescored")
+    [listed] = await graph.read("testing/lowest_rows", {"tables": ["cities"]})
+    by_hand = next((row for row in listed["ids"] if row in active), active[0])
+    assert await tools.healer.quarantine({by_hand: "by hand"}, actor=SYSTEM) == [by_hand]
+    await check("a least trusted row quarantined by hand and rescored")
     [(source, table, text)] = [f for f in files(corpus, tools) if f[:2] == ("blog", "cities")]
     document = await corpus.ingest(graph, service, 99, (source, table, second_version(text)))
-    after = {
-        value["status"]
-        for key, value in (await corpus.state(graph)).items()
-        if key.startswith("row ")
-    }
-    assert {"retracted", "superseded"} <= after
+    assert {"retracted", "superseded"} <= set(row_states(await corpus.state(graph)).values())
     await check("a new version retracted and superseded rows")
     await run_pass(tools, services, document)
     await check("pass after the new version")
-    assert checks == 2 * len(files(corpus, tools)) + 5
+    await (await TrustEngine.create(graph, bus)).recompute()
+    await check("full recompute")
+    assert checks == 2 * len(files(corpus, tools)) + 6
+    if refilled_on_the_way:
+        assert await refills(graph, tables) > refilled
+
+
+def row_states(state: dict[str, Any]) -> dict[str, str]:
+    """Row id -> status, from `Corpus.state`."""
+    return {
+        key.split()[-1]: value["status"] for key, value in state.items() if key.startswith("row ")
+    }

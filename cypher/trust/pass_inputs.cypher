@@ -1,16 +1,24 @@
-// Everything the after-ingest pass of one document works on, in one round trip: the entities
-// its rows describe; the active rows that describe them, as `document_claims` returns them;
-// the ids of those rows a person released (exempt from automatic quarantine); the document's
-// own rows as the policy check reads them ([table, id, key, values, created_ms, trust,
-// violation keys]); the stored trust of their sources ([id, trust, trust by attribute as
-// JSON, calibration as JSON]) and the COPIES edges among them; the
-// active or candidate facts of the entities ([id, digest, confidence]); and the file (source,
-// path) the document is a version of.
-MATCH (doc:Document {id: $document_id})
+// Everything an incremental trust pass works on, in one round trip: of the entities a
+// document's rows describe ($document_id; null for none) and of the entities named in
+// $entities (ids; [] for none). The entities; the active rows that describe them, as
+// `document_claims` returns them; the ids of those rows a person released (exempt from
+// automatic quarantine); with $own, the document's own rows as the policy check reads them
+// ([table, id, key, values, created_ms, trust, violation keys]); the stored trust of their
+// sources ([id, trust, trust by attribute as JSON, calibration as JSON]) and the COPIES edges
+// among them; the active or candidate facts of the entities ([id, digest, confidence]); the
+// items of theirs with an open value conflict ([entity, attribute]); the version of the
+// trust model in force (0: none); and the file (source, path) the document is a version of.
+OPTIONAL MATCH (doc:Document {id: $document_id})
 CALL (doc) {
   OPTIONAL MATCH (doc)<-[:EXTRACTED_FROM]-(:Row)-[:DESCRIBES]->(e:Entity)
-  RETURN collect(DISTINCT e) AS entities
+  RETURN collect(DISTINCT e) AS touched
 }
+CALL () {
+  UNWIND $entities AS id
+  MATCH (e:Entity {id: id})
+  RETURN collect(e) AS named
+}
+WITH doc, touched + [e IN named WHERE NOT e IN touched] AS entities
 CALL (entities) {
   UNWIND entities AS e
   MATCH (e)<-[:DESCRIBES]-(r:Row {status: 'active'})-[:EXTRACTED_FROM]->(d:Document)
@@ -30,6 +38,7 @@ CALL (entities) {
 }
 CALL (doc) {
   OPTIONAL MATCH (r:Row {status: 'active'})-[:EXTRACTED_FROM]->(doc)
+  WHERE $own
   WITH r ORDER BY r.id
   RETURN collect([r.table, r.id, r.key, r.values, r.created_at.epochMillis, r.trust,
                   [(r)-[e:VIOLATES]->(p:Policy) | p.id + '|' + e.rule]]) AS own
@@ -40,6 +49,12 @@ CALL (entities) {
   WHERE f.status IN ['active', 'candidate']
   RETURN collect([f.id, f.digest, f.confidence]) AS facts
 }
+CALL (entities) {
+  UNWIND entities AS e
+  MATCH (k:Conflict {entity: e.id})
+  WHERE k.status = 'open' AND k.kind = 'value'
+  RETURN collect([k.entity, k.attribute]) AS disputed
+}
 CALL (sources) {
   WITH [s IN sources | s[0]] AS ids
   OPTIONAL MATCH (copier:Source)-[edge:COPIES]->(original:Source)
@@ -49,5 +64,10 @@ CALL (sources) {
                        shared_true: edge.shared_true, shared_false: edge.shared_false} END)
          AS copying
 }
-RETURN [e IN entities | e.id] AS entities, rows, exempt, sources, copying, own, facts,
-       doc.source AS source, doc.path AS path
+CALL () {
+  OPTIONAL MATCH (m:TrustModel)
+  WHERE m.in_force
+  RETURN coalesce(max(m.version), 0) AS model
+}
+RETURN [e IN entities | e.id] AS entities, rows, exempt, sources, copying, own, facts, disputed,
+       model, doc.source AS source, doc.path AS path

@@ -1,0 +1,102 @@
+"""What an incremental trust pass works on, read in one round trip (`trust/pass_inputs`): the
+entities of a document (or named entities), their active rows, the stored trust, accuracy by
+attribute and calibration of those rows' sources and the `COPIES` edges among them, the
+entities' stored facts and the items of theirs with an open value conflict, and the version
+of the trust model in force. The after-ingest pass (`trust.document_pass`) also takes the
+document's own rows as the policy check reads them; the engine's incremental passes
+(`TrustEngine.update_document`, `update_entities`) do not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graph.graph import Graph
+from trust.claims import RowRecord
+from trust.facts import StoredFact
+from trust.rows import ScoredBy, parse_rows
+
+
+@dataclass(frozen=True)
+class PassInputs:
+    """One read of what an incremental pass works on."""
+
+    entities: list[str]
+    rows: list[RowRecord]
+    """The active rows of the entities, with their stored trust as `ScoredBy` sees it."""
+    exempt: frozenset[str]
+    """Rows a person released: never quarantined automatically."""
+    source_trust: dict[str, float]
+    attribute_trust: dict[str, dict[str, float]]
+    """Source -> `table.field#half` -> trust, as the last full pass stored it."""
+    calibrations: dict[str, str]
+    """Source -> its `trust_calibration` JSON, as the last full pass stored it."""
+    copying: list[dict[str, Any]]
+    """The `COPIES` edges among those sources, as the last full pass found them."""
+    facts: dict[str, StoredFact]
+    disputed: set[tuple[str, str]]
+    """The (entity, attribute) items with an open value conflict."""
+    model: int
+    """The version of the trust model in force (0: none)."""
+    own: list[list[Any]]
+    """The document's own rows as the policy check reads them (only when asked for)."""
+    file: tuple[str, str] | None
+    """The (source, path) of the file the document is a version of."""
+
+
+async def read_pass_inputs(
+    graph: Graph,
+    scored_by: ScoredBy,
+    *,
+    document_id: str | None = None,
+    entities: Sequence[str] = (),
+    own: bool = False,
+) -> PassInputs:
+    """What a pass over `document_id`'s entities and `entities` works on, in one round trip;
+    with `own`, the document's own rows too."""
+    [record] = await graph.read_plain(
+        "trust/pass_inputs",
+        {
+            "document_id": document_id,
+            "entities": list(entities),
+            "own": own,
+            "mode": scored_by.mode,
+            "model": scored_by.model,
+        },
+    )
+    sources = [{"id": s, "attributes": a, "calibration": c} for s, _, a, c in record["sources"]]
+    path = record["path"]
+    return PassInputs(
+        entities=list(record["entities"]),
+        rows=parse_rows(record["rows"]),
+        exempt=frozenset(record["exempt"]),
+        source_trust={s: float(t) for s, t, _, _ in record["sources"] if t is not None},
+        attribute_trust=attribute_priors(sources),
+        calibrations=calibration_records(sources),
+        copying=list(record["copying"]),
+        facts={f: StoredFact(digest, confidence) for f, digest, confidence in record["facts"]},
+        disputed={(entity, attribute) for entity, attribute in record["disputed"]},
+        model=int(record["model"]),
+        own=list(record["own"]),
+        file=(record["source"], path) if path is not None else None,
+    )
+
+
+def attribute_priors(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
+    """Source -> `table.field#half` -> trust, from the `trust_attributes` JSON a full pass stored
+    (records: `id`, `attributes`, as `trust/source_attribute_trust` reads them; sources
+    without any are left out)."""
+    return {
+        record["id"]: {name: float(t) for name, t in json.loads(record["attributes"]).items()}
+        for record in records
+        if record["attributes"]
+    }
+
+
+def calibration_records(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Source -> its stored `trust_calibration` JSON (records: `id`, `calibration`, as
+    `trust/source_attribute_trust` reads them; sources without one are left out)."""
+    return {record["id"]: record["calibration"] for record in records if record["calibration"]}
