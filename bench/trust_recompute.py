@@ -167,6 +167,7 @@ async def clear(graph: Graph) -> None:
 async def run(graph: Graph, bus: EventBus) -> list[str]:
     """Seed, recompute, time the parts, compare the computing part with the reference."""
     rows = int(os.environ.get("BENCH_TRUST_ROWS", "1000000"))
+    loads = [machine_load()]
     await clear(graph)
     start = time.perf_counter()
     await seed(graph, rows)
@@ -198,11 +199,13 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
         start = time.perf_counter()
         reference.discover(index.claims)
         slow = time.perf_counter() - start
+        loads.append(machine_load())
     finally:
         await clear(graph)
     return [
         f"seeded {rows:,} rows / {max(rows // 10, 1):,} entities / {max(rows // 1000, 1):,} "
-        f"sources in {seeding:.0f} s (not timed below)",
+        f"sources in {seeding:.0f} s (not timed below); {loads[0]} at the start, "
+        f"{loads[-1]} at the end",
         f"full recompute, first scoring: {total:.1f} s end to end = read "
         f"{report.seconds_reading:.1f} s + compute {report.seconds_computing:.1f} s + write "
         f"{report.seconds_writing:.1f} s ({report.items:,} items, {report.iterations} iterations; "

@@ -146,68 +146,53 @@ def build_claims(
     sources and claims are numbered in order of first appearance (items in order, then rows
     in id order).
     """
-    compared_fields = {name: _compared_fields(table) for name, table in tables.items()}
-    source_numbers: dict[str, int] = {}
-    grouped: dict[tuple[str, str, str], list[tuple[str, int, JsonValue, int]]] = {}
-    for position, row in enumerate(rows):
-        fields = compared_fields.get(row.table)
-        if fields is None:
-            continue
-        source = source_numbers.setdefault(source_of(row, tables[row.table]), len(source_numbers))
-        rejected = () if include_rejected else row.rejected
-        for attribute, value in row.values.items():
-            if attribute not in fields or attribute in rejected:
-                continue
-            key = (row.table, row.key, attribute)
-            assertions = grouped.get(key)
-            if assertions is None:
-                grouped[key] = assertions = []
-            assertions.append((row.id, source, value, position))
+    grouped, names = _assertions_by_item(rows, tables, include_rejected)
     items: list[Item] = []
     representatives: list[JsonValue] = []
-    item_of_value: list[int] = []
     sources: list[int] = []
-    values: list[int] = []
+    clusters: list[int] = []  # per assertion, its value's number within its item
     positions: list[int] = []
-    forms: list[int] = []
-    n_forms = 0
+    forms: list[int] = []  # per assertion, its written form's number within its item
+    values_per_item: list[int] = []
+    forms_per_item: list[int] = []
+    claims_per_item: list[int] = []
     similar: list[tuple[int, int, float]] = []
     for key in sorted(grouped):
         assertions = grouped[key]
-        assertions.sort(key=itemgetter(0))  # row-id order, whatever order rows came in
+        if len(assertions) > 1:
+            assertions.sort(key=_ROW_ID)  # row-id order, whatever order rows came in
         table, entity_key, attribute = key
-        clusters, shown = value_clusters(
-            tables[table].fields[attribute], [value for _, _, value, _ in assertions]
-        )
-        offset = len(representatives)
-        similar += similar_values(tables[table].fields[attribute], shown, offset)
+        spec = tables[table].fields[attribute]
+        _, item_sources, item_values, item_positions = zip(*assertions, strict=True)
+        item_clusters, shown, distinct_of = _clustered(spec, item_values)
+        if len(shown) > 1:
+            similar += similar_values(spec, shown, len(representatives))
         representatives += shown
-        item_of_value += [len(items)] * len(shown)
-        sources += [source for _, source, _, _ in assertions]
-        values += [offset + cluster for cluster in clusters]
-        positions += [position for _, _, _, position in assertions]
-        item_forms = written_forms([value for _, _, value, _ in assertions], n_forms)
-        forms += item_forms
-        n_forms = max(item_forms) + 1
+        values_per_item.append(len(shown))
+        forms_per_item.append(max(distinct_of) + 1)
+        claims_per_item.append(len(assertions))
+        sources += item_sources
+        clusters += item_clusters
+        positions += item_positions
+        forms += distinct_of
         items.append(Item(table, entity_key, attribute))
-    attributes: dict[str, int] = {}
-    for item in items:
-        for half in range(HALVES):
-            attributes.setdefault(f"{item.table}.{item.attribute}#{half}", len(attributes))
-    attribute_of_item = [
-        attributes[f"{item.table}.{item.attribute}#{_half(item)}"] for item in items
-    ]
+    per_item = np.array(claims_per_item, dtype=np.int64)
+    value_of_assertion = np.array(clusters, dtype=np.int64) + np.repeat(
+        _starts(values_per_item), per_item
+    )
+    form_of_assertion = np.array(forms, dtype=np.int64) + np.repeat(
+        _starts(forms_per_item), per_item
+    )
     source_of_assertion, first_source = _number_by_appearance(np.array(sources, dtype=np.int64))
-    names = list(source_numbers)
-    value_of_assertion = np.array(values, dtype=np.int64)
     pair = source_of_assertion * max(len(representatives), 1) + value_of_assertion
     claim_of_assertion, first_claim = _number_by_appearance(pair)
+    attributes, attribute_of_item = _attributes(items)
     claims = ClaimSet(
         source=source_of_assertion[first_claim],
         value=value_of_assertion[first_claim],
-        item_of_value=np.array(item_of_value, dtype=np.int64),
+        item_of_value=np.repeat(np.arange(len(items), dtype=np.int64), values_per_item),
         n_sources=len(first_source),
-        form=np.array(forms, dtype=np.int64)[first_claim],
+        form=form_of_assertion[first_claim],
         similar=similarity_matrix(similar, len(representatives)),
         attribute_of_item=np.array(attribute_of_item, dtype=np.int64),
     )
@@ -215,12 +200,62 @@ def build_claims(
         claims=claims,
         sources=[names[sources[i]] for i in first_source.tolist()],
         items=items,
-        attributes=list(attributes),
+        attributes=attributes,
         representatives=representatives,
         row_ids=[row.id for row in rows],
         assertion_rows=np.array(positions, dtype=np.int64),
         assertion_claims=claim_of_assertion,
     )
+
+
+Assertion = tuple[str, int, JsonValue, int]
+"""(row id, source number, value, row position): one row's value of one item."""
+
+_ROW_ID = itemgetter(0)
+
+
+def _assertions_by_item(
+    rows: Sequence[RowRecord], tables: Mapping[str, TableSchema], include_rejected: bool
+) -> tuple[dict[tuple[str, str, str], list[Assertion]], list[str]]:
+    """The assertions of `rows` by item (table, key, attribute), their sources numbered in
+    order of first appearance among the rows of known tables, and those sources' names."""
+    compared_fields = {name: _compared_fields(table) for name, table in tables.items()}
+    source_numbers: dict[str, int] = {}
+    grouped: dict[tuple[str, str, str], list[Assertion]] = {}
+    for position, row in enumerate(rows):
+        table = row.table
+        fields = compared_fields.get(table)
+        if fields is None:
+            continue
+        name = source_of(row, tables[table])
+        source = source_numbers.get(name)
+        if source is None:
+            source = source_numbers[name] = len(source_numbers)
+        rejected = () if include_rejected else row.rejected
+        for attribute, value in row.values.items():
+            if attribute in fields and attribute not in rejected:
+                key = (table, row.key, attribute)
+                assertions = grouped.get(key)
+                if assertions is None:
+                    grouped[key] = [(row.id, source, value, position)]
+                else:
+                    assertions.append((row.id, source, value, position))
+    return grouped, list(source_numbers)
+
+
+def _starts(sizes: Sequence[int]) -> Ints:
+    """Where each of consecutive groups of `sizes` starts."""
+    counts = np.array(sizes, dtype=np.int64)
+    return np.cumsum(counts) - counts
+
+
+def _attributes(items: Sequence[Item]) -> tuple[list[str], list[int]]:
+    """The attributes of `items` as `table.field#half`, numbered so that the halves of the
+    k-th attribute (in order of first appearance) are 2k and 2k + 1, and each item's."""
+    first = dict.fromkeys((item.table, item.attribute) for item in items)
+    base = {pair: k * HALVES for k, pair in enumerate(first)}
+    names = [f"{table}.{attribute}#{half}" for table, attribute in first for half in range(HALVES)]
+    return names, [base[item.table, item.attribute] + _half(item) for item in items]
 
 
 def similar_values(
@@ -244,8 +279,7 @@ def similarity_matrix(pairs: list[tuple[int, int, float]], n_values: int) -> sp.
 
 def written_forms(values: Sequence[JsonValue], offset: int) -> list[int]:
     """Per value, its written form: a number (from `offset`) shared by exactly equal values."""
-    numbers: dict[object, int] = {}
-    return [offset + numbers.setdefault(_identity(value), len(numbers)) for value in values]
+    return [offset + form for form in _distinct(values)]
 
 
 def _number_by_appearance(keys: Ints) -> tuple[Ints, Ints]:
@@ -281,27 +315,39 @@ def value_clusters(
     (`agrees_with_itself`: every value but a NaN or one of the wrong type); otherwise every
     value is clustered on its own.
     """
-    numbers: dict[object, int] = {}
-    distinct_of = [numbers.setdefault(_identity(value), len(numbers)) for value in values]
-    first = [-1] * len(numbers)  # distinct value -> its first position
-    counts = [0] * len(numbers)
+    clusters, shown, _ = _clustered(spec, values)
+    return clusters, shown
+
+
+def _clustered(
+    spec: FieldSpec, values: Sequence[JsonValue]
+) -> tuple[list[int], list[JsonValue], list[int]]:
+    """`value_clusters`, and per value its written form (`written_forms` from 0)."""
+    distinct_of = _distinct(values)
+    if max(distinct_of) == 0:  # one written form: the usual item, where all sources agree
+        if len(values) > 1 and not agrees_with_itself(spec, values[0]):
+            clusters = cluster_values(spec, values)
+            return clusters, _shown(values, distinct_of, clusters), distinct_of
+        return [0] * len(values), [values[0]], distinct_of
+    first = [-1] * (max(distinct_of) + 1)  # distinct value -> its first position
+    counts = [0] * len(first)
     for position, d in enumerate(distinct_of):
         if first[d] < 0:
             first[d] = position
         counts[d] += 1
     if any(n > 1 and not agrees_with_itself(spec, values[first[d]]) for d, n in enumerate(counts)):
         clusters = cluster_values(spec, values)
-        return clusters, _shown(values, distinct_of, clusters)
-    if len(first) == 1:
-        return [0] * len(values), [values[0]]
+        return clusters, _shown(values, distinct_of, clusters), distinct_of
     by_distinct = cluster_values(spec, [values[p] for p in first])
     best: dict[int, int] = {}  # cluster -> its most common distinct value (the first of equals)
     for d, cluster in enumerate(by_distinct):
         if cluster not in best or counts[d] > counts[best[cluster]]:
             best[cluster] = d
-    return [by_distinct[d] for d in distinct_of], [
-        values[first[best[cluster]]] for cluster in range(len(best))
-    ]
+    return (
+        [by_distinct[d] for d in distinct_of],
+        [values[first[best[cluster]]] for cluster in range(len(best))],
+        distinct_of,
+    )
 
 
 def _shown(
@@ -315,6 +361,19 @@ def _shown(
         if cluster not in best or counts[pair] > best[cluster][0]:
             best[cluster] = (counts[pair], position)
     return [values[best[cluster][1]] for cluster in range(len(best))]
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _distinct(values: Sequence[JsonValue]) -> list[int]:
+    """Per value, a number shared by exactly equal values (`_identity`), 0, 1, ... in order
+    of first appearance."""
+    kinds = set(map(type, values))
+    # values of one scalar type are their own keys: `_identity` would only add that type
+    keys = values if len(kinds) == 1 and kinds <= _SCALARS else list(map(_identity, values))
+    number = {key: n for n, key in enumerate(dict.fromkeys(keys))}
+    return list(map(number.__getitem__, keys))
 
 
 def _identity(value: JsonValue) -> object:

@@ -14,6 +14,7 @@ stand for the encrypted tokens, so equal personal values compare equal without p
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,21 +43,47 @@ async def read_active_rows(
     graph: Graph, progress: Progress | None = None, scored_by: ScoredBy | None = None
 ) -> list[RowRecord]:
     """Every active row of an active document, read document by document in pages of about
-    `PAGE_ROWS` rows (a larger document in pages of its own)."""
-    params = _scored_params(scored_by)
-    [record] = await graph.read_plain("trust/active_documents")
+    `PAGE_ROWS` rows (a larger document in pages of its own). The next page is asked for
+    before the one received is parsed, so Neo4j gathers it meanwhile."""
+    pages: asyncio.Queue[Page] = asyncio.Queue(maxsize=1)
+    reading = asyncio.create_task(_raw_pages(graph, _scored_params(scored_by), pages))
     rows: list[RowRecord] = []
-    for page in _pages(record["documents"]):
-        if len(page) == 1 and page[0][3] > PAGE_ROWS:
-            rows += await _read_large_document(graph, page[0][:3], params, progress)
-            continue
-        [found] = await graph.read_plain(
-            "trust/documents_claims", {**params, "documents": [document[:3] for document in page]}
-        )
-        rows += parse_rows(found["rows"])
-        if progress is not None:
-            progress(len(found["rows"]))
+    try:
+        while (page := await pages.get()) is not None:
+            if isinstance(page, Exception):
+                raise page
+            rows += parse_rows(page)
+            if progress is not None:
+                progress(len(page))
+    finally:
+        reading.cancel()
     return rows
+
+
+Page = list[Any] | Exception | None
+"""What the reader of pages hands over: a page of rows in the list form, the error that
+stopped it, or None after the last page."""
+
+
+async def _raw_pages(graph: Graph, params: dict[str, Any], out: asyncio.Queue[Page]) -> None:
+    """Put the pages of active rows, in the list form, on `out`, and then None (or the error
+    that stopped the reading); each page is asked for as soon as the one before is on
+    `out`."""
+    try:
+        [record] = await graph.read_plain("trust/active_documents")
+        for documents in _pages(record["documents"]):
+            if len(documents) == 1 and documents[0][3] > PAGE_ROWS:
+                await _large_document_pages(graph, documents[0][:3], params, out)
+                continue
+            [found] = await graph.read_plain(
+                "trust/documents_claims",
+                {**params, "documents": [document[:3] for document in documents]},
+            )
+            await out.put(found["rows"])
+    except Exception as error:  # handed to the reader, which raises it
+        await out.put(error)
+        return
+    await out.put(None)
 
 
 def _pages(documents: Sequence[Sequence[Any]]) -> list[list[Sequence[Any]]]:
@@ -76,10 +103,13 @@ def _pages(documents: Sequence[Sequence[Any]]) -> list[list[Sequence[Any]]]:
     return pages
 
 
-async def _read_large_document(
-    graph: Graph, document: Sequence[Any], params: dict[str, Any], progress: Progress | None
-) -> list[RowRecord]:
-    rows: list[RowRecord] = []
+async def _large_document_pages(
+    graph: Graph,
+    document: Sequence[Any],
+    params: dict[str, Any],
+    out: asyncio.Queue[Page],
+) -> None:
+    """The pages of one large document, in row-id order, onto `out`."""
     after = ""
     while True:
         [found] = await graph.read_plain(
@@ -87,11 +117,9 @@ async def _read_large_document(
             {**params, "document": list(document), "after": after, "limit": PAGE_ROWS},
         )
         page = found["rows"]
-        rows += parse_rows(page)
-        if progress is not None:
-            progress(len(page))
+        await out.put(page)
         if len(page) < PAGE_ROWS:
-            return rows
+            return
         after = page[-1][0]
 
 
