@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
@@ -25,6 +26,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.base import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import credential_from_connection_params, credential_from_headers
@@ -32,6 +34,7 @@ from api.browser import PREFIX as BROWSER_PREFIX
 from api.browser import browser_files
 from api.export import router as export_router
 from api.gql.context import GraceContext
+from api.gql.held_answers import held_operation
 from api.gql.http_requests import (
     MALFORMED,
     UNSUPPORTED_MEDIA_TYPE,
@@ -122,6 +125,38 @@ class GraceRouter(GraphQLRouter[GraceContext, None]):
             return await super().run(request, context, root_value)  # type: ignore[arg-type]
         except HTTPException as error:
             return JSONResponse(refusal_body(error), status_code=error.status_code)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: GraceContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Execute one operation, or answer it from `Services.answers` when it reads only
+        held fields (`api.gql.held_answers`; over POST only: whether GET may run a query is
+        strawberry's check, made in execution)."""
+        execute = partial(
+            super().execute_single,
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
+        principal = context.principal
+        operation = held_operation(request_data) if request_adapter.method == "POST" else None
+        if operation is None or principal is None:
+            return await execute()
+        started = time.perf_counter()
+        result = await context.services.answers.answer(principal, request_data, execute)
+        metrics: ApiMetrics = request.app.state.metrics
+        name = operation.name.value if operation.name else None
+        metrics.operations.labels(metrics.names.label(name)).observe(time.perf_counter() - started)
+        return result
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON of a request (body, GET parameter, multipart field), checked as it decodes."""

@@ -15,6 +15,7 @@ from redis.asyncio import ConnectionPool, Redis
 from api.auth import Authenticator
 from api.gql.access import Access
 from api.gql.dashboard_cache import TableCache
+from api.gql.held_answers import HeldAnswers
 from api.gql.shared_reads import SharedReads
 from api.gql.shared_tables import SharedTableMap
 from api.gql.trust_dashboard import TrustDashboard, read_dashboard
@@ -66,6 +67,9 @@ class Services:
     dashboards: TableCache[TrustDashboard]
     """The trust dashboards held per table (`api.gql.dashboard_cache`); they are held only
     while `follow_events` runs."""
+    answers: HeldAnswers
+    """Whole answers to queries of held fields only, per caller's rights
+    (`api.gql.held_answers`); held only while `follow_events` runs."""
 
     @classmethod
     async def open(cls, settings: Settings, registry: CollectorRegistry | None = None) -> Services:
@@ -101,13 +105,16 @@ class Services:
             SharedTableMap(graph, settings.auth_cache_seconds),
             SharedReads(),
             TableCache(partial(read_dashboard, graph)),
+            HeldAnswers(settings.auth_cache_seconds),
         )
 
     @property
     def access_bus(self) -> EchoingBus:
         """Where this process publishes changes of access: applied here at once, then to
         every process (`governance.access_events`)."""
-        return EchoingBus(self.bus, (self.authenticator.held, self.table_map.held))
+        return EchoingBus(
+            self.bus, (self.authenticator.held, self.table_map.held, self.answers.held)
+        )
 
     def access(self, principal: Principal | None) -> Access:
         """The rights of `principal`, checked over the process's table map."""
@@ -116,7 +123,7 @@ class Services:
     async def follow_events(self) -> None:
         """Keep what this process holds in step with the events of every process, until
         cancelled (the API runs it for its lifetime)."""
-        held = (self.dashboards, self.authenticator.held, self.table_map.held)
+        held = (self.dashboards, self.authenticator.held, self.table_map.held, self.answers.held)
         await asyncio.gather(*(values.follow(self.bus) for values in held))
 
     async def close(self) -> None:
