@@ -2,7 +2,8 @@
 
 Every permission check needs the map of tables to workspaces, the same for every caller. It
 is held (`api.held_values`) until an `access.changed` event (a table moved to another
-workspace: `Accounts.assign_table`) and never longer than `Settings.auth_cache_seconds`. A
+workspace: `Accounts.assign_table`) or an applied change request (a table created by an
+approved schema) and never longer than `Settings.auth_cache_seconds`. A
 table created since (in no workspace yet, so in the default one) is missing from it: a
 request that names a table the map does not name reads it again (`Access.workspace_of`), so
 a new table answers at once; lists of every readable table may miss it for that max age.
@@ -15,12 +16,22 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from api.auth import ACCESS_FOLLOWED, every_key
+from api.auth import ACCESS_FOLLOWED
 from api.gql.access import read_table_workspaces
 from api.held_values import HeldValues
+from graph.events import DomainEvent, EventType
 from graph.graph import Graph
+from graph.model import ReviewStatus
 
 _KEY = "tables"
+FOLLOWED = (*ACCESS_FOLLOWED, EventType.CHANGE_REQUEST_UPDATED)
+
+
+def map_changed(event: DomainEvent) -> list[str | None]:
+    """Every access change, and every applied change request (it may have created a table),
+    forgets the map."""
+    applied = event.payload.get("status") == ReviewStatus.APPLIED
+    return [None] if event.type is EventType.ACCESS_CHANGED or applied else []
 
 
 class SharedTableMap:
@@ -31,7 +42,7 @@ class SharedTableMap:
     ) -> None:
         self._read = partial(read_table_workspaces, graph)
         self.held: HeldValues[dict[str, str]] = HeldValues(
-            ACCESS_FOLLOWED, every_key, max_age, clock, name="table map"
+            FOLLOWED, map_changed, max_age, clock, name="table map"
         )
         """What is held; follow the bus to hold anything."""
 

@@ -84,8 +84,11 @@ async def queue(settings: Settings) -> AsyncIterator[ArqRedis]:
 
 @pytest.fixture(scope="module")
 def api_client(settings: Settings) -> Iterator[TestClient]:
-    """The real app (real Neo4j and Redis) behind an in-process HTTP client, per module."""
-    with TestClient(create_app(settings)) as client:
+    """The real app (real Neo4j and Redis) behind an in-process HTTP client, per module.
+    It holds no callers nor table map (`auth_cache_seconds` 0): fixtures write tables and
+    users straight into the graph, without the events the product's own paths publish;
+    what the API holds is tested by `test_held_access` and `test_held_answers`."""
+    with TestClient(create_app(settings.model_copy(update={"auth_cache_seconds": 0}))) as client:
         yield client
 
 

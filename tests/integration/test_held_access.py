@@ -31,6 +31,7 @@ from governance.local_secrets import LocalSecretStore
 from governance.rbac import DEFAULT_WORKSPACE, Principal, Role
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
+from graph.model import ReviewStatus
 from graph.settings import Settings
 from tests.clocks import Clock, WallClock
 from tests.integration.api_support import Caller, Callers, error_codes, gql, make_callers
@@ -437,3 +438,26 @@ async def test_a_table_created_after_the_map_was_held_is_known_at_its_first_requ
         assert services.graph.reads["api/table_workspaces"] == reads + 2
     finally:
         await graph.write("testing/accounts_delete", {"marker": unique})
+
+
+async def test_an_applied_change_request_forgets_the_table_map(
+    graph: Graph, bus: EventBus, unique: str
+) -> None:
+    tables = SharedTableMap(graph, MAX_AGE, clock=Clock())
+    async with following(tables.held, bus):
+        await tables.get()
+        try:
+            team = await owned_team(graph, unique, 1)  # as an approved schema would make it
+            await bus.publish(
+                DomainEvent(
+                    type=EventType.CHANGE_REQUEST_UPDATED,
+                    subject="cr",
+                    payload={"status": ReviewStatus.APPLIED},
+                )
+            )
+            deadline = asyncio.get_running_loop().time() + WAIT
+            while team.table not in await tables.get():
+                assert asyncio.get_running_loop().time() < deadline, "the change was not heard"
+                await asyncio.sleep(0.02)
+        finally:
+            await graph.write("testing/accounts_delete", {"marker": unique})
