@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from graph.graph import Graph
 from graph.settings import Settings
@@ -236,7 +237,11 @@ def test_a_file_dropped_on_the_page_is_uploaded_and_its_run_completes(
     entities.append(f"cities:{key}")
     open_tab(browser_page, origin, callers.editor.token, "Ingestion")
     drop_on(browser_page, name, CITIES.format(rows=f"{key},D,FR,5,1.5,M,2025-01-01T00:00:00Z\n"))
-    browser_page.get_by_text(accepted(name)).wait_for(timeout=UI_TIMEOUT_MS)
+    try:
+        browser_page.get_by_text(accepted(name)).wait_for(timeout=UI_TIMEOUT_MS)
+    except PlaywrightTimeoutError:  # say what the page showed instead (failed once in CI)
+        shown = browser_page.locator("main").inner_text()
+        pytest.fail(f"no upload outcome for {name}; the page showed: {shown!r}; errors {errors}")
     assert (uploads / name).is_file()
     card = run_card(browser_page, f"uploads/{name}")
     card.and_(browser_page.locator('[data-state="completed"]')).wait_for(timeout=UI_TIMEOUT_MS)
