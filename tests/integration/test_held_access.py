@@ -19,7 +19,6 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.app import create_app
 from api.auth import Authenticator
 from api.gql.shared_tables import SharedTableMap
 from governance.access_events import AccessChange
@@ -36,7 +35,7 @@ from graph.settings import Settings
 from tests.clocks import Clock, WallClock
 from tests.integration.api_support import Caller, Callers, error_codes, gql, make_callers
 from tests.integration.collab_support import owned_team
-from tests.integration.held_support import WAIT, following
+from tests.integration.held_support import WAIT, following, holding_app
 
 pytestmark = pytest.mark.integration
 
@@ -359,15 +358,9 @@ async def test_a_missed_table_move_shows_once_the_max_age_is_reached(
 @pytest.fixture(scope="module")
 def held_client(settings: Settings) -> Iterator[TestClient]:
     """The real app holding callers for `MAX_AGE`: only events make them stale."""
-    app = create_app(settings.model_copy(update={"auth_cache_seconds": MAX_AGE}))
-    with TestClient(app) as client:
-        services = app.state.services
-        deadline = time.monotonic() + WAIT
-        while not all(
-            held.live.is_set() for held in (services.authenticator.held, services.table_map.held)
-        ):
-            assert time.monotonic() < deadline, "the app did not subscribe"
-            time.sleep(0.02)
+    with holding_app(
+        settings, MAX_AGE, lambda services: (services.authenticator.held, services.table_map.held)
+    ) as client:
         yield client
 
 

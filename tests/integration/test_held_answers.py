@@ -13,13 +13,12 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.services import Services
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.settings import Settings
 from tests.integration.api_support import Callers, error_codes, gql, make_callers
-from tests.integration.held_support import WAIT
+from tests.integration.held_support import WAIT, holding_app
 
 pytestmark = pytest.mark.integration
 
@@ -31,13 +30,7 @@ DASHBOARD = "query Dashboard($table: String!) { trustDashboard(table: $table) { 
 @pytest.fixture(scope="module")
 def client(settings: Settings) -> Iterator[TestClient]:
     """The real app holding answers (and callers) for `MAX_AGE`, its subscriptions live."""
-    app = create_app(settings.model_copy(update={"auth_cache_seconds": MAX_AGE}))
-    with TestClient(app) as client:
-        services: Services = app.state.services
-        deadline = time.monotonic() + WAIT
-        while not services.answers.held.live.is_set():
-            assert time.monotonic() < deadline, "the app did not subscribe"
-            time.sleep(0.02)
+    with holding_app(settings, MAX_AGE, lambda services: [services.answers.held]) as client:
         yield client
 
 
