@@ -25,24 +25,19 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from api.held_values import HeldValues
+from api.held_values import HeldValues, every_key
 from governance.api_keys import TOKEN_PREFIX, ApiKeys, BearerTokens, Clock, utc_now
 from governance.errors import InvalidCredentialsError
 from governance.rbac import Principal
-from graph.events import DomainEvent, EventType
+from graph.events import EventType
 
 BEARER = "bearer "
 ACCESS_FOLLOWED = (EventType.ACCESS_CHANGED,)
 """The events that make what an API process holds of callers and tables stale."""
-
-
-def every_key(event: DomainEvent) -> Iterable[str | None]:
-    """An access change forgets everything held (changes are rare; a key names no user)."""
-    return [None]
 
 
 def credential_digest(credential: str) -> str:

@@ -42,6 +42,11 @@ Forgets = Callable[[DomainEvent], Iterable[str | None]]
 """The keys an event makes stale (None: every key)."""
 
 
+def every_key(event: DomainEvent) -> Iterable[str | None]:
+    """A `Forgets` for values that any followed event makes stale: all of them."""
+    return [None]
+
+
 @dataclass(frozen=True)
 class _Held(Generic[T]):
     value: T

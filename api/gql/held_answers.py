@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType
@@ -26,18 +26,14 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from api.gql.dashboard_cache import FOLLOWED as DASHBOARD_FOLLOWED
-from api.held_values import HeldValues
+from api.held_values import HeldValues, every_key
 from api.limits import parsed
 from governance.rbac import Principal
-from graph.events import DomainEvent, EventType
+from graph.events import EventType
 
 HELD_FIELDS = frozenset({"trustDashboard", "__typename"})
 """The root fields whose answers only depend on what the process holds (and the caller)."""
 FOLLOWED = (*DASHBOARD_FOLLOWED, EventType.ACCESS_CHANGED)
-
-
-def _every_answer(event: DomainEvent) -> Iterable[str | None]:
-    return [None]
 
 
 class HeldAnswerError(Exception):
@@ -53,7 +49,7 @@ class HeldAnswers:
 
     def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.held: HeldValues[ExecutionResult] = HeldValues(
-            FOLLOWED, _every_answer, max_age, clock, name="held answers"
+            FOLLOWED, every_key, max_age, clock, name="held answers"
         )
         """What is held; follow the bus to hold anything."""
 
