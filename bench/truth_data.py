@@ -23,7 +23,10 @@ fed, no gold; only the gold items are scored. Printed per data set:
   accuracy, beside the trust's;
 - the accuracy without source dependence, with one accuracy per source (no accuracy by
   attribute, `trust.attribute_trust`; its calibration error beside it), and how many
-  copying pairs it found.
+  copying pairs it found;
+- below each data set's line, where its calibrated confidence is off (`bench.reliability`):
+  the reliability diagram, and the gold items by how their claims split and, for numbers,
+  by how far the nearest losing value is from the winner.
 
 An author list is right when it names the same people as the gold, each item read as the
 engine reads it (`trust.compare.person_names`: "Peter Aiken, M. David Allen" is two people),
@@ -43,6 +46,7 @@ import numpy as np
 from pydantic import JsonValue
 from scipy.stats import spearmanr  # type: ignore[import-untyped]
 
+from bench import reliability
 from bench.api_support import machine_load
 from graph.errors import NormalizationError
 from graph.schemas import TableSchema
@@ -274,6 +278,23 @@ def measure(data: DataSet, index: ClaimIndex, result: TruthResult) -> Quality:
     )
 
 
+def diagnose(data: DataSet, index: ClaimIndex, result: TruthResult) -> list[str]:
+    """Where the calibrated confidence of `result` is off on the gold items (module)."""
+    items, gold = _gold_items(data, index)
+    hits = _hits(data, index, result.winner, items, gold)
+    confidence = result.fact_confidence[result.winner[items]]
+    claims = index.claims
+    gaps = reliability.by_rival_gap(
+        index.representatives, claims.item_of_value, result.winner, items, confidence, hits
+    )
+    shapes = reliability.by_shape(claims, result.winner, items, confidence, hits)
+    lines = [
+        reliability.render("reliability", reliability.diagram(confidence, hits)),
+        reliability.render("by claims", shapes),
+    ]
+    return lines + ([reliability.render("by rival gap", gaps)] if gaps else [])
+
+
 def run() -> list[str]:
     """One line per data set (see the module docstring), and the machine's load."""
     lines = [
@@ -300,6 +321,7 @@ def run() -> list[str]:
             f"{one.accuracy:6.3f} ({one.ece_calibrated:5.3f}) "
             f"{len(result.copying):5d}  {data.published}"
         )
+        lines += diagnose(data, index, result)
     lines.append(machine_load())
     for line in lines:
         print(line)
