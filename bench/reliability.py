@@ -10,6 +10,9 @@ confidence is above its accuracy is overconfident. Groups:
 - `by_rival_gap`: for numbers, how far the nearest losing value is from the winner
   (`|x - y| / max(|x|, |y|)`, by decade): a close rival is a competing figure, a far one a
   slip.
+
+`Agreement` says what the claims alone show of one source: how often another source claims
+the value it claims, on the items they share, and how many of its items are contested.
 """
 
 from __future__ import annotations
@@ -38,6 +41,41 @@ class Group:
     accuracy: float
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """One source's claims, those on items another source claims too (`shared`), those
+    another source claims the same value on (`agreed`) and those on items with two values or
+    more (`contested`)."""
+
+    claims: int
+    shared: int
+    agreed: int
+    contested: int
+
+    @classmethod
+    def of(cls, claims: ClaimSet, source: int) -> Agreement:
+        """What `claims` show of `source` (distinct claims: a repeated one counts once)."""
+        value, who = _distinct(claims)
+        item = claims.item_of_value[value]
+        backers = np.bincount(value, minlength=len(claims.item_of_value))
+        on_item = np.bincount(item, minlength=claims.n_items)
+        own = np.bincount(item[who == source], minlength=claims.n_items)
+        values = np.bincount(claims.item_of_value, minlength=claims.n_items)
+        mine = who == source
+        return cls(
+            int(mine.sum()),
+            int((mine & (on_item[item] > own[item])).sum()),
+            int((mine & (backers[value] >= 2)).sum()),
+            int((mine & (values[item] >= 2)).sum()),
+        )
+
+
+def _distinct(claims: ClaimSet) -> tuple[Ints, Ints]:
+    """(value, source) of each distinct claim."""
+    pairs = np.unique(claims.value * claims.n_sources + claims.source)
+    return pairs // claims.n_sources, pairs % claims.n_sources
+
+
 def diagram(confidence: Floats, hits: Floats, bins: int = 10) -> list[Group]:
     """The reliability diagram: the items by equal-width confidence bins (empty bins left out)."""
     which = np.minimum((confidence * bins).astype(np.int64), bins - 1)
@@ -49,8 +87,7 @@ def by_shape(
     claims: ClaimSet, winner: Ints, items: Ints, confidence: Floats, hits: Floats
 ) -> list[Group]:
     """The items by how their claims split (module docstring); `winner` per item."""
-    pairs = np.unique(claims.value * claims.n_sources + claims.source)
-    backers = np.bincount(pairs // claims.n_sources, minlength=len(claims.item_of_value))
+    backers = np.bincount(_distinct(claims)[0], minlength=len(claims.item_of_value))
     item_claims = np.bincount(claims.item_of_value, weights=backers, minlength=claims.n_items)
     values = np.bincount(claims.item_of_value, minlength=claims.n_items)
     rival = backers.astype(np.float64)

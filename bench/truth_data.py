@@ -26,7 +26,9 @@ fed, no gold; only the gold items are scored. Printed per data set:
   copying pairs it found;
 - below each data set's line, where its calibrated confidence is off (`bench.reliability`):
   the reliability diagram, and the gold items by how their claims split and, for numbers,
-  by how far the nearest losing value is from the winner.
+  by how far the nearest losing value is from the winner; and the source that claims the
+  most gold items: its accuracy there beside its trust and calibrated accuracy, and what
+  the claims alone show of it (how often another source claims its value).
 
 An author list is right when it names the same people as the gold, each item read as the
 engine reads it (`trust.compare.person_names`: "Peter Aiken, M. David Allen" is two people),
@@ -292,7 +294,26 @@ def diagnose(data: DataSet, index: ClaimIndex, result: TruthResult) -> list[str]
         reliability.render("reliability", reliability.diagram(confidence, hits)),
         reliability.render("by claims", shapes),
     ]
-    return lines + ([reliability.render("by rival gap", gaps)] if gaps else [])
+    if gaps:
+        lines.append(reliability.render("by rival gap", gaps))
+    return [*lines, _most_gold(data, index, result, items, gold)]
+
+
+def _most_gold(
+    data: DataSet, index: ClaimIndex, result: TruthResult, items: Ints, gold: list[JsonValue]
+) -> str:
+    """The source that claims the most gold items, on gold and as the claims show it."""
+    sources, accuracy, claimed = _source_accuracy(data, index, items, gold)
+    top = int(np.argmax(claimed))
+    source = int(sources[top])
+    seen = reliability.Agreement.of(index.claims, source)
+    calibrated = result.calibration.accuracy[source] if result.calibration.fitted else np.nan
+    return (
+        f"  most gold items: {index.sources[source]} right {accuracy[top]:.3f} on "
+        f"{int(claimed[top])}, trust {result.source_trust[source]:.3f}, calibrated accuracy "
+        f"{calibrated:.3f}; of its {seen.claims} claims {seen.shared} on shared items, "
+        f"another source claims its value on {seen.agreed}, {seen.contested} contested"
+    )
 
 
 def run() -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import JsonValue
 
-from bench.reliability import Group, by_rival_gap, by_shape, diagram, render
+from bench.reliability import Agreement, Group, by_rival_gap, by_shape, diagram, render
 from trust.arrays import ClaimSet
 
 
@@ -57,3 +57,16 @@ def test_numeric_winners_are_grouped_by_their_nearest_rival() -> None:
 def test_a_breakdown_renders_as_one_line() -> None:
     line = render("by claims", [Group("tied", 3, 0.8, 2 / 3)])
     assert line == "  by claims: tied 3 0.800/0.667"
+
+
+def test_agreement_counts_what_the_claims_show_of_one_source() -> None:
+    # source 0: alone on item 0, agreed with on item 1, contested on item 2 (claiming value
+    # 2 twice: once counted); source 1 agrees on item 1 and disputes item 2 with value 3
+    claims = ClaimSet(
+        source=np.array([0, 0, 1, 0, 0, 1]),
+        value=np.array([0, 1, 1, 2, 2, 3]),
+        item_of_value=np.array([0, 1, 2, 2]),
+        n_sources=2,
+    )
+    assert Agreement.of(claims, 0) == Agreement(claims=3, shared=2, agreed=1, contested=1)
+    assert Agreement.of(claims, 1) == Agreement(claims=2, shared=2, agreed=1, contested=1)
