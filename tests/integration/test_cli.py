@@ -138,6 +138,22 @@ async def test_ingest_of_a_source_folder_below_a_watched_folder_names_files_as_t
         await graph.write("testing/delete_source", {"source": f"folder:{source}"})
 
 
+async def test_the_pass_of_a_plain_text_document_finishes(
+    settings: Settings, graph: Graph, tmp_path: Path, unique: str
+) -> None:
+    """A text file has no rows: its after-ingest pass reads none and finishes."""
+    source = f"cli_text_{unique}"
+    (tmp_path / source).mkdir()
+    (tmp_path / source / "memo.txt").write_text(f"Memo {unique}: the office moved in May.\n")
+    try:
+        result = grace(settings, "ingest", str(tmp_path))
+        assert result.returncode == 0, result.stderr
+        assert "after-ingest pass: 1 document(s)\n" in result.stdout
+        assert "failed" not in result.stderr
+    finally:
+        await graph.write("testing/delete_source", {"source": f"folder:{source}"})
+
+
 async def test_trust_recompute_then_facts_export_as_csv_and_jsonl(
     settings: Settings, graph: Graph, tmp_path: Path, unique: str
 ) -> None:
