@@ -14,7 +14,8 @@ ingested in-process by the worker's ingestion service (no watcher, no queue).
 Measured for each worker layout of LAYOUTS in turn, each on files of its own: one process
 running both lanes (`grace worker`), then a process per lane (`grace worker --lane ingest`
 and `--lane passes`), where a pass's Python work no longer shares the interpreter that
-ingests the next files. Size: `BENCH_LATENCY_FILES` per layout (default 200)."""
+ingests the next files. Size: `BENCH_LATENCY_FILES` per layout (default 200); the processes
+log to `BENCH_LATENCY_LOG` when set. The slowest pass is shown step by step."""
 
 from __future__ import annotations
 
@@ -27,9 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -47,6 +49,8 @@ FILES = int(os.environ.get("BENCH_LATENCY_FILES", "200"))
 ROWS_PER_FILE = 1_000
 WAIT_SECONDS = 60.0
 PASSES_WAIT_SECONDS = 300.0
+PROCESS_LOG = os.environ.get("BENCH_LATENCY_LOG")
+"""Where the worker and watcher processes log (default: a temporary folder's file, deleted)."""
 HEALTH_KEY = f"{QUEUE_NAME}:health-check"
 """arq writes it on its first poll, once the worker's start-up has finished."""
 
@@ -74,6 +78,8 @@ class _Seen:
         self.ingested: dict[str, float] = {}
         self.pass_started: dict[str, float] = {}
         self.pass_finished: dict[str, float] = {}
+        self.steps: dict[str, list[str]] = {}
+        """Each document's finished steps: `name seconds` (with attempts past the first)."""
         self.expected = 0
         self.all_passed = asyncio.Event()
         self._arrived: dict[str, asyncio.Event] = {}
@@ -87,7 +93,9 @@ class _Seen:
             if event.type is EventType.PIPELINE_STEP:
                 if event.payload.get("phase") == "started":
                     self.pass_started.setdefault(event.subject, now)
-                elif event.payload.get("step") == self.last_step:
+                    continue
+                self.steps.setdefault(event.subject, []).append(_step(event.payload))
+                if event.payload.get("step") == self.last_step:
                     self.pass_finished[event.subject] = now
                     if self.expected and len(self.pass_finished) >= self.expected:
                         self.all_passed.set()
@@ -109,12 +117,25 @@ class _Seen:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.all_passed.wait(), PASSES_WAIT_SECONDS)
 
-    def pass_seconds(self) -> list[float]:
-        return [
-            end - self.pass_started[document]
+    def pass_seconds(self) -> dict[str, float]:
+        """Each finished pass's seconds, first step started to last step finished."""
+        return {
+            document: end - self.pass_started[document]
             for document, end in self.pass_finished.items()
             if document in self.pass_started
-        ]
+        }
+
+
+def _step(payload: Mapping[str, Any]) -> str:
+    """A finished step as `name 1.2 s`, with its status when not succeeded and its attempts
+    past the first."""
+    result = payload.get("result") or {}
+    text = f"{payload.get('step')} {float(result.get('duration_seconds') or 0):.1f} s"
+    if result.get("status") != "succeeded":
+        text += f" {result.get('status')}"
+    if int(result.get("attempts") or 0) > 1:
+        text += f" ({result.get('attempts')} attempts)"
+    return text
 
 
 async def _until_ready(redis: Redis, worker: subprocess.Popen[bytes]) -> float:
@@ -145,6 +166,8 @@ class _Layout:
     later: list[float]
     passes: list[float]
     files: int
+    slowest: str
+    """The slowest pass's steps, each with its seconds."""
 
     def lines(self) -> list[str]:
         later_p50 = statistics.median(self.later)
@@ -162,6 +185,7 @@ class _Layout:
                 if self.passes
                 else "none finished"
             ),
+            f"  slowest pass: {self.slowest}",
         ]
 
 
@@ -183,7 +207,7 @@ async def _measure(
         "REDIS_URL": settings.redis_url,
         "GRACE_WATCH_DIRS": json.dumps([str(root)]),
     }
-    log = folder / "processes.log"
+    log = Path(PROCESS_LOG) if PROCESS_LOG else folder / "processes.log"
     await redis.delete(HEALTH_KEY)
     processes = [_start(arguments, env, log) for arguments in workers]
     processes.append(_start(["watch"], env, log))
@@ -211,13 +235,16 @@ async def _measure(
         for process in processes:
             process.terminate()
             process.wait(30)
+    passes = seen.pass_seconds()
+    slowest = max(passes, key=passes.__getitem__, default=None)
     return _Layout(
         name,
         startup,
         latencies[0] * 1000,
         [value * 1000 for value in latencies[1:]],
-        [value * 1000 for value in seen.pass_seconds()],
+        [value * 1000 for value in passes.values()],
         FILES + 1,
+        "none" if slowest is None else ", ".join(seen.steps[slowest]),
     )
 
 
