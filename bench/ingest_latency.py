@@ -37,6 +37,7 @@ from redis.asyncio import Redis
 
 from bench.api_support import machine_load
 from bench.common import delete_source, write_csv
+from bench.process_cpu import cpu_seconds, serving_pid
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.settings import Settings
@@ -168,6 +169,9 @@ class _Layout:
     files: int
     slowest: str
     """The slowest pass's steps, each with its seconds."""
+    cpu: dict[str, float]
+    """CPU seconds over the layout's files: each worker process's (by its arguments), and
+    Neo4j's when it runs on this machine."""
 
     def lines(self) -> list[str]:
         later_p50 = statistics.median(self.later)
@@ -186,6 +190,10 @@ class _Layout:
                 else "none finished"
             ),
             f"  slowest pass: {self.slowest}",
+            "  CPU per file (load-independent): "
+            + ", ".join(
+                f"{who} {seconds * 1000 / self.files:.0f} ms" for who, seconds in self.cpu.items()
+            ),
         ]
 
 
@@ -210,6 +218,7 @@ async def _measure(
     log = Path(PROCESS_LOG) if PROCESS_LOG else folder / "processes.log"
     await redis.delete(HEALTH_KEY)
     processes = [_start(arguments, env, log) for arguments in workers]
+    neo4j = serving_pid(settings.neo4j_uri)
     processes.append(_start(["watch"], env, log))
     ready = asyncio.Event()
     events = bus.subscribe(
@@ -222,12 +231,15 @@ async def _measure(
         await ready.wait()
         startup = await _until_ready(redis, processes[0])
         await asyncio.sleep(2)  # the watcher's first scan of the (empty) folder
+        before = _cpu(workers, processes, neo4j)
         for n in range(FILES + 1):
             prefix = f"lat{n}"
             path = write_csv(source, f"{prefix}.csv", prefix, ROWS_PER_FILE)
             closed = time.perf_counter()
             latencies.append(await seen.ingested_at(f"bench_latency/{path.name}") - closed)
         await seen.passes_done(FILES + 1)
+        after = _cpu(workers, processes, neo4j)
+        cpu = {who: after[who] - before[who] for who in after}
     finally:
         collector.cancel()
         await asyncio.gather(collector, return_exceptions=True)
@@ -245,7 +257,19 @@ async def _measure(
         [value * 1000 for value in passes.values()],
         FILES + 1,
         "none" if slowest is None else ", ".join(seen.steps[slowest]),
+        cpu,
     )
+
+
+def _cpu(
+    workers: list[list[str]], processes: list[subprocess.Popen[bytes]], neo4j: int | None
+) -> dict[str, float]:
+    """CPU seconds so far of each worker process (named by its arguments) and of Neo4j."""
+    spent = {
+        " ".join(arguments): cpu_seconds(process.pid)
+        for arguments, process in zip(workers, processes, strict=False)
+    }
+    return spent | ({"neo4j": cpu_seconds(neo4j)} if neo4j else {})
 
 
 async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
