@@ -14,7 +14,8 @@ ingested in-process by the worker's ingestion service (no watcher, no queue).
 Measured for each worker layout of LAYOUTS in turn, each on files of its own: one process
 running both lanes (`grace worker`), then a process per lane (`grace worker --lane ingest`
 and `--lane passes`), where a pass's Python work no longer shares the interpreter that
-ingests the next files. Size: `BENCH_LATENCY_FILES` per layout (default 200)."""
+ingests the next files. Size: `BENCH_LATENCY_FILES` per layout (default 200); the processes
+log to `BENCH_LATENCY_LOG` when set. The slowest pass is shown step by step."""
 
 from __future__ import annotations
 
@@ -27,14 +28,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from redis.asyncio import Redis
 
 from bench.api_support import machine_load
 from bench.common import delete_source, write_csv
+from bench.process_cpu import cpu_seconds, serving_pid
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.settings import Settings
@@ -47,6 +50,8 @@ FILES = int(os.environ.get("BENCH_LATENCY_FILES", "200"))
 ROWS_PER_FILE = 1_000
 WAIT_SECONDS = 60.0
 PASSES_WAIT_SECONDS = 300.0
+PROCESS_LOG = os.environ.get("BENCH_LATENCY_LOG")
+"""Where the worker and watcher processes log (default: a temporary folder's file, deleted)."""
 HEALTH_KEY = f"{QUEUE_NAME}:health-check"
 """arq writes it on its first poll, once the worker's start-up has finished."""
 
@@ -74,6 +79,8 @@ class _Seen:
         self.ingested: dict[str, float] = {}
         self.pass_started: dict[str, float] = {}
         self.pass_finished: dict[str, float] = {}
+        self.steps: dict[str, list[str]] = {}
+        """Each document's finished steps: `name seconds` (with attempts past the first)."""
         self.expected = 0
         self.all_passed = asyncio.Event()
         self._arrived: dict[str, asyncio.Event] = {}
@@ -87,7 +94,9 @@ class _Seen:
             if event.type is EventType.PIPELINE_STEP:
                 if event.payload.get("phase") == "started":
                     self.pass_started.setdefault(event.subject, now)
-                elif event.payload.get("step") == self.last_step:
+                    continue
+                self.steps.setdefault(event.subject, []).append(_step(event.payload))
+                if event.payload.get("step") == self.last_step:
                     self.pass_finished[event.subject] = now
                     if self.expected and len(self.pass_finished) >= self.expected:
                         self.all_passed.set()
@@ -109,12 +118,25 @@ class _Seen:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.all_passed.wait(), PASSES_WAIT_SECONDS)
 
-    def pass_seconds(self) -> list[float]:
-        return [
-            end - self.pass_started[document]
+    def pass_seconds(self) -> dict[str, float]:
+        """Each finished pass's seconds, first step started to last step finished."""
+        return {
+            document: end - self.pass_started[document]
             for document, end in self.pass_finished.items()
             if document in self.pass_started
-        ]
+        }
+
+
+def _step(payload: Mapping[str, Any]) -> str:
+    """A finished step as `name 1.2 s`, with its status when not succeeded and its attempts
+    past the first."""
+    result = payload.get("result") or {}
+    text = f"{payload.get('step')} {float(result.get('duration_seconds') or 0):.1f} s"
+    if result.get("status") != "succeeded":
+        text += f" {result.get('status')}"
+    if int(result.get("attempts") or 0) > 1:
+        text += f" ({result.get('attempts')} attempts)"
+    return text
 
 
 async def _until_ready(redis: Redis, worker: subprocess.Popen[bytes]) -> float:
@@ -145,6 +167,11 @@ class _Layout:
     later: list[float]
     passes: list[float]
     files: int
+    slowest: str
+    """The slowest pass's steps, each with its seconds."""
+    cpu: dict[str, float]
+    """CPU seconds over the layout's files: each worker process's (by its arguments), and
+    Neo4j's when it runs on this machine."""
 
     def lines(self) -> list[str]:
         later_p50 = statistics.median(self.later)
@@ -161,6 +188,11 @@ class _Layout:
                 f"p99 {_percentile(self.passes, 0.99):.0f} ms, max {max(self.passes):.0f} ms"
                 if self.passes
                 else "none finished"
+            ),
+            f"  slowest pass: {self.slowest}",
+            "  CPU per file (load-independent): "
+            + ", ".join(
+                f"{who} {seconds * 1000 / self.files:.0f} ms" for who, seconds in self.cpu.items()
             ),
         ]
 
@@ -183,9 +215,10 @@ async def _measure(
         "REDIS_URL": settings.redis_url,
         "GRACE_WATCH_DIRS": json.dumps([str(root)]),
     }
-    log = folder / "processes.log"
+    log = Path(PROCESS_LOG) if PROCESS_LOG else folder / "processes.log"
     await redis.delete(HEALTH_KEY)
     processes = [_start(arguments, env, log) for arguments in workers]
+    neo4j = serving_pid(settings.neo4j_uri)
     processes.append(_start(["watch"], env, log))
     ready = asyncio.Event()
     events = bus.subscribe(
@@ -198,12 +231,15 @@ async def _measure(
         await ready.wait()
         startup = await _until_ready(redis, processes[0])
         await asyncio.sleep(2)  # the watcher's first scan of the (empty) folder
+        before = _cpu(workers, processes, neo4j)
         for n in range(FILES + 1):
             prefix = f"lat{n}"
             path = write_csv(source, f"{prefix}.csv", prefix, ROWS_PER_FILE)
             closed = time.perf_counter()
             latencies.append(await seen.ingested_at(f"bench_latency/{path.name}") - closed)
         await seen.passes_done(FILES + 1)
+        after = _cpu(workers, processes, neo4j)
+        cpu = {who: after[who] - before[who] for who in after}
     finally:
         collector.cancel()
         await asyncio.gather(collector, return_exceptions=True)
@@ -211,14 +247,29 @@ async def _measure(
         for process in processes:
             process.terminate()
             process.wait(30)
+    passes = seen.pass_seconds()
+    slowest = max(passes, key=passes.__getitem__, default=None)
     return _Layout(
         name,
         startup,
         latencies[0] * 1000,
         [value * 1000 for value in latencies[1:]],
-        [value * 1000 for value in seen.pass_seconds()],
+        [value * 1000 for value in passes.values()],
         FILES + 1,
+        "none" if slowest is None else ", ".join(seen.steps[slowest]),
+        cpu,
     )
+
+
+def _cpu(
+    workers: list[list[str]], processes: list[subprocess.Popen[bytes]], neo4j: int | None
+) -> dict[str, float]:
+    """CPU seconds so far of each worker process (named by its arguments) and of Neo4j."""
+    spent = {
+        " ".join(arguments): cpu_seconds(process.pid)
+        for arguments, process in zip(workers, processes, strict=False)
+    }
+    return spent | ({"neo4j": cpu_seconds(neo4j)} if neo4j else {})
 
 
 async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:

@@ -258,9 +258,19 @@ class Graph:
                 name = attempt.statement if attempt is not None else "transaction"
                 raise _graph_error(error, name, self.uri) from error
 
-    async def explain(self, name: str) -> None:
-        """Ask Neo4j to plan a statement without running it (parameters need no values)."""
-        await self._execute(name, "EXPLAIN " + self.registry[name], {}, RoutingControl.READ)
+    async def explain(self, name: str) -> tuple[str, ...]:
+        """Ask Neo4j to plan a statement without running it (parameters need no values); the
+        plan's operators, depth first, each with Neo4j's details (`NodeIndexSeek RANGE INDEX
+        r:Row(status) WHERE status = ...`)."""
+        try:
+            result = await self._driver.execute_query(
+                "EXPLAIN " + self.registry[name],
+                database_=self.database,
+                routing_=RoutingControl.READ,
+            )
+        except (Neo4jError, ServiceUnavailable, AuthError) as error:
+            raise _graph_error(error, name, self.uri) from error
+        return tuple(_described(result.summary.plan))
 
     async def plan_checked(self, statement: str) -> StatementPlan:
         """Plan an ad hoc statement (`EXPLAIN`) in a READ transaction, running nothing.
@@ -361,6 +371,16 @@ def _operators(plan: Mapping[str, Any] | None) -> Iterator[str]:
     yield str(plan.get("operatorType", ""))
     for child in plan.get("children", ()):
         yield from _operators(child)
+
+
+def _described(plan: Mapping[str, Any] | None) -> Iterator[str]:
+    """The operators of a plan tree, depth first, each as `name details`."""
+    if not plan:
+        return
+    details = plan.get("args", {}).get("Details", "")
+    yield f"{plan.get('operatorType', '')} {details}".strip()
+    for child in plan.get("children", ()):
+        yield from _described(child)
 
 
 def _batched(

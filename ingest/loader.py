@@ -16,7 +16,7 @@ from typing import Any
 
 from graph.graph import Graph, GraphTransaction, Record, WriteSummary
 from ingest.sources import SourceRef
-from trust.aggregate_shift import shift_table_trust
+from trust.aggregate_shift import lock_table_aggregates, shift_table_trust
 
 INITIAL_TRUST = 0.5
 """Trust of a new source, document or row until the trust engine scores it."""
@@ -184,10 +184,11 @@ class GraphLoader:
         warnings: Sequence[str],
         skipped: int = 0,
         status: str = "completed",
+        tables: Sequence[str] = (),
     ) -> Activation:
         """Phase 3: the version becomes active (one transaction, which also moves the
-        stored trust aggregates of the rows it activated and retracted); the run records the
-        rows written and `skipped`."""
+        stored trust aggregates of the rows it activated and retracted, locking those of
+        `tables`, its rows' tables, first); the run records the rows written and `skipped`."""
         params = {
             "document_id": document_id,
             "run_id": run_id,
@@ -199,6 +200,7 @@ class GraphLoader:
         }
 
         async def activate(tx: GraphTransaction) -> Record:
+            await lock_table_aggregates(tx, tables)
             [record] = await tx.run("ingest/activate_document", params)
             await shift_table_trust(tx, record["left"], record["entered"], record["returned"])
             return record

@@ -395,9 +395,11 @@ class IngestionService:
         if existing != document.sha256:
             raise ConcurrentVersionError(document.path, document.version)
         proposal = prepared.proposal
+        tables: list[str] = []
         try:
             if prepared.match is not None:
                 table = prepared.match.table.name
+                tables.append(table)
                 schema_version = self._tables[table][1]
                 await self._loader.load_rows(document.id, table, schema_version, prepared.rows)
                 await self._publish(
@@ -429,6 +431,7 @@ class IngestionService:
                 chunks=len(chunks),
                 warnings=_waiting(proposal, change_request) + prepared.warnings,
                 status="completed" if proposal is None else "awaiting_schema",
+                tables=tables,
             )
         except GraphUnavailableError:
             raise  # transient: the retried job resumes this loading version

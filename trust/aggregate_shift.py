@@ -8,7 +8,8 @@ without an aggregate yet is refreshed from its rows instead.
 The statements that change rows return what moved as `[table, rows, trusts]` per table
 (`rows` counted, `trusts` the non-null ones among them): `trust/write_row_trust`,
 `rows/quarantine`, `rows/release`, `ingest/activate_document`. The same transaction keeps the
-tables' least trusted rows (`trust.lowest_rows`), given the rows that may join them.
+tables' least trusted rows (`trust.lowest_rows`), given the rows that may join them. A file's
+activation and a pass's write lock their tables' aggregates first (`lock_table_aggregates`).
 """
 
 from __future__ import annotations
@@ -91,6 +92,13 @@ def moved_rows(records: Iterable[Any]) -> list[Moved]:
         [record["table"], 1, [] if record["trust"] is None else [record["trust"]]]
         for record in records
     ]
+
+
+async def lock_table_aggregates(tx: GraphTransaction, tables: Iterable[str]) -> None:
+    """Lock the stored aggregates of `tables` in `tx`, before it changes anything else: it
+    then waits for them holding nothing, so transactions that move one queue on it rather
+    than deadlock (`trust/lock_table_aggregates`)."""
+    await tx.run("trust/lock_table_aggregates", {"tables": sorted(set(tables))})
 
 
 async def shift_table_trust(

@@ -51,7 +51,7 @@ from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph, GraphTransaction
 from graph.schema_store import active_versions
 from graph.schemas import TableSchema
-from trust.aggregate_shift import shift_table_trust
+from trust.aggregate_shift import lock_table_aggregates, shift_table_trust
 from trust.aggregates import document_means, document_shifts, table_snapshots
 from trust.attribute_trust import numbered
 from trust.calibration import stored as stored_calibration
@@ -475,6 +475,7 @@ class TrustEngine:
         trust changes."""
         changes: list[dict[str, Any]] = []
         if work.changed:
+            await lock_table_aggregates(tx, (work.rows[p].table for p in work.changed))
             await tx.run("trust/freeze_decisions", {"entities": list(entities)})
             await write_row_scores(tx, work, work.changed)
             shifts = work.shifts()

@@ -2,11 +2,15 @@
 // incremental update after that document recomputes), in one round trip; rows as in
 // `documents_claims`. Rows are grouped by document first, so each document's status and
 // source are read once, not once per row. (`VIOLATES` edges always end at a `Policy`.)
-MATCH (:Document {id: $document_id})<-[:EXTRACTED_FROM]-(:Row)-[:DESCRIBES]->(e:Entity)
+// Rows and their documents are reached only by expanding from the document and its entities, never by a label or
+// an index of theirs: a plan made while the store held few rows would otherwise seek every
+// active row once per entity (tests/integration/test_anchored_plans.py).
+MATCH (:Document {id: $document_id})<-[:EXTRACTED_FROM]-()-[:DESCRIBES]->(e)
 WITH collect(DISTINCT e) AS entities
 CALL (entities) {
   UNWIND entities AS e
-  MATCH (e)<-[:DESCRIBES]-(r:Row {status: 'active'})-[:EXTRACTED_FROM]->(d:Document)
+  MATCH (e)<-[:DESCRIBES]-(r)-[:EXTRACTED_FROM]->(d)
+  WHERE r.status = 'active'
   WITH d, collect(r) AS rows
   WHERE d.status = 'active'
   MATCH (d)-[:FROM_SOURCE]->(s:Source)

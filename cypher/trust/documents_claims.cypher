@@ -5,8 +5,12 @@
 // stored trust (null if never scored), `current` whether it was scored in mode $mode with
 // model $model (0: none). (`VIOLATES` edges always end at a `Policy`: counting them needs no
 // look at their end.)
+// Rows are reached only by expanding from the documents, never by a label or an index of
+// theirs: a plan made while the store held few rows would otherwise seek every active row
+// once per document (tests/integration/test_anchored_plans.py).
 UNWIND $documents AS document
-MATCH (:Document {id: document[0]})<-[:EXTRACTED_FROM]-(r:Row {status: 'active'})
+MATCH (:Document {id: document[0]})<-[:EXTRACTED_FROM]-(r)
+WHERE r.status = 'active'
 RETURN collect([r.id, r.table, r.key, r.values, coalesce(r.reads, 0), document[0], document[1],
                 document[2], coalesce(r.rejected_attributes, []),
                 CASE WHEN r.trust_mode IS NULL THEN null ELSE r.trust END,

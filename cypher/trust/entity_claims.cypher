@@ -1,9 +1,12 @@
 // The active rows that describe some entities (the part an incremental update recomputes),
 // as one record of lists like `documents_claims`; each document's status and source are read
 // once. (`VIOLATES` edges always end at a `Policy`.)
+// Rows and their documents are reached only by expanding from the entities, never by a label or
+// an index of theirs: a plan made while the store held few rows would otherwise seek every
+// active row once per entity (tests/integration/test_anchored_plans.py).
 UNWIND $entities AS entity_id
-MATCH (:Entity {id: entity_id})<-[:DESCRIBES]-(r:Row {status: 'active'})
-MATCH (r)-[:EXTRACTED_FROM]->(d:Document)
+MATCH (:Entity {id: entity_id})<-[:DESCRIBES]-(r)-[:EXTRACTED_FROM]->(d)
+WHERE r.status = 'active'
 WITH d, collect(r) AS rows
 WHERE d.status = 'active'
 MATCH (d)-[:FROM_SOURCE]->(s:Source)

@@ -8,9 +8,12 @@
 // COPIES edges among them; the active or candidate facts of the entities ([id, digest, confidence]); the
 // items of theirs with an open value conflict ([entity, attribute]); the version of the
 // trust model in force (0: none); and the file (source, path) the document is a version of.
+// Rows and their documents are reached only by expanding from the entities and the document,
+// never by a label or an index of theirs: a plan made while the store held few rows would
+// otherwise seek every active row once per entity (tests/integration/test_anchored_plans.py).
 OPTIONAL MATCH (doc:Document {id: $document_id})
 CALL (doc) {
-  OPTIONAL MATCH (doc)<-[:EXTRACTED_FROM]-(:Row)-[:DESCRIBES]->(e:Entity)
+  OPTIONAL MATCH (doc)<-[:EXTRACTED_FROM]-()-[:DESCRIBES]->(e)
   RETURN collect(DISTINCT e) AS touched
 }
 CALL () {
@@ -21,7 +24,8 @@ CALL () {
 WITH doc, touched + [e IN named WHERE NOT e IN touched] AS entities
 CALL (entities) {
   UNWIND entities AS e
-  MATCH (e)<-[:DESCRIBES]-(r:Row {status: 'active'})-[:EXTRACTED_FROM]->(d:Document)
+  MATCH (e)<-[:DESCRIBES]-(r)-[:EXTRACTED_FROM]->(d)
+  WHERE r.status = 'active'
   WITH d, collect(r) AS rows
   WHERE d.status = 'active'
   MATCH (d)-[:FROM_SOURCE]->(s:Source)
@@ -38,8 +42,8 @@ CALL (entities) {
                            s.trust_evidence]) AS sources
 }
 CALL (doc) {
-  OPTIONAL MATCH (r:Row {status: 'active'})-[:EXTRACTED_FROM]->(doc)
-  WHERE $own
+  OPTIONAL MATCH (doc)<-[:EXTRACTED_FROM]-(r)
+  WHERE $own AND r.status = 'active'
   // a document without rows (plain text) has none: no list of nulls
   WITH r WHERE r IS NOT NULL ORDER BY r.id
   RETURN collect([r.table, r.id, r.key, r.values, r.created_at.epochMillis, r.trust,

@@ -22,9 +22,12 @@ from api.app import create_app
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
+from ingest import identity
 from ingest.extract import Limits
+from ingest.loader import DocumentDraft, GraphLoader, RunDraft
 from ingest.queue import QUEUE_NAME, deserialize, serialize
 from ingest.service import IngestionService, OutcomeStatus
+from ingest.sources import SourceRef
 from tests.integration.api_support import Callers, LiveApi, make_callers
 from tests.integration.chromium_support import Offsite, ServedApp, chromium_page, free_port
 from tests.integration.copilot_support import CopilotSeed, seed_tables
@@ -50,6 +53,23 @@ class SourceFolder:
         path = self.folder / file
         path.write_text(text, encoding="utf-8")
         return path
+
+    async def begin_version(
+        self, loader: GraphLoader, path: str, sha256: str, version: int = 2
+    ) -> tuple[DocumentDraft, RunDraft]:
+        """Start loading a new version (content `sha256`) of the file at `path` (phase 1)."""
+        draft = DocumentDraft(
+            id=identity.document_id(self.id, path, version),
+            source=self.id,
+            path=path,
+            sha256=sha256,
+            mime="text/csv",
+            size=1,
+            version=version,
+        )
+        run = RunDraft(identity.run_id(self.id, path, sha256), self.id, path, sha256)
+        await loader.begin(SourceRef(self.id, "folder", str(self.folder), self.name), draft, run)
+        return draft, run
 
 
 @pytest.fixture

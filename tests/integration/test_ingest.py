@@ -16,12 +16,10 @@ from governance.audit import AuditLog
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.model import ReviewStatus
-from ingest import identity
 from ingest.extract import Limits
-from ingest.loader import DocumentDraft, RowDraft, RunDraft
+from ingest.loader import RowDraft
 from ingest.runs import list_runs
 from ingest.service import IngestionService, OutcomeStatus
-from ingest.sources import SourceRef
 from tests.integration.conftest import SourceFolder
 
 pytestmark = pytest.mark.integration
@@ -327,19 +325,7 @@ async def test_an_interrupted_load_is_undone_and_earlier_rows_stay(
     first = await service.ingest_file(path, source.root)
     before = await state(graph, source)
     loader = service.loader
-    draft = DocumentDraft(
-        id=identity.document_id(source.id, first.path, 2),
-        source=source.id,
-        path=first.path,
-        sha256="f" * 64,
-        mime="text/csv",
-        size=1,
-        version=2,
-    )
-    run = RunDraft(
-        identity.run_id(source.id, first.path, draft.sha256), source.id, first.path, draft.sha256
-    )
-    await loader.begin(SourceRef(source.id, "folder", str(source.folder), source.name), draft, run)
+    draft, _ = await source.begin_version(loader, first.path, "f" * 64)
     [lyon] = [row for row in before["rows"] if row["key"] == "lyon-fr"]
     new_row = RowDraft(
         id="row:interrupted",
