@@ -37,6 +37,8 @@ MAX_BATCH_TOKENS = 1024
 GELU_BLOCK_ROWS = 64
 """GELU takes ~20 elementwise passes; on 64 rows of 1536 floats they all stay in L2."""
 BACKENDS = ("onnx", "onnx-int8", "numpy", "sentence-transformers")
+DEFAULT_BACKEND = "onnx-int8"
+"""The fastest backend within cosine 0.98 of numpy (`Settings.embedding_backend`'s default)."""
 
 Vectors = NDArray[np.float32]
 
@@ -76,10 +78,10 @@ def model_path(backend: str = "numpy") -> Path:
     return path
 
 
-def load_embedder(backend: str = "numpy") -> Embedder:
-    """The bundled model through `backend`: "numpy" (the default), "onnx" (ONNX Runtime,
-    faster to run but slower to load), "onnx-int8" (most weights in int8: faster still,
-    vectors within cosine 0.98) or "sentence-transformers"."""
+def load_embedder(backend: str = DEFAULT_BACKEND) -> Embedder:
+    """The bundled model through `backend`: "onnx-int8" (the default: ONNX Runtime, most
+    weights in int8, vectors within cosine 0.98 of numpy's), "onnx" (ONNX Runtime, fp32),
+    "numpy" (the reference, quickest to load) or "sentence-transformers"."""
     if backend in ("onnx", "onnx-int8"):
         from trust.onnx_embedding import OnnxMiniLmEmbedder  # it builds on this module
 
@@ -94,7 +96,7 @@ def load_embedder(backend: str = "numpy") -> Embedder:
 
 
 @dataclass(frozen=True)
-class _Layer:
+class Layer:
     """One encoder layer, weights laid out as (in, out) for `x @ w`."""
 
     qkv_w: Vectors
@@ -149,10 +151,10 @@ class MiniLmEmbedder:
         ]
 
     @staticmethod
-    def _layer(w: Callable[[str], Vectors], prefix: str) -> _Layer:
+    def _layer(w: Callable[[str], Vectors], prefix: str) -> Layer:
         attention = prefix + "attention."
         qkv = [w(f"{attention}self.{part}.weight") for part in ("query", "key", "value")]
-        return _Layer(
+        return Layer(
             qkv_w=np.ascontiguousarray(np.concatenate(qkv).T),
             qkv_b=np.concatenate(
                 [w(f"{attention}self.{part}.bias") for part in ("query", "key", "value")]
@@ -244,16 +246,21 @@ class MiniLmEmbedder:
 
 
 def batched_encode(
-    model: MiniLmEmbedder, texts: Sequence[str], forward: Callable[[list[list[int]]], Vectors]
+    model: MiniLmEmbedder,
+    texts: Sequence[str],
+    forward: Callable[[list[list[int]]], Vectors],
+    max_batch: int = MAX_BATCH,
+    max_tokens: int = MAX_BATCH_TOKENS,
 ) -> Vectors:
     """Unit vectors of `texts` in the order given: tokenised by `model`, sorted by length
-    and run through `forward` in batches that keep padding small."""
+    and run through `forward` in batches of at most `max_batch` texts and `max_tokens`
+    padded tokens (texts of like length, so padding stays small)."""
     result = np.zeros((len(texts), model.dimensions), dtype=np.float32)
     if not texts:
         return result
     ids = model.tokenize(texts)
     order = np.argsort([len(row) for row in ids], kind="stable")
-    for batch in _batches([len(ids[i]) for i in order], MAX_BATCH, MAX_BATCH_TOKENS):
+    for batch in _batches([len(ids[i]) for i in order], max_batch, max_tokens):
         chosen = order[batch]
         result[chosen] = forward([ids[i] for i in chosen])
     return result

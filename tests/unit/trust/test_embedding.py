@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 from scipy.special import erf as scipy_erf  # type: ignore[import-untyped]
 
+from bench.embedding_throughput import COUNT, HELD_OUT, sentences
+from graph.settings import Settings
 from trust.embedding import (
+    DEFAULT_BACKEND,
     DIMENSIONS,
     EmbedderUnavailableError,
     MiniLmEmbedder,
@@ -19,7 +22,7 @@ from trust.embedding import (
     load_embedder,
     model_path,
 )
-from trust.onnx_embedding import OnnxMiniLmEmbedder
+from trust.onnx_embedding import OnnxMiniLmEmbedder, outlier_channels, outlier_dimensions
 
 NEEDS_TORCH = (
     "needs sentence-transformers and a CPU torch build "
@@ -198,8 +201,42 @@ def onnx_int8() -> OnnxMiniLmEmbedder:
     return embedder
 
 
-def test_the_numpy_backend_is_the_default() -> None:
-    assert isinstance(load_embedder(), MiniLmEmbedder)
+def test_int8_onnx_is_the_default_backend_of_settings_and_of_loading() -> None:
+    assert Settings.model_fields["embedding_backend"].default == DEFAULT_BACKEND == "onnx-int8"
+    embedder = load_embedder()
+    assert isinstance(embedder, OnnxMiniLmEmbedder)
+    assert embedder.backend == "onnx-int8"
+    assert isinstance(load_embedder("numpy"), MiniLmEmbedder)  # still selectable
+
+
+def test_the_int8_model_agrees_with_numpy_on_held_out_sentences(
+    embedder: MiniLmEmbedder, onnx_int8: OnnxMiniLmEmbedder
+) -> None:
+    held_out = sentences(COUNT + HELD_OUT)[COUNT:]
+    assert len(held_out) == HELD_OUT == 300
+    agreement = (onnx_int8.encode(held_out) * embedder.encode(held_out)).sum(axis=1)
+    assert agreement.min() >= 0.98
+
+
+def test_vectors_come_back_in_the_order_of_the_texts_not_of_their_lengths(
+    onnx_int8: OnnxMiniLmEmbedder,
+) -> None:
+    # longest first, then interleaved: sorting by length reorders all of them
+    texts = sorted(sentences(40), key=len, reverse=True)
+    texts = texts[::2] + texts[1::2]
+    together = onnx_int8.encode(texts)
+    alone = np.concatenate([onnx_int8.encode([text]) for text in texts])
+    similarity = together @ alone.T
+    assert list(similarity.argmax(axis=1)) == list(range(len(texts)))
+    assert np.diag(similarity).min() >= 0.98
+
+
+def test_the_int8_model_keeps_outlier_channels_and_dimensions_in_fp32(
+    embedder: MiniLmEmbedder,
+) -> None:
+    channels = [list(outlier_channels(layer.down_w)) for layer in embedder.layers]
+    assert channels == [[856], [607], [218, 1004], [358], [], []]
+    assert list(outlier_dimensions(embedder)) == [99]
 
 
 def test_the_onnx_model_equals_the_numpy_one(
