@@ -1,0 +1,12 @@
+// Trust of a batch of rows written by a full pass, as `trust/write_row_trust` writes it, each
+// row [node, id, trust, features]: the row is found by its `elementId` as the pass read it
+// (`node`; a seek of the id index cost a fifth of the write), and its `id` must still match
+// (an element id can be reused once its node is deleted; a row gone since is skipped).
+// Nothing is returned: a full pass counts every table's aggregate and refills its least
+// trusted rows from the rows once, after the last batch (`trust.overview.refresh_table_trust`),
+// so its batches neither move the aggregate nor lock it (two writers moving one table's
+// aggregate queued on its lock, and deadlocked).
+UNWIND $rows AS row
+MATCH (r:Row)
+WHERE elementId(r) = row[0] AND r.id = row[1]
+SET r.trust_features = row[3], r.trust_mode = $mode, r.trust_model = $model, r.trust = row[2]
