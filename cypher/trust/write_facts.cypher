@@ -2,8 +2,8 @@
 // rows that support the chosen value: RESOLVED_FROM edges to rows no longer among them are
 // removed, missing ones created (the fact's edges are read once, so only rows new to it are
 // looked up, each by the `elementId` its pass read it with, `fact.nodes`, beside its id in
-// `fact.rows`, which must still match: a seek of the id index per edge cost a quarter of
-// writing new facts). `status` is `active` (synced to the fact layer) or `candidate`; `digest`
+// `fact.rows`, which must still match; compared after the MATCH, without a label, so that
+// the planner seeks by element id, not the id index). `status` is `active` (synced to the fact layer) or `candidate`; `digest`
 // identifies the content apart from the confidence, so unchanged facts need not be written
 // again.
 UNWIND $facts AS fact
@@ -21,7 +21,9 @@ CALL (f, fact) {
   FOREACH (edge IN stale | DELETE edge)
   WITH linked
   UNWIND [i IN range(0, size(fact.rows) - 1) WHERE NOT fact.rows[i] IN linked] AS i
-  MATCH (r:Row)
-  WHERE elementId(r) = fact.nodes[i] AND r.id = fact.rows[i]
+  MATCH (r)
+  WHERE elementId(r) = fact.nodes[i]
+  WITH r, i
+  WHERE r.id = fact.rows[i]
   CREATE (f)-[:RESOLVED_FROM]->(r)
 }
