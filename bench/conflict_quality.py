@@ -71,6 +71,7 @@ def _majority(rows: Sequence[RowRecord], tables: dict[str, TableSchema]) -> list
         AttributeTrust.none(),
         Calibration.none(),
         np.array(confidence),
+        np.zeros(index.claims.n_sources),
     )
     return find_value_conflicts(index, result)
 

@@ -23,7 +23,12 @@ fed, no gold; only the gold items are scored. Printed per data set:
   accuracy, beside the trust's;
 - the accuracy without source dependence, with one accuracy per source (no accuracy by
   attribute, `trust.attribute_trust`; its calibration error beside it), and how many
-  copying pairs it found.
+  copying pairs it found;
+- below each data set's line, where its calibrated confidence is off (`bench.reliability`):
+  the reliability diagram, and the gold items by how their claims split and, for numbers,
+  by how far the nearest losing value is from the winner; and the source that claims the
+  most gold items: its accuracy there beside its trust and calibrated accuracy, and what
+  the claims alone show of it (how often another source claims its value).
 
 An author list is right when it names the same people as the gold, each item read as the
 engine reads it (`trust.compare.person_names`: "Peter Aiken, M. David Allen" is two people),
@@ -43,6 +48,7 @@ import numpy as np
 from pydantic import JsonValue
 from scipy.stats import spearmanr  # type: ignore[import-untyped]
 
+from bench import reliability
 from bench.api_support import machine_load
 from graph.errors import NormalizationError
 from graph.schemas import TableSchema
@@ -274,6 +280,42 @@ def measure(data: DataSet, index: ClaimIndex, result: TruthResult) -> Quality:
     )
 
 
+def diagnose(data: DataSet, index: ClaimIndex, result: TruthResult) -> list[str]:
+    """Where the calibrated confidence of `result` is off on the gold items (module)."""
+    items, gold = _gold_items(data, index)
+    hits = _hits(data, index, result.winner, items, gold)
+    confidence = result.fact_confidence[result.winner[items]]
+    claims = index.claims
+    gaps = reliability.by_rival_gap(
+        index.representatives, claims.item_of_value, result.winner, items, confidence, hits
+    )
+    shapes = reliability.by_shape(claims, result.winner, items, confidence, hits)
+    lines = [
+        reliability.render("reliability", reliability.diagram(confidence, hits)),
+        reliability.render("by claims", shapes),
+    ]
+    if gaps:
+        lines.append(reliability.render("by rival gap", gaps))
+    return [*lines, _most_gold(data, index, result, items, gold)]
+
+
+def _most_gold(
+    data: DataSet, index: ClaimIndex, result: TruthResult, items: Ints, gold: list[JsonValue]
+) -> str:
+    """The source that claims the most gold items, on gold and as the claims show it."""
+    sources, accuracy, claimed = _source_accuracy(data, index, items, gold)
+    top = int(np.argmax(claimed))
+    source = int(sources[top])
+    seen = reliability.Agreement.of(index.claims, source)
+    calibrated = result.calibration.accuracy[source] if result.calibration.fitted else np.nan
+    return (
+        f"  most gold items: {index.sources[source]} right {accuracy[top]:.3f} on "
+        f"{int(claimed[top])}, trust {result.source_trust[source]:.3f}, calibrated accuracy "
+        f"{calibrated:.3f}; of its {seen.claims} claims {seen.shared} on shared items, "
+        f"another source claims its value on {seen.agreed}, {seen.contested} contested"
+    )
+
+
 def run() -> list[str]:
     """One line per data set (see the module docstring), and the machine's load."""
     lines = [
@@ -300,6 +342,7 @@ def run() -> list[str]:
             f"{one.accuracy:6.3f} ({one.ece_calibrated:5.3f}) "
             f"{len(result.copying):5d}  {data.published}"
         )
+        lines += diagnose(data, index, result)
     lines.append(machine_load())
     for line in lines:
         print(line)

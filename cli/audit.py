@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cli.common import ProfileOption, err, make_table, out
 from governance.audit import MAIN_CHAIN, AuditLog, canonical_json
-from governance.audit_processes import SegmentProcesses
+from governance.audit_processes import SegmentProcesses, default_workers
 from governance.audit_verify import Progress as ProgressCallback
 from governance.audit_verify import VerifyReport, checkpoint_with_store, verify
 from governance.checkpoint import Checkpoint, Trust, drop_anchor, read_trust
@@ -31,13 +31,14 @@ app.add_typer(audit_app, name="audit")
 
 ChainOption = Annotated[str, typer.Option("--chain", help="The audit chain.")]
 WorkersOption = Annotated[
-    int,
+    int | None,
     typer.Option(
         "--workers",
         min=0,
-        help="Worker processes that read and check a long chain's ranges side by side, for "
-        "a machine with cores to spare (default 0: all in this process, as fast on two "
-        "cores).",
+        show_default=False,
+        help="Worker processes that read and check a long chain's ranges side by side "
+        "(default: one per core, none on a single core; 0: all in this process). A chain "
+        "shorter than two ranges per worker is checked in this process anyway.",
     ),
 ]
 
@@ -57,7 +58,7 @@ def verify_command(
         ),
     ] = None,
     chain: ChainOption = MAIN_CHAIN,
-    workers: WorkersOption = 0,
+    workers: WorkersOption = None,
     profile: ProfileOption = None,
 ) -> None:
     """Recompute every hash and link of the chain and check it against its signed
@@ -87,7 +88,7 @@ def checkpoint_command(
         typer.Option("--out", help="Write the checkpoint here (default: print it)."),
     ] = None,
     chain: ChainOption = MAIN_CHAIN,
-    workers: WorkersOption = 0,
+    workers: WorkersOption = None,
     profile: ProfileOption = None,
 ) -> None:
     """Verify the chain, then store, anchor and export a signed checkpoint of it."""
@@ -173,10 +174,12 @@ def _with_log(
     settings: Settings,
     chain: str,
     work: Callable[[AuditLog, SegmentProcesses | None], Awaitable[T]],
-    workers: int,
+    workers: int | None,
 ) -> T:
-    """Run `work` on the chain's log, with `workers` worker processes for verification."""
-    processes = SegmentProcesses(settings, workers) if workers else None
+    """Run `work` on the chain's log, with `workers` worker processes for verification
+    (`default_workers()` when None)."""
+    count = default_workers() if workers is None else workers
+    processes = SegmentProcesses(settings, count) if count else None
 
     async def run() -> T:
         graph = await Graph.connect(settings)

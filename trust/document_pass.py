@@ -174,6 +174,7 @@ class DocumentPass:
                 state.read.copying,
                 state.read.attribute_trust,
                 state.read.calibrations,
+                state.read.evidence,
             )
         )
 

@@ -321,6 +321,7 @@ class TrustEngine:
                 inputs.copying,
                 inputs.attribute_trust,
                 inputs.calibrations,
+                inputs.evidence,
             )
         )
         clock.lap("computing")
@@ -340,12 +341,15 @@ class TrustEngine:
         copying: Iterable[Mapping[str, Any]] = (),
         attributes: Mapping[str, Mapping[str, float]] | None = None,
         calibrations: Mapping[str, str] | None = None,
+        evidence: Mapping[str, float] | None = None,
     ) -> Settled:
         """The incremental computation over `rows` with source trust held at `prior` (and by
         attribute at `attributes`: source -> `table.field#half` -> trust, as the last full pass
         stored it) and the votes of copiers discounted as the `copying` edges
         (`trust/copies_among`) say, and facts calibrated as the last full pass stored it
-        (`calibrations`: source -> `Source.trust_calibration`): their scores, what of them
+        (`calibrations`: source -> `Source.trust_calibration`), ties of the count decided with
+        the claims the last full pass measured each source on (`evidence`: source ->
+        `Source.trust_evidence`): their scores, what of them
         is stale, their facts
         (against `stored`, if given) and the value conflicts of the `disputed` items;
         nothing is read or written."""
@@ -356,7 +360,8 @@ class TrustEngine:
         )
         calibration = stored_calibration([(calibrations or {}).get(s) for s in index.sources])
         dependence = stored_dependence(index, copying)
-        result = resolve(index.claims, held, dependence, by_attribute, calibration)
+        claimed = np.array([(evidence or {}).get(s, 0.0) for s in index.sources])
+        result = resolve(index.claims, held, dependence, by_attribute, calibration, claimed)
         work = self._score(rows, index, result, now, stored, model, INCREMENTAL_TOLERANCE, disputed)
         work.sources = initial_source_records(index, held)
         return work
@@ -720,7 +725,8 @@ def _source_node(source: str) -> dict[str, Any]:
 
 def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any]]:
     """What `trust/write_source_trust` writes of every source: its trust, its parts by
-    table and its accuracy by attribute (`table.field#half`)."""
+    table, its accuracy by attribute (`table.field#half`) and the claims that accuracy rests
+    on (`trust.tie_break.evidence`)."""
     parts = source_parts(index, result)
     by_attribute = result.attribute_trust.by_source(index.sources, index.attributes)
     return [
@@ -730,6 +736,7 @@ def source_records(index: ClaimIndex, result: TruthResult) -> list[dict[str, Any
             "parts": json.dumps(parts[i], sort_keys=True),
             "attributes": json.dumps(by_attribute[i], sort_keys=True),
             "calibration": result.calibration.record(i) if result.calibration.fitted else None,
+            "evidence": float(result.evidence[i]),
         }
         for i, source in enumerate(index.sources)
     ]

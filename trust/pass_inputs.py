@@ -1,6 +1,6 @@
 """What an incremental trust pass works on, read in one round trip (`trust/pass_inputs`): the
 entities of a document (or named entities), their active rows, the stored trust, accuracy by
-attribute and calibration of those rows' sources and the `COPIES` edges among them, the
+attribute, calibration and evidence of those rows' sources and the `COPIES` edges among them, the
 entities' stored facts and the items of theirs with an open value conflict, and the version
 of the trust model in force. The after-ingest pass (`trust.document_pass`) also takes the
 document's own rows as the policy check reads them; the engine's incremental passes
@@ -34,6 +34,9 @@ class PassInputs:
     """Source -> `table.field#half` -> trust, as the last full pass stored it."""
     calibrations: dict[str, str]
     """Source -> its `trust_calibration` JSON, as the last full pass stored it."""
+    evidence: dict[str, float]
+    """Source -> the claims its accuracy rests on (`trust_evidence`), as the last full pass
+    stored it."""
     copying: list[dict[str, Any]]
     """The `COPIES` edges among those sources, as the last full pass found them."""
     facts: dict[str, StoredFact]
@@ -67,15 +70,19 @@ async def read_pass_inputs(
             "model": scored_by.model,
         },
     )
-    sources = [{"id": s, "attributes": a, "calibration": c} for s, _, a, c in record["sources"]]
+    sources = [
+        {"id": s, "attributes": a, "calibration": c, "evidence": e}
+        for s, _, a, c, e in record["sources"]
+    ]
     path = record["path"]
     return PassInputs(
         entities=list(record["entities"]),
         rows=parse_rows(record["rows"]),
         exempt=frozenset(record["exempt"]),
-        source_trust={s: float(t) for s, t, _, _ in record["sources"] if t is not None},
+        source_trust={s: float(t) for s, t, _, _, _ in record["sources"] if t is not None},
         attribute_trust=attribute_priors(sources),
         calibrations=calibration_records(sources),
+        evidence=evidence_records(sources),
         copying=list(record["copying"]),
         facts={f: StoredFact(digest, confidence) for f, digest, confidence in record["facts"]},
         disputed={(entity, attribute) for entity, attribute in record["disputed"]},
@@ -100,3 +107,10 @@ def calibration_records(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Source -> its stored `trust_calibration` JSON (records: `id`, `calibration`, as
     `trust/source_attribute_trust` reads them; sources without one are left out)."""
     return {record["id"]: record["calibration"] for record in records if record["calibration"]}
+
+
+def evidence_records(records: Iterable[Mapping[str, Any]]) -> dict[str, float]:
+    """Source -> the claims its accuracy rests on, as a full pass stored it (records: `id`,
+    `evidence`, as `trust/source_attribute_trust` reads them; sources without it are left
+    out)."""
+    return {r["id"]: float(r["evidence"]) for r in records if r["evidence"] is not None}

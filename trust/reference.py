@@ -17,11 +17,11 @@ import numpy as np
 from trust.attribute_trust import AttributeTrust
 from trust.calibration import Calibration
 from trust.dependence import Dependence
+from trust.tie_break import TIE
 from trust.truth import (
     EPS,
     FALSE_VALUES,
     INITIAL_TRUST,
-    TIE,
     ClaimSet,
     TruthResult,
 )
@@ -58,6 +58,7 @@ def discover(
         AttributeTrust(claiming, np.zeros(len(claiming), dtype=np.int64), source_trust[claiming]),
         Calibration.none(),  # the posterior only: calibration is checked on its own
         posterior,
+        np.zeros(claims.n_sources),  # no evidence: the count's ties are not decided here
     )
 
 

@@ -59,6 +59,7 @@ from trust.attribute_trust import AttributeTrust, Cells
 from trust.calibration import Calibration, fit
 from trust.dependence import Dependence, detect, discount, wrong_coincidence
 from trust.overlap import Overlap
+from trust.tie_break import TIE, even, even_ties, evidence
 
 FALSE_VALUES = 10
 EPS = 1e-3
@@ -66,7 +67,6 @@ INITIAL_TRUST = 0.8
 COPY_ROUNDS = 5
 RHO = 0.5
 """How much a similar value's score counts toward a value's (Dong et al. use 0.5 and up)."""
-TIE = 1e-9
 
 __all__ = [
     "ClaimSet",
@@ -95,6 +95,8 @@ class TruthResult:
     """What the calibrated confidence was computed with (`trust.calibration`)."""
     fact_confidence: Floats
     """Per value, its calibrated confidence: what a fact and the policy thresholds read."""
+    evidence: Floats
+    """Per source, the claims its accuracy rests on (`trust.tie_break.evidence`)."""
 
     @property
     def copying(self) -> list[tuple[int, int, float]]:
@@ -150,20 +152,59 @@ def discover(
             votes,
         )
         state = again._replace(iterations=state.iterations + again.iterations)
-        winner = groups.winners(state.confidence)
     coincide = wrong_coincidence(claims, incidence, state.confidence, FALSE_VALUES)
     calibration = fit(claims, state.confidence, coincide)
+    claimed = evidence(claims, cells)
+    confidence, evened = _decided(
+        claims,
+        incidence,
+        groups,
+        cells,
+        state.cells,
+        claimed,
+        state.trust,
+        dependence,
+        state.confidence,
+    )
+    calibrated = _calibrated(claims, incidence, state.trust, dependence, calibration, confidence)
     return TruthResult(
         state.trust,
-        state.confidence,
-        winner,
+        confidence,
+        groups.winners(confidence),
         state.iterations,
         state.converged,
         dependence,
         cells.result(state.cells),
         calibration,
-        _calibrated(claims, incidence, state.trust, dependence, calibration, state.confidence),
+        even(calibrated, evened, claims.item_of_value),
+        claimed,
     )
+
+
+def _decided(
+    claims: ClaimSet,
+    incidence: sp.csr_matrix,
+    groups: _Groups,
+    cells: Cells,
+    cell_trust: Floats,
+    claimed: Floats,
+    trust: Floats,
+    dependence: Dependence,
+    confidence: Floats,
+) -> tuple[Floats, Ints]:
+    """The value confidences with the ties of the count that the weighted vote may not
+    break evened (`trust.tie_break`), and the values evened."""
+    weights = _with_similar(claims, discount(incidence, trust, dependence))
+    evened = even_ties(
+        claims,
+        incidence,
+        weights,
+        groups.winners(confidence),
+        cell_trust[cells.cell_of_claim],
+        claimed[cells.source_of_claim],
+        cells,
+    )
+    return even(confidence, evened, claims.item_of_value), evened
 
 
 def _calibrated(
@@ -351,6 +392,7 @@ def resolve(
     dependence: Dependence | None = None,
     attribute_trust: AttributeTrust | None = None,
     calibration: Calibration | None = None,
+    claimed: Floats | None = None,
 ) -> TruthResult:
     """Value confidences and winners for a fixed source trust: one vote, nothing re-estimated.
 
@@ -358,7 +400,8 @@ def resolve(
     the trust (overall and by attribute, a cell not given voting with its source's) and the
     `dependence` a full `discover` reached it gives that pass's confidences to within its
     convergence tolerance; with the `calibration` it stored (`trust.calibration.stored`), its
-    calibrated confidences too.
+    calibrated confidences too; with the `claimed` evidence it stored (`TruthResult.evidence`,
+    none: no evidence), its decisions of the count's ties (`trust.tie_break`).
     """
     trust = np.clip(np.asarray(source_trust, dtype=np.float64), EPS, 1 - EPS)
     groups = _Groups(claims.item_of_value, claims.n_items)
@@ -367,8 +410,13 @@ def resolve(
     cells = Cells(claims, incidence)
     cell_trust = np.clip(cells.held(trust, attribute_trust), EPS, 1 - EPS)
     weights = _with_similar(claims, discount(incidence, trust, found))
-    confidence = groups.softmax(cells.scores(weights, _votes(cell_trust[cells.cell_of_claim])))
+    posterior = groups.softmax(cells.scores(weights, _votes(cell_trust[cells.cell_of_claim])))
     held = calibration or Calibration.none()
+    evidence_held = np.zeros(claims.n_sources) if claimed is None else claimed
+    confidence, evened = _decided(
+        claims, incidence, groups, cells, cell_trust, evidence_held, trust, found, posterior
+    )
+    calibrated = _calibrated(claims, incidence, trust, found, held, confidence)
     return TruthResult(
         trust,
         confidence,
@@ -378,7 +426,8 @@ def resolve(
         found,
         cells.result(cell_trust),
         held,
-        _calibrated(claims, incidence, trust, found, held, confidence),
+        even(calibrated, evened, claims.item_of_value),
+        evidence_held,
     )
 
 

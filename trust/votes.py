@@ -6,10 +6,11 @@ partners that cost it that share.
 
 It is what an incremental pass computes for the item: the item's active rows encoded as the
 engine encodes them (`trust.claims.build_claims`), the sources' stored trust held fixed and
-the `COPIES` edges and accuracies by attribute the last full pass stored
-(`trust.engine.stored_dependence`, `trust.pass_inputs.attribute_priors`), through the same
-`discount`. After a full pass this is that pass's discount to within its convergence
-tolerance (`trust.truth.resolve`).
+the `COPIES` edges, accuracies by attribute and evidence the last full pass stored
+(`trust.engine.stored_dependence`, `trust.pass_inputs.attribute_priors`,
+`trust.pass_inputs.evidence_records`), through the same `discount` and the same decision of
+the count's ties (`trust.tie_break`). After a full pass this is that pass's discount to within
+its convergence tolerance (`trust.truth.resolve`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from trust.attribute_trust import AttributeTrust, numbered
 from trust.claims import ClaimIndex, build_claims
 from trust.dependence import discount
 from trust.engine import stored_dependence
-from trust.pass_inputs import attribute_priors
+from trust.pass_inputs import attribute_priors, evidence_records
 from trust.rows import read_entity_rows, read_source_trust
 from trust.truth import EPS, FALSE_VALUES, INITIAL_TRUST, resolve
 
@@ -80,7 +81,9 @@ async def item_votes(
     names = {name: a for a, name in enumerate(index.attributes)}
     attributes = numbered(names, attribute_priors(kept), index.sources)
     trust = np.clip([stored.get(s, INITIAL_TRUST) for s in index.sources], EPS, 1 - EPS)
-    return votes_of(index, wanted[0], trust, copying, attributes)
+    held = evidence_records(kept)
+    claimed = np.array([held.get(s, 0.0) for s in index.sources])
+    return votes_of(index, wanted[0], trust, copying, attributes, claimed)
 
 
 def votes_of(
@@ -89,13 +92,14 @@ def votes_of(
     trust: np.ndarray,
     copying: Iterable[Mapping[str, Any]],
     attributes: AttributeTrust | None = None,
+    claimed: np.ndarray | None = None,
 ) -> list[Vote]:
-    """The votes on item `item` of `index` with sources' `trust` (by index) and accuracy by
-    attribute (`attributes`, numbered as the index's) held fixed and the copying of `copying`
-    (`COPIES` edges as `trust/copies_among` reads them)."""
+    """The votes on item `item` of `index` with sources' `trust` (by index), accuracy by
+    attribute (`attributes`, numbered as the index's) and evidence (`claimed`, by index) held
+    fixed and the copying of `copying` (`COPIES` edges as `trust/copies_among` reads them)."""
     claims = index.claims
     dependence = stored_dependence(index, copying)
-    result = resolve(claims, trust, dependence, attributes)
+    result = resolve(claims, trust, dependence, attributes, claimed=claimed)
     winner = int(result.winner[item])
     voting = _voting_trust(claims.attribute_of_item, item, trust, result.attribute_trust)
     ones = np.ones(len(claims.source))

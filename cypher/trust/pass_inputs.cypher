@@ -4,8 +4,8 @@
 // `document_claims` returns them; the ids of those rows a person released (exempt from
 // automatic quarantine); with $own, the document's own rows as the policy check reads them
 // ([table, id, key, values, created_ms, trust, violation keys]); the stored trust of their
-// sources ([id, trust, trust by attribute as JSON, calibration as JSON]) and the COPIES edges
-// among them; the active or candidate facts of the entities ([id, digest, confidence]); the
+// sources ([id, trust, trust by attribute as JSON, calibration as JSON, evidence]) and the
+// COPIES edges among them; the active or candidate facts of the entities ([id, digest, confidence]); the
 // items of theirs with an open value conflict ([entity, attribute]); the version of the
 // trust model in force (0: none); and the file (source, path) the document is a version of.
 OPTIONAL MATCH (doc:Document {id: $document_id})
@@ -34,7 +34,8 @@ CALL (entities) {
                   AND r.trust_features IS NOT NULL, r.value_hashes,
                   COUNT { (r)-[:VIOLATES]->() }, elementId(r)]) AS rows,
          collect(CASE WHEN coalesce(r.quarantine_exempt, false) THEN r.id END) AS exempt,
-         collect(DISTINCT [s.id, s.trust, s.trust_attributes, s.trust_calibration]) AS sources
+         collect(DISTINCT [s.id, s.trust, s.trust_attributes, s.trust_calibration,
+                           s.trust_evidence]) AS sources
 }
 CALL (doc) {
   OPTIONAL MATCH (r:Row {status: 'active'})-[:EXTRACTED_FROM]->(doc)

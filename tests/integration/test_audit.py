@@ -598,12 +598,12 @@ async def test_cli_export_writes_one_json_line_per_event(
     assert [json.loads(line)["seq"] for line in result.stdout.splitlines()] == [4, 5]
 
 
-@pytest.mark.parametrize("workers", ["0", "2"])
+@pytest.mark.parametrize("workers", [["--workers", "0"], ["--workers", "2"], []])
 async def test_cli_verify_exits_1_on_tampering(
-    audit: AuditLog, cli_env: dict[str, str], workers: str
+    audit: AuditLog, cli_env: dict[str, str], workers: list[str]
 ) -> None:
     await append_events(audit, 4)
-    args = ["verify", "--chain", audit.chain, "--profile", "dev", "--workers", workers]
+    args = ["verify", "--chain", audit.chain, "--profile", "dev", *workers]
     clean = await asyncio.to_thread(CliRunner().invoke, audit_app, args)
     assert clean.exit_code == 0, clean.output
     assert "OK" in clean.output

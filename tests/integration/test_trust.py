@@ -429,3 +429,31 @@ async def test_a_source_is_trusted_per_attribute_in_full_and_incremental_passes(
     await engine.update_document(last)
     again = await fact(graph, unique, "m8", "mayor")
     assert again["confidence"] == pytest.approx(mayor["confidence"], abs=1e-4)
+
+
+async def test_the_evidence_of_each_source_is_stored_for_incremental_passes_to_decide_ties(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    shared = [(f"q{i}", 40_000 + i * 100, now) for i in range(20)]
+    tie = {"a": 1_000, "b": 1_000, "c": 5_000, "d": 5_000}
+    for name, population in tie.items():
+        rows = [*shared, ("qtie", population, now)]
+        last = await ingest(service, sources[name], cities(unique, rows))
+    await engine.recompute()
+    kept = await graph.read(
+        "trust/source_attribute_trust", {"sources": [sources[n].id for n in "abcd"]}
+    )
+    # claims on items another source claims too: 21 cities x name, population, updated_at
+    assert [r["evidence"] for r in kept] == [63.0] * 4
+    # the incremental pass tests the item's claimers with the same evidence
+    # (`trust.tie_break`; the rule itself: tests/unit/trust/test_tie_break.py)
+    full = await fact(graph, unique, "qtie", "population")
+    await engine.update_document(last)
+    again = await fact(graph, unique, "qtie", "population")
+    assert again["value"] == full["value"]
+    assert again["confidence"] == pytest.approx(full["confidence"], abs=1e-5)

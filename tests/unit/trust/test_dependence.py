@@ -126,7 +126,7 @@ def test_a_partial_copier_is_found() -> None:
 def test_resolve_with_the_dependence_found_gives_the_full_pass_confidences() -> None:
     claims = copier_bloc(0)
     full = discover(claims)
-    again = resolve(claims, full.source_trust, full.dependence)
+    again = resolve(claims, full.source_trust, full.dependence, claimed=full.evidence)
     assert np.allclose(again.value_confidence, full.value_confidence, atol=1e-4)
     without = resolve(claims, full.source_trust)
     assert not np.allclose(without.value_confidence, full.value_confidence, atol=1e-4)

