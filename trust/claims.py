@@ -53,6 +53,9 @@ class RowRecord:
     """Whether that scoring used the scoring mode and model in force now."""
     violations: int = 0
     """How many policy rules the row breaks (its `VIOLATES` edges)."""
+    node: str = ""
+    """The row node's `elementId` when it was read ("" for a record built by hand): a full
+    pass looks rows up by it to write their scores, without a seek of the id index."""
 
 
 @dataclass(frozen=True)

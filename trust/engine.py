@@ -133,6 +133,10 @@ class Settled:
     """Of an incremental pass: its sources with the trust it held fixed
     (`trust/write_initial_source_parts`)."""
 
+    def nodes(self) -> dict[str, str]:
+        """Row id -> the `elementId` its row was read with (`RowRecord.node`)."""
+        return {row.id: row.node for row in self.rows}
+
     def shifts(self) -> list[dict[str, Any]]:
         """How the documents of the rewritten rows move (`trust/shift_document_trust`)."""
         return document_shifts(self.rows, self.changed, self.scores.trust)
@@ -236,7 +240,14 @@ class TrustEngine:
         work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON, disputed)
         clock.lap("computing")
         await self._graph.write("trust/freeze_all_decisions")
-        await self._write_rows(work)
+        await write_batches(
+            self._graph,
+            "trust/set_row_trust",
+            [
+                partial(_node_params, work, work.changed[start : start + WRITE_BATCH])
+                for start in range(0, len(work.changed), WRITE_BATCH)
+            ],
+        )
         changes = await self._graph.write(
             "trust/write_source_trust", {"sources": source_records(index, result)}
         )
@@ -253,7 +264,7 @@ class TrustEngine:
         for snapshot in table_snapshots(rows, work.scores.trust):
             await self._graph.write("trust/create_snapshot", snapshot)
         await self._refresh_tables(
-            set(self._tables) | {row.table for row in rows}, "full recompute"
+            set(self._tables) | {row.table for row in rows}, "full recompute", relist=True
         )
         clock.lap("writing")
         return self._report(work, clock)
@@ -442,11 +453,12 @@ class TrustEngine:
         if work.facts is None:
             return
         written, confidences = work.facts.written, work.facts.confidences
+        nodes = work.nodes()
         await write_batches(
             self._graph,
             "trust/write_facts",
             [
-                partial(dict, facts=written[start : start + FACT_BATCH])
+                partial(_fact_params, written[start : start + FACT_BATCH], nodes)
                 for start in range(0, len(written), FACT_BATCH)
             ],
         )
@@ -483,7 +495,7 @@ class TrustEngine:
                 changes = await tx.run("trust/shift_document_trust", {"documents": shifts})
         if work.facts is not None:
             if work.facts.written:
-                await tx.run("trust/write_facts", {"facts": work.facts.written})
+                await tx.run("trust/write_facts", _fact_params(work.facts.written, work.nodes()))
             if work.facts.confidences:
                 await tx.run("trust/update_fact_confidence", {"facts": work.facts.confidences})
             if work.facts.retracted:
@@ -501,10 +513,13 @@ class TrustEngine:
             batch = work.conflicts[start : start + FACT_BATCH]
             await self._graph.write("conflicts/refresh_open", {"conflicts": batch})
 
-    async def _refresh_tables(self, tables: Collection[str], reason: str) -> None:
-        """Store the trust aggregates of `tables` from their rows and publish a
-        `trust.updated` of kind `table` for each, with its mean before and after."""
-        refreshed = await refresh_table_trust(self._graph, tables)
+    async def _refresh_tables(
+        self, tables: Collection[str], reason: str, *, relist: bool = False
+    ) -> None:
+        """Store the trust aggregates of `tables` from their rows (with `relist`, their
+        least trusted rows too) and publish a `trust.updated` of kind `table` for each, with
+        its mean before and after."""
+        refreshed = await refresh_table_trust(self._graph, tables, relist=relist)
         await self._publish_changes(refreshed, "table", reason, threshold=0.0)
 
     async def _tables_moved(self, work: Settled, positions: Sequence[int]) -> None:
@@ -650,6 +665,19 @@ def _row_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
         "mode": scores.mode.value,
         "model": scores.model or None,
     }
+
+
+def _fact_params(facts: Sequence[dict[str, Any]], nodes: Mapping[str, str]) -> dict[str, Any]:
+    """`trust/write_facts`'s parameters: each fact with the nodes of its rows."""
+    return {"facts": [{**fact, "nodes": [nodes[row] for row in fact["rows"]]} for fact in facts]}
+
+
+def _node_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
+    """`_row_params` with each row's node first, as `trust/set_row_trust` takes it."""
+    params = _row_params(work, positions)
+    nodes = [work.rows[p].node for p in positions]
+    params["rows"] = [[node, *row] for node, row in zip(nodes, params["rows"], strict=True)]
+    return params
 
 
 async def write_row_scores(tx: GraphTransaction, work: Settled, positions: Sequence[int]) -> None:

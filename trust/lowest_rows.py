@@ -11,7 +11,9 @@ whole table) join it (`joining`), every listed row is looked up again (a row no 
 goes, a rescored one takes its new trust, one that rose past the old last goes) and the list
 is cut to `KEPT` (`trust/keep_lowest_rows`). When departures leave fewer than `REFILL_BELOW`
 rows of a larger table, or a table has no list yet, one sort of its rows refills it, counted
-in `lowest_refills`: never wrong, now and then slower.
+in `lowest_refills`: never wrong, now and then slower. A full pass keeps no list while it
+writes (its batches would queue on the aggregate's lock): it refills every table's once its
+rows are written (`trust.overview.refresh_table_trust`).
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ class ListEnd:
 
     @classmethod
     def unknown(cls, table: str) -> ListEnd:
-        """A table without a list: the next keep fills it by a sort."""
+        """A table whose list is not known (none yet, or a full pass rewrote its rows): the
+        next keep refills it by a sort."""
         return cls(table, known=False, whole=False, last=None)
 
 
@@ -65,10 +68,17 @@ class Joining:
     rows: list[str]
     cut: bool
     """More could join than `kept`: the list can no longer be the whole table."""
+    refill: bool
+    """Refill the list by a sort whatever it holds (its end was not known)."""
 
     def params(self) -> dict[str, Any]:
         """One entry of `trust/keep_lowest_rows`'s `$tables`."""
-        return {"table": self.table, "candidates": self.rows, "cut": self.cut}
+        return {
+            "table": self.table,
+            "candidates": self.rows,
+            "cut": self.cut,
+            "refill": self.refill,
+        }
 
 
 def joining(end: ListEnd, candidates: Iterable[tuple[float, str]], kept: int) -> Joining:
@@ -83,7 +93,8 @@ def joining(end: ListEnd, candidates: Iterable[tuple[float, str]], kept: int) ->
         last = end.last
         assert last is not None
         eligible = sorted(c for c in candidates if c < last)
-    return Joining(end.table, [row for _, row in eligible[:kept]], len(eligible) > kept)
+    rows = [row for _, row in eligible[:kept]]
+    return Joining(end.table, rows, len(eligible) > kept, refill=not end.known)
 
 
 async def keep_lowest(

@@ -99,17 +99,19 @@ def _bucket_index(threshold: float) -> int | None:
     return index if exact else None
 
 
-async def refresh_table_trust(graph: Graph, tables: Collection[str]) -> list[Record]:
+async def refresh_table_trust(
+    graph: Graph, tables: Collection[str], *, relist: bool = False
+) -> list[Record]:
     """Store the trust aggregate of each of `tables` from its active rows now, and a list of
-    its least trusted rows where it has none (`trust.lowest_rows`, kept by the passes);
-    returns each table (`id`, `table`) with its mean trust `before` and `after` (None: no
-    scored row)."""
+    its least trusted rows where it has none, or for every table with `relist` (after a full
+    pass, which wrote its rows without keeping the lists: `trust.lowest_rows`); returns each
+    table (`id`, `table`) with its mean trust `before` and `after` (None: no scored row)."""
     if not tables:
         return []
 
     async def refresh(tx: GraphTransaction) -> list[Record]:
         records = await tx.run("trust/refresh_table_trust", {"tables": sorted(tables)})
-        unlisted = [ListEnd.unknown(r["table"]) for r in records if not r["listed"]]
+        unlisted = [ListEnd.unknown(r["table"]) for r in records if relist or not r["listed"]]
         await keep_lowest(tx, unlisted, ())
         return records
 

@@ -8,4 +8,4 @@ RETURN collect([r.id, r.table, r.key, r.values, coalesce(r.reads, 0), $document[
                 CASE WHEN r.trust_mode IS NULL THEN null ELSE r.trust END,
                 r.trust_mode = $mode AND coalesce(r.trust_model, 0) = $model
                   AND r.trust_features IS NOT NULL, r.value_hashes,
-                COUNT { (r)-[:VIOLATES]->() }]) AS rows
+                COUNT { (r)-[:VIOLATES]->() }, elementId(r)]) AS rows

@@ -1,13 +1,14 @@
 // Keep each table's least trusted rows (`trust.lowest_rows`) after a change to its rows, in the
 // transaction that made it, once `trust/shift_table_trust` has locked its aggregate. Each of
-// $tables is {table, candidates: row ids that may join, cut: whether more could have}. The
+// $tables is {table, candidates: row ids that may join, cut: whether more could have, refill:
+// whether to refill it whatever it holds (after a full pass, which keeps no list)}. The
 // listed rows and the candidates are looked up: those active, scored and not past the list's
 // old last (any, when the list held the whole table) are kept in (trust, id) order, at most
 // $kept. A table without a list, or left with fewer than $refill_below rows of a larger table,
 // is refilled by one sort of its rows, counted in `lowest_refills`. Returns the tables refilled.
 UNWIND $tables AS t
 MATCH (a:TrustAggregate {table: t.table})
-WITH a, t, a.lowest IS NOT NULL AS known, coalesce(a.lowest_all, false) AS whole,
+WITH a, t, a.lowest IS NOT NULL AND NOT t.refill AS known, coalesce(a.lowest_all, false) AS whole,
      coalesce(a.lowest, []) AS listed, coalesce(a.lowest_trust, []) AS trusts
 CALL (a, t, known, whole, listed, trusts) {
   UNWIND CASE WHEN known THEN listed + t.candidates ELSE [] END AS id

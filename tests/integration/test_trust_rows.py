@@ -70,3 +70,46 @@ async def test_a_page_that_fails_fails_the_read_with_its_error(
     failing = Graph(graph._driver, broken, graph.database, graph.uri)
     with pytest.raises(QueryFailedError, match="trust/documents_claims"):
         await asyncio.wait_for(read_active_rows(failing), timeout=60)
+
+
+async def test_a_full_pass_writes_a_row_by_its_node_only_while_the_node_is_still_that_row(
+    graph: Graph, service: IngestionService, folders: list[SourceFolder], unique: str
+) -> None:
+    """Rows are read with their `elementId` (`RowRecord.node`), and `trust/set_row_trust`
+    finds them by it; a node that no longer holds the row read (an element id is reused once
+    its node is deleted) is not written."""
+    await ingest_cities(service, folders[0], unique, 2)
+    first, second = sorted(
+        (row for row in await read_active_rows(graph) if row.source == folders[0].id),
+        key=lambda row: row.id,
+    )
+    assert first.node
+    assert second.node
+    assert first.node != second.node
+    features = [0.5] * 7
+    await graph.write(
+        "trust/set_row_trust",
+        {
+            "rows": [
+                [first.node, first.id, 0.31, features],
+                [first.node, second.id, 0.32, features],
+            ],
+            "mode": "propagated",
+            "model": None,
+        },
+    )
+    stored = {
+        row.id: row.trust for row in await read_active_rows(graph) if row.source == folders[0].id
+    }
+    assert stored == {first.id: 0.31, second.id: None}  # never scored
+
+
+@pytest.mark.parametrize("name", ["trust/set_row_trust", "trust/write_facts"])
+async def test_a_full_pass_finds_the_rows_it_writes_by_element_id_not_the_id_index(
+    graph: Graph, name: str
+) -> None:
+    """The planner seeks the id index instead as soon as the MATCH names the label or the id."""
+    plan = await graph.plan_checked(graph.registry[name])
+    rows = [op for op in plan.operators if "Seek" in op and "Fact" not in op]
+    assert any(op.startswith("NodeByElementIdSeek") for op in plan.operators), plan.operators
+    assert rows.count("NodeUniqueIndexSeek(Locking)@neo4j") == (1 if name.endswith("facts") else 0)

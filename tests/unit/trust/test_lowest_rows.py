@@ -37,6 +37,12 @@ def test_no_row_joins_a_missing_list_or_an_empty_list_of_a_larger_table() -> Non
         assert (found.rows, found.cut) == ([], False)
 
 
+def test_only_a_list_whose_end_is_unknown_is_refilled_whatever_it_holds() -> None:
+    assert joining(ListEnd.unknown("cities"), CANDIDATES, kept=10).params()["refill"] is True
+    known = ListEnd("cities", known=True, whole=False, last=(0.4, "row:b"))
+    assert joining(known, CANDIDATES, kept=10).params()["refill"] is False
+
+
 def test_a_list_end_reads_the_shift_statement_record() -> None:
     assert ListEnd.of(["cities", True, False, 0.25, "row:x"]) == ListEnd(
         "cities", True, False, (0.25, "row:x")

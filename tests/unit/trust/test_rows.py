@@ -23,6 +23,7 @@ def test_rows_are_parsed_from_their_list_form() -> None:
                 True,
                 None,
                 2,
+                "4:db:1",
             ],
             [
                 "r2",
@@ -38,8 +39,24 @@ def test_rows_are_parsed_from_their_list_form() -> None:
                 None,
                 None,
                 0,
+                "4:db:2",
             ],
-            ["r3", "cities", "nice", None, 0, "d2", "s2", None, [], 0.4, False, None, None],
+            [
+                "r3",
+                "cities",
+                "nice",
+                None,
+                0,
+                "d2",
+                "s2",
+                None,
+                [],
+                0.4,
+                False,
+                None,
+                None,
+                "4:db:3",
+            ],
         ]
     )
     assert (first.id, first.values, first.reads, first.rejected) == (
@@ -50,6 +67,7 @@ def test_rows_are_parsed_from_their_list_form() -> None:
     )
     assert first.ingested_at == datetime.fromtimestamp(ms / 1000, UTC)
     assert (first.trust, first.trust_current, first.violations) == (0.7, True, 2)
+    assert [row.node for row in (first, second, bare)] == ["4:db:1", "4:db:2", "4:db:3"]
     assert (second.trust, second.trust_current) == (None, False)  # never scored
     assert (bare.values, bare.ingested_at, bare.trust_current) == ({}, None, False)
 
@@ -71,6 +89,7 @@ def test_encrypted_values_are_read_as_their_keyed_hashes() -> None:
                 False,
                 '{"email": "kh:v1:0f"}',
                 0,
+                "4:db:1",
             ]
         ]
     )
