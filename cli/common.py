@@ -28,8 +28,17 @@ T = TypeVar("T")
 UNLIMITED_WIDTH = 100_000
 """Console width when rows must stay whole: rich never pads a table to the full width."""
 
-out = Console()
-err = Console(stderr=True)
+
+def _console(*, stderr: bool = False) -> Console:
+    """A console that wraps lines on a terminal and keeps them whole when piped (for grep)."""
+    console = Console(stderr=stderr)
+    if not console.is_terminal:
+        console.width = UNLIMITED_WIDTH
+    return console
+
+
+out = _console()
+err = _console(stderr=True)
 
 ProfileOption = Annotated[
     str | None, typer.Option("--profile", help="dev, staging or prod (default: GRACE_PROFILE).")

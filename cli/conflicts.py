@@ -7,8 +7,8 @@ records them as `user:<id>`.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
@@ -110,6 +110,23 @@ def _shown(value: object, *, redacted: bool) -> str:
     return "(redacted)" if redacted else json.dumps(value, ensure_ascii=False)
 
 
+def _resolution(resolution: Mapping[str, Any], by: str | None) -> str:
+    """How a conflict was closed, in words: the value kept (the suggestion or not) and the rows
+    rejected, or the reason it closed, then who closed it and their note."""
+    if "value" in resolution:
+        shown = _shown(resolution["value"], redacted=bool(resolution.get("value_redacted")))
+        which = "the suggestion" if resolution.get("suggested") else "over the suggestion"
+        text = f"resolution: kept {shown} ({which}; Grace gave it {resolution['confidence']:.2f})"
+        rejected = resolution.get("rejected_rows") or []
+        text += f"; rejected {', '.join(rejected)}" if rejected else ""
+    else:
+        reason = "dismissed" if resolution.get("dismissed") else resolution.get("reason")
+        text = f"resolution: {reason or 'closed'}"
+    text += f"; by {by}" if by else ""
+    note = resolution.get("note")
+    return text + (f"; note: {note}" if note else "")
+
+
 @conflicts_app.command("show")
 def show_conflict(
     conflict_id: str,
@@ -137,7 +154,8 @@ def show_conflict(
         shown = _shown(view.suggestion["value"], redacted=bool(view.suggestion["value_redacted"]))
         out.print(f"suggestion: {shown} - {view.suggestion['why']}", highlight=False)
     if conflict.get("resolution"):
-        out.print(f"resolution: {conflict['resolution']}", highlight=False)
+        by = conflict.get("resolved_by")
+        out.print(_resolution(conflict["resolution"], by), highlight=False)
     rows = make_table("row", "value", "trust", "status", "source", "document", wide=wide)
     attribute = conflict.get("attribute")
     for row in view.rows:

@@ -33,7 +33,11 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 @app.command()
 def ingest(
     paths: Annotated[
-        list[Path], typer.Argument(help="Files or folders (a folder's subfolders are sources).")
+        list[Path],
+        typer.Argument(
+            help="Files or folders (a folder's subfolders are sources; a file below a watched "
+            "folder is named as the watcher names it)."
+        ),
     ],
     profile: ProfileOption = None,
 ) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+import yaml
 
 from cli.common import (
     ActorOption,
@@ -113,7 +114,13 @@ def print_request(request: ChangeRequestRecord, comments: list[CommentRecord]) -
             out.print(f"  {verb} by {vote.user} {_when(vote.at)}{note}", highlight=False)
     for comment in comments:
         out.print(f"  {comment.user} {_when(comment.at)}: {comment.text}", highlight=False)
-    out.print(f"payload {request.payload}", highlight=False)
+    out.print("payload:", highlight=False)
+    out.print(_indented(yaml.safe_dump(request.payload, sort_keys=False)), highlight=False)
+
+
+def _indented(text: str) -> str:
+    """`text` two spaces in, without its last line break."""
+    return "\n".join(f"  {line}" for line in text.rstrip("\n").splitlines())
 
 
 @requests_app.command("list")

@@ -41,7 +41,10 @@ def up(
         bool, typer.Option(help="Ingest the demo (examples/sources/) once everything is up.")
     ] = True,
 ) -> None:
-    """Start Neo4j, Redis, the API, the worker and the watcher; Ctrl-C stops them all."""
+    """Start Neo4j, Redis, the API, the worker and the watcher; Ctrl-C stops them all.
+
+    Ports: NEO4J_URI, GRACE_NEO4J_HTTP_PORT, REDIS_URL, GRACE_API_PORT; data: GRACE_DATA_DIR.
+    """
     from cli.stack.stack import LocalStack, StackConfig
     from graph.settings import Profile
 

@@ -57,15 +57,28 @@ class OnceReport:
         return any(outcome.status is OutcomeStatus.FAILED for outcome in self.outcomes)
 
 
-def expand(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
-    """(file, root) pairs: a folder is its own root; a lone file's root is its folder."""
+def expand(paths: Sequence[Path], watched: Sequence[Path] = ()) -> list[tuple[Path, Path]]:
+    """(file, root) pairs: below a watched folder that folder is the root, as the watcher
+    sees it, so a file is one document however it is named; elsewhere a folder is its own
+    root and a lone file's root is its folder."""
     pairs: list[tuple[Path, Path]] = []
     for path in paths:
+        root = watched_root(path, watched)
         if path.is_dir():
-            pairs += [(file, path) for file in walk(path)]
+            pairs += [(file, root or path) for file in walk(path)]
         else:
-            pairs.append((path, path.parent))
+            pairs.append((path, root or path.parent))
     return pairs
+
+
+def watched_root(path: Path, watched: Sequence[Path]) -> Path | None:
+    """The watched folder that holds `path` (or is it), if any."""
+    resolved = path.resolve()
+    for folder in watched:
+        base = folder.resolve()
+        if resolved == base or base in resolved.parents:
+            return folder
+    return None
 
 
 async def ingest_once(
@@ -78,7 +91,7 @@ async def ingest_once(
     try:
         services = await IngestServices.open(graph, bus, settings)
         service = services.ingestion
-        files = expand(paths)
+        files = expand(paths, settings.watch_dirs)
         gate = asyncio.Semaphore(CONCURRENT_FILES)
         shown.phase(INGESTING, len(files))
 

@@ -429,7 +429,7 @@ class IngestionService:
                 rows=len(prepared.rows),
                 skipped=prepared.skipped,
                 chunks=len(chunks),
-                warnings=prepared.warnings,
+                warnings=_waiting(proposal, change_request) + prepared.warnings,
                 status="completed" if proposal is None else "awaiting_schema",
                 tables=tables,
             )
@@ -606,3 +606,10 @@ def summarize(outcomes: Sequence[IngestOutcome]) -> dict[OutcomeStatus, int]:
     for outcome in outcomes:
         counts[outcome.status] += 1
     return counts
+
+
+def _waiting(proposal: TableSchema | None, change_request: str | None) -> list[str]:
+    """The run's first warning while its rows wait for a proposed table: which request."""
+    if proposal is None or change_request is None:
+        return []
+    return [f"waiting for table '{proposal.name}' to be approved (change request {change_request})"]

@@ -44,7 +44,8 @@ CALL (entities) {
 CALL (doc) {
   OPTIONAL MATCH (doc)<-[:EXTRACTED_FROM]-(r)
   WHERE $own AND r.status = 'active'
-  WITH r ORDER BY r.id
+  // a document without rows (plain text) has none: no list of nulls
+  WITH r WHERE r IS NOT NULL ORDER BY r.id
   RETURN collect([r.table, r.id, r.key, r.values, r.created_at.epochMillis, r.trust,
                   [(r)-[e:VIOLATES]->(p:Policy) | p.id + '|' + e.rule]]) AS own
 }

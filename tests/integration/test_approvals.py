@@ -656,6 +656,7 @@ async def test_the_cli_lists_shows_decides_and_comments(
     assert "lgtm" in shown.output
     assert f"{team.bob}" in shown.output
     assert f"hold on @{team.alice}" in shown.output
+    assert "payload:\n  table: people\n" in shown.output  # YAML, as schemas/ are written
 
     rejected = await grace_requests(settings, "reject", request.id, "--as", team.bob)
     assert rejected.exit_code == 0, rejected.output

@@ -115,6 +115,45 @@ async def test_ingest_runs_the_after_ingest_pass_and_lists_its_failed_runs(
         await graph.write("testing/delete_conflicts", {"entities": [f"cities:{key}"]})
 
 
+async def test_ingest_of_a_source_folder_below_a_watched_folder_names_files_as_the_watcher(
+    settings: Settings, graph: Graph, tmp_path: Path, unique: str
+) -> None:
+    """`grace ingest inbox/supplier` and `grace ingest inbox` make one document of a file, the
+    one the watcher makes (`supplier/cities.csv`), not two with different paths."""
+    source = f"cli_watched_{unique}"
+    folder = tmp_path / source
+    folder.mkdir()
+    (folder / "cities.csv").write_text(f"city_id,name\ncli-w-{unique},Watched\n")
+    watched = {"GRACE_WATCH_DIRS": json.dumps([str(tmp_path)])}
+    try:
+        first = grace(settings, "ingest", str(folder), **watched)
+        assert first.returncode == 0, first.stderr
+        runs = grace(settings, "runs", "list", "--source", f"folder:{source}")
+        assert f"folder:{source}:{source}/cities.csv" in runs.stdout
+        again = grace(settings, "ingest", str(tmp_path), **watched)
+        assert "ingested: 0, unchanged: 1" in again.stdout
+        lone = grace(settings, "ingest", str(folder / "cities.csv"), **watched)
+        assert "ingested: 0, unchanged: 1" in lone.stdout
+    finally:
+        await graph.write("testing/delete_source", {"source": f"folder:{source}"})
+
+
+async def test_the_pass_of_a_plain_text_document_finishes(
+    settings: Settings, graph: Graph, tmp_path: Path, unique: str
+) -> None:
+    """A text file has no rows: its after-ingest pass reads none and finishes."""
+    source = f"cli_text_{unique}"
+    (tmp_path / source).mkdir()
+    (tmp_path / source / "memo.txt").write_text(f"Memo {unique}: the office moved in May.\n")
+    try:
+        result = grace(settings, "ingest", str(tmp_path))
+        assert result.returncode == 0, result.stderr
+        assert "after-ingest pass: 1 document(s)\n" in result.stdout
+        assert "failed" not in result.stderr
+    finally:
+        await graph.write("testing/delete_source", {"source": f"folder:{source}"})
+
+
 async def test_trust_recompute_then_facts_export_as_csv_and_jsonl(
     settings: Settings, graph: Graph, tmp_path: Path, unique: str
 ) -> None:

@@ -433,6 +433,10 @@ def test_the_command_line_lists_shows_resolves_and_reopens(corpus: Corpus) -> No
     resolved = runner.invoke(conflicts_app, ["resolve", conflict_id, "--as", "ada"])
     assert resolved.exit_code == 0, resolved.output
     assert '"Tracy Brabin"' in resolved.output
+    closed = runner.invoke(conflicts_app, ["show", conflict_id])
+    assert 'resolution: kept "Tracy Brabin" (the suggestion; Grace gave it 0.' in closed.output
+    assert "ada" in closed.output.split("resolution:")[1]  # who decided
+    assert "{'" not in closed.output  # words, not a raw mapping
     again = runner.invoke(conflicts_app, ["resolve", conflict_id, "--as", "ada"])
     assert again.exit_code != 0  # no longer open: a clear error, nothing changed
     ambiguous = runner.invoke(conflicts_app, ["show", "conflict:"])

@@ -18,6 +18,7 @@ from graph.graph import Graph
 from graph.model import ReviewStatus
 from ingest.extract import Limits
 from ingest.loader import RowDraft
+from ingest.runs import list_runs
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.conftest import SourceFolder
 
@@ -226,6 +227,10 @@ async def test_rows_that_fit_no_table_propose_a_schema_instead_of_guessing(
     record = await state(graph, source)
     assert record["rows"] == []
     assert record["runs"][0]["status"] == "awaiting_schema"
+    [run] = await list_runs(graph, source=source.id)
+    assert run.run.warnings[0] == (  # what `grace runs list` and the web app say of the run
+        f"waiting for table '{table}' to be approved (change request {outcome.change_request})"
+    )
     again = await service.ingest_file(path, source.root)  # waits, proposes nothing new
     assert again.status is OutcomeStatus.UNCHANGED
     assert len(await graph.read("testing/change_requests", {"source": source.id})) == 1

@@ -4,6 +4,7 @@ modules that import nothing heavy, and a start-up time that is reported."""
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -110,3 +111,15 @@ def test_browser_prints_the_link_to_an_entitys_provenance() -> None:
     refused = subprocess.run([GRACE, "browser", "lyon"], capture_output=True, text=True, timeout=60)
     assert refused.returncode == 1
     assert "TABLE:KEY" in refused.stderr
+
+
+def test_a_long_line_stays_whole_when_piped() -> None:
+    """Piped output is for grep: a summary line longer than 80 characters is not folded."""
+    line = " ".join(f"count_{n}: {n}" for n in range(30))
+    probe = f"from cli.common import out, err; out.print({line!r}); err.print({line!r})"
+    env = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout == line + "\n"
+    assert done.stderr == line + "\n"

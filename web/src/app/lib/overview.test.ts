@@ -3,7 +3,7 @@ import { abilitiesOf, type MeShape } from "./abilities";
 import { perTable } from "./batch";
 import { banner, confirmation, profileOf } from "./environment";
 import { featuresOf } from "./features";
-import { band, barHeights, copyingPartners, formatTrust, trendPoints } from "./trust";
+import { band, barHeights, copyingPartners, formatTrust, trendNote, trendPoints } from "./trust";
 
 const member = (role: "VIEWER" | "EDITOR" | "ADMIN", workspace = "default") => ({ role, tables: null, workspace: { id: workspace } });
 const me = (memberships: MeShape["user"]["memberships"], scopes: MeShape["scopes"] = null): MeShape => ({
@@ -25,6 +25,13 @@ describe("trust numbers", () => {
   it("draws the trend left to right with trust 1 at the top", () => {
     expect(trendPoints([{ at: "a", mean: 1 }, { at: "b", mean: 0 }], 100, 50)).toBe("0,0 100,50");
     expect(trendPoints([], 100, 50)).toBe("");
+  });
+  it("says why there is no line until a second full pass", () => {
+    expect(trendNote([])).toBe("No trend yet: a full trust pass writes its points.");
+    expect(trendNote([{ at: "a", mean: 0.834 }])).toBe(
+      "One full trust pass so far, mean 0.83: the trend line starts at the second.",
+    );
+    expect(trendNote([{ at: "a", mean: 1 }, { at: "b", mean: 0 }])).toBeNull();
   });
 });
 

@@ -28,6 +28,15 @@ export function barHeights(buckets: readonly Bucket[]): number[] {
   return buckets.map((b) => (top === 0 ? 0 : b.count / top));
 }
 
+/** What stands in for the trend line while it has fewer than two points; null once it can be drawn. */
+export function trendNote(points: readonly Point[]): string | null {
+  if (points.length === 0) return "No trend yet: a full trust pass writes its points.";
+  if (points.length === 1) {
+    return `One full trust pass so far, mean ${formatTrust(points[0]!.mean)}: the trend line starts at the second.`;
+  }
+  return null;
+}
+
 /** An SVG polyline's points for the trend, oldest left, trust 1 at the top. */
 export function trendPoints(points: readonly Point[], width: number, height: number): string {
   if (points.length === 0) return "";
