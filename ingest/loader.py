@@ -36,6 +36,8 @@ class LatestVersion:
     status: str
     schema_ready: bool = False
     """It waited for a proposed table that is now in force."""
+    schema_refused: bool = False
+    """It waited for a proposed table whose every change request was rejected or expired."""
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,21 @@ class ConcurrentVersionError(GraceError):
         super().__init__(f"{path} version {version} was written with other content meanwhile")
 
 
+class TableRefusedError(GraceError):
+    """No table in force fits the file, and the table proposed for it was refused."""
+
+    code = "table_refused"
+
+    def __init__(self, path: str, table: str) -> None:
+        self.path = path
+        self.table = table
+        super().__init__(
+            f"no table in force fits {path}, and the table proposed for it ({table!r}) was "
+            "rejected or its request expired: approve or add a table it fits, or change the "
+            "file, then ingest it again"
+        )
+
+
 class OutcomeStatus(StrEnum):
     """How the ingestion of one file ended."""
 
@@ -281,7 +296,8 @@ class IngestionService:
     ) -> IngestOutcome:
         sha256 = run.sha256
         latest = await self._loader.latest(source.id, relative)
-        unchanged = latest is not None and latest.sha256 == sha256 and not latest.schema_ready
+        rematch = latest is not None and (latest.schema_ready or latest.schema_refused)
+        unchanged = latest is not None and latest.sha256 == sha256 and not rematch
         if latest is not None and unchanged and latest.status == "active":
             return IngestOutcome(
                 OutcomeStatus.UNCHANGED,
@@ -319,6 +335,14 @@ class IngestionService:
                 )
         except GraceError as error:
             return await self._fail(source, run, error)
+        if (
+            prepared.proposal is not None
+            and latest is not None
+            and latest.schema_refused
+            and latest.sha256 == sha256
+        ):  # the same content would propose the refused table again
+            refused = TableRefusedError(relative, prepared.proposal.name)
+            return await self._fail(source, run, refused)
         document = DocumentDraft(
             id=document_id,
             source=source.id,

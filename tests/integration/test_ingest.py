@@ -253,6 +253,48 @@ async def test_rows_that_fit_no_table_propose_a_schema_instead_of_guessing(
         await graph.write("testing/delete_tables", {"names": [table]})
 
 
+async def test_a_file_whose_proposed_table_was_rejected_fails_with_a_code_until_a_table_fits(
+    graph: Graph, bus: EventBus, service: IngestionService, source: SourceFolder, unique: str
+) -> None:
+    table = f"gauges_{unique}"
+    header = "gauge_code,level,taken_at\n"
+    path = source.write(f"{table}.csv", header + "g-1,1.5,2026-01-01T00:00:00Z\n")
+    waiting = await service.ingest_file(path, source.root)
+    assert waiting.status is OutcomeStatus.AWAITING_SCHEMA
+    audit = AuditLog(graph)
+    approvals = Approvals(graph, bus, audit, default_appliers(graph, audit))
+    editors = [f"ann-{unique}", f"bob-{unique}"]
+    users = [{"id": editor, "role": "editor", "tables": None} for editor in editors]
+    await graph.write("testing/approvals_members", {"workspace": "default", "users": users})
+    try:
+        assert waiting.change_request is not None
+        rejected = await approvals.reject(waiting.change_request, editors[0], "not this way")
+        assert rejected.status is ReviewStatus.REJECTED
+
+        # the same content would propose the refused table again: a failed run with its code
+        refused = await service.ingest_file(path, source.root)
+        assert refused.status is OutcomeStatus.FAILED
+        assert refused.code == "table_refused"
+        assert table in (refused.error or "")
+        assert len(await graph.read("testing/change_requests", {"source": source.id})) == 1
+
+        # another file proposes the same table and it is approved: the refused file now fits
+        (source.folder / "more").mkdir()
+        other = source.write(f"more/{table}.csv", header + "g-2,2.5,2026-01-01T00:00:00Z\n")
+        proposed = await service.ingest_file(other, source.root)
+        assert proposed.status is OutcomeStatus.AWAITING_SCHEMA
+        assert proposed.change_request not in (None, waiting.change_request)
+        for editor in editors:
+            decided = await approvals.approve(proposed.change_request or "", editor)
+        assert decided.status is ReviewStatus.APPLIED
+        loaded = await service.ingest_file(path, source.root)
+        assert loaded.status is OutcomeStatus.INGESTED
+        assert (loaded.table, loaded.rows) == (table, 1)
+    finally:
+        await graph.write("testing/delete_users", {"users": editors})
+        await graph.write("testing/delete_tables", {"names": [table]})
+
+
 async def test_twenty_concurrent_ingestions_of_one_file_load_it_once(
     graph: Graph, service: IngestionService, source: SourceFolder
 ) -> None:
