@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import zipfile
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -203,6 +205,24 @@ async def test_a_file_with_half_its_records_bad_fails_as_a_whole(
     ]
 
 
+@contextlib.asynccontextmanager
+async def table_reviewers(
+    graph: Graph, bus: EventBus, unique: str, table: str
+) -> AsyncIterator[tuple[Approvals, list[str]]]:
+    """Approvals and the two editors of the default workspace that a new table needs
+    (policies/approvals.yaml); the editors and `table` are deleted afterwards."""
+    audit = AuditLog(graph)
+    approvals = Approvals(graph, bus, audit, default_appliers(graph, audit))
+    editors = [f"ann-{unique}", f"bob-{unique}"]
+    users = [{"id": editor, "role": "editor", "tables": None} for editor in editors]
+    await graph.write("testing/approvals_members", {"workspace": "default", "users": users})
+    try:
+        yield approvals, editors
+    finally:
+        await graph.write("testing/delete_users", {"users": editors})
+        await graph.write("testing/delete_tables", {"names": [table]})
+
+
 async def test_rows_that_fit_no_table_propose_a_schema_instead_of_guessing(
     graph: Graph, bus: EventBus, service: IngestionService, source: SourceFolder, unique: str
 ) -> None:
@@ -236,21 +256,13 @@ async def test_rows_that_fit_no_table_propose_a_schema_instead_of_guessing(
     assert len(await graph.read("testing/change_requests", {"source": source.id})) == 1
 
     # two editors approve (policies/approvals.yaml): the table is in force, the file goes in
-    audit = AuditLog(graph)
-    approvals = Approvals(graph, bus, audit, default_appliers(graph, audit))
-    editors = [f"ann-{unique}", f"bob-{unique}"]
-    users = [{"id": editor, "role": "editor", "tables": None} for editor in editors]
-    await graph.write("testing/approvals_members", {"workspace": "default", "users": users})
-    try:
+    async with table_reviewers(graph, bus, unique, table) as (approvals, editors):
         for editor in editors:
             decided = await approvals.approve(request["request"]["id"], editor)
         assert decided.status is ReviewStatus.APPLIED
         loaded = await service.ingest_file(path, source.root)
         assert loaded.status is OutcomeStatus.INGESTED
         assert (loaded.table, loaded.rows, loaded.version) == (table, 2, 2)
-    finally:
-        await graph.write("testing/delete_users", {"users": editors})
-        await graph.write("testing/delete_tables", {"names": [table]})
 
 
 async def test_a_file_whose_proposed_table_was_rejected_fails_with_a_code_until_a_table_fits(
@@ -261,12 +273,7 @@ async def test_a_file_whose_proposed_table_was_rejected_fails_with_a_code_until_
     path = source.write(f"{table}.csv", header + "g-1,1.5,2026-01-01T00:00:00Z\n")
     waiting = await service.ingest_file(path, source.root)
     assert waiting.status is OutcomeStatus.AWAITING_SCHEMA
-    audit = AuditLog(graph)
-    approvals = Approvals(graph, bus, audit, default_appliers(graph, audit))
-    editors = [f"ann-{unique}", f"bob-{unique}"]
-    users = [{"id": editor, "role": "editor", "tables": None} for editor in editors]
-    await graph.write("testing/approvals_members", {"workspace": "default", "users": users})
-    try:
+    async with table_reviewers(graph, bus, unique, table) as (approvals, editors):
         assert waiting.change_request is not None
         rejected = await approvals.reject(waiting.change_request, editors[0], "not this way")
         assert rejected.status is ReviewStatus.REJECTED
@@ -290,9 +297,6 @@ async def test_a_file_whose_proposed_table_was_rejected_fails_with_a_code_until_
         loaded = await service.ingest_file(path, source.root)
         assert loaded.status is OutcomeStatus.INGESTED
         assert (loaded.table, loaded.rows) == (table, 1)
-    finally:
-        await graph.write("testing/delete_users", {"users": editors})
-        await graph.write("testing/delete_tables", {"names": [table]})
 
 
 async def test_twenty_concurrent_ingestions_of_one_file_load_it_once(
