@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import JsonValue, ValidationError
+
 from governance.approvals import Approvals
 from governance.policy import PolicySet
 from graph.graph import Graph
@@ -49,13 +51,18 @@ class TableProposals:
     ) -> ProposedTable:
         """Store the definition (once) and open its `schema.create` change request (once).
         `origin` says where the definition comes from; the document, when given, waits for
-        the approval."""
+        the approval, and a table inferred for it joins an open proposal inferred with the
+        same fields and entity key under another name (files of one shape named apart, such
+        as two suppliers' catalogues, wait for one table and so meet in it)."""
+        open_requests = await self._approvals.list(
+            ReviewStatus.OPEN, kind="schema.create", limit=1000
+        )
+        if document_id is not None:
+            table = same_shape(table, [request.payload for request in open_requests]) or table
         [version] = await self._graph.write(
             "schemas/propose_table", {"document_id": document_id, "table": table_params(table)}
         )
-        for request in await self._approvals.list(
-            ReviewStatus.OPEN, kind="schema.create", limit=1000
-        ):
+        for request in open_requests:
             payload = request.payload
             if (payload.get("table"), payload.get("version")) == (table.name, version["version"]):
                 return ProposedTable(version["table"], version["version"], request.id)
@@ -74,3 +81,20 @@ class TableProposals:
             target_id=document_id,
         )
         return ProposedTable(version["table"], version["version"], opened.id)
+
+
+def same_shape(table: TableSchema, proposals: list[dict[str, JsonValue]]) -> TableSchema | None:
+    """The table of the first proposal inferred for a file (one naming its document) with
+    `table`'s fields and entity key under another name, if any."""
+    for payload in proposals:
+        definition = payload.get("definition")
+        if payload.get("document") is None or not isinstance(definition, dict):
+            continue
+        try:
+            proposed = TableSchema.model_validate(definition)
+        except ValidationError:  # stored under an older definition format: not joined
+            continue
+        same = (proposed.fields, proposed.entity_key) == (table.fields, table.entity_key)
+        if same and proposed.name != table.name:
+            return proposed
+    return None

@@ -299,6 +299,29 @@ async def test_a_file_whose_proposed_table_was_rejected_fails_with_a_code_until_
         assert (loaded.table, loaded.rows) == (table, 1)
 
 
+async def test_files_of_one_shape_named_apart_wait_for_one_proposed_table_and_meet_in_it(
+    graph: Graph, bus: EventBus, service: IngestionService, source: SourceFolder, unique: str
+) -> None:
+    table, other_name = f"stock_{unique}", f"catalogue_{unique}"
+    header = "sku,price,updated_at\n"
+    first = source.write(f"{table}.csv", header + "a-1,10.0,2026-01-01T00:00:00Z\n")
+    second = source.write(f"{other_name}.csv", header + "a-1,12.0,2026-01-01T00:00:00Z\n")
+    proposed = await service.ingest_file(first, source.root)
+    joined = await service.ingest_file(second, source.root)
+    assert proposed.status is joined.status is OutcomeStatus.AWAITING_SCHEMA
+    assert joined.change_request == proposed.change_request
+    assert len(await graph.read("testing/change_requests", {"source": source.id})) == 1
+    async with table_reviewers(graph, bus, unique, table) as (approvals, editors):
+        for editor in editors:
+            decided = await approvals.approve(proposed.change_request or "", editor)
+        assert decided.status is ReviewStatus.APPLIED
+        loaded = [await service.ingest_file(path, source.root) for path in (first, second)]
+        assert [(o.status, o.table, o.rows) for o in loaded] == [
+            (OutcomeStatus.INGESTED, table, 1),
+            (OutcomeStatus.INGESTED, table, 1),
+        ]
+
+
 async def test_twenty_concurrent_ingestions_of_one_file_load_it_once(
     graph: Graph, service: IngestionService, source: SourceFolder
 ) -> None:
