@@ -16,8 +16,10 @@ measured on, `n` (its claims on items another source also claims, `evidence`):
 at the `LEVEL` significance. Where they do not, the tied values share their confidence evenly,
 so the first of them wins as in majority vote (unless another value is more confident than
 their share). One against one (each tied value claimed by a single source) the weighted vote
-decides: the item holds no count at all, and the sources' records, however uncertain, are
-all there is (a registry's area of a city against an open portal's). An item whose common
+always decides. That is a choice, not the test's verdict: two sources' records rarely differ
+at `LEVEL` with the claims they have, so the test would send nearly every such dispute to
+whichever value came first (the demo's Tampere area, a registry against an open portal,
+is one). An item whose common
 vote has a single first value keeps the weighted winner; so does every tie a full pass
 decides the same way, since the evidence is stored with the trust (`Source.trust_evidence`)
 and incremental passes test with it.
