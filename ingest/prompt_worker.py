@@ -42,14 +42,14 @@ class PromptWorker(Worker):
         self._woken.set()
 
     async def _poll_iteration(self) -> None:
-        """arq's poll, then (outside burst mode) a wait until woken or `poll_delay` passed."""
+        """arq's poll, then a wait until woken or `poll_delay` passed (in burst mode, where
+        the wake channel is not followed, a job ending still wakes it, so the burst ends as
+        soon as the queue is empty)."""
         self._woken.clear()  # a wake-up from here on is seen by the next wait
         if self._listener is None and not self.burst:
             self._listener = asyncio.create_task(self._follow_wake_channel())
         await super()._poll_iteration()
         self._watch_jobs()
-        if self.burst:
-            return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.idle_poll_seconds):
                 await self._woken.wait()
