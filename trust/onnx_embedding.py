@@ -18,6 +18,7 @@ import importlib
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -128,6 +129,16 @@ def bert_graph(model: MiniLmEmbedder, *, quantized: bool = False) -> Any:
     return helper.make_model(graph, opset_imports=opsets)
 
 
+@dataclass(frozen=True)
+class Quantized:
+    """An activation quantized once (`DynamicQuantizeLinear`) for several int8 products:
+    the names of its uint8 values, its scale and its zero point."""
+
+    values: str
+    scale: str
+    zero_point: str
+
+
 class _Builder:
     """The nodes and weights of `bert_graph`, added one encoder part at a time."""
 
@@ -157,17 +168,31 @@ class _Builder:
         inputs = [source, self.const(name + "_w", w), self.const(name + "_b", b)]
         return self.node("LayerNormalization", inputs, name, axis=-1, epsilon=self.model.eps)
 
+    def quantize(self, source: str) -> Quantized:
+        """`source` quantized to uint8 once, for several int8 products."""
+        names = Quantized(source + "_u8", source + "_u8_scale", source + "_u8_zero")
+        outputs = [names.values, names.scale, names.zero_point]
+        self.nodes.append(
+            self.helper.make_node("DynamicQuantizeLinear", [source], outputs, name=names.values)
+        )
+        return names
+
     def dense(
         self,
         name: str,
-        source: str,
+        source: str | Quantized,
         w: NDArray[Any],
         b: NDArray[Any],
         smoothed: NDArray[np.int64] = NONE,
     ) -> str:
         """`source @ w + b`; when quantized, with int8 weights (per output channel) and the
         `smoothed` features of `source` divided by `SMOOTHING`, their rows of `w` multiplied
-        by it."""
+        by it. A `Quantized` source is multiplied as it is."""
+        if isinstance(source, Quantized):
+            q, scale = self.int8_weights(name, w)
+            bias = self.const(name + "_b", b)
+            inputs = [source.values, q, source.scale, scale, source.zero_point, "", bias]
+            return self.node("MatMulIntegerToFloat", inputs, name, domain=MICROSOFT)
         if not self.quantized:
             return self.product(name, source, w, b)
         if len(smoothed):
@@ -175,11 +200,14 @@ class _Builder:
             factor[smoothed] = SMOOTHING
             source = self.node("Mul", [source, self.const(name + "_smooth", 1 / factor)])
             w = w * factor[:, None]
+        inputs = [source, *self.int8_weights(name, w), "", self.const(name + "_b", b)]
+        return self.node("DynamicQuantizeMatMul", inputs, name, domain=MICROSOFT)
+
+    def int8_weights(self, name: str, w: NDArray[Any]) -> tuple[str, str]:
+        """`w` as int8 with a scale per output column: the names of both."""
         scale = np.maximum(np.abs(w).max(axis=0), np.float32(1e-12)) / np.float32(127)
         q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
-        weights = [self.const(name + "_q", q), self.const(name + "_s", scale)]
-        inputs = [source, *weights, "", self.const(name + "_b", b)]
-        return self.node("DynamicQuantizeMatMul", inputs, name, domain=MICROSOFT)
+        return self.const(name + "_q", q), self.const(name + "_s", scale)
 
     def product(
         self, name: str, source: str, w: NDArray[Any], b: NDArray[Any] | None = None
@@ -201,11 +229,14 @@ class _Builder:
         )
 
     def attention(self, p: str, layer: Layer, x: str) -> str:
+        """Self-attention on `x`; quantized, `x` is quantized once for Q, K and V (~3% less
+        CPU than three `DynamicQuantizeMatMul`s, each quantizing it again)."""
         hidden, parts = self.model.dimensions, []
+        source = self.quantize(x) if self.quantized else x
         for part, perm in enumerate(([0, 2, 1, 3], [0, 2, 3, 1], [0, 2, 1, 3])):
             columns = slice(part * hidden, (part + 1) * hidden)
             projected = self.dense(
-                p + "qkv"[part], x, layer.qkv_w[:, columns], layer.qkv_b[columns]
+                p + "qkv"[part], source, layer.qkv_w[:, columns], layer.qkv_b[columns]
             )
             split = self.node("Reshape", [projected, self.split_shape])
             parts.append(self.node("Transpose", [split], perm=perm))

@@ -282,8 +282,11 @@ def test_the_int8_graph_is_int8_in_every_dense_layer_and_skips_the_slow_fusion(
     options.optimized_model_filepath = str(tmp_path / "optimized.onnx")
     open_session(onnxruntime, bert_graph(embedder, quantized=True), options)
     ops = [node.op_type for node in onnx.load(str(tmp_path / "optimized.onnx")).graph.node]
-    # q, k, v, attention output, FFN up and down in each of the 6 layers
-    assert ops.count("DynamicQuantizeMatMul") == 36
+    # each layer's input quantized once for q, k and v; its attention output, FFN up and
+    # down each quantizing their own input: 6 int8 products in each of the 6 layers
+    assert ops.count("DynamicQuantizeLinear") == 6
+    assert ops.count("MatMulIntegerToFloat") == 3 * 6
+    assert ops.count("DynamicQuantizeMatMul") == 3 * 6
     # the outlier channels' fp32 side products in the 4 layers that have them
     assert ops.count("MatMul") + ops.count("FusedMatMul") == 6 + 6 + 2 * 4
     assert ops.count("LayerNormalization") == 13
