@@ -38,6 +38,7 @@ from bench import (
     trust_recompute,
     truth_data,
     web_timing,
+    worker_idle,
     worker_scaling,
 )
 from graph.cypher_registry import CypherRegistry
@@ -71,6 +72,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "metrics_scrape": lambda graph, bus, settings: ops_observability.scrape_cost(graph, settings),
     "tracing_overhead": lambda graph, bus, settings: ops_observability.tracing_overhead(graph, bus),
     "worker_scaling": lambda graph, bus, settings: worker_scaling.run(graph, settings),
+    "worker_idle": lambda graph, bus, settings: worker_idle.run(settings),
     "copilot_quality": lambda graph, bus, settings: copilot_quality.run(graph, settings),
     "notification_fanout": notification_fanout.run,
     "comment_fanout": comment_fanout.run,

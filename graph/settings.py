@@ -198,7 +198,13 @@ class Settings(BaseSettings):
 
     worker_max_jobs: int = Field(default=4, ge=1)
     worker_job_timeout_seconds: int = Field(default=300, ge=1)
-    worker_poll_delay_seconds: float = Field(default=0.01, gt=0)
+    worker_poll_delay_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description="Longest a worker waits between polls of its queue when nothing wakes it: "
+        "a job queued due now wakes the queue's workers at once (`ingest.prompt_worker`), so "
+        "this bounds only deferred jobs (retries, schedules) and lost wake-ups.",
+    )
     worker_max_tries: int = Field(default=8, ge=1)
     worker_pass_niceness: int = Field(
         default=10,

@@ -66,12 +66,14 @@ from ingest.lane import Lane
 from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.metrics import WORKER, measured, serve
 from ingest.pass_state import OwedPass, PassLedger
+from ingest.prompt_worker import PromptWorker
 from ingest.queue import (
     AFTER_INGEST_QUEUE_NAME,
     QUEUE_NAME,
     QueuedFile,
     deserialize,
     enqueue_all,
+    enqueue_job,
     redis_settings,
     serialize,
     trace_context,
@@ -210,7 +212,8 @@ async def _queue_pass(ctx: dict[str, Any], outcome: IngestOutcome) -> None:
 
 async def _enqueue_pass(redis: ArqRedis, owed: OwedPass) -> bool:
     """Queue one `resume_pass` job (not when that document's is already queued)."""
-    job = await redis.enqueue_job(
+    return await enqueue_job(
+        redis,
         "resume_pass",
         owed.document_id,
         owed.path,
@@ -220,7 +223,6 @@ async def _enqueue_pass(redis: ArqRedis, owed: OwedPass) -> bool:
         _queue_name=AFTER_INGEST_QUEUE_NAME,
         **trace_context(),  # the pass continues the trace of the file's job
     )
-    return job is not None
 
 
 async def _requeue(ctx: dict[str, Any], files: list[list[str]], *, defer: float) -> None:
@@ -228,7 +230,8 @@ async def _requeue(ctx: dict[str, Any], files: list[list[str]], *, defer: float)
     redis: ArqRedis = ctx["redis"]
     batch = str(ctx.get("job_id", ""))
     for path, root in files:
-        await redis.enqueue_job(
+        await enqueue_job(
+            redis,
             "ingest_file",
             path,
             root,
@@ -318,7 +321,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     router = NotificationRouter(ctx["graph"], ctx["bus"], channels, ctx["settings"].source_owners)
     ctx["notifications"] = asyncio.create_task(router.run(ctx["bus"]))
     # the recovery sweep at start; the schedule's catches passes whose lease runs out later
-    await ctx["redis"].enqueue_job("resume_passes", _queue_name=QUEUE_NAME)
+    await enqueue_job(ctx["redis"], "resume_passes", _queue_name=QUEUE_NAME)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -402,13 +405,13 @@ class Lanes:
         self.passes: Worker | None = None
         if only is not Lane.PASSES:
             opens = {"on_startup": self._open}
-            self.ingest = Worker(**{**worker_settings(settings), **opens, **signals})
+            self.ingest = PromptWorker(**{**worker_settings(settings), **opens, **signals})
         if only is Lane.PASSES:
             alone = {"on_startup": open_services, "on_shutdown": shutdown, "handle_signals": True}
-            self.passes = Worker(**{**pass_lane_settings(settings), **alone, **signals})
+            self.passes = PromptWorker(**{**pass_lane_settings(settings), **alone, **signals})
         elif only is None:
             shared = {"on_startup": self._share}
-            self.passes = Worker(**{**pass_lane_settings(settings), **shared, **signals})
+            self.passes = PromptWorker(**{**pass_lane_settings(settings), **shared, **signals})
 
     @property
     def workers(self) -> list[Worker]:
