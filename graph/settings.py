@@ -215,7 +215,7 @@ class Settings(BaseSettings):
         "1 runs each alone.",
     )
     worker_pass_batch_rows: int = Field(
-        default=16_000,
+        default=8_000,
         ge=0,
         description="Rows of those documents one coalesced pass takes at most (its own "
         "document counts whatever its size), so that the pass ends within "

@@ -82,8 +82,7 @@ class PassBatch:
 
 
 ALONE = PassBatch(documents=1, rows=0)
-"""Each pass alone: `grace ingest`'s passes, and the pass lane's at
-`worker_pass_batch_documents: 1`."""
+"""Each pass alone (the pass lane's at `worker_pass_batch_documents: 1`)."""
 
 
 @dataclass(frozen=True)
@@ -212,9 +211,13 @@ class AfterIngest:
                     )
             for member in members:
                 owed = member.owed
-                mine = event.model_copy(update={"document_id": owed.document_id})
                 await self.trust.governance.bus.publish(
-                    mine.to_domain_event(path=owed.path, table=owed.table)
+                    event.to_domain_event(
+                        path=owed.path,
+                        table=owed.table,
+                        document_id=owed.document_id,
+                        documents=len(members),
+                    )
                 )
 
         try:

@@ -6,6 +6,8 @@ retry runs alone; the pass lane reads what waits from its queue."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from arq.connections import ArqRedis
 from arq.jobs import Job
 
 from governance.audit import AuditLog
-from graph.events import EventBus
+from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
 from graph.settings import Settings
 from ingest.after_ingest import AfterIngest, PassBatch
@@ -62,8 +64,47 @@ async def after_ingest(graph: Graph, bus: EventBus) -> AfterIngest:
     return AfterIngest.declared(await TrustServices.open(graph, bus, AuditLog(graph)), batch=BATCH)
 
 
+class Heard:
+    """The events heard so far, and a way to wait for some."""
+
+    def __init__(self) -> None:
+        self.events: list[DomainEvent] = []
+        self._changed = asyncio.Condition()
+
+    async def add(self, event: DomainEvent) -> None:
+        async with self._changed:
+            self.events.append(event)
+            self._changed.notify_all()
+
+    async def until(self, condition: Callable[[list[DomainEvent]], bool]) -> None:
+        async with asyncio.timeout(5), self._changed:
+            await self._changed.wait_for(lambda: condition(self.events))
+
+
+@pytest.fixture
+async def steps(bus: EventBus) -> AsyncIterator[Heard]:
+    """The `pipeline.step` events published while the test runs."""
+    heard = Heard()
+    ready = asyncio.Event()
+
+    async def listen() -> None:
+        async for event in bus.subscribe([EventType.PIPELINE_STEP], ready=ready):
+            await heard.add(event)
+
+    task = asyncio.create_task(listen())
+    await asyncio.wait_for(ready.wait(), 5)
+    yield heard
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def test_a_pass_takes_the_passes_waiting_behind_it_and_records_each_done(
-    graph: Graph, service: IngestionService, source: SourceFolder, after_ingest: AfterIngest
+    graph: Graph,
+    service: IngestionService,
+    source: SourceFolder,
+    after_ingest: AfterIngest,
+    steps: Heard,
 ) -> None:
     owed = await burst(service, source, 3)
     graph.reads.clear()
@@ -71,6 +112,18 @@ async def test_a_pass_takes_the_passes_waiting_behind_it_and_records_each_done(
     assert run is not None
     assert run.status is RunStatus.SUCCEEDED
     assert graph.reads["trust/pass_inputs"] == 1  # one pass over the three
+    # each document hears its steps, each naming the pass it ran in
+    last = after_ingest.spec.steps[-1].name
+
+    def finished(events: list[DomainEvent]) -> list[DomainEvent]:
+        return [e for e in events if (e.payload["step"], e.payload["phase"]) == (last, "finished")]
+
+    await steps.until(lambda events: len(finished(events)) == 3)
+    assert sorted(e.subject for e in finished(steps.events)) == sorted(o.document_id for o in owed)
+    assert {(e.payload["pass"], e.payload["documents"]) for e in finished(steps.events)} == {
+        (owed[0].document_id, 3)
+    }
+    assert {e.payload["path"] for e in finished(steps.events)} == {o.path for o in owed}
     for document in owed:
         state = await pass_of(graph, document.document_id)
         assert (state["state"], state["step"], state["attempts"]) == ("done", None, 1)
@@ -178,6 +231,7 @@ async def test_the_pass_queue_is_read_oldest_first(
     owed = await burst(service, source, 3)
     for document in owed:
         assert await enqueue_pass(queue, document)
+        await asyncio.sleep(0.002)  # a job's place is the millisecond it was queued
     await queue.enqueue_job("not_a_pass", _job_id="other", _queue_name=AFTER_INGEST_QUEUE_NAME)
     assert await waiting_passes(queue, 10) == owed
     assert await waiting_passes(queue, 2) == owed[:2]
@@ -196,7 +250,9 @@ async def test_the_pass_lane_runs_one_pass_for_a_burst(
         assert await enqueue_pass(queue, document)
     await run_lanes(Lanes(settings, burst=True, only=Lane.PASSES))
     results = [await job_result(queue, f"pass:{o.document_id}") for o in owed]
-    assert results == ["succeeded", None, None]  # the later jobs found their passes done
+    # one job ran the pass (the first arq took: jobs queued in one millisecond run in the
+    # order of their ids); the others found their passes done
+    assert sorted(results, key=str) == [None, None, "succeeded"]
     for document in owed:
         assert (await pass_of(graph, document.document_id))["state"] == "done"
 
