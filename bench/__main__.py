@@ -53,7 +53,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "ingest_throughput": ingest_throughput.run,
     "reingest_unchanged": lambda graph, bus, settings: reingest_unchanged.run(graph, bus),
     "ingest_latency": ingest_latency.run,
-    "after_ingest": lambda graph, bus, settings: after_ingest.run(graph, bus),
+    "after_ingest": after_ingest.run,
     "trust_quality": lambda graph, bus, settings: _offline(trust_quality.run),
     "truth_data": lambda graph, bus, settings: _offline(truth_data.run),
     "trust_compute": lambda graph, bus, settings: _offline(trust_compute.run),

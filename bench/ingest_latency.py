@@ -19,8 +19,11 @@ export their spans by OTLP to a receiver in this process (tracing costs about 2 
 Measured for each worker layout of LAYOUTS in turn, each on files of its own: one process
 running both lanes (`grace worker`), then a process per lane (`grace worker --lane ingest`
 and `--lane passes`), where a pass's Python work no longer shares the interpreter that
-ingests the next files. Size: `BENCH_LATENCY_FILES` per layout (default 200); the processes
-log to `BENCH_LATENCY_LOG` when set. The slowest pass is shown step by step."""
+ingests the next files; then a process per lane again with passes one at a time
+(`worker_pass_batch_documents` 1), the baseline of the pass lag: how long after a file's rows
+were committed its pass finished, with the passes the pass lane ran (coalesced, one pass takes
+the passes waiting behind it). Size: `BENCH_LATENCY_FILES` per layout (default 200); the
+processes log to `BENCH_LATENCY_LOG` when set. The slowest pass is shown step by step."""
 
 from __future__ import annotations
 
@@ -92,6 +95,10 @@ class _Seen:
         self.ingested: dict[str, float] = {}
         self.pass_started: dict[str, float] = {}
         self.pass_finished: dict[str, float] = {}
+        self.passed_path: dict[str, float] = {}
+        """When each file's pass finished, by the file's path (as `ingested`)."""
+        self.passes: set[str] = set()
+        """The passes run: the document whose job ran each (several files' in a coalesced one)."""
         self.steps: dict[str, list[str]] = {}
         """Each document's finished steps: `name seconds` (with attempts past the first)."""
         self.expected = 0
@@ -111,6 +118,8 @@ class _Seen:
                 self.steps.setdefault(event.subject, []).append(_step(event.payload))
                 if event.payload.get("step") == self.last_step:
                     self.pass_finished[event.subject] = now
+                    self.passed_path[str(event.payload.get("path"))] = now
+                    self.passes.add(str(event.payload.get("pass", event.subject)))
                     if self.expected and len(self.pass_finished) >= self.expected:
                         self.all_passed.set()
             else:
@@ -131,6 +140,14 @@ class _Seen:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.all_passed.wait(), PASSES_WAIT_SECONDS)
+
+    def lag_seconds(self) -> list[float]:
+        """How long after each file's rows were committed its pass finished."""
+        return [
+            self.passed_path[path] - at
+            for path, at in self.ingested.items()
+            if path in self.passed_path
+        ]
 
     def pass_seconds(self) -> dict[str, float]:
         """Each finished pass's seconds, first step started to last step finished."""
@@ -166,9 +183,17 @@ async def _until_ready(redis: Redis, worker: subprocess.Popen[bytes]) -> float:
 LAYOUTS = {
     "one worker process, both lanes": [["worker"]],
     "a process per lane": [["worker", "--lane", "ingest"], ["worker", "--lane", "passes"]],
+    "a process per lane, passes one at a time": [
+        ["worker", "--lane", "ingest"],
+        ["worker", "--lane", "passes"],
+    ],
 }
 """The worker layouts measured, each on its own files, in this order: the first is the
-baseline of the second."""
+baseline of the second, the third (passes not coalesced, as before) of the second's pass lag."""
+LAYOUT_SETTINGS = {
+    "a process per lane, passes one at a time": {"GRACE_WORKER_PASS_BATCH_DOCUMENTS": "1"},
+}
+"""Settings a layout's processes run with, beside the services'."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +205,9 @@ class _Layout:
     first: float
     later: list[float]
     passes: list[float]
+    lag: list[float]
+    """Seconds from each file's rows committed to its pass finished."""
+    passes_run: int
     files: int
     slowest: str
     """The slowest pass's steps, each with its seconds."""
@@ -204,6 +232,13 @@ class _Layout:
                 f"p99 {_percentile(self.passes, 0.99):.0f} ms, max {max(self.passes):.0f} ms"
                 if self.passes
                 else "none finished"
+            ),
+            "  pass lag behind ingestion (rows committed -> its pass done): "
+            + (
+                f"p50 {statistics.median(self.lag):.1f} s, p99 {_percentile(self.lag, 0.99):.1f} s,"
+                f" max {max(self.lag):.1f} s; {self.passes_run} passes for {len(self.lag)} files"
+                if self.lag
+                else "no pass finished"
             ),
             f"  slowest pass: {self.slowest}",
             *self.parts,
@@ -237,6 +272,7 @@ async def _measure(
         "REDIS_URL": settings.redis_url,
         "GRACE_WATCH_DIRS": json.dumps([str(root)]),
         "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+        **LAYOUT_SETTINGS.get(name, {}),
     }
     log = Path(PROCESS_LOG) if PROCESS_LOG else folder / "processes.log"
     await redis.delete(HEALTH_KEY)
@@ -280,6 +316,8 @@ async def _measure(
         latencies[0],
         latencies[1:],
         [value * 1000 for value in passes.values()],
+        seen.lag_seconds(),
+        len(seen.passes),
         FILES + 1,
         "none" if slowest is None else ", ".join(seen.steps[slowest]),
         report(timings[1:], receiver.received(), SLOWEST_SHOWN),
@@ -314,12 +352,14 @@ async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
             receiver.close()
             await delete_source(graph, "folder:bench_latency")
             await delete_source(graph, "folder:bench_direct")
-    shared, split = (statistics.median(layout.later) for layout in layouts)
+    shared, split = (statistics.median(layout.later) for layout in layouts[:2])
+    coalesced, alone = (statistics.median(layout.lag or [0.0]) for layout in layouts[1:])
     return [
         f"in-process ingestion of a {ROWS_PER_FILE:,}-row file (baseline, median of "
         f"{DIRECT_FILES} after a first): {baseline:.0f} ms, {round_trips} database round trips",
         *(line for layout in layouts for line in layout.lines()),
         f"a process per lane: later files' p50 {split / shared:.2f}x one process's",
+        f"a process per lane: pass lag p50 coalesced {coalesced / alone:.2f}x one at a time",
         machine_load(),
     ]
 

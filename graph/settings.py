@@ -213,6 +213,20 @@ class Settings(BaseSettings):
         description="Niceness a process running the pass lane alone (`grace worker --lane "
         "passes`) adds to its own, so that files' ingestion beside it gets the CPU first.",
     )
+    worker_pass_batch_documents: int = Field(
+        default=16,
+        ge=1,
+        description="Documents one after-ingest pass takes at most when the pass lane finds "
+        "passes waiting behind the one it takes (one pass over all, `ingest.after_ingest`); "
+        "1 runs each alone.",
+    )
+    worker_pass_batch_rows: int = Field(
+        default=8_000,
+        ge=0,
+        description="Rows of those documents one coalesced pass takes at most (its own "
+        "document counts whatever its size), so that the pass ends within "
+        "`worker_job_timeout_seconds`.",
+    )
     schedules: list[Schedule] = Field(
         default_factory=list, description="Cron-like recurring jobs the worker runs."
     )

@@ -3,7 +3,9 @@
 A job's id is derived from the file's path and content hash, so the same content enqueued
 twice (by the watcher, a rescan and a person at once) runs once. A lone file is urgent: its
 score is moved a day back so it is picked before any bulk load already queued. Many files
-arriving together are grouped into batch jobs of small files.
+arriving together are grouped into batch jobs of small files. Documents' after-ingest passes
+have a queue of their own, a `resume_pass` job per document (`enqueue_pass`), which the pass
+lane reads to coalesce the passes waiting behind the one it takes (`waiting_passes`).
 
 Every job is queued through `enqueue_job`, which also publishes on the queue's wake channel
 when the job is due now: the queue's idle workers (`ingest.prompt_worker.PromptWorker`) take
@@ -30,6 +32,7 @@ from redis.exceptions import RedisError
 
 from graph.settings import Settings
 from ingest import identity
+from ingest.pass_state import OwedPass
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +192,47 @@ async def enqueue_all(redis: ArqRedis, items: Sequence[QueuedFile]) -> int:
     for item in large:
         queued += await enqueue_file(redis, item, Priority.BULK)
     return queued
+
+
+RESUME_JOB = "resume_pass"
+"""The pass lane's task: one document's after-ingest pass (`ingest.worker.resume_pass`)."""
+
+
+async def enqueue_pass(redis: ArqRedis, owed: OwedPass) -> bool:
+    """Queue one document's pass (not when its job is already queued)."""
+    return await enqueue_job(
+        redis,
+        RESUME_JOB,
+        owed.document_id,
+        owed.path,
+        owed.table,
+        owed.rows,
+        _job_id=f"pass:{owed.document_id}",
+        _queue_name=AFTER_INGEST_QUEUE_NAME,
+        **trace_context(),  # the pass continues the trace of the file's job
+    )
+
+
+async def waiting_passes(redis: Redis, limit: int) -> list[OwedPass]:
+    """The passes of up to `limit` jobs first in the pass queue, oldest first (a job under
+    way stays queued until it ends: its document is among them)."""
+    ids = await redis.zrange(AFTER_INGEST_QUEUE_NAME, 0, limit - 1)
+    payloads = await redis.mget([job_key_prefix + _text(job) for job in ids]) if ids else []
+    return [owed for payload in payloads if (owed := _owed_of(payload)) is not None]
+
+
+def _owed_of(payload: bytes | str | None) -> OwedPass | None:
+    """The pass a queued job runs (None for a job gone since, or of another task)."""
+    if payload is None:
+        return None
+    try:
+        job = json.loads(payload)
+        if job.get("f") != RESUME_JOB:
+            return None
+        document_id, path, table, rows = job["a"][:4]
+        return OwedPass(str(document_id), str(path), table, int(rows or 0))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 @dataclass(frozen=True)
