@@ -470,10 +470,15 @@ class TrustEngine:
                 for start in range(0, len(confidences), WRITE_BATCH)
             ],
         )
-        if work.facts.retracted:
-            await self._graph.write(
-                "trust/retract_facts", {"ids": work.facts.retracted, "started_at": started}
-            )
+        retracted = work.facts.retracted
+        await write_batches(  # in batches: a store whose facts all went would not fit one
+            self._graph,
+            "trust/retract_facts",
+            [
+                partial(dict, ids=retracted[start : start + WRITE_BATCH], started_at=started)
+                for start in range(0, len(retracted), WRITE_BATCH)
+            ],
+        )
 
     async def _write_small(
         self,

@@ -144,6 +144,25 @@ async def test_a_fact_follows_its_winning_rows_when_the_winner_changes(
     assert after["rows"] == 3  # b's retracted row is gone too, not only a's
 
 
+async def test_a_fact_whose_rows_all_left_is_retracted_by_the_full_pass(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    for name in "ab":
+        await ingest(service, sources[name], cities(unique, [("kept", 7, now), ("gone", 9, now)]))
+    await engine.recompute()
+    assert (await fact(graph, unique, "gone", "population"))["status"] == "active"
+    for name in "ab":  # new versions without the row: it is retracted, the fact has no rows
+        await ingest(service, sources[name], cities(unique, [("kept", 7, now)]))
+    await engine.recompute()
+    assert (await fact(graph, unique, "gone", "population"))["status"] == "retracted"
+    assert (await fact(graph, unique, "kept", "population"))["status"] == "active"
+
+
 async def test_explanations_add_up_and_old_values_decay(
     graph: Graph,
     service: IngestionService,
