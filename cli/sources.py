@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import ProfileOption, WideOption, make_table, out, settings_for, with_services
+from cli.common import (
+    ProfileOption,
+    WideOption,
+    make_table,
+    out,
+    resolve,
+    settings_for,
+    with_services,
+)
+from graph.ids import IdKind
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -105,7 +114,9 @@ def show_source(
     as_json: JsonOption = False,
     profile: ProfileOption = None,
 ) -> None:
-    """One source: trust, claims, accuracy by table and attribute, copying both ways."""
+    """One source (its id, its name, or the start of either): trust, claims, accuracy by
+    table and attribute, copying both ways."""
+    source_id = resolve(settings_for(profile), IdKind.SOURCE, source_id)
     source = _query(profile, reader, SHOW_QUERY, {"id": source_id})["source"]
     if source is None:
         out.print(f"no source {source_id!r} (unknown, never scored, or of no table you may read)")

@@ -16,6 +16,8 @@ from graph.graph import Graph
 
 CYPHER_BLOCK = re.compile(r"```(?:cypher)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
 NO_ANSWER = "NO_ANSWER"
+SCHEMA_SAMPLE = 1000
+"""How many nodes of each label the live schema reads the property keys of."""
 
 RULES = """You answer questions about Grace's knowledge graph by writing ONE read-only
 Cypher query for Neo4j 5. Reply with the query in a ```cypher block and nothing else, or
@@ -38,10 +40,11 @@ class GraphSchema:
 
     @classmethod
     async def load(cls, graph: Graph, readable: frozenset[str]) -> GraphSchema:
-        """The live schema (labels and their properties from Neo4j) of the view, and the
-        readable tables' fields from their definitions."""
+        """The live schema of the view (each label's property keys, from its first
+        `SCHEMA_SAMPLE` nodes in Neo4j), and the readable tables' fields from their
+        definitions."""
         properties: dict[str, set[str]] = {label: set() for label in sorted(LABELS)}
-        for record in await graph.read("copilot/node_properties", {"labels": sorted(LABELS)}):
+        for record in await graph.read("copilot/node_properties", {"sample": SCHEMA_SAMPLE}):
             if record["property"] and record["property"] not in SECRET_PROPERTIES:
                 properties[str(record["label"])].add(str(record["property"]))
         relationships = await graph.read("copilot/relationship_types", {})

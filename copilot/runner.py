@@ -35,12 +35,13 @@ async def run_generated(
     missing = sorted(checked.parameters - params.keys())
     if missing:
         raise CypherFailedError(f"parameters without a value: {', '.join(missing)}")
+    used = {name: params[name] for name in checked.parameters}
     try:
-        plan = await graph.plan_checked(checked.text)
+        plan = await graph.plan_checked(checked.text, used)
         check_plan(Plan(plan.query_type, plan.operators))
         result = await graph.read_checked(
             checked.text,
-            {name: params[name] for name in checked.parameters},
+            used,
             seconds=limits.timeout_seconds,
             max_rows=limits.max_rows,
         )

@@ -272,15 +272,18 @@ class Graph:
             raise _graph_error(error, name, self.uri) from error
         return tuple(_described(result.summary.plan))
 
-    async def plan_checked(self, statement: str) -> StatementPlan:
-        """Plan an ad hoc statement (`EXPLAIN`) in a READ transaction, running nothing.
+    async def plan_checked(
+        self, statement: str, params: Mapping[str, Any] | None = None
+    ) -> StatementPlan:
+        """Plan an ad hoc statement (`EXPLAIN`) in a READ transaction, running nothing; with
+        the `params` it will run with, Neo4j plans for them and warns of no missing one.
 
         Ad hoc statements are the co-pilot's generated queries, the only Cypher not from the
         registry: `copilot.guard` checks them before they come here.
         """
 
         async def plan(tx: AsyncManagedTransaction) -> StatementPlan:
-            result = await tx.run("EXPLAIN " + statement)
+            result = await tx.run("EXPLAIN " + statement, dict(params or {}))
             summary = await result.consume()
             return StatementPlan(str(summary.query_type), tuple(_operators(summary.plan)))
 

@@ -18,6 +18,7 @@ class IdKind(StrEnum):
     ROW = "row"
     CHANGE_REQUEST = "change_request"
     API_KEY = "api_key"
+    SOURCE = "source"
 
     @property
     def words(self) -> str:
@@ -26,7 +27,8 @@ class IdKind(StrEnum):
 
 
 async def resolve_id(graph: Graph, kind: IdKind, given: str) -> str:
-    """The id `given` names: itself when it exists, else the one id it starts.
+    """The id `given` names: itself when it exists, else the one id it starts (a source
+    is also named by its name, or the start of it).
 
     Raises `UnknownIdError` when none matches and `AmbiguousIdError` when several do.
     """
@@ -34,7 +36,7 @@ async def resolve_id(graph: Graph, kind: IdKind, given: str) -> str:
     ids = [record["id"] for record in records]
     if not ids:
         raise UnknownIdError(kind.words, given)
-    if ids[0] == given or len(ids) == 1:
+    if records[0]["exact"] or len(ids) == 1:
         return str(ids[0])
     raise AmbiguousIdError(kind.words, given, ids)
 

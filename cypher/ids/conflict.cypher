@@ -2,6 +2,6 @@
 // exact or unique prefix from an unknown or ambiguous one.
 MATCH (n:Conflict)
 WHERE n.id STARTS WITH $prefix
-RETURN n.id AS id
+RETURN n.id AS id, n.id = $prefix AS exact
 ORDER BY n.id <> $prefix, n.id
 LIMIT 2

@@ -304,10 +304,12 @@ def test_grace_sources_lists_and_shows_trust_accuracy_and_copying(
         a["votesWith"] for a in source["accuracyByAttribute"] if a["attribute"] == "population"
     ]
     assert len(votes) == 2  # after the full pass, one per half of the cities
-    c_e_text = _grace(settings, "sources", "show", c_e)
+    c_e_name = seeded.folders["c_e"].name  # as the folder is named: the id after `folder:`
+    c_e_text = _grace(settings, "sources", "show", c_e_name)
     assert c_e_text.returncode == 0, c_e_text.stderr
+    assert c_e_text.stdout.startswith(c_e)
     expected = "/".join(f"{v:.2f}" for v in votes)
     assert f"votes {expected}" in " ".join(c_e_text.stdout.split())
     missing = _grace(settings, "sources", "show", "no-such-source")
     assert missing.returncode == 1
-    assert "no source 'no-such-source'" in missing.stdout
+    assert "no source with id 'no-such-source'" in " ".join(missing.stderr.split())

@@ -139,6 +139,10 @@ async def test_the_model_answers_a_free_question_grounded_in_the_readable_tables
     system = script.requests[0]["messages"][0]["content"]
     assert "- cities:" in system
     assert "- organizations:" not in system
+    [row_properties] = [line for line in system.splitlines() if line.startswith("- Row: ")]
+    assert {"key", "table", "trust", "values"} <= set(row_properties[7:].split(", "))
+    warnings = [r for r in caplog.records if r.name.startswith("neo4j") and r.levelno >= 30]
+    assert not warnings, [r.getMessage() for r in warnings]  # the schema read warns of nothing
     assert script.requests[0]["messages"][1]["role"] == "user"  # a few-shot example
     assert script.requests[0]["max_tokens"] == 1024  # a small model stops, not its context
     assert script.headers[0]["Authorization"] == f"Bearer {KEY.get_secret_value()}"

@@ -49,3 +49,27 @@ async def test_an_unknown_id_is_refused(graph: Graph, conflicts: list[str]) -> N
     assert refused.value.code == "not_found"
     with pytest.raises(UnknownIdError):
         await resolve_id(graph, IdKind.ROW, conflicts[0])
+
+
+@pytest.fixture
+async def sources(graph: Graph, unique: str) -> AsyncIterator[list[str]]:
+    ids = [f"folder:{unique}-ops", f"folder:{unique}-ops-2", f"folder:{unique}-lab"]
+    await graph.write("testing/named_sources", {"ids": ids})
+    yield ids
+    for source in ids:
+        await graph.write("testing/delete_source", {"source": source})
+
+
+async def test_a_source_is_named_by_its_id_or_its_name_or_their_start(
+    graph: Graph, sources: list[str], unique: str
+) -> None:
+    assert await resolve_id(graph, IdKind.SOURCE, sources[2]) == sources[2]
+    assert await resolve_id(graph, IdKind.SOURCE, f"{unique}-lab") == sources[2]
+    assert await resolve_id(graph, IdKind.SOURCE, f"{unique}-l") == sources[2]
+    assert await resolve_id(graph, IdKind.SOURCE, f"folder:{unique}-l") == sources[2]
+    assert await resolve_id(graph, IdKind.SOURCE, f"{unique}-ops") == sources[0]  # whole name
+    with pytest.raises(AmbiguousIdError) as refused:
+        await resolve_id(graph, IdKind.SOURCE, f"{unique}-o")
+    assert refused.value.candidates == sources[:2]
+    with pytest.raises(UnknownIdError):
+        await resolve_id(graph, IdKind.SOURCE, f"{unique}-nope")

@@ -339,6 +339,7 @@ def test_a_trust_number_opens_its_explanation(
     weakest.wait_for(timeout=UI_TIMEOUT_MS)
     least = least_trusted_city(served, callers.admin.token)  # the graph holds other tests' too
     assert least["key"] in weakest.inner_text()
+    assert least["source"]["id"] in weakest.inner_text()  # whose row it is, beside its key
     weakest.get_by_role("button").click()
     dialog = browser_page.get_by_role("dialog")
     dialog.wait_for(timeout=UI_TIMEOUT_MS)
@@ -465,7 +466,7 @@ def test_a_conflict_appears_live_and_keeping_the_other_value_changes_the_fact(
 def least_trusted_city(origin: str, token: str) -> dict[str, Any]:
     """The active cities row of least trust, with its explanation's evidence paths."""
     query = """{ rows(table: "cities", status: ACTIVE, orderBy: TRUST, first: 1) {
-      nodes { id key } } }"""
+      nodes { id key source { id } } } }"""
     headers = {"Authorization": f"Bearer {token}"}
     response = httpx.post(f"{origin}/graphql", json={"query": query}, headers=headers)
     [row] = response.json()["data"]["rows"]["nodes"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from copilot.cypher_tokens import Kind, tokenize
 from copilot.errors import CypherRefusedError
-from copilot.guard import Plan, check, check_plan
+from copilot.guard import LABELS, Plan, check, check_plan
 
 REFUSED: tuple[tuple[str, str], ...] = (
     # writes, plain and hidden
@@ -144,3 +147,9 @@ def test_plan_check_refuses_a_file_loading_operator_in_a_read_plan() -> None:
 
 def test_plan_check_passes_a_read_plan() -> None:
     check_plan(Plan("r", ("ProduceResults", "Expand(All)", "NodeByLabelScan")))
+
+
+def test_the_live_schema_read_covers_exactly_the_labels_of_the_view() -> None:
+    statement = (Path(__file__).parents[2] / "cypher/copilot/node_properties.cypher").read_text()
+    assert set(re.findall(r"MATCH \(n:(\w+)\)", statement)) == LABELS
+    assert set(re.findall(r"RETURN '(\w+)' AS label", statement)) == LABELS

@@ -1,0 +1,3 @@
+// Folder sources with the given ids (`folder:NAME`), named as ingestion names them.
+UNWIND $ids AS id
+CREATE (:Source {id: id, name: substring(id, size('folder:')), kind: 'folder', location: 'test'})
