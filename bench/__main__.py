@@ -38,6 +38,7 @@ from bench import (
     trust_recompute,
     truth_data,
     web_timing,
+    worker_idle,
     worker_scaling,
 )
 from graph.cypher_registry import CypherRegistry
@@ -52,7 +53,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "ingest_throughput": ingest_throughput.run,
     "reingest_unchanged": lambda graph, bus, settings: reingest_unchanged.run(graph, bus),
     "ingest_latency": ingest_latency.run,
-    "after_ingest": lambda graph, bus, settings: after_ingest.run(graph, bus),
+    "after_ingest": after_ingest.run,
     "trust_quality": lambda graph, bus, settings: _offline(trust_quality.run),
     "truth_data": lambda graph, bus, settings: _offline(truth_data.run),
     "trust_compute": lambda graph, bus, settings: _offline(trust_compute.run),
@@ -71,6 +72,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "metrics_scrape": lambda graph, bus, settings: ops_observability.scrape_cost(graph, settings),
     "tracing_overhead": lambda graph, bus, settings: ops_observability.tracing_overhead(graph, bus),
     "worker_scaling": lambda graph, bus, settings: worker_scaling.run(graph, settings),
+    "worker_idle": lambda graph, bus, settings: worker_idle.run(settings),
     "copilot_quality": lambda graph, bus, settings: copilot_quality.run(graph, settings),
     "notification_fanout": notification_fanout.run,
     "comment_fanout": comment_fanout.run,

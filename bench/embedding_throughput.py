@@ -7,8 +7,9 @@ machine). Baselines, in the same run: the numpy embedder batched, and called onc
 sentence (on 200). Each figure is the best of two runs, with the CPU seconds the process
 spent (all its threads: the load-independent figure) and the load average. Each ONNX
 model's agreement with numpy (the reference, equal to sentence-transformers to 1e-4) is the
-lowest cosine over 300 held-out sentences (the 2,001st to 2,300th). The
-sentence-transformers backend is timed too where torch is installed.
+lowest cosine over 300 held-out sentences (the 2,001st to 2,300th). Where the int8 model's
+time goes: ONNX Runtime's profiler, each operator's share of the kernel time over the timed
+sentences. The sentence-transformers backend is timed too where torch is installed.
 Runs in-process, no services: `python -c "from bench import embedding_throughput as b; b.run()"`.
 """
 
@@ -16,10 +17,14 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import re
+import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -30,7 +35,7 @@ from trust.embedding import (
     SentenceTransformerEmbedder,
     Vectors,
 )
-from trust.onnx_embedding import OnnxMiniLmEmbedder
+from trust.onnx_embedding import OnnxMiniLmEmbedder, bert_graph, open_session, session_options
 
 COUNT = 2000
 """The held-out sentences come after this many."""
@@ -189,9 +194,28 @@ def _onnx_lines(embedder: MiniLmEmbedder, texts: list[str], numpy_rate: Rate) ->
             f"ONNX Runtime {model.backend:9}: {rate} = {rate.wall / numpy_rate.wall:.2f}x "
             f"numpy, {rate.cpu / numpy_rate.cpu:.2f}x per CPU second; lowest cosine to numpy "
             f"over {len(held_out)} held-out sentences {agreement:.4f}; built and loaded in "
-            f"{loaded:.1f} s"
+            f"{loaded:.1f} s; {model.workers} batches at once"
         )
     return lines
+
+
+def _where_the_time_goes(embedder: MiniLmEmbedder, texts: list[str]) -> str:
+    """The int8 model's kernel time by operator, from ONNX Runtime's profiler."""
+    runtime = importlib.import_module("onnxruntime")
+    with tempfile.TemporaryDirectory() as folder:
+        options = session_options(runtime)
+        options.enable_profiling = True
+        options.profile_file_prefix = str(Path(folder) / "embedding")
+        session = open_session(runtime, bert_graph(embedder, quantized=True), options)
+        OnnxMiniLmEmbedder(embedder, session, "onnx-int8").encode(texts)
+        events = json.loads(Path(session.end_profiling()).read_text(encoding="utf-8"))
+    spent: Counter[str] = Counter()
+    for event in events:
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+            spent[event["args"]["op_name"]] += event["dur"]
+    total = sum(spent.values())
+    shares = ", ".join(f"{op} {100 * time / total:.1f}%" for op, time in spent.most_common(8))
+    return f"onnx-int8 kernel time by operator (ONNX Runtime's profiler): {shares}"
 
 
 def run() -> list[str]:
@@ -209,6 +233,7 @@ def run() -> list[str]:
         f"numpy MiniLM, one at a time ({ONE_AT_A_TIME}): {single} (baseline)",
         f"batching ratio: {batched.wall / single.wall:.2f}x",
         *_onnx_lines(embedder, texts, batched),
+        _where_the_time_goes(embedder, texts),
     ]
     try:
         reference = SentenceTransformerEmbedder.load()

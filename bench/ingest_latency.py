@@ -9,13 +9,21 @@ ready (its arq health key, written once its start-up has loaded the models and t
 against the later files' median; the whole after-ingest pass per file (first step started
 to last step finished, from the `pipeline.step` events); and the database round trips of
 one file's ingestion (statements run, each one round trip). Baseline: the same file
-ingested in-process by the worker's ingestion service (no watcher, no queue).
+ingested in-process by the worker's ingestion service (no watcher, no queue), median of
+`DIRECT_FILES` files after a first one.
+
+Where each file's time went, part by part (`bench.latency_parts`): the watcher and the workers
+export their spans by OTLP to a receiver in this process (tracing costs about 2 %, see
+`tracing_overhead`); printed as the median of each part and the parts of the slowest files.
 
 Measured for each worker layout of LAYOUTS in turn, each on files of its own: one process
 running both lanes (`grace worker`), then a process per lane (`grace worker --lane ingest`
 and `--lane passes`), where a pass's Python work no longer shares the interpreter that
-ingests the next files. Size: `BENCH_LATENCY_FILES` per layout (default 200); the processes
-log to `BENCH_LATENCY_LOG` when set. The slowest pass is shown step by step."""
+ingests the next files; then a process per lane again with passes one at a time
+(`worker_pass_batch_documents` 1), the baseline of the pass lag: how long after a file's rows
+were committed its pass finished, with the passes the pass lane ran (coalesced, one pass takes
+the passes waiting behind it). Size: `BENCH_LATENCY_FILES` per layout (default 200); the
+processes log to `BENCH_LATENCY_LOG` when set. The slowest pass is shown step by step."""
 
 from __future__ import annotations
 
@@ -37,6 +45,7 @@ from redis.asyncio import Redis
 
 from bench.api_support import machine_load
 from bench.common import delete_source, write_csv
+from bench.latency_parts import FileTiming, report
 from bench.process_cpu import cpu_seconds, serving_pid
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
@@ -45,11 +54,17 @@ from ingest.after_ingest import AFTER_INGEST
 from ingest.assembly import IngestServices
 from ingest.pipeline import PIPELINES_DIR, load_pipeline
 from ingest.queue import QUEUE_NAME
+from tests.otlp_receiver import OtlpReceiver
 
 FILES = int(os.environ.get("BENCH_LATENCY_FILES", "200"))
 ROWS_PER_FILE = 1_000
+DIRECT_FILES = 5
+SLOWEST_SHOWN = 3
 WAIT_SECONDS = 60.0
 PASSES_WAIT_SECONDS = 300.0
+CODE = os.environ.get("BENCH_LATENCY_CODE")
+"""A checkout whose code the worker and watcher processes run (default: this one), so that
+another version's processes are measured by this bench on the same services."""
 PROCESS_LOG = os.environ.get("BENCH_LATENCY_LOG")
 """Where the worker and watcher processes log (default: a temporary folder's file, deleted)."""
 HEALTH_KEY = f"{QUEUE_NAME}:health-check"
@@ -63,6 +78,7 @@ def _start(arguments: list[str], env: dict[str, str], log: Path) -> subprocess.P
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            cwd=CODE,
         )
 
 
@@ -79,6 +95,10 @@ class _Seen:
         self.ingested: dict[str, float] = {}
         self.pass_started: dict[str, float] = {}
         self.pass_finished: dict[str, float] = {}
+        self.passed_path: dict[str, float] = {}
+        """When each file's pass finished, by the file's path (as `ingested`)."""
+        self.passes: set[str] = set()
+        """The passes run: the document whose job ran each (several files' in a coalesced one)."""
         self.steps: dict[str, list[str]] = {}
         """Each document's finished steps: `name seconds` (with attempts past the first)."""
         self.expected = 0
@@ -90,7 +110,7 @@ class _Seen:
 
     async def collect(self, events: AsyncIterator[DomainEvent]) -> None:
         async for event in events:
-            now = time.perf_counter()
+            now = time.time()
             if event.type is EventType.PIPELINE_STEP:
                 if event.payload.get("phase") == "started":
                     self.pass_started.setdefault(event.subject, now)
@@ -98,6 +118,8 @@ class _Seen:
                 self.steps.setdefault(event.subject, []).append(_step(event.payload))
                 if event.payload.get("step") == self.last_step:
                     self.pass_finished[event.subject] = now
+                    self.passed_path[str(event.payload.get("path"))] = now
+                    self.passes.add(str(event.payload.get("pass", event.subject)))
                     if self.expected and len(self.pass_finished) >= self.expected:
                         self.all_passed.set()
             else:
@@ -106,6 +128,7 @@ class _Seen:
                 self._event(path).set()
 
     async def ingested_at(self, path: str) -> float:
+        """When the file's event arrived (seconds since the epoch)."""
         async with asyncio.timeout(WAIT_SECONDS):
             await self._event(path).wait()
         return self.ingested[path]
@@ -117,6 +140,14 @@ class _Seen:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.all_passed.wait(), PASSES_WAIT_SECONDS)
+
+    def lag_seconds(self) -> list[float]:
+        """How long after each file's rows were committed its pass finished."""
+        return [
+            self.passed_path[path] - at
+            for path, at in self.ingested.items()
+            if path in self.passed_path
+        ]
 
     def pass_seconds(self) -> dict[str, float]:
         """Each finished pass's seconds, first step started to last step finished."""
@@ -152,9 +183,17 @@ async def _until_ready(redis: Redis, worker: subprocess.Popen[bytes]) -> float:
 LAYOUTS = {
     "one worker process, both lanes": [["worker"]],
     "a process per lane": [["worker", "--lane", "ingest"], ["worker", "--lane", "passes"]],
+    "a process per lane, passes one at a time": [
+        ["worker", "--lane", "ingest"],
+        ["worker", "--lane", "passes"],
+    ],
 }
 """The worker layouts measured, each on its own files, in this order: the first is the
-baseline of the second."""
+baseline of the second, the third (passes not coalesced, as before) of the second's pass lag."""
+LAYOUT_SETTINGS = {
+    "a process per lane, passes one at a time": {"GRACE_WORKER_PASS_BATCH_DOCUMENTS": "1"},
+}
+"""Settings a layout's processes run with, beside the services'."""
 
 
 @dataclass(frozen=True)
@@ -166,9 +205,14 @@ class _Layout:
     first: float
     later: list[float]
     passes: list[float]
+    lag: list[float]
+    """Seconds from each file's rows committed to its pass finished."""
+    passes_run: int
     files: int
     slowest: str
     """The slowest pass's steps, each with its seconds."""
+    parts: list[str]
+    """Where the files' time went (`bench.latency_parts.report`)."""
     cpu: dict[str, float]
     """CPU seconds over the layout's files: each worker process's (by its arguments), and
     Neo4j's when it runs on this machine."""
@@ -189,7 +233,15 @@ class _Layout:
                 if self.passes
                 else "none finished"
             ),
+            "  pass lag behind ingestion (rows committed -> its pass done): "
+            + (
+                f"p50 {statistics.median(self.lag):.1f} s, p99 {_percentile(self.lag, 0.99):.1f} s,"
+                f" max {max(self.lag):.1f} s; {self.passes_run} passes for {len(self.lag)} files"
+                if self.lag
+                else "no pass finished"
+            ),
             f"  slowest pass: {self.slowest}",
+            *self.parts,
             "  CPU per file (load-independent): "
             + ", ".join(
                 f"{who} {seconds * 1000 / self.files:.0f} ms" for who, seconds in self.cpu.items()
@@ -198,7 +250,12 @@ class _Layout:
 
 
 async def _measure(
-    name: str, workers: list[list[str]], bus: EventBus, settings: Settings, folder: Path
+    name: str,
+    workers: list[list[str]],
+    bus: EventBus,
+    settings: Settings,
+    folder: Path,
+    receiver: OtlpReceiver,
 ) -> _Layout:
     """Drop FILES + 1 files one by one into a watched folder of its own in `folder`, served
     by `workers` and a watcher; time close -> event, and each file's pass."""
@@ -214,6 +271,8 @@ async def _measure(
         "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
         "REDIS_URL": settings.redis_url,
         "GRACE_WATCH_DIRS": json.dumps([str(root)]),
+        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+        **LAYOUT_SETTINGS.get(name, {}),
     }
     log = Path(PROCESS_LOG) if PROCESS_LOG else folder / "processes.log"
     await redis.delete(HEALTH_KEY)
@@ -226,7 +285,7 @@ async def _measure(
         ready=ready,
     )
     collector = asyncio.create_task(seen.collect(events))
-    latencies: list[float] = []
+    timings: list[FileTiming] = []
     try:
         await ready.wait()
         startup = await _until_ready(redis, processes[0])
@@ -235,8 +294,9 @@ async def _measure(
         for n in range(FILES + 1):
             prefix = f"lat{n}"
             path = write_csv(source, f"{prefix}.csv", prefix, ROWS_PER_FILE)
-            closed = time.perf_counter()
-            latencies.append(await seen.ingested_at(f"bench_latency/{path.name}") - closed)
+            closed = time.time()
+            received = await seen.ingested_at(f"bench_latency/{path.name}")
+            timings.append(FileTiming(int(closed * 1e9), int(received * 1e9)))
         await seen.passes_done(FILES + 1)
         after = _cpu(workers, processes, neo4j)
         cpu = {who: after[who] - before[who] for who in after}
@@ -247,16 +307,20 @@ async def _measure(
         for process in processes:
             process.terminate()
             process.wait(30)
+    latencies = [(timing.received_ns - timing.closed_ns) / 1e6 for timing in timings]
     passes = seen.pass_seconds()
     slowest = max(passes, key=passes.__getitem__, default=None)
     return _Layout(
         name,
         startup,
-        latencies[0] * 1000,
-        [value * 1000 for value in latencies[1:]],
+        latencies[0],
+        latencies[1:],
         [value * 1000 for value in passes.values()],
+        seen.lag_seconds(),
+        len(seen.passes),
         FILES + 1,
         "none" if slowest is None else ", ".join(seen.steps[slowest]),
+        report(timings[1:], receiver.received(), SLOWEST_SHOWN),
         cpu,
     )
 
@@ -275,30 +339,46 @@ def _cpu(
 async def run(graph: Graph, bus: EventBus, settings: Settings) -> list[str]:
     """Each layout of LAYOUTS on its own files, then the in-process baseline; report."""
     layouts = []
+    receiver = OtlpReceiver(0)
+    for source in ("folder:bench_latency", "folder:bench_direct"):  # an interrupted run's
+        await delete_source(graph, source)
     with tempfile.TemporaryDirectory() as folder:
         try:
             for name, workers in LAYOUTS.items():
-                layouts.append(await _measure(name, workers, bus, settings, Path(folder)))
+                layouts.append(await _measure(name, workers, bus, settings, Path(folder), receiver))
                 await delete_source(graph, "folder:bench_latency")
-            # the worker's own ingestion service (admission, encryption), without the model
-            quiet = settings.model_copy(update={"embedding_backend": "off"})
-            ingest = (await IngestServices.open(graph, bus, quiet)).ingestion
-            direct = write_csv(
-                Path(folder) / "direct" / "bench_direct", "d.csv", "d", ROWS_PER_FILE
-            )
-            before = sum(graph.statements.values())
-            start = time.perf_counter()
-            await ingest.ingest_file(direct, direct.parent.parent)
-            baseline = time.perf_counter() - start
-            round_trips = sum(graph.statements.values()) - before
+            baseline, round_trips = await _in_process(graph, bus, settings, Path(folder))
         finally:
+            receiver.close()
             await delete_source(graph, "folder:bench_latency")
             await delete_source(graph, "folder:bench_direct")
-    shared, split = (statistics.median(layout.later) for layout in layouts)
+    shared, split = (statistics.median(layout.later) for layout in layouts[:2])
+    coalesced, alone = (statistics.median(layout.lag or [0.0]) for layout in layouts[1:])
     return [
-        f"in-process ingestion of one {ROWS_PER_FILE:,}-row file (baseline): "
-        f"{baseline * 1000:.0f} ms, {round_trips} database round trips",
+        f"in-process ingestion of a {ROWS_PER_FILE:,}-row file (baseline, median of "
+        f"{DIRECT_FILES} after a first): {baseline:.0f} ms, {round_trips} database round trips",
         *(line for layout in layouts for line in layout.lines()),
         f"a process per lane: later files' p50 {split / shared:.2f}x one process's",
+        f"a process per lane: pass lag p50 coalesced {coalesced / alone:.2f}x one at a time",
         machine_load(),
     ]
+
+
+async def _in_process(
+    graph: Graph, bus: EventBus, settings: Settings, folder: Path
+) -> tuple[float, int]:
+    """The same files ingested by the worker's own ingestion service (admission,
+    encryption), without the model, in this process: the median milliseconds of
+    DIRECT_FILES after a first, and the round trips of one."""
+    quiet = settings.model_copy(update={"embedding_backend": "off"})
+    ingest = (await IngestServices.open(graph, bus, quiet)).ingestion
+    seconds = []
+    round_trips = 0
+    for n in range(DIRECT_FILES + 1):
+        direct = write_csv(folder / "direct" / "bench_direct", f"d{n}.csv", f"d{n}", ROWS_PER_FILE)
+        before = sum(graph.statements.values())
+        start = time.perf_counter()
+        await ingest.ingest_file(direct, direct.parent.parent)
+        seconds.append(time.perf_counter() - start)
+        round_trips = sum(graph.statements.values()) - before
+    return statistics.median(seconds[1:]) * 1000, round_trips

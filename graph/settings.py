@@ -198,7 +198,13 @@ class Settings(BaseSettings):
 
     worker_max_jobs: int = Field(default=4, ge=1)
     worker_job_timeout_seconds: int = Field(default=300, ge=1)
-    worker_poll_delay_seconds: float = Field(default=0.01, gt=0)
+    worker_poll_delay_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description="Longest a worker waits between polls of its queue when nothing wakes it: "
+        "a job queued due now wakes the queue's workers at once (`ingest.prompt_worker`), so "
+        "this bounds only deferred jobs (retries, schedules) and lost wake-ups.",
+    )
     worker_max_tries: int = Field(default=8, ge=1)
     worker_pass_niceness: int = Field(
         default=10,
@@ -206,6 +212,20 @@ class Settings(BaseSettings):
         le=19,
         description="Niceness a process running the pass lane alone (`grace worker --lane "
         "passes`) adds to its own, so that files' ingestion beside it gets the CPU first.",
+    )
+    worker_pass_batch_documents: int = Field(
+        default=16,
+        ge=1,
+        description="Documents one after-ingest pass takes at most when the pass lane finds "
+        "passes waiting behind the one it takes (one pass over all, `ingest.after_ingest`); "
+        "1 runs each alone.",
+    )
+    worker_pass_batch_rows: int = Field(
+        default=8_000,
+        ge=0,
+        description="Rows of those documents one coalesced pass takes at most (its own "
+        "document counts whatever its size), so that the pass ends within "
+        "`worker_job_timeout_seconds`.",
     )
     schedules: list[Schedule] = Field(
         default_factory=list, description="Cron-like recurring jobs the worker runs."

@@ -17,7 +17,7 @@ from governance.digests import Digests
 from governance.notifications import Notifier
 from graph.graph import Graph
 from graph.settings import Settings
-from ingest.queue import QUEUE_NAME
+from ingest.queue import QUEUE_NAME, enqueue_job
 
 
 async def enqueue_deliveries(
@@ -25,8 +25,8 @@ async def enqueue_deliveries(
 ) -> None:
     """Queue one `deliver_notification` job per delivery (its id is the job's id)."""
     for delivery_id in delivery_ids:
-        await redis.enqueue_job(
-            "deliver_notification", delivery_id, _job_id=delivery_id, _queue_name=queue_name
+        await enqueue_job(
+            redis, "deliver_notification", delivery_id, _job_id=delivery_id, _queue_name=queue_name
         )
 
 

@@ -14,9 +14,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from opentelemetry import trace
+
 from graph.graph import Graph, GraphTransaction, Record, WriteSummary
 from ingest.sources import SourceRef
 from trust.aggregate_shift import lock_table_aggregates, shift_table_trust
+
+_TRACER = trace.get_tracer(__name__)
 
 INITIAL_TRUST = 0.5
 """Trust of a new source, document or row until the trust engine scores it."""
@@ -207,7 +211,8 @@ class GraphLoader:
             await shift_table_trust(tx, record["left"], record["entered"], record["returned"])
             return record
 
-        record = await self._graph.transaction(activate)
+        with _TRACER.start_as_current_span("activate"):
+            record = await self._graph.transaction(activate)
         return Activation(retracted=record["retracted"], activated=record["activated"])
 
     async def abort(self, document_id: str) -> None:

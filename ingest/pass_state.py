@@ -6,13 +6,15 @@ crash or a time-out cut short is found and run again.
 the error. A pass is owed while it is pending, failed with attempts left, or running under a
 lease that expired (its worker died): the re-run of the file's job and the recovery sweep
 claim such a pass, one claimant at a time. A document with no `pipeline` (written before this
-state existed, or awaiting a table) owes nothing.
+state existed, or awaiting a table) owes nothing. The pass lane claims pending passes waiting
+behind the one it takes (`claim_waiting`) to run them as one; each keeps its own claim, so each
+document's state is recorded as its own.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -76,33 +78,45 @@ class PassLedger:
         )
         return Claim(document_id, token, records[0]["attempt"]) if records else None
 
-    async def renew(self, claim: Claim, step: str | None = None) -> bool:
-        """Extend the lease (naming the step under way); False when the claim was lost."""
+    async def claim_waiting(self, document_ids: Sequence[str]) -> list[Claim]:
+        """Claim the passes of those of `document_ids` that are pending (never started), each
+        under its own claim; the others (done, running, failed) are left alone."""
+        wanted = [
+            {"document_id": document_id, "claim": uuid.uuid4().hex}
+            for document_id in sorted(set(document_ids))  # one lock order for every claimant
+        ]
+        if not wanted:
+            return []
+        tokens = {entry["document_id"]: entry["claim"] for entry in wanted}
         records = await self._graph.write(
-            "ingest/renew_pass",
-            {
-                "document_id": claim.document_id,
-                "claim": claim.token,
-                "seconds": LEASE_SECONDS,
-                "step": step,
-            },
+            "ingest/claim_waiting_passes", {"claims": wanted, "seconds": LEASE_SECONDS}
         )
-        return bool(records)
+        return [
+            Claim(record["document_id"], tokens[record["document_id"]], record["attempt"])
+            for record in records
+        ]
+
+    async def renew(self, claims: Sequence[Claim], step: str | None = None) -> set[str]:
+        """Extend the leases (naming the step under way); returns the documents whose claim
+        still holds."""
+        records = await self._graph.write(
+            "ingest/renew_passes",
+            {"claims": _held(claims), "seconds": LEASE_SECONDS, "step": step},
+        )
+        return {record["id"] for record in records}
 
     async def finish(
-        self, claim: Claim, *, failed_step: str | None = None, error: str | None = None
+        self,
+        claims: Sequence[Claim],
+        *,
+        failed_step: str | None = None,
+        error: str | None = None,
     ) -> None:
-        """Record the pass `done`, or `failed` at `failed_step` with `error`."""
+        """Record the passes `done`, or `failed` at `failed_step` with `error`."""
         state = PassState.FAILED if failed_step is not None else PassState.DONE
         await self._graph.write(
-            "ingest/finish_pass",
-            {
-                "document_id": claim.document_id,
-                "claim": claim.token,
-                "state": state.value,
-                "step": failed_step,
-                "error": error,
-            },
+            "ingest/finish_passes",
+            {"claims": _held(claims), "state": state.value, "step": failed_step, "error": error},
         )
 
     async def owes(self, document_id: str) -> OwedPass | None:
@@ -118,6 +132,10 @@ class PassLedger:
             "ingest/unfinished_passes", {"max_attempts": MAX_ATTEMPTS, "limit": limit}
         )
         return [_owed(record) for record in records]
+
+
+def _held(claims: Sequence[Claim]) -> list[dict[str, str]]:
+    return [{"document_id": claim.document_id, "claim": claim.token} for claim in claims]
 
 
 def _owed(record: Mapping[str, Any]) -> OwedPass:

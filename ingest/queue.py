@@ -3,13 +3,21 @@
 A job's id is derived from the file's path and content hash, so the same content enqueued
 twice (by the watcher, a rescan and a person at once) runs once. A lone file is urgent: its
 score is moved a day back so it is picked before any bulk load already queued. Many files
-arriving together are grouped into batch jobs of small files.
+arriving together are grouped into batch jobs of small files. Documents' after-ingest passes
+have a queue of their own, a `resume_pass` job per document (`enqueue_pass`), which the pass
+lane reads to coalesce the passes waiting behind the one it takes (`waiting_passes`).
+
+Every job is queued through `enqueue_job`, which also publishes on the queue's wake channel
+when the job is due now: the queue's idle workers (`ingest.prompt_worker.PromptWorker`) take
+it at once instead of at their next poll. The wake-up is best effort; the poll is the
+guarantee.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -20,9 +28,13 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.constants import job_key_prefix
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from graph.settings import Settings
 from ingest import identity
+from ingest.pass_state import OwedPass
+
+log = logging.getLogger(__name__)
 
 QUEUE_NAME = "grace:ingest"
 AFTER_INGEST_QUEUE_NAME = "grace:passes"
@@ -82,6 +94,36 @@ def deserialize(payload: bytes) -> dict[str, Any]:
     return data
 
 
+def wake_channel(queue_name: str) -> str:
+    """The pub/sub channel on which a queue's workers are told of a job queued due now."""
+    return f"{queue_name}:wake"
+
+
+async def enqueue_job(
+    redis: ArqRedis, function: str, *args: Any, _queue_name: str, **options: Any
+) -> bool:
+    """Queue a job with arq's options and, when it is due now (not deferred to later), wake
+    the queue's idle workers; False when a job of that id is already queued (or its result
+    kept). A failed wake-up is only logged: the job waits for the next poll instead."""
+    job = await redis.enqueue_job(function, *args, _queue_name=_queue_name, **options)
+    if job is None:
+        return False
+    if _due_now(options):
+        try:
+            await redis.publish(wake_channel(_queue_name), function)
+        except (RedisError, OSError) as error:
+            log.info("queued %s without waking the workers: %s", function, error)
+    return True
+
+
+def _due_now(options: Mapping[str, Any]) -> bool:
+    deferred_by = options.get("_defer_by")
+    if deferred_by:
+        return False
+    until = options.get("_defer_until")
+    return until is None or until <= datetime.now(UTC)
+
+
 def _placement(priority: Priority) -> dict[str, Any]:
     if priority is Priority.URGENT:
         return {"_defer_until": datetime.now(UTC) - URGENT_HEAD_START, "_expires": JOB_EXPIRY}
@@ -101,7 +143,8 @@ async def enqueue_file(
 ) -> bool:
     """Queue one file; False when the same content of the same file is already queued (with
     `cause`, queued again for that cause: see `QueuedFile.job_id_after`)."""
-    job = await redis.enqueue_job(
+    return await enqueue_job(
+        redis,
         "ingest_file",
         str(item.path),
         str(item.root),
@@ -110,7 +153,6 @@ async def enqueue_file(
         **_placement(priority),
         **trace_context(),
     )
-    return job is not None
 
 
 async def enqueue_again(redis: ArqRedis, items: Sequence[QueuedFile], cause: str) -> int:
@@ -126,7 +168,8 @@ async def enqueue_again(redis: ArqRedis, items: Sequence[QueuedFile], cause: str
 async def enqueue_batch(redis: ArqRedis, items: Sequence[QueuedFile]) -> bool:
     """Queue several small files as one bulk job."""
     keys = sorted(f"{item.path.resolve()}@{item.sha256}" for item in items)
-    job = await redis.enqueue_job(
+    return await enqueue_job(
+        redis,
         "ingest_batch",
         [[str(item.path), str(item.root)] for item in items],
         _job_id=f"ingest-batch:{identity.digest(*keys)}",
@@ -134,7 +177,6 @@ async def enqueue_batch(redis: ArqRedis, items: Sequence[QueuedFile]) -> bool:
         **_placement(Priority.BULK),
         **trace_context(),
     )
-    return job is not None
 
 
 async def enqueue_all(redis: ArqRedis, items: Sequence[QueuedFile]) -> int:
@@ -150,6 +192,47 @@ async def enqueue_all(redis: ArqRedis, items: Sequence[QueuedFile]) -> int:
     for item in large:
         queued += await enqueue_file(redis, item, Priority.BULK)
     return queued
+
+
+RESUME_JOB = "resume_pass"
+"""The pass lane's task: one document's after-ingest pass (`ingest.worker.resume_pass`)."""
+
+
+async def enqueue_pass(redis: ArqRedis, owed: OwedPass) -> bool:
+    """Queue one document's pass (not when its job is already queued)."""
+    return await enqueue_job(
+        redis,
+        RESUME_JOB,
+        owed.document_id,
+        owed.path,
+        owed.table,
+        owed.rows,
+        _job_id=f"pass:{owed.document_id}",
+        _queue_name=AFTER_INGEST_QUEUE_NAME,
+        **trace_context(),  # the pass continues the trace of the file's job
+    )
+
+
+async def waiting_passes(redis: Redis, limit: int) -> list[OwedPass]:
+    """The passes of up to `limit` jobs first in the pass queue, oldest first (a job under
+    way stays queued until it ends: its document is among them)."""
+    ids = await redis.zrange(AFTER_INGEST_QUEUE_NAME, 0, limit - 1)
+    payloads = await redis.mget([job_key_prefix + _text(job) for job in ids]) if ids else []
+    return [owed for payload in payloads if (owed := _owed_of(payload)) is not None]
+
+
+def _owed_of(payload: bytes | str | None) -> OwedPass | None:
+    """The pass a queued job runs (None for a job gone since, or of another task)."""
+    if payload is None:
+        return None
+    try:
+        job = json.loads(payload)
+        if job.get("f") != RESUME_JOB:
+            return None
+        document_id, path, table, rows = job["a"][:4]
+        return OwedPass(str(document_id), str(path), table, int(rows or 0))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 @dataclass(frozen=True)

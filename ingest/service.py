@@ -314,7 +314,8 @@ class IngestionService:
         admitted = Admitted(Verdict.ADMITTED)
         if self._admission is not None:
             try:
-                admitted = await self._admission.admit(data, source, relative, root, sha256)
+                with _TRACER.start_as_current_span("admit"):
+                    admitted = await self._admission.admit(data, source, relative, root, sha256)
             except (PolicyRefusedError, IngestionRejectedError) as error:
                 await self._violated(source, relative, error)
                 return await self._fail(source, run, error)

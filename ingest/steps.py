@@ -1,8 +1,9 @@
 """The step implementations the after-ingest pipeline binds to, by name.
 
 The steps of one run share a typed `PassContext`: the trust tools in force when the run
-started and, once a step needs it, the document's `DocumentPass` (its rows, claims and stored
-truth, read once). Each step works on that state; none reads again what an earlier one read.
+started and, once a step needs it, the `DocumentPass` of the run's documents (one, or a burst
+the pass lane coalesced: their rows, claims and stored truth, read once). Each step works on
+that state; none reads again what an earlier one read.
 Steps declared in `deploy/pipelines/` but not registered pass through (see `ingest.pipeline`).
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from governance.services import GovernanceServices
 from ingest.pipeline import StepContext, StepOutput, StepRegistry
-from trust.document_pass import DocumentPass, load_document
+from trust.document_pass import DocumentPass, load_documents
 from trust.embed_step import embed_document
 from trust.embedding import Embedder
 from trust.services import Clock, TrustTools
@@ -22,7 +23,7 @@ from trust.services import Clock, TrustTools
 class PassContext:
     """What the steps of one run share."""
 
-    document_id: str
+    documents: list[str]
     tools: TrustTools
     governance: GovernanceServices
     clock: Clock
@@ -30,9 +31,9 @@ class PassContext:
     _pass: DocumentPass | None = None
 
     async def document(self) -> DocumentPass:
-        """The document's pass, its state read on first use."""
+        """The documents' pass, its state read on first use."""
         if self._pass is None:
-            state = await load_document(self.tools, self.document_id)
+            state = await load_documents(self.tools, self.documents)
             self._pass = DocumentPass(self.tools, self.governance, state, self.clock())
         return self._pass
 
@@ -73,8 +74,11 @@ def step_registry(context: PassContext) -> StepRegistry:
 
         async def embed(_: StepContext) -> StepOutput:
             graph = context.governance.graph
-            report = await embed_document(graph, embedder, context.document_id)
-            return {"embedded": report.embedded, "unchanged": report.skipped}
+            embedded = unchanged = 0
+            for document in context.documents:
+                report = await embed_document(graph, embedder, document)
+                embedded, unchanged = embedded + report.embedded, unchanged + report.skipped
+            return {"embedded": embedded, "unchanged": unchanged}
 
         registry.register("embed", embed)
     registry.register("detect_contradictions", detect_contradictions)

@@ -26,6 +26,11 @@ process alone routes notifications and runs the schedule; the pass process lower
 CPU priority by `worker_pass_niceness`, so files are not kept waiting by the passes of earlier
 ones).
 
+The pass lane coalesces: a `resume_pass` job reads the passes queued behind its own
+(`waiting_passes`) and runs one pass over as many as `worker_pass_batch_documents` and
+`worker_pass_batch_rows` allow (`AfterIngest.resume`); their own jobs find them done and end
+at once. A burst of files thus costs a few passes rather than one each.
+
 An after-ingest pass cut short (the worker killed, the job's time run out) is owed again
 (`ingest.pass_state`): the re-run of the file's job runs it, and so does the recovery sweep
 `resume_passes`, queued when a worker starts and run on its schedule (every minute in the
@@ -66,15 +71,18 @@ from ingest.lane import Lane
 from ingest.maintenance import MAINTENANCE_TASKS
 from ingest.metrics import WORKER, measured, serve
 from ingest.pass_state import OwedPass, PassLedger
+from ingest.prompt_worker import PromptWorker
 from ingest.queue import (
     AFTER_INGEST_QUEUE_NAME,
     QUEUE_NAME,
     QueuedFile,
     deserialize,
     enqueue_all,
+    enqueue_job,
+    enqueue_pass,
     redis_settings,
     serialize,
-    trace_context,
+    waiting_passes,
 )
 from ingest.scan import scan
 from ingest.schedules import cron_jobs
@@ -205,22 +213,7 @@ async def _queue_pass(ctx: dict[str, Any], outcome: IngestOutcome) -> None:
         if owed_still is None:
             return
         owed = owed_still
-    await _enqueue_pass(ctx["redis"], owed)
-
-
-async def _enqueue_pass(redis: ArqRedis, owed: OwedPass) -> bool:
-    """Queue one `resume_pass` job (not when that document's is already queued)."""
-    job = await redis.enqueue_job(
-        "resume_pass",
-        owed.document_id,
-        owed.path,
-        owed.table,
-        owed.rows,
-        _job_id=f"pass:{owed.document_id}",
-        _queue_name=AFTER_INGEST_QUEUE_NAME,
-        **trace_context(),  # the pass continues the trace of the file's job
-    )
-    return job is not None
+    await enqueue_pass(ctx["redis"], owed)
 
 
 async def _requeue(ctx: dict[str, Any], files: list[list[str]], *, defer: float) -> None:
@@ -228,7 +221,8 @@ async def _requeue(ctx: dict[str, Any], files: list[list[str]], *, defer: float)
     redis: ArqRedis = ctx["redis"]
     batch = str(ctx.get("job_id", ""))
     for path, root in files:
-        await redis.enqueue_job(
+        await enqueue_job(
+            redis,
             "ingest_file",
             path,
             root,
@@ -250,7 +244,7 @@ async def resume_passes(ctx: dict[str, Any]) -> int:
     redis: ArqRedis = ctx["redis"]
     queued = 0
     for owed in await PassLedger(ctx["graph"]).owed(SWEEP_LIMIT):
-        queued += await _enqueue_pass(redis, owed)
+        queued += await enqueue_pass(redis, owed)
     if queued:
         log.warning("recovery sweep: %d after-ingest pass(es) owed, queued again", queued)
     return queued
@@ -264,11 +258,17 @@ async def resume_pass(
     rows: int,
     trace: dict[str, str] | None = None,
 ) -> str | None:
-    """Run one document's owed pass (see `resume_passes`); its pipeline status, or None
-    when it was no longer owed."""
+    """Run one document's owed pass (see `resume_passes`), with the passes queued behind it
+    that its batch takes (`AfterIngest.resume`); its pipeline status, or None when it was no
+    longer owed (a pass before it took it, or it runs elsewhere)."""
     after_ingest: AfterIngest = ctx["after_ingest"]
+    owed = OwedPass(document_id, path, table, rows)
     with _job_span(ctx, "resume_pass", trace):
-        run = await after_ingest.resume(OwedPass(document_id, path, table, rows))
+        waiting = []
+        if after_ingest.batch.documents > 1:
+            # its own job is among them while it runs: `resume` leaves it out
+            waiting = await waiting_passes(ctx["redis"], after_ingest.batch.documents + 1)
+        run = await after_ingest.resume(owed, waiting)
     return None if run is None else run.status.value
 
 
@@ -318,7 +318,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     router = NotificationRouter(ctx["graph"], ctx["bus"], channels, ctx["settings"].source_owners)
     ctx["notifications"] = asyncio.create_task(router.run(ctx["bus"]))
     # the recovery sweep at start; the schedule's catches passes whose lease runs out later
-    await ctx["redis"].enqueue_job("resume_passes", _queue_name=QUEUE_NAME)
+    await enqueue_job(ctx["redis"], "resume_passes", _queue_name=QUEUE_NAME)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -402,13 +402,13 @@ class Lanes:
         self.passes: Worker | None = None
         if only is not Lane.PASSES:
             opens = {"on_startup": self._open}
-            self.ingest = Worker(**{**worker_settings(settings), **opens, **signals})
+            self.ingest = PromptWorker(**{**worker_settings(settings), **opens, **signals})
         if only is Lane.PASSES:
             alone = {"on_startup": open_services, "on_shutdown": shutdown, "handle_signals": True}
-            self.passes = Worker(**{**pass_lane_settings(settings), **alone, **signals})
+            self.passes = PromptWorker(**{**pass_lane_settings(settings), **alone, **signals})
         elif only is None:
             shared = {"on_startup": self._share}
-            self.passes = Worker(**{**pass_lane_settings(settings), **shared, **signals})
+            self.passes = PromptWorker(**{**pass_lane_settings(settings), **shared, **signals})
 
     @property
     def workers(self) -> list[Worker]:

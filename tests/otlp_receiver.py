@@ -23,10 +23,14 @@ class ReceivedSpan:
     trace_id: str
     span_id: str
     parent_id: str
+    start_ns: int = 0
+    """When it started, nanoseconds since the epoch (the exporter's clock)."""
+    end_ns: int = 0
 
 
 class OtlpReceiver:
-    """Listens on 127.0.0.1:`port` until `close`; `spans` holds every span received."""
+    """Listens on 127.0.0.1:`port` (a free one when 0) until `close`; `spans` holds every
+    span received."""
 
     def __init__(self, port: int) -> None:
         self.spans: list[ReceivedSpan] = []
@@ -53,7 +57,7 @@ class OtlpReceiver:
                 return
 
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.endpoint = f"http://127.0.0.1:{port}"
+        self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -71,6 +75,8 @@ class OtlpReceiver:
                             span.trace_id.hex(),
                             span.span_id.hex(),
                             span.parent_span_id.hex(),
+                            span.start_time_unix_nano,
+                            span.end_time_unix_nano,
                         )
                     )
         with self._lock:

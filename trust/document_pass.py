@@ -1,13 +1,14 @@
-"""The after-ingest pass of one document, in one typed in-memory state.
+"""The after-ingest pass of one document, or of several at once, in one typed in-memory state.
 
-`load_document` reads, in one round trip (`trust.pass_inputs`, as the engine's incremental
-passes do), everything the pass works on: the entities the document's rows describe, the
-active rows that describe them, the document's own rows as the policy check reads them, their
+`load_documents` reads, in one round trip (`trust.pass_inputs`, as the engine's incremental
+passes do), everything the pass works on: the entities the documents' rows describe, the
+active rows that describe them, the documents' own rows as the policy check reads them, their
 sources' stored trust and the entities' stored facts. The
 stages then work from that state and only write:
 
-- `detect`: value conflicts (from the rows in memory), version conflicts of the file, semantic
-  conflicts of its text, and the policy check of its rows (whose violations the rows take);
+- `detect`: value conflicts (from the rows in memory), version conflicts of each document's
+  file, semantic conflicts of each one's text, and the policy check of their rows (whose
+  violations the rows take);
 - `score`: the incremental trust of the rows, computed, not written;
 - `heal`: low-trust rows quarantined (by the scores just computed, as if written) and the
   conflicts policy lets Grace decide reconciled; the rows in memory follow both (a quarantined
@@ -19,13 +20,16 @@ stages then work from that state and only write:
 The result equals the step-by-step pass it replaced (each step read the rows again) when
 healing changes nothing; after a quarantine or reconciliation a row's stored trust may differ
 from what that pass stored by less than `trust.engine.INCREMENTAL_TOLERANCE` (it wrote the
-intermediate scores too, and the tolerance made later writes depend on them).
+intermediate scores too, and the tolerance made later writes depend on them). A pass over
+several documents (the pass lane coalescing a burst, `ingest.after_ingest`) leaves what their
+passes one after the other leave: each item is resolved from its own claims with the sources'
+stored trust held fixed, so the union of their entities settles as each part would.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -45,15 +49,15 @@ from trust.services import TrustTools
 
 @dataclass
 class DocumentState:
-    """What one pass read of a document, once, and what it changed in memory since."""
+    """What one pass read of its documents, once, and what it changed in memory since."""
 
-    document_id: str
+    documents: list[str]
     read: PassInputs
     """What the pass read (`rows` follows what it changed since)."""
     rows: list[RowRecord]
     """The active rows of the entities (rejected values included; quarantined rows leave)."""
     own: dict[str, list[StoredRow]]
-    """The document's rows as the policy check reads them, by table."""
+    """The documents' rows as the policy check reads them, by table."""
     found: list[ValueConflict] = field(default_factory=list)
     """The value conflicts among `rows` at the last detection."""
     open_conflicts: set[str] = field(default_factory=set)
@@ -77,19 +81,19 @@ class Healed:
     left_for_review: list[str]
 
 
-async def load_document(tools: TrustTools, document_id: str) -> DocumentState:
-    """Read everything the pass of `document_id` works on, in one round trip."""
+async def load_documents(tools: TrustTools, documents: Sequence[str]) -> DocumentState:
+    """Read everything the pass of `documents` works on, in one round trip."""
     inputs = await read_pass_inputs(
-        tools.engine.graph, scored_by(tools.engine.model), document_id=document_id, own=True
+        tools.engine.graph, scored_by(tools.engine.model), documents=documents, own=True
     )
     own: dict[str, list[StoredRow]] = {}
     for fields in inputs.own:
         own.setdefault(fields[0], []).append(stored_row(fields[0], fields[1:]))
-    return DocumentState(document_id, inputs, inputs.rows, own)
+    return DocumentState(list(documents), inputs, inputs.rows, own)
 
 
 class DocumentPass:
-    """The stages of one document's pass over its `DocumentState`, with the tools in force."""
+    """The stages of one pass over its documents' `DocumentState`, with the tools in force."""
 
     def __init__(
         self,
@@ -117,15 +121,16 @@ class DocumentPass:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
 
     async def detect(self) -> Detected:
-        """Value, version and semantic conflicts, then the policies on the document's rows."""
+        """Value, version and semantic conflicts, then the policies on the documents' rows."""
         state, tools = self.state, self.tools
         with self._timed("detect"):
             report = DetectionReport(0, 0, 0, 0, 0, 0)
             if state.read.entities:
                 report = await self._record_value_conflicts()
-            if state.read.file is not None:
-                report += await tools.detector.scan_versions(*state.read.file)
-            report += await tools.semantic.scan_document(state.document_id)
+            for source, path in dict.fromkeys(state.read.files):
+                report += await tools.detector.scan_versions(source, path)
+            for document in state.documents:
+                report += await tools.semantic.scan_document(document)
             policy = None
             if state.own:
                 policy = await self.governance.check_rows(tools.tables, state.own)

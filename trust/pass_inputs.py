@@ -1,9 +1,9 @@
 """What an incremental trust pass works on, read in one round trip (`trust/pass_inputs`): the
-entities of a document (or named entities), their active rows, the stored trust, accuracy by
+entities of some documents (or named entities), their active rows, the stored trust, accuracy by
 attribute, calibration and evidence of those rows' sources and the `COPIES` edges among them, the
 entities' stored facts and the items of theirs with an open value conflict, and the version
 of the trust model in force. The after-ingest pass (`trust.document_pass`) also takes the
-document's own rows as the policy check reads them; the engine's incremental passes
+documents' own rows as the policy check reads them; the engine's incremental passes
 (`TrustEngine.update_document`, `update_entities`) do not.
 """
 
@@ -45,25 +45,25 @@ class PassInputs:
     model: int
     """The version of the trust model in force (0: none)."""
     own: list[list[Any]]
-    """The document's own rows as the policy check reads them (only when asked for)."""
-    file: tuple[str, str] | None
-    """The (source, path) of the file the document is a version of."""
+    """The documents' own rows as the policy check reads them (only when asked for)."""
+    files: list[tuple[str, str]]
+    """The (source, path) of each file the documents are versions of."""
 
 
 async def read_pass_inputs(
     graph: Graph,
     scored_by: ScoredBy,
     *,
-    document_id: str | None = None,
+    documents: Sequence[str] = (),
     entities: Sequence[str] = (),
     own: bool = False,
 ) -> PassInputs:
-    """What a pass over `document_id`'s entities and `entities` works on, in one round trip;
-    with `own`, the document's own rows too."""
+    """What a pass over the entities of `documents` and `entities` works on, in one round
+    trip; with `own`, the documents' own rows too."""
     [record] = await graph.read_plain(
         "trust/pass_inputs",
         {
-            "document_id": document_id,
+            "document_ids": list(documents),
             "entities": list(entities),
             "own": own,
             "mode": scored_by.mode,
@@ -74,7 +74,6 @@ async def read_pass_inputs(
         {"id": s, "attributes": a, "calibration": c, "evidence": e}
         for s, _, a, c, e in record["sources"]
     ]
-    path = record["path"]
     return PassInputs(
         entities=list(record["entities"]),
         rows=parse_rows(record["rows"]),
@@ -88,7 +87,7 @@ async def read_pass_inputs(
         disputed={(entity, attribute) for entity, attribute in record["disputed"]},
         model=int(record["model"]),
         own=list(record["own"]),
-        file=(record["source"], path) if path is not None else None,
+        files=[(source, path) for source, path in record["files"]],
     )
 
 

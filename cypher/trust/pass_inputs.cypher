@@ -1,19 +1,24 @@
-// Everything an incremental trust pass works on, in one round trip: of the entities a
-// document's rows describe ($document_id; null for none) and of the entities named in
+// Everything an incremental trust pass works on, in one round trip: of the entities the rows
+// of some documents describe ($document_ids; [] for none) and of the entities named in
 // $entities (ids; [] for none). The entities; the active rows that describe them, as
 // `document_claims` returns them; the ids of those rows a person released (exempt from
-// automatic quarantine); with $own, the document's own rows as the policy check reads them
-// ([table, id, key, values, created_ms, trust, violation keys]); the stored trust of their
+// automatic quarantine); with $own, the documents' own rows as the policy check reads them
+// ([table, id, key, values, created_ms, trust, violation keys], by row id); the stored trust of their
 // sources ([id, trust, trust by attribute as JSON, calibration as JSON, evidence]) and the
 // COPIES edges among them; the active or candidate facts of the entities ([id, digest, confidence]); the
 // items of theirs with an open value conflict ([entity, attribute]); the version of the
-// trust model in force (0: none); and the file (source, path) the document is a version of.
-// Rows and their documents are reached only by expanding from the entities and the document,
+// trust model in force (0: none); and the files ([source, path]) the documents are versions of.
+// Rows and their documents are reached only by expanding from the entities and the documents,
 // never by a label or an index of theirs: a plan made while the store held few rows would
 // otherwise seek every active row once per entity (tests/integration/test_anchored_plans.py).
-OPTIONAL MATCH (doc:Document {id: $document_id})
-CALL (doc) {
-  OPTIONAL MATCH (doc)<-[:EXTRACTED_FROM]-()-[:DESCRIBES]->(e)
+CALL () {
+  UNWIND $document_ids AS id
+  MATCH (doc:Document {id: id})
+  RETURN collect(doc) AS docs
+}
+CALL (docs) {
+  UNWIND docs AS doc
+  MATCH (doc)<-[:EXTRACTED_FROM]-()-[:DESCRIBES]->(e)
   RETURN collect(DISTINCT e) AS touched
 }
 CALL () {
@@ -21,7 +26,7 @@ CALL () {
   MATCH (e:Entity {id: id})
   RETURN collect(e) AS named
 }
-WITH doc, touched + [e IN named WHERE NOT e IN touched] AS entities
+WITH docs, touched + [e IN named WHERE NOT e IN touched] AS entities
 CALL (entities) {
   UNWIND entities AS e
   MATCH (e)<-[:DESCRIBES]-(r)-[:EXTRACTED_FROM]->(d)
@@ -41,11 +46,11 @@ CALL (entities) {
          collect(DISTINCT [s.id, s.trust, s.trust_attributes, s.trust_calibration,
                            s.trust_evidence]) AS sources
 }
-CALL (doc) {
-  OPTIONAL MATCH (doc)<-[:EXTRACTED_FROM]-(r)
+CALL (docs) {
+  UNWIND docs AS doc
+  MATCH (doc)<-[:EXTRACTED_FROM]-(r)
   WHERE $own AND r.status = 'active'
-  // a document without rows (plain text) has none: no list of nulls
-  WITH r WHERE r IS NOT NULL ORDER BY r.id
+  WITH DISTINCT r ORDER BY r.id
   RETURN collect([r.table, r.id, r.key, r.values, r.created_at.epochMillis, r.trust,
                   [(r)-[e:VIOLATES]->(p:Policy) | p.id + '|' + e.rule]]) AS own
 }
@@ -76,4 +81,4 @@ CALL () {
   RETURN coalesce(max(m.version), 0) AS model
 }
 RETURN [e IN entities | e.id] AS entities, rows, exempt, sources, copying, own, facts, disputed,
-       model, doc.source AS source, doc.path AS path
+       model, [doc IN docs WHERE doc.path IS NOT NULL | [doc.source, doc.path]] AS files

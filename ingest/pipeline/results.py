@@ -71,11 +71,26 @@ class StepEvent(BaseModel):
     attempt: int
     result: StepResult | None = Field(default=None, description="set when finished")
 
-    def to_domain_event(self, *, path: str | None = None, table: str | None = None) -> DomainEvent:
-        """The `pipeline.step` domain event about the document (file `path`, rows of `table`)."""
+    def to_domain_event(
+        self,
+        *,
+        path: str | None = None,
+        table: str | None = None,
+        document_id: str | None = None,
+        documents: int = 1,
+    ) -> DomainEvent:
+        """The `pipeline.step` domain event about the document (file `path`, rows of `table`):
+        the run's own, or `document_id`, one of the `documents` a coalesced run passes over
+        (the payload's `pass` names the run's own document, the first of them)."""
         payload = self.model_dump(mode="json", exclude={"document_id"})
         return DomainEvent(
             type=EventType.PIPELINE_STEP,
-            subject=self.document_id,
-            payload={**payload, "path": path, "table": table},
+            subject=document_id or self.document_id,
+            payload={
+                **payload,
+                "path": path,
+                "table": table,
+                "pass": self.document_id,
+                "documents": documents,
+            },
         )

@@ -25,7 +25,7 @@ from graph.settings import Settings
 from ingest import identity
 from ingest.extract import Limits
 from ingest.loader import DocumentDraft, GraphLoader, RunDraft
-from ingest.queue import QUEUE_NAME, deserialize, serialize
+from ingest.queue import AFTER_INGEST_QUEUE_NAME, QUEUE_NAME, deserialize, serialize
 from ingest.service import IngestionService, OutcomeStatus
 from ingest.sources import SourceRef
 from tests.integration.api_support import Callers, LiveApi, make_callers
@@ -90,15 +90,16 @@ async def delete_source(graph: Graph, source: str) -> None:
 
 @pytest.fixture
 async def queue(settings: Settings) -> AsyncIterator[ArqRedis]:
-    """The ingestion queue on the real Redis, emptied before and after the test."""
+    """The ingestion queues (files and passes) on the real Redis, emptied before and after
+    the test."""
     pool = await create_pool(
         RedisSettings.from_dsn(settings.redis_url),
         job_serializer=serialize,
         job_deserializer=deserialize,
     )
-    await pool.delete(QUEUE_NAME)
+    await pool.delete(QUEUE_NAME, AFTER_INGEST_QUEUE_NAME)
     yield pool
-    await pool.delete(QUEUE_NAME)
+    await pool.delete(QUEUE_NAME, AFTER_INGEST_QUEUE_NAME)
     await pool.aclose()
 
 

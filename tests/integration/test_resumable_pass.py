@@ -134,7 +134,7 @@ async def test_a_pass_that_keeps_failing_is_left_for_a_person_after_its_attempts
     for _ in range(MAX_ATTEMPTS):
         claim = await ledger.claim(document)
         assert claim is not None
-        await ledger.finish(claim, failed_step="update_trust", error="boom")
+        await ledger.finish([claim], failed_step="update_trust", error="boom")
     assert await ledger.claim(document) is None
     assert document not in [owed.document_id for owed in await ledger.owed(10_000)]
     state = await pass_of(graph, document)

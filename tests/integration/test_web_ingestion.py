@@ -197,8 +197,8 @@ def test_a_dropped_file_runs_live_and_its_conflict_appears_live_and_is_resolved(
 def accepted(name: str) -> re.Pattern[str]:
     """How the page says a file was accepted: queued by the upload, or already queued by the
     watcher, which can see the stored file before the upload queues it."""
-    queued = "(and queued|; this content is already queued)"
-    return re.compile(f"^{re.escape(name)}: accepted {queued}$")
+    queued = "( and queued|; this content is already queued)"
+    return re.compile(f"^{re.escape(name)}: accepted{queued}$")
 
 
 def drop_on(browser_page: Page, name: str, text: str) -> None:

