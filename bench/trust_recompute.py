@@ -1,7 +1,14 @@
 """A full trust recompute end to end (read from Neo4j, compute, write back) on a generated
 graph of ROWS rows, ENTITIES entities and SOURCES sources, and the incremental update after
 one 1,000-row document. Baseline for the computing part: `trust.reference` (networkx, the
-same iteration) on the same claims, in the same run.
+same iteration) on the same claims, in the same run; for the write, setting only `trust` on
+the same rows (the floor).
+
+Each full pass also reports what it cost wherever the machine's load puts the wall clock:
+this process's and Neo4j's CPU seconds (`bench.process_cpu`), the seconds Neo4j's JVM spent
+collecting garbage (`bench.jvm_gc`) and the statements that took longest (`Graph.seconds`:
+waiting for each statement run alone; row and fact batches run two at a time, so they can
+add up to more than the write).
 
 The first recompute scores every row for the first time (the graph is seeded directly, not
 ingested: no row has a score yet) and writes every row and fact; the second is the scheduled
@@ -26,12 +33,14 @@ from typing import Any
 import numpy as np
 
 from bench.api_support import machine_load
+from bench.jvm_gc import gc_seconds
+from bench.process_cpu import CpuMeter, cpu_seconds, serving_pid
 from graph.events import EventBus
 from graph.graph import Graph
 from trust import reference
 from trust.aggregate_shift import shift_table_trust
 from trust.claims import build_claims
-from trust.engine import WRITE_BATCH, TrustEngine, TrustReport, write_batches
+from trust.engine import ROW_BATCH, TrustEngine, TrustReport, write_batches
 from trust.overview import refresh_table_trust
 from trust.truth import discover
 
@@ -41,6 +50,8 @@ NEW_DOCUMENTS = 5
 """New 1,000-row documents (each from a new source) whose incremental update is timed."""
 SEEDED_TRUST = 0.5
 """The trust `bench/seed_trust_rows` gives a row."""
+TOP_STATEMENTS = 4
+"""Statements named per pass, longest first."""
 AGED_DAYS = 7
 """The scheduled recompute is also timed as if the data were this much older: a week of
 decay at the `cities` half-life (730 days) moves every row's trust by more than 1e-4."""
@@ -132,6 +143,46 @@ async def incremental_after_new_documents(
     return Incremental([seconds for seconds, _ in new], new[len(new) // 2][1], refresh, load)
 
 
+@dataclass(frozen=True)
+class PassCost:
+    """One full pass: its report, its wall time, the CPU it cost this process and Neo4j, the
+    seconds Neo4j spent collecting garbage meanwhile (None where `jstat` cannot see it) and
+    the seconds waited for each statement run alone."""
+
+    report: TrustReport
+    seconds: float
+    cpu: CpuMeter
+    gc: float | None
+    statements: dict[str, float]
+
+    def line(self) -> str:
+        """Where the pass's time and CPU went."""
+        gc = "" if self.gc is None else f", of it in GC {self.gc:.1f} s"
+        longest = sorted(self.statements.items(), key=itemgetter(1), reverse=True)
+        named = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in longest[:TOP_STATEMENTS])
+        served = f"neo4j {self.cpu.served:.1f} s{gc}" if self.cpu.server else "neo4j not seen"
+        return f"CPU: python {self.cpu.own:.1f} s, {served}; longest statements: {named}"
+
+
+async def measured_recompute(engine: TrustEngine, server: int | None) -> PassCost:
+    """`engine.recompute()` with what it cost (`PassCost`)."""
+    graph = engine.graph
+    before, meter, gc = dict(graph.seconds), CpuMeter(server), gc_seconds(server)
+    meter.start()
+    start = time.perf_counter()
+    report = await engine.recompute()
+    seconds = time.perf_counter() - start
+    meter.stop()
+    gc_after = gc_seconds(server)
+    statements = {
+        name: spent - before.get(name, 0.0)
+        for name, spent in graph.seconds.items()
+        if spent > before.get(name, 0.0)
+    }
+    collected = gc_after - gc if gc is not None and gc_after is not None else None
+    return PassCost(report, seconds, meter, collected, statements)
+
+
 def _row_id(source: int, position: int) -> str:
     return f"{PREFIX}row-{source}-{position}"
 
@@ -150,8 +201,8 @@ async def _bare_trust_write(graph: Graph, rows: int) -> float:
         graph,
         "bench/set_row_trust",
         [
-            partial(_bare_trust_params, ids[k : k + WRITE_BATCH])
-            for k in range(0, len(ids), WRITE_BATCH)
+            partial(_bare_trust_params, ids[k : k + ROW_BATCH])
+            for k in range(0, len(ids), ROW_BATCH)
         ],
     )
     return time.perf_counter() - start
@@ -168,27 +219,24 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
     """Seed, recompute, time the parts, compare the computing part with the reference."""
     rows = int(os.environ.get("BENCH_TRUST_ROWS", "1000000"))
     loads = [machine_load()]
+    server = serving_pid(graph.uri)
     await clear(graph)
     start = time.perf_counter()
     await seed(graph, rows)
     seeding = time.perf_counter() - start
     try:
         engine = await TrustEngine.create(graph, bus)
-        start = time.perf_counter()
-        report = await engine.recompute()
-        total = time.perf_counter() - start
-        start = time.perf_counter()
-        again = await engine.recompute()
-        total_again = time.perf_counter() - start
+        first = await measured_recompute(engine, server)
+        again = await measured_recompute(engine, server)
         await graph.write("bench/age_trust_bench", {"prefix": PREFIX, "days": AGED_DAYS})
-        start = time.perf_counter()
-        aged = await engine.recompute()
-        total_aged = time.perf_counter() - start
+        aged = await measured_recompute(engine, server)
         start = time.perf_counter()
         update = await engine.update_document(f"{PREFIX}doc-0")
         incremental = time.perf_counter() - start
         added = await incremental_after_new_documents(graph, engine, rows)
+        floor_cpu = cpu_seconds(server) if server else 0.0
         floor = await _bare_trust_write(graph, rows)  # last: it unsettles the stored scores
+        floor_cpu = cpu_seconds(server) - floor_cpu if server else 0.0
         index = build_claims(await engine.read_rows(), engine.tables)
         start = time.perf_counter()
         discover(index.claims, detect_copying=False)
@@ -202,6 +250,8 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
         loads.append(machine_load())
     finally:
         await clear(graph)
+    report, total = first.report, first.seconds
+    floor_served = f", neo4j CPU {floor_cpu:.1f} s" if server else ""
     return [
         f"seeded {rows:,} rows / {max(rows // 10, 1):,} entities / {max(rows // 1000, 1):,} "
         f"sources in {seeding:.0f} s (not timed below); {loads[0]} at the start, "
@@ -209,17 +259,19 @@ async def run(graph: Graph, bus: EventBus) -> list[str]:
         f"full recompute, first scoring: {total:.1f} s end to end = read "
         f"{report.seconds_reading:.1f} s + compute {report.seconds_computing:.1f} s + write "
         f"{report.seconds_writing:.1f} s ({report.items:,} items, {report.iterations} iterations; "
-        f"{report.rows_written:,} rows and {report.facts_written:,} facts written)",
-        f"full recompute, scheduled (graph scored): {total_again:.1f} s end to end = read "
-        f"{again.seconds_reading:.1f} s + compute {again.seconds_computing:.1f} s + write "
-        f"{again.seconds_writing:.1f} s ({again.rows_written:,} rows and "
-        f"{again.facts_written:,} facts written)",
-        f"full recompute, {AGED_DAYS} days later (decay moves every row): {total_aged:.1f} s "
-        f"end to end = read {aged.seconds_reading:.1f} s + compute {aged.seconds_computing:.1f} "
-        f"s + write {aged.seconds_writing:.1f} s ({aged.rows_written:,} rows and "
-        f"{aged.facts_written:,} facts written)",
+        f"{report.rows_written:,} rows and {report.facts_written:,} facts written); "
+        + first.line(),
+        f"full recompute, scheduled (graph scored): {again.seconds:.1f} s end to end = read "
+        f"{again.report.seconds_reading:.1f} s + compute {again.report.seconds_computing:.1f} s "
+        f"+ write {again.report.seconds_writing:.1f} s ({again.report.rows_written:,} rows and "
+        f"{again.report.facts_written:,} facts written); " + again.line(),
+        f"full recompute, {AGED_DAYS} days later (decay moves every row): {aged.seconds:.1f} s "
+        f"end to end = read {aged.report.seconds_reading:.1f} s + compute "
+        f"{aged.report.seconds_computing:.1f} s + write {aged.report.seconds_writing:.1f} s "
+        f"({aged.report.rows_written:,} rows and {aged.report.facts_written:,} facts written); "
+        + aged.line(),
         f"floor under the write: setting only `trust` on the same {rows:,} rows (same batches "
-        f"and writers): {floor:.1f} s",
+        f"and writers): {floor:.1f} s{floor_served}",
         f"truth discovery alone: {fast:.2f} s vs networkx reference {slow:.1f} s "
         f"on the same {len(index.claims.source):,} claims ({slow / fast:.0f}x)",
         f"source dependence (on in every full pass, so in the figures above): discovery with it "
