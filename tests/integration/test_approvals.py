@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,11 +30,12 @@ from governance.errors import (
 from governance.notifications import Notifier
 from governance.policy import ApprovalRule
 from governance.rbac import Role
-from graph.events import DomainEvent, EventBus, EventType
+from graph.events import EventBus, EventType
 from graph.graph import Graph
 from graph.model import ReviewStatus
 from graph.schema_store import version_history
 from graph.settings import Settings
+from tests.integration.hearing import Heard, hearing
 
 pytestmark = pytest.mark.integration
 
@@ -155,21 +155,10 @@ def approvals(
 
 
 @pytest.fixture
-async def events(bus: EventBus) -> AsyncIterator[list[DomainEvent]]:
+async def events(bus: EventBus) -> AsyncIterator[Heard]:
     """Every change_request.updated event published while the test runs."""
-    received: list[DomainEvent] = []
-    ready = asyncio.Event()
-
-    async def listen() -> None:
-        async for event in bus.subscribe([EventType.CHANGE_REQUEST_UPDATED], ready=ready):
-            received.append(event)
-
-    task = asyncio.create_task(listen())
-    await asyncio.wait_for(ready.wait(), 5)
-    yield received
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with hearing(bus, [EventType.CHANGE_REQUEST_UPDATED]) as heard:
+        yield heard
 
 
 async def open_request(
@@ -194,14 +183,10 @@ async def open_request(
     )
 
 
-async def actions_of(events: list[DomainEvent], subject: str, count: int) -> list[str]:
-    """The actions of the first `count` events about `subject` (waits up to 5 s)."""
-    for _ in range(100):
-        mine = [event for event in events if event.subject == subject]
-        if len(mine) >= count:
-            return [str(event.payload["action"]) for event in mine]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"only {[e.payload for e in events if e.subject == subject]}")
+async def actions_of(events: Heard, subject: str, count: int) -> list[str]:
+    """The actions of the first `count` events about `subject`, once heard."""
+    await events.until(lambda _: len(events.about([subject])) >= count)
+    return [str(event.payload["action"]) for event in events.about([subject])]
 
 
 async def test_opening_links_requester_workspace_and_target(
@@ -485,7 +470,7 @@ async def test_comments_link_their_author_and_mentioned_users(
 
 
 async def test_every_change_is_published_and_audited(
-    approvals: Approvals, comments: Comments, team: Team, audit: AuditLog, events: list[DomainEvent]
+    approvals: Approvals, comments: Comments, team: Team, audit: AuditLog, events: Heard
 ) -> None:
     request = await open_request(approvals, team)
     await approvals.approve(request.id, team.alice)
@@ -499,7 +484,7 @@ async def test_every_change_is_published_and_audited(
         "approve",
         "apply",
     ]
-    published = [event for event in events if event.subject == request.id]
+    published = events.about([request.id])
     assert {event.workspace for event in published} == {team.workspace}
     assert published[-1].payload["status"] == "applied"
     records = await audit.events()

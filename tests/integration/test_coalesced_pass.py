@@ -6,8 +6,7 @@ retry runs alone; the pass lane reads what waits from its queue."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from ingest.queue import AFTER_INGEST_QUEUE_NAME, deserialize, enqueue_pass, wai
 from ingest.service import IngestionService, OutcomeStatus
 from ingest.worker import Lanes
 from tests.integration.conftest import SourceFolder
+from tests.integration.hearing import Heard, hearing
 from tests.integration.test_resumable_pass import pass_of, run_lanes
 from trust.services import TrustServices
 
@@ -64,39 +64,11 @@ async def after_ingest(graph: Graph, bus: EventBus) -> AfterIngest:
     return AfterIngest.declared(await TrustServices.open(graph, bus, AuditLog(graph)), batch=BATCH)
 
 
-class Heard:
-    """The events heard so far, and a way to wait for some."""
-
-    def __init__(self) -> None:
-        self.events: list[DomainEvent] = []
-        self._changed = asyncio.Condition()
-
-    async def add(self, event: DomainEvent) -> None:
-        async with self._changed:
-            self.events.append(event)
-            self._changed.notify_all()
-
-    async def until(self, condition: Callable[[list[DomainEvent]], bool]) -> None:
-        async with asyncio.timeout(5), self._changed:
-            await self._changed.wait_for(lambda: condition(self.events))
-
-
 @pytest.fixture
 async def steps(bus: EventBus) -> AsyncIterator[Heard]:
     """The `pipeline.step` events published while the test runs."""
-    heard = Heard()
-    ready = asyncio.Event()
-
-    async def listen() -> None:
-        async for event in bus.subscribe([EventType.PIPELINE_STEP], ready=ready):
-            await heard.add(event)
-
-    task = asyncio.create_task(listen())
-    await asyncio.wait_for(ready.wait(), 5)
-    yield heard
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with hearing(bus, [EventType.PIPELINE_STEP]) as heard:
+        yield heard
 
 
 async def test_a_pass_takes_the_passes_waiting_behind_it_and_records_each_done(

@@ -3,7 +3,6 @@ the guards, each healing action with its reversal, and the audit record of each.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from graph.settings import PROJECT_ROOT
 from ingest.service import IngestionService, OutcomeStatus
 from tests.corpus.value_corpus import Case, csv_files, load_cases, score
 from tests.integration.conftest import SourceFolder
+from tests.integration.hearing import hearing
 from trust.detector import ConflictDetector
 from trust.engine import TrustEngine
 from trust.healing import ConflictStateError, Healer, UnknownChoiceError
@@ -166,20 +166,15 @@ async def test_a_second_scan_changes_nothing(detector: ConflictDetector, corpus:
 async def test_detection_publishes_and_audits_new_conflicts(
     bus: EventBus, audit: AuditLog, detector: ConflictDetector, corpus: Corpus
 ) -> None:
-    received: list[DomainEvent] = []
-    ready = asyncio.Event()
+    subject = corpus.cases[0].key + ":population"
 
-    async def listen() -> None:
-        async for event in bus.subscribe([EventType.CONFLICT_DETECTED], ready=ready):
-            if event.subject.endswith(corpus.cases[0].key + ":population"):
-                received.append(event)
-                return
+    def about_it(events: list[DomainEvent]) -> list[DomainEvent]:
+        return [event for event in events if event.subject.endswith(subject)]
 
-    listener = asyncio.create_task(listen())
-    await asyncio.wait_for(ready.wait(), 5)
-    report = await detector.scan_entities(corpus.entities)
-    await asyncio.wait_for(listener, 5)
-    assert received[0].payload["attribute"] == "population"
+    async with hearing(bus, [EventType.CONFLICT_DETECTED]) as heard:
+        report = await detector.scan_entities(corpus.entities)
+        await heard.until(lambda events: bool(about_it(events)))
+    assert about_it(heard.events)[0].payload["attribute"] == "population"
     events = await audit.events()
     assert [e.action for e in events] == ["conflict.detect"] * report.new
     assert {e.actor for e in events} == {"system:detector"}
@@ -324,19 +319,9 @@ async def test_quarantine_hides_a_row_from_resolution_and_release_restores_it(
 ) -> None:
     await detector.scan_entities(corpus.entities)
     row = corpus.row_id("blog", "graz-at")
-    received: list[DomainEvent] = []
-    ready = asyncio.Event()
-
-    async def listen() -> None:
-        async for event in bus.subscribe([EventType.ROW_QUARANTINED], ready=ready):
-            if event.subject == row:
-                received.append(event)
-                return
-
-    listener = asyncio.create_task(listen())
-    await asyncio.wait_for(ready.wait(), 5)
-    assert await healer.quarantine({row: "stale census"}, actor="user:ada") == [row]
-    await asyncio.wait_for(listener, 5)
+    async with hearing(bus, [EventType.ROW_QUARANTINED]) as heard:
+        assert await healer.quarantine({row: "stale census"}, actor="user:ada") == [row]
+        await heard.until(lambda _: bool(heard.about([row])))
     assert await healer.quarantine({row: "again"}, actor="user:ada") == []  # already
     graz = await conflict(graph, corpus.conflict_id("graz-at", "population"))
     assert next(r for r in graz["rows"] if r["id"] == row)["status"] == "quarantined"

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
 
 from graph.errors import EventBusError
 from graph.events import DomainEvent, EventBus, EventType, channel_for
+from tests.integration.hearing import hearing
 
 pytestmark = pytest.mark.integration
 
@@ -15,17 +15,10 @@ async def first_event(
     bus: EventBus, event_type: EventType, publish: Callable[[], Awaitable[None]]
 ) -> DomainEvent:
     """Subscribe to one type, run `publish` once subscribed, return the first event received."""
-    ready = asyncio.Event()
-
-    async def listen() -> DomainEvent:
-        async for event in bus.subscribe([event_type], ready=ready):
-            return event
-        raise AssertionError("the subscription ended without an event")
-
-    task = asyncio.create_task(listen())
-    await asyncio.wait_for(ready.wait(), 5)
-    await publish()
-    return await asyncio.wait_for(task, 5)
+    async with hearing(bus, [event_type]) as heard:
+        await publish()
+        await heard.until(bool)
+        return heard.events[0]
 
 
 async def test_subscribers_receive_only_the_types_they_asked_for(bus: EventBus) -> None:

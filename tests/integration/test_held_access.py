@@ -35,6 +35,7 @@ from graph.settings import Settings
 from tests.clocks import Clock, WallClock
 from tests.integration.api_support import Caller, Callers, error_codes, gql, make_callers
 from tests.integration.collab_support import owned_team
+from tests.integration.hearing import hearing
 from tests.integration.held_support import WAIT, following, holding_app
 
 pytestmark = pytest.mark.integration
@@ -253,18 +254,7 @@ async def test_every_change_of_access_is_published_with_ids_only(
     graph: Graph, bus: EventBus, audit: AuditLog, user: str, unique: str
 ) -> None:
     accounts, keys = Accounts(graph, audit, bus=bus), ApiKeys(graph, audit, bus=bus)
-    heard: list[DomainEvent] = []
-    ready, all_heard = asyncio.Event(), asyncio.Event()
-
-    async def listen() -> None:
-        async for event in bus.subscribe([EventType.ACCESS_CHANGED], ready=ready):
-            heard.append(event)
-            if len(heard) == 7:
-                all_heard.set()
-
-    task = asyncio.create_task(listen())
-    await asyncio.wait_for(ready.wait(), WAIT)
-    try:
+    async with hearing(bus, [EventType.ACCESS_CHANGED]) as heard:
         key_id, token = await new_key(graph, audit, user)
         await keys.rotate(key_id, by=SYSTEM)
         await keys.revoke(key_id, by=SYSTEM)
@@ -285,13 +275,10 @@ async def test_every_change_of_access_is_published_with_ids_only(
             ("table", f"table:{table}"),
             ("user", f"user:{user}"),
         ]
-        await asyncio.wait_for(all_heard.wait(), WAIT)
-        assert [(e.payload["kind"], e.subject) for e in heard] == expected
-        assert not any(token.split("_", 2)[2] in e.model_dump_json() for e in heard)
+        await heard.until(lambda events: len(events) >= len(expected))
+        assert [(e.payload["kind"], e.subject) for e in heard.events] == expected
+        assert not any(token.split("_", 2)[2] in e.model_dump_json() for e in heard.events)
         assert {str(kind) for kind in AccessChange} == {kind for kind, _ in expected}
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def owned_table(graph: Graph, unique: str) -> str:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
@@ -31,6 +30,7 @@ from graph.schemas import FieldSpec, FieldType, TableSchema
 from graph.settings import PROJECT_ROOT, Settings
 from ingest.service import IngestionService, OutcomeStatus
 from tests.integration.conftest import SourceFolder
+from tests.integration.hearing import hearing
 
 pytestmark = pytest.mark.integration
 
@@ -143,22 +143,13 @@ async def collect_events(
     bus: EventBus, subjects: set[str], run: Any
 ) -> tuple[Any, list[DomainEvent]]:
     """Run `run()` while subscribed to policy.violated; the events about `subjects`."""
-    ready = asyncio.Event()
-    seen: list[DomainEvent] = []
-
-    async def listen() -> None:
-        async for event in bus.subscribe([EventType.POLICY_VIOLATED], ready=ready):
-            if event.subject in subjects:
-                seen.append(event)
-                if {e.subject for e in seen} == subjects:
-                    return
-
-    task = asyncio.create_task(listen())
-    await asyncio.wait_for(ready.wait(), 5)
-    result = await run()
-    with contextlib.suppress(TimeoutError):  # the assertions say what was missing
-        await asyncio.wait_for(task, EVENT_WAIT_SECONDS)
-    return result, seen
+    async with hearing(bus, [EventType.POLICY_VIOLATED]) as heard:
+        result = await run()
+        with contextlib.suppress(TimeoutError):  # the assertions say what was missing
+            await heard.until(
+                lambda _: {e.subject for e in heard.about(subjects)} == subjects, EVENT_WAIT_SECONDS
+            )
+    return result, heard.about(subjects)
 
 
 # ------------------------------------------------------------------ versions
