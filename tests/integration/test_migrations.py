@@ -68,3 +68,18 @@ async def test_processes_migrating_together_record_each_migration_once(graph: Gr
     records = await graph.read("testing/migration_records", {"names": names})
     assert [(r["name"], r["records"]) for r in records] == [(name, 1) for name in names]
     assert await pending_migrations(graph) == []
+
+
+async def test_facts_stored_with_an_edge_per_row_move_to_row_ids_and_one_edge(
+    graph: Graph, unique: str
+) -> None:
+    fact, entity = f"fact:cities:m-{unique}:population", f"cities:m-{unique}"
+    rows = [f"row-{unique}-b", f"row-{unique}-a"]
+    await graph.write("testing/old_shape_fact", {"fact": fact, "entity": entity, "rows": rows})
+    try:
+        for _ in range(2):  # the second run finds nothing left to move
+            await graph.write("migrations/620_fact_rows_about_entity")
+            [shape] = await graph.read("testing/fact_shape", {"id": fact})
+            assert shape == {"rows": sorted(rows), "about": [entity], "edges": 1}
+    finally:
+        await graph.write("testing/delete_nodes", {"ids": [fact, entity, *rows]})
