@@ -70,16 +70,32 @@ async def test_processes_migrating_together_record_each_migration_once(graph: Gr
     assert await pending_migrations(graph) == []
 
 
+FACT_MIGRATION = "migrations/620_fact_rows_about_entity"
+MOVED_PER_RUN = 1_000
+"""Facts migration 620 moves in one run (one transaction)."""
+
+
 async def test_facts_stored_with_an_edge_per_row_move_to_row_ids_and_one_edge(
     graph: Graph, unique: str
 ) -> None:
-    fact, entity = f"fact:cities:m-{unique}:population", f"cities:m-{unique}"
-    rows = [f"row-{unique}-b", f"row-{unique}-a"]
-    await graph.write("testing/old_shape_fact", {"fact": fact, "entity": entity, "rows": rows})
+    facts = [
+        {
+            "id": f"fact:cities:m{k}-{unique}:population",
+            "entity": f"cities:m{k}-{unique}",
+            "rows": [f"row-{unique}-{k}-b", f"row-{unique}-{k}-a"],
+        }
+        for k in range(MOVED_PER_RUN + 1)  # more than one run moves
+    ]
+    await graph.write("testing/old_shape_fact", {"facts": facts})
+    await graph.write("testing/forget_migrations", {"names": [FACT_MIGRATION]})
+    nodes = [n for fact in facts for n in (fact["id"], fact["entity"], *fact["rows"])]
     try:
-        for _ in range(2):  # the second run finds nothing left to move
-            await graph.write("migrations/620_fact_rows_about_entity")
-            [shape] = await graph.read("testing/fact_shape", {"id": fact})
-            assert shape == {"rows": sorted(rows), "about": [entity], "edges": 1}
+        assert await migrate(graph) == [FACT_MIGRATION]
+        shapes = await graph.read("testing/fact_shapes", {"ids": [f["id"] for f in facts]})
+        expected = [
+            {"id": f["id"], "rows": sorted(f["rows"]), "about": [f["entity"]], "edges": 1}
+            for f in sorted(facts, key=lambda f: f["id"])
+        ]
+        assert shapes == expected
     finally:
-        await graph.write("testing/delete_nodes", {"ids": [fact, entity, *rows]})
+        await graph.write("testing/delete_nodes", {"ids": nodes})

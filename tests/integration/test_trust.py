@@ -158,14 +158,14 @@ async def test_a_fact_lists_its_winning_rows_and_has_one_edge_about_its_entity(
         documents[name] = await ingest(service, sources[name], rows)
     await engine.recompute()
     fact_id, entity = f"fact:cities:w-{unique}:population", f"cities:w-{unique}"
-    [first] = await graph.read("testing/fact_shape", {"id": fact_id})
+    [first] = await graph.read("testing/fact_shapes", {"ids": [fact_id]})
     assert first["rows"] == sorted(await document_row_ids(graph, documents, "ab"))
     assert (first["about"], first["edges"]) == ([entity], 1)
     # the winner moves to three other rows: the fact is rewritten, its edge is not doubled
     for name in "bcd":
         documents[name] = await ingest(service, sources[name], cities(unique, [("w", 500, now)]))
     await engine.recompute()
-    [moved] = await graph.read("testing/fact_shape", {"id": fact_id})
+    [moved] = await graph.read("testing/fact_shapes", {"ids": [fact_id]})
     assert moved["rows"] == sorted(await document_row_ids(graph, documents, "bcd"))
     assert (moved["about"], moved["edges"]) == ([entity], 1)
 
