@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -78,7 +79,7 @@ MOVED_PER_RUN = 1_000
 async def test_facts_stored_with_an_edge_per_row_move_to_row_ids_and_one_edge(
     graph: Graph, unique: str
 ) -> None:
-    facts = [
+    facts: list[dict[str, Any]] = [
         {
             "id": f"fact:cities:m{k}-{unique}:population",
             "entity": f"cities:m{k}-{unique}",
