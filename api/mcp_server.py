@@ -40,7 +40,7 @@ from graph.errors import GraceError
 T = TypeVar("T")
 NODE_PROVENANCE = (
     "MATCH (n {id: $id}) "
-    "OPTIONAL MATCH (n)-[:EXTRACTED_FROM|DESCRIBES|RESOLVED_FROM|INVOLVES|FROM_SOURCE]-(m) "
+    "OPTIONAL MATCH (n)-[:EXTRACTED_FROM|DESCRIBES|ABOUT|INVOLVES|FROM_SOURCE]-(m) "
     "RETURN n, collect(m) AS related"
 )
 """Checked and filtered like any generated query: a related node the caller may not see

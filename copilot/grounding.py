@@ -68,7 +68,8 @@ class GraphSchema:
         lines.append("Relationship types: " + ", ".join(self.relationships))
         lines.append(
             "Provenance: (Row)-[:EXTRACTED_FROM]->(Document)-[:FROM_SOURCE]->(Source), "
-            "(Row)-[:DESCRIBES]->(Entity), (Fact)-[:RESOLVED_FROM]->(Row), "
+            "(Row)-[:DESCRIBES]->(Entity), (Fact)-[:ABOUT]->(Entity) with the ids of the "
+            "rows it was resolved from in f.rows, "
             "(Row)-[:CONTRADICTS]->(Row), (Conflict)-[:INVOLVES]->(Row). A Row's values are "
             "a JSON string in r.values; r.table names its table, r.trust is 0..1."
         )

@@ -54,7 +54,7 @@ LABELS = frozenset(
 RELATIONSHIPS = frozenset(
     {
         "EXTRACTED_FROM", "FROM_SOURCE", "SUPERSEDES", "DESCRIBES", "CONFORMS_TO",
-        "INGESTED_BY", "RESOLVED_FROM", "CONTRADICTS", "INVOLVES",
+        "INGESTED_BY", "ABOUT", "CONTRADICTS", "INVOLVES",
     }
 )  # fmt: skip
 """The relationship types of the view (provenance, contradiction, facts)."""

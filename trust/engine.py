@@ -85,9 +85,9 @@ until it commits: at 10,000 rows it outlived the young collections and the copyi
 0.7-4.4 s of garbage collection per 200,000 rows (1 GB heap), at 2,000 about 0.1 s, for the
 same CPU otherwise (bench/trust_recompute.py prints each pass's GC seconds)."""
 FACT_BATCH = 250
-"""Facts per write transaction (each with its `RESOLVED_FROM` edges, ten or so). At 5,000
-Neo4j spent 6-7 s collecting garbage while writing 20,000 new facts (1 GB heap), at 1,000
-5-6 s, at 250 1.4 s, and 28 % less CPU in all."""
+"""Facts per write transaction. When each fact had an edge per supporting row (ten or so), at
+5,000 Neo4j spent 6-7 s collecting garbage while writing 20,000 new facts (1 GB heap), at
+1,000 5-6 s, at 250 1.4 s, and 28 % less CPU in all."""
 WRITERS = 2
 """Write batches in flight at once: while Neo4j writes one, the next is built and sent (1.5x
 faster than one at a time on two cores, measured)."""
@@ -140,10 +140,6 @@ class Settled:
     sources: list[dict[str, Any]] = field(default_factory=list)
     """Of an incremental pass: its sources with the trust it held fixed
     (`trust/write_initial_source_parts`)."""
-
-    def nodes(self) -> dict[str, str]:
-        """Row id -> the `elementId` its row was read with (`RowRecord.node`)."""
-        return {row.id: row.node for row in self.rows}
 
     def shifts(self) -> list[dict[str, Any]]:
         """How the documents of the rewritten rows move (`trust/shift_document_trust`)."""
@@ -461,12 +457,11 @@ class TrustEngine:
         if work.facts is None:
             return
         written, confidences = work.facts.written, work.facts.confidences
-        nodes = work.nodes()
         await write_batches(
             self._graph,
             "trust/write_facts",
             [
-                partial(_fact_params, written[start : start + FACT_BATCH], nodes)
+                partial(dict, facts=written[start : start + FACT_BATCH])
                 for start in range(0, len(written), FACT_BATCH)
             ],
         )
@@ -508,7 +503,7 @@ class TrustEngine:
                 changes = await tx.run("trust/shift_document_trust", {"documents": shifts})
         if work.facts is not None:
             if work.facts.written:
-                await tx.run("trust/write_facts", _fact_params(work.facts.written, work.nodes()))
+                await tx.run("trust/write_facts", {"facts": work.facts.written})
             if work.facts.confidences:
                 await tx.run("trust/update_fact_confidence", {"facts": work.facts.confidences})
             if work.facts.retracted:
@@ -678,11 +673,6 @@ def _row_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
         "mode": scores.mode.value,
         "model": scores.model or None,
     }
-
-
-def _fact_params(facts: Sequence[dict[str, Any]], nodes: Mapping[str, str]) -> dict[str, Any]:
-    """`trust/write_facts`'s parameters: each fact with the nodes of its rows."""
-    return {"facts": [{**fact, "nodes": [nodes[row] for row in fact["rows"]]} for fact in facts]}
 
 
 def _node_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 confidence and evidence, and what changed since the facts stored in the graph.
 
 A fact is written again only when it changed: its value, status, evidence or rows (its
-`digest`), or its confidence by at least `CONFIDENCE_EPSILON`. Rewriting a fact replaces its
-`RESOLVED_FROM` edges, by far the dearest part of writing it.
+`digest`), or its confidence by at least `CONFIDENCE_EPSILON`. A fact holds its rows' ids
+(`rows`) and one edge, `ABOUT` its entity (`trust/write_facts`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class FactChanges:
     """The writes that bring the stored facts up to date."""
 
     written: list[dict[str, Any]]
-    """New or changed facts, written whole with their `RESOLVED_FROM` edges."""
+    """New or changed facts, written whole with their rows' ids."""
     confidences: list[dict[str, Any]]
     """Facts of which only the confidence moved."""
     retracted: list[str]

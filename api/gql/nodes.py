@@ -231,7 +231,7 @@ class Row:
         links = await info.context.loader(loaders.row_links_loader).load(str(self.id))
         return await visible_conflicts(info.context, links.conflicts)
 
-    @strawberry.field(description="The facts resolved from the row (RESOLVED_FROM).")
+    @strawberry.field(description="The facts resolved from the row (about its entity, listing it).")
     async def facts(self, info: GraceInfo) -> list[FactNode]:
         from api.gql.review import load_facts  # review builds on rows
 

@@ -403,7 +403,7 @@ class FactEvidence:
     contradicting_sources: list[str]
     row_ids: strawberry.Private[tuple[str, ...]]
 
-    @strawberry.field(description="The readable rows the fact was resolved from (RESOLVED_FROM).")
+    @strawberry.field(description="The readable rows the fact was resolved from (its `rows`).")
     async def rows(self, info: GraceInfo) -> list[Row]:
         return await load_rows(info.context, self.row_ids)
 

@@ -1,7 +1,8 @@
 // Rows by id with their trust, how it was computed and what explains it (its signals and
 // propagated score), and the evidence around each: the newest document it was extracted from
 // and that document's source, the rows of its table it contradicts or is contradicted by, the
-// facts resolved from it and the open conflicts that involve it. Unknown ids return nothing.
+// facts resolved from it (through its entity: a fact lists its rows' ids) and the open
+// conflicts that involve it. Unknown ids return nothing.
 UNWIND $ids AS row_id
 MATCH (r:Row {id: row_id})
 CALL (r) {
@@ -21,7 +22,8 @@ CALL (r) {
             outgoing: startNode(c) = r} END) AS contradictions
 }
 CALL (r) {
-  OPTIONAL MATCH (f:Fact)-[:RESOLVED_FROM]->(r)
+  OPTIONAL MATCH (r)-[:DESCRIBES]->(:Entity)<-[:ABOUT]-(f:Fact)
+  WHERE r.id IN f.rows
   RETURN collect(CASE WHEN f IS NULL THEN null ELSE
            {fact: f.id, attribute: f.attribute, value: f.value, confidence: f.confidence,
             status: f.status} END) AS facts

@@ -15,8 +15,8 @@ CALL (r, row) {
   DELETE e
 }
 CALL (r, row) {
-  MATCH (f:Fact)-[:RESOLVED_FROM]->(r)
-  WHERE f.attribute IN row.fields
+  MATCH (r)-[:DESCRIBES]->(:Entity)<-[:ABOUT]-(f:Fact)
+  WHERE f.attribute IN row.fields AND r.id IN f.rows
   SET f.value = 'null', f.erased_at = $at
 }
 RETURN r.id AS id

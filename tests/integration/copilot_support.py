@@ -1,5 +1,5 @@
 """A seed for the co-pilot's tests: two tables, each with one entity that two sources
-contradict (rows, a conflict with CONTRADICTS and INVOLVES edges, facts with RESOLVED_FROM),
+contradict (rows, a conflict with CONTRADICTS and INVOLVES edges, facts ABOUT the entity),
 every text value carrying its table's marker; and the views of an unrestricted and a
 restricted caller."""
 

@@ -31,7 +31,7 @@ ADVERSARIAL = (
     "MATCH (r:Row)-[c:CONTRADICTS]-(o:Row) RETURN r, c, o",
     "MATCH (r:Row {table: 'cities'})-[:EXTRACTED_FROM]->(d:Document)<-[:EXTRACTED_FROM]-(o) "
     "RETURN o",
-    "MATCH (f:Fact)-[:RESOLVED_FROM]->(r:Row) RETURN f, r",
+    "MATCH (f:Fact)-[:ABOUT]->(:Entity)<-[:DESCRIBES]-(r:Row) WHERE r.id IN f.rows RETURN f, r",
     "MATCH (k:Conflict)-[:INVOLVES]->(r:Row) RETURN k, r",
     "MATCH p = (:Row)-[:EXTRACTED_FROM]->(:Document)-[:FROM_SOURCE]->(:Source) RETURN p",
     "MATCH (r:Row {table: 'cities'})-[:EXTRACTED_FROM]->(:Document)-[:FROM_SOURCE]->(s:Source)"
@@ -42,7 +42,7 @@ ADVERSARIAL = (
     "MATCH (r:Row {table: 'cities'}) OPTIONAL MATCH (o:Row {table: 'organizations'}) RETURN r, o",
 )
 """Queries a model might write to reach the other table: directly, through CONTRADICTS,
-RESOLVED_FROM, INVOLVES and shared sources, in lists and paths, or a relationship alone."""
+a fact's entity, INVOLVES and shared sources, in lists and paths, or a relationship alone."""
 
 SCALARS = (
     "MATCH (r:Row {table: 'organizations'}) RETURN r.values",

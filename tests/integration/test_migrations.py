@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -68,3 +69,34 @@ async def test_processes_migrating_together_record_each_migration_once(graph: Gr
     records = await graph.read("testing/migration_records", {"names": names})
     assert [(r["name"], r["records"]) for r in records] == [(name, 1) for name in names]
     assert await pending_migrations(graph) == []
+
+
+FACT_MIGRATION = "migrations/620_fact_rows_about_entity"
+MOVED_PER_RUN = 1_000
+"""Facts migration 620 moves in one run (one transaction)."""
+
+
+async def test_facts_stored_with_an_edge_per_row_move_to_row_ids_and_one_edge(
+    graph: Graph, unique: str
+) -> None:
+    facts: list[dict[str, Any]] = [
+        {
+            "id": f"fact:cities:m{k}-{unique}:population",
+            "entity": f"cities:m{k}-{unique}",
+            "rows": [f"row-{unique}-{k}-b", f"row-{unique}-{k}-a"],
+        }
+        for k in range(MOVED_PER_RUN + 1)  # more than one run moves
+    ]
+    await graph.write("testing/old_shape_fact", {"facts": facts})
+    await graph.write("testing/forget_migrations", {"names": [FACT_MIGRATION]})
+    nodes = [n for fact in facts for n in (fact["id"], fact["entity"], *fact["rows"])]
+    try:
+        assert await migrate(graph) == [FACT_MIGRATION]
+        shapes = await graph.read("testing/fact_shapes", {"ids": [f["id"] for f in facts]})
+        expected = [
+            {"id": f["id"], "rows": sorted(f["rows"]), "about": [f["entity"]], "edges": 1}
+            for f in sorted(facts, key=lambda f: f["id"])
+        ]
+        assert shapes == expected
+    finally:
+        await graph.write("testing/delete_nodes", {"ids": nodes})

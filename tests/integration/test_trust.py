@@ -144,6 +144,43 @@ async def test_a_fact_follows_its_winning_rows_when_the_winner_changes(
     assert after["rows"] == 3  # b's retracted row is gone too, not only a's
 
 
+async def test_a_fact_lists_its_winning_rows_and_has_one_edge_about_its_entity(
+    graph: Graph,
+    service: IngestionService,
+    engine: TrustEngine,
+    sources: dict[str, SourceFolder],
+    unique: str,
+) -> None:
+    now = "2026-11-01T00:00:00Z"
+    documents = {}
+    for name, population in (("a", 100), ("b", 100)):
+        rows = cities(unique, [("w", population, now)])
+        documents[name] = await ingest(service, sources[name], rows)
+    await engine.recompute()
+    fact_id, entity = f"fact:cities:w-{unique}:population", f"cities:w-{unique}"
+    [first] = await graph.read("testing/fact_shapes", {"ids": [fact_id]})
+    assert first["rows"] == sorted(await document_row_ids(graph, documents, "ab"))
+    assert (first["about"], first["edges"]) == ([entity], 1)
+    # the winner moves to three other rows: the fact is rewritten, its edge is not doubled
+    for name in "bcd":
+        documents[name] = await ingest(service, sources[name], cities(unique, [("w", 500, now)]))
+    await engine.recompute()
+    [moved] = await graph.read("testing/fact_shapes", {"ids": [fact_id]})
+    assert moved["rows"] == sorted(await document_row_ids(graph, documents, "bcd"))
+    assert (moved["about"], moved["edges"]) == ([entity], 1)
+
+
+async def document_row_ids(graph: Graph, documents: dict[str, str], names: str) -> list[str]:
+    """The ids of the rows of the documents of some sources."""
+    found = []
+    for name in names:
+        found += [
+            r["id"]
+            for r in await graph.read("testing/document_rows", {"document_id": documents[name]})
+        ]
+    return found
+
+
 async def test_a_fact_whose_rows_all_left_is_retracted_by_the_full_pass(
     graph: Graph,
     service: IngestionService,

@@ -89,7 +89,7 @@ ACCEPTED = (
     "MATCH (r:Row {table: 'cities'}) RETURN r LIMIT 5",
     "MATCH (n:!Row) RETURN n LIMIT 1",
     "MATCH (r:Row)-[:CONTRADICTS]->(o:Row) RETURN r, o",
-    "MATCH (f:Fact)-[:RESOLVED_FROM]->(r:Row) WHERE f.table = $table RETURN f, r",
+    "MATCH (f:Fact)-[:ABOUT]->(e:Entity) WHERE f.table = $table RETURN f, e",
     "MATCH (r:Row) WHERE r.values CONTAINS 'DELETE n; CREATE' RETURN r",
     "MATCH (r:Row) // DELETE in a comment\nRETURN r",
     "MATCH (r:Row) /* SET r.x = 1 */ RETURN r",
