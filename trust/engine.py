@@ -373,10 +373,14 @@ class TrustEngine:
     async def write_settled(
         self, entities: Sequence[str], work: Settled, started: datetime
     ) -> list[dict[str, Any]]:
-        """Write what `settle` found stale (moving the stored trust aggregates of its
-        tables), in one transaction unless it is large; returns the documents' trust changes
-        (publish them with `publish_document_changes`)."""
-        sources = work.sources
+        """Write what `settle` found stale; returns the documents' trust changes (publish
+        them with `publish_document_changes`). The rows' scores, with their documents' and
+        tables' trust, go first, in one transaction that locks the tables' aggregates (in
+        batches when large); then the facts, the open conflicts' confidences and the sources'
+        starting parts, in one transaction of their own that holds no aggregate, so a file's
+        activation waits only for the rows. A pass cut short between the two leaves its rows
+        scored and its facts as they were: run again, it finds the rows current and writes
+        the facts it resolves from them (`tests/integration/test_pass_write_split.py`)."""
         if len(work.changed) > WRITE_BATCH:
             await self._graph.write("trust/freeze_decisions", {"entities": list(entities)})
             await self._write_rows(work)
@@ -385,11 +389,16 @@ class TrustEngine:
             )
             await self._write_facts(work, started)
             await self._refresh_conflicts(work)
-            await self._graph.write("trust/write_initial_source_parts", {"sources": sources})
-        else:  # the usual case: one transaction
-            changes = await self._graph.transaction(
-                lambda tx: self._write_small(tx, entities, work, started, sources)
-            )
+            await self._graph.write("trust/write_initial_source_parts", {"sources": work.sources})
+        else:  # the usual case: the rows' transaction, then the rest's
+            changes = []
+            if work.changed:
+                changes = await self._graph.transaction(
+                    partial(_write_scored, entities=entities, work=work)
+                )
+            resolved = _resolved_statements(work, started)
+            if resolved:
+                await self._graph.transaction(partial(_run_all, statements=resolved))
         await self._tables_moved(work, work.changed)
         return changes
 
@@ -482,39 +491,6 @@ class TrustEngine:
                 for start in range(0, len(retracted), WRITE_BATCH)
             ],
         )
-
-    async def _write_small(
-        self,
-        tx: GraphTransaction,
-        entities: Sequence[str],
-        work: Settled,
-        started: datetime,
-        sources: list[dict[str, Any]],
-    ) -> list[dict[str, Any]]:
-        """Every write of an incremental pass, in one transaction; returns the documents'
-        trust changes."""
-        changes: list[dict[str, Any]] = []
-        if work.changed:
-            await lock_table_aggregates(tx, (work.rows[p].table for p in work.changed))
-            await tx.run("trust/freeze_decisions", {"entities": list(entities)})
-            await write_row_scores(tx, work, work.changed)
-            shifts = work.shifts()
-            if shifts:
-                changes = await tx.run("trust/shift_document_trust", {"documents": shifts})
-        if work.facts is not None:
-            if work.facts.written:
-                await tx.run("trust/write_facts", {"facts": work.facts.written})
-            if work.facts.confidences:
-                await tx.run("trust/update_fact_confidence", {"facts": work.facts.confidences})
-            if work.facts.retracted:
-                await tx.run(
-                    "trust/retract_facts", {"ids": work.facts.retracted, "started_at": started}
-                )
-        if work.conflicts:
-            await tx.run("conflicts/refresh_open", {"conflicts": work.conflicts})
-        if sources:
-            await tx.run("trust/write_initial_source_parts", {"sources": sources})
-        return changes
 
     async def _refresh_conflicts(self, work: Settled) -> None:
         for start in range(0, len(work.conflicts), FACT_BATCH):
@@ -691,6 +667,43 @@ async def write_row_scores(tx: GraphTransaction, work: Settled, positions: Seque
     tables = [work.rows[p].table for p in positions]
     joining = [(table, row[1], row[0]) for table, row in zip(tables, params["rows"], strict=True)]
     await shift_table_trust(tx, moved["left"], moved["entered"], joining)
+
+
+async def _write_scored(
+    tx: GraphTransaction, entities: Sequence[str], work: Settled
+) -> list[dict[str, Any]]:
+    """The rows' new scores with their documents' trust, the tables' aggregates locked first
+    (`lock_table_aggregates`); returns the documents' trust changes."""
+    await lock_table_aggregates(tx, (work.rows[p].table for p in work.changed))
+    await tx.run("trust/freeze_decisions", {"entities": list(entities)})
+    await write_row_scores(tx, work, work.changed)
+    shifts = work.shifts()
+    return await tx.run("trust/shift_document_trust", {"documents": shifts}) if shifts else []
+
+
+def _resolved_statements(work: Settled, started: datetime) -> list[tuple[str, dict[str, Any]]]:
+    """What an incremental pass writes beside its rows, none of it a table's aggregate: its
+    facts, their confidences and retractions, the open conflicts' confidences and the sources'
+    starting parts, each as (statement, parameters)."""
+    statements: list[tuple[str, dict[str, Any]]] = []
+    facts = work.facts
+    if facts is not None and facts.written:
+        statements.append(("trust/write_facts", {"facts": facts.written}))
+    if facts is not None and facts.confidences:
+        statements.append(("trust/update_fact_confidence", {"facts": facts.confidences}))
+    if facts is not None and facts.retracted:
+        retracted = {"ids": facts.retracted, "started_at": started}
+        statements.append(("trust/retract_facts", retracted))
+    if work.conflicts:
+        statements.append(("conflicts/refresh_open", {"conflicts": work.conflicts}))
+    if work.sources:
+        statements.append(("trust/write_initial_source_parts", {"sources": work.sources}))
+    return statements
+
+
+async def _run_all(tx: GraphTransaction, statements: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    for name, params in statements:
+        await tx.run(name, params)
 
 
 async def in_flight(writes: Sequence[Callable[[], Awaitable[None]]]) -> None:
