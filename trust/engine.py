@@ -39,7 +39,7 @@ from collections.abc import (
 )
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -66,12 +66,13 @@ from trust.facts import (
     read_fact_states,
     resolve_facts,
 )
+from trust.features import FROM_CLOCK, stored_lists
 from trust.learning import ScoringMode, TrainedModel, scoring_mode
 from trust.model_store import latest_in_force
 from trust.offload import off_loop
 from trust.overview import refresh_table_trust
 from trust.pass_inputs import PassInputs, read_pass_inputs
-from trust.rows import Progress, ScoredBy, read_active_rows, read_source_trust
+from trust.rows import Progress, ScoredBy, read_active_rows, read_clock, read_source_trust
 from trust.scoring import NEUTRAL, RowScores, score_rows
 from trust.truth import INITIAL_TRUST, TruthResult, discover, resolve
 
@@ -95,6 +96,13 @@ EVENT_THRESHOLD = 0.01
 """A source or document whose trust moves by at least this much publishes `trust.updated`."""
 TRUST_EPSILON = 1e-4
 """In a full pass, a row whose trust moved by less than this keeps its stored score."""
+CLOCK_STEP = timedelta(hours=1)
+"""A full pass takes freshness at the time of the last one (`TrustClock.at`) until this has
+passed since, and at its own start after: rows scored by full passes read their freshness at
+that time (`trust.features`), so it moves in steps, each rewriting every aging row's trust."""
+CLOCK_MOVED = 1e-12
+"""A full pass that moves the clock rewrites every row whose trust moved by this much: less
+than rounding can tell from nothing, so a row's stored trust and its explanation agree."""
 INCREMENTAL_TOLERANCE = 0.005
 """In an incremental pass, a row already scored whose trust moved by less than this (and not
 across its quarantine threshold) keeps its stored score until the next full pass, so stored
@@ -140,6 +148,9 @@ class Settled:
     sources: list[dict[str, Any]] = field(default_factory=list)
     """Of an incremental pass: its sources with the trust it held fixed
     (`trust/write_initial_source_parts`)."""
+    scored_at: float = FROM_CLOCK
+    """What the rows' stored lists say they were scored at (`trust.features`): the pass's
+    time, or `FROM_CLOCK` for a full pass."""
 
     def nodes(self) -> dict[str, str]:
         """Row id -> the `elementId` its row was read with (`RowRecord.node`)."""
@@ -236,16 +247,18 @@ class TrustEngine:
         clock = _Clock()
         started = self._clock()
         model = await self.refresh_model()
-        rows, prior, stored, disputed = await asyncio.gather(
-            read_active_rows(self._graph, progress, scored_by(model)),
+        rows, prior, stored, disputed, last = await asyncio.gather(
+            read_active_rows(self._graph, progress, scored_by(model, full=True)),
             read_source_trust(self._graph),
             read_fact_states(self._graph),
             self._open_conflicts(),
+            read_clock(self._graph),
         )
         clock.lap("reading")
         index = build_claims(rows, self._tables)
         result = discover(index.claims, prior_trust=_prior(index, prior))
-        work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON, disputed)
+        at, tolerance = _full_pass_time(started, last)
+        work = self._score(rows, index, result, at, stored, model, tolerance, disputed)
         clock.lap("computing")
         await self._graph.write("trust/freeze_all_decisions")
         await write_batches(
@@ -256,6 +269,7 @@ class TrustEngine:
                 for start in range(0, len(work.changed), ROW_BATCH)
             ],
         )
+        await self._graph.write("trust/set_clock", {"at": at.timestamp()})
         changes = await self._graph.write(
             "trust/write_source_trust", {"sources": source_records(index, result)}
         )
@@ -372,6 +386,7 @@ class TrustEngine:
         result = resolve(index.claims, held, dependence, by_attribute, calibration, claimed)
         work = self._score(rows, index, result, now, stored, model, INCREMENTAL_TOLERANCE, disputed)
         work.sources = initial_source_records(index, held)
+        work.scored_at = now.timestamp()
         return work
 
     async def write_settled(
@@ -631,9 +646,20 @@ class _CycleCollector:
 _CYCLES = _CycleCollector()
 
 
-def scored_by(model: TrainedModel | None) -> ScoredBy:
-    """How rows are scored with `model` in force (None: the combined score)."""
-    return ScoredBy(scoring_mode(model).value, model.version if model else 0)
+def scored_by(model: TrainedModel | None, *, full: bool = False) -> ScoredBy:
+    """How rows are scored with `model` in force (None: the combined score), by a full pass
+    (`full`) or an incremental one."""
+    return ScoredBy(scoring_mode(model).value, model.version if model else 0, full)
+
+
+def _full_pass_time(started: datetime, last: float | None) -> tuple[datetime, float]:
+    """The time a full pass started at `started` takes freshness at, and the tolerance of
+    its rows' trust: the last full pass's (`last`, epoch seconds) with `TRUST_EPSILON`
+    while `started` is within `CLOCK_STEP` of it, else `started` with `CLOCK_MOVED`: a row whose
+    trust moved at all is rewritten, since its freshness is read at the new time."""
+    if last is not None and abs(started.timestamp() - last) < CLOCK_STEP.total_seconds():
+        return datetime.fromtimestamp(last, UTC), TRUST_EPSILON
+    return started, CLOCK_MOVED
 
 
 def _prior(index: ClaimIndex, trust: Mapping[str, float]) -> np.ndarray:
@@ -671,7 +697,13 @@ def _row_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
             for row_id, trust, features in zip(
                 ids,
                 scores.trust[positions].tolist(),
-                np.column_stack((scores.signals[positions], scores.propagated[positions])).tolist(),
+                stored_lists(
+                    scores.signals[positions],
+                    scores.propagated[positions],
+                    scores.since[positions],
+                    scores.half_lives[positions],
+                    work.scored_at,
+                ),
                 strict=True,
             )
         ],

@@ -20,14 +20,13 @@ import numpy as np
 from graph.schemas import FieldType, TableSchema
 from trust import signals as signal
 from trust.claims import ClaimIndex, RowRecord
+from trust.features import freshness_since
 from trust.learning import INTERCEPT, ScoringMode, TrainedModel, Vector, predict_array
 from trust.score import CONTRIBUTIONS, combine_array
 from trust.truth import Ints, TruthResult
 
 NEUTRAL = 0.5
 """The reputation of a source nothing is known about."""
-
-SECONDS_PER_DAY = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,10 @@ class RowScores:
     mode: ScoringMode
     model: int
     """The version of the learned model (0 with the combined score)."""
+    since: Vector
+    """Per row, the epoch second its age counts from (`trust.features`)."""
+    half_lives: Vector
+    """Per row, its table's freshness half-life in days (0: its values do not age)."""
 
 
 def stored_parts(
@@ -78,10 +81,12 @@ def score_rows(
         [len(tables[r.table].fields) if r.table in tables else len(r.values) for r in rows],
         dtype=np.float64,
     )
+    since = _since(rows, tables)
+    # a row without a time is as fresh as can be: it does not age
+    half_lives = np.where(np.isnan(since), 0.0, _half_lives(rows, tables))
+    since = np.nan_to_num(since)
     columns = {
-        signal.Signal.FRESHNESS: signal.freshness_array(
-            _ages(rows, tables, now), _half_lives(rows, tables)
-        ),
+        signal.Signal.FRESHNESS: freshness_since(since, half_lives, now.timestamp()),
         # rows exist only for approved table versions; changes targeting rows are not
         # reviewed yet (approvals = rejections = 0), policy violations count
         signal.Signal.GOVERNANCE: signal.governance_array(
@@ -99,9 +104,11 @@ def score_rows(
         raise ValueError("a signal or propagated score is not a number")
     if model is None:
         trust, _ = combine_array(signals, propagated)
-        return RowScores(trust, propagated, signals, ScoringMode.PROPAGATED, 0)
+        return RowScores(trust, propagated, signals, ScoringMode.PROPAGATED, 0, since, half_lives)
     trust, _ = predict_array(model, np.column_stack((signals, propagated)))
-    return RowScores(trust, propagated, signals, ScoringMode.LEARNED, model.version)
+    return RowScores(
+        trust, propagated, signals, ScoringMode.LEARNED, model.version, since, half_lives
+    )
 
 
 def _propagation(
@@ -152,14 +159,14 @@ def _support(index: ClaimIndex, result: TruthResult) -> tuple[Vector, Vector]:
 
 
 def _half_lives(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema]) -> Vector:
-    """Per row, its table's freshness half-life in days (`inf`: its values do not age)."""
-    half = {name: table.freshness_half_life_days or np.inf for name, table in tables.items()}
-    return np.array([half.get(row.table, np.inf) for row in rows], dtype=np.float64)
+    """Per row, its table's freshness half-life in days (0: its values do not age)."""
+    half = {name: table.freshness_half_life_days or 0.0 for name, table in tables.items()}
+    return np.array([half.get(row.table, 0.0) for row in rows], dtype=np.float64)
 
 
-def _ages(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema], now: datetime) -> Vector:
-    """Age of each row's data in days: its own `updated_*` datetime if it has one, else its
-    ingestion (0 without either)."""
+def _since(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema]) -> Vector:
+    """The epoch second each row's age counts from: its own `updated_*` datetime if it has
+    one, else its ingestion (NaN without either)."""
     fields = {name: _stamp_field(table) for name, table in tables.items()}
     seconds: dict[object, float] = {}
     stamps = []
@@ -168,7 +175,7 @@ def _ages(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema], now: dat
         value = row.values.get(field) if field else None
         stamp = value if isinstance(value, str) else row.ingested_at
         if stamp is None:
-            stamps.append(now.timestamp())
+            stamps.append(np.nan)
             continue
         known = seconds.get(stamp)
         if known is None:
@@ -179,8 +186,7 @@ def _ages(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema], now: dat
             )
             known = seconds[stamp] = moment.timestamp()
         stamps.append(known)
-    ages = (now.timestamp() - np.array(stamps, dtype=np.float64)) / SECONDS_PER_DAY
-    return np.maximum(ages, 0.0)
+    return np.array(stamps, dtype=np.float64)
 
 
 def _stamp_field(table: TableSchema) -> str | None:
