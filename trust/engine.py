@@ -73,7 +73,7 @@ from trust.offload import off_loop
 from trust.overview import refresh_table_trust
 from trust.pass_inputs import PassInputs, read_pass_inputs
 from trust.rows import Progress, ScoredBy, read_active_rows, read_clock, read_source_trust
-from trust.scoring import NEUTRAL, RowScores, score_rows
+from trust.scoring import NEUTRAL, Bools, RowScores, keep_stored, score_rows
 from trust.truth import INITIAL_TRUST, TruthResult, discover, resolve
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,9 @@ CLOCK_STEP = timedelta(hours=1)
 """A full pass takes freshness at the time of the last one (`TrustClock.at`) until this has
 passed since, and at its own start after: rows scored by full passes read their freshness at
 that time (`trust.features`), so it moves in steps, each rewriting every aging row's trust."""
+FEATURE_TOLERANCE = TRUST_EPSILON
+"""In a full pass, a row's stored features (all but freshness) that moved by less than this
+are kept (`keep_stored`): its list is not written again, and its trust is computed from them."""
 CLOCK_MOVED = 1e-12
 """A full pass that moves the clock rewrites every row whose trust moved by this much: less
 than rounding can tell from nothing, so a row's stored trust and its explanation agree."""
@@ -151,6 +154,9 @@ class Settled:
     scored_at: float = FROM_CLOCK
     """What the rows' stored lists say they were scored at (`trust.features`): the pass's
     time, or `FROM_CLOCK` for a full pass."""
+    kept: Bools | None = None
+    """Of a full pass: the rows whose stored lists stay as they are (`keep_stored`); their
+    trust is written alone."""
 
     def nodes(self) -> dict[str, str]:
         """Row id -> the `elementId` its row was read with (`RowRecord.node`)."""
@@ -258,7 +264,9 @@ class TrustEngine:
         index = build_claims(rows, self._tables)
         result = discover(index.claims, prior_trust=_prior(index, prior))
         at, tolerance = _full_pass_time(started, last)
-        work = self._score(rows, index, result, at, stored, model, tolerance, disputed)
+        work = self._score(
+            rows, index, result, at, stored, model, tolerance, disputed, keep=FEATURE_TOLERANCE
+        )
         clock.lap("computing")
         await self._graph.write("trust/freeze_all_decisions")
         await write_batches(
@@ -447,17 +455,22 @@ class TrustEngine:
         model: TrainedModel | None,
         tolerance: float,
         disputed: Collection[tuple[str, str]],
+        keep: float | None = None,
     ) -> Settled:
         """Score, resolve facts (with `stored`) and describe the value conflicts of the
-        `disputed` items (those with an open conflict stored)."""
+        `disputed` items (those with an open conflict stored); with `keep`, a full pass's,
+        keeping the stored features that moved by less (`keep_stored`)."""
         scores = score_rows(rows, index, result, self._tables, now=now, model=model)
+        kept = None
+        if keep is not None:
+            scores, kept = keep_stored(rows, scores, model, keep)
         facts = None
         if stored is not None:
             facts = fact_changes(resolve_facts(index, result, self._sync_above), stored)
         stale = stale_rows(rows, scores, tolerance, self._quarantine_below)
         found = find_value_conflicts(index, result, disputed)
         conflicts = [conflict_params(conflict) for conflict in found]
-        return Settled(rows, index, result, scores, facts, stale, conflicts)
+        return Settled(rows, index, result, scores, facts, stale, conflicts, kept=kept)
 
     async def _write_rows(self, work: Settled) -> None:
         """The stale scores in batches of `WRITE_BATCH`, each moving its tables' aggregates."""
@@ -718,10 +731,14 @@ def _fact_params(facts: Sequence[dict[str, Any]], nodes: Mapping[str, str]) -> d
 
 
 def _node_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
-    """`_row_params` with each row's node first, as `trust/set_row_trust` takes it."""
+    """`_row_params` with each row's node first, as `trust/set_row_trust` takes it, and
+    without the features of a row whose stored list stays (`Settled.kept`)."""
     params = _row_params(work, positions)
-    nodes = [work.rows[p].node for p in positions]
-    params["rows"] = [[node, *row] for node, row in zip(nodes, params["rows"], strict=True)]
+    kept = work.kept if work.kept is not None else np.zeros(len(work.rows), dtype=bool)
+    params["rows"] = [
+        [work.rows[p].node, *(row[:2] if kept[p] else row)]
+        for p, row in zip(positions, params["rows"], strict=True)
+    ]
     return params
 
 

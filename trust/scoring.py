@@ -16,14 +16,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from graph.schemas import FieldType, TableSchema
 from trust import signals as signal
 from trust.claims import ClaimIndex, RowRecord
-from trust.features import freshness_since
+from trust.features import STORED_COUNT, freshness_since, stored_lists
 from trust.learning import INTERCEPT, ScoringMode, TrainedModel, Vector, predict_array
 from trust.score import CONTRIBUTIONS, combine_array
 from trust.truth import Ints, TruthResult
+
+Bools = npt.NDArray[np.bool_]
 
 NEUTRAL = 0.5
 """The reputation of a source nothing is known about."""
@@ -50,8 +53,9 @@ def stored_parts(
     signals: Sequence[float], propagated: float, model: TrainedModel | None = None
 ) -> dict[str, float]:
     """The explanation of a stored score, from what the row stores: its six signals (in
-    `Signal` order) and propagated score, combined (the parts add up to its trust) or put
-    through the learned `model` that scored it (the parts add up to its log-odds). The same
+    `Signal` order, freshness derived: `trust.features.read_features`) and propagated score,
+    combined (the parts add up to its trust) or put through the learned `model` that scored
+    it (the parts add up to its log-odds). The same
     arithmetic as `score_rows`, so the parts add up exactly, as long as the combined score's
     weights (`trust.score.DEFAULT_WEIGHTS`) are those the row was scored with: a change of
     weights changes every score, and the next full pass rewrites them all."""
@@ -102,6 +106,49 @@ def score_rows(
     signals = np.column_stack([columns[name] for name in signal.Signal])
     if not (np.isfinite(signals).all() and np.isfinite(propagated).all()):
         raise ValueError("a signal or propagated score is not a number")
+    return _scored(signals, propagated, since, half_lives, model)
+
+
+def keep_stored(
+    rows: Sequence[RowRecord], scores: RowScores, model: TrainedModel | None, tolerance: float
+) -> tuple[RowScores, Bools]:
+    """`scores` of a full pass with the stored features of each row a full pass scored the
+    same way (`RowRecord.features`: all but freshness, `trust.features`) kept where none moved
+    by `tolerance` or more, its trust computed again from them; and which rows those are: their
+    stored lists stay as they are. Truth discovery starts from the stored source trust, so a
+    pass over unchanged claims moves the other features by its convergence tolerance alone."""
+    n = len(rows)
+    new = np.array(
+        stored_lists(scores.signals, scores.propagated, scores.since, scores.half_lives, 0.0),
+        dtype=np.float64,
+    ).reshape(n, STORED_COUNT)
+    stored = np.array(
+        [
+            row.features
+            if row.trust_current and row.features and len(row.features) == STORED_COUNT
+            else [np.nan] * STORED_COUNT
+            for row in rows
+        ],
+        dtype=np.float64,
+    ).reshape(n, STORED_COUNT)
+    others = len(signal.Signal)  # the five other signals and the propagated score
+    kept = (np.abs(new[:, :others] - stored[:, :others]) < tolerance).all(axis=1) & (
+        new[:, others:] == stored[:, others:]
+    ).all(axis=1)
+    signals, propagated = scores.signals.copy(), scores.propagated.copy()
+    signals[kept, 1:] = stored[kept, : others - 1]
+    propagated[kept] = stored[kept, others - 1]
+    return _scored(signals, propagated, scores.since, scores.half_lives, model), kept
+
+
+def _scored(
+    signals: Vector,
+    propagated: Vector,
+    since: Vector,
+    half_lives: Vector,
+    model: TrainedModel | None,
+) -> RowScores:
+    """The trust of rows with these features, by the combined score or the learned `model`."""
     if model is None:
         trust, _ = combine_array(signals, propagated)
         return RowScores(trust, propagated, signals, ScoringMode.PROPAGATED, 0, since, half_lives)
