@@ -56,6 +56,8 @@ class RowRecord:
     node: str = ""
     """The row node's `elementId` when it was read ("" for a record built by hand): a full
     pass looks rows up by it to write their scores, without a seek of the id index."""
+    features: tuple[float, ...] | None = None
+    """Read by a full pass: its stored `trust_features` (`trust.features`)."""
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@
   not. (The change kinds Grace ships today target schemas and policies, not rows.)
 
 A decision's features are the row's signals and propagated score when the person decided.
-The engine stores them on every row it scores (`trust_features`: the six signals, then the
-propagated score); for a resolved conflict it keeps them on the Conflict before the rows are
-rescored (`freeze_decisions`), because the rescoring after a resolution reflects the
-resolution itself. Rows scored before signals were stored have no features and are left out.
+The engine stores what they are read from on every row it scores (`trust_features`, read with
+the time of the last full pass: `trust.features`); for a resolved conflict it keeps them on
+the Conflict before the rows are rescored (`freeze_decisions`, with the time then), because
+the rescoring after a resolution reflects the resolution itself. Rows scored before signals
+were stored have no features and are left out.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from graph.graph import Graph
+from trust.features import LEGACY_COUNT, STORED_COUNT, read_features
 from trust.learning import Decision, Features
 from trust.signals import Signal, Signals
 
@@ -31,9 +33,6 @@ PERSON = "user:"
 
 APPROVED = frozenset({"approved", "applied", "apply_failed"})
 REJECTED = "rejected"
-
-FEATURE_COUNT = len(Signal) + 1
-"""Numbers per row in kept features: the six signals, then the propagated score."""
 
 
 class DecisionKind(StrEnum):
@@ -98,8 +97,8 @@ async def read_decisions(graph: Graph) -> DecisionLog:
 def conflict_decisions(record: Mapping[str, Any]) -> Parsed:
     """The decisions of one resolved conflict (a `conflict_decisions` record)."""
     resolution = json.loads(record["resolution"] or "{}")
-    kept = _kept_features(record["kept_rows"], record["kept_features"])
-    now = {row_id: features(signals, propagated) for row_id, signals, propagated in record["rows"]}
+    kept = _kept_features(record["kept_rows"], record["kept_features"], record["kept_clock"])
+    now = {row_id: features(stored, record["clock"]) for row_id, stored in record["rows"]}
     verdicts: list[tuple[str, Literal[0, 1]]] = [
         *((row_id, 1) for row_id in resolution.get("rows", [])),
         *((row_id, 0) for row_id in resolution.get("rejected_rows", [])),
@@ -121,7 +120,7 @@ def row_decision(record: Mapping[str, Any]) -> Parsed:
         return []
     confirmed = quarantined is None or (released is not None and released > quarantined)
     kind = DecisionKind.RELEASE if confirmed else DecisionKind.QUARANTINE
-    row_features = features(record["signals"], record["propagated"])
+    row_features = features(record["features"], record["clock"])
     return [_recorded(kind, record["id"], record["id"], row_features, 1 if confirmed else 0)]
 
 
@@ -130,31 +129,37 @@ def change_request_decision(record: Mapping[str, Any]) -> Parsed:
     if record["status"] not in APPROVED and record["status"] != REJECTED:
         return []
     label: Literal[0, 1] = 1 if record["status"] in APPROVED else 0
-    row_features = features(record["signals"], record["propagated"])
+    row_features = features(record["features"], record["clock"])
     return [
         _recorded(DecisionKind.CHANGE_REQUEST, record["id"], record["row"], row_features, label)
     ]
 
 
-def features(signals: Sequence[float] | None, propagated: float | None) -> Features | None:
-    """A row's features from its stored signals (in `Signal` order) and propagated score
-    (`trust_features`); None when it has not been scored with signals."""
-    if signals is None or propagated is None or len(signals) != len(Signal):
+def features(stored: Sequence[float] | None, clock: float | None) -> Features | None:
+    """A row's features from its stored list (`trust_features`) read with the time of the
+    full pass then (`clock`, `trust.features`); None when it has not been scored with
+    signals."""
+    read = read_features(stored, clock)
+    if read is None:
         return None
+    signals, propagated = read
     return Features(
-        signals=Signals(**{s.value: float(v) for s, v in zip(Signal, signals, strict=True)}),
-        propagated=float(propagated),
+        signals=Signals(**{s.value: v for s, v in zip(Signal, signals, strict=True)}),
+        propagated=propagated,
     )
 
 
-def _kept_features(rows: Sequence[str], flat: Sequence[float]) -> dict[str, Features | None]:
-    """The features `freeze_decisions` kept: `FEATURE_COUNT` numbers per row."""
-    kept: dict[str, Features | None] = {}
-    for i, row_id in enumerate(rows):
-        numbers = flat[i * FEATURE_COUNT : (i + 1) * FEATURE_COUNT]
-        if len(numbers) == FEATURE_COUNT:
-            kept[row_id] = features(numbers[:-1], numbers[-1])
-    return kept
+def _kept_features(
+    rows: Sequence[str], flat: Sequence[float], clock: float | None
+) -> dict[str, Features | None]:
+    """The features `freeze_decisions` kept: each row's stored list, one after the other,
+    all of one layout (rows of both, kept while a store moved to the new one, are left out)."""
+    count = next((n for n in (STORED_COUNT, LEGACY_COUNT) if len(flat) == n * len(rows)), 0)
+    return {
+        row_id: features(flat[i * count : (i + 1) * count], clock)
+        for i, row_id in enumerate(rows)
+        if count
+    }
 
 
 def _by_person(actor: str | None, at: int | None) -> int | None:

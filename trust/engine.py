@@ -39,7 +39,7 @@ from collections.abc import (
 )
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -66,13 +66,14 @@ from trust.facts import (
     read_fact_states,
     resolve_facts,
 )
+from trust.features import FROM_CLOCK, stored_lists
 from trust.learning import ScoringMode, TrainedModel, scoring_mode
 from trust.model_store import latest_in_force
 from trust.offload import off_loop
 from trust.overview import refresh_table_trust
 from trust.pass_inputs import PassInputs, read_pass_inputs
-from trust.rows import Progress, ScoredBy, read_active_rows, read_source_trust
-from trust.scoring import NEUTRAL, RowScores, score_rows
+from trust.rows import Progress, ScoredBy, read_active_rows, read_clock, read_source_trust
+from trust.scoring import NEUTRAL, Bools, RowScores, keep_stored, score_rows
 from trust.truth import INITIAL_TRUST, TruthResult, discover, resolve
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,16 @@ EVENT_THRESHOLD = 0.01
 """A source or document whose trust moves by at least this much publishes `trust.updated`."""
 TRUST_EPSILON = 1e-4
 """In a full pass, a row whose trust moved by less than this keeps its stored score."""
+CLOCK_STEP = timedelta(hours=1)
+"""A full pass takes freshness at the time of the last one (`TrustClock.at`) until this has
+passed since, and at its own start after: rows scored by full passes read their freshness at
+that time (`trust.features`), so it moves in steps, each rewriting every aging row's trust."""
+FEATURE_TOLERANCE = TRUST_EPSILON
+"""In a full pass, a row's stored features (all but freshness) that moved by less than this
+are kept (`keep_stored`): its list is not written again, and its trust is computed from them."""
+CLOCK_MOVED = 1e-12
+"""A full pass that moves the clock rewrites every row whose trust moved by this much: less
+than rounding can tell from nothing, so a row's stored trust and its explanation agree."""
 INCREMENTAL_TOLERANCE = 0.005
 """In an incremental pass, a row already scored whose trust moved by less than this (and not
 across its quarantine threshold) keeps its stored score until the next full pass, so stored
@@ -140,6 +151,12 @@ class Settled:
     sources: list[dict[str, Any]] = field(default_factory=list)
     """Of an incremental pass: its sources with the trust it held fixed
     (`trust/write_initial_source_parts`)."""
+    scored_at: float = FROM_CLOCK
+    """What the rows' stored lists say they were scored at (`trust.features`): the pass's
+    time, or `FROM_CLOCK` for a full pass."""
+    kept: Bools | None = None
+    """Of a full pass: the rows whose stored lists stay as they are (`keep_stored`); their
+    trust is written alone."""
 
     def shifts(self) -> list[dict[str, Any]]:
         """How the documents of the rewritten rows move (`trust/shift_document_trust`)."""
@@ -232,16 +249,20 @@ class TrustEngine:
         clock = _Clock()
         started = self._clock()
         model = await self.refresh_model()
-        rows, prior, stored, disputed = await asyncio.gather(
-            read_active_rows(self._graph, progress, scored_by(model)),
+        rows, prior, stored, disputed, last = await asyncio.gather(
+            read_active_rows(self._graph, progress, scored_by(model, full=True)),
             read_source_trust(self._graph),
             read_fact_states(self._graph),
             self._open_conflicts(),
+            read_clock(self._graph),
         )
         clock.lap("reading")
         index = build_claims(rows, self._tables)
         result = discover(index.claims, prior_trust=_prior(index, prior))
-        work = self._score(rows, index, result, started, stored, model, TRUST_EPSILON, disputed)
+        at, tolerance = _full_pass_time(started, last)
+        work = self._score(
+            rows, index, result, at, stored, model, tolerance, disputed, keep=FEATURE_TOLERANCE
+        )
         clock.lap("computing")
         await self._graph.write("trust/freeze_all_decisions")
         await write_batches(
@@ -252,6 +273,7 @@ class TrustEngine:
                 for start in range(0, len(work.changed), ROW_BATCH)
             ],
         )
+        await self._graph.write("trust/set_clock", {"at": at.timestamp()})
         changes = await self._graph.write(
             "trust/write_source_trust", {"sources": source_records(index, result)}
         )
@@ -368,6 +390,7 @@ class TrustEngine:
         result = resolve(index.claims, held, dependence, by_attribute, calibration, claimed)
         work = self._score(rows, index, result, now, stored, model, INCREMENTAL_TOLERANCE, disputed)
         work.sources = initial_source_records(index, held)
+        work.scored_at = now.timestamp()
         return work
 
     async def write_settled(
@@ -437,17 +460,22 @@ class TrustEngine:
         model: TrainedModel | None,
         tolerance: float,
         disputed: Collection[tuple[str, str]],
+        keep: float | None = None,
     ) -> Settled:
         """Score, resolve facts (with `stored`) and describe the value conflicts of the
-        `disputed` items (those with an open conflict stored)."""
+        `disputed` items (those with an open conflict stored); with `keep`, a full pass's,
+        keeping the stored features that moved by less (`keep_stored`)."""
         scores = score_rows(rows, index, result, self._tables, now=now, model=model)
+        kept = None
+        if keep is not None:
+            scores, kept = keep_stored(rows, scores, model, keep)
         facts = None
         if stored is not None:
             facts = fact_changes(resolve_facts(index, result, self._sync_above), stored)
         stale = stale_rows(rows, scores, tolerance, self._quarantine_below)
         found = find_value_conflicts(index, result, disputed)
         conflicts = [conflict_params(conflict) for conflict in found]
-        return Settled(rows, index, result, scores, facts, stale, conflicts)
+        return Settled(rows, index, result, scores, facts, stale, conflicts, kept=kept)
 
     async def _write_rows(self, work: Settled) -> None:
         """The stale scores in batches of `WRITE_BATCH`, each moving its tables' aggregates."""
@@ -602,9 +630,20 @@ class _CycleCollector:
 _CYCLES = _CycleCollector()
 
 
-def scored_by(model: TrainedModel | None) -> ScoredBy:
-    """How rows are scored with `model` in force (None: the combined score)."""
-    return ScoredBy(scoring_mode(model).value, model.version if model else 0)
+def scored_by(model: TrainedModel | None, *, full: bool = False) -> ScoredBy:
+    """How rows are scored with `model` in force (None: the combined score), by a full pass
+    (`full`) or an incremental one."""
+    return ScoredBy(scoring_mode(model).value, model.version if model else 0, full)
+
+
+def _full_pass_time(started: datetime, last: float | None) -> tuple[datetime, float]:
+    """The time a full pass started at `started` takes freshness at, and the tolerance of
+    its rows' trust: the last full pass's (`last`, epoch seconds) with `TRUST_EPSILON`
+    while `started` is within `CLOCK_STEP` of it, else `started` with `CLOCK_MOVED`: a row whose
+    trust moved at all is rewritten, since its freshness is read at the new time."""
+    if last is not None and abs(started.timestamp() - last) < CLOCK_STEP.total_seconds():
+        return datetime.fromtimestamp(last, UTC), TRUST_EPSILON
+    return started, CLOCK_MOVED
 
 
 def _prior(index: ClaimIndex, trust: Mapping[str, float]) -> np.ndarray:
@@ -642,7 +681,13 @@ def _row_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
             for row_id, trust, features in zip(
                 ids,
                 scores.trust[positions].tolist(),
-                np.column_stack((scores.signals[positions], scores.propagated[positions])).tolist(),
+                stored_lists(
+                    scores.signals[positions],
+                    scores.propagated[positions],
+                    scores.since[positions],
+                    scores.half_lives[positions],
+                    work.scored_at,
+                ),
                 strict=True,
             )
         ],
@@ -652,10 +697,14 @@ def _row_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
 
 
 def _node_params(work: Settled, positions: Sequence[int]) -> dict[str, Any]:
-    """`_row_params` with each row's node first, as `trust/set_row_trust` takes it."""
+    """`_row_params` with each row's node first, as `trust/set_row_trust` takes it, and
+    without the features of a row whose stored list stays (`Settled.kept`)."""
     params = _row_params(work, positions)
-    nodes = [work.rows[p].node for p in positions]
-    params["rows"] = [[node, *row] for node, row in zip(nodes, params["rows"], strict=True)]
+    kept = work.kept if work.kept is not None else np.zeros(len(work.rows), dtype=bool)
+    params["rows"] = [
+        [work.rows[p].node, *(row[:2] if kept[p] else row)]
+        for p, row in zip(positions, params["rows"], strict=True)
+    ]
     return params
 
 

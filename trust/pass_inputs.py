@@ -68,6 +68,7 @@ async def read_pass_inputs(
             "own": own,
             "mode": scored_by.mode,
             "model": scored_by.model,
+            "full": scored_by.full,
         },
     )
     sources = [

@@ -5,12 +5,14 @@ Rows come as one record of lists per page (many small records cost the driver fa
 than one large one), read document by document (the order rows are stored in), in the form
 `parse_rows` reads:
 `[id, table, key, values, reads, document, source, ingested_ms, rejected, trust, current,
-hashes, violations, node]`, where `trust` is the trust the last scoring stored (null if never
-scored), `current` says whether that scoring used the scoring mode and model passed as `$mode` /
-`$model`, and `hashes` holds the keyed hashes of encrypted fields (JSON, or null): those
-stand for the encrypted tokens, so equal personal values compare equal without plaintext;
-`violations` counts the row's `VIOLATES` edges (policy breaches) and `node` is the row's
-`elementId`, by which a full pass writes its scores back (`trust/set_row_trust`).
+hashes, violations, node, features]`, where `trust` is the trust the last scoring stored (null
+if never scored), `current` says whether that scoring used the scoring mode and model passed
+as `$mode` / `$model` (and, with `$full`, was a full pass's: `trust.features`), and `hashes`
+holds the keyed hashes of encrypted fields (JSON, or null): those stand for the encrypted tokens, so
+equal personal values compare equal without plaintext;
+`violations` counts the row's `VIOLATES` edges (policy breaches), `node` is the row's
+`elementId`, by which a full pass writes its scores back (`trust/set_row_trust`), and
+`features` its stored `trust_features` (read with `$full` only, null otherwise).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ class ScoredBy:
 
     mode: str | None = None
     model: int = 0
+    full: bool = False
+    """Scored by a full pass: a row whose stored list says it was scored at another time than
+    the last full pass (`trust.features`) is rewritten in any case."""
 
 
 async def read_active_rows(
@@ -187,6 +192,7 @@ def parse_rows(page: Sequence[Sequence[Any]]) -> list[RowRecord]:
             trust_current=bool(current),
             violations=int(violations or 0),
             node=node,
+            features=tuple(features) if features else None,
         )
         for (
             row_id,
@@ -203,6 +209,7 @@ def parse_rows(page: Sequence[Sequence[Any]]) -> list[RowRecord]:
             _,
             violations,
             node,
+            features,
         ), row_values in zip(page, _with_hashes(page, values), strict=True)
     ]
 
@@ -217,4 +224,11 @@ def _stamp(cache: dict[int, datetime], ms: int) -> datetime:
 
 def _scored_params(scored_by: ScoredBy | None) -> dict[str, Any]:
     scored_by = scored_by or ScoredBy()
-    return {"mode": scored_by.mode, "model": scored_by.model}
+    return {"mode": scored_by.mode, "model": scored_by.model, "full": scored_by.full}
+
+
+async def read_clock(graph: Graph) -> float | None:
+    """The time of the last full pass (epoch seconds; None before the first): the time the
+    freshness of the rows it scored is taken at (`trust.features`)."""
+    [record] = await graph.read_plain("trust/clock")
+    return None if record["at"] is None else float(record["at"])

@@ -16,18 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from graph.schemas import FieldType, TableSchema
 from trust import signals as signal
 from trust.claims import ClaimIndex, RowRecord
+from trust.features import STORED_COUNT, freshness_since, stored_lists
 from trust.learning import INTERCEPT, ScoringMode, TrainedModel, Vector, predict_array
 from trust.score import CONTRIBUTIONS, combine_array
 from trust.truth import Ints, TruthResult
 
+Bools = npt.NDArray[np.bool_]
+
 NEUTRAL = 0.5
 """The reputation of a source nothing is known about."""
-
-SECONDS_PER_DAY = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -41,14 +43,19 @@ class RowScores:
     mode: ScoringMode
     model: int
     """The version of the learned model (0 with the combined score)."""
+    since: Vector
+    """Per row, the epoch second its age counts from (`trust.features`)."""
+    half_lives: Vector
+    """Per row, its table's freshness half-life in days (0: its values do not age)."""
 
 
 def stored_parts(
     signals: Sequence[float], propagated: float, model: TrainedModel | None = None
 ) -> dict[str, float]:
     """The explanation of a stored score, from what the row stores: its six signals (in
-    `Signal` order) and propagated score, combined (the parts add up to its trust) or put
-    through the learned `model` that scored it (the parts add up to its log-odds). The same
+    `Signal` order, freshness derived: `trust.features.read_features`) and propagated score,
+    combined (the parts add up to its trust) or put through the learned `model` that scored
+    it (the parts add up to its log-odds). The same
     arithmetic as `score_rows`, so the parts add up exactly, as long as the combined score's
     weights (`trust.score.DEFAULT_WEIGHTS`) are those the row was scored with: a change of
     weights changes every score, and the next full pass rewrites them all."""
@@ -78,10 +85,12 @@ def score_rows(
         [len(tables[r.table].fields) if r.table in tables else len(r.values) for r in rows],
         dtype=np.float64,
     )
+    since = _since(rows, tables)
+    # a row without a time is as fresh as can be: it does not age
+    half_lives = np.where(np.isnan(since), 0.0, _half_lives(rows, tables))
+    since = np.nan_to_num(since)
     columns = {
-        signal.Signal.FRESHNESS: signal.freshness_array(
-            _ages(rows, tables, now), _half_lives(rows, tables)
-        ),
+        signal.Signal.FRESHNESS: freshness_since(since, half_lives, now.timestamp()),
         # rows exist only for approved table versions; changes targeting rows are not
         # reviewed yet (approvals = rejections = 0), policy violations count
         signal.Signal.GOVERNANCE: signal.governance_array(
@@ -97,11 +106,56 @@ def score_rows(
     signals = np.column_stack([columns[name] for name in signal.Signal])
     if not (np.isfinite(signals).all() and np.isfinite(propagated).all()):
         raise ValueError("a signal or propagated score is not a number")
+    return _scored(signals, propagated, since, half_lives, model)
+
+
+def keep_stored(
+    rows: Sequence[RowRecord], scores: RowScores, model: TrainedModel | None, tolerance: float
+) -> tuple[RowScores, Bools]:
+    """`scores` of a full pass with the stored features of each row a full pass scored the
+    same way (`RowRecord.features`: all but freshness, `trust.features`) kept where none moved
+    by `tolerance` or more, its trust computed again from them; and which rows those are: their
+    stored lists stay as they are. Truth discovery starts from the stored source trust, so a
+    pass over unchanged claims moves the other features by its convergence tolerance alone."""
+    n = len(rows)
+    new = np.array(
+        stored_lists(scores.signals, scores.propagated, scores.since, scores.half_lives, 0.0),
+        dtype=np.float64,
+    ).reshape(n, STORED_COUNT)
+    stored = np.array(
+        [
+            row.features
+            if row.trust_current and row.features and len(row.features) == STORED_COUNT
+            else [np.nan] * STORED_COUNT
+            for row in rows
+        ],
+        dtype=np.float64,
+    ).reshape(n, STORED_COUNT)
+    others = len(signal.Signal)  # the five other signals and the propagated score
+    kept = (np.abs(new[:, :others] - stored[:, :others]) < tolerance).all(axis=1) & (
+        new[:, others:] == stored[:, others:]
+    ).all(axis=1)
+    signals, propagated = scores.signals.copy(), scores.propagated.copy()
+    signals[kept, 1:] = stored[kept, : others - 1]
+    propagated[kept] = stored[kept, others - 1]
+    return _scored(signals, propagated, scores.since, scores.half_lives, model), kept
+
+
+def _scored(
+    signals: Vector,
+    propagated: Vector,
+    since: Vector,
+    half_lives: Vector,
+    model: TrainedModel | None,
+) -> RowScores:
+    """The trust of rows with these features, by the combined score or the learned `model`."""
     if model is None:
         trust, _ = combine_array(signals, propagated)
-        return RowScores(trust, propagated, signals, ScoringMode.PROPAGATED, 0)
+        return RowScores(trust, propagated, signals, ScoringMode.PROPAGATED, 0, since, half_lives)
     trust, _ = predict_array(model, np.column_stack((signals, propagated)))
-    return RowScores(trust, propagated, signals, ScoringMode.LEARNED, model.version)
+    return RowScores(
+        trust, propagated, signals, ScoringMode.LEARNED, model.version, since, half_lives
+    )
 
 
 def _propagation(
@@ -152,14 +206,14 @@ def _support(index: ClaimIndex, result: TruthResult) -> tuple[Vector, Vector]:
 
 
 def _half_lives(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema]) -> Vector:
-    """Per row, its table's freshness half-life in days (`inf`: its values do not age)."""
-    half = {name: table.freshness_half_life_days or np.inf for name, table in tables.items()}
-    return np.array([half.get(row.table, np.inf) for row in rows], dtype=np.float64)
+    """Per row, its table's freshness half-life in days (0: its values do not age)."""
+    half = {name: table.freshness_half_life_days or 0.0 for name, table in tables.items()}
+    return np.array([half.get(row.table, 0.0) for row in rows], dtype=np.float64)
 
 
-def _ages(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema], now: datetime) -> Vector:
-    """Age of each row's data in days: its own `updated_*` datetime if it has one, else its
-    ingestion (0 without either)."""
+def _since(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema]) -> Vector:
+    """The epoch second each row's age counts from: its own `updated_*` datetime if it has
+    one, else its ingestion (NaN without either)."""
     fields = {name: _stamp_field(table) for name, table in tables.items()}
     seconds: dict[object, float] = {}
     stamps = []
@@ -168,7 +222,7 @@ def _ages(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema], now: dat
         value = row.values.get(field) if field else None
         stamp = value if isinstance(value, str) else row.ingested_at
         if stamp is None:
-            stamps.append(now.timestamp())
+            stamps.append(np.nan)
             continue
         known = seconds.get(stamp)
         if known is None:
@@ -179,8 +233,7 @@ def _ages(rows: Sequence[RowRecord], tables: Mapping[str, TableSchema], now: dat
             )
             known = seconds[stamp] = moment.timestamp()
         stamps.append(known)
-    ages = (now.timestamp() - np.array(stamps, dtype=np.float64)) / SECONDS_PER_DAY
-    return np.maximum(ages, 0.0)
+    return np.array(stamps, dtype=np.float64)
 
 
 def _stamp_field(table: TableSchema) -> str | None:

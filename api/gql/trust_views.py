@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import strawberry
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from strawberry.dataloader import DataLoader
 
 from api.gql.arguments import InvalidArgumentError, checked_id
@@ -32,6 +32,7 @@ from governance.errors import NotFoundError
 from governance.rbac import Action
 from graph.errors import GraceError
 from trust.dependence import COPY_RATE
+from trust.features import read_features
 from trust.learning import ScoringMode, TrainedModel
 from trust.model_store import models_by_version
 from trust.score import (
@@ -151,6 +152,17 @@ class TrustNodeRecord(BaseModel):
     contradictions: list[dict[str, Any]] = Field(default_factory=list)
     facts: list[dict[str, Any]] = Field(default_factory=list)
     conflicts: list[dict[str, Any]] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_features(cls, data: Any) -> Any:
+        """`signals` and `propagated` from the row's stored list and the time of the last full
+        pass (`features`, `clock`: `trust.features`)."""
+        if not isinstance(data, Mapping) or "features" not in data:
+            return data
+        read = read_features(data["features"], data.get("clock"))
+        signals, propagated = read if read is not None else (None, None)
+        return {**data, "signals": signals, "propagated": propagated}
 
 
 async def readable_document(context: GraceContext, record: DocumentTrustRecord) -> bool:

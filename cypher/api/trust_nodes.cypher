@@ -1,8 +1,10 @@
-// Rows by id with their trust, how it was computed and what explains it (its signals and
-// propagated score), and the evidence around each: the newest document it was extracted from
-// and that document's source, the rows of its table it contradicts or is contradicted by, the
-// facts resolved from it (through its entity: a fact lists its rows' ids) and the open
-// conflicts that involve it. Unknown ids return nothing.
+// Rows by id with their trust, how it was computed and what explains it (its stored features
+// and the time of the last full pass, read as in trust/features.py), and the evidence around
+// each: the newest document it was extracted from and that document's source, the rows of its
+// table it contradicts or is contradicted by, the facts resolved from it (through its entity:
+// a fact lists its rows' ids) and the open conflicts that involve it. Unknown ids return nothing.
+OPTIONAL MATCH (clock:TrustClock {id: 'full'})
+WITH clock.at AS clock
 UNWIND $ids AS row_id
 MATCH (r:Row {id: row_id})
 CALL (r) {
@@ -34,5 +36,5 @@ CALL (r) {
            {conflict: k.id, attribute: k.attribute, score: k.score} END) AS conflicts
 }
 RETURN r.id AS id, r.table AS table, r.trust AS trust, r.trust_mode AS mode,
-       r.trust_model AS model, r.trust_features[0..6] AS signals, r.trust_features[6] AS propagated,
-       origin, contradictions, facts, conflicts
+       r.trust_model AS model, r.trust_features AS features, clock, origin, contradictions,
+       facts, conflicts

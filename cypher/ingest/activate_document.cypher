@@ -6,6 +6,7 @@
 // that left the active set and those that entered it, with their trust ([table, rows,
 // non-null trusts]), for the stored trust aggregates (`trust/shift_table_trust`), and the rows
 // a trust pass scored that came back ([table, trust, id]: they may join the least trusted).
+// A row that leaves keeps the time its freshness was read at (trust/features.py).
 MATCH (d:Document {id: $document_id})-[:INGESTED_BY]->(run:IngestionRun {id: $run_id})
 CALL (d) {
   OPTIONAL MATCH (old:Document {source: d.source, path: d.path, status: 'active'})
@@ -15,12 +16,16 @@ CALL (d) {
     MERGE (d)-[:SUPERSEDES]->(old)
   )
   WITH old
+  OPTIONAL MATCH (clock:TrustClock {id: 'full'})
   OPTIONAL MATCH (gone:Row {status: 'active'})-[:EXTRACTED_FROM]->(old)
   WHERE NOT (gone)-[:EXTRACTED_FROM]->(d)
   SET gone.status = CASE
         WHEN EXISTS { (gone)-[:DESCRIBES]->(:Entity)<-[:DESCRIBES]-(:Row)-[:EXTRACTED_FROM]->(d) }
         THEN 'superseded' ELSE 'retracted' END,
-      gone.retracted_at = datetime()
+      gone.retracted_at = datetime(),
+      gone.trust_features = CASE WHEN gone.trust_features[8] = 0
+                              THEN gone.trust_features[0..8] + [coalesce(clock.at, 0.0)]
+                              ELSE gone.trust_features END
   WITH gone.table AS table, count(gone) AS rows, collect(gone.trust) AS trust
   RETURN sum(rows) AS retracted, collect(CASE WHEN rows > 0 THEN [table, rows, trust] END) AS left
 }

@@ -1,6 +1,7 @@
 // Trust of a batch of rows: each row is [id, trust, features] (lists are cheaper to send than
-// maps), `features` the six signals in `trust.signals.Signal` order and then the propagated
-// score (`trust.learning.FEATURE_NAMES`: one list costs less to write than two). $mode says
+// maps), `features` the stored list of trust/features.py: the signals but freshness, the
+// propagated score and what freshness is derived from (one list costs less to write than
+// two; freshness itself would change it at every pass). $mode says
 // how the trust was computed (`propagated` or `learned`) and $model which learned model (null
 // with the combined score). The explanation is not stored: it follows from the features and
 // the model (`trust.scoring.stored_parts`). No timestamp either: it cost

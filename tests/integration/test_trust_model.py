@@ -11,6 +11,8 @@ import json
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,7 @@ from trust.model_store import (
     save_model,
 )
 from trust.scoring import stored_parts
+from trust.signals import Signal
 from trust.training import retrain, train_model
 
 pytestmark = pytest.mark.integration
@@ -261,8 +264,11 @@ async def test_the_engine_scores_with_the_model_in_force_and_back(
         assert list(parts) == [*FEATURE_NAMES, INTERCEPT]
         logit = math.log(row["trust"] / (1 - row["trust"]))
         assert math.fsum(parts.values()) == pytest.approx(logit, abs=1e-9)
-        stored = features(row["signals"], row["propagated"])
+        stored = features(row["features"], row["clock"])
         assert stored is not None
+        assert stored.signals.by_name() == pytest.approx(
+            dict(zip(Signal, row["signals"], strict=True)), abs=1e-12
+        )  # Cypher reads freshness as Python does
         assert row["trust"] == pytest.approx(predict(model, stored), abs=1e-12)
     # the API explains a learned score with the stored model of its version
     body = gql(api_client, callers.admin, EXPLANATION_QUERY, {"id": ids[0]})
@@ -279,6 +285,34 @@ async def test_the_engine_scores_with_the_model_in_force_and_back(
         assert (rows[row_id]["mode"], rows[row_id]["model"]) == ("propagated", None)
         parts = stored_parts(rows[row_id]["signals"], rows[row_id]["propagated"])
         assert math.fsum(parts.values()) == pytest.approx(rows[row_id]["trust"], abs=1e-9)
+
+
+def _same(moment: datetime) -> datetime:
+    return moment
+
+
+async def test_a_learned_full_pass_a_week_later_explains_the_trust_it_stored(
+    graph: Graph, bus: EventBus, engine: TrustEngine, decided: Decided
+) -> None:
+    decisions = [r.decision for r in decided.mine(await read_decisions(graph))]
+    trained = train(decisions, version=await next_version(graph))
+    assert trained is not None
+    model = await save_model(graph, trained, decisions=len(decisions), in_force=True)
+    ids = sorted(decided.released + decided.chosen)
+    now = datetime.now(UTC)
+    for moment in (now, now + timedelta(days=7)):
+        at = TrustEngine(graph, bus, engine.tables, clock=partial(_same, moment))
+        assert (await at.recompute()).mode is ScoringMode.LEARNED
+        rows = await scores(graph, ids)
+        for row_id in ids:
+            row = rows[row_id]
+            assert row["features"][8] == 0.0  # freshness read at the full pass's time
+            stored = features(row["features"], row["clock"])
+            assert stored is not None
+            parts = stored_parts([*stored.signals.by_name().values()], stored.propagated, model)
+            logit = math.log(row["trust"] / (1 - row["trust"]))
+            assert math.fsum(parts.values()) == pytest.approx(logit, abs=1e-9)
+            assert row["trust"] == pytest.approx(predict(model, stored), abs=1e-12)
 
 
 async def test_too_few_decisions_train_nothing_and_say_why(graph: Graph, decided: Decided) -> None:

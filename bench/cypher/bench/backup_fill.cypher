@@ -13,7 +13,7 @@ CREATE (r:Row {id: 'row:bench_backup:' + i, table: 'bench_backup', key: 'e' + (f
                values: '{"city_id":"e' + (first / 10) + '","name":"City ' + i
                        + '","population":' + (1000 + i) + '}',
                sha256: 'sha-' + i, trust: 0.5 + (i % 50) / 100.0, status: 'active',
-               trust_features: [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 0.55],
+               trust_features: [0.6, 0.7, 0.8, 0.9, 1.0, 0.55, 0.0, 0.0, 1.0],
                created_at: datetime('2026-01-01T00:00:00Z')})
 CREATE (r)-[:EXTRACTED_FROM {line: i}]->(d)
 CREATE (r)-[:DESCRIBES]->(e)

@@ -24,6 +24,7 @@ def test_rows_are_parsed_from_their_list_form() -> None:
                 None,
                 2,
                 "4:db:1",
+                [0.5, 0.5, 0.5, 1.0, 0.7, 0.6, 1.0, 730.0, 0.0],
             ],
             [
                 "r2",
@@ -40,6 +41,7 @@ def test_rows_are_parsed_from_their_list_form() -> None:
                 None,
                 0,
                 "4:db:2",
+                None,
             ],
             [
                 "r3",
@@ -56,6 +58,7 @@ def test_rows_are_parsed_from_their_list_form() -> None:
                 None,
                 None,
                 "4:db:3",
+                None,
             ],
         ]
     )
@@ -68,7 +71,8 @@ def test_rows_are_parsed_from_their_list_form() -> None:
     assert first.ingested_at == datetime.fromtimestamp(ms / 1000, UTC)
     assert (first.trust, first.trust_current, first.violations) == (0.7, True, 2)
     assert [row.node for row in (first, second, bare)] == ["4:db:1", "4:db:2", "4:db:3"]
-    assert (second.trust, second.trust_current) == (None, False)  # never scored
+    assert first.features == (0.5, 0.5, 0.5, 1.0, 0.7, 0.6, 1.0, 730.0, 0.0)
+    assert (second.trust, second.trust_current, second.features) == (None, False, None)
     assert (bare.values, bare.ingested_at, bare.trust_current) == ({}, None, False)
 
 
@@ -90,6 +94,7 @@ def test_encrypted_values_are_read_as_their_keyed_hashes() -> None:
                 '{"email": "kh:v1:0f"}',
                 0,
                 "4:db:1",
+                None,
             ]
         ]
     )

@@ -25,7 +25,9 @@ def row(trust: float | None, current: bool = True) -> RowRecord:
 
 def scores(trust: list[float]) -> RowScores:
     n = len(trust)
-    return RowScores(np.array(trust), np.zeros(n), np.zeros((n, 6)), ScoringMode.PROPAGATED, 0)
+    return RowScores(
+        np.array(trust), np.zeros(n), np.zeros((n, 6)), ScoringMode.PROPAGATED, 0, *np.zeros((2, n))
+    )
 
 
 ROWS = [
