@@ -5,8 +5,9 @@ the worker's after-ingest passes running beside (their own lane, `grace:passes`)
 Files are dropped one at a time (each waits for the previous event), so the figure is the
 pipeline's latency, not queueing; the passes are not waited for, so a pass lane that held up
 ingestion would show here. Reported beside it: the first file after the worker reported
-ready (its arq health key, written once its start-up has loaded the models and tables)
-against the later files' median; the whole after-ingest pass per file (first step started
+ready (both lanes' arq health keys, written once their start-up has loaded the models and
+tables and rehearsed loading a file) against the later files' median, with its parts and
+its spans of 10 ms or more; the whole after-ingest pass per file (first step started
 to last step finished, from the `pipeline.step` events); and the database round trips of
 one file's ingestion (statements run, each one round trip). Baseline: the same file
 ingested in-process by the worker's ingestion service (no watcher, no queue), median of
