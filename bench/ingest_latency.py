@@ -5,8 +5,9 @@ the worker's after-ingest passes running beside (their own lane, `grace:passes`)
 Files are dropped one at a time (each waits for the previous event), so the figure is the
 pipeline's latency, not queueing; the passes are not waited for, so a pass lane that held up
 ingestion would show here. Reported beside it: the first file after the worker reported
-ready (its arq health key, written once its start-up has loaded the models and tables)
-against the later files' median; the whole after-ingest pass per file (first step started
+ready (both lanes' arq health keys, written once their start-up has loaded the models and
+tables and rehearsed loading a file) against the later files' median, with its parts and
+its spans of 10 ms or more; the whole after-ingest pass per file (first step started
 to last step finished, from the `pipeline.step` events); and the database round trips of
 one file's ingestion (statements run, each one round trip). Baseline: the same file
 ingested in-process by the worker's ingestion service (no watcher, no queue), median of
@@ -45,7 +46,7 @@ from redis.asyncio import Redis
 
 from bench.api_support import machine_load
 from bench.common import delete_source, write_csv
-from bench.latency_parts import FileTiming, report
+from bench.latency_parts import FileTiming, first_file, report
 from bench.process_cpu import cpu_seconds, serving_pid
 from graph.events import DomainEvent, EventBus, EventType
 from graph.graph import Graph
@@ -53,7 +54,7 @@ from graph.settings import Settings
 from ingest.after_ingest import AFTER_INGEST
 from ingest.assembly import IngestServices
 from ingest.pipeline import PIPELINES_DIR, load_pipeline
-from ingest.queue import QUEUE_NAME
+from ingest.queue import AFTER_INGEST_QUEUE_NAME, QUEUE_NAME
 from tests.otlp_receiver import OtlpReceiver
 
 FILES = int(os.environ.get("BENCH_LATENCY_FILES", "200"))
@@ -67,8 +68,9 @@ CODE = os.environ.get("BENCH_LATENCY_CODE")
 another version's processes are measured by this bench on the same services."""
 PROCESS_LOG = os.environ.get("BENCH_LATENCY_LOG")
 """Where the worker and watcher processes log (default: a temporary folder's file, deleted)."""
-HEALTH_KEY = f"{QUEUE_NAME}:health-check"
-"""arq writes it on its first poll, once the worker's start-up has finished."""
+HEALTH_KEYS = tuple(f"{queue}:health-check" for queue in (QUEUE_NAME, AFTER_INGEST_QUEUE_NAME))
+"""arq writes each lane's on its first poll, once the lane's start-up has finished: the worker
+is ready when both lanes are (with a process per lane, the pass lane's loads its own)."""
 
 
 def _start(arguments: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -170,12 +172,13 @@ def _step(payload: Mapping[str, Any]) -> str:
     return text
 
 
-async def _until_ready(redis: Redis, worker: subprocess.Popen[bytes]) -> float:
-    """Seconds until the worker reported ready (its arq health key)."""
+async def _until_ready(redis: Redis, workers: list[subprocess.Popen[bytes]]) -> float:
+    """Seconds until both lanes reported ready (their arq health keys)."""
     start = time.perf_counter()
-    while not await redis.exists(HEALTH_KEY):
-        if worker.poll() is not None:
-            raise RuntimeError(f"the worker exited with {worker.returncode}")
+    while await redis.exists(*HEALTH_KEYS) < len(HEALTH_KEYS):
+        for worker in workers:
+            if worker.poll() is not None:
+                raise RuntimeError(f"a worker process exited with {worker.returncode}")
         await asyncio.sleep(0.05)
     return time.perf_counter() - start
 
@@ -275,7 +278,7 @@ async def _measure(
         **LAYOUT_SETTINGS.get(name, {}),
     }
     log = Path(PROCESS_LOG) if PROCESS_LOG else folder / "processes.log"
-    await redis.delete(HEALTH_KEY)
+    await redis.delete(*HEALTH_KEYS)
     processes = [_start(arguments, env, log) for arguments in workers]
     neo4j = serving_pid(settings.neo4j_uri)
     processes.append(_start(["watch"], env, log))
@@ -288,7 +291,7 @@ async def _measure(
     timings: list[FileTiming] = []
     try:
         await ready.wait()
-        startup = await _until_ready(redis, processes[0])
+        startup = await _until_ready(redis, processes[: len(workers)])
         await asyncio.sleep(2)  # the watcher's first scan of the (empty) folder
         before = _cpu(workers, processes, neo4j)
         for n in range(FILES + 1):
@@ -320,7 +323,10 @@ async def _measure(
         len(seen.passes),
         FILES + 1,
         "none" if slowest is None else ", ".join(seen.steps[slowest]),
-        report(timings[1:], receiver.received(), SLOWEST_SHOWN),
+        [
+            *first_file(timings[0], receiver.received()),
+            *report(timings[1:], receiver.received(), SLOWEST_SHOWN),
+        ],
         cpu,
     )
 

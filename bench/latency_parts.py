@@ -37,6 +37,8 @@ from the job queued to the worker's job span (arq's poll and its start of the jo
 the version and table checks before admission, `document` the version's and schema link's
 statements; the last part, `completed event`, ends when the bench receives the event."""
 LAST_PART = "completed event"
+SPAN_SHOWN_MS = 10
+"""The first file's spans shorter than this are left out of its line."""
 
 
 @dataclass(frozen=True)
@@ -47,17 +49,25 @@ class FileTiming:
     received_ns: int
 
 
-def file_parts(timing: FileTiming, spans: Sequence[ReceivedSpan]) -> dict[str, float] | None:
-    """A file's parts in milliseconds, from the spans of its trace (the one whose queue span
-    started after the close and before the event); None without that trace."""
+def _trace(timing: FileTiming, spans: Sequence[ReceivedSpan]) -> list[ReceivedSpan]:
+    """The spans of the file's trace: the one whose queue span started after the close and
+    before the event (none when not exactly one did)."""
     queued = [
         span
         for span in spans
         if span.name == QUEUE_SPAN and timing.closed_ns <= span.start_ns <= timing.received_ns
     ]
     if len(queued) != 1:
+        return []
+    return [span for span in spans if span.trace_id == queued[0].trace_id]
+
+
+def file_parts(timing: FileTiming, spans: Sequence[ReceivedSpan]) -> dict[str, float] | None:
+    """A file's parts in milliseconds, from the spans of its trace (`_trace`); None without
+    that trace."""
+    trace = _trace(timing, spans)
+    if not trace:
         return None
-    trace = [span for span in spans if span.trace_id == queued[0].trace_id]
     first: dict[str, ReceivedSpan] = {}
     for span in sorted(trace, key=lambda span: span.start_ns):
         first.setdefault(span.name, span)
@@ -72,6 +82,25 @@ def file_parts(timing: FileTiming, spans: Sequence[ReceivedSpan]) -> dict[str, f
         previous = mark
     parts[LAST_PART] = (timing.received_ns - previous) / 1e6
     return parts
+
+
+def first_file(timing: FileTiming, spans: Sequence[ReceivedSpan]) -> list[str]:
+    """The first file's parts, then each span of its trace that took `SPAN_SHOWN_MS` or more
+    (its statements one by one): what it waited for that later files do not."""
+    parts = file_parts(timing, spans)
+    if parts is None:
+        return ["  the first file's parts: no complete trace received"]
+    trace = _trace(timing, spans)
+    return [
+        "  the first file's parts (ms): "
+        + ", ".join(f"{part} {ms:.0f}" for part, ms in parts.items()),
+        "  the first file's spans (ms): "
+        + ", ".join(
+            f"{span.name} {(span.end_ns - span.start_ns) / 1e6:.0f}"
+            for span in sorted(trace, key=lambda span: span.start_ns)
+            if span.end_ns - span.start_ns >= SPAN_SHOWN_MS * 1e6
+        ),
+    ]
 
 
 def report(timings: Sequence[FileTiming], spans: Sequence[ReceivedSpan], slowest: int) -> list[str]:

@@ -20,13 +20,14 @@ from collections.abc import (
 )
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from neo4j import (
     READ_ACCESS,
     AsyncDriver,
     AsyncGraphDatabase,
     AsyncManagedTransaction,
+    AsyncTransaction,
     NotificationDisabledClassification,
     RoutingControl,
     unit_of_work,
@@ -94,10 +95,13 @@ class StatementPlan:
 
 
 class GraphTransaction:
-    """One managed write transaction: runs named statements only."""
+    """One write transaction (managed, or a `Graph.rehearse`'s): runs named statements only."""
 
     def __init__(
-        self, tx: AsyncManagedTransaction, registry: CypherRegistry, statements: Counter[str]
+        self,
+        tx: AsyncManagedTransaction | AsyncTransaction,
+        registry: CypherRegistry,
+        statements: Counter[str],
     ) -> None:
         self._tx = tx
         self._registry = registry
@@ -112,6 +116,71 @@ class GraphTransaction:
         self._statements[name] += 1
         result = await self._tx.run(statement, dict(params or {}))
         return [record.data() async for record in result]
+
+
+class Statements(Protocol):
+    """What a writer runs its named statements through: the `Graph`, or a `Rehearsal`."""
+
+    async def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run a read statement by name and return its records."""
+        ...
+
+    async def write(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run a write statement by name and return its records."""
+        ...
+
+    async def write_batches(
+        self,
+        name: str,
+        items: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int,
+        param: str = "rows",
+        params: Mapping[str, Any] | None = None,
+    ) -> WriteSummary:
+        """Run `name` once per batch of `items`, passed as `$rows` (or `param`)."""
+        ...
+
+    async def transaction(self, work: Callable[[GraphTransaction], Awaitable[T]]) -> T:
+        """Run `work` in one write transaction."""
+        ...
+
+
+class Rehearsal:
+    """`Statements` run for real in one transaction that `Graph.rehearse` rolls back: Neo4j
+    plans them and runs them on data, and nothing of theirs is left."""
+
+    def __init__(self, tx: GraphTransaction) -> None:
+        self._tx = tx
+
+    async def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run a statement by name in the rehearsal's transaction."""
+        return await self._tx.run(name, params)
+
+    async def write(self, name: str, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run a statement by name in the rehearsal's transaction."""
+        return await self._tx.run(name, params)
+
+    async def write_batches(
+        self,
+        name: str,
+        items: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int,
+        param: str = "rows",
+        params: Mapping[str, Any] | None = None,
+    ) -> WriteSummary:
+        """Run `name` once per batch of `items`, all in the rehearsal's transaction (the
+        summary counts batches and items; Neo4j's counters are not read)."""
+        summary = WriteSummary()
+        for batch in _batched(items, batch_size):
+            await self._tx.run(name, {**(params or {}), param: batch})
+            summary.add(len(batch), {})
+        return summary
+
+    async def transaction(self, work: Callable[[GraphTransaction], Awaitable[T]]) -> T:
+        """Run `work` in the rehearsal's transaction."""
+        return await work(self._tx)
 
 
 class Graph:
@@ -257,6 +326,23 @@ class Graph:
             except (Neo4jError, ServiceUnavailable, AuthError) as error:
                 name = attempt.statement if attempt is not None else "transaction"
                 raise _graph_error(error, name, self.uri) from error
+
+    async def rehearse(self, work: Callable[[Rehearsal], Awaitable[T]]) -> T:
+        """Run `work` in one write transaction, then roll it back whatever `work` did (not
+        retried: a rehearsal that fails is given up). What a process runs before its first
+        real work, so that Neo4j has planned and run its statements (`ingest.warm_up`)."""
+        tx: GraphTransaction | None = None
+        try:
+            async with self._driver.session(database=self.database) as session:
+                raw = await session.begin_transaction()
+                tx = GraphTransaction(raw, self.registry, self.statements)
+                try:
+                    return await work(Rehearsal(tx))
+                finally:
+                    if not raw.closed():
+                        await raw.rollback()
+        except (Neo4jError, ServiceUnavailable, AuthError) as error:
+            raise _graph_error(error, tx.statement if tx else "rehearsal", self.uri) from error
 
     async def explain(self, name: str) -> tuple[str, ...]:
         """Ask Neo4j to plan a statement without running it (parameters need no values); the

@@ -2,12 +2,13 @@
 trust and governance services (`trust.services`), the ingestion service and the after-ingest
 pass. The active policies decide what is admitted, high-risk files wait for an admin's
 approval, personal fields are encrypted with the configured keys; models and tables load,
-and the statements of loading a file are planned, here, before the first file: the worker
-reports ready (takes its first job) only then."""
+and loading a file is rehearsed in a transaction rolled back (`ingest.warm_up`), here,
+before the first file: the worker reports ready (takes its first job) only then."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 from arq.connections import ArqRedis
@@ -17,6 +18,7 @@ from governance.approvals import Approvals
 from governance.audit import AuditLog
 from governance.encryption import open_field_cipher
 from governance.secrets import open_secret_store
+from graph.errors import GraceError
 from graph.events import EventBus
 from graph.graph import Graph
 from graph.settings import Settings
@@ -27,6 +29,8 @@ from ingest.extract import Limits
 from ingest.extract.sandbox import single_threaded_blas
 from ingest.service import IngestionService
 from trust.services import TrustServices
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,18 @@ class IngestServices:
         audit = AuditLog(graph)
         trust = await TrustServices.open(graph, bus, audit)
         ingestion = await _ingestion(trust, settings, redis)
-        await ingestion.loader.warm()
+        await _warm_up(ingestion)
         after_ingest = await AfterIngest.load(trust, settings)
         return cls(trust, ingestion, after_ingest)
+
+
+async def _warm_up(ingestion: IngestionService) -> None:
+    """Rehearse loading a file before the first one; a failed rehearsal is logged and the
+    process starts anyway (its first file then plans the statements itself)."""
+    try:
+        await ingestion.warm_up()
+    except GraceError as error:
+        log.warning("the warm-up before the first file failed; starting without it: %s", error)
 
 
 async def _ingestion(

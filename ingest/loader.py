@@ -16,7 +16,7 @@ from typing import Any
 
 from opentelemetry import trace
 
-from graph.graph import Graph, GraphTransaction, Record, WriteSummary
+from graph.graph import GraphTransaction, Record, Statements, WriteSummary
 from ingest.sources import SourceRef
 from trust.aggregate_shift import lock_table_aggregates, shift_table_trust
 
@@ -24,10 +24,6 @@ _TRACER = trace.get_tracer(__name__)
 
 INITIAL_TRUST = 0.5
 """Trust of a new source, document or row until the trust engine scores it."""
-
-WARM_UP_DOCUMENT = "doc:warm-up"
-"""A document id no file gets (theirs are `doc:` and 32 hex digits): `warm` runs the load
-statements against it, so that they match nothing and write nothing."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +109,10 @@ class Activation:
 
 
 class GraphLoader:
-    """The ingestion statements, run through the process's `Graph`."""
+    """The ingestion statements, run through the process's `Graph` (or a rehearsal of it,
+    `ingest.warm_up`)."""
 
-    def __init__(self, graph: Graph, batch_size: int) -> None:
+    def __init__(self, graph: Statements, batch_size: int) -> None:
         self._graph = graph
         self._batch_size = batch_size
 
@@ -123,24 +120,6 @@ class GraphLoader:
         """The newest version of a file, if any."""
         records = await self._graph.read("ingest/latest_document", {"source": source, "path": path})
         return LatestVersion(**records[0]) if records else None
-
-    async def warm(self) -> None:
-        """Have Neo4j plan and cache the statements of loading a file before the first file
-        needs them (after a Neo4j restart they took most of the first file's time): each
-        runs once against `WARM_UP_DOCUMENT`, which no file has, and so changes nothing."""
-        await self.latest("", "")
-        await self._graph.write(
-            "ingest/link_schema", {"document_id": WARM_UP_DOCUMENT, "schema_version": ""}
-        )
-        params = {"document_id": WARM_UP_DOCUMENT, "table": ""}
-        await self._graph.write("ingest/upsert_rows", {**params, "rows": [], "initial_trust": 0})
-        await self._graph.write(
-            "ingest/upsert_chunks", {"document_id": WARM_UP_DOCUMENT, "chunks": []}
-        )
-        counts = {"rows": 0, "skipped": 0, "chunks": 0, "warnings": [], "status": "completed"}
-        await self._graph.write(
-            "ingest/activate_document", {"document_id": WARM_UP_DOCUMENT, "run_id": ""} | counts
-        )
 
     async def begin(self, source: SourceRef, document: DocumentDraft, run: RunDraft) -> str:
         """Phase 1; returns the content hash of the (possibly pre-existing) version."""

@@ -41,6 +41,7 @@ from ingest.extract import Extraction, Limits, extract
 from ingest.extract.reading import read_limited
 from ingest.inference import infer_table
 from ingest.loader import (
+    Activation,
     ChunkDraft,
     DocumentDraft,
     GraphLoader,
@@ -51,6 +52,7 @@ from ingest.matching import TableMatch, match_table
 from ingest.normalize import RowNormalizer, entity_key
 from ingest.sources import SourceRef, locate
 from ingest.table_proposals import TableProposals
+from ingest.warm_up import rehearse_loading
 
 log = logging.getLogger(__name__)
 _TRACER = trace.get_tracer(__name__)
@@ -195,6 +197,7 @@ class IngestionService:
         self._graph = graph
         self._bus = bus
         self._loader = GraphLoader(graph, batch_size)
+        self._batch_size = batch_size
         self._tables = tables
         self._limits = limits
         self._proposals = proposals
@@ -237,6 +240,14 @@ class IngestionService:
     def loader(self) -> GraphLoader:
         """The graph writes this service uses."""
         return self._loader
+
+    async def warm_up(self) -> Activation:
+        """Read the active tables' versions and rehearse loading a file into one of them
+        (`ingest.warm_up`): the first file then finds its statements planned and run. What
+        the rehearsal's activation changed before its rollback."""
+        await self._refresh_tables()
+        table = min(((name, version) for name, (_, version) in self._tables.items()), default=None)
+        return await rehearse_loading(self._graph, self._batch_size, table)
 
     async def ingest_file(self, path: Path, root: Path, *, job: str = "") -> IngestOutcome:
         """Ingest one file below `root`; a bad file is recorded as a failed run, not raised.

@@ -4,8 +4,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from graph.errors import ConstraintViolationError, CypherNotFoundError
-from graph.graph import Graph, GraphTransaction, Record
+from graph.errors import ConstraintViolationError, CypherNotFoundError, QueryFailedError
+from graph.graph import Graph, GraphTransaction, Record, Rehearsal
 
 pytestmark = pytest.mark.integration
 
@@ -62,3 +62,32 @@ async def test_only_named_statements_run(graph: Graph) -> None:
 
     with pytest.raises(CypherNotFoundError):
         await graph.transaction(work)
+
+
+async def test_a_rehearsal_sees_its_writes_then_rolls_them_back(graph: Graph, run: str) -> None:
+    async def work(rehearsal: Rehearsal) -> list[Record]:
+        await rehearsal.write("testing/create_probes", probes(run, 1))
+        summary = await rehearsal.write_batches(
+            "testing/create_probes",
+            [{"id": f"{run}-{n}", "value": n} for n in (2, 3)],
+            batch_size=1,
+            params={"run": run},
+        )
+        assert (summary.batches, summary.items) == (2, 2)
+        return await rehearsal.transaction(lambda tx: tx.run("testing/read_probes", {"run": run}))
+
+    inside = await graph.rehearse(work)
+    assert [row["value"] for row in inside] == [1, 2, 3]
+    assert await graph.read("testing/read_probes", {"run": run}) == []
+
+
+async def test_a_failed_rehearsal_names_its_statement_and_leaves_nothing(
+    graph: Graph, run: str
+) -> None:
+    async def work(rehearsal: Rehearsal) -> None:
+        await rehearsal.write("testing/create_probes", probes(run, 1))
+        await rehearsal.read("testing/broken_syntax")
+
+    with pytest.raises(QueryFailedError, match="testing/broken_syntax"):
+        await graph.rehearse(work)
+    assert await graph.read("testing/read_probes", {"run": run}) == []

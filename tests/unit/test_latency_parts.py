@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.latency_parts import FileTiming, file_parts, report
+from bench.latency_parts import FileTiming, file_parts, first_file, report
 from tests.otlp_receiver import ReceivedSpan
 
 MS = 1_000_000
@@ -67,4 +67,16 @@ def test_the_report_gives_medians_then_the_slowest_files() -> None:
     assert lines[1].startswith("  a slow file, 190 ms: settle 12, enqueue 2, pickup 6")
     assert report([FileTiming(500 * MS, 600 * MS)], TRACE, 1) == [
         "  parts: no complete trace received"
+    ]
+
+
+def test_the_first_file_shows_its_parts_then_its_spans_of_ten_ms_or_more() -> None:
+    parts, spans = first_file(FileTiming(0, 190 * MS), TRACE)
+    assert parts.startswith("  the first file's parts (ms): settle 12, enqueue 2, pickup 6")
+    assert spans == (
+        "  the first file's spans (ms): job ingest_file 180, admit 30, extract 40, "
+        "cypher ingest/upsert_rows 50, activate 18"
+    )
+    assert first_file(FileTiming(500 * MS, 600 * MS), TRACE) == [
+        "  the first file's parts: no complete trace received"
     ]
