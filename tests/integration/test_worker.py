@@ -127,6 +127,9 @@ def start_worker(
         )
 
 
+# A hang guard only: two workers start (each rehearses a file before it is ready) and 120,000
+# rows load; `wait_while_loading` fails a load that stops making progress, whatever the machine.
+@pytest.mark.timeout(1200)
 async def test_a_worker_killed_mid_job_is_replaced_and_the_graph_matches_a_clean_run(
     graph: Graph,
     settings: Settings,
