@@ -16,6 +16,7 @@ RETURN collect([r.id, r.table, r.key, r.values, coalesce(r.reads, 0), document, 
                 ingested, coalesce(r.rejected_attributes, []),
                 CASE WHEN r.trust_mode IS NULL THEN null ELSE r.trust END,
                 r.trust_mode = $mode AND coalesce(r.trust_model, 0) = $model
-                  AND size(r.trust_features) = 9 AND (NOT $full OR r.trust_features[8] = 0), r.value_hashes,
+                  AND CASE WHEN $full THEN size(r.trust_features) = 9 AND r.trust_features[8] = 0
+                           ELSE true END, r.value_hashes,
                 COUNT { (r)-[:VIOLATES]->() }, elementId(r),
                 CASE WHEN $full THEN r.trust_features END]) AS rows
