@@ -79,7 +79,9 @@ from trust.truth import INITIAL_TRUST, TruthResult, discover, resolve
 log = logging.getLogger(__name__)
 
 WRITE_BATCH = 10_000
-"""Rows an incremental pass writes in one transaction; a larger write goes in batches of it."""
+"""An incremental pass that rewrites more rows than this writes its facts and conflicts in
+batches (of `FACT_BATCH`; fact confidences and retractions of this many) rather than in one
+transaction."""
 LOCKED_ROWS = 500
 """Rows an incremental pass rescores per transaction that holds its tables' trust aggregates:
 a file's activation, which locks the same aggregates, waits for one such transaction at most.
@@ -406,37 +408,30 @@ class TrustEngine:
         """Write what `settle` found stale; returns the documents' trust changes (publish
         them with `publish_document_changes`). The rows' scores, with their documents' and
         tables' trust, go first, `LOCKED_ROWS` a transaction that locks the tables'
-        aggregates (in batches of `WRITE_BATCH` when larger); then the facts, the open
-        conflicts' confidences and the sources' starting parts, in one transaction of their
-        own that holds no aggregate, so a file's activation waits for one batch of rows at
-        most. A pass cut short between two of them leaves what it wrote consistent (each
+        aggregates; then the facts, the open conflicts' confidences and the sources' starting
+        parts, in one transaction of their own that holds no aggregate (in batches when more
+        than `WRITE_BATCH` rows were rewritten), so a file's activation waits for one batch
+        of rows at most. A pass cut short between two of them leaves what it wrote consistent (each
         batch moves its documents and tables with its rows): run again, it finds those rows
         current and writes the rest and the facts it resolves from them
         (`tests/integration/test_pass_write_split.py`)."""
-        if len(work.changed) > WRITE_BATCH:
-            await self._graph.write("trust/freeze_decisions", {"entities": list(entities)})
-            await self._write_rows(work)
-            changes = await self._graph.write(
-                "trust/shift_document_trust", {"documents": work.shifts()}
+        changes: list[dict[str, Any]] = []
+        for start in range(0, len(work.changed), LOCKED_ROWS):
+            changes += await self._graph.transaction(
+                partial(
+                    _write_scored,
+                    entities=entities if start == 0 else (),
+                    work=work,
+                    positions=work.changed[start : start + LOCKED_ROWS],
+                )
             )
+        changes = merged_changes(changes)
+        if len(work.changed) > WRITE_BATCH:  # a large pass: the rest in batches too
             await self._write_facts(work, started)
             await self._refresh_conflicts(work)
             await self._graph.write("trust/write_initial_source_parts", {"sources": work.sources})
-        else:  # the usual case: the rows' transaction, then the rest's
-            changes = []
-            for start in range(0, len(work.changed), LOCKED_ROWS):
-                changes += await self._graph.transaction(
-                    partial(
-                        _write_scored,
-                        entities=entities if start == 0 else (),
-                        work=work,
-                        positions=work.changed[start : start + LOCKED_ROWS],
-                    )
-                )
-            changes = merged_changes(changes)
-            resolved = _resolved_statements(work, started)
-            if resolved:
-                await self._graph.transaction(partial(_run_all, statements=resolved))
+        elif resolved := _resolved_statements(work, started):  # the usual case: one transaction
+            await self._graph.transaction(partial(_run_all, statements=resolved))
         await self._tables_moved(work, work.changed)
         return changes
 
@@ -491,19 +486,6 @@ class TrustEngine:
         found = find_value_conflicts(index, result, disputed)
         conflicts = [conflict_params(conflict) for conflict in found]
         return Settled(rows, index, result, scores, facts, stale, conflicts, kept=kept)
-
-    async def _write_rows(self, work: Settled) -> None:
-        """The stale scores in batches of `WRITE_BATCH`, each moving its tables' aggregates."""
-
-        async def write(positions: Sequence[int]) -> None:
-            await self._graph.transaction(partial(write_row_scores, work=work, positions=positions))
-
-        await in_flight(
-            [
-                partial(write, work.changed[start : start + WRITE_BATCH])
-                for start in range(0, len(work.changed), WRITE_BATCH)
-            ]
-        )
 
     async def _write_facts(self, work: Settled, started: datetime) -> None:
         if work.facts is None:
