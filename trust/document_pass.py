@@ -13,10 +13,9 @@ stages then work from that state and only write:
 - `heal`: low-trust rows quarantined (by the scores just computed, as if written) and the
   conflicts policy lets Grace decide reconciled; the rows in memory follow both (a quarantined
   row leaves, a rejected value is marked) and conflicts are detected again after a quarantine;
-- `sync`: the final scores and facts: the rows' scores under their tables' aggregate locks,
-  `trust.engine.LOCKED_ROWS` a transaction, then the facts with the open conflicts'
-  confidences and the sources' starting parts in one (in batches past
-  `trust.engine.WRITE_BATCH` rows);
+- `sync`: the final scores and facts, written in two transactions (more only past
+  `trust.engine.WRITE_BATCH` rows): the rows' scores under their tables' aggregate locks, then
+  the facts with the open conflicts' confidences and the sources' starting parts;
   a quarantined row's score is written as it leaves, in the quarantine's own transaction.
 
 The result equals the step-by-step pass it replaced (each step read the rows again) when

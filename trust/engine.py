@@ -79,14 +79,7 @@ from trust.truth import INITIAL_TRUST, TruthResult, discover, resolve
 log = logging.getLogger(__name__)
 
 WRITE_BATCH = 10_000
-"""An incremental pass that rewrites more rows than this writes its facts and conflicts in
-batches (of `FACT_BATCH`; fact confidences and retractions of this many) rather than in one
-transaction."""
-LOCKED_ROWS = 500
-"""Rows an incremental pass rescores per transaction that holds its tables' trust aggregates:
-a file's activation, which locks the same aggregates, waits for one such transaction at most.
-In one transaction of 2,000 rows, activation waited up to 2.3 s on a 2-core machine
-(`bench/ingest_latency.py`)."""
+"""Rows an incremental pass writes in one transaction; a larger write goes in batches of it."""
 ROW_BATCH = 2_000
 """Rows per write transaction of a full pass. A transaction's state lives in Neo4j's heap
 until it commits: at 10,000 rows it outlived the young collections and the copying cost
@@ -165,11 +158,9 @@ class Settled:
     """Of a full pass: the rows whose stored lists stay as they are (`keep_stored`); their
     trust is written alone."""
 
-    def shifts(self, positions: Sequence[int] | None = None) -> list[dict[str, Any]]:
-        """How the documents of the rewritten rows (or of those at `positions`) move
-        (`trust/shift_document_trust`)."""
-        rewritten = self.changed if positions is None else positions
-        return document_shifts(self.rows, rewritten, self.scores.trust)
+    def shifts(self) -> list[dict[str, Any]]:
+        """How the documents of the rewritten rows move (`trust/shift_document_trust`)."""
+        return document_shifts(self.rows, self.changed, self.scores.trust)
 
 
 class TrustEngine:
@@ -407,31 +398,30 @@ class TrustEngine:
     ) -> list[dict[str, Any]]:
         """Write what `settle` found stale; returns the documents' trust changes (publish
         them with `publish_document_changes`). The rows' scores, with their documents' and
-        tables' trust, go first, `LOCKED_ROWS` a transaction that locks the tables'
-        aggregates; then the facts, the open conflicts' confidences and the sources' starting
-        parts, in one transaction of their own that holds no aggregate (in batches when more
-        than `WRITE_BATCH` rows were rewritten), so a file's activation waits for one batch
-        of rows at most. A pass cut short between two of them leaves what it wrote consistent (each
-        batch moves its documents and tables with its rows): run again, it finds those rows
-        current and writes the rest and the facts it resolves from them
-        (`tests/integration/test_pass_write_split.py`)."""
-        changes: list[dict[str, Any]] = []
-        for start in range(0, len(work.changed), LOCKED_ROWS):
-            changes += await self._graph.transaction(
-                partial(
-                    _write_scored,
-                    entities=entities if start == 0 else (),
-                    work=work,
-                    positions=work.changed[start : start + LOCKED_ROWS],
-                )
+        tables' trust, go first, in one transaction that locks the tables' aggregates (in
+        batches when large); then the facts, the open conflicts' confidences and the sources'
+        starting parts, in one transaction of their own that holds no aggregate, so a file's
+        activation waits only for the rows. A pass cut short between the two leaves its rows
+        scored and its facts as they were: run again, it finds the rows current and writes
+        the facts it resolves from them (`tests/integration/test_pass_write_split.py`)."""
+        if len(work.changed) > WRITE_BATCH:
+            await self._graph.write("trust/freeze_decisions", {"entities": list(entities)})
+            await self._write_rows(work)
+            changes = await self._graph.write(
+                "trust/shift_document_trust", {"documents": work.shifts()}
             )
-        changes = merged_changes(changes)
-        if len(work.changed) > WRITE_BATCH:  # a large pass: the rest in batches too
             await self._write_facts(work, started)
             await self._refresh_conflicts(work)
             await self._graph.write("trust/write_initial_source_parts", {"sources": work.sources})
-        elif resolved := _resolved_statements(work, started):  # the usual case: one transaction
-            await self._graph.transaction(partial(_run_all, statements=resolved))
+        else:  # the usual case: the rows' transaction, then the rest's
+            changes = []
+            if work.changed:
+                changes = await self._graph.transaction(
+                    partial(_write_scored, entities=entities, work=work)
+                )
+            resolved = _resolved_statements(work, started)
+            if resolved:
+                await self._graph.transaction(partial(_run_all, statements=resolved))
         await self._tables_moved(work, work.changed)
         return changes
 
@@ -486,6 +476,19 @@ class TrustEngine:
         found = find_value_conflicts(index, result, disputed)
         conflicts = [conflict_params(conflict) for conflict in found]
         return Settled(rows, index, result, scores, facts, stale, conflicts, kept=kept)
+
+    async def _write_rows(self, work: Settled) -> None:
+        """The stale scores in batches of `WRITE_BATCH`, each moving its tables' aggregates."""
+
+        async def write(positions: Sequence[int]) -> None:
+            await self._graph.transaction(partial(write_row_scores, work=work, positions=positions))
+
+        await in_flight(
+            [
+                partial(write, work.changed[start : start + WRITE_BATCH])
+                for start in range(0, len(work.changed), WRITE_BATCH)
+            ]
+        )
 
     async def _write_facts(self, work: Settled, started: datetime) -> None:
         if work.facts is None:
@@ -716,26 +719,15 @@ async def write_row_scores(tx: GraphTransaction, work: Settled, positions: Seque
 
 
 async def _write_scored(
-    tx: GraphTransaction, entities: Sequence[str], work: Settled, positions: Sequence[int]
+    tx: GraphTransaction, entities: Sequence[str], work: Settled
 ) -> list[dict[str, Any]]:
-    """The new scores of the rows at `positions` with their documents' trust, the tables'
-    aggregates locked first (`lock_table_aggregates`), after freezing the decisions about
-    `entities` (none: already frozen); returns the documents' trust changes."""
-    await lock_table_aggregates(tx, (work.rows[p].table for p in positions))
-    if entities:
-        await tx.run("trust/freeze_decisions", {"entities": list(entities)})
-    await write_row_scores(tx, work, positions)
-    shifts = work.shifts(positions)
+    """The rows' new scores with their documents' trust, the tables' aggregates locked first
+    (`lock_table_aggregates`); returns the documents' trust changes."""
+    await lock_table_aggregates(tx, (work.rows[p].table for p in work.changed))
+    await tx.run("trust/freeze_decisions", {"entities": list(entities)})
+    await write_row_scores(tx, work, work.changed)
+    shifts = work.shifts()
     return await tx.run("trust/shift_document_trust", {"documents": shifts}) if shifts else []
-
-
-def merged_changes(changes: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One trust change per document of the changes of a pass's transactions, in order:
-    from the first one's `before` to the last one's `after`."""
-    merged: dict[str, dict[str, Any]] = {}
-    for change in changes:
-        merged.setdefault(change["id"], dict(change))["after"] = change["after"]
-    return list(merged.values())
 
 
 def _resolved_statements(work: Settled, started: datetime) -> list[tuple[str, dict[str, Any]]]:

@@ -1,7 +1,7 @@
-"""An after-ingest pass writes its rows' scores in transactions of `LOCKED_ROWS` rows, the tables'
-trust aggregates locked first, and its facts in another that locks none
-(`TrustEngine.write_settled`): a file's activation waits for the rows only, and a pass cut
-short between two of them leaves what a clean run leaves once it runs again."""
+"""An after-ingest pass writes its rows' scores in one transaction, the tables' trust aggregates
+locked first, and its facts in another that locks none (`TrustEngine.write_settled`): a file's
+activation waits for the first only, and a pass cut short between the two leaves what a clean
+run leaves once it runs again."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from tests.integration.test_document_pass import (  # its fixtures too
     services,  # noqa: F401  (a fixture)
     with_thresholds,
 )
-from trust import engine as trust_engine
 from trust.document_pass import DocumentPass, load_documents
 from trust.services import TrustServices, TrustTools
 
@@ -35,13 +34,6 @@ pytestmark = pytest.mark.integration
 
 WAIT_SECONDS = 60.0
 """A hang guard: how long a step may go without the progress the test waits for."""
-FEW_LOCKED_ROWS = 2
-"""`LOCKED_ROWS` in the test that cuts a pass between two of its rows' transactions, so the
-corpus's passes write their rows in several."""
-
-
-class WorkerDied(Exception):
-    """The worker running a pass stopped in the middle of it."""
 
 
 @asynccontextmanager
@@ -119,57 +111,6 @@ async def test_a_pass_cut_between_its_rows_and_its_facts_converges_when_run_agai
         await run_pass(tools, services, document_id)  # at the cut: the pass owed, run again
     after = {**await corpus.state(graph), **await documents(graph, corpus)}
     assert differences(clean, after) == []
-
-
-async def test_a_pass_cut_between_two_of_its_rows_transactions_converges_when_run_again(
-    graph: Graph,
-    service: IngestionService,
-    services: TrustServices,  # noqa: F811  (the fixture imported above)
-    corpus: Corpus,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(trust_engine, "LOCKED_ROWS", FEW_LOCKED_ROWS)
-    tools = await services.current()
-    corpus_files = files(corpus, tools)
-    for position, file in enumerate(corpus_files):
-        await run_pass(tools, services, await corpus.ingest(graph, service, position, file))
-    clean = {**await corpus.state(graph), **await documents(graph, corpus)}
-    await corpus.forget(graph)
-    cut = len(corpus_files) - 1
-
-    for position, file in enumerate(corpus_files):
-        document_id = await corpus.ingest(graph, service, position, file)
-        if position == cut:
-            before = await corpus.state(graph)
-            await cut_after_one_rows_transaction(tools, services, document_id, monkeypatch)
-            assert differences(before, await corpus.state(graph)) != []  # one batch written
-        await run_pass(tools, services, document_id)
-    after = {**await corpus.state(graph), **await documents(graph, corpus)}
-    assert differences(clean, after) == []
-
-
-async def cut_after_one_rows_transaction(
-    tools: TrustTools,
-    opened: TrustServices,
-    document_id: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The document's pass, its worker dying in its second rows' transaction (rolled back)
-    once the first committed."""
-    document = await healed(tools, opened, document_id)
-    write_scored, batches = trust_engine._write_scored, 0
-
-    async def dying(tx: GraphTransaction, **arguments: Any) -> list[dict[str, Any]]:
-        nonlocal batches
-        batches += 1
-        if batches > 1:
-            raise WorkerDied
-        return await write_scored(tx, **arguments)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(trust_engine, "_write_scored", dying)
-        with pytest.raises(WorkerDied):
-            await document.sync()
 
 
 def facts_of(state: Mapping[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,6 @@ from tests.integration.test_document_pass import (  # its fixtures too
     with_thresholds,
 )
 from tests.unit.trust.test_aggregate_shift import bucket_by_bounds
-from trust import engine as trust_engine
 from trust import lowest_rows
 from trust.aggregate_shift import AGGREGATE_BUCKETS
 from trust.aggregates import HISTOGRAM_BUCKETS
@@ -202,8 +201,7 @@ async def refills(graph: Graph, tables: list[str]) -> int:
 
 
 @pytest.mark.parametrize(
-    ("kept", "refill_below", "refilled_on_the_way", "locked_rows"),
-    [(lowest_rows.KEPT, 25, False, trust_engine.LOCKED_ROWS), (4, 2, True, 3)],
+    ("kept", "refill_below", "refilled_on_the_way"), [(lowest_rows.KEPT, 25, False), (4, 2, True)]
 )
 async def test_every_change_to_rows_moves_the_aggregate_and_the_least_trusted_rows_to_the_truth(
     graph: Graph,
@@ -215,13 +213,10 @@ async def test_every_change_to_rows_moves_the_aggregate_and_the_least_trusted_ro
     kept: int,
     refill_below: int,
     refilled_on_the_way: bool,
-    locked_rows: int,
 ) -> None:
     """With the real size of the kept list (each corpus table fits whole) and with 4 rows
-    refilled under 2 (rows leave it, are cut from it, and a sort refills it), there with a
-    pass's rows written 3 a transaction (`LOCKED_ROWS`), each moving the aggregate."""
+    refilled under 2 (rows leave it, are cut from it, and a sort refills it)."""
     monkeypatch.setattr(lowest_rows, "KEPT", kept)
-    monkeypatch.setattr(trust_engine, "LOCKED_ROWS", locked_rows)
     monkeypatch.setattr(lowest_rows, "REFILL_BELOW", refill_below)
     tools = with_thresholds(services, await services.current(), HEALING)
     tables = sorted({case.table for case in corpus.cases})
